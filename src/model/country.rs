@@ -1,0 +1,283 @@
+//! One country's week: poaching (step 3), adoption and shopping (steps 4-5), lapse and
+//! creators (step 6), and its metrics (step 7). Each country owns its generator, so countries
+//! step in parallel without changing any output.
+
+use super::consumers::{ADOPTER, Consumers, LAPSED, unit};
+use super::creators::{self, Creator, Picker};
+use super::metrics::{Metric, WeekRecord};
+use super::rng::{ModelRng, country_rng};
+use crate::world::{CountryWorld, World};
+use rand::Rng;
+use rand_distr::{Distribution, LogNormal, Poisson};
+
+/// What the platform-policy phase decided for one market this week.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarketWeek {
+    /// Live shopping is open.
+    pub open: bool,
+    /// Discount d, share of order value.
+    pub discount: f64,
+    /// Most the platform may spend on subsidy this week, USD.
+    pub subsidy_budget: f64,
+}
+
+/// Choice of a live platform for a session, for one set of live platforms.
+#[derive(Debug, Clone, Copy, Default)]
+struct MaskChoice {
+    len: usize,
+    platform: [u8; 8],
+    cumulative: [f64; 8],
+}
+
+impl MaskChoice {
+    #[inline]
+    fn pick(&self, rng: &mut ModelRng) -> usize {
+        let x = rng.random::<f64>() * self.cumulative[self.len - 1];
+        let k = self.cumulative[..self.len].iter().position(|&c| x < c).unwrap_or(self.len - 1);
+        self.platform[k] as usize
+    }
+}
+
+/// The state of one country in one trial.
+pub struct CountryState {
+    pub consumers: Consumers,
+    pub creators: Vec<Creator>,
+    rng: ModelRng,
+    /// Key of the hashed draws that decide who uses which platform.
+    reach_key: u64,
+    /// Reach applied so far, per platform.
+    reach_now: Vec<f64>,
+    /// Consumer agents using each platform.
+    users: Vec<u64>,
+    adopted: Vec<u32>,
+    lapsed: Vec<u32>,
+    pickers: Vec<Picker>,
+}
+
+impl CountryState {
+    pub fn new(world: &World, c: usize, trial_seed: u64) -> CountryState {
+        let cw = &world.countries[c];
+        let mut rng = country_rng(trial_seed, &cw.code);
+        let reach_key = rng.random();
+        let consumers = Consumers::new(cw, &mut rng);
+        let creators = creators::draw(cw, &mut rng);
+        let np = world.platforms.len();
+        let mut state = CountryState {
+            consumers,
+            creators,
+            rng,
+            reach_key,
+            reach_now: vec![0.0; np],
+            users: vec![0; np],
+            adopted: Vec::new(),
+            lapsed: Vec::new(),
+            pickers: vec![Picker::default(); np],
+        };
+        state.grow_reach(world, cw, 0);
+        state
+    }
+
+    /// Adds users as reach grows: reach(t) = min(1, reach × (1 + reach_growth)^t).
+    fn grow_reach(&mut self, world: &World, cw: &CountryWorld, week: u32) {
+        for &m in &cw.markets {
+            let mw = &world.markets[m];
+            let reach = (mw.spec.reach * (1.0 + mw.spec.reach_growth).powi(week as i32)).min(1.0);
+            if reach > self.reach_now[mw.platform] {
+                self.consumers.extend_reach(self.reach_key, mw.platform, reach);
+                self.reach_now[mw.platform] = reach;
+                let bit = 1u8 << mw.platform;
+                self.users[mw.platform] =
+                    self.consumers.platforms.iter().filter(|&&x| x & bit != 0).count() as u64;
+            }
+        }
+    }
+
+    /// Runs steps 3-7 of week `week` and writes this country's records (its markets in order).
+    pub fn step(&mut self, world: &World, c: usize, week: u32, plan: &[MarketWeek], out: &mut [WeekRecord]) {
+        let cw = &world.countries[c];
+        let spec = &cw.spec;
+        let w = cw.weight;
+        let np = world.platforms.len();
+        if week > 0 {
+            self.grow_reach(world, cw, week);
+        }
+        let mut live_mask = 0u8;
+        let mut discount = [0.0f64; 8];
+        let mut budget = [0.0f64; 8];
+        for &m in &cw.markets {
+            let p = world.markets[m].platform;
+            if plan[m].open {
+                live_mask |= 1 << p;
+                discount[p] = plan[m].discount;
+                budget[p] = plan[m].subsidy_budget;
+            }
+        }
+        let ds = spec.deal_sensitivity;
+
+        // Step 3: poaching, then this week's contract fees.
+        let mut won = [0.0f64; 8];
+        let mut lost = [0.0f64; 8];
+        let mut fees = [0.0f64; 8];
+        for &m in &cw.markets {
+            let mw = &world.markets[m];
+            if let (Some(rule), true) = (&mw.spec.poaching, plan[m].open) {
+                won[mw.platform] += f64::from(creators::poach(
+                    &mut self.creators,
+                    mw.platform as u8,
+                    rule,
+                    mw.poach_from,
+                    spec.creators.switching_cost,
+                    &mut lost,
+                ));
+            }
+        }
+        creators::pay_contracts(&mut self.creators, &mut fees);
+
+        // Weighted choices of creators per platform, and of platforms per set of live ones.
+        for (p, picker) in self.pickers.iter_mut().enumerate() {
+            picker.clear();
+            if live_mask & (1 << p) == 0 {
+                continue;
+            }
+            let trust = cw.markets.iter().map(|&m| &world.markets[m]).find(|m| m.platform == p).map_or(1.0, |m| m.spec.trust);
+            let factor = spec.spend.conversion * trust * (1.0 + ds * discount[p]);
+            let mut total = 0.0;
+            for (i, cr) in self.creators.iter().enumerate() {
+                if cr.home as usize == p && !cr.quit && cr.followers > 0.0 {
+                    total += cr.followers;
+                    picker.ids.push(i as u32);
+                    picker.cumulative.push(total);
+                    picker.conversion.push(factor * cr.skill);
+                }
+            }
+        }
+        let masks = 1usize << np;
+        let mut choice = vec![MaskChoice::default(); masks];
+        let mut deal_adopt = vec![1.0f64; masks];
+        for (mask, (ch, deal)) in choice.iter_mut().zip(deal_adopt.iter_mut()).enumerate() {
+            let mut total = 0.0;
+            let mut best = 0.0f64;
+            for p in 0..np {
+                if mask & (1 << p) != 0 && live_mask & (1 << p) != 0 {
+                    best = best.max(discount[p]);
+                    let t = self.pickers[p].total();
+                    if t > 0.0 {
+                        total += t;
+                        ch.platform[ch.len] = p as u8;
+                        ch.cumulative[ch.len] = total;
+                        ch.len += 1;
+                    }
+                }
+            }
+            *deal = 1.0 + ds * best;
+        }
+
+        // Steps 4-6 for consumers, fused into one pass. Adoption reads the contact counts of
+        // the start of the week; the counts change only after the pass.
+        let mut gmv = [0.0f64; 8];
+        let mut orders = [0.0f64; 8];
+        let mut subsidy = [0.0f64; 8];
+        let mut buyers = [0.0f64; 8];
+        let mut adopters_by_mask = vec![0u64; masks];
+        let commission: Vec<f64> = world.platforms.iter().map(|p| p.creator_commission).collect();
+        if live_mask != 0 || self.consumers.adopters > 0 {
+            let n = self.consumers.len();
+            let (p_innov, q_imit) = (spec.diffusion.innovation, spec.diffusion.imitation);
+            let well_mixed_share = self.consumers.adopters as f64 / n as f64;
+            let sessions = (spec.spend.sessions_per_week > 0.0)
+                .then(|| Poisson::new(spec.spend.sessions_per_week).expect("validated"));
+            let value = LogNormal::new(spec.spend.order_value_usd.median.ln(), spec.spend.order_value_usd.sigma)
+                .expect("validated");
+            let (lapse, lapse_after) = (spec.lapse, spec.lapse_after);
+            self.adopted.clear();
+            self.lapsed.clear();
+            let rng = &mut self.rng;
+            let cons = &mut self.consumers;
+            for i in 0..n {
+                let mask = cons.platforms[i];
+                let live = (mask & live_mask) as usize;
+                let mut st = cons.state[i];
+                let a = f64::from(cons.affinity[i]);
+                if st != ADOPTER && live != 0 {
+                    let h = a * (p_innov + q_imit * cons.adopted_share(i, well_mixed_share)) * deal_adopt[live];
+                    if unit(rng) < h {
+                        st = ADOPTER;
+                        cons.state[i] = ADOPTER;
+                        cons.idle_weeks[i] = 0;
+                        self.adopted.push(i as u32);
+                    }
+                }
+                if st == ADOPTER {
+                    let mut bought = 0u8;
+                    let ch = &choice[live];
+                    if let (Some(sessions), true) = (&sessions, ch.len > 0) {
+                        let k = sessions.sample(rng) as u32;
+                        for _ in 0..k {
+                            let p = ch.pick(rng);
+                            let picker = &self.pickers[p];
+                            let j = picker.pick(rng);
+                            if unit(rng) < a * picker.conversion[j] {
+                                let v = value.sample(rng) * w;
+                                gmv[p] += v;
+                                orders[p] += w;
+                                let paid = (discount[p] * v).min(budget[p]);
+                                budget[p] -= paid;
+                                subsidy[p] += paid;
+                                self.creators[picker.ids[j] as usize].week_earnings += commission[p] * v;
+                                bought |= 1 << p;
+                            }
+                        }
+                    }
+                    if bought != 0 {
+                        cons.idle_weeks[i] = 0;
+                        for (p, b) in buyers.iter_mut().enumerate().take(np) {
+                            if bought & (1 << p) != 0 {
+                                *b += w;
+                            }
+                        }
+                    } else {
+                        let idle = cons.idle_weeks[i].saturating_add(1);
+                        cons.idle_weeks[i] = idle;
+                        if idle >= lapse_after && lapse > 0.0 && unit(rng) < lapse {
+                            st = LAPSED;
+                            cons.state[i] = LAPSED;
+                            self.lapsed.push(i as u32);
+                        }
+                    }
+                }
+                adopters_by_mask[mask as usize] += u64::from(st == ADOPTER);
+            }
+            cons.apply_changes(&self.adopted, &self.lapsed);
+        }
+
+        // Step 6: creators.
+        let cr = &spec.creators;
+        creators::end_week(&mut self.creators, live_mask, cr.earnings_smoothing, cr.min_weekly_earnings_usd, cr.quit_after);
+
+        // Step 7: record.
+        for (slot, &m) in out.iter_mut().zip(&cw.markets) {
+            let p = world.markets[m].platform;
+            let bit = 1usize << p;
+            let open = plan[m].open;
+            let adopters: u64 = adopters_by_mask.iter().enumerate().filter(|(k, _)| k & bit != 0).map(|(_, n)| n).sum();
+            let home = self.creators.iter().filter(|c| c.home as usize == p);
+            let (all, streaming) = home.fold((0.0, 0.0), |(a, s), c| (a + 1.0, s + f64::from(u8::from(!c.quit && open))));
+            let mut r: WeekRecord = [0.0; Metric::COUNT];
+            r[Metric::Users as usize] = self.users[p] as f64 * w;
+            r[Metric::Adopters as usize] = adopters as f64 * w;
+            r[Metric::Buyers as usize] = buyers[p];
+            r[Metric::Orders as usize] = orders[p];
+            r[Metric::GmvUsd as usize] = gmv[p];
+            r[Metric::SubsidyUsd as usize] = subsidy[p];
+            r[Metric::Discount as usize] = if open { discount[p] } else { 0.0 };
+            r[Metric::RevenueUsd as usize] = world.platforms[p].take_rate * gmv[p] - subsidy[p] - fees[p];
+            r[Metric::Creators as usize] = all;
+            r[Metric::CreatorsStreaming as usize] = streaming;
+            r[Metric::CreatorsWon as usize] = won[p];
+            r[Metric::CreatorsLost as usize] = lost[p];
+            r[Metric::PoachingUsd as usize] = fees[p];
+            r[Metric::LiveOpen as usize] = f64::from(u8::from(open));
+            *slot = r;
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The simulation core: agents, networks and the weekly step (MODEL.md).
+
+pub mod consumers;
+pub mod country;
+pub mod creators;
+pub mod metrics;
+pub mod network;
+pub mod rng;
+pub mod trial;
+
+pub use metrics::{Metric, WeekRecord};
+pub use trial::{Events, TrialResult, simulate};

@@ -1,0 +1,17 @@
+//! The one progress-bar factory: a hidden bar when stderr is not a terminal or `--quiet`.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+
+/// A bar over `trials` trials with rate and ETA, drawn on stderr only on a terminal.
+pub fn bar(trials: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::hidden());
+    }
+    let bar = ProgressBar::new(trials);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}")
+            .expect("valid template"),
+    );
+    bar
+}

@@ -1,0 +1,162 @@
+//! Scenario files: the TOML schema, loading with errors a person can act on, and validation.
+//!
+//! Loading splits into [`Scenario::from_path`] and [`Scenario::from_toml_str`], so tests never
+//! need the disk.
+
+mod date;
+mod error;
+mod locate;
+mod schema;
+mod validate;
+
+pub use date::Date;
+pub use error::{Problem, ScenarioError};
+pub use schema::*;
+
+use error::line_col;
+use locate::Spans;
+use std::path::Path;
+
+/// The bundled baseline scenario, compiled into the binary.
+pub const BASELINE_TOML: &str = include_str!("../../scenarios/baseline.toml");
+/// The name `livemarket` shows for the bundled baseline.
+pub const BASELINE_NAME: &str = "baseline";
+
+impl Scenario {
+    /// Reads, parses and validates a scenario file.
+    pub fn from_path(path: &Path) -> Result<(Scenario, String), ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            file: file.clone(),
+            problems: vec![Problem {
+                at: None,
+                message: format!(
+                    "cannot read the scenario file: {}; check the path, or leave it out to run \
+                     the bundled baseline",
+                    io_reason(&e)
+                ),
+            }],
+        })?;
+        let default_name = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let mut scenario = Scenario::from_toml_str(&text, &file)?;
+        if scenario.name.is_none() {
+            scenario.name = default_name;
+        }
+        Ok((scenario, text))
+    }
+
+    /// The bundled baseline.
+    pub fn baseline() -> Scenario {
+        let mut s = Scenario::from_toml_str(BASELINE_TOML, "<bundled baseline>")
+            .expect("the bundled baseline is valid (tested)");
+        s.name.get_or_insert_with(|| BASELINE_NAME.to_string());
+        s
+    }
+
+    /// Parses and validates scenario text; `file` is only used in messages.
+    pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        let spans = Spans::parse(text);
+        let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError {
+            file: file.to_string(),
+            problems: vec![parse_problem(text, &spans, &e)],
+        })?;
+        let problems: Vec<Problem> = validate::validate(&scenario)
+            .into_iter()
+            .map(|(path, message)| Problem {
+                at: spans.value_span(&path).map(|s| line_col(text, s.start)),
+                message,
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(scenario)
+        } else {
+            Err(ScenarioError { file: file.to_string(), problems })
+        }
+    }
+
+    /// The name used for the default output folder.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or("scenario")
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Turns a toml/serde error into one problem with a place and a fix.
+fn parse_problem(text: &str, spans: &Spans, e: &toml::de::Error) -> Problem {
+    let at = e.span().map(|s| line_col(text, s.start));
+    let raw = e.message().trim().to_string();
+    let table = e.span().map(|s| table_of(spans, text, s.start)).unwrap_or_default();
+    let within = if table.is_empty() { "at the top level".to_string() } else { format!("in [{table}]") };
+    let message = if let Some(rest) = raw.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let valid = expected_keys(expected);
+        match nearest(key, &valid) {
+            Some(best) => format!(
+                "unknown key `{key}` {within}; did you mean `{best}`? (valid keys: {})",
+                valid.join(", ")
+            ),
+            None => format!("unknown key `{key}` {within}; valid keys: {}", valid.join(", ")),
+        }
+    } else if let Some(rest) = raw.strip_prefix("unknown variant `") {
+        let (word, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let valid = expected_keys(expected);
+        let key = e.span().map(|s| spans.path_at(s.start).join(".")).unwrap_or_default();
+        format!("`{key}` cannot be `{word}`; use one of {}", quoted(&valid))
+    } else if let Some(rest) = raw.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or(rest);
+        format!("missing key `{key}` {within}; add it (see the README for its meaning and unit)")
+    } else if raw.starts_with("invalid type") || raw.starts_with("invalid value") {
+        let key = e.span().map(|s| spans.path_at(s.start).join(".")).unwrap_or_default();
+        format!("`{key}`: {raw}")
+    } else if spans_parse_failed(text) {
+        format!("invalid TOML: {raw}; fix the syntax on this line")
+    } else {
+        let key = e.span().map(|s| spans.path_at(s.start).join(".")).unwrap_or_default();
+        if key.is_empty() { raw } else { format!("`{key}`: {raw}") }
+    };
+    Problem { at, message }
+}
+
+fn spans_parse_failed(text: &str) -> bool {
+    toml::de::DeTable::parse(text).is_err()
+}
+
+/// The dotted name of the table that holds the key at `offset`.
+fn table_of(spans: &Spans, text: &str, offset: usize) -> String {
+    let mut path = spans.path_at(offset);
+    // The innermost key is the offending one itself when it was found.
+    let key_here = text[offset.min(text.len())..]
+        .split(|c: char| c == '=' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    if path.last().is_some_and(|k| k == key_here) {
+        path.pop();
+    }
+    path.join(".")
+}
+
+/// Parses serde's "expected one of `a`, `b`" or "expected `a`" into the names.
+fn expected_keys(expected: &str) -> Vec<String> {
+    expected.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The valid name closest to `word`, if any is close enough to be a likely misspelling.
+pub fn nearest<'a>(word: &str, valid: &'a [String]) -> Option<&'a str> {
+    valid
+        .iter()
+        .map(|v| (strsim::jaro_winkler(word, v), v))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,149 @@
+//! The resolved world: a validated scenario turned into indexed countries, platforms and
+//! markets, with dates turned into week numbers. The simulation core reads only this.
+
+use crate::scenario::{Country, Date, Market, Scenario};
+
+/// Index of a platform (also its bit in a consumer's platform mask).
+pub type PlatformId = usize;
+
+/// A validated scenario, indexed for the simulation.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub name: String,
+    pub start: Date,
+    pub weeks: u32,
+    pub seed: u64,
+    pub countries: Vec<CountryWorld>,
+    pub platforms: Vec<PlatformWorld>,
+    /// Markets in output order: by country, then platform, as in the file.
+    pub markets: Vec<MarketWorld>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CountryWorld {
+    pub code: String,
+    pub spec: Country,
+    /// People each consumer agent stands for: population × online_share / agents.
+    pub weight: f64,
+    /// Indices into [`World::markets`] of this country's markets, by platform order.
+    pub markets: Vec<usize>,
+    /// Share of creators whose home is each platform at the start (0 without a market).
+    pub creator_share: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlatformWorld {
+    pub name: String,
+    pub take_rate: f64,
+    pub creator_commission: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct MarketWorld {
+    pub country: usize,
+    pub platform: PlatformId,
+    pub spec: Market,
+    /// Week live shopping opens (0 for dates before the start); None: never.
+    pub launch_week: Option<u32>,
+    /// Gate: (index of the market, its minimum GMV in the week before the launch).
+    pub gate: Option<(usize, f64)>,
+    /// Bitmask of the platforms whose creators this market poaches.
+    pub poach_from: u8,
+}
+
+impl World {
+    /// Indexes a scenario that [`Scenario::from_toml_str`] has validated.
+    pub fn new(s: &Scenario) -> World {
+        let platform_names: Vec<&String> = s.platforms.keys().collect();
+        let pid = |name: &str| platform_names.iter().position(|n| *n == name).expect("validated platform");
+        let mut markets = Vec::new();
+        let mut countries = Vec::new();
+        for (c, (code, spec)) in s.countries.iter().enumerate() {
+            let mut idx = Vec::new();
+            for (p, (_, platform)) in s.platforms.iter().enumerate() {
+                if let Some(m) = platform.markets.get(code) {
+                    idx.push(markets.len());
+                    markets.push(MarketWorld {
+                        country: c,
+                        platform: p,
+                        spec: m.clone(),
+                        launch_week: m.live.as_ref().map(|l| l.launch.week_from(s.start).max(0) as u32),
+                        gate: None,
+                        poach_from: m
+                            .poaching
+                            .as_ref()
+                            .map_or(0, |po| po.from.iter().fold(0u8, |acc, r| acc | 1 << pid(r))),
+                    });
+                }
+            }
+            countries.push(CountryWorld {
+                code: code.clone(),
+                weight: spec.population * spec.online_share / f64::from(spec.agents),
+                creator_share: resolve_creator_shares(s, code),
+                spec: spec.clone(),
+                markets: idx,
+            });
+        }
+        // Gates name a market of the same platform in another country.
+        for i in 0..markets.len() {
+            let gate = markets[i].spec.live.as_ref().and_then(|l| l.gate.as_ref());
+            if let Some(g) = gate {
+                let country = s.countries.get_index_of(&g.market).expect("validated gate");
+                let target = markets
+                    .iter()
+                    .position(|m| m.country == country && m.platform == markets[i].platform)
+                    .expect("validated gate market");
+                markets[i].gate = Some((target, g.min_weekly_gmv_usd));
+            }
+        }
+        World {
+            name: s.display_name().to_string(),
+            start: s.start,
+            weeks: s.weeks,
+            seed: s.seed,
+            countries,
+            platforms: s
+                .platforms
+                .iter()
+                .map(|(name, p)| PlatformWorld {
+                    name: name.clone(),
+                    take_rate: p.take_rate,
+                    creator_commission: p.creator_commission,
+                })
+                .collect(),
+            markets,
+        }
+    }
+
+    /// Consumer agents over all countries.
+    pub fn consumer_agents(&self) -> u64 {
+        self.countries.iter().map(|c| u64::from(c.spec.agents)).sum()
+    }
+
+    /// Estimated peak memory of one trial in bytes: consumer arrays, network, creators and
+    /// the weekly record.
+    pub fn trial_memory_bytes(&self) -> u64 {
+        let consumers: u64 = self.countries.iter().map(crate::model::consumers::estimated_bytes).sum();
+        let creators: u64 = self.countries.iter().map(|c| u64::from(c.spec.creators.agents) * 96).sum();
+        let record = u64::from(self.weeks) * self.markets.len() as u64 * crate::model::metrics::Metric::ALL.len() as u64 * 8;
+        consumers + creators + record
+    }
+}
+
+/// Creator shares per platform for one country: given shares as they are, the rest split
+/// equally among the markets that leave theirs out.
+fn resolve_creator_shares(s: &Scenario, code: &str) -> Vec<f64> {
+    let shares: Vec<Option<Option<f64>>> =
+        s.platforms.values().map(|p| p.markets.get(code).map(|m| m.creator_share)).collect();
+    let given: f64 = shares.iter().flatten().flatten().sum();
+    let missing = shares.iter().filter(|x| matches!(x, Some(None))).count();
+    let rest = if missing > 0 { (1.0 - given).max(0.0) / missing as f64 } else { 0.0 };
+    shares
+        .iter()
+        .map(|x| match x {
+            None => 0.0,
+            Some(Some(v)) => *v,
+            Some(None) => rest,
+        })
+        .collect()
+}
