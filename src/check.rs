@@ -6,12 +6,18 @@ use livemarket::world::World;
 pub fn print(s: &Scenario) {
     let w = World::new(s);
     let end = w.start.plus_weeks(w.weeks);
-    println!("scenario {}: {} weeks from {} (to {}), seed {}, {} trials by default", w.name, w.weeks, w.start, end, w.seed, s.trials);
+    println!(
+        "scenario {}: {} weeks from {} (to {}), seed {}, {} trials by default",
+        w.name, w.weeks, w.start, end, w.seed, s.trials
+    );
     if let Some(d) = &s.description {
         println!("  {}", d.trim());
     }
     println!();
-    println!("{:<4} {:>14} {:>7} {:>10} {:>12} {:<12} {:>9}", "code", "population", "online", "agents", "people/agent", "network", "creators");
+    println!(
+        "{:<4} {:>14} {:>7} {:>10} {:>12} {:<12} {:>9}",
+        "code", "population", "online", "agents", "people/agent", "network", "creators"
+    );
     for c in &w.countries {
         let d = &c.spec.diffusion;
         let net = match d.network {
@@ -21,18 +27,34 @@ pub fn print(s: &Scenario) {
         };
         println!(
             "{:<4} {:>14.0} {:>7.2} {:>10} {:>12.1} {:<12} {:>9}",
-            c.code, c.spec.population, c.spec.online_share, c.spec.agents, c.weight, net, if c.markets.is_empty() { 0 } else { c.spec.creators.agents }
+            c.code,
+            c.spec.population,
+            c.spec.online_share,
+            c.spec.agents,
+            c.weight,
+            net,
+            if c.markets.is_empty() {
+                0
+            } else {
+                c.spec.creators.agents
+            }
         );
     }
     println!();
     for (p, platform) in w.platforms.iter().enumerate() {
-        println!("platform {} (take rate {}, creator commission {})", platform.name, platform.take_rate, platform.creator_commission);
+        println!(
+            "platform {} (take rate {}, creator commission {})",
+            platform.name, platform.take_rate, platform.creator_commission
+        );
         for m in w.markets.iter().filter(|m| m.platform == p) {
             let code = &w.countries[m.country].code;
             let live = match (&m.spec.live, m.launch_week) {
                 (Some(l), Some(week)) => {
                     let gate = m.gate.map_or(String::new(), |(g, min)| {
-                        format!(", gated on {} GMV >= {min} USD/week", w.countries[w.markets[g].country].code)
+                        format!(
+                            ", gated on {} GMV >= {min} USD/week",
+                            w.countries[w.markets[g].country].code
+                        )
                     });
                     format!("live from week {week} ({}){gate}", l.launch)
                 }
@@ -42,19 +64,38 @@ pub fn print(s: &Scenario) {
             if let Some(sub) = &m.spec.subsidy {
                 let policy = match sub.policy {
                     Policy::Fixed => "fixed".to_string(),
-                    Policy::Roi => format!("roi every {} weeks, target {}", sub.review_weeks, sub.target_roi),
+                    Policy::Roi => format!(
+                        "roi every {} weeks, target {}",
+                        sub.review_weeks, sub.target_roi
+                    ),
                 };
-                let budget = sub.weekly_budget_usd.map_or("no cap".to_string(), |b| format!("cap {b} USD/week"));
+                let budget = sub
+                    .weekly_budget_usd
+                    .map_or("no cap".to_string(), |b| format!("cap {b} USD/week"));
                 extras.push(format!("subsidy {} ({policy}, {budget})", sub.rate));
             }
             if let Some(e) = &m.spec.exit {
-                extras.push(format!("exit below {} USD/week for {} weeks", e.min_weekly_gmv_usd, e.patience_weeks));
+                extras.push(format!(
+                    "exit below {} USD/week for {} weeks",
+                    e.min_weekly_gmv_usd, e.patience_weeks
+                ));
             }
             if let Some(po) = &m.spec.poaching {
-                extras.push(format!("poaches from {} ({} USD/week)", po.from.join("+"), po.weekly_budget_usd));
+                extras.push(format!(
+                    "poaches from {} ({} USD/week)",
+                    po.from.join("+"),
+                    po.weekly_budget_usd
+                ));
             }
-            let extras = if extras.is_empty() { String::new() } else { format!("; {}", extras.join("; ")) };
-            println!("  {code}: reach {} (+{}/week), trust {}; {live}{extras}", m.spec.reach, m.spec.reach_growth, m.spec.trust);
+            let extras = if extras.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", extras.join("; "))
+            };
+            println!(
+                "  {code}: reach {} (+{}/week), trust {}; {live}{extras}",
+                m.spec.reach, m.spec.reach_growth, m.spec.trust
+            );
         }
     }
     println!();

@@ -22,7 +22,11 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             // 2: the input needs fixing; 1: the program or the system failed.
-            if e.downcast_ref::<ScenarioError>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
+            if e.downcast_ref::<ScenarioError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }
@@ -34,7 +38,11 @@ fn load(path: Option<&Path>) -> Result<(Scenario, String, String)> {
             let (s, text) = Scenario::from_path(p)?;
             (s, text, p.display().to_string())
         }
-        None => (Scenario::baseline(), BASELINE_TOML.to_string(), "<bundled baseline>".to_string()),
+        None => (
+            Scenario::baseline(),
+            BASELINE_TOML.to_string(),
+            "<bundled baseline>".to_string(),
+        ),
     })
 }
 
@@ -46,8 +54,12 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
     let opts = RunOptions {
         trials: args.trials.unwrap_or(scenario.trials.into()),
         first_trial: args.first_trial,
-        threads: args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        out: args.out.unwrap_or_else(|| PathBuf::from("results").join(scenario.display_name())),
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        out: args
+            .out
+            .unwrap_or_else(|| PathBuf::from("results").join(scenario.display_name())),
         force: args.force,
         weekly_trials: args.weekly_trials,
         quiet: args.quiet,

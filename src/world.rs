@@ -55,7 +55,12 @@ impl World {
     /// Indexes a scenario that [`Scenario::from_toml_str`] has validated.
     pub fn new(s: &Scenario) -> World {
         let platform_names: Vec<&String> = s.platforms.keys().collect();
-        let pid = |name: &str| platform_names.iter().position(|n| *n == name).expect("validated platform");
+        let pid = |name: &str| {
+            platform_names
+                .iter()
+                .position(|n| *n == name)
+                .expect("validated platform")
+        };
         let mut markets = Vec::new();
         let mut countries = Vec::new();
         for (c, (code, spec)) in s.countries.iter().enumerate() {
@@ -67,7 +72,10 @@ impl World {
                         country: c,
                         platform: p,
                         spec: m.clone(),
-                        launch_week: m.live.as_ref().map(|l| l.launch.week_from(s.start).max(0) as u32),
+                        launch_week: m
+                            .live
+                            .as_ref()
+                            .map(|l| l.launch.week_from(s.start).max(0) as u32),
                         gate: None,
                         poach_from: m
                             .poaching
@@ -117,15 +125,29 @@ impl World {
 
     /// Consumer agents over all countries.
     pub fn consumer_agents(&self) -> u64 {
-        self.countries.iter().map(|c| u64::from(c.spec.agents)).sum()
+        self.countries
+            .iter()
+            .map(|c| u64::from(c.spec.agents))
+            .sum()
     }
 
     /// Estimated peak memory of one trial in bytes: consumer arrays, network, creators and
     /// the weekly record.
     pub fn trial_memory_bytes(&self) -> u64 {
-        let consumers: u64 = self.countries.iter().map(crate::model::consumers::estimated_bytes).sum();
-        let creators: u64 = self.countries.iter().map(|c| u64::from(c.spec.creators.agents) * 96).sum();
-        let record = u64::from(self.weeks) * self.markets.len() as u64 * crate::model::metrics::Metric::ALL.len() as u64 * 8;
+        let consumers: u64 = self
+            .countries
+            .iter()
+            .map(crate::model::consumers::estimated_bytes)
+            .sum();
+        let creators: u64 = self
+            .countries
+            .iter()
+            .map(|c| u64::from(c.spec.creators.agents) * 96)
+            .sum();
+        let record = u64::from(self.weeks)
+            * self.markets.len() as u64
+            * crate::model::metrics::Metric::ALL.len() as u64
+            * 8;
         consumers + creators + record
     }
 }
@@ -133,11 +155,18 @@ impl World {
 /// Creator shares per platform for one country: given shares as they are, the rest split
 /// equally among the markets that leave theirs out.
 fn resolve_creator_shares(s: &Scenario, code: &str) -> Vec<f64> {
-    let shares: Vec<Option<Option<f64>>> =
-        s.platforms.values().map(|p| p.markets.get(code).map(|m| m.creator_share)).collect();
+    let shares: Vec<Option<Option<f64>>> = s
+        .platforms
+        .values()
+        .map(|p| p.markets.get(code).map(|m| m.creator_share))
+        .collect();
     let given: f64 = shares.iter().flatten().flatten().sum();
     let missing = shares.iter().filter(|x| matches!(x, Some(None))).count();
-    let rest = if missing > 0 { (1.0 - given).max(0.0) / missing as f64 } else { 0.0 };
+    let rest = if missing > 0 {
+        (1.0 - given).max(0.0) / missing as f64
+    } else {
+        0.0
+    };
     shares
         .iter()
         .map(|x| match x {

@@ -43,7 +43,8 @@ impl Consumers {
         } else {
             // Beta(α, β) with the given mean m and sd s: α + β = m(1 − m)/s² − 1.
             let total = aff.mean * (1.0 - aff.mean) / (aff.sd * aff.sd) - 1.0;
-            let beta = Beta::new(aff.mean * total, (1.0 - aff.mean) * total).expect("validated Beta");
+            let beta =
+                Beta::new(aff.mean * total, (1.0 - aff.mean) * total).expect("validated Beta");
             (0..n).map(|_| beta.sample(rng) as f32).collect()
         };
         let d = &country.spec.diffusion;
@@ -53,7 +54,9 @@ impl Consumers {
             Network::SmallWorld => Some(Csr::small_world(n, d.contacts, d.rewire, rng)),
         };
         assert!(
-            network.as_ref().is_none_or(|g| (0..n).all(|i| g.degree(i) <= u32::from(u16::MAX))),
+            network
+                .as_ref()
+                .is_none_or(|g| (0..n).all(|i| g.degree(i) <= u32::from(u16::MAX))),
             "contact counts fit in u16 (contacts <= 1000 is validated)"
         );
         Consumers {
@@ -61,7 +64,11 @@ impl Consumers {
             platforms: vec![0; n],
             state: vec![NEVER; n],
             idle_weeks: vec![0; n],
-            adopted_contacts: if network.is_some() { vec![0; n] } else { Vec::new() },
+            adopted_contacts: if network.is_some() {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
             network,
             adopters: 0,
         }
@@ -95,7 +102,11 @@ impl Consumers {
             None => well_mixed_share,
             Some(g) => {
                 let k = g.degree(i);
-                if k == 0 { 0.0 } else { f64::from(self.adopted_contacts[i]) / f64::from(k) }
+                if k == 0 {
+                    0.0
+                } else {
+                    f64::from(self.adopted_contacts[i]) / f64::from(k)
+                }
             }
         }
     }

@@ -33,7 +33,10 @@ impl MaskChoice {
     #[inline]
     fn pick(&self, rng: &mut ModelRng) -> usize {
         let x = rng.random::<f64>() * self.cumulative[self.len - 1];
-        let k = self.cumulative[..self.len].iter().position(|&c| x < c).unwrap_or(self.len - 1);
+        let k = self.cumulative[..self.len]
+            .iter()
+            .position(|&c| x < c)
+            .unwrap_or(self.len - 1);
         self.platform[k] as usize
     }
 }
@@ -83,17 +86,29 @@ impl CountryState {
             let mw = &world.markets[m];
             let reach = (mw.spec.reach * (1.0 + mw.spec.reach_growth).powi(week as i32)).min(1.0);
             if reach > self.reach_now[mw.platform] {
-                self.consumers.extend_reach(self.reach_key, mw.platform, reach);
+                self.consumers
+                    .extend_reach(self.reach_key, mw.platform, reach);
                 self.reach_now[mw.platform] = reach;
                 let bit = 1u8 << mw.platform;
-                self.users[mw.platform] =
-                    self.consumers.platforms.iter().filter(|&&x| x & bit != 0).count() as u64;
+                self.users[mw.platform] = self
+                    .consumers
+                    .platforms
+                    .iter()
+                    .filter(|&&x| x & bit != 0)
+                    .count() as u64;
             }
         }
     }
 
     /// Runs steps 3-7 of week `week` and writes this country's records (its markets in order).
-    pub fn step(&mut self, world: &World, c: usize, week: u32, plan: &[MarketWeek], out: &mut [WeekRecord]) {
+    pub fn step(
+        &mut self,
+        world: &World,
+        c: usize,
+        week: u32,
+        plan: &[MarketWeek],
+        out: &mut [WeekRecord],
+    ) {
         let cw = &world.countries[c];
         let spec = &cw.spec;
         let w = cw.weight;
@@ -139,7 +154,12 @@ impl CountryState {
             if live_mask & (1 << p) == 0 {
                 continue;
             }
-            let trust = cw.markets.iter().map(|&m| &world.markets[m]).find(|m| m.platform == p).map_or(1.0, |m| m.spec.trust);
+            let trust = cw
+                .markets
+                .iter()
+                .map(|&m| &world.markets[m])
+                .find(|m| m.platform == p)
+                .map_or(1.0, |m| m.spec.trust);
             let factor = spec.spend.conversion * trust * (1.0 + ds * discount[p]);
             let mut total = 0.0;
             for (i, cr) in self.creators.iter().enumerate() {
@@ -157,9 +177,9 @@ impl CountryState {
         for (mask, (ch, deal)) in choice.iter_mut().zip(deal_adopt.iter_mut()).enumerate() {
             let mut total = 0.0;
             let mut best = 0.0f64;
-            for p in 0..np {
+            for (p, &d) in discount.iter().enumerate().take(np) {
                 if mask & (1 << p) != 0 && live_mask & (1 << p) != 0 {
-                    best = best.max(discount[p]);
+                    best = best.max(d);
                     let t = self.pickers[p].total();
                     if t > 0.0 {
                         total += t;
@@ -179,15 +199,22 @@ impl CountryState {
         let mut subsidy = [0.0f64; 8];
         let mut buyers = [0.0f64; 8];
         let mut adopters_by_mask = vec![0u64; masks];
-        let commission: Vec<f64> = world.platforms.iter().map(|p| p.creator_commission).collect();
+        let commission: Vec<f64> = world
+            .platforms
+            .iter()
+            .map(|p| p.creator_commission)
+            .collect();
         if live_mask != 0 || self.consumers.adopters > 0 {
             let n = self.consumers.len();
             let (p_innov, q_imit) = (spec.diffusion.innovation, spec.diffusion.imitation);
             let well_mixed_share = self.consumers.adopters as f64 / n as f64;
             let sessions = (spec.spend.sessions_per_week > 0.0)
                 .then(|| Poisson::new(spec.spend.sessions_per_week).expect("validated"));
-            let value = LogNormal::new(spec.spend.order_value_usd.median.ln(), spec.spend.order_value_usd.sigma)
-                .expect("validated");
+            let value = LogNormal::new(
+                spec.spend.order_value_usd.median.ln(),
+                spec.spend.order_value_usd.sigma,
+            )
+            .expect("validated");
             let (lapse, lapse_after) = (spec.lapse, spec.lapse_after);
             self.adopted.clear();
             self.lapsed.clear();
@@ -199,7 +226,9 @@ impl CountryState {
                 let mut st = cons.state[i];
                 let a = f64::from(cons.affinity[i]);
                 if st != ADOPTER && live != 0 {
-                    let h = a * (p_innov + q_imit * cons.adopted_share(i, well_mixed_share)) * deal_adopt[live];
+                    let h = a
+                        * (p_innov + q_imit * cons.adopted_share(i, well_mixed_share))
+                        * deal_adopt[live];
                     if unit(rng) < h {
                         st = ADOPTER;
                         cons.state[i] = ADOPTER;
@@ -223,7 +252,8 @@ impl CountryState {
                                 let paid = (discount[p] * v).min(budget[p]);
                                 budget[p] -= paid;
                                 subsidy[p] += paid;
-                                self.creators[picker.ids[j] as usize].week_earnings += commission[p] * v;
+                                self.creators[picker.ids[j] as usize].week_earnings +=
+                                    commission[p] * v;
                                 bought |= 1 << p;
                             }
                         }
@@ -252,16 +282,29 @@ impl CountryState {
 
         // Step 6: creators.
         let cr = &spec.creators;
-        creators::end_week(&mut self.creators, live_mask, cr.earnings_smoothing, cr.min_weekly_earnings_usd, cr.quit_after);
+        creators::end_week(
+            &mut self.creators,
+            live_mask,
+            cr.earnings_smoothing,
+            cr.min_weekly_earnings_usd,
+            cr.quit_after,
+        );
 
         // Step 7: record.
         for (slot, &m) in out.iter_mut().zip(&cw.markets) {
             let p = world.markets[m].platform;
             let bit = 1usize << p;
             let open = plan[m].open;
-            let adopters: u64 = adopters_by_mask.iter().enumerate().filter(|(k, _)| k & bit != 0).map(|(_, n)| n).sum();
+            let adopters: u64 = adopters_by_mask
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| k & bit != 0)
+                .map(|(_, n)| n)
+                .sum();
             let home = self.creators.iter().filter(|c| c.home as usize == p);
-            let (all, streaming) = home.fold((0.0, 0.0), |(a, s), c| (a + 1.0, s + f64::from(u8::from(!c.quit && open))));
+            let (all, streaming) = home.fold((0.0, 0.0), |(a, s), c| {
+                (a + 1.0, s + f64::from(u8::from(!c.quit && open)))
+            });
             let mut r: WeekRecord = [0.0; Metric::COUNT];
             r[Metric::Users as usize] = self.users[p] as f64 * w;
             r[Metric::Adopters as usize] = adopters as f64 * w;
@@ -270,7 +313,8 @@ impl CountryState {
             r[Metric::GmvUsd as usize] = gmv[p];
             r[Metric::SubsidyUsd as usize] = subsidy[p];
             r[Metric::Discount as usize] = if open { discount[p] } else { 0.0 };
-            r[Metric::RevenueUsd as usize] = world.platforms[p].take_rate * gmv[p] - subsidy[p] - fees[p];
+            r[Metric::RevenueUsd as usize] =
+                world.platforms[p].take_rate * gmv[p] - subsidy[p] - fees[p];
             r[Metric::Creators as usize] = all;
             r[Metric::CreatorsStreaming as usize] = streaming;
             r[Metric::CreatorsWon as usize] = won[p];

@@ -81,9 +81,9 @@ pub fn draw(country: &CountryWorld, rng: &mut ModelRng) -> Vec<Creator> {
 fn followers(dist: &Followers, rng: &mut ModelRng) -> f64 {
     match *dist {
         Followers::Pareto { alpha, min } => Pareto::new(min, alpha).expect("validated").sample(rng),
-        Followers::Lognormal { median, sigma } => {
-            LogNormal::new(median.ln(), sigma).expect("validated").sample(rng)
-        }
+        Followers::Lognormal { median, sigma } => LogNormal::new(median.ln(), sigma)
+            .expect("validated")
+            .sample(rng),
     }
 }
 
@@ -97,14 +97,22 @@ pub fn poach(
     switching_cost: f64,
     lost: &mut [f64],
 ) -> u32 {
-    let committed: f64 =
-        creators.iter().filter(|c| c.contract == poacher && !c.quit).map(|c| c.fee).sum();
+    let committed: f64 = creators
+        .iter()
+        .filter(|c| c.contract == poacher && !c.quit)
+        .map(|c| c.fee)
+        .sum();
     let mut remaining = rule.weekly_budget_usd - committed;
     let mut rivals: Vec<usize> = (0..creators.len())
         .filter(|&i| !creators[i].quit && from_mask & (1 << creators[i].home) != 0)
         .collect();
     let targets = (rule.top_share * rivals.len() as f64).ceil() as usize;
-    rivals.sort_by(|&a, &b| creators[b].followers.total_cmp(&creators[a].followers).then(a.cmp(&b)));
+    rivals.sort_by(|&a, &b| {
+        creators[b]
+            .followers
+            .total_cmp(&creators[a].followers)
+            .then(a.cmp(&b))
+    });
     let mut won = 0;
     for &i in rivals.iter().take(targets) {
         let c = &mut creators[i];
@@ -143,7 +151,13 @@ pub fn pay_contracts(creators: &mut [Creator], paid: &mut [f64]) {
 
 /// Updates trailing earnings of creators whose platform is open and counts bad weeks;
 /// a creator below the minimum for `quit_after` weeks stops streaming.
-pub fn end_week(creators: &mut [Creator], live_mask: u8, smoothing: f64, minimum: f64, quit_after: u16) {
+pub fn end_week(
+    creators: &mut [Creator],
+    live_mask: u8,
+    smoothing: f64,
+    minimum: f64,
+    quit_after: u16,
+) {
     for c in creators.iter_mut().filter(|c| !c.quit) {
         let earned = std::mem::take(&mut c.week_earnings);
         if live_mask & (1 << c.home) == 0 {
@@ -187,7 +201,9 @@ impl Picker {
     #[inline]
     pub fn pick(&self, rng: &mut ModelRng) -> usize {
         let x = rng.random::<f64>() * self.total();
-        self.cumulative.partition_point(|&c| c <= x).min(self.ids.len() - 1)
+        self.cumulative
+            .partition_point(|&c| c <= x)
+            .min(self.ids.len() - 1)
     }
 }
 
@@ -226,7 +242,12 @@ mod tests {
     #[test]
     fn poaching_takes_the_most_followed_within_budget() {
         // Rival platform 0; poacher 1. Targets: top half of 4 rivals = the 2 most followed.
-        let mut cs = vec![creator(0, 10.0, 100.0), creator(0, 40.0, 100.0), creator(0, 30.0, 50.0), creator(0, 5.0, 1.0)];
+        let mut cs = vec![
+            creator(0, 10.0, 100.0),
+            creator(0, 40.0, 100.0),
+            creator(0, 30.0, 50.0),
+            creator(0, 5.0, 1.0),
+        ];
         let mut lost = [0.0; 2];
         // Offers: #1 gets 200, #2 gets 100; budget 250 takes #1 only, then #2 (100) does not fit.
         let won = poach(&mut cs, 1, &rule(250.0), 0b01, 0.2, &mut lost);
@@ -284,7 +305,10 @@ mod tests {
         let cs = draw(c, &mut rand::SeedableRng::seed_from_u64(1));
         for (p, share) in shares.iter().enumerate() {
             let n = cs.iter().filter(|x| x.home as usize == p).count();
-            assert!((n as f64 - share * 1000.0).abs() <= 1.0, "platform {p}: {n} vs {share}");
+            assert!(
+                (n as f64 - share * 1000.0).abs() <= 1.0,
+                "platform {p}: {n} vs {share}"
+            );
         }
     }
 }

@@ -60,7 +60,11 @@ impl Csr {
                 return;
             }
             for s in 1..=half {
-                let j = if rng.random::<f64>() < rewire { other(i, n, rng) } else { (i + s) % n };
+                let j = if rng.random::<f64>() < rewire {
+                    other(i, n, rng)
+                } else {
+                    (i + s) % n
+                };
                 if j != i {
                     emit(i, j);
                 }
@@ -94,7 +98,8 @@ where
     offsets.push(0u32);
     for d in &degree {
         total += u64::from(*d);
-        offsets.push(u32::try_from(total).expect("network too large for 32-bit offsets (validated)"));
+        offsets
+            .push(u32::try_from(total).expect("network too large for 32-bit offsets (validated)"));
     }
     let mut contacts = vec![0u32; total as usize];
     degree.iter_mut().for_each(|d| *d = 0);
@@ -147,7 +152,10 @@ mod tests {
             assert!(nb.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
             for &j in nb {
                 assert_ne!(j as usize, i, "no self-loop");
-                assert!(g.neighbours(j as usize).binary_search(&(i as u32)).is_ok(), "undirected");
+                assert!(
+                    g.neighbours(j as usize).binary_search(&(i as u32)).is_ok(),
+                    "undirected"
+                );
             }
         }
     }
@@ -173,8 +181,8 @@ mod tests {
             let g = Csr::random(n, k, &mut ModelRng::seed_from_u64(9));
             check_simple_undirected(&g);
             let reference = reference_random(n, k, 9);
-            for i in 0..n {
-                let want: Vec<u32> = reference[i].iter().copied().collect();
+            for (i, set) in reference.iter().enumerate() {
+                let want: Vec<u32> = set.iter().copied().collect();
                 assert_eq!(g.neighbours(i), want.as_slice(), "n={n} k={k} i={i}");
             }
         }

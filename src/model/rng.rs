@@ -31,7 +31,9 @@ pub fn country_rng(trial_seed: u64, code: &str) -> ModelRng {
     for (b, c) in bytes.iter_mut().zip(code.bytes()) {
         *b = c;
     }
-    ModelRng::seed_from_u64(splitmix64(trial_seed ^ splitmix64(u64::from_le_bytes(bytes))))
+    ModelRng::seed_from_u64(splitmix64(
+        trial_seed ^ splitmix64(u64::from_le_bytes(bytes)),
+    ))
 }
 
 /// A uniform number in [0, 1) from a key and a counter, without a generator's state: used

@@ -55,8 +55,10 @@ pub fn simulate(world: &World, k: u64) -> TrialResult {
     let seed = trial_seed(world.seed, k);
     let nm = world.markets.len();
     let weeks = world.weeks as usize;
-    let mut countries: Vec<CountryState> =
-        (0..world.countries.len()).into_par_iter().map(|c| CountryState::new(world, c, seed)).collect();
+    let mut countries: Vec<CountryState> = (0..world.countries.len())
+        .into_par_iter()
+        .map(|c| CountryState::new(world, c, seed))
+        .collect();
     let mut markets: Vec<MarketState> = world
         .markets
         .iter()
@@ -72,7 +74,13 @@ pub fn simulate(world: &World, k: u64) -> TrialResult {
     let lengths: Vec<usize> = world.countries.iter().map(|c| c.markets.len()).collect();
     for t in 0..weeks {
         let (past, rest) = weekly.split_at_mut(t * nm);
-        let last_gmv = |m: usize| if t == 0 { 0.0 } else { past[(t - 1) * nm + m][Metric::GmvUsd as usize] };
+        let last_gmv = |m: usize| {
+            if t == 0 {
+                0.0
+            } else {
+                past[(t - 1) * nm + m][Metric::GmvUsd as usize]
+            }
+        };
         calendar(world, t as u32, &mut markets, &last_gmv);
         policy(world, t as u32, &mut markets, past, &mut plan);
         let row = &mut rest[..nm];
@@ -89,7 +97,12 @@ pub fn simulate(world: &World, k: u64) -> TrialResult {
             .enumerate()
             .for_each(|(c, (state, out))| state.step(world, c, t as u32, &plan, out));
     }
-    TrialResult { trial: k, seed, weekly, events: markets.iter().map(|m| m.events).collect() }
+    TrialResult {
+        trial: k,
+        seed,
+        weekly,
+        events: markets.iter().map(|m| m.events).collect(),
+    }
 }
 
 /// Step 1: launches whose week has come, gates checked on last week's GMV.
@@ -110,20 +123,33 @@ fn calendar(world: &World, t: u32, markets: &mut [MarketState], last_gmv: &dyn F
 }
 
 /// Step 2: subsidy reviews, exit rules, and the week's discount within the weekly budget.
-fn policy(world: &World, t: u32, markets: &mut [MarketState], past: &[WeekRecord], plan: &mut [MarketWeek]) {
+fn policy(
+    world: &World,
+    t: u32,
+    markets: &mut [MarketState],
+    past: &[WeekRecord],
+    plan: &mut [MarketWeek],
+) {
     let nm = world.markets.len();
     let at = |week: u32, m: usize, metric: Metric| past[week as usize * nm + m][metric as usize];
     for (m, mw) in world.markets.iter().enumerate() {
         let state = &mut markets[m];
         let opened = state.events.opened.unwrap_or(t);
-        let last_gmv = if t > 0 { at(t - 1, m, Metric::GmvUsd) } else { 0.0 };
+        let last_gmv = if t > 0 {
+            at(t - 1, m, Metric::GmvUsd)
+        } else {
+            0.0
+        };
         if state.open {
             if let Some(sub) = mw.spec.subsidy.as_ref().filter(|s| s.policy == Policy::Roi) {
                 let open_weeks = t - opened;
                 let review = u32::from(sub.review_weeks);
-                if open_weeks > 0 && open_weeks % review == 0 {
+                if open_weeks > 0 && open_weeks.is_multiple_of(review) {
                     let (gmv, spent) = (t - review..t).fold((0.0, 0.0), |(g, s), wk| {
-                        (g + at(wk, m, Metric::GmvUsd), s + at(wk, m, Metric::SubsidyUsd))
+                        (
+                            g + at(wk, m, Metric::GmvUsd),
+                            s + at(wk, m, Metric::SubsidyUsd),
+                        )
                     });
                     if spent > 0.0 {
                         state.rate = if gmv / spent < sub.target_roi {
@@ -137,22 +163,39 @@ fn policy(world: &World, t: u32, markets: &mut [MarketState], past: &[WeekRecord
             if let Some(exit) = &mw.spec.exit
                 && t > opened
             {
-                state.poor_weeks = if last_gmv < exit.min_weekly_gmv_usd { state.poor_weeks + 1 } else { 0 };
+                state.poor_weeks = if last_gmv < exit.min_weekly_gmv_usd {
+                    state.poor_weeks + 1
+                } else {
+                    0
+                };
                 if state.poor_weeks >= exit.patience_weeks {
                     state.open = false;
                     state.events.withdrawn = Some(t);
                 }
             }
         }
-        let budget = mw.spec.subsidy.as_ref().and_then(|s| s.weekly_budget_usd).unwrap_or(f64::INFINITY);
+        let budget = mw
+            .spec
+            .subsidy
+            .as_ref()
+            .and_then(|s| s.weekly_budget_usd)
+            .unwrap_or(f64::INFINITY);
         // The discount is capped so that last week's GMV at it would just spend the budget;
         // within the week, orders beyond the budget get no more subsidy, so spend never
         // exceeds the budget.
         let discount = if state.open && mw.spec.subsidy.is_some() {
-            if last_gmv > 0.0 { state.rate.min(budget / last_gmv) } else { state.rate }
+            if last_gmv > 0.0 {
+                state.rate.min(budget / last_gmv)
+            } else {
+                state.rate
+            }
         } else {
             0.0
         };
-        plan[m] = MarketWeek { open: state.open, discount, subsidy_budget: budget };
+        plan[m] = MarketWeek {
+            open: state.open,
+            discount,
+            subsidy_budget: budget,
+        };
     }
 }

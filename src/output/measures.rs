@@ -16,11 +16,23 @@ pub struct Series<'a> {
 pub fn names() -> Vec<String> {
     let mut v: Vec<String> = Metric::ALL
         .iter()
-        .map(|m| if m.is_flow() { m.name().to_string() } else { format!("{}_end", m.name()) })
+        .map(|m| {
+            if m.is_flow() {
+                m.name().to_string()
+            } else {
+                format!("{}_end", m.name())
+            }
+        })
         .collect();
     v.extend(
-        ["adopters_peak", "launch_cancelled", "live_opened_week", "live_withdrawn", "live_withdrawn_week"]
-            .map(String::from),
+        [
+            "adopters_peak",
+            "launch_cancelled",
+            "live_opened_week",
+            "live_withdrawn",
+            "live_withdrawn_week",
+        ]
+        .map(String::from),
     );
     v
 }
@@ -42,7 +54,12 @@ pub fn measure(s: &Series) -> Vec<Option<f64>> {
             }
         })
         .collect();
-    v.push(Some(s.weeks.iter().map(|r| r[Metric::Adopters as usize]).fold(0.0, f64::max)));
+    v.push(Some(
+        s.weeks
+            .iter()
+            .map(|r| r[Metric::Adopters as usize])
+            .fold(0.0, f64::max),
+    ));
     match s.events {
         Some(e) => {
             v.push(Some(f64::from(u8::from(e.cancelled))));

@@ -37,7 +37,11 @@ pub struct ResultWriter<'w> {
 
 /// A (country label, platform) pair of the output, with the all-countries rows last.
 fn series_labels(world: &World) -> Vec<(Option<usize>, usize)> {
-    let mut v: Vec<(Option<usize>, usize)> = world.markets.iter().map(|m| (Some(m.country), m.platform)).collect();
+    let mut v: Vec<(Option<usize>, usize)> = world
+        .markets
+        .iter()
+        .map(|m| (Some(m.country), m.platform))
+        .collect();
     for p in 0..world.platforms.len() {
         if world.markets.iter().any(|m| m.platform == p) {
             v.push((None, p));
@@ -49,22 +53,27 @@ fn series_labels(world: &World) -> Vec<(Option<usize>, usize)> {
 impl<'w> ResultWriter<'w> {
     /// Creates the folder's streaming files and writes their headers.
     pub fn create(world: &'w World, dir: &Path, weekly_trials: bool) -> Result<Self> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
         let open = |name: &str| -> Result<csv::Writer<BufWriter<File>>> {
             let path = dir.join(name);
-            let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file =
+                File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
             Ok(csv::Writer::from_writer(BufWriter::new(file)))
         };
         let measure_names = measures::names();
         let mut trials = open("trials.csv")?;
-        let mut header: Vec<String> = ["trial", "seed", "country", "platform"].map(String::from).to_vec();
+        let mut header: Vec<String> = ["trial", "seed", "country", "platform"]
+            .map(String::from)
+            .to_vec();
         header.extend(measure_names.iter().cloned());
         header.extend(["live_opened_date", "live_withdrawn_date"].map(String::from));
         trials.write_record(&header)?;
         trials.flush()?;
         let weekly_trials = if weekly_trials {
             let mut w = open("weekly_trials.csv")?;
-            let mut header: Vec<&str> = vec!["trial", "seed", "week", "date", "country", "platform"];
+            let mut header: Vec<&str> =
+                vec!["trial", "seed", "week", "date", "country", "platform"];
             header.extend(Metric::ALL.iter().map(|m| m.name()));
             w.write_record(&header)?;
             w.flush()?;
@@ -95,7 +104,9 @@ impl<'w> ResultWriter<'w> {
                 (0..weeks)
                     .map(|t| {
                         measures::sum_records(
-                            (0..nm).filter(|&m| world.markets[m].platform == p).map(|m| r.record(nm, t, m)),
+                            (0..nm)
+                                .filter(|&m| world.markets[m].platform == p)
+                                .map(|m| r.record(nm, t, m)),
                         )
                     })
                     .collect()
@@ -109,7 +120,12 @@ impl<'w> ResultWriter<'w> {
                     weeks: (0..weeks).map(|t| r.record(nm, t, s)).collect(),
                     events: Some(r.events[s]),
                 },
-                None => Series { country, platform, weeks: all_rows[platform].iter().collect(), events: None },
+                None => Series {
+                    country,
+                    platform,
+                    weeks: all_rows[platform].iter().collect(),
+                    events: None,
+                },
             };
             let values = measures::measure(&series);
             for (acc, v) in self.measures[s].iter_mut().zip(&values) {
@@ -124,11 +140,16 @@ impl<'w> ResultWriter<'w> {
             }
             if country.is_some() {
                 let e = r.events[s];
-                let date = |w: Option<u32>| w.map(|w| world.start.plus_weeks(w).to_string()).unwrap_or_default();
+                let date = |w: Option<u32>| {
+                    w.map(|w| world.start.plus_weeks(w).to_string())
+                        .unwrap_or_default()
+                };
                 let mut row = vec![
                     r.trial.to_string(),
                     r.seed.to_string(),
-                    world.countries[series.country.unwrap_or_default()].code.clone(),
+                    world.countries[series.country.unwrap_or_default()]
+                        .code
+                        .clone(),
                     world.platforms[platform].name.clone(),
                 ];
                 row.extend(values.iter().map(|v| Num(*v).to_string()));
@@ -171,7 +192,9 @@ impl<'w> ResultWriter<'w> {
         let world = self.world;
         let name = |(country, platform): (Option<usize>, usize)| {
             (
-                country.map_or(ALL_COUNTRIES.to_string(), |c| world.countries[c].code.clone()),
+                country.map_or(ALL_COUNTRIES.to_string(), |c| {
+                    world.countries[c].code.clone()
+                }),
                 world.platforms[platform].name.clone(),
             )
         };
@@ -204,7 +227,9 @@ impl<'w> ResultWriter<'w> {
         })?;
         write_atomically(&self.dir.join("weekly.csv"), |w| {
             let mut w = csv::Writer::from_writer(w);
-            let dates: Vec<String> = (0..world.weeks).map(|t| world.start.plus_weeks(t).to_string()).collect();
+            let dates: Vec<String> = (0..world.weeks)
+                .map(|t| world.start.plus_weeks(t).to_string())
+                .collect();
             for (s, label) in labels.iter().enumerate() {
                 let (country, platform) = name(*label);
                 for (k, metric) in Metric::ALL.iter().enumerate() {
@@ -264,13 +289,20 @@ struct WeeklyRow<'a> {
 
 /// Writes a whole file under a temporary name in the same folder, then renames it, so a
 /// reader never sees half a file.
-pub fn write_atomically(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
+pub fn write_atomically(
+    path: &Path,
+    body: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
+) -> Result<()> {
     let tmp = path.with_extension("tmp");
     let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let mut w = BufWriter::new(file);
     body(&mut w).with_context(|| format!("cannot write {}", tmp.display()))?;
-    w.flush().with_context(|| format!("cannot write {}", tmp.display()))?;
-    w.get_ref().sync_all().with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    w.get_ref()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
     Ok(())
 }

@@ -12,7 +12,7 @@ impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             // Rust's `Display` for f64 never uses an exponent. -0 reads as 0.
-            Some(x) if x == 0.0 => f.write_str("0"),
+            Some(0.0) => f.write_str("0"),
             Some(x) => write!(f, "{x}"),
             None => Ok(()),
         }

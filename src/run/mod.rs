@@ -91,7 +91,11 @@ pub fn run(scenario: &Scenario, scenario_text: &str, opts: &RunOptions) -> Resul
     manifest.finished = Some(manifest::now());
     manifest.status = "complete";
     write_manifest(&opts.out, &manifest)?;
-    Ok(RunReport { trials: opts.trials, elapsed: began.elapsed(), out: opts.out.clone() })
+    Ok(RunReport {
+        trials: opts.trials,
+        elapsed: began.elapsed(),
+        out: opts.out.clone(),
+    })
 }
 
 fn write_manifest(dir: &std::path::Path, m: &Manifest) -> Result<()> {

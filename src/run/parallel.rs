@@ -20,7 +20,9 @@ pub fn run_ordered(
     threads: usize,
     mut sink: impl FnMut(TrialResult) -> Result<()>,
 ) -> Result<()> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
     let next = AtomicU64::new(first);
     let stop = AtomicBool::new(false);
     let end = first + count;

@@ -41,7 +41,9 @@ impl std::str::FromStr for Date {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(Date)
-            .map_err(|_| format!("`{s}` is not an ISO date; write it as YYYY-MM-DD, e.g. 2022-03-01"))
+            .map_err(|_| {
+                format!("`{s}` is not an ISO date; write it as YYYY-MM-DD, e.g. 2022-03-01")
+            })
     }
 }
 

@@ -9,7 +9,9 @@ pub struct Spans<'a> {
 
 impl<'a> Spans<'a> {
     pub fn parse(text: &'a str) -> Self {
-        Spans { root: DeTable::parse(text).ok().map(|t| t.into_inner()) }
+        Spans {
+            root: DeTable::parse(text).ok().map(|t| t.into_inner()),
+        }
     }
 
     /// Byte span of the value at a dotted path (`countries.GB.online_share`), if it is in the
@@ -29,25 +31,131 @@ impl<'a> Spans<'a> {
         }
         None
     }
+}
 
-    /// The dotted path of the innermost key whose key or value contains `offset`.
-    pub fn path_at(&self, offset: usize) -> Vec<String> {
-        let mut path = Vec::new();
-        let Some(mut table) = self.root.as_ref() else { return path };
-        'descend: loop {
-            for (k, v) in table.iter() {
-                let (ks, vs) = (k.span(), v.span());
-                let hit = ks.contains(&offset) || vs.contains(&offset) || ks.start == offset;
-                if hit {
-                    path.push(k.get_ref().to_string());
-                    if let DeValue::Table(t) = v.get_ref() {
-                        table = t;
-                        continue 'descend;
-                    }
-                    return path;
-                }
-            }
-            return path;
+/// The dotted path of the key at `offset`, read from the text: the last `[table]` header at or
+/// before the line, then the keys of the inline tables that are open on the line, then the
+/// key that starts at (or whose value contains) `offset`. Returns (table path, key).
+pub fn key_at(text: &str, offset: usize) -> (Vec<String>, Option<String>) {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let mut table = Vec::new();
+    for line in text[..line_end].lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            let inner = t.trim_start_matches('[');
+            let inner = inner.split(']').next().unwrap_or("");
+            table = dotted(inner);
         }
+    }
+    let line = &text[line_start..line_end];
+    if line.trim_start().starts_with('[') {
+        return (table, None);
+    }
+    // Walk the line up to the offset, tracking `key = {` nesting, outside strings.
+    let upto = offset - line_start;
+    let mut stack: Vec<Vec<String>> = Vec::new();
+    let mut current: Option<Vec<String>> = None;
+    let mut word = String::new();
+    let mut pending_key: Vec<String> = Vec::new();
+    let mut in_string: Option<char> = None;
+    let mut at_key: Option<String> = None;
+    for (i, ch) in line.char_indices() {
+        if i >= upto {
+            // The key starting here (unknown-key errors point at it).
+            let rest: String = line[i..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                .collect();
+            if !rest.is_empty() && word.trim().is_empty() {
+                at_key = Some(rest);
+            }
+            break;
+        }
+        if let Some(q) = in_string {
+            if ch == q {
+                in_string = None;
+            }
+            continue;
+        }
+        match ch {
+            '"' | '\'' => in_string = Some(ch),
+            '=' => {
+                pending_key = dotted(word.trim());
+                word.clear();
+                current = Some(pending_key.clone());
+            }
+            '{' => {
+                stack.push(pending_key.clone());
+                current = None;
+                word.clear();
+            }
+            '}' => {
+                stack.pop();
+                current = None;
+            }
+            ',' => {
+                word.clear();
+                current = None;
+            }
+            c if (c.is_alphanumeric() || c == '_' || c == '-' || c == '.' || c == ' ')
+                && current.is_none() =>
+            {
+                word.push(c);
+            }
+            _ => {}
+        }
+    }
+    table.extend(stack.into_iter().flatten());
+    let key = at_key.or_else(|| current.map(|k| k.join(".")));
+    (table, key)
+}
+
+fn dotted(s: &str) -> Vec<String> {
+    s.split('.')
+        .map(|p| p.trim().trim_matches('"').to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str, needle: &str) -> (Vec<String>, Option<String>) {
+        key_at(text, text.find(needle).unwrap())
+    }
+
+    #[test]
+    fn finds_the_table_and_key_of_an_offset() {
+        let text =
+            "a = 1\n[countries.GB]\npopulaton = 2\ndiffusion = { network = \"x\", contacts = 3 }\n";
+        assert_eq!(
+            at(text, "populaton"),
+            (
+                vec!["countries".into(), "GB".into()],
+                Some("populaton".into())
+            )
+        );
+        assert_eq!(
+            at(text, "\"x\""),
+            (
+                vec!["countries".into(), "GB".into(), "diffusion".into()],
+                Some("network".into())
+            )
+        );
+        assert_eq!(
+            at(text, "contacts"),
+            (
+                vec!["countries".into(), "GB".into(), "diffusion".into()],
+                Some("contacts".into())
+            )
+        );
+        assert_eq!(at(text, "a ="), (vec![], Some("a".into())));
+        assert_eq!(
+            at(text, "[countries"),
+            (vec!["countries".into(), "GB".into()], None)
+        );
     }
 }

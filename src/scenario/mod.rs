@@ -55,11 +55,11 @@ impl Scenario {
 
     /// Parses and validates scenario text; `file` is only used in messages.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-        let spans = Spans::parse(text);
         let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError {
             file: file.to_string(),
-            problems: vec![parse_problem(text, &spans, &e)],
+            problems: vec![parse_problem(text, &e)],
         })?;
+        let spans = Spans::parse(text);
         let problems: Vec<Problem> = validate::validate(&scenario)
             .into_iter()
             .map(|(path, message)| Problem {
@@ -70,7 +70,10 @@ impl Scenario {
         if problems.is_empty() {
             Ok(scenario)
         } else {
-            Err(ScenarioError { file: file.to_string(), problems })
+            Err(ScenarioError {
+                file: file.to_string(),
+                problems,
+            })
         }
     }
 
@@ -89,12 +92,26 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Turns a toml/serde error into one problem with a place and a fix.
-fn parse_problem(text: &str, spans: &Spans, e: &toml::de::Error) -> Problem {
+fn parse_problem(text: &str, e: &toml::de::Error) -> Problem {
     let at = e.span().map(|s| line_col(text, s.start));
     let raw = e.message().trim().to_string();
-    let table = e.span().map(|s| table_of(spans, text, s.start)).unwrap_or_default();
-    let within = if table.is_empty() { "at the top level".to_string() } else { format!("in [{table}]") };
-    let message = if let Some(rest) = raw.strip_prefix("unknown field `") {
+    let (table, key) = e
+        .span()
+        .map(|s| locate::key_at(text, s.start))
+        .unwrap_or_default();
+    let within = if table.is_empty() {
+        "at the top level".to_string()
+    } else {
+        format!("in [{}]", table.join("."))
+    };
+    let full_key = || {
+        let mut path = table.clone();
+        path.extend(key.clone());
+        path.join(".")
+    };
+    let message = if toml::de::DeTable::parse(text).is_err() {
+        format!("invalid TOML: {raw}; fix the syntax on this line")
+    } else if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let valid = expected_keys(expected);
         match nearest(key, &valid) {
@@ -102,53 +119,54 @@ fn parse_problem(text: &str, spans: &Spans, e: &toml::de::Error) -> Problem {
                 "unknown key `{key}` {within}; did you mean `{best}`? (valid keys: {})",
                 valid.join(", ")
             ),
-            None => format!("unknown key `{key}` {within}; valid keys: {}", valid.join(", ")),
+            None => format!(
+                "unknown key `{key}` {within}; valid keys: {}",
+                valid.join(", ")
+            ),
         }
     } else if let Some(rest) = raw.strip_prefix("unknown variant `") {
         let (word, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let valid = expected_keys(expected);
-        let key = e.span().map(|s| spans.path_at(s.start).join(".")).unwrap_or_default();
-        format!("`{key}` cannot be `{word}`; use one of {}", quoted(&valid))
+        let hint = nearest(word, &valid)
+            .map(|b| format!("did you mean `{b}`? "))
+            .unwrap_or_default();
+        format!(
+            "`{}` cannot be `{word}`; {hint}use one of {}",
+            full_key(),
+            quoted(&valid)
+        )
     } else if let Some(rest) = raw.strip_prefix("missing field `") {
-        let key = rest.split('`').next().unwrap_or(rest);
-        format!("missing key `{key}` {within}; add it (see the README for its meaning and unit)")
-    } else if raw.starts_with("invalid type") || raw.starts_with("invalid value") {
-        let key = e.span().map(|s| spans.path_at(s.start).join(".")).unwrap_or_default();
-        format!("`{key}`: {raw}")
-    } else if spans_parse_failed(text) {
-        format!("invalid TOML: {raw}; fix the syntax on this line")
+        let missing = rest.split('`').next().unwrap_or(rest);
+        format!(
+            "missing key `{missing}` {within}; add it (the README lists every key with its unit)"
+        )
     } else {
-        let key = e.span().map(|s| spans.path_at(s.start).join(".")).unwrap_or_default();
-        if key.is_empty() { raw } else { format!("`{key}`: {raw}") }
+        let plain = raw
+            .replace("expected u64", "expected a whole number")
+            .replace("expected u32", "expected a whole number")
+            .replace("expected u16", "expected a whole number")
+            .replace("expected f64", "expected a number");
+        format!("`{}`: {plain}", full_key())
     };
     Problem { at, message }
 }
 
-fn spans_parse_failed(text: &str) -> bool {
-    toml::de::DeTable::parse(text).is_err()
-}
-
-/// The dotted name of the table that holds the key at `offset`.
-fn table_of(spans: &Spans, text: &str, offset: usize) -> String {
-    let mut path = spans.path_at(offset);
-    // The innermost key is the offending one itself when it was found.
-    let key_here = text[offset.min(text.len())..]
-        .split(|c: char| c == '=' || c.is_whitespace())
-        .next()
-        .unwrap_or("");
-    if path.last().is_some_and(|k| k == key_here) {
-        path.pop();
-    }
-    path.join(".")
-}
-
 /// Parses serde's "expected one of `a`, `b`" or "expected `a`" into the names.
 fn expected_keys(expected: &str) -> Vec<String> {
-    expected.split('`').skip(1).step_by(2).map(str::to_string).collect()
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The valid name closest to `word`, if any is close enough to be a likely misspelling.
@@ -156,7 +174,7 @@ pub fn nearest<'a>(word: &str, valid: &'a [String]) -> Option<&'a str> {
     valid
         .iter()
         .map(|v| (strsim::jaro_winkler(word, v), v))
-        .filter(|(score, _)| *score >= 0.7)
+        .filter(|(score, v)| *score >= 0.7 || strsim::levenshtein(word, v) <= 1)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, v)| v.as_str())
 }

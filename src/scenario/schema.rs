@@ -156,7 +156,11 @@ pub struct Spend {
 
 impl Default for Spend {
     fn default() -> Self {
-        Spend { sessions_per_week: 1.0, conversion: d_conversion(), order_value_usd: OrderValue::default() }
+        Spend {
+            sessions_per_week: 1.0,
+            conversion: d_conversion(),
+            order_value_usd: OrderValue::default(),
+        }
     }
 }
 
@@ -174,7 +178,10 @@ pub struct OrderValue {
 
 impl Default for OrderValue {
     fn default() -> Self {
-        OrderValue { median: d_median_order(), sigma: d_order_sigma() }
+        OrderValue {
+            median: d_median_order(),
+            sigma: d_order_sigma(),
+        }
     }
 }
 
@@ -245,7 +252,10 @@ pub enum Followers {
 
 impl Default for Followers {
     fn default() -> Self {
-        Followers::Pareto { alpha: 2.0, min: d_min_followers() }
+        Followers::Pareto {
+            alpha: 2.0,
+            min: d_min_followers(),
+        }
     }
 }
 

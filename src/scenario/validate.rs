@@ -17,31 +17,45 @@ impl Check {
     /// lo <= x <= hi (NaN fails).
     fn within(&mut self, path: &str, x: f64, lo: f64, hi: f64) {
         if !(x >= lo && x <= hi) {
-            self.fail(path, format!("`{path}` = {x} is out of range; it must be between {lo} and {hi}"));
+            self.fail(
+                path,
+                format!("`{path}` = {x} is out of range; it must be between {lo} and {hi}"),
+            );
         }
     }
 
     /// 0 < x <= hi.
     fn above_zero(&mut self, path: &str, x: f64, hi: f64) {
         if !(x > 0.0 && x <= hi) {
-            self.fail(path, format!("`{path}` = {x} is out of range; it must be above 0 and at most {hi}"));
+            self.fail(
+                path,
+                format!("`{path}` = {x} is out of range; it must be above 0 and at most {hi}"),
+            );
         }
     }
 
     fn int_within(&mut self, path: &str, n: u64, lo: u64, hi: u64) {
         if n < lo || n > hi {
-            self.fail(path, format!("`{path}` = {n} is out of range; it must be between {lo} and {hi}"));
+            self.fail(
+                path,
+                format!("`{path}` = {n} is out of range; it must be between {lo} and {hi}"),
+            );
         }
     }
 }
 
 /// Every problem found, as (dotted path of the key, message).
 pub fn validate(s: &Scenario) -> Vec<(String, String)> {
-    let mut c = Check { problems: Vec::new() };
+    let mut c = Check {
+        problems: Vec::new(),
+    };
     c.int_within("weeks", s.weeks.into(), 1, 5200);
     c.int_within("trials", s.trials.into(), 1, 10_000_000);
     if s.countries.is_empty() {
-        c.fail("countries", "the scenario has no countries; add at least one [countries.CC] table".into());
+        c.fail(
+            "countries",
+            "the scenario has no countries; add at least one [countries.CC] table".into(),
+        );
     }
     for (code, country) in &s.countries {
         if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -53,7 +67,13 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
         country_rules(&mut c, &format!("countries.{code}"), country);
     }
     if s.platforms.len() > MAX_PLATFORMS {
-        c.fail("platforms", format!("the scenario has {} platforms; at most {MAX_PLATFORMS} are supported", s.platforms.len()));
+        c.fail(
+            "platforms",
+            format!(
+                "the scenario has {} platforms; at most {MAX_PLATFORMS} are supported",
+                s.platforms.len()
+            ),
+        );
     }
     for (name, platform) in &s.platforms {
         platform_rules(&mut c, s, name, platform);
@@ -80,30 +100,77 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
             );
         }
     }
-    c.within(&format!("{at}.deal_sensitivity"), k.deal_sensitivity, 0.0, 1000.0);
+    c.within(
+        &format!("{at}.deal_sensitivity"),
+        k.deal_sensitivity,
+        0.0,
+        1000.0,
+    );
     c.within(&format!("{at}.lapse"), k.lapse, 0.0, 1.0);
-    c.int_within(&format!("{at}.lapse_after"), k.lapse_after.into(), 1, u16::MAX.into());
+    c.int_within(
+        &format!("{at}.lapse_after"),
+        k.lapse_after.into(),
+        1,
+        u16::MAX.into(),
+    );
     let d = &k.diffusion;
-    c.within(&format!("{at}.diffusion.innovation"), d.innovation, 0.0, 1.0);
-    c.within(&format!("{at}.diffusion.imitation"), d.imitation, 0.0, 100.0);
+    c.within(
+        &format!("{at}.diffusion.innovation"),
+        d.innovation,
+        0.0,
+        1.0,
+    );
+    c.within(
+        &format!("{at}.diffusion.imitation"),
+        d.imitation,
+        0.0,
+        100.0,
+    );
     c.within(&format!("{at}.diffusion.rewire"), d.rewire, 0.0, 1.0);
     if d.network != Network::WellMixed {
         let most = (k.agents.saturating_sub(1)).min(1000);
-        c.int_within(&format!("{at}.diffusion.contacts"), d.contacts.into(), 0, most.into());
+        c.int_within(
+            &format!("{at}.diffusion.contacts"),
+            d.contacts.into(),
+            0,
+            most.into(),
+        );
         if d.network == Network::SmallWorld && d.contacts % 2 == 1 {
             c.fail(
                 &format!("{at}.diffusion.contacts"),
-                format!("`{at}.diffusion.contacts` = {} must be even for a small_world ring lattice", d.contacts),
+                format!(
+                    "`{at}.diffusion.contacts` = {} must be even for a small_world ring lattice",
+                    d.contacts
+                ),
             );
         }
     }
     let sp = &k.spend;
-    c.within(&format!("{at}.spend.sessions_per_week"), sp.sessions_per_week, 0.0, 1000.0);
+    c.within(
+        &format!("{at}.spend.sessions_per_week"),
+        sp.sessions_per_week,
+        0.0,
+        1000.0,
+    );
     c.within(&format!("{at}.spend.conversion"), sp.conversion, 0.0, 1.0);
-    c.above_zero(&format!("{at}.spend.order_value_usd.median"), sp.order_value_usd.median, 1e9);
-    c.within(&format!("{at}.spend.order_value_usd.sigma"), sp.order_value_usd.sigma, 0.0, 10.0);
+    c.above_zero(
+        &format!("{at}.spend.order_value_usd.median"),
+        sp.order_value_usd.median,
+        1e9,
+    );
+    c.within(
+        &format!("{at}.spend.order_value_usd.sigma"),
+        sp.order_value_usd.sigma,
+        0.0,
+        10.0,
+    );
     let cr = &k.creators;
-    c.int_within(&format!("{at}.creators.agents"), cr.agents.into(), 0, 10_000_000);
+    c.int_within(
+        &format!("{at}.creators.agents"),
+        cr.agents.into(),
+        0,
+        10_000_000,
+    );
     match cr.followers {
         Followers::Pareto { alpha, min } => {
             c.above_zero(&format!("{at}.creators.followers.alpha"), alpha, 100.0);
@@ -114,22 +181,53 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
             c.within(&format!("{at}.creators.followers.sigma"), sigma, 0.0, 10.0);
         }
     }
-    c.within(&format!("{at}.creators.skill_sigma"), cr.skill_sigma, 0.0, 10.0);
-    c.within(&format!("{at}.creators.min_weekly_earnings_usd"), cr.min_weekly_earnings_usd, 0.0, 1e12);
-    c.int_within(&format!("{at}.creators.quit_after"), cr.quit_after.into(), 1, u16::MAX.into());
-    c.within(&format!("{at}.creators.switching_cost"), cr.switching_cost, 0.0, 1000.0);
-    c.above_zero(&format!("{at}.creators.earnings_smoothing"), cr.earnings_smoothing, 1.0);
+    c.within(
+        &format!("{at}.creators.skill_sigma"),
+        cr.skill_sigma,
+        0.0,
+        10.0,
+    );
+    c.within(
+        &format!("{at}.creators.min_weekly_earnings_usd"),
+        cr.min_weekly_earnings_usd,
+        0.0,
+        1e12,
+    );
+    c.int_within(
+        &format!("{at}.creators.quit_after"),
+        cr.quit_after.into(),
+        1,
+        u16::MAX.into(),
+    );
+    c.within(
+        &format!("{at}.creators.switching_cost"),
+        cr.switching_cost,
+        0.0,
+        1000.0,
+    );
+    c.above_zero(
+        &format!("{at}.creators.earnings_smoothing"),
+        cr.earnings_smoothing,
+        1.0,
+    );
 }
 
 fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
     let at = format!("platforms.{name}");
     c.within(&format!("{at}.take_rate"), p.take_rate, 0.0, 1.0);
-    c.within(&format!("{at}.creator_commission"), p.creator_commission, 0.0, 1.0);
+    c.within(
+        &format!("{at}.creator_commission"),
+        p.creator_commission,
+        0.0,
+        1.0,
+    );
     let countries: Vec<String> = s.countries.keys().cloned().collect();
     for (code, m) in &p.markets {
         let at = format!("{at}.markets.{code}");
         if !s.countries.contains_key(code) {
-            let hint = super::nearest(code, &countries).map(|n| format!("did you mean `{n}`? ")).unwrap_or_default();
+            let hint = super::nearest(code, &countries)
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
             c.fail(&at, format!("`{at}` names country `{code}`, which the scenario does not define; {hint}countries: {}", countries.join(", ")));
         }
         c.within(&format!("{at}.reach"), m.reach, 0.0, 1.0);
@@ -141,45 +239,117 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
         if let Some(gate) = m.live.as_ref().and_then(|l| l.gate.as_ref()) {
             let gp = format!("{at}.live.gate.market");
             if gate.market == *code || !p.markets.contains_key(&gate.market) {
-                let others: Vec<String> = p.markets.keys().filter(|k| *k != code).cloned().collect();
-                c.fail(&gp, format!("`{gp}` = \"{}\" must be another market of platform `{name}`: one of {}", gate.market, others.join(", ")));
+                let others: Vec<String> =
+                    p.markets.keys().filter(|k| *k != code).cloned().collect();
+                c.fail(
+                    &gp,
+                    format!(
+                        "`{gp}` = \"{}\" must be another market of platform `{name}`: one of {}",
+                        gate.market,
+                        others.join(", ")
+                    ),
+                );
             }
-            c.within(&format!("{at}.live.gate.min_weekly_gmv_usd"), gate.min_weekly_gmv_usd, 0.0, 1e15);
+            c.within(
+                &format!("{at}.live.gate.min_weekly_gmv_usd"),
+                gate.min_weekly_gmv_usd,
+                0.0,
+                1e15,
+            );
         }
         if let Some(sub) = &m.subsidy {
             c.within(&format!("{at}.subsidy.rate"), sub.rate, 0.0, 0.99);
             if let Some(b) = sub.weekly_budget_usd {
                 c.within(&format!("{at}.subsidy.weekly_budget_usd"), b, 0.0, 1e15);
             }
-            c.int_within(&format!("{at}.subsidy.review_weeks"), sub.review_weeks.into(), 1, u16::MAX.into());
-            c.within(&format!("{at}.subsidy.target_roi"), sub.target_roi, 0.0, 1e6);
+            c.int_within(
+                &format!("{at}.subsidy.review_weeks"),
+                sub.review_weeks.into(),
+                1,
+                u16::MAX.into(),
+            );
+            c.within(
+                &format!("{at}.subsidy.target_roi"),
+                sub.target_roi,
+                0.0,
+                1e6,
+            );
             c.within(&format!("{at}.subsidy.cut"), sub.cut, 0.0, 1.0);
             c.within(&format!("{at}.subsidy.raise"), sub.raise, 1.0, 100.0);
             if let Some(max) = sub.max_rate {
-                c.within(&format!("{at}.subsidy.max_rate"), max, sub.rate.clamp(0.0, 0.99), 0.99);
+                c.within(
+                    &format!("{at}.subsidy.max_rate"),
+                    max,
+                    sub.rate.clamp(0.0, 0.99),
+                    0.99,
+                );
             }
         }
         if let Some(exit) = &m.exit {
-            c.within(&format!("{at}.exit.min_weekly_gmv_usd"), exit.min_weekly_gmv_usd, 0.0, 1e15);
-            c.int_within(&format!("{at}.exit.patience_weeks"), exit.patience_weeks.into(), 1, u16::MAX.into());
+            c.within(
+                &format!("{at}.exit.min_weekly_gmv_usd"),
+                exit.min_weekly_gmv_usd,
+                0.0,
+                1e15,
+            );
+            c.int_within(
+                &format!("{at}.exit.patience_weeks"),
+                exit.patience_weeks.into(),
+                1,
+                u16::MAX.into(),
+            );
         }
         if let Some(po) = &m.poaching {
             let fp = format!("{at}.poaching.from");
             if po.from.is_empty() {
-                c.fail(&fp, format!("`{fp}` is empty; name at least one rival platform"));
+                c.fail(
+                    &fp,
+                    format!("`{fp}` is empty; name at least one rival platform"),
+                );
             }
             for rival in &po.from {
                 if rival == name || !s.platforms.contains_key(rival) {
-                    let others: Vec<&str> = s.platforms.keys().filter(|k| *k != name).map(String::as_str).collect();
-                    c.fail(&fp, format!("`{fp}` names `{rival}`, which is not a rival platform; use one of {}", others.join(", ")));
+                    let others: Vec<&str> = s
+                        .platforms
+                        .keys()
+                        .filter(|k| *k != name)
+                        .map(String::as_str)
+                        .collect();
+                    c.fail(
+                        &fp,
+                        format!(
+                            "`{fp}` names `{rival}`, which is not a rival platform; use one of {}",
+                            others.join(", ")
+                        ),
+                    );
                 }
             }
-            c.within(&format!("{at}.poaching.weekly_budget_usd"), po.weekly_budget_usd, 0.0, 1e15);
+            c.within(
+                &format!("{at}.poaching.weekly_budget_usd"),
+                po.weekly_budget_usd,
+                0.0,
+                1e15,
+            );
             c.above_zero(&format!("{at}.poaching.top_share"), po.top_share, 1.0);
             c.within(&format!("{at}.poaching.premium"), po.premium, 0.0, 1000.0);
-            c.within(&format!("{at}.poaching.min_offer_usd"), po.min_offer_usd, 0.0, 1e12);
-            c.int_within(&format!("{at}.poaching.contract_weeks"), po.contract_weeks.into(), 1, u16::MAX.into());
-            c.within(&format!("{at}.poaching.follower_carry"), po.follower_carry, 0.0, 1.0);
+            c.within(
+                &format!("{at}.poaching.min_offer_usd"),
+                po.min_offer_usd,
+                0.0,
+                1e12,
+            );
+            c.int_within(
+                &format!("{at}.poaching.contract_weeks"),
+                po.contract_weeks.into(),
+                1,
+                u16::MAX.into(),
+            );
+            c.within(
+                &format!("{at}.poaching.follower_carry"),
+                po.follower_carry,
+                0.0,
+                1.0,
+            );
         }
     }
 }
@@ -195,7 +365,8 @@ fn creator_share_rules(c: &mut Check, s: &Scenario) {
             .collect();
         let given: f64 = shares.iter().filter_map(|(_, x)| *x).sum();
         let all_given = shares.iter().all(|(_, x)| x.is_some());
-        let bad = given > 1.0 + 1e-9 || (all_given && !shares.is_empty() && (given - 1.0).abs() > 1e-6);
+        let bad =
+            given > 1.0 + 1e-9 || (all_given && !shares.is_empty() && (given - 1.0).abs() > 1e-6);
         if bad {
             let (first, _) = &shares[0];
             let path = format!("platforms.{first}.markets.{code}.creator_share");

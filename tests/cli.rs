@@ -1,0 +1,303 @@
+//! Through the real binary: outputs, reproducibility, and the exact message of each error.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+const SMALL: &str = "tests/data/small.toml";
+
+fn livemarket() -> Command {
+    Command::cargo_bin("livemarket").unwrap()
+}
+
+fn run_small(dir: &Path, threads: &str, extra: &[&str]) {
+    livemarket()
+        .args([
+            "run",
+            SMALL,
+            "--quiet",
+            "--weekly-trials",
+            "--threads",
+            threads,
+            "--out",
+        ])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+}
+
+const DATA_FILES: [&str; 4] = [
+    "trials.csv",
+    "summary.csv",
+    "weekly.csv",
+    "weekly_trials.csv",
+];
+
+#[test]
+fn one_and_two_threads_write_byte_identical_files() {
+    let tmp = TempDir::new().unwrap();
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    run_small(&one, "1", &[]);
+    run_small(&two, "2", &[]);
+    for f in DATA_FILES {
+        let (a, b) = (
+            fs::read(one.join(f)).unwrap(),
+            fs::read(two.join(f)).unwrap(),
+        );
+        assert!(a.len() > 100, "{f} is empty");
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn a_single_trial_can_be_rerun_from_its_index() {
+    let tmp = TempDir::new().unwrap();
+    let (all, one) = (tmp.path().join("all"), tmp.path().join("one"));
+    run_small(&all, "2", &[]);
+    run_small(&one, "1", &["--first-trial", "4", "--trials", "1"]);
+    let rows = |dir: &Path, trial: &str| -> Vec<String> {
+        fs::read_to_string(dir.join("trials.csv"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with(&format!("{trial},")))
+            .map(String::from)
+            .collect()
+    };
+    let again = rows(&one, "4");
+    assert_eq!(again.len(), 7, "one row per market");
+    assert_eq!(again, rows(&all, "4"));
+}
+
+#[test]
+fn results_are_long_tables_with_one_header_iso_dates_and_plain_numbers() {
+    let tmp = TempDir::new().unwrap();
+    run_small(tmp.path(), "2", &[]);
+    let summary = fs::read_to_string(tmp.path().join("summary.csv")).unwrap();
+    let mut lines = summary.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "country,platform,metric,n,mean,sd,min,p05,p25,p50,p75,p95,max"
+    );
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("ALL,alpha,gmv_usd,6,"))
+    );
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("AA,alpha,gmv_usd,6,"))
+    );
+    let weekly = fs::read_to_string(tmp.path().join("weekly.csv")).unwrap();
+    assert_eq!(
+        weekly.lines().next().unwrap(),
+        "week,date,country,platform,metric,mean,p05,p50,p95"
+    );
+    assert!(
+        weekly
+            .lines()
+            .any(|l| l.starts_with("1,2021-01-11,AA,alpha,gmv_usd,"))
+    );
+    // 40 weeks × (7 markets × 14 metrics + 3 platforms × 13 additive metrics) + header
+    assert_eq!(weekly.lines().count(), 40 * (7 * 14 + 3 * 13) + 1);
+    let trials = fs::read_to_string(tmp.path().join("trials.csv")).unwrap();
+    assert_eq!(trials.lines().count(), 6 * 7 + 1);
+    assert!(trials.lines().nth(1).unwrap().starts_with("0,"));
+    for text in [&summary, &weekly, &trials] {
+        assert!(
+            !text.contains("e+")
+                && !text.contains("e-")
+                && !text.contains("NaN")
+                && !text.contains("inf")
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(tmp.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "complete");
+    assert_eq!(manifest["trials_done"], 6);
+    assert_eq!(manifest["seed"], 7);
+    assert_eq!(manifest["scenario"]["countries"]["AA"]["lapse_after"], 3);
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn the_seed_option_changes_the_trials_and_is_recorded() {
+    let tmp = TempDir::new().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run_small(&a, "2", &["--trials", "1"]);
+    run_small(&b, "2", &["--trials", "1", "--seed", "8"]);
+    assert_ne!(
+        fs::read(a.join("trials.csv")).unwrap(),
+        fs::read(b.join("trials.csv")).unwrap()
+    );
+}
+
+#[test]
+fn refuses_to_overwrite_results_without_force() {
+    let tmp = TempDir::new().unwrap();
+    run_small(tmp.path(), "2", &["--trials", "1"]);
+    livemarket()
+        .args(["run", SMALL, "--quiet", "--trials", "1", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .code(1)
+        .stderr(format!(
+            "error: {} already holds the results of a run; pass --force to replace them, or --out to write elsewhere\n",
+            tmp.path().display()
+        ));
+    run_small(tmp.path(), "2", &["--trials", "1", "--force"]);
+}
+
+#[test]
+fn prints_a_one_line_summary_unless_quiet() {
+    let tmp = TempDir::new().unwrap();
+    livemarket()
+        .args(["run", SMALL, "--trials", "2", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::is_match(r"^2 trials of small in \d+\.\d s; results in .+\n$").unwrap(),
+        )
+        .stderr("");
+}
+
+#[test]
+fn runs_the_bundled_baseline_without_a_scenario_file() {
+    let tmp = TempDir::new().unwrap();
+    livemarket()
+        .args(["run", "--quiet", "--trials", "1", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let manifest = fs::read_to_string(tmp.path().join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"scenario_file\": \"<bundled baseline>\""));
+    assert!(manifest.contains("\"scenario_name\": \"baseline\""));
+}
+
+#[test]
+fn check_prints_the_resolved_world() {
+    livemarket()
+        .args(["check", SMALL])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("scenario small: 40 weeks from 2021-01-04"))
+        .stdout(predicate::str::contains("AA          2000000    0.80       6000        266.7 random/8            60"))
+        .stdout(predicate::str::contains("CC: reach 0.6 (+0/week), trust 1; live from week 22 (2021-06-07), gated on BB GMV >= 1000000000 USD/week"))
+        .stdout(predicate::str::contains("13000 consumer agents; estimated memory of one trial"));
+}
+
+/// Writes `text` as `name` in a temporary folder and runs `check` on it from there.
+fn check_error(name: &str, text: &str, expected: &str) {
+    let tmp = TempDir::new().unwrap();
+    fs::write(tmp.path().join(name), text).unwrap();
+    livemarket()
+        .current_dir(tmp.path())
+        .args(["check", name])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!("error: {expected}\n"));
+}
+
+const HEAD: &str = "start = 2021-01-04\nweeks = 10\n[countries.GB]\n";
+
+#[test]
+fn fails_on_malformed_toml_with_line_and_column() {
+    check_error(
+        "bad.toml",
+        &format!("{HEAD}population 67e6\n"),
+        "bad.toml:4:12: invalid TOML: key with no value, expected `=`; fix the syntax on this line",
+    );
+}
+
+#[test]
+fn fails_on_an_unknown_key_naming_the_nearest_valid_key() {
+    check_error(
+        "typo.toml",
+        &format!("{HEAD}populaton = 67e6\n"),
+        "typo.toml:4:1: unknown key `populaton` in [countries.GB]; did you mean `population`? (valid keys: \
+         population, online_share, agents, live_affinity, deal_sensitivity, lapse, lapse_after, diffusion, spend, creators)",
+    );
+}
+
+#[test]
+fn fails_on_an_unknown_key_in_an_inline_table() {
+    check_error(
+        "inline.toml",
+        &format!("{HEAD}population = 1\ndiffusion = {{ imitaton = 0.3 }}\n"),
+        "inline.toml:5:15: unknown key `imitaton` in [countries.GB.diffusion]; did you mean `imitation`? (valid keys: \
+         innovation, imitation, contacts, network, rewire)",
+    );
+}
+
+#[test]
+fn fails_on_a_value_out_of_range_naming_the_key_and_the_range() {
+    check_error(
+        "range.toml",
+        &format!("{HEAD}population = 67e6\nonline_share = 1.5\n"),
+        "range.toml:5:16: `countries.GB.online_share` = 1.5 is out of range; it must be above 0 and at most 1",
+    );
+}
+
+#[test]
+fn reports_every_value_out_of_range_at_once() {
+    check_error(
+        "two.toml",
+        &format!("{HEAD}population = -1\nlapse = nan\n"),
+        "two.toml:4:14: `countries.GB.population` = -1 is out of range; it must be above 0 and at most 10000000000\n\
+         two.toml:5:9: `countries.GB.lapse` = NaN is out of range; it must be between 0 and 1",
+    );
+}
+
+#[test]
+fn fails_on_an_unknown_choice_with_the_valid_ones() {
+    check_error(
+        "net.toml",
+        &format!("{HEAD}population = 1\n[countries.GB.diffusion]\nnetwork = \"smallworld\"\n"),
+        "net.toml:6:11: `countries.GB.diffusion.network` cannot be `smallworld`; did you mean `small_world`? \
+         use one of `random`, `small_world`, `well_mixed`",
+    );
+}
+
+#[test]
+fn fails_on_a_missing_key() {
+    check_error(
+        "missing.toml",
+        &format!("{HEAD}online_share = 0.5\n"),
+        "missing.toml:3:1: missing key `population` in [countries.GB]; add it (the README lists every key with its unit)",
+    );
+}
+
+#[test]
+fn fails_on_a_market_in_an_undefined_country() {
+    check_error(
+        "market.toml",
+        &format!("{HEAD}population = 1\n[platforms.t.markets.GX]\nreach = 0.5\n"),
+        "market.toml:5:1: `platforms.t.markets.GX` names country `GX`, which the scenario does not define; \
+         did you mean `GB`? countries: GB",
+    );
+}
+
+#[test]
+fn fails_on_a_missing_file() {
+    let tmp = TempDir::new().unwrap();
+    livemarket()
+        .current_dir(tmp.path())
+        .args(["run", "nowhere.toml"])
+        .assert()
+        .code(2)
+        .stderr(
+            "error: nowhere.toml: cannot read the scenario file: no such file; check the path, or leave it out \
+             to run the bundled baseline\n",
+        );
+    assert!(
+        !tmp.path().join("results").exists(),
+        "nothing is written on bad input"
+    );
+}
