@@ -17,6 +17,9 @@ pub struct World {
     pub platforms: Vec<PlatformWorld>,
     /// Markets in output order: by country, then platform, as in the file.
     pub markets: Vec<MarketWorld>,
+    /// Visit every consumer every week even when adopters have nothing to do. Results are
+    /// the same either way; tests set it to check the sparse pass against the full one.
+    pub full_scan: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +123,7 @@ impl World {
                 })
                 .collect(),
             markets,
+            full_scan: false,
         }
     }
 

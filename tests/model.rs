@@ -268,33 +268,75 @@ fn the_roi_policy_cuts_the_discount_when_returns_are_below_target() {
     }
 }
 
+/// One well-mixed country where everyone uses one live platform from week 0, a = 1, q = 0,
+/// no sessions: adoption is a coin with probability p each week.
+fn coin_world(p: f64, lapse: f64, lapse_after: u32) -> World {
+    world(&format!(
+        r#"
+        start = 2021-01-04
+        weeks = 30
+        [countries.XX]
+        population = 100000
+        agents = 100000
+        live_affinity = {{ mean = 1.0 }}
+        lapse = {lapse}
+        lapse_after = {lapse_after}
+        diffusion = {{ innovation = {p}, imitation = 0.0, network = "well_mixed" }}
+        spend = {{ sessions_per_week = 0.0 }}
+        [platforms.only.markets.XX]
+        live = {{ launch = 2021-01-04 }}
+        "#
+    ))
+}
+
 #[test]
-fn lapse_only_takes_adopters_idle_for_lapse_after_weeks() {
-    // With lapse = 1 after 1 idle week and no sessions, every adopter lapses the week it
-    // adopts, so no adopter is ever counted at the end of a week.
-    let text = SMALL
-        .replace("sessions_per_week = 2.0", "sessions_per_week = 0.0")
-        .replace(
-            "lapse = 0.3\nlapse_after = 3",
-            "lapse = 1.0\nlapse_after = 1",
+fn lapse_takes_adopters_idle_for_lapse_after_weeks() {
+    // lapse = 1 after 2 idle weeks, nobody orders: the cohort c(t) adopting in week t is
+    // counted at the end of weeks t and t + 1 and lapses in week t + 2. Those not adopters at
+    // the start of week t try the coin: c(t) = p (1 − c(t−1) − c(t−2)); the adopter share
+    // x = c(t) + c(t−1) settles at 2p / (1 + 2p) = 0.1667 for p = 0.1. With 100k agents the
+    // sd of a weekly share is about sqrt(x(1 − x)/N) = 0.0012; allow 5 sd from week 10 on,
+    // when the cycle has settled within 1e-4.
+    let w = coin_world(0.1, 1.0, 2);
+    let r = simulate(&w, 0);
+    let x: Vec<f64> = series(&w, &r, 0, Metric::Adopters)
+        .iter()
+        .map(|a| a / 1e5)
+        .collect();
+    let steady = 2.0 * 0.1 / (1.0 + 2.0 * 0.1);
+    for (t, xt) in x.iter().enumerate().skip(10) {
+        assert!(
+            (xt - steady).abs() < 5.0 * 0.0012,
+            "week {t}: {xt} vs {steady}"
         );
-    let w = world(&text);
+    }
+    // Without lapse the same coin makes everyone an adopter: 1 − 0.9^30 = 0.958.
+    let w = coin_world(0.1, 0.0, 2);
     let r = simulate(&w, 0);
-    assert_eq!(
-        series(&w, &r, market(&w, "AA", "alpha"), Metric::Adopters)
-            .iter()
-            .sum::<f64>(),
-        0.0
-    );
-    // and without lapse they accumulate.
-    let w = world(&text.replace("lapse = 1.0", "lapse = 0.0"));
-    let r = simulate(&w, 0);
+    let last = series(&w, &r, 0, Metric::Adopters)[29] / 1e5;
     assert!(
-        series(&w, &r, market(&w, "AA", "alpha"), Metric::Adopters)
-            .iter()
-            .sum::<f64>()
-            > 0.0
+        (last - (1.0 - 0.9f64.powi(30))).abs() < 5.0 * 0.0007,
+        "{last}"
     );
+}
+
+#[test]
+fn the_sparse_pass_gives_the_same_results_as_visiting_everyone() {
+    // bass-like worlds (no sessions, no lapse) take the sparse pass; force the full one.
+    for text in [
+        include_str!("../scenarios/bass-reference.toml").replace("1_000_000", "20_000"),
+        SMALL
+            .replace("sessions_per_week = 2.0", "sessions_per_week = 0.0")
+            .replace("lapse = 0.3", "lapse = 0.0")
+            .replace("lapse = 0.2", "lapse = 0.0"),
+    ] {
+        let sparse = world(&text);
+        let mut full = sparse.clone();
+        full.full_scan = true;
+        for k in 0..2 {
+            assert_eq!(simulate(&sparse, k).weekly, simulate(&full, k).weekly);
+        }
+    }
 }
 
 #[test]

@@ -1,18 +1,16 @@
-//! Consumer agents as parallel arrays (structure of arrays): about 10 bytes of state per
-//! consumer plus the network. Adopter counts among contacts are kept up to date as contacts
+//! Consumer agents as parallel arrays (structure of arrays): 9 bytes of state per consumer,
+//! 1 bit in the adopter bitset, plus the network. Counts that the week needs (adopters among
+//! each consumer's contacts, adopters per set of platforms) are kept up to date as consumers
 //! adopt and lapse, never rescanned.
 
 use super::network::Csr;
 use super::rng::{ModelRng, hash_unit};
 use crate::scenario::Network;
 use crate::world::CountryWorld;
-use rand::Rng;
 use rand_distr::{Beta, Distribution};
 
-/// Adoption states.
-pub const NEVER: u8 = 0;
-pub const ADOPTER: u8 = 1;
-pub const LAPSED: u8 = 2;
+/// Most platform masks: one bit per platform, at most 8 platforms.
+pub const MASKS: usize = 256;
 
 /// All consumer agents of one country.
 #[derive(Debug, Clone)]
@@ -21,16 +19,18 @@ pub struct Consumers {
     pub affinity: Vec<f32>,
     /// Bit p set when the consumer uses platform p.
     pub platforms: Vec<u8>,
-    /// [`NEVER`], [`ADOPTER`] or [`LAPSED`].
-    pub state: Vec<u8>,
-    /// Weeks since the last order (adopters), saturating.
-    pub idle_weeks: Vec<u16>,
+    /// Bit i set when consumer i is an adopter (never-adopted and lapsed consumers are not).
+    pub adopter_bits: Vec<u64>,
+    /// Week of the adopter's last order, or of its adoption if it has not ordered since.
+    pub last_active: Vec<u16>,
     /// Contacts that are adopters (empty when well mixed).
     pub adopted_contacts: Vec<u16>,
     /// Contacts (None when well mixed).
     pub network: Option<Csr>,
     /// Adopters now.
     pub adopters: u64,
+    /// Adopters per platform mask.
+    pub adopters_by_mask: [u64; MASKS],
 }
 
 impl Consumers {
@@ -62,8 +62,8 @@ impl Consumers {
         Consumers {
             affinity,
             platforms: vec![0; n],
-            state: vec![NEVER; n],
-            idle_weeks: vec![0; n],
+            adopter_bits: vec![0; n.div_ceil(64)],
+            last_active: vec![0; n],
             adopted_contacts: if network.is_some() {
                 vec![0; n]
             } else {
@@ -71,28 +71,42 @@ impl Consumers {
             },
             network,
             adopters: 0,
+            adopters_by_mask: [0; MASKS],
         }
     }
 
     pub fn len(&self) -> usize {
-        self.state.len()
+        self.platforms.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.state.is_empty()
+        self.platforms.is_empty()
+    }
+
+    #[inline]
+    pub fn is_adopter(&self, i: usize) -> bool {
+        self.adopter_bits[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// Adds platform `p` to every consumer whose key-hashed uniform draw falls below `reach`.
     /// The draw for (consumer, platform) never changes, so reach growth only ever adds users
-    /// and platforms are drawn independently of each other.
-    pub fn extend_reach(&mut self, key: u64, p: usize, reach: f64) {
+    /// and platforms are drawn independently of each other. Returns the users of `p`.
+    pub fn extend_reach(&mut self, key: u64, p: usize, reach: f64) -> u64 {
         let bit = 1u8 << p;
         let salt = (p as u64) << 56;
-        for (i, m) in self.platforms.iter_mut().enumerate() {
-            if *m & bit == 0 && hash_unit(key, salt | i as u64) < reach {
-                *m |= bit;
+        let mut users = 0;
+        for i in 0..self.platforms.len() {
+            let m = self.platforms[i];
+            if m & bit == 0 && hash_unit(key, salt | i as u64) < reach {
+                self.platforms[i] = m | bit;
+                if self.is_adopter(i) {
+                    self.adopters_by_mask[m as usize] -= 1;
+                    self.adopters_by_mask[(m | bit) as usize] += 1;
+                }
             }
+            users += u64::from(self.platforms[i] & bit != 0);
         }
+        users
     }
 
     /// Share of adopters among the contacts of i (or among everyone when well mixed).
@@ -111,38 +125,50 @@ impl Consumers {
         }
     }
 
-    /// Applies the week's adoptions and lapses to the contact counts and the total.
+    /// Applies the week's adoptions and lapses to the bitset and every count. Adoption reads
+    /// the counts of the start of the week, so this runs after the week's pass.
     pub fn apply_changes(&mut self, adopted: &[u32], lapsed: &[u32]) {
-        self.adopters = self.adopters + adopted.len() as u64 - lapsed.len() as u64;
-        if let Some(g) = &self.network {
-            for &i in adopted {
-                for &j in g.neighbours(i as usize) {
-                    self.adopted_contacts[j as usize] += 1;
+        for (list, up) in [(adopted, true), (lapsed, false)] {
+            for &i in list {
+                let i = i as usize;
+                let m = self.platforms[i] as usize;
+                self.adopter_bits[i / 64] ^= 1 << (i % 64);
+                if up {
+                    self.adopters += 1;
+                    self.adopters_by_mask[m] += 1;
+                } else {
+                    self.adopters -= 1;
+                    self.adopters_by_mask[m] -= 1;
                 }
-            }
-            for &i in lapsed {
-                for &j in g.neighbours(i as usize) {
-                    self.adopted_contacts[j as usize] -= 1;
+                if let Some(g) = &self.network {
+                    for &j in g.neighbours(i) {
+                        let c = &mut self.adopted_contacts[j as usize];
+                        *c = if up { *c + 1 } else { *c - 1 };
+                    }
                 }
             }
         }
     }
+
+    /// Adopters among the users of platform p.
+    pub fn adopters_of(&self, p: usize) -> u64 {
+        self.adopters_by_mask
+            .iter()
+            .enumerate()
+            .filter(|(m, _)| m & (1 << p) != 0)
+            .map(|(_, n)| n)
+            .sum()
+    }
 }
 
-/// Draws a uniform in [0, 1) (kept here so every model draw reads the same).
-#[inline]
-pub fn unit(rng: &mut ModelRng) -> f64 {
-    rng.random::<f64>()
-}
-
-/// Estimated bytes of a country's consumers: 10 bytes of state each, plus 4 per contact and
-/// 4 for the offsets when there is a network.
+/// Estimated bytes of a country's consumers: 9 bytes of state each plus the bitset, and 4
+/// per contact, 4 for the offsets and 2 for the contact count when there is a network.
 pub fn estimated_bytes(country: &CountryWorld) -> u64 {
     let n = u64::from(country.spec.agents);
     let d = &country.spec.diffusion;
     let network = match d.network {
         Network::WellMixed => 0,
-        _ => 4 + 4 * u64::from(d.contacts),
+        _ => 4 + 2 + 4 * u64::from(d.contacts),
     };
-    n * (4 + 1 + 1 + 2 + 2 + network)
+    n * (4 + 1 + 2 + network) + n.div_ceil(64) * 8
 }

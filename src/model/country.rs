@@ -2,13 +2,14 @@
 //! creators (step 6), and its metrics (step 7). Each country owns its generator, so countries
 //! step in parallel without changing any output.
 
-use super::consumers::{ADOPTER, Consumers, LAPSED, unit};
+use super::consumers::{Consumers, MASKS};
 use super::creators::{self, Creator, Picker};
 use super::metrics::{Metric, WeekRecord};
+use super::pass::{self, Flows, MaskChoice, PassInput};
 use super::rng::{ModelRng, country_rng};
 use crate::world::{CountryWorld, World};
 use rand::Rng;
-use rand_distr::{Distribution, LogNormal, Poisson};
+use rand_distr::{LogNormal, Poisson};
 
 /// What the platform-policy phase decided for one market this week.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,26 +20,6 @@ pub struct MarketWeek {
     pub discount: f64,
     /// Most the platform may spend on subsidy this week, USD.
     pub subsidy_budget: f64,
-}
-
-/// Choice of a live platform for a session, for one set of live platforms.
-#[derive(Debug, Clone, Copy, Default)]
-struct MaskChoice {
-    len: usize,
-    platform: [u8; 8],
-    cumulative: [f64; 8],
-}
-
-impl MaskChoice {
-    #[inline]
-    fn pick(&self, rng: &mut ModelRng) -> usize {
-        let x = rng.random::<f64>() * self.cumulative[self.len - 1];
-        let k = self.cumulative[..self.len]
-            .iter()
-            .position(|&c| x < c)
-            .unwrap_or(self.len - 1);
-        self.platform[k] as usize
-    }
 }
 
 /// The state of one country in one trial.
@@ -86,16 +67,10 @@ impl CountryState {
             let mw = &world.markets[m];
             let reach = (mw.spec.reach * (1.0 + mw.spec.reach_growth).powi(week as i32)).min(1.0);
             if reach > self.reach_now[mw.platform] {
-                self.consumers
-                    .extend_reach(self.reach_key, mw.platform, reach);
+                self.users[mw.platform] =
+                    self.consumers
+                        .extend_reach(self.reach_key, mw.platform, reach);
                 self.reach_now[mw.platform] = reach;
-                let bit = 1u8 << mw.platform;
-                self.users[mw.platform] = self
-                    .consumers
-                    .platforms
-                    .iter()
-                    .filter(|&&x| x & bit != 0)
-                    .count() as u64;
             }
         }
     }
@@ -172,9 +147,14 @@ impl CountryState {
             }
         }
         let masks = 1usize << np;
-        let mut choice = vec![MaskChoice::default(); masks];
-        let mut deal_adopt = vec![1.0f64; masks];
-        for (mask, (ch, deal)) in choice.iter_mut().zip(deal_adopt.iter_mut()).enumerate() {
+        let mut choice = [MaskChoice::default(); MASKS];
+        let mut deal_adopt = [1.0f64; MASKS];
+        for (mask, (ch, deal)) in choice
+            .iter_mut()
+            .zip(deal_adopt.iter_mut())
+            .enumerate()
+            .take(masks)
+        {
             let mut total = 0.0;
             let mut best = 0.0f64;
             for (p, &d) in discount.iter().enumerate().take(np) {
@@ -192,92 +172,45 @@ impl CountryState {
             *deal = 1.0 + ds * best;
         }
 
-        // Steps 4-6 for consumers, fused into one pass. Adoption reads the contact counts of
-        // the start of the week; the counts change only after the pass.
-        let mut gmv = [0.0f64; 8];
-        let mut orders = [0.0f64; 8];
-        let mut subsidy = [0.0f64; 8];
-        let mut buyers = [0.0f64; 8];
-        let mut adopters_by_mask = vec![0u64; masks];
-        let commission: Vec<f64> = world
-            .platforms
-            .iter()
-            .map(|p| p.creator_commission)
-            .collect();
+        // Steps 4-6 for consumers.
+        let mut flows = Flows::default();
         if live_mask != 0 || self.consumers.adopters > 0 {
-            let n = self.consumers.len();
-            let (p_innov, q_imit) = (spec.diffusion.innovation, spec.diffusion.imitation);
-            let well_mixed_share = self.consumers.adopters as f64 / n as f64;
-            let sessions = (spec.spend.sessions_per_week > 0.0)
-                .then(|| Poisson::new(spec.spend.sessions_per_week).expect("validated"));
-            let value = LogNormal::new(
-                spec.spend.order_value_usd.median.ln(),
-                spec.spend.order_value_usd.sigma,
-            )
-            .expect("validated");
-            let (lapse, lapse_after) = (spec.lapse, spec.lapse_after);
+            let mut commission = [0.0; 8];
+            for (c, p) in commission.iter_mut().zip(&world.platforms) {
+                *c = p.creator_commission;
+            }
+            let order = &spec.spend.order_value_usd;
+            let input = PassInput {
+                week: week as u16,
+                live_mask,
+                innovation: spec.diffusion.innovation,
+                imitation: spec.diffusion.imitation,
+                deal_adopt: &deal_adopt,
+                choice: &choice,
+                pickers: &self.pickers,
+                discount,
+                commission,
+                weight: w,
+                sessions: (spec.spend.sessions_per_week > 0.0)
+                    .then(|| Poisson::new(spec.spend.sessions_per_week).expect("validated")),
+                order_value: LogNormal::new(order.median.ln(), order.sigma).expect("validated"),
+                lapse: spec.lapse,
+                lapse_after: spec.lapse_after,
+            };
             self.adopted.clear();
             self.lapsed.clear();
-            let rng = &mut self.rng;
-            let cons = &mut self.consumers;
-            for i in 0..n {
-                let mask = cons.platforms[i];
-                let live = (mask & live_mask) as usize;
-                let mut st = cons.state[i];
-                let a = f64::from(cons.affinity[i]);
-                if st != ADOPTER && live != 0 {
-                    let h = a
-                        * (p_innov + q_imit * cons.adopted_share(i, well_mixed_share))
-                        * deal_adopt[live];
-                    if unit(rng) < h {
-                        st = ADOPTER;
-                        cons.state[i] = ADOPTER;
-                        cons.idle_weeks[i] = 0;
-                        self.adopted.push(i as u32);
-                    }
-                }
-                if st == ADOPTER {
-                    let mut bought = 0u8;
-                    let ch = &choice[live];
-                    if let (Some(sessions), true) = (&sessions, ch.len > 0) {
-                        let k = sessions.sample(rng) as u32;
-                        for _ in 0..k {
-                            let p = ch.pick(rng);
-                            let picker = &self.pickers[p];
-                            let j = picker.pick(rng);
-                            if unit(rng) < a * picker.conversion[j] {
-                                let v = value.sample(rng) * w;
-                                gmv[p] += v;
-                                orders[p] += w;
-                                let paid = (discount[p] * v).min(budget[p]);
-                                budget[p] -= paid;
-                                subsidy[p] += paid;
-                                self.creators[picker.ids[j] as usize].week_earnings +=
-                                    commission[p] * v;
-                                bought |= 1 << p;
-                            }
-                        }
-                    }
-                    if bought != 0 {
-                        cons.idle_weeks[i] = 0;
-                        for (p, b) in buyers.iter_mut().enumerate().take(np) {
-                            if bought & (1 << p) != 0 {
-                                *b += w;
-                            }
-                        }
-                    } else {
-                        let idle = cons.idle_weeks[i].saturating_add(1);
-                        cons.idle_weeks[i] = idle;
-                        if idle >= lapse_after && lapse > 0.0 && unit(rng) < lapse {
-                            st = LAPSED;
-                            cons.state[i] = LAPSED;
-                            self.lapsed.push(i as u32);
-                        }
-                    }
-                }
-                adopters_by_mask[mask as usize] += u64::from(st == ADOPTER);
-            }
-            cons.apply_changes(&self.adopted, &self.lapsed);
+            pass::run(
+                &input,
+                &mut self.consumers,
+                &mut self.creators,
+                &mut self.rng,
+                &mut budget,
+                &mut flows,
+                &mut self.adopted,
+                &mut self.lapsed,
+                world.full_scan,
+            );
+            self.consumers.apply_changes(&self.adopted, &self.lapsed);
         }
 
         // Step 6: creators.
@@ -293,14 +226,8 @@ impl CountryState {
         // Step 7: record.
         for (slot, &m) in out.iter_mut().zip(&cw.markets) {
             let p = world.markets[m].platform;
-            let bit = 1usize << p;
             let open = plan[m].open;
-            let adopters: u64 = adopters_by_mask
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| k & bit != 0)
-                .map(|(_, n)| n)
-                .sum();
+            let adopters = self.consumers.adopters_of(p);
             let home = self.creators.iter().filter(|c| c.home as usize == p);
             let (all, streaming) = home.fold((0.0, 0.0), |(a, s), c| {
                 (a + 1.0, s + f64::from(u8::from(!c.quit && open)))
@@ -308,13 +235,13 @@ impl CountryState {
             let mut r: WeekRecord = [0.0; Metric::COUNT];
             r[Metric::Users as usize] = self.users[p] as f64 * w;
             r[Metric::Adopters as usize] = adopters as f64 * w;
-            r[Metric::Buyers as usize] = buyers[p];
-            r[Metric::Orders as usize] = orders[p];
-            r[Metric::GmvUsd as usize] = gmv[p];
-            r[Metric::SubsidyUsd as usize] = subsidy[p];
+            r[Metric::Buyers as usize] = flows.buyers[p];
+            r[Metric::Orders as usize] = flows.orders[p];
+            r[Metric::GmvUsd as usize] = flows.gmv[p];
+            r[Metric::SubsidyUsd as usize] = flows.subsidy[p];
             r[Metric::Discount as usize] = if open { discount[p] } else { 0.0 };
             r[Metric::RevenueUsd as usize] =
-                world.platforms[p].take_rate * gmv[p] - subsidy[p] - fees[p];
+                world.platforms[p].take_rate * flows.gmv[p] - flows.subsidy[p] - fees[p];
             r[Metric::Creators as usize] = all;
             r[Metric::CreatorsStreaming as usize] = streaming;
             r[Metric::CreatorsWon as usize] = won[p];

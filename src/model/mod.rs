@@ -5,6 +5,7 @@ pub mod country;
 pub mod creators;
 pub mod metrics;
 pub mod network;
+pub mod pass;
 pub mod rng;
 pub mod trial;
 
