@@ -2,22 +2,25 @@
 
 use livemarket::scenario::{Policy, Scenario};
 use livemarket::world::World;
+use std::io::Write;
 
-pub fn print(s: &Scenario) {
+pub fn print(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
     let w = World::new(s);
     let end = w.start.plus_weeks(w.weeks);
-    println!(
+    writeln!(
+        out,
         "scenario {}: {} weeks from {} (to {}), seed {}, {} trials by default",
         w.name, w.weeks, w.start, end, w.seed, s.trials
-    );
+    )?;
     if let Some(d) = &s.description {
-        println!("  {}", d.trim());
+        writeln!(out, "  {}", d.trim())?;
     }
-    println!();
-    println!(
+    writeln!(out)?;
+    writeln!(
+        out,
         "{:<4} {:>14} {:>7} {:>10} {:>12} {:<12} {:>9}",
         "code", "population", "online", "agents", "people/agent", "network", "creators"
-    );
+    )?;
     for c in &w.countries {
         let d = &c.spec.diffusion;
         let net = match d.network {
@@ -25,7 +28,8 @@ pub fn print(s: &Scenario) {
             livemarket::scenario::Network::Random => format!("random/{}", d.contacts),
             livemarket::scenario::Network::SmallWorld => format!("small_world/{}", d.contacts),
         };
-        println!(
+        writeln!(
+            out,
             "{:<4} {:>14.0} {:>7.2} {:>10} {:>12.1} {:<12} {:>9}",
             c.code,
             c.spec.population,
@@ -38,22 +42,25 @@ pub fn print(s: &Scenario) {
             } else {
                 c.spec.creators.agents
             }
-        );
+        )?;
     }
-    println!();
+    writeln!(out)?;
     for (p, platform) in w.platforms.iter().enumerate() {
-        println!(
+        writeln!(
+            out,
             "platform {} (take rate {}, creator commission {})",
             platform.name, platform.take_rate, platform.creator_commission
-        );
+        )?;
         for m in w.markets.iter().filter(|m| m.platform == p) {
             let code = &w.countries[m.country].code;
             let live = match (&m.spec.live, m.launch_week) {
                 (Some(l), Some(week)) => {
-                    let gate = m.gate.map_or(String::new(), |(g, min)| {
+                    let gate = m.gate.map_or(String::new(), |g| {
                         format!(
-                            ", gated on {} GMV >= {min} USD/week",
-                            w.countries[w.markets[g].country].code
+                            ", gated on {} GMV >= {} USD/week over {} weeks",
+                            w.countries[w.markets[g.market].country].code,
+                            g.min_weekly_gmv_usd,
+                            g.window_weeks
                         )
                     });
                     format!("live from week {week} ({}){gate}", l.launch)
@@ -92,17 +99,20 @@ pub fn print(s: &Scenario) {
             } else {
                 format!("; {}", extras.join("; "))
             };
-            println!(
+            writeln!(
+                out,
                 "  {code}: reach {} (+{}/week), trust {}; {live}{extras}",
                 m.spec.reach, m.spec.reach_growth, m.spec.trust
-            );
+            )?;
         }
     }
-    println!();
+    writeln!(out)?;
     let bytes = w.trial_memory_bytes();
-    println!(
+    writeln!(
+        out,
         "{} consumer agents; estimated memory of one trial: {:.1} MB (each running trial holds one)",
         w.consumer_agents(),
         bytes as f64 / 1e6
-    );
+    )?;
+    Ok(())
 }

@@ -48,6 +48,10 @@ pub struct RunArgs {
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Print, on stderr, the seconds spent building agents and networks and stepping weeks
+    /// (summed over trials), and consumer agent-weeks per second of stepping.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -15,7 +15,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(args) => run_command(args),
-        Command::Check(args) => load(args.scenario.as_deref()).map(|(s, _, _)| check::print(&s)),
+        Command::Check(args) => {
+            load(args.scenario.as_deref()).and_then(|(s, _, _)| print_check(&s))
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -28,6 +30,14 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+/// `check` output; a closed pipe (`livemarket check | head`) is not an error.
+fn print_check(s: &Scenario) -> Result<()> {
+    match check::print(s, &mut std::io::stdout().lock()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }
 
@@ -67,6 +77,15 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         scenario_file: file,
     };
     let report = run::run(&scenario, &text, &opts)?;
+    if args.timings {
+        eprintln!(
+            "setup_s={:.4} run_s={:.4} agent_weeks={} agent_updates_per_s={:.4e}",
+            report.setup_seconds,
+            report.weeks_seconds,
+            report.agent_weeks,
+            report.agent_weeks as f64 / report.weeks_seconds
+        );
+    }
     if !opts.quiet {
         println!(
             "{} trials of {} in {:.1} s; results in {}",

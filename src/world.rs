@@ -41,6 +41,15 @@ pub struct PlatformWorld {
     pub creator_commission: f64,
 }
 
+/// A resolved launch gate.
+#[derive(Debug, Clone, Copy)]
+pub struct GateWorld {
+    /// Index into [`World::markets`] of the market whose GMV decides.
+    pub market: usize,
+    pub min_weekly_gmv_usd: f64,
+    pub window_weeks: u16,
+}
+
 #[derive(Debug, Clone)]
 pub struct MarketWorld {
     pub country: usize,
@@ -48,8 +57,8 @@ pub struct MarketWorld {
     pub spec: Market,
     /// Week live shopping opens (0 for dates before the start); None: never.
     pub launch_week: Option<u32>,
-    /// Gate: (index of the market, its minimum GMV in the week before the launch).
-    pub gate: Option<(usize, f64)>,
+    /// Launch gate, if any.
+    pub gate: Option<GateWorld>,
     /// Bitmask of the platforms whose creators this market poaches.
     pub poach_from: u8,
 }
@@ -104,7 +113,11 @@ impl World {
                     .iter()
                     .position(|m| m.country == country && m.platform == markets[i].platform)
                     .expect("validated gate market");
-                markets[i].gate = Some((target, g.min_weekly_gmv_usd));
+                markets[i].gate = Some(GateWorld {
+                    market: target,
+                    min_weekly_gmv_usd: g.min_weekly_gmv_usd,
+                    window_weeks: g.window_weeks,
+                });
             }
         }
         World {

@@ -188,7 +188,7 @@ fn check_prints_the_resolved_world() {
         .success()
         .stdout(predicate::str::contains("scenario small: 40 weeks from 2021-01-04"))
         .stdout(predicate::str::contains("AA          2000000    0.80       6000        266.7 random/8            60"))
-        .stdout(predicate::str::contains("CC: reach 0.6 (+0/week), trust 1; live from week 22 (2021-06-07), gated on BB GMV >= 1000000000 USD/week"))
+        .stdout(predicate::str::contains("CC: reach 0.6 (+0/week), trust 1; live from week 22 (2021-06-07), gated on BB GMV >= 1000000000 USD/week over 4 weeks"))
         .stdout(predicate::str::contains("13000 consumer agents; estimated memory of one trial"));
 }
 

@@ -350,3 +350,39 @@ fn reach_growth_only_adds_users_up_to_everyone() {
     // week 0: about half of 1.6m people (6000 agents: sd of the share 0.0065, 5 sd allowed)
     assert!((users[0] / 1.6e6 - 0.5).abs() < 5.0 * 0.0065);
 }
+
+#[test]
+fn a_gate_compares_the_mean_gmv_of_the_weeks_before_the_launch() {
+    // CC's alpha launch (week 22) gated on AA's alpha market. Read AA's mean GMV over weeks
+    // 18-21 in each trial, put the threshold at their median, and check each decision
+    // against the recomputed mean: both outcomes must occur.
+    let gated = |min: &str| {
+        world(&SMALL.replace(
+            r#"gate = { market = "BB", min_weekly_gmv_usd = 1e9 }"#,
+            &format!(r#"gate = {{ market = "AA", min_weekly_gmv_usd = {min} }}"#),
+        ))
+    };
+    let probe = gated("1e12");
+    let (aa, cc) = (market(&probe, "AA", "alpha"), market(&probe, "CC", "alpha"));
+    let means: Vec<f64> = trials(&probe, 8)
+        .iter()
+        .map(|r| {
+            series(&probe, r, aa, Metric::GmvUsd)[18..22]
+                .iter()
+                .sum::<f64>()
+                / 4.0
+        })
+        .collect();
+    let mut sorted = means.clone();
+    sorted.sort_by(f64::total_cmp);
+    let threshold = (sorted[3] + sorted[4]) / 2.0;
+    let w = gated(&threshold.to_string());
+    let opened: Vec<bool> = trials(&w, 8)
+        .iter()
+        .map(|r| r.events[cc].opened == Some(22))
+        .collect();
+    for (mean, open) in means.iter().zip(&opened) {
+        assert_eq!(*open, *mean >= threshold, "mean {mean} vs {threshold}");
+    }
+    assert!(opened.contains(&true) && opened.contains(&false));
+}

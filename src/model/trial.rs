@@ -31,6 +31,9 @@ pub struct TrialResult {
     pub weekly: Vec<WeekRecord>,
     /// Per market.
     pub events: Vec<Events>,
+    /// Wall-clock seconds spent building agents and networks, and stepping the weeks. Not
+    /// part of any result file (it varies run to run); reported with `--timings`.
+    pub seconds: (f64, f64),
 }
 
 impl TrialResult {
@@ -52,6 +55,7 @@ struct MarketState {
 
 /// Runs trial `k` of `world`.
 pub fn simulate(world: &World, k: u64) -> TrialResult {
+    let began = std::time::Instant::now();
     let seed = trial_seed(world.seed, k);
     let nm = world.markets.len();
     let weeks = world.weeks as usize;
@@ -71,17 +75,11 @@ pub fn simulate(world: &World, k: u64) -> TrialResult {
         .collect();
     let mut weekly = vec![[0.0; Metric::COUNT]; weeks * nm];
     let mut plan = vec![MarketWeek::default(); nm];
+    let setup = began.elapsed().as_secs_f64();
     let lengths: Vec<usize> = world.countries.iter().map(|c| c.markets.len()).collect();
     for t in 0..weeks {
         let (past, rest) = weekly.split_at_mut(t * nm);
-        let last_gmv = |m: usize| {
-            if t == 0 {
-                0.0
-            } else {
-                past[(t - 1) * nm + m][Metric::GmvUsd as usize]
-            }
-        };
-        calendar(world, t as u32, &mut markets, &last_gmv);
+        calendar(world, t as u32, &mut markets, past);
         policy(world, t as u32, &mut markets, past, &mut plan);
         let row = &mut rest[..nm];
         let mut chunks: Vec<&mut [WeekRecord]> = Vec::with_capacity(lengths.len());
@@ -102,16 +100,31 @@ pub fn simulate(world: &World, k: u64) -> TrialResult {
         seed,
         weekly,
         events: markets.iter().map(|m| m.events).collect(),
+        seconds: (setup, began.elapsed().as_secs_f64() - setup),
     }
 }
 
-/// Step 1: launches whose week has come, gates checked on last week's GMV.
-fn calendar(world: &World, t: u32, markets: &mut [MarketState], last_gmv: &dyn Fn(usize) -> f64) {
+/// Step 1: launches whose week has come. A gate compares the gate market's mean weekly GMV
+/// over the `window_weeks` before the launch (fewer when the run is younger; none counts as
+/// 0) with its minimum.
+fn calendar(world: &World, t: u32, markets: &mut [MarketState], past: &[WeekRecord]) {
+    let nm = world.markets.len();
     for (m, mw) in world.markets.iter().enumerate() {
         if mw.launch_week != Some(t) {
             continue;
         }
-        let passes = mw.gate.is_none_or(|(g, min)| last_gmv(g) >= min);
+        let passes = mw.gate.is_none_or(|g| {
+            let from = t.saturating_sub(u32::from(g.window_weeks));
+            let gmv: f64 = (from..t)
+                .map(|wk| past[wk as usize * nm + g.market][Metric::GmvUsd as usize])
+                .sum();
+            let mean = if t > from {
+                gmv / f64::from(t - from)
+            } else {
+                0.0
+            };
+            mean >= g.min_weekly_gmv_usd
+        });
         let state = &mut markets[m];
         if passes {
             state.open = true;

@@ -42,6 +42,11 @@ pub struct RunReport {
     pub trials: u64,
     pub elapsed: Duration,
     pub out: PathBuf,
+    /// Seconds summed over trials: building agents and networks, and stepping the weeks.
+    pub setup_seconds: f64,
+    pub weeks_seconds: f64,
+    /// Consumer agents × weeks × trials.
+    pub agent_weeks: u64,
 }
 
 /// Runs the scenario and writes every result file into `opts.out`.
@@ -75,7 +80,10 @@ pub fn run(scenario: &Scenario, scenario_text: &str, opts: &RunOptions) -> Resul
     let mut writer = ResultWriter::create(&world, &opts.out, opts.weekly_trials)?;
     write_manifest(&opts.out, &manifest)?;
     let bar = progress::bar(opts.trials, opts.quiet);
+    let (mut setup_seconds, mut weeks_seconds) = (0.0, 0.0);
     let outcome = run_ordered(&world, opts.first_trial, opts.trials, opts.threads, |r| {
+        setup_seconds += r.seconds.0;
+        weeks_seconds += r.seconds.1;
         writer.push(&r)?;
         bar.inc(1);
         Ok(())
@@ -95,6 +103,9 @@ pub fn run(scenario: &Scenario, scenario_text: &str, opts: &RunOptions) -> Resul
         trials: opts.trials,
         elapsed: began.elapsed(),
         out: opts.out.clone(),
+        setup_seconds,
+        weeks_seconds,
+        agent_weeks: world.consumer_agents() * u64::from(world.weeks) * opts.trials,
     })
 }
 

@@ -323,8 +323,12 @@ pub struct Live {
 pub struct Gate {
     /// Country code of the platform's market that must perform.
     pub market: String,
-    /// That market's GMV in the week before the launch must reach this, USD.
+    /// That market's mean weekly GMV over the `window_weeks` before the launch must reach
+    /// this, USD.
     pub min_weekly_gmv_usd: Usd,
+    /// Weeks averaged, so that one noisy week does not decide a launch. Default 4.
+    #[serde(default = "d_gate_window")]
+    pub window_weeks: u16,
 }
 
 /// A subsidy: a discount on every order, within a weekly budget.
@@ -456,6 +460,9 @@ fn d_take_rate() -> f64 {
 }
 fn d_commission() -> f64 {
     0.1
+}
+fn d_gate_window() -> u16 {
+    4
 }
 fn d_review_weeks() -> u16 {
     4

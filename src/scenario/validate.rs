@@ -256,6 +256,12 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                 0.0,
                 1e15,
             );
+            c.int_within(
+                &format!("{at}.live.gate.window_weeks"),
+                gate.window_weeks.into(),
+                1,
+                520,
+            );
         }
         if let Some(sub) = &m.subsidy {
             c.within(&format!("{at}.subsidy.rate"), sub.rate, 0.0, 0.99);
