@@ -111,8 +111,8 @@ where
     }
     let mut contacts = vec![0u32; total as usize];
     let mut again = replay;
-    for i in 0..n {
-        let mut at = offsets[i] as usize;
+    for (i, &start) in offsets[..n].iter().enumerate() {
+        let mut at = start as usize;
         edges(i, &mut again, &mut |_, b| {
             contacts[at] = b as u32;
             at += 1;

@@ -95,9 +95,8 @@ pub fn run(
     };
     if adopters_act || force_full {
         for i in 0..n {
-            if cons.is_adopter(i) {
-                ctx.adopter(cons, i, rng);
-            } else if ctx.try_adopt(cons, i, rng) {
+            // A consumer that adopts this week shops this week too.
+            if cons.is_adopter(i) || ctx.try_adopt(cons, i, rng) {
                 ctx.adopter(cons, i, rng);
             }
         }
@@ -105,7 +104,7 @@ pub fn run(
         // Sparse: adopters draw nothing this week, so visit only the non-adopters.
         for w in 0..cons.adopter_bits.len() {
             let mut todo = !cons.adopter_bits[w];
-            if w == cons.adopter_bits.len() - 1 && n % 64 != 0 {
+            if w == cons.adopter_bits.len() - 1 && !n.is_multiple_of(64) {
                 todo &= (1u64 << (n % 64)) - 1;
             }
             while todo != 0 {
