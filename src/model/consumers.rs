@@ -4,7 +4,7 @@
 //! adopt and lapse, never rescanned.
 
 use super::network::Csr;
-use super::rng::{ModelRng, hash_unit};
+use super::rng::ModelRng;
 use crate::scenario::Network;
 use crate::world::CountryWorld;
 use rand_distr::{Beta, Distribution};
@@ -88,25 +88,16 @@ impl Consumers {
         self.adopter_bits[i / 64] & (1 << (i % 64)) != 0
     }
 
-    /// Adds platform `p` to every consumer whose key-hashed uniform draw falls below `reach`.
-    /// The draw for (consumer, platform) never changes, so reach growth only ever adds users
-    /// and platforms are drawn independently of each other. Returns the users of `p`.
-    pub fn extend_reach(&mut self, key: u64, p: usize, reach: f64) -> u64 {
-        let bit = 1u8 << p;
-        let salt = (p as u64) << 56;
-        let mut users = 0;
-        for i in 0..self.platforms.len() {
-            let m = self.platforms[i];
-            if m & bit == 0 && hash_unit(key, salt | i as u64) < reach {
-                self.platforms[i] = m | bit;
-                if self.is_adopter(i) {
-                    self.adopters_by_mask[m as usize] -= 1;
-                    self.adopters_by_mask[(m | bit) as usize] += 1;
-                }
-            }
-            users += u64::from(self.platforms[i] & bit != 0);
+    /// Consumer i starts using platform p.
+    #[inline]
+    pub fn add_platform(&mut self, i: usize, p: usize) {
+        let m = self.platforms[i];
+        let with = m | (1 << p);
+        self.platforms[i] = with;
+        if self.is_adopter(i) {
+            self.adopters_by_mask[m as usize] -= 1;
+            self.adopters_by_mask[with as usize] += 1;
         }
-        users
     }
 
     /// Share of adopters among the contacts of i (or among everyone when well mixed).

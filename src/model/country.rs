@@ -6,8 +6,10 @@ use super::consumers::{Consumers, MASKS};
 use super::creators::{self, Creator, Picker};
 use super::metrics::{Metric, WeekRecord};
 use super::pass::{self, Flows, MaskChoice, PassInput};
+use super::reach::Reach;
 use super::rng::{ModelRng, country_rng};
-use crate::world::{CountryWorld, World};
+use crate::scenario::Market;
+use crate::world::World;
 use rand::Rng;
 use rand_distr::{LogNormal, Poisson};
 
@@ -27,10 +29,8 @@ pub struct CountryState {
     pub consumers: Consumers,
     pub creators: Vec<Creator>,
     rng: ModelRng,
-    /// Key of the hashed draws that decide who uses which platform.
-    reach_key: u64,
-    /// Reach applied so far, per platform.
-    reach_now: Vec<f64>,
+    /// Who uses which platform, week by week.
+    reach: Reach,
     /// Consumer agents using each platform.
     users: Vec<u64>,
     adopted: Vec<u32>,
@@ -43,36 +43,26 @@ impl CountryState {
         let cw = &world.countries[c];
         let mut rng = country_rng(trial_seed, &cw.code);
         let reach_key = rng.random();
-        let consumers = Consumers::new(cw, &mut rng);
+        let mut consumers = Consumers::new(cw, &mut rng);
         let creators = creators::draw(cw, &mut rng);
         let np = world.platforms.len();
-        let mut state = CountryState {
+        let markets: Vec<(usize, &Market)> = cw
+            .markets
+            .iter()
+            .map(|&m| (world.markets[m].platform, &world.markets[m].spec))
+            .collect();
+        let (reach, users) = Reach::new(reach_key, &markets, world.weeks, np, &mut consumers);
+        let state = CountryState {
             consumers,
             creators,
             rng,
-            reach_key,
-            reach_now: vec![0.0; np],
-            users: vec![0; np],
+            reach,
+            users,
             adopted: Vec::new(),
             lapsed: Vec::new(),
             pickers: vec![Picker::default(); np],
         };
-        state.grow_reach(world, cw, 0);
         state
-    }
-
-    /// Adds users as reach grows: reach(t) = min(1, reach × (1 + reach_growth)^t).
-    fn grow_reach(&mut self, world: &World, cw: &CountryWorld, week: u32) {
-        for &m in &cw.markets {
-            let mw = &world.markets[m];
-            let reach = (mw.spec.reach * (1.0 + mw.spec.reach_growth).powi(week as i32)).min(1.0);
-            if reach > self.reach_now[mw.platform] {
-                self.users[mw.platform] =
-                    self.consumers
-                        .extend_reach(self.reach_key, mw.platform, reach);
-                self.reach_now[mw.platform] = reach;
-            }
-        }
     }
 
     /// Runs steps 3-7 of week `week` and writes this country's records (its markets in order).
@@ -89,7 +79,8 @@ impl CountryState {
         let w = cw.weight;
         let np = world.platforms.len();
         if week > 0 {
-            self.grow_reach(world, cw, week);
+            self.reach
+                .advance(week, &mut self.consumers, &mut self.users);
         }
         let mut live_mask = 0u8;
         let mut discount = [0.0f64; 8];
@@ -136,15 +127,7 @@ impl CountryState {
                 .find(|m| m.platform == p)
                 .map_or(1.0, |m| m.spec.trust);
             let factor = spec.spend.conversion * trust * (1.0 + ds * discount[p]);
-            let mut total = 0.0;
-            for (i, cr) in self.creators.iter().enumerate() {
-                if cr.home as usize == p && !cr.quit && cr.followers > 0.0 {
-                    total += cr.followers;
-                    picker.ids.push(i as u32);
-                    picker.cumulative.push(total);
-                    picker.conversion.push(factor * cr.skill);
-                }
-            }
+            picker.rebuild(&self.creators, p, factor);
         }
         let masks = 1usize << np;
         let mut choice = [MaskChoice::default(); MASKS];
@@ -160,7 +143,7 @@ impl CountryState {
             for (p, &d) in discount.iter().enumerate().take(np) {
                 if mask & (1 << p) != 0 && live_mask & (1 << p) != 0 {
                     best = best.max(d);
-                    let t = self.pickers[p].total();
+                    let t = self.pickers[p].total;
                     if t > 0.0 {
                         total += t;
                         ch.platform[ch.len] = p as u8;

@@ -6,6 +6,7 @@ pub mod creators;
 pub mod metrics;
 pub mod network;
 pub mod pass;
+pub mod reach;
 pub mod rng;
 pub mod trial;
 
