@@ -52,7 +52,7 @@ impl CountryState {
             .map(|&m| (world.markets[m].platform, &world.markets[m].spec))
             .collect();
         let (reach, users) = Reach::new(reach_key, &markets, world.weeks, np, &mut consumers);
-        let state = CountryState {
+        CountryState {
             consumers,
             creators,
             rng,
@@ -61,8 +61,7 @@ impl CountryState {
             adopted: Vec::new(),
             lapsed: Vec::new(),
             pickers: vec![Picker::default(); np],
-        };
-        state
+        }
     }
 
     /// Runs steps 3-7 of week `week` and writes this country's records (its markets in order).
