@@ -101,16 +101,62 @@ pub fn run(
             }
         }
     } else {
-        // Sparse: adopters draw nothing this week, so visit only the non-adopters.
-        for w in 0..cons.adopter_bits.len() {
-            let mut todo = !cons.adopter_bits[w];
-            if w == cons.adopter_bits.len() - 1 && !n.is_multiple_of(64) {
-                todo &= (1u64 << (n % 64)) - 1;
+        // Sparse: adopters draw nothing this week, so visit only the non-adopters, with the
+        // share of adopted contacts specialised for the network kind.
+        match cons.network.take() {
+            Some(g) => {
+                let counts = std::mem::take(&mut cons.adopted_contacts);
+                let share = |i: usize| {
+                    let k = g.offsets[i + 1] - g.offsets[i];
+                    if k == 0 {
+                        0.0
+                    } else {
+                        f64::from(counts[i]) / f64::from(k)
+                    }
+                };
+                sparse(input, cons, rng, ctx.adopted, share);
+                cons.adopted_contacts = counts;
+                cons.network = Some(g);
             }
-            while todo != 0 {
-                let i = w * 64 + todo.trailing_zeros() as usize;
-                todo &= todo - 1;
-                ctx.try_adopt(cons, i, rng);
+            None => sparse(input, cons, rng, ctx.adopted, |_| well_mixed_share),
+        }
+    }
+}
+
+/// Step 4 for the non-adopters only, 64 consumers at a time through the adopter bitset; the
+/// same draws in the same order as [`Ctx::try_adopt`] over everyone.
+fn sparse(
+    input: &PassInput,
+    cons: &mut Consumers,
+    rng: &mut ModelRng,
+    adopted: &mut Vec<u32>,
+    share: impl Fn(usize) -> f64,
+) {
+    let n = cons.len();
+    let (platforms, affinity) = (&cons.platforms, &cons.affinity);
+    let (p, q, live_mask, week) = (
+        input.innovation,
+        input.imitation,
+        input.live_mask,
+        input.week,
+    );
+    let deal = &input.deal_adopt[..crate::model::consumers::MASKS];
+    for (w, &word) in cons.adopter_bits.iter().enumerate() {
+        let mut todo = !word;
+        if w == n / 64 {
+            todo &= (1u64 << (n % 64)) - 1;
+        }
+        while todo != 0 {
+            let i = w * 64 + todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            let live = platforms[i] & live_mask;
+            if live == 0 {
+                continue;
+            }
+            let h = f64::from(affinity[i]) * (p + q * share(i)) * deal[live as usize];
+            if rng.random::<f64>() < h {
+                cons.last_active[i] = week;
+                adopted.push(i as u32);
             }
         }
     }
