@@ -3,6 +3,7 @@
 //! each consumer's contacts, adopters per set of platforms) are kept up to date as consumers
 //! adopt and lapse, never rescanned.
 
+use super::cache::prefetch;
 use super::network::Csr;
 use super::rng::ModelRng;
 use crate::scenario::Network;
@@ -164,21 +165,14 @@ fn shift_contacts(g: &Csr, counts: &mut [u16], list: &[u32], delta: u16) {
     const FAR: usize = 16;
     const NEAR: usize = 8;
     for (k, &i) in list.iter().enumerate() {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            if let Some(&far) = list.get(k + FAR) {
-                let at = g.offsets[far as usize] as usize;
-                // SAFETY: a prefetch never faults; the address is within `contacts` anyway.
-                unsafe { _mm_prefetch::<_MM_HINT_T0>(g.contacts.as_ptr().wrapping_add(at).cast()) };
+        if let Some(&far) = list.get(k + FAR) {
+            if let Some(x) = g.contacts.get(g.offsets[far as usize] as usize) {
+                prefetch(x);
             }
-            if let Some(&near) = list.get(k + NEAR) {
-                for &j in g.neighbours(near as usize) {
-                    // SAFETY: as above, within `counts`.
-                    unsafe {
-                        _mm_prefetch::<_MM_HINT_T0>(counts.as_ptr().wrapping_add(j as usize).cast())
-                    };
-                }
+        }
+        if let Some(&near) = list.get(k + NEAR) {
+            for &j in g.neighbours(near as usize) {
+                prefetch(&counts[j as usize]);
             }
         }
         for &j in g.neighbours(i as usize) {

@@ -1,5 +1,6 @@
 //! The simulation core: agents, networks and the weekly step (MODEL.md).
 
+pub mod cache;
 pub mod consumers;
 pub mod country;
 pub mod creators;
