@@ -165,10 +165,10 @@ fn shift_contacts(g: &Csr, counts: &mut [u16], list: &[u32], delta: u16) {
     const FAR: usize = 16;
     const NEAR: usize = 8;
     for (k, &i) in list.iter().enumerate() {
-        if let Some(&far) = list.get(k + FAR) {
-            if let Some(x) = g.contacts.get(g.offsets[far as usize] as usize) {
-                prefetch(x);
-            }
+        if let Some(&far) = list.get(k + FAR)
+            && let Some(x) = g.contacts.get(g.offsets[far as usize] as usize)
+        {
+            prefetch(x);
         }
         if let Some(&near) = list.get(k + NEAR) {
             for &j in g.neighbours(near as usize) {
