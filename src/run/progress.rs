@@ -1,6 +1,6 @@
 //! The one progress-bar factory: a hidden bar when stderr is not a terminal or `--quiet`.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 
 /// A bar over `trials` trials with rate and ETA, drawn on stderr only on a terminal.
@@ -10,8 +10,11 @@ pub fn bar(trials: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(trials);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}")
-            .expect("valid template"),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {rate}  ETA {eta}")
+            .expect("valid template")
+            .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} trials/s", state.per_sec());
+            }),
     );
     bar
 }
