@@ -41,7 +41,7 @@ impl Csr {
     pub fn random(n: usize, contacts: u32, rng: &mut ModelRng) -> Csr {
         let half = contacts / 2;
         let odd = contacts % 2 == 1;
-        build(n, rng, |i, rng, emit| {
+        build(n, (half + u32::from(odd)) as usize, rng, |i, rng, emit| {
             if n < 2 {
                 return;
             }
@@ -56,7 +56,7 @@ impl Csr {
     /// each side, each edge rewired to a uniform partner with probability `rewire`.
     pub fn small_world(n: usize, contacts: u32, rewire: f64, rng: &mut ModelRng) -> Csr {
         let half = (contacts / 2) as usize;
-        build(n, rng, |i, rng, emit| {
+        build(n, half, rng, |i, rng, emit| {
             if n < 2 {
                 return;
             }
@@ -81,52 +81,43 @@ fn other(i: usize, n: usize, rng: &mut ModelRng) -> usize {
     if j >= i { j + 1 } else { j }
 }
 
-/// Builds the graph from `edges`, which emits the partners drawn by each source consumer.
+/// Builds the graph from `edges`, which emits the partners drawn by each source consumer
+/// (at most `per_source` of them).
 ///
-/// The draws are replayed rather than stored (peak memory is the final arrays plus two small
-/// counters per consumer):
-/// 1. count: each source's distinct draws, and the degree they give both ends;
-/// 2. forward: each source's draws at the front of its own list (sequential writes);
-/// 3. reverse: each draw i → j appended to j's list, unless j drew i too (then both lists
-///    already hold the edge). Appends hit lists at random, a cache and TLB miss each, so the
-///    lists of the sources a few places ahead are prefetched;
-/// 4. compact: lists shrink by the duplicates skipped and move down.
+/// Peak memory is the final arrays plus two small counters per consumer: the draws are made
+/// once and kept, compactly, in the upper half of the array that will hold the lists.
+/// 1. draw: each source's distinct partners go to the upper half, and count towards the
+///    degree of both ends;
+/// 2. forward: each source's draws move down to the front of its own list; the destination
+///    never overtakes the draws still to be moved, since a list is never shorter than the
+///    source's own draws;
+/// 3. reverse: each draw i → j is appended to j's list. Appends hit lists at random, a cache
+///    and TLB miss each, so the targets of the sources a few places ahead are prefetched;
+/// 4. compact: a pair that drew each other appears twice in both lists; duplicates are
+///    dropped as the lists move down over the space they leave.
 ///
 /// Lists are not sorted; nothing in the model depends on the order of a consumer's contacts.
-fn build<F>(n: usize, rng: &mut ModelRng, edges: F) -> Csr
+fn build<F>(n: usize, per_source: usize, rng: &mut ModelRng, edges: F) -> Csr
 where
     F: Fn(usize, &mut ModelRng, &mut dyn FnMut(usize, usize)),
 {
-    let replay = rng.clone();
-    let mut mine: Vec<u32> = Vec::new();
-    // A source's own distinct draws, in a reused buffer.
-    let draw = |i: usize, rng: &mut ModelRng, mine: &mut Vec<u32>| {
-        mine.clear();
-        edges(i, rng, &mut |_, b| mine.push(b as u32));
-        if mine.len() > 32 {
-            mine.sort_unstable();
-            mine.dedup();
-        } else {
-            // Few draws: dedup in place, keeping the first of each.
-            let mut kept = 0;
-            for r in 0..mine.len() {
-                if !mine[..kept].contains(&mine[r]) {
-                    mine[kept] = mine[r];
-                    kept += 1;
-                }
-            }
-            mine.truncate(kept);
-        }
-    };
+    let bound = n * per_source;
+    let mut contacts = vec![0u32; 2 * bound];
     let mut degree = vec![0u32; n];
     let mut drawn = vec![0u16; n];
+    let mut mine: Vec<u32> = Vec::new();
+    let mut at = bound;
     for i in 0..n {
-        draw(i, rng, &mut mine);
+        mine.clear();
+        edges(i, rng, &mut |_, b| mine.push(b as u32));
+        dedup_small(&mut mine);
         drawn[i] = mine.len() as u16;
         degree[i] += mine.len() as u32;
         for &j in &mine {
             degree[j as usize] += 1;
         }
+        contacts[at..at + mine.len()].copy_from_slice(&mine);
+        at += mine.len();
     }
     let mut offsets = Vec::with_capacity(n + 1);
     let mut total = 0u64;
@@ -136,13 +127,13 @@ where
         offsets
             .push(u32::try_from(total).expect("network too large for 32-bit offsets (validated)"));
     }
-    let mut contacts = vec![0u32; total as usize];
-    let mut again = replay;
+    debug_assert!(total as usize <= 2 * bound);
+    let mut from = bound;
     for (i, &start) in offsets[..n].iter().enumerate() {
-        draw(i, &mut again, &mut mine);
-        contacts[start as usize..start as usize + mine.len()].copy_from_slice(&mine);
+        let len = usize::from(drawn[i]);
+        contacts.copy_within(from..from + len, start as usize);
+        from += len;
     }
-    *rng = again;
     // Reverse: `end[j]` is where j's list ends so far (the degree counters, reused).
     let end = &mut degree;
     for (j, e) in end.iter_mut().enumerate() {
@@ -151,38 +142,53 @@ where
     const FAR: usize = 16;
     const NEAR: usize = 4;
     for i in 0..n {
-        prefetch_targets(&offsets, &drawn, &contacts, i + FAR, |j| {
-            prefetch(&offsets[j]);
-            prefetch(&drawn[j]);
-            prefetch(&end[j]);
-        });
+        prefetch_targets(&offsets, &drawn, &contacts, i + FAR, |j| prefetch(&end[j]));
         prefetch_targets(&offsets, &drawn, &contacts, i + NEAR, |j| {
-            prefetch(&contacts[offsets[j] as usize])
+            if let Some(x) = contacts.get(end[j] as usize) {
+                prefetch(x)
+            }
         });
         let start = offsets[i] as usize;
         for t in start..start + usize::from(drawn[i]) {
             let j = contacts[t] as usize;
-            let theirs = offsets[j] as usize..offsets[j] as usize + usize::from(drawn[j]);
-            if contacts[theirs].contains(&(i as u32)) {
-                continue;
-            }
             contacts[end[j] as usize] = i as u32;
             end[j] += 1;
         }
     }
-    // Compact.
+    // Compact, dropping the duplicates of pairs that drew each other.
     let mut write = 0usize;
     for j in 0..n {
         let (from, to) = (offsets[j] as usize, end[j] as usize);
-        contacts.copy_within(from..to, write);
+        mine.clear();
+        mine.extend_from_slice(&contacts[from..to]);
+        dedup_small(&mut mine);
+        contacts[write..write + mine.len()].copy_from_slice(&mine);
         offsets[j] = write as u32;
-        write += to - from;
+        write += mine.len();
     }
     offsets[n] = write as u32;
-    // No shrink_to_fit: duplicates are rare, and reallocating would briefly hold two copies
-    // of the largest array.
+    drop(drawn);
+    // No shrink_to_fit: reallocating would briefly hold two copies of the largest array.
     contacts.truncate(write);
     Csr { offsets, contacts }
+}
+
+/// Removes repeated values, keeping the first of each in order: quadratic for the short
+/// lists of a network (it beats sorting them), sorting beyond 32.
+fn dedup_small(v: &mut Vec<u32>) {
+    if v.len() > 32 {
+        v.sort_unstable();
+        v.dedup();
+        return;
+    }
+    let mut kept = 0;
+    for r in 0..v.len() {
+        if !v[..kept].contains(&v[r]) {
+            v[kept] = v[r];
+            kept += 1;
+        }
+    }
+    v.truncate(kept);
 }
 
 /// Calls `f` with each partner drawn by source `i`, if there is such a source.
