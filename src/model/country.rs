@@ -9,7 +9,7 @@ use super::pass::{self, Flows, MaskChoice, PassInput};
 use super::reach::Reach;
 use super::rng::{ModelRng, country_rng};
 use crate::scenario::Market;
-use crate::world::World;
+use crate::world::{CountryWorld, World};
 use rand::Rng;
 use rand_distr::{LogNormal, Poisson};
 
@@ -75,88 +75,17 @@ impl CountryState {
     ) {
         let cw = &world.countries[c];
         let spec = &cw.spec;
-        let w = cw.weight;
-        let np = world.platforms.len();
         if week > 0 {
             self.reach
                 .advance(week, &mut self.consumers, &mut self.users);
         }
-        let mut live_mask = 0u8;
-        let mut discount = [0.0f64; 8];
-        let mut budget = [0.0f64; 8];
-        for &m in &cw.markets {
-            let p = world.markets[m].platform;
-            if plan[m].open {
-                live_mask |= 1 << p;
-                discount[p] = plan[m].discount;
-                budget[p] = plan[m].subsidy_budget;
-            }
-        }
-        let ds = spec.deal_sensitivity;
-
-        // Step 3: poaching, then this week's contract fees.
-        let mut won = [0.0f64; 8];
-        let mut lost = [0.0f64; 8];
-        let mut fees = [0.0f64; 8];
-        for &m in &cw.markets {
-            let mw = &world.markets[m];
-            if let (Some(rule), true) = (&mw.spec.poaching, plan[m].open) {
-                won[mw.platform] += f64::from(creators::poach(
-                    &mut self.creators,
-                    mw.platform as u8,
-                    rule,
-                    mw.poach_from,
-                    spec.creators.switching_cost,
-                    &mut lost,
-                ));
-            }
-        }
-        creators::pay_contracts(&mut self.creators, &mut fees);
-
-        // Weighted choices of creators per platform, and of platforms per set of live ones.
-        for (p, picker) in self.pickers.iter_mut().enumerate() {
-            picker.clear();
-            if live_mask & (1 << p) == 0 {
-                continue;
-            }
-            let trust = cw
-                .markets
-                .iter()
-                .map(|&m| &world.markets[m])
-                .find(|m| m.platform == p)
-                .map_or(1.0, |m| m.spec.trust);
-            let factor = spec.spend.conversion * trust * (1.0 + ds * discount[p]);
-            picker.rebuild(&self.creators, p, factor);
-        }
-        let masks = 1usize << np;
-        let mut choice = [MaskChoice::default(); MASKS];
-        let mut deal_adopt = [1.0f64; MASKS];
-        for (mask, (ch, deal)) in choice
-            .iter_mut()
-            .zip(deal_adopt.iter_mut())
-            .enumerate()
-            .take(masks)
-        {
-            let mut total = 0.0;
-            let mut best = 0.0f64;
-            for (p, &d) in discount.iter().enumerate().take(np) {
-                if mask & (1 << p) != 0 && live_mask & (1 << p) != 0 {
-                    best = best.max(d);
-                    let t = self.pickers[p].total;
-                    if t > 0.0 {
-                        total += t;
-                        ch.platform[ch.len] = p as u8;
-                        ch.cumulative[ch.len] = total;
-                        ch.len += 1;
-                    }
-                }
-            }
-            *deal = 1.0 + ds * best;
-        }
+        let terms = Terms::of(world, cw, plan);
+        let transfers = self.poaching(world, cw, plan);
+        let (choice, deal_adopt) = self.session_tables(world, cw, &terms);
 
         // Steps 4-6 for consumers.
         let mut flows = Flows::default();
-        if live_mask != 0 || self.consumers.adopters > 0 {
+        if terms.live_mask != 0 || self.consumers.adopters > 0 {
             let mut commission = [0.0; 8];
             for (c, p) in commission.iter_mut().zip(&world.platforms) {
                 *c = p.creator_commission;
@@ -164,21 +93,22 @@ impl CountryState {
             let order = &spec.spend.order_value_usd;
             let input = PassInput {
                 week: week as u16,
-                live_mask,
+                live_mask: terms.live_mask,
                 innovation: spec.diffusion.innovation,
                 imitation: spec.diffusion.imitation,
                 deal_adopt: &deal_adopt,
-                choice: &choice,
+                choice: &choice[..],
                 pickers: &self.pickers,
-                discount,
+                discount: terms.discount,
                 commission,
-                weight: w,
+                weight: cw.weight,
                 sessions: (spec.spend.sessions_per_week > 0.0)
                     .then(|| Poisson::new(spec.spend.sessions_per_week).expect("validated")),
                 order_value: LogNormal::new(order.median.ln(), order.sigma).expect("validated"),
                 lapse: spec.lapse,
                 lapse_after: spec.lapse_after,
             };
+            let mut budget = terms.budget;
             self.adopted.clear();
             self.lapsed.clear();
             pass::run(
@@ -199,38 +129,154 @@ impl CountryState {
         let cr = &spec.creators;
         creators::end_week(
             &mut self.creators,
-            live_mask,
+            terms.live_mask,
             cr.earnings_smoothing,
             cr.min_weekly_earnings_usd,
             cr.quit_after,
         );
+        self.record(world, cw, plan, &terms, &transfers, &flows, out);
+    }
 
-        // Step 7: record.
+    /// Step 3: poaching by each open market with a poaching rule, then this week's fees.
+    fn poaching(&mut self, world: &World, cw: &CountryWorld, plan: &[MarketWeek]) -> Transfers {
+        let mut t = Transfers::default();
+        for &m in &cw.markets {
+            let mw = &world.markets[m];
+            if let (Some(rule), true) = (&mw.spec.poaching, plan[m].open) {
+                t.won[mw.platform] += f64::from(creators::poach(
+                    &mut self.creators,
+                    mw.platform as u8,
+                    rule,
+                    mw.poach_from,
+                    cw.spec.creators.switching_cost,
+                    &mut t.lost,
+                ));
+            }
+        }
+        creators::pay_contracts(&mut self.creators, &mut t.fees);
+        t
+    }
+
+    /// The week's weighted choices: of a streaming creator within each live platform, and of
+    /// a platform for each set of live platforms a consumer may use; and, per such set, the
+    /// adoption factor 1 + deal_sensitivity × (largest discount among them).
+    fn session_tables(
+        &mut self,
+        world: &World,
+        cw: &CountryWorld,
+        terms: &Terms,
+    ) -> (Box<[MaskChoice; MASKS]>, [f64; MASKS]) {
+        let ds = cw.spec.deal_sensitivity;
+        for &m in &cw.markets {
+            let mw = &world.markets[m];
+            let p = mw.platform;
+            if terms.live_mask & (1 << p) == 0 {
+                self.pickers[p].clear();
+            } else {
+                let factor =
+                    cw.spec.spend.conversion * mw.spec.trust * (1.0 + ds * terms.discount[p]);
+                self.pickers[p].rebuild(&self.creators, p, factor);
+            }
+        }
+        let np = world.platforms.len();
+        let mut choice = Box::new([MaskChoice::default(); MASKS]);
+        let mut deal_adopt = [1.0f64; MASKS];
+        for (mask, (ch, deal)) in choice
+            .iter_mut()
+            .zip(deal_adopt.iter_mut())
+            .enumerate()
+            .take(1 << np)
+        {
+            let mut total = 0.0;
+            let mut best = 0.0f64;
+            for p in (0..np).filter(|p| mask & terms.live_mask as usize & (1 << p) != 0) {
+                best = best.max(terms.discount[p]);
+                let t = self.pickers[p].total;
+                if t > 0.0 {
+                    total += t;
+                    ch.platform[ch.len] = p as u8;
+                    ch.cumulative[ch.len] = total;
+                    ch.len += 1;
+                }
+            }
+            *deal = 1.0 + ds * best;
+        }
+        (choice, deal_adopt)
+    }
+
+    /// Step 7: one record per market of the country, in order.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        world: &World,
+        cw: &CountryWorld,
+        plan: &[MarketWeek],
+        terms: &Terms,
+        transfers: &Transfers,
+        flows: &Flows,
+        out: &mut [WeekRecord],
+    ) {
+        let w = cw.weight;
         for (slot, &m) in out.iter_mut().zip(&cw.markets) {
             let p = world.markets[m].platform;
             let open = plan[m].open;
-            let adopters = self.consumers.adopters_of(p);
             let home = self.creators.iter().filter(|c| c.home as usize == p);
             let (all, streaming) = home.fold((0.0, 0.0), |(a, s), c| {
                 (a + 1.0, s + f64::from(u8::from(!c.quit && open)))
             });
             let mut r: WeekRecord = [0.0; Metric::COUNT];
             r[Metric::Users as usize] = self.users[p] as f64 * w;
-            r[Metric::Adopters as usize] = adopters as f64 * w;
+            r[Metric::Adopters as usize] = self.consumers.adopters_of(p) as f64 * w;
             r[Metric::Buyers as usize] = flows.buyers[p];
             r[Metric::Orders as usize] = flows.orders[p];
             r[Metric::GmvUsd as usize] = flows.gmv[p];
             r[Metric::SubsidyUsd as usize] = flows.subsidy[p];
-            r[Metric::Discount as usize] = if open { discount[p] } else { 0.0 };
+            r[Metric::Discount as usize] = if open { terms.discount[p] } else { 0.0 };
             r[Metric::RevenueUsd as usize] =
-                world.platforms[p].take_rate * flows.gmv[p] - flows.subsidy[p] - fees[p];
+                world.platforms[p].take_rate * flows.gmv[p] - flows.subsidy[p] - transfers.fees[p];
             r[Metric::Creators as usize] = all;
             r[Metric::CreatorsStreaming as usize] = streaming;
-            r[Metric::CreatorsWon as usize] = won[p];
-            r[Metric::CreatorsLost as usize] = lost[p];
-            r[Metric::PoachingUsd as usize] = fees[p];
+            r[Metric::CreatorsWon as usize] = transfers.won[p];
+            r[Metric::CreatorsLost as usize] = transfers.lost[p];
+            r[Metric::PoachingUsd as usize] = transfers.fees[p];
             r[Metric::LiveOpen as usize] = f64::from(u8::from(open));
             *slot = r;
         }
     }
+}
+
+/// What the policy phase decided for this country's platforms, by platform index.
+struct Terms {
+    /// Bits of the platforms whose live shopping is open.
+    live_mask: u8,
+    discount: [f64; 8],
+    /// Subsidy budget of the week.
+    budget: [f64; 8],
+}
+
+impl Terms {
+    fn of(world: &World, cw: &CountryWorld, plan: &[MarketWeek]) -> Terms {
+        let mut t = Terms {
+            live_mask: 0,
+            discount: [0.0; 8],
+            budget: [0.0; 8],
+        };
+        for &m in &cw.markets {
+            let p = world.markets[m].platform;
+            if plan[m].open {
+                t.live_mask |= 1 << p;
+                t.discount[p] = plan[m].discount;
+                t.budget[p] = plan[m].subsidy_budget;
+            }
+        }
+        t
+    }
+}
+
+/// Creators won and lost by poaching, and contract fees paid, by platform index.
+#[derive(Default)]
+struct Transfers {
+    won: [f64; 8],
+    lost: [f64; 8],
+    fees: [f64; 8],
 }
