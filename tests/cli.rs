@@ -301,3 +301,15 @@ fn fails_on_a_missing_file() {
         "nothing is written on bad input"
     );
 }
+
+#[test]
+fn fails_on_a_network_too_large_to_index() {
+    check_error(
+        "huge.toml",
+        &format!(
+            "{HEAD}population = 1e9\nagents = 2_000_000_000\ndiffusion = {{ contacts = 10 }}\n"
+        ),
+        "huge.toml:5:10: `countries.GB.agents` = 2000000000 with 10 contacts needs 24000000000 contact entries, \
+         more than the 4294967295 a network can index; lower agents or contacts",
+    );
+}

@@ -1,10 +1,10 @@
 //! Contact networks in compressed sparse row form: `offsets[i]..offsets[i + 1]` indexes the
 //! contacts of consumer i in `contacts`. 4 bytes per contact plus 4 per consumer.
 //!
-//! Construction replays its generator instead of storing an edge list: the first pass counts
-//! degrees, the second (same draws) fills both directions, then each list is sorted and
-//! deduplicated in place. Peak memory is the final arrays plus one degree counter per
-//! consumer.
+//! Construction keeps no separate edge list: each consumer's draws are stored in the upper
+//! half of the contact array, moved down to the front of their lists, and appended to their
+//! partners' lists (see [`build`]). Peak memory is the final arrays plus two counters per
+//! consumer. Lists are unsorted; the model does not depend on their order.
 
 use super::cache::prefetch;
 use super::rng::ModelRng;

@@ -135,6 +135,19 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
             0,
             most.into(),
         );
+        // Contact lists are indexed by 32-bit offsets: at most 2 × agents × (contacts/2 + 1)
+        // entries while the network is built.
+        let entries = 2 * u64::from(k.agents) * (u64::from(d.contacts) / 2 + 1);
+        if entries > u64::from(u32::MAX) {
+            c.fail(
+                &format!("{at}.agents"),
+                format!(
+                    "`{at}.agents` = {} with {} contacts needs {entries} contact entries, more \
+                     than the 4294967295 a network can index; lower agents or contacts",
+                    k.agents, d.contacts
+                ),
+            );
+        }
         if d.network == Network::SmallWorld && d.contacts % 2 == 1 {
             c.fail(
                 &format!("{at}.diffusion.contacts"),
