@@ -1,10 +1,11 @@
 //! `livemarket check`: the resolved world, printed for a person.
 
 use livemarket::scenario::{Policy, Scenario};
+use livemarket::sweep::Plan;
 use livemarket::world::World;
 use std::io::Write;
 
-pub fn print(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
+pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result<()> {
     let w = World::new(s);
     let end = w.start.plus_weeks(w.weeks);
     writeln!(
@@ -114,5 +115,14 @@ pub fn print(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
         w.consumer_agents(),
         bytes as f64 / 1e6
     )?;
+    if let Some(sweep) = &plan.sweep {
+        writeln!(
+            out,
+            "sweep: {} points ({} design) over {}; `livemarket run --dry-run` shows them",
+            sweep.points,
+            format!("{:?}", sweep.design).to_lowercase(),
+            sweep.parameters.join(", ")
+        )?;
+    }
     Ok(())
 }

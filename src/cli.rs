@@ -1,7 +1,7 @@
 //! The command line (clap derive). Clap types stay here; `main` turns them into the
 //! library's plain options.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Agent-based simulation of live shopping on platform markets.
@@ -14,17 +14,23 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run seeded trials of a scenario and write CSV results.
+    /// Run seeded trials of a scenario (at every point of a sweep) and write CSV results.
     Run(RunArgs),
     /// Validate a scenario and print the resolved world, without running anything.
     Check(CheckArgs),
+    /// List every parameter path of a scenario with its value, type and unit.
+    Params(ParamsArgs),
+    /// Compare the outcomes of two result folders, or of every point of a sweep with its
+    /// first, and write compare.csv.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario file (TOML); without it, the bundled baseline.
     pub scenario: Option<PathBuf>,
-    /// Number of trials [default: the scenario's `trials`].
+    /// Number of trials, at each point of a sweep [default: `[sweep] trials`, else the
+    /// scenario's `trials`].
     #[arg(long, short = 'n', value_name = "N")]
     pub trials: Option<u64>,
     /// Scenario seed [default: the scenario's `seed`].
@@ -52,12 +58,84 @@ pub struct RunArgs {
     /// (summed over trials), and consumer agent-weeks per second of stepping.
     #[arg(long)]
     pub timings: bool,
+    /// Override one scenario value by its path (`livemarket params` lists them); repeatable.
+    #[arg(long, value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Sweep a parameter over `V1,V2,...`, `FROM:TO:STEP` or (lhs, random) `MIN..MAX`;
+    /// repeatable, added to the scenario's [sweep] parameters.
+    #[arg(long, value_name = "PATH=VALUES")]
+    pub vary: Vec<String>,
+    /// How swept values combine into points [default: `[sweep] design`, else grid].
+    #[arg(long, value_enum)]
+    pub design: Option<DesignArg>,
+    /// Points drawn by the lhs and random designs [default: `[sweep] samples`].
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u32>,
+    /// Seed of the lhs and random draws [default: `[sweep] seed`, else 1].
+    #[arg(long, value_name = "S")]
+    pub design_seed: Option<u64>,
+    /// Ignore the scenario's [sweep] table.
+    #[arg(long)]
+    pub no_sweep: bool,
+    /// Print the design, runs, and estimated memory and time (from one calibration trial),
+    /// then stop without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Experiment designs (`[sweep] design`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DesignArg {
+    /// Every combination of the values.
+    Grid,
+    /// The i-th values of every parameter together.
+    Zip,
+    /// Latin hypercube of --samples points.
+    Lhs,
+    /// --samples independent uniform points.
+    Random,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Scenario file (TOML); without it, the bundled baseline.
     pub scenario: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParamsArgs {
+    /// Scenario file (TOML); without it, the bundled baseline.
+    pub scenario: Option<PathBuf>,
+    /// Show the values after these overrides; repeatable.
+    #[arg(long, value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Result folder, or one point of a sweep as DIR#K. Alone, a sweep folder: every point is
+    /// compared with point 0.
+    #[arg(value_name = "A")]
+    pub a: String,
+    /// Result folder or DIR#K to compare A with.
+    #[arg(value_name = "B")]
+    pub b: Option<String>,
+    /// Where to write the table [default: A's folder/compare.csv for a sweep, else
+    /// ./compare.csv].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Rows printed, largest differences first.
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub top: usize,
+    /// Bootstrap resamples for trials that do not share seeds.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub resamples: u32,
+    /// Seed of the bootstrap.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Print nothing; only write the table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[cfg(test)]

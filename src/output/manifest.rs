@@ -1,6 +1,7 @@
 //! `manifest.json`: what was run, by which version, from which scenario text, and when.
 
 use crate::scenario::Scenario;
+use crate::sweep::SweepRecord;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -28,6 +29,24 @@ pub struct Manifest<'a> {
     pub finished: Option<String>,
     /// `running`, `complete` or `failed`.
     pub status: &'static str,
+    /// `--set PATH=VALUE` overrides, as typed; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    /// The sweep's design and progress; left out without a sweep. `trials` and
+    /// `trials_done` then count trials at every point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepProgress<'a>>,
+}
+
+/// A sweep in the manifest.
+#[derive(Debug, Serialize)]
+pub struct SweepProgress<'a> {
+    #[serde(flatten)]
+    pub design: &'a SweepRecord,
+    /// Points × trials.
+    pub runs: u64,
+    /// Runs whose rows are in trials.csv (trial-major, so trials are balanced across points).
+    pub runs_done: u64,
 }
 
 /// Hex SHA-256 of a text.

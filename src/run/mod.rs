@@ -1,13 +1,16 @@
-//! `livemarket run`: trials in parallel, results written as they finish.
+//! `livemarket run`: trials (of every point of a sweep) in parallel, results written as they
+//! finish; and the estimate `--dry-run` prints.
 
 mod parallel;
 pub mod progress;
 
 pub use parallel::run_ordered;
 
-use crate::output::ResultWriter;
-use crate::output::manifest::{self, Manifest};
-use crate::scenario::Scenario;
+use crate::model::simulate;
+use crate::output::manifest::{self, Manifest, SweepProgress};
+use crate::output::{PointColumns, ResultWriter};
+use crate::scenario::params;
+use crate::sweep::Plan;
 use crate::world::World;
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
@@ -16,7 +19,7 @@ use std::time::{Duration, Instant};
 /// A run, resolved from the command line and the scenario.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Number of trials.
+    /// Number of trials (at each point of a sweep).
     pub trials: u64,
     /// Index of the first trial (to re-run a single trial of an earlier run).
     pub first_trial: u64,
@@ -39,7 +42,10 @@ pub struct RunOptions {
 /// What a finished run reports.
 #[derive(Debug, Clone)]
 pub struct RunReport {
+    /// Trials at each point.
     pub trials: u64,
+    /// Points (1 without a sweep).
+    pub points: usize,
     pub elapsed: Duration,
     pub out: PathBuf,
     /// Seconds summed over trials: building agents and networks, and stepping the weeks.
@@ -49,9 +55,11 @@ pub struct RunReport {
     pub agent_weeks: u64,
 }
 
-/// Runs the scenario and writes every result file into `opts.out`.
-pub fn run(scenario: &Scenario, scenario_text: &str, opts: &RunOptions) -> Result<RunReport> {
-    let world = World::new(scenario);
+/// Runs every point of the plan and writes every result file into `opts.out`.
+pub fn run(plan: &Plan, scenario_text: &str, opts: &RunOptions) -> Result<RunReport> {
+    let scenario = &plan.base;
+    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+    let name = worlds[0].name.clone();
     let manifest_path = opts.out.join("manifest.json");
     if manifest_path.exists() && !opts.force {
         bail!(
@@ -59,11 +67,12 @@ pub fn run(scenario: &Scenario, scenario_text: &str, opts: &RunOptions) -> Resul
             opts.out.display()
         );
     }
+    let runs = opts.trials * worlds.len() as u64;
     let began = Instant::now();
     let mut manifest = Manifest {
         tool: "livemarket",
         version: env!("CARGO_PKG_VERSION"),
-        scenario_name: &world.name,
+        scenario_name: &name,
         scenario_file: &opts.scenario_file,
         scenario_sha256: manifest::sha256_hex(scenario_text),
         scenario,
@@ -76,20 +85,50 @@ pub fn run(scenario: &Scenario, scenario_text: &str, opts: &RunOptions) -> Resul
         started: manifest::now(),
         finished: None,
         status: "running",
+        overrides: plan.overrides.clone(),
+        sweep: plan.sweep.as_ref().map(|design| SweepProgress {
+            design,
+            runs,
+            runs_done: 0,
+        }),
     };
-    let mut writer = ResultWriter::create(&world, &opts.out, opts.weekly_trials)?;
-    write_manifest(&opts.out, &manifest)?;
-    let bar = progress::bar(opts.trials, opts.quiet);
-    let (mut setup_seconds, mut weeks_seconds) = (0.0, 0.0);
-    let outcome = run_ordered(&world, opts.first_trial, opts.trials, opts.threads, |r| {
-        setup_seconds += r.seconds.0;
-        weeks_seconds += r.seconds.1;
-        writer.push(&r)?;
-        bar.inc(1);
-        Ok(())
+    let columns = plan.sweep.as_ref().map(|s| PointColumns {
+        names: s.parameters.clone(),
+        values: plan
+            .points
+            .iter()
+            .map(|p| p.values.iter().map(params::show).collect())
+            .collect(),
     });
+    let mut writer = ResultWriter::create(
+        &worlds,
+        columns.as_ref(),
+        &opts.out,
+        opts.weekly_trials,
+        opts.trials,
+    )?;
+    write_manifest(&opts.out, &manifest)?;
+    let bar = progress::bar(runs, opts.quiet);
+    let (mut setup_seconds, mut weeks_seconds) = (0.0, 0.0);
+    let outcome = run_ordered(
+        &worlds,
+        opts.first_trial,
+        opts.trials,
+        opts.threads,
+        |point, r| {
+            setup_seconds += r.seconds.0;
+            weeks_seconds += r.seconds.1;
+            writer.push(point, &r)?;
+            bar.inc(1);
+            Ok(())
+        },
+    );
     bar.finish_and_clear();
-    manifest.trials_done = writer.trials();
+    let done = writer.trials();
+    manifest.trials_done = done / worlds.len() as u64;
+    if let Some(s) = &mut manifest.sweep {
+        s.runs_done = done;
+    }
     if let Err(e) = outcome {
         manifest.status = "failed";
         let _ = write_manifest(&opts.out, &manifest);
@@ -101,11 +140,61 @@ pub fn run(scenario: &Scenario, scenario_text: &str, opts: &RunOptions) -> Resul
     write_manifest(&opts.out, &manifest)?;
     Ok(RunReport {
         trials: opts.trials,
+        points: worlds.len(),
         elapsed: began.elapsed(),
         out: opts.out.clone(),
         setup_seconds,
         weeks_seconds,
-        agent_weeks: world.consumer_agents() * u64::from(world.weeks) * opts.trials,
+        agent_weeks: worlds
+            .iter()
+            .map(|w| w.consumer_agents() * u64::from(w.weeks))
+            .sum::<u64>()
+            * opts.trials,
+    })
+}
+
+/// What `--dry-run` reports about a plan before running it.
+#[derive(Debug, Clone)]
+pub struct Estimate {
+    /// Largest estimated memory of one running trial over the points, bytes.
+    pub trial_bytes: u64,
+    /// Values held until the end for summary.csv and weekly.csv, over all points, bytes.
+    pub held_bytes: u64,
+    /// trial_bytes × threads + held_bytes.
+    pub peak_bytes: u64,
+    /// Wall-clock seconds of the calibration run: the first trial of the first point, on one
+    /// thread.
+    pub calibration_seconds: f64,
+    /// Calibration time scaled by each point's consumer agent-weeks, summed over runs, divided
+    /// by the threads.
+    pub seconds: f64,
+}
+
+/// Estimates memory and time of running `trials` trials of every point on `threads` threads,
+/// timing one trial of the first point (a short calibration run).
+pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> Result<Estimate> {
+    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+    let trial_bytes = worlds
+        .iter()
+        .map(|w| w.trial_memory_bytes())
+        .max()
+        .unwrap_or(0);
+    let held_bytes = worlds
+        .iter()
+        .map(|w| ResultWriter::held_bytes(w, trials))
+        .sum();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let began = Instant::now();
+    pool.install(|| simulate(worlds[0], first_trial));
+    let calibration_seconds = began.elapsed().as_secs_f64();
+    let work = |w: &World| (w.consumer_agents() * u64::from(w.weeks)).max(1) as f64;
+    let relative: f64 = worlds.iter().map(|w| work(w) / work(worlds[0])).sum();
+    Ok(Estimate {
+        trial_bytes,
+        held_bytes,
+        peak_bytes: trial_bytes * threads as u64 + held_bytes,
+        calibration_seconds,
+        seconds: calibration_seconds * relative * trials as f64 / threads.max(1) as f64,
     })
 }
 

@@ -1,8 +1,10 @@
-//! Trials in parallel, results in trial order.
+//! Runs in parallel, results in run order.
 //!
-//! Workers take the next trial index from a shared counter, so trials finish roughly in
-//! order and few wait in the reorder buffer; the caller's sink sees them strictly in order,
-//! whatever the number of threads.
+//! A run is one trial of one point of a sweep (a run without a sweep has one point). Runs are
+//! numbered trial-major: run r is trial `first + r / points` of point `r % points`, so a
+//! sweep cut short has the same trials at every point. Workers take the next run from a
+//! shared counter, so runs finish roughly in order and few wait in the reorder buffer; the
+//! caller's sink sees them strictly in order, whatever the number of threads.
 
 use crate::model::{TrialResult, simulate};
 use crate::world::World;
@@ -11,22 +13,24 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 
-/// Runs trials `first..first + count` on `threads` threads; `sink` gets each result in order.
-/// An error from the sink stops the workers (trials in flight are dropped) and is returned.
+/// Runs trials `first..first + trials` of every world in `points` on `threads` threads;
+/// `sink` gets (point, result) in run order. An error from the sink stops the workers (runs in
+/// flight are dropped) and is returned.
 pub fn run_ordered(
-    world: &World,
+    points: &[&World],
     first: u64,
-    count: u64,
+    trials: u64,
     threads: usize,
-    mut sink: impl FnMut(TrialResult) -> Result<()>,
+    mut sink: impl FnMut(usize, TrialResult) -> Result<()>,
 ) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
-    let next = AtomicU64::new(first);
+    let per_trial = points.len() as u64;
+    let next = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
-    let end = first + count;
-    let (tx, rx) = mpsc::channel::<TrialResult>();
+    let end = trials * per_trial;
+    let (tx, rx) = mpsc::channel::<(u64, TrialResult)>();
     std::thread::scope(|scope| {
         let (next, stop) = (&next, &stop);
         scope.spawn(move || {
@@ -35,8 +39,13 @@ pub fn run_ordered(
                     let tx = tx.clone();
                     s.spawn(move |_| {
                         while !stop.load(Ordering::Relaxed) {
-                            let k = next.fetch_add(1, Ordering::Relaxed);
-                            if k >= end || tx.send(simulate(world, k)).is_err() {
+                            let r = next.fetch_add(1, Ordering::Relaxed);
+                            if r >= end {
+                                break;
+                            }
+                            let (trial, point) = (first + r / per_trial, r % per_trial);
+                            let result = simulate(points[point as usize], trial);
+                            if tx.send((r, result)).is_err() {
                                 break;
                             }
                         }
@@ -46,12 +55,13 @@ pub fn run_ordered(
             });
         });
         let mut pending = BTreeMap::new();
-        let mut expected = first;
-        for result in rx {
-            pending.insert(result.trial, result);
-            while let Some(r) = pending.remove(&expected) {
+        let mut expected = 0;
+        for (r, result) in rx {
+            pending.insert(r, result);
+            while let Some(result) = pending.remove(&expected) {
+                let point = (expected % per_trial) as usize;
                 expected += 1;
-                if let Err(e) = sink(r) {
+                if let Err(e) = sink(point, result) {
                     stop.store(true, Ordering::Relaxed);
                     return Err(e);
                 }

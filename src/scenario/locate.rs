@@ -15,22 +15,30 @@ impl<'a> Spans<'a> {
     }
 
     /// Byte span of the value at a dotted path (`countries.GB.online_share`), if it is in the
-    /// file. Keys with dots in them cannot be addressed; scenario keys have none.
+    /// file. A key with dots in it (`sweep.parameters."countries.GB.lapse"`) is matched by
+    /// joining path segments, longest first.
     pub fn value_span(&self, path: &str) -> Option<std::ops::Range<usize>> {
-        let mut table = self.root.as_ref()?;
-        let mut parts = path.split('.').peekable();
-        while let Some(part) = parts.next() {
-            let (_, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == part)?;
-            if parts.peek().is_none() {
-                return Some(value.span());
-            }
-            match value.get_ref() {
-                DeValue::Table(t) => table = t,
-                _ => return None,
-            }
-        }
-        None
+        let parts: Vec<&str> = path.split('.').collect();
+        find(self.root.as_ref()?, &parts)
     }
+}
+
+fn find(table: &DeTable<'_>, parts: &[&str]) -> Option<std::ops::Range<usize>> {
+    for take in (1..=parts.len()).rev() {
+        let key = parts[..take].join(".");
+        let Some((_, value)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key) else {
+            continue;
+        };
+        if take == parts.len() {
+            return Some(value.span());
+        }
+        if let DeValue::Table(t) = value.get_ref()
+            && let Some(span) = find(t, &parts[take..])
+        {
+            return Some(span);
+        }
+    }
+    None
 }
 
 /// The dotted path of the key at `offset`, read from the text: the last `[table]` header at or
@@ -68,7 +76,7 @@ pub fn key_at(text: &str, offset: usize) -> (Vec<String>, Option<String>) {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
                 .collect();
-            if !rest.is_empty() && word.trim().is_empty() {
+            if !rest.is_empty() && word.trim().is_empty() && current.is_none() {
                 at_key = Some(rest);
             }
             break;
@@ -76,6 +84,9 @@ pub fn key_at(text: &str, offset: usize) -> (Vec<String>, Option<String>) {
         if let Some(q) = in_string {
             if ch == q {
                 in_string = None;
+            } else if current.is_none() {
+                // A quoted key (`"countries.GB.lapse" = ...`) reads as its text.
+                word.push(ch);
             }
             continue;
         }
@@ -128,6 +139,17 @@ mod tests {
     }
 
     #[test]
+    fn finds_the_value_of_a_quoted_key_with_dots() {
+        let text = "[sweep.parameters]\n\"countries.GB.lapse\" = [0.1, 0.2]\n";
+        let spans = Spans::parse(text);
+        let span = spans
+            .value_span("sweep.parameters.countries.GB.lapse")
+            .unwrap();
+        assert_eq!(&text[span], "[0.1, 0.2]");
+        assert!(spans.value_span("sweep.parameters.countries.GB").is_none());
+    }
+
+    #[test]
     fn finds_the_table_and_key_of_an_offset() {
         let text =
             "a = 1\n[countries.GB]\npopulaton = 2\ndiffusion = { network = \"x\", contacts = 3 }\n";
@@ -153,6 +175,14 @@ mod tests {
             )
         );
         assert_eq!(at(text, "a ="), (vec![], Some("a".into())));
+        let quoted = "[sweep.parameters]\n\"countries.GB.lapse\" = 0.5\n";
+        assert_eq!(
+            at(quoted, "0.5"),
+            (
+                vec!["sweep".into(), "parameters".into()],
+                Some("countries.GB.lapse".into())
+            )
+        );
         assert_eq!(
             at(text, "[countries"),
             (vec!["countries".into(), "GB".into()], None)

@@ -6,15 +6,15 @@
 mod date;
 mod error;
 mod locate;
+pub mod params;
 mod schema;
 mod validate;
 
 pub use date::Date;
-pub use error::{Problem, ScenarioError};
+pub use error::{Problem, ScenarioError, line_col};
+pub use locate::Spans;
 pub use schema::*;
 
-use error::line_col;
-use locate::Spans;
 use std::path::Path;
 
 /// The bundled baseline scenario, compiled into the binary.
@@ -111,7 +111,17 @@ fn parse_problem(text: &str, e: &toml::de::Error) -> Problem {
     };
     let message = if toml::de::DeTable::parse(text).is_err() {
         format!("invalid TOML: {raw}; fix the syntax on this line")
-    } else if let Some(rest) = raw.strip_prefix("unknown field `") {
+    } else {
+        schema_message(&raw, &within, &full_key())
+    };
+    Problem { at, message }
+}
+
+/// Turns serde's message about a key (unknown, missing, wrong type or variant) into one that
+/// names the key and says what to do. `within` reads "in [table]" or "at the top level";
+/// `full_key` is the dotted path of the value.
+pub(crate) fn schema_message(raw: &str, within: &str, full_key: &str) -> String {
+    if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let valid = expected_keys(expected);
         match nearest(key, &valid) {
@@ -131,8 +141,7 @@ fn parse_problem(text: &str, e: &toml::de::Error) -> Problem {
             .map(|b| format!("did you mean `{b}`? "))
             .unwrap_or_default();
         format!(
-            "`{}` cannot be `{word}`; {hint}use one of {}",
-            full_key(),
+            "`{full_key}` cannot be `{word}`; {hint}use one of {}",
             quoted(&valid)
         )
     } else if let Some(rest) = raw.strip_prefix("missing field `") {
@@ -146,9 +155,8 @@ fn parse_problem(text: &str, e: &toml::de::Error) -> Problem {
             .replace("expected u32", "expected a whole number")
             .replace("expected u16", "expected a whole number")
             .replace("expected f64", "expected a number");
-        format!("`{}`: {plain}", full_key())
-    };
-    Problem { at, message }
+        format!("`{full_key}`: {plain}")
+    }
 }
 
 /// Parses serde's "expected one of `a`, `b`" or "expected `a`" into the names.
@@ -167,6 +175,23 @@ fn quoted(names: &[String]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Up to `n` valid names closest to `word`, closest first (Jaro-Winkler similarity; ties in
+/// the order given).
+pub fn nearest_many(word: &str, valid: &[String], n: usize) -> Vec<String> {
+    let mut scored: Vec<(f64, usize)> = valid
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (strsim::jaro_winkler(word, v), i))
+        .filter(|(score, _)| *score >= 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, i)| valid[i].clone())
+        .collect()
 }
 
 /// The valid name closest to `word`, if any is close enough to be a likely misspelling.

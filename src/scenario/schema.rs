@@ -35,6 +35,148 @@ pub struct Scenario {
     /// Platforms keyed by name (`tiktok`, `facebook`, ...), in file order.
     #[serde(default)]
     pub platforms: IndexMap<String, Platform>,
+    /// A parameter sweep run by `livemarket run` (docs/sweeps.md); none means one point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<Sweep>,
+}
+
+/// A parameter sweep: the values each parameter takes and how they combine into points.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    /// `grid`, `zip`, `lhs` or `random`. Default `grid`.
+    #[serde(default)]
+    pub design: Design,
+    /// Seed of the `lhs` and `random` draws (not of the trials). Default 1.
+    #[serde(default = "d_seed")]
+    pub seed: u64,
+    /// Points drawn by `lhs` and `random`.
+    #[serde(default)]
+    pub samples: Option<u32>,
+    /// Trials at each point [default: the scenario's `trials`].
+    #[serde(default)]
+    pub trials: Option<u32>,
+    /// Values by parameter path (`"countries.GB.live_affinity.mean" = [0.3, 0.5]`), in file
+    /// order.
+    #[serde(default)]
+    pub parameters: IndexMap<String, Values>,
+}
+
+/// How the values of a sweep's parameters combine into points.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    /// Every combination of the parameters' values.
+    #[default]
+    Grid,
+    /// The i-th values of every parameter together; every list has the same length.
+    Zip,
+    /// Latin hypercube of `samples` points: each parameter's range cut into `samples`
+    /// equal strata, each stratum drawn exactly once (McKay, Beckman & Conover 1979).
+    Lhs,
+    /// `samples` points drawn independently and uniformly.
+    Random,
+}
+
+/// The values one swept parameter takes.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(try_from = "toml::Value", into = "toml::Value")]
+pub enum Values {
+    /// These values, in order: `[0.1, 0.2]`, `["random", "well_mixed"]`.
+    List(Vec<toml::Value>),
+    /// `{ from, to, step }`: from, from + step, ... while within `to` (inclusive); whole
+    /// numbers when `from` and `step` are written as integers.
+    Steps {
+        from: f64,
+        to: f64,
+        step: f64,
+        integers: bool,
+    },
+    /// `{ min, max }`: a continuous range, for `lhs` and `random`.
+    Range { min: f64, max: f64 },
+}
+
+impl TryFrom<toml::Value> for Values {
+    type Error = String;
+
+    fn try_from(v: toml::Value) -> Result<Self, String> {
+        const FORMS: &str = "write a list `[a, b, ...]`, `{ from = a, to = b, step = c }` or `{ min = a, max = b }`";
+        let number = |t: &toml::Table, k: &str| -> Result<toml::Value, String> {
+            match t.get(k) {
+                Some(x @ (toml::Value::Integer(_) | toml::Value::Float(_))) => Ok(x.clone()),
+                Some(x) => Err(format!("`{k}` = {x} is not a number; {FORMS}")),
+                None => Err(format!("`{k}` is missing; {FORMS}")),
+            }
+        };
+        let as_f64 = |x: toml::Value| match x {
+            toml::Value::Integer(i) => i as f64,
+            toml::Value::Float(f) => f,
+            _ => f64::NAN,
+        };
+        match v {
+            toml::Value::Array(a) if a.is_empty() => Err(format!("the list is empty; {FORMS}")),
+            toml::Value::Array(a) => Ok(Values::List(a)),
+            toml::Value::Table(t) => {
+                let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+                let mut sorted = keys.clone();
+                sorted.sort_unstable();
+                match sorted.as_slice() {
+                    ["from", "step", "to"] => {
+                        let (from, to, step) =
+                            (number(&t, "from")?, number(&t, "to")?, number(&t, "step")?);
+                        Ok(Values::Steps {
+                            integers: from.is_integer() && step.is_integer(),
+                            from: as_f64(from),
+                            to: as_f64(to),
+                            step: as_f64(step),
+                        })
+                    }
+                    ["max", "min"] => Ok(Values::Range {
+                        min: as_f64(number(&t, "min")?),
+                        max: as_f64(number(&t, "max")?),
+                    }),
+                    _ => Err(format!(
+                        "a table with keys {} is not a sweep range; {FORMS}",
+                        keys.join(", ")
+                    )),
+                }
+            }
+            other => Err(format!(
+                "{other} is a single value; put it in a list `[{other}]`, or {FORMS}"
+            )),
+        }
+    }
+}
+
+impl From<Values> for toml::Value {
+    fn from(v: Values) -> toml::Value {
+        let mut t = toml::Table::new();
+        match v {
+            Values::List(a) => return toml::Value::Array(a),
+            Values::Steps {
+                from,
+                to,
+                step,
+                integers,
+            } => {
+                let number = |x: f64| {
+                    if integers && x.fract() == 0.0 {
+                        toml::Value::Integer(x as i64)
+                    } else {
+                        toml::Value::Float(x)
+                    }
+                };
+                t.insert("from".into(), number(from));
+                t.insert("to".into(), number(to));
+                t.insert("step".into(), number(step));
+            }
+            Values::Range { min, max } => {
+                t.insert("min".into(), min.into());
+                t.insert("max".into(), max.into());
+            }
+        }
+        toml::Value::Table(t)
+    }
 }
 
 /// One country: its consumers, their diffusion and spending, and its creators.

@@ -1,0 +1,486 @@
+//! `livemarket compare`: outcome distributions of two result folders (or two points of a
+//! sweep), country × platform × measure, in `compare.csv` and a short table of the largest
+//! differences.
+//!
+//! Trials that share seeds (the same trial of two points of a sweep, or two runs of the same
+//! scenario seed) are compared pair by pair: the interval of the difference is Student's
+//! paired t interval. Otherwise the two samples are independent and the interval is a seeded
+//! percentile bootstrap. See docs/sweeps.md.
+
+pub mod read;
+pub mod stats;
+
+use crate::error::UserError;
+use crate::model::rng::splitmix64;
+use crate::output::num::Num;
+use anyhow::Result;
+use read::{PointResults, Results};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Settings of the statistics.
+#[derive(Debug, Clone, Copy)]
+pub struct CompareOptions {
+    /// Bootstrap resamples (unpaired comparisons only).
+    pub resamples: u32,
+    /// Seed of the bootstrap.
+    pub seed: u64,
+}
+
+/// One row of compare.csv: a measure of one market, in A and in B.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// A and B as named on the command line (`DIR#K` for a point).
+    pub a: String,
+    pub b: String,
+    /// In a sweep comparison: A's point index and swept values.
+    pub point: Option<(usize, Vec<String>)>,
+    pub country: String,
+    pub platform: String,
+    pub metric: String,
+    /// Trials with a value (pairs when paired).
+    pub n_a: usize,
+    pub n_b: usize,
+    pub mean_a: Option<f64>,
+    pub mean_b: Option<f64>,
+    /// mean_a − mean_b.
+    pub diff: Option<f64>,
+    /// 95% interval of the difference.
+    pub diff_lo: Option<f64>,
+    pub diff_hi: Option<f64>,
+    /// `paired` or `bootstrap` (empty without an interval).
+    pub interval: &'static str,
+    /// P(a trial of A exceeds a trial of B), ties ½.
+    pub p_a_gt_b: Option<f64>,
+    /// Share of paired trials where A exceeds B, ties ½ (paired only).
+    pub p_a_gt_b_paired: Option<f64>,
+    /// Kolmogorov-Smirnov distance of the two distributions.
+    pub ks: Option<f64>,
+}
+
+/// The rows of a comparison, and the swept columns of a sweep comparison.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Swept parameter paths (sweep comparisons only).
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+/// `DIR` or `DIR#K`.
+fn parse_side(arg: &str) -> (PathBuf, Option<usize>) {
+    match arg.rsplit_once('#') {
+        Some((dir, k)) if k.parse::<usize>().is_ok() => (PathBuf::from(dir), k.parse().ok()),
+        _ => (PathBuf::from(arg), None),
+    }
+}
+
+fn point<'r>(r: &'r Results, arg: &str, k: Option<usize>) -> Result<&'r PointResults> {
+    let n = r.points.len();
+    match (r.is_sweep(), k) {
+        (false, None) => Ok(&r.points[0]),
+        (false, Some(_)) => Err(UserError(format!(
+            "{arg}: {} is not a sweep, so it has no points; drop the #",
+            r.dir.display()
+        ))
+        .into()),
+        (true, None) => Err(UserError(format!(
+            "{arg} holds a sweep of {n} points; name one as {}#K (K from 0 to {}), or compare \
+             every point with point 0: livemarket compare {}",
+            r.dir.display(),
+            n - 1,
+            r.dir.display()
+        ))
+        .into()),
+        (true, Some(k)) if k >= n => Err(UserError(format!(
+            "{arg}: the sweep has points 0 to {}; there is no point {k}",
+            n - 1
+        ))
+        .into()),
+        (true, Some(k)) => Ok(&r.points[k]),
+    }
+}
+
+/// Compares A with B, each a result folder or `DIR#K`.
+pub fn compare_two(a: &str, b: &str, opts: CompareOptions) -> Result<Comparison> {
+    let (dir_a, ka) = parse_side(a);
+    let (dir_b, kb) = parse_side(b);
+    let ra = read::read(&dir_a)?;
+    let rb = if dir_b == dir_a {
+        ra.clone()
+    } else {
+        read::read(&dir_b)?
+    };
+    let (pa, pb) = (point(&ra, a, ka)?, point(&rb, b, kb)?);
+    let rows = compare_points(pa, pb, &ra.metrics, &rb.metrics, opts)
+        .into_iter()
+        .map(|mut r| {
+            r.a = a.to_string();
+            r.b = b.to_string();
+            r
+        })
+        .collect();
+    Ok(Comparison {
+        columns: Vec::new(),
+        rows,
+    })
+}
+
+/// Compares every point of the sweep in `dir` with its point 0.
+pub fn compare_sweep(dir: &str, opts: CompareOptions) -> Result<Comparison> {
+    let r = read::read(Path::new(dir))?;
+    if !r.is_sweep() {
+        return Err(UserError(format!(
+            "{dir} is not a sweep; name a second folder to compare it with: livemarket compare \
+             {dir} OTHER"
+        ))
+        .into());
+    }
+    let mut rows = Vec::new();
+    for (k, p) in r.points.iter().enumerate().skip(1) {
+        for mut row in compare_points(p, &r.points[0], &r.metrics, &r.metrics, opts) {
+            row.a = format!("{dir}#{k}");
+            row.b = format!("{dir}#0");
+            row.point = Some((k, p.values.clone()));
+            rows.push(row);
+        }
+    }
+    Ok(Comparison {
+        columns: r.columns,
+        rows,
+    })
+}
+
+/// Rows for every series and measure that A and B both have, in A's order.
+fn compare_points(
+    a: &PointResults,
+    b: &PointResults,
+    metrics_a: &[String],
+    metrics_b: &[String],
+    opts: CompareOptions,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (sa, key) in a.series.iter().enumerate() {
+        let Some(sb) = b.series.iter().position(|k| k == key) else {
+            continue;
+        };
+        let (ta, tb) = (&a.trials[sa], &b.trials[sb]);
+        let common: Vec<u64> = ta.keys().filter(|k| tb.contains_key(k)).copied().collect();
+        let paired = !common.is_empty() && common.iter().all(|k| ta[k].0 == tb[k].0);
+        for (ma, metric) in metrics_a.iter().enumerate() {
+            let Some(mb) = metrics_b.iter().position(|m| m == metric) else {
+                continue;
+            };
+            let row_seed = splitmix64(opts.seed ^ splitmix64(rows.len() as u64));
+            let (xa, xb, pairs): (Vec<f64>, Vec<f64>, Vec<(f64, f64)>) = if paired {
+                let pairs: Vec<(f64, f64)> = common
+                    .iter()
+                    .filter_map(|k| Some((ta[k].1[ma]?, tb[k].1[mb]?)))
+                    .collect();
+                (
+                    pairs.iter().map(|p| p.0).collect(),
+                    pairs.iter().map(|p| p.1).collect(),
+                    pairs,
+                )
+            } else {
+                (
+                    ta.values().filter_map(|(_, v)| v[ma]).collect(),
+                    tb.values().filter_map(|(_, v)| v[mb]).collect(),
+                    Vec::new(),
+                )
+            };
+            if xa.is_empty() && xb.is_empty() {
+                continue;
+            }
+            let nonempty_mean = |x: &[f64]| (!x.is_empty()).then(|| stats::mean(x));
+            let (mean_a, mean_b) = (nonempty_mean(&xa), nonempty_mean(&xb));
+            let diff = mean_a.zip(mean_b).map(|(x, y)| x - y);
+            let (interval, kind) = if paired {
+                let d: Vec<f64> = pairs.iter().map(|(x, y)| x - y).collect();
+                (stats::paired_interval(&d), "paired")
+            } else {
+                (
+                    stats::bootstrap_interval(&xa, &xb, opts.resamples, row_seed),
+                    "bootstrap",
+                )
+            };
+            rows.push(Row {
+                a: String::new(),
+                b: String::new(),
+                point: None,
+                country: key.0.clone(),
+                platform: key.1.clone(),
+                metric: metric.clone(),
+                n_a: xa.len(),
+                n_b: xb.len(),
+                mean_a,
+                mean_b,
+                diff,
+                diff_lo: interval.map(|i| i.0),
+                diff_hi: interval.map(|i| i.1),
+                interval: if interval.is_some() { kind } else { "" },
+                p_a_gt_b: stats::prob_greater(&xa, &xb),
+                p_a_gt_b_paired: if paired {
+                    stats::prob_greater_paired(&pairs)
+                } else {
+                    None
+                },
+                ks: stats::ks_distance(&xa, &xb),
+            });
+        }
+    }
+    rows
+}
+
+/// Writes compare.csv: one header row, plain decimals, empty cells where a statistic is
+/// undefined.
+pub fn write_csv(c: &Comparison, path: &Path) -> Result<()> {
+    crate::output::write_atomically(path, |w| {
+        let mut w = csv::Writer::from_writer(w);
+        let mut header: Vec<String> = vec!["a".into(), "b".into()];
+        if !c.columns.is_empty() {
+            header.push("point".into());
+            header.extend(c.columns.iter().cloned());
+        }
+        header.extend(
+            [
+                "country",
+                "platform",
+                "metric",
+                "n_a",
+                "n_b",
+                "mean_a",
+                "mean_b",
+                "diff",
+                "diff_pct",
+                "diff_lo",
+                "diff_hi",
+                "interval",
+                "p_a_gt_b",
+                "p_a_gt_b_paired",
+                "ks",
+            ]
+            .map(String::from),
+        );
+        w.write_record(&header)?;
+        for r in &c.rows {
+            let mut row = vec![r.a.clone(), r.b.clone()];
+            if let Some((k, values)) = &r.point {
+                row.push(k.to_string());
+                row.extend(values.iter().cloned());
+            }
+            row.extend([r.country.clone(), r.platform.clone(), r.metric.clone()]);
+            row.extend([r.n_a.to_string(), r.n_b.to_string()]);
+            row.extend(
+                [
+                    r.mean_a,
+                    r.mean_b,
+                    r.diff,
+                    diff_pct(r),
+                    r.diff_lo,
+                    r.diff_hi,
+                ]
+                .map(|x| Num(x).to_string()),
+            );
+            row.push(r.interval.to_string());
+            row.extend([r.p_a_gt_b, r.p_a_gt_b_paired, r.ks].map(|x| Num(x).to_string()));
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+        Ok(())
+    })
+}
+
+/// 100 × diff / |mean_b|; None when mean_b is 0 or missing.
+fn diff_pct(r: &Row) -> Option<f64> {
+    let (d, b) = (r.diff?, r.mean_b?);
+    (b != 0.0).then(|| 100.0 * d / b.abs())
+}
+
+/// The `top` rows with the largest differences, for a person: ranked by KS distance (which
+/// has no unit, so measures in people and in dollars rank together), then by the relative
+/// difference. A `*` marks intervals that exclude 0.
+pub fn print_table(c: &Comparison, top: usize, out: &mut impl Write) -> std::io::Result<()> {
+    let mut ranked: Vec<&Row> = c.rows.iter().filter(|r| r.diff.is_some()).collect();
+    let pct = |r: &Row| diff_pct(r).map_or(0.0, f64::abs);
+    ranked.sort_by(|x, y| {
+        y.ks.unwrap_or(0.0)
+            .total_cmp(&x.ks.unwrap_or(0.0))
+            .then(pct(y).total_cmp(&pct(x)))
+    });
+    ranked.truncate(top);
+    let mut lines = vec![[
+        if c.columns.is_empty() { "" } else { "point" }.to_string(),
+        "country".into(),
+        "platform".into(),
+        "metric".into(),
+        "mean A".into(),
+        "mean B".into(),
+        "A − B".into(),
+        "%".into(),
+        "95% interval".into(),
+        "P(A>B)".into(),
+        "KS".into(),
+    ]];
+    for r in &ranked {
+        let excludes_zero =
+            matches!((r.diff_lo, r.diff_hi), (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0);
+        lines.push([
+            r.point
+                .as_ref()
+                .map_or(String::new(), |(k, _)| k.to_string()),
+            r.country.clone(),
+            r.platform.clone(),
+            r.metric.clone(),
+            human(r.mean_a),
+            human(r.mean_b),
+            human(r.diff),
+            diff_pct(r).map_or(String::new(), |p| format!("{p:+.1}")),
+            match (r.diff_lo, r.diff_hi) {
+                (Some(lo), Some(hi)) => {
+                    format!(
+                        "{} to {}{}",
+                        human(Some(lo)),
+                        human(Some(hi)),
+                        if excludes_zero { " *" } else { "" }
+                    )
+                }
+                _ => String::new(),
+            },
+            r.p_a_gt_b.map_or(String::new(), |p| format!("{p:.2}")),
+            r.ks.map_or(String::new(), |k| format!("{k:.2}")),
+        ]);
+    }
+    let width: Vec<usize> = (0..11)
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for l in &lines {
+        let mut text = String::new();
+        for (i, cell) in l.iter().enumerate() {
+            if c.columns.is_empty() && i == 0 {
+                continue;
+            }
+            let pad = width[i] - cell.chars().count();
+            // Text left-aligned, numbers right-aligned.
+            if i <= 3 {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(pad));
+            } else {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            }
+            text.push_str("  ");
+        }
+        writeln!(out, "{}", text.trim_end())?;
+    }
+    Ok(())
+}
+
+/// A number for a person: four significant figures, with k, M and bn for thousands,
+/// millions and billions.
+fn human(x: Option<f64>) -> String {
+    let Some(x) = x else {
+        return String::new();
+    };
+    let a = x.abs();
+    let (v, suffix) = if a >= 1e9 {
+        (x / 1e9, "bn")
+    } else if a >= 1e6 {
+        (x / 1e6, "M")
+    } else if a >= 1e4 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    let digits = if v.abs() >= 1000.0 {
+        0
+    } else if v.abs() >= 100.0 {
+        1
+    } else if v.abs() >= 10.0 {
+        2
+    } else {
+        3
+    };
+    let s = format!("{v:.digits$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        format!("{s}{suffix}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sides_are_folders_or_points() {
+        assert_eq!(parse_side("results/x"), (PathBuf::from("results/x"), None));
+        assert_eq!(
+            parse_side("results/x#3"),
+            (PathBuf::from("results/x"), Some(3))
+        );
+        assert_eq!(parse_side("odd#name"), (PathBuf::from("odd#name"), None));
+    }
+
+    #[test]
+    fn numbers_for_people_keep_four_figures() {
+        assert_eq!(human(Some(1_234_567.0)), "1.235M");
+        assert_eq!(human(Some(-25_000.0)), "-25k");
+        assert_eq!(human(Some(0.5)), "0.5");
+        assert_eq!(human(Some(123.456)), "123.5");
+        assert_eq!(human(Some(2.5e9)), "2.5bn");
+        assert_eq!(human(None), "");
+    }
+
+    fn point(trials: &[(u64, u64, f64)]) -> PointResults {
+        PointResults {
+            values: Vec::new(),
+            series: vec![("AA".into(), "p".into())],
+            trials: vec![
+                trials
+                    .iter()
+                    .map(|&(k, seed, x)| (k, (seed, vec![Some(x)])))
+                    .collect(),
+            ],
+        }
+    }
+
+    #[test]
+    fn trials_that_share_seeds_are_paired() {
+        let m = vec!["gmv_usd".to_string()];
+        let opts = CompareOptions {
+            resamples: 100,
+            seed: 1,
+        };
+        // A = (3, 5, 4), B = (1, 2, 3) on the same seeds: differences (2, 3, 1).
+        let a = point(&[(0, 10, 3.0), (1, 11, 5.0), (2, 12, 4.0)]);
+        let b = point(&[(0, 10, 1.0), (1, 11, 2.0), (2, 12, 3.0)]);
+        let rows = compare_points(&a, &b, &m, &m, opts);
+        let r = &rows[0];
+        assert_eq!((r.n_a, r.n_b, r.interval), (3, 3, "paired"));
+        assert_eq!(
+            (r.mean_a, r.mean_b, r.diff),
+            (Some(4.0), Some(2.0), Some(2.0))
+        );
+        assert!((r.diff_lo.unwrap() - (2.0 - 2.484_137_71)).abs() < 1e-8);
+        // All pairs: 3 > 1, 2 (two wins, one tie with 3), 5 and 4 beat all: (2.5 + 3 + 3) / 9.
+        assert!((r.p_a_gt_b.unwrap() - 8.5 / 9.0).abs() < 1e-15);
+        assert_eq!(r.p_a_gt_b_paired, Some(1.0));
+        // Other seeds: independent samples, bootstrap.
+        let c = point(&[(0, 20, 1.0), (1, 21, 2.0), (2, 22, 3.0)]);
+        let r = &compare_points(&a, &c, &m, &m, opts)[0];
+        assert_eq!((r.interval, r.p_a_gt_b_paired), ("bootstrap", None));
+        assert_eq!(r.diff, Some(2.0));
+    }
+}

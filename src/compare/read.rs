@@ -1,0 +1,159 @@
+//! Reads a result folder's `trials.csv` (and `points.csv` for a sweep) back into per-trial
+//! outcomes.
+
+use crate::error::UserError;
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Per-trial outcomes of one result folder.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub dir: PathBuf,
+    /// Swept parameter paths; empty without a sweep.
+    pub columns: Vec<String>,
+    /// Measure names, in column order.
+    pub metrics: Vec<String>,
+    /// One entry per point (one without a sweep).
+    pub points: Vec<PointResults>,
+}
+
+/// One series' trials: trial index → (seed, measures aligned with [`Results::metrics`]; None
+/// for an empty cell).
+pub type Trials = BTreeMap<u64, (u64, Vec<Option<f64>>)>;
+
+/// Outcomes of one point.
+#[derive(Debug, Clone, Default)]
+pub struct PointResults {
+    /// Values of the swept parameters, as written.
+    pub values: Vec<String>,
+    /// (country, platform) in file order.
+    pub series: Vec<(String, String)>,
+    /// Per series.
+    pub trials: Vec<Trials>,
+}
+
+impl Results {
+    pub fn is_sweep(&self) -> bool {
+        !self.columns.is_empty()
+    }
+}
+
+/// Reads `dir/trials.csv` (complete or still being written).
+pub fn read(dir: &Path) -> Result<Results> {
+    let path = dir.join("trials.csv");
+    if !path.is_file() {
+        return Err(UserError(format!(
+            "{} has no trials.csv; name a folder written by `livemarket run`",
+            dir.display()
+        ))
+        .into());
+    }
+    let mut rdr =
+        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let header: Vec<String> = rdr
+        .headers()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let col = |name: &str| {
+        header.iter().position(|h| h == name).ok_or_else(|| {
+            UserError(format!(
+                "{} has no `{name}` column; it was not written by `livemarket run`",
+                path.display()
+            ))
+        })
+    };
+    let (trial, seed, country, platform) = (
+        col("trial")?,
+        col("seed")?,
+        col("country")?,
+        col("platform")?,
+    );
+    let sweep = header.first().is_some_and(|h| h == "point");
+    let columns: Vec<String> = if sweep {
+        header[1..trial].to_vec()
+    } else {
+        Vec::new()
+    };
+    let measure_cols: Vec<usize> = (platform + 1..header.len())
+        .filter(|&i| !header[i].ends_with("_date"))
+        .collect();
+    let metrics: Vec<String> = measure_cols.iter().map(|&i| header[i].clone()).collect();
+    let mut points: Vec<PointResults> = Vec::new();
+    for (line, record) in rdr.records().enumerate() {
+        let at = || format!("{}:{}", path.display(), line + 2);
+        let record = record.with_context(at)?;
+        let number = |i: usize| -> Result<Option<f64>> {
+            let cell = record.get(i).unwrap_or("");
+            if cell.is_empty() {
+                Ok(None)
+            } else {
+                cell.parse::<f64>().map(Some).with_context(|| {
+                    format!(
+                        "{}: `{cell}` in column `{}` is not a number",
+                        at(),
+                        header[i]
+                    )
+                })
+            }
+        };
+        let whole = |i: usize| -> Result<u64> {
+            let cell = record.get(i).unwrap_or("");
+            cell.parse::<u64>().with_context(|| {
+                format!(
+                    "{}: `{cell}` in column `{}` is not a whole number",
+                    at(),
+                    header[i]
+                )
+            })
+        };
+        let p = if sweep { whole(0)? as usize } else { 0 };
+        if points.len() <= p {
+            points.resize_with(p + 1, PointResults::default);
+        }
+        let point = &mut points[p];
+        if sweep && point.values.is_empty() {
+            point.values = (1..trial)
+                .map(|i| record.get(i).unwrap_or("").to_string())
+                .collect();
+        }
+        let key = (
+            record.get(country).unwrap_or("").to_string(),
+            record.get(platform).unwrap_or("").to_string(),
+        );
+        let s = match point.series.iter().position(|k| *k == key) {
+            Some(s) => s,
+            None => {
+                point.series.push(key);
+                point.trials.push(BTreeMap::new());
+                point.series.len() - 1
+            }
+        };
+        let values = measure_cols
+            .iter()
+            .map(|&i| number(i))
+            .collect::<Result<Vec<_>>>()?;
+        point.trials[s].insert(whole(trial)?, (whole(seed)?, values));
+    }
+    // Points with no finished trial yet still have their values in points.csv.
+    if sweep && let Ok(mut p) = csv::Reader::from_path(dir.join("points.csv")) {
+        for (k, record) in p.records().enumerate() {
+            let Ok(record) = record else { break };
+            if points.len() <= k {
+                points.resize_with(k + 1, PointResults::default);
+            }
+            points[k].values = record.iter().skip(1).map(String::from).collect();
+        }
+    }
+    if points.is_empty() {
+        points.push(PointResults::default());
+    }
+    Ok(Results {
+        dir: dir.to_path_buf(),
+        columns,
+        metrics,
+        points,
+    })
+}

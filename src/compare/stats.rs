@@ -1,0 +1,331 @@
+//! The statistics of `livemarket compare`: intervals for a difference of means, the
+//! probability that one outcome exceeds another, and the Kolmogorov-Smirnov distance.
+
+use crate::output::stats::quantile;
+use rand::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Mean of values (NaN for none).
+pub fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// Sample standard deviation (n − 1).
+fn sd(x: &[f64]) -> f64 {
+    let m = mean(x);
+    (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
+}
+
+/// 95% interval of the mean of paired differences d_i = a_i − b_i: d̄ ± t(0.975, n − 1) s/√n
+/// (Student 1908). None for fewer than two pairs.
+pub fn paired_interval(d: &[f64]) -> Option<(f64, f64)> {
+    if d.len() < 2 {
+        return None;
+    }
+    let half = t_quantile(0.975, (d.len() - 1) as f64) * sd(d) / (d.len() as f64).sqrt();
+    let m = mean(d);
+    Some((m - half, m + half))
+}
+
+/// 95% percentile-bootstrap interval of mean(a) − mean(b) for independent samples (Efron &
+/// Tibshirani 1993, ch. 13): `resamples` times, both samples are redrawn with replacement;
+/// the interval is the 2.5% and 97.5% quantiles (type 7) of the resampled differences.
+/// Seeded, so the same inputs give the same interval. None when a sample has fewer than two
+/// values.
+pub fn bootstrap_interval(a: &[f64], b: &[f64], resamples: u32, seed: u64) -> Option<(f64, f64)> {
+    if a.len() < 2 || b.len() < 2 || resamples == 0 {
+        return None;
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut draw = |x: &[f64]| -> f64 {
+        let n = x.len();
+        (0..n)
+            .map(|_| x[((u128::from(rng.next_u64()) * n as u128) >> 64) as usize])
+            .sum::<f64>()
+            / n as f64
+    };
+    let mut diffs: Vec<f64> = (0..resamples).map(|_| draw(a) - draw(b)).collect();
+    diffs.sort_by(f64::total_cmp);
+    Some((quantile(&diffs, 0.025), quantile(&diffs, 0.975)))
+}
+
+/// P(X > Y) for X drawn from `a` and Y from `b` independently, ties counting ½: the
+/// Mann-Whitney U statistic over n_a n_b (the "common-language effect size", McGraw & Wong
+/// 1992). None when a sample is empty.
+pub fn prob_greater(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let mut b = b.to_vec();
+    b.sort_by(f64::total_cmp);
+    let score: f64 = a
+        .iter()
+        .map(|&x| {
+            let below = b.partition_point(|&y| y < x);
+            let equal = b.partition_point(|&y| y <= x) - below;
+            below as f64 + 0.5 * equal as f64
+        })
+        .sum();
+    Some(score / (a.len() * b.len()) as f64)
+}
+
+/// Share of pairs with a_i > b_i, ties counting ½. None for no pairs.
+pub fn prob_greater_paired(pairs: &[(f64, f64)]) -> Option<f64> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let score: f64 = pairs
+        .iter()
+        .map(|(a, b)| match a.total_cmp(b) {
+            std::cmp::Ordering::Greater => 1.0,
+            std::cmp::Ordering::Equal => 0.5,
+            std::cmp::Ordering::Less => 0.0,
+        })
+        .sum();
+    Some(score / pairs.len() as f64)
+}
+
+/// Two-sample Kolmogorov-Smirnov distance: max over x of |F_a(x) − F_b(x)|, with the
+/// empirical distribution functions evaluated after every value equal to x. None when a
+/// sample is empty.
+pub fn ks_distance(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let sorted = |x: &[f64]| {
+        let mut v = x.to_vec();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (a, b) = (sorted(a), sorted(b));
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j, mut d) = (0, 0, 0.0f64);
+    while i < a.len() && j < b.len() {
+        let x = a[i].min(b[j]);
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        d = d.max((i as f64 / na - j as f64 / nb).abs());
+    }
+    Some(d)
+}
+
+/// The p-quantile of Student's t distribution with `df` degrees of freedom, by bisection on
+/// its distribution function (to about 1e-12).
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    assert!(p > 0.0 && p < 1.0 && df > 0.0);
+    if p < 0.5 {
+        return -t_quantile(1.0 - p, df);
+    }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while t_cdf(hi, df) < p {
+        lo = hi;
+        hi *= 2.0;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_cdf(mid, df) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-13 * hi {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Distribution function of Student's t: for t ≥ 0, 1 − ½ I_x(df/2, ½) with x = df/(df + t²).
+fn t_cdf(t: f64, df: f64) -> f64 {
+    let tail = 0.5 * incomplete_beta(df / (df + t * t), 0.5 * df, 0.5);
+    if t >= 0.0 { 1.0 - tail } else { tail }
+}
+
+/// Regularised incomplete beta I_x(a, b), by its continued fraction (Numerical Recipes,
+/// 3rd ed., §6.4, evaluated with the modified Lentz method).
+fn incomplete_beta(x: f64, a: f64, b: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let front =
+        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_fraction(x, a, b) / a
+    } else {
+        1.0 - front * beta_fraction(1.0 - x, b, a) / b
+    }
+}
+
+fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..=300 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        let delta = d * c;
+        h *= delta;
+        if (delta - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    h
+}
+
+/// ln Γ(x) for x > 0 (Lanczos approximation, g = 7, n = 9; relative error below 1e-15).
+fn ln_gamma(x: f64) -> f64 {
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x) Γ(1 − x) = π / sin(πx).
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let t = x + 7.5;
+    let sum = G[1..]
+        .iter()
+        .enumerate()
+        .fold(G[0], |acc, (i, g)| acc + g / (x + i as f64 + 1.0));
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn t_quantiles_match_closed_forms_and_tables() {
+        // df = 1 (Cauchy): tan(π (p − ½)). df = 2: (2p − 1) / sqrt(2 p (1 − p)).
+        for p in [0.6, 0.9, 0.975, 0.995] {
+            let cauchy = (std::f64::consts::PI * (p - 0.5)).tan();
+            assert!(close(t_quantile(p, 1.0), cauchy, 1e-9 * cauchy), "p {p}");
+            let two = (2.0 * p - 1.0) / (2.0 * p * (1.0 - p)).sqrt();
+            assert!(close(t_quantile(p, 2.0), two, 1e-9 * two), "p {p}");
+        }
+        // Tables of t(0.975, df) to 9 digits (e.g. R's qt): the tolerance is their rounding.
+        for (df, t) in [
+            (5.0, 2.570_581_836),
+            (10.0, 2.228_138_852),
+            (30.0, 2.042_272_456),
+            (99.0, 1.984_216_952),
+        ] {
+            assert!(
+                close(t_quantile(0.975, df), t, 1e-8),
+                "df {df}: {}",
+                t_quantile(0.975, df)
+            );
+        }
+        assert!(close(t_quantile(0.025, 5.0), -2.570_581_836, 1e-8));
+        // Large df tends to the normal quantile 1.959963985.
+        assert!(close(t_quantile(0.975, 1e7), 1.959_963_985, 1e-6));
+    }
+
+    #[test]
+    fn paired_interval_by_hand() {
+        // d = (2, 3, 1): mean 2, sd 1, n 3; t(0.975, 2) = 0.95 / sqrt(0.04875) = 4.30265273;
+        // half-width 4.30265273 / sqrt(3) = 2.48413771.
+        let (lo, hi) = paired_interval(&[2.0, 3.0, 1.0]).unwrap();
+        assert!(close(lo, 2.0 - 2.484_137_71, 1e-8) && close(hi, 2.0 + 2.484_137_71, 1e-8));
+        assert_eq!(paired_interval(&[4.0, 4.0]), Some((4.0, 4.0)));
+        assert_eq!(paired_interval(&[1.0]), None);
+    }
+
+    #[test]
+    fn prob_greater_by_hand() {
+        // a = (1, 2, 4), b = (2, 3): of the 6 pairs, 4 > 2 and 4 > 3 win, 2 = 2 ties:
+        // (2 + ½) / 6.
+        assert!(close(
+            prob_greater(&[1.0, 2.0, 4.0], &[2.0, 3.0]).unwrap(),
+            2.5 / 6.0,
+            1e-15
+        ));
+        assert_eq!(prob_greater(&[1.0], &[1.0]), Some(0.5));
+        assert_eq!(prob_greater(&[], &[1.0]), None);
+        // Pairs (3, 1) win, (1, 1) ties, (0, 2) loses: 1.5 / 3.
+        assert_eq!(
+            prob_greater_paired(&[(3.0, 1.0), (1.0, 1.0), (0.0, 2.0)]),
+            Some(0.5)
+        );
+    }
+
+    #[test]
+    fn ks_distance_by_hand() {
+        // F_a steps 1/3 at 1, 2, 3; F_b 1/4 at 2, 3, 4, 5. At x = 3: 1 − 2/4 = ½, the largest.
+        assert_eq!(
+            ks_distance(&[1.0, 2.0, 3.0], &[2.0, 3.0, 4.0, 5.0]),
+            Some(0.5)
+        );
+        // Ties across samples: at 1, F_a = 2/3 and F_b = 1/3; at 2 both are 1. A merge that
+        // stepped through one value at a time would report 2/3.
+        let d = ks_distance(&[1.0, 1.0, 2.0], &[1.0, 2.0, 2.0]).unwrap();
+        assert!(close(d, 1.0 / 3.0, 1e-15), "{d}");
+        assert_eq!(ks_distance(&[1.0, 2.0], &[1.0, 2.0]), Some(0.0));
+        assert_eq!(ks_distance(&[0.0], &[5.0]), Some(1.0));
+    }
+
+    #[test]
+    fn bootstrap_interval_is_exact_for_constants_and_seeded() {
+        assert_eq!(
+            bootstrap_interval(&[5.0, 5.0, 5.0], &[2.0, 2.0], 100, 1),
+            Some((3.0, 3.0))
+        );
+        let a: Vec<f64> = (0..100).map(f64::from).collect();
+        let b: Vec<f64> = a.iter().map(|x| x + 10.0).collect();
+        let i1 = bootstrap_interval(&a, &b, 2000, 7).unwrap();
+        assert_eq!(i1, bootstrap_interval(&a, &b, 2000, 7).unwrap());
+        assert_ne!(i1, bootstrap_interval(&a, &b, 2000, 8).unwrap());
+        // The difference of means is −10 with standard error sqrt(2 × 833.25 / 100) = 4.082
+        // (the bootstrap uses the population variance (100² − 1) / 12), so the interval is
+        // about −10 ± 1.96 × 4.082 = −10 ± 8.0. Monte Carlo error of a 2.5% quantile from
+        // 2000 resamples: sqrt(0.025 × 0.975 / 2000) / φ(1.96) × 4.082 = 0.24; allow 4 of it.
+        assert!(close(i1.0, -18.0, 1.0) && close(i1.1, -2.0, 1.0), "{i1:?}");
+        assert_eq!(bootstrap_interval(&[1.0], &[1.0, 2.0], 10, 1), None);
+    }
+}

@@ -1,0 +1,205 @@
+//! Reports for a person: `params`, `run --dry-run` and `compare` on stdout.
+
+use livemarket::compare::{self, Comparison};
+use livemarket::run::{Estimate, RunOptions};
+use livemarket::scenario::Scenario;
+use livemarket::scenario::params::{self, show};
+use livemarket::sweep::Plan;
+use std::io::Write;
+use std::path::Path;
+
+/// Every parameter path with its value, type and unit, aligned in columns.
+pub fn params(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
+    let rows: Vec<[String; 4]> = params::params(s)
+        .into_iter()
+        .map(|p| {
+            let value = p.value.as_ref().map_or("(unset)".to_string(), |v| {
+                let text = show(v).replace('\n', " ");
+                if text.chars().count() > 40 {
+                    format!("{}...", text.chars().take(37).collect::<String>())
+                } else {
+                    text
+                }
+            });
+            [p.path, value, p.kind.to_string(), p.unit.to_string()]
+        })
+        .collect();
+    table(&["path", "value", "type", "unit"], &rows, out)
+}
+
+/// Columns padded to their widest cell, two spaces apart.
+fn table<const N: usize>(
+    header: &[&str; N],
+    rows: &[[String; N]],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let head: [String; N] = header.map(String::from);
+    let width: Vec<usize> = (0..N)
+        .map(|i| {
+            std::iter::once(&head)
+                .chain(rows)
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in std::iter::once(&head).chain(rows) {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&width)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
+/// Points shown by `--dry-run`; points.csv lists them all.
+const SHOWN_POINTS: usize = 20;
+
+/// The design, the runs, and the estimated memory and time.
+pub fn dry_run(
+    plan: &Plan,
+    opts: &RunOptions,
+    e: &Estimate,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let points = plan.points.len() as u64;
+    let name = plan.base.display_name();
+    match &plan.sweep {
+        None => writeln!(
+            out,
+            "{name}: no sweep, {} trials (trials {} to {})",
+            opts.trials,
+            opts.first_trial,
+            opts.first_trial + opts.trials.saturating_sub(1)
+        )?,
+        Some(s) => {
+            let design = match s.design {
+                livemarket::scenario::Design::Grid => "grid".to_string(),
+                livemarket::scenario::Design::Zip => "zip".to_string(),
+                livemarket::scenario::Design::Lhs => format!("lhs, design seed {}", s.seed),
+                livemarket::scenario::Design::Random => format!("random, design seed {}", s.seed),
+            };
+            writeln!(
+                out,
+                "{name}: {points} points ({design}) × {} trials = {} runs",
+                opts.trials,
+                points * opts.trials
+            )?;
+            writeln!(out)?;
+            let mut header = vec!["point".to_string()];
+            header.extend(s.parameters.iter().cloned());
+            let rows: Vec<Vec<String>> = plan
+                .points
+                .iter()
+                .take(SHOWN_POINTS)
+                .enumerate()
+                .map(|(k, p)| {
+                    std::iter::once(k.to_string())
+                        .chain(p.values.iter().map(show))
+                        .collect()
+                })
+                .collect();
+            let width: Vec<usize> = (0..header.len())
+                .map(|i| {
+                    std::iter::once(&header)
+                        .chain(&rows)
+                        .map(|r| r[i].chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            for r in std::iter::once(&header).chain(&rows) {
+                let line: Vec<String> = r
+                    .iter()
+                    .zip(&width)
+                    .map(|(c, w)| format!("{c:<w$}"))
+                    .collect();
+                writeln!(out, "{}", line.join("  ").trim_end())?;
+            }
+            if plan.points.len() > SHOWN_POINTS {
+                writeln!(
+                    out,
+                    "... {} more (points.csv will list every point)",
+                    plan.points.len() - SHOWN_POINTS
+                )?;
+            }
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Trial k has the same seed at every point (common random numbers); runs go \
+                 trial by trial across the points."
+            )?;
+        }
+    }
+    let mb = |b: u64| b as f64 / 1e6;
+    writeln!(
+        out,
+        "memory: about {:.1} MB ({} threads × {:.1} MB per running trial + {:.1} MB of results \
+         held until the end)",
+        mb(e.peak_bytes),
+        opts.threads,
+        mb(e.trial_bytes),
+        mb(e.held_bytes)
+    )?;
+    writeln!(
+        out,
+        "time: about {} on {} threads (calibration: trial {} of {} took {:.2} s on one thread)",
+        duration(e.seconds),
+        opts.threads,
+        opts.first_trial,
+        if plan.sweep.is_some() {
+            "point 0"
+        } else {
+            "the scenario"
+        },
+        e.calibration_seconds
+    )?;
+    writeln!(
+        out,
+        "nothing written; without --dry-run the results go to {}",
+        opts.out.display()
+    )
+}
+
+fn duration(s: f64) -> String {
+    if s < 120.0 {
+        format!("{s:.1} s")
+    } else if s < 7200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
+/// What was compared, the table of the largest differences, and where the rest is.
+pub fn comparison(
+    c: &Comparison,
+    a: &str,
+    b: Option<&str>,
+    top: usize,
+    written: &Path,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    match b {
+        Some(b) => writeln!(out, "A = {a}, B = {b}")?,
+        None => writeln!(out, "A = each point of {a}, B = its point 0")?,
+    }
+    let paired = c.rows.iter().filter(|r| r.interval == "paired").count();
+    let boot = c.rows.iter().filter(|r| r.interval == "bootstrap").count();
+    writeln!(
+        out,
+        "{} rows; intervals: {paired} paired (trials share seeds), {boot} bootstrap",
+        c.rows.len()
+    )?;
+    writeln!(out)?;
+    compare::print_table(c, top, out)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Largest differences first (by KS distance); * marks a 95% interval that excludes 0. \
+         Every row is in {}",
+        written.display()
+    )
+}

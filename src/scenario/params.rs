@@ -1,0 +1,596 @@
+//! Parameter paths: every scenario value named by a dotted path
+//! (`platforms.tiktok.markets.GB.subsidy.rate`), its type and unit, and overrides applied by
+//! path (`--set`, sweeps) through the same parsing and validation as the file.
+//!
+//! An override edits the scenario as a TOML tree with every default filled in, then reads the
+//! tree back as a [`Scenario`] and validates it, so every range rule applies to overridden and
+//! swept values exactly as to values in the file.
+
+use super::schema::Scenario;
+use super::{Date, nearest_many, schema_message, validate};
+use std::fmt;
+
+/// The type of a parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Number,
+    Integer,
+    Text,
+    /// One of these words.
+    Choice(&'static [&'static str]),
+    /// An ISO date (YYYY-MM-DD).
+    Date,
+    /// A list of names.
+    List,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::Number => f.write_str("number"),
+            Kind::Integer => f.write_str("integer"),
+            Kind::Text => f.write_str("text"),
+            Kind::Choice(c) => write!(f, "one of {}", c.join("|")),
+            Kind::Date => f.write_str("date"),
+            Kind::List => f.write_str("list"),
+        }
+    }
+}
+
+/// One entry of the parameter table: a path pattern (`*` matches one key), its type, its
+/// unit, and whether it may be absent (then `params` lists it as unset).
+struct Spec {
+    pattern: &'static str,
+    kind: Kind,
+    unit: &'static str,
+    optional: bool,
+}
+
+const fn p(pattern: &'static str, kind: Kind, unit: &'static str) -> Spec {
+    Spec {
+        pattern,
+        kind,
+        unit,
+        optional: false,
+    }
+}
+
+const fn opt(pattern: &'static str, kind: Kind, unit: &'static str) -> Spec {
+    Spec {
+        pattern,
+        kind,
+        unit,
+        optional: true,
+    }
+}
+
+use Kind::{Date as D, Integer as I, List as L, Number as N, Text as T};
+
+/// Every scenario key with its unit, from the doc comments of `schema.rs`. A unit test checks
+/// that every leaf of the bundled scenarios has an entry, so this table cannot fall behind.
+const SPECS: &[Spec] = &[
+    opt("name", T, "-"),
+    opt("description", T, "-"),
+    p("start", D, "first day of week 0"),
+    p("weeks", I, "weeks"),
+    p("seed", I, "-"),
+    p("trials", I, "trials"),
+    p("countries.*.population", N, "people"),
+    p("countries.*.online_share", N, "share of population, (0, 1]"),
+    p("countries.*.agents", I, "consumer agents"),
+    p("countries.*.live_affinity.mean", N, "share, [0, 1]"),
+    p("countries.*.live_affinity.sd", N, "standard deviation"),
+    p("countries.*.deal_sensitivity", N, "per unit of discount"),
+    p("countries.*.lapse", N, "probability per week"),
+    p("countries.*.lapse_after", I, "weeks"),
+    p("countries.*.diffusion.innovation", N, "Bass p, per week"),
+    p("countries.*.diffusion.imitation", N, "Bass q, per week"),
+    p("countries.*.diffusion.contacts", I, "contacts per consumer"),
+    p(
+        "countries.*.diffusion.network",
+        Kind::Choice(&["random", "small_world", "well_mixed"]),
+        "-",
+    ),
+    p("countries.*.diffusion.rewire", N, "probability per edge"),
+    p(
+        "countries.*.spend.sessions_per_week",
+        N,
+        "sessions per week",
+    ),
+    p("countries.*.spend.conversion", N, "probability per session"),
+    p("countries.*.spend.order_value_usd.median", N, "USD"),
+    p(
+        "countries.*.spend.order_value_usd.sigma",
+        N,
+        "sd of log(USD)",
+    ),
+    p("countries.*.creators.agents", I, "creators"),
+    p(
+        "countries.*.creators.followers.dist",
+        Kind::Choice(&["pareto", "lognormal"]),
+        "-",
+    ),
+    p("countries.*.creators.followers.alpha", N, "Pareto shape"),
+    p("countries.*.creators.followers.min", N, "followers"),
+    p("countries.*.creators.followers.median", N, "followers"),
+    p(
+        "countries.*.creators.followers.sigma",
+        N,
+        "sd of log(followers)",
+    ),
+    p("countries.*.creators.skill_sigma", N, "sd of log(skill)"),
+    p(
+        "countries.*.creators.min_weekly_earnings_usd",
+        N,
+        "USD per week",
+    ),
+    p("countries.*.creators.quit_after", I, "weeks"),
+    p(
+        "countries.*.creators.switching_cost",
+        N,
+        "share of trailing earnings",
+    ),
+    p(
+        "countries.*.creators.earnings_smoothing",
+        N,
+        "weight of the newest week, (0, 1]",
+    ),
+    p("platforms.*.take_rate", N, "share of GMV"),
+    p("platforms.*.creator_commission", N, "share of GMV"),
+    p(
+        "platforms.*.markets.*.reach",
+        N,
+        "share of online consumers",
+    ),
+    p(
+        "platforms.*.markets.*.reach_growth",
+        N,
+        "relative, per week",
+    ),
+    p("platforms.*.markets.*.trust", N, "factor on conversion"),
+    opt(
+        "platforms.*.markets.*.creator_share",
+        N,
+        "share of creators",
+    ),
+    p("platforms.*.markets.*.live.launch", D, "date"),
+    p("platforms.*.markets.*.live.gate.market", T, "country code"),
+    p(
+        "platforms.*.markets.*.live.gate.min_weekly_gmv_usd",
+        N,
+        "USD per week",
+    ),
+    p("platforms.*.markets.*.live.gate.window_weeks", I, "weeks"),
+    p(
+        "platforms.*.markets.*.subsidy.rate",
+        N,
+        "share of order value",
+    ),
+    opt(
+        "platforms.*.markets.*.subsidy.weekly_budget_usd",
+        N,
+        "USD per week",
+    ),
+    p(
+        "platforms.*.markets.*.subsidy.policy",
+        Kind::Choice(&["fixed", "roi"]),
+        "-",
+    ),
+    p("platforms.*.markets.*.subsidy.review_weeks", I, "weeks"),
+    p(
+        "platforms.*.markets.*.subsidy.target_roi",
+        N,
+        "GMV per subsidy USD",
+    ),
+    p("platforms.*.markets.*.subsidy.cut", N, "factor on the rate"),
+    p(
+        "platforms.*.markets.*.subsidy.raise",
+        N,
+        "factor on the rate",
+    ),
+    opt(
+        "platforms.*.markets.*.subsidy.max_rate",
+        N,
+        "share of order value",
+    ),
+    p(
+        "platforms.*.markets.*.exit.min_weekly_gmv_usd",
+        N,
+        "USD per week",
+    ),
+    p("platforms.*.markets.*.exit.patience_weeks", I, "weeks"),
+    p("platforms.*.markets.*.poaching.from", L, "platform names"),
+    p(
+        "platforms.*.markets.*.poaching.weekly_budget_usd",
+        N,
+        "USD per week",
+    ),
+    p(
+        "platforms.*.markets.*.poaching.top_share",
+        N,
+        "share of rivals' creators",
+    ),
+    p(
+        "platforms.*.markets.*.poaching.premium",
+        N,
+        "multiple of trailing earnings",
+    ),
+    p(
+        "platforms.*.markets.*.poaching.min_offer_usd",
+        N,
+        "USD per week",
+    ),
+    p("platforms.*.markets.*.poaching.contract_weeks", I, "weeks"),
+    p(
+        "platforms.*.markets.*.poaching.follower_carry",
+        N,
+        "share of followers",
+    ),
+];
+
+fn matches(pattern: &str, path: &[&str]) -> bool {
+    let parts: Vec<&str> = pattern.split('.').collect();
+    parts.len() == path.len() && parts.iter().zip(path).all(|(p, s)| *p == "*" || p == s)
+}
+
+fn spec_of(path: &str) -> Option<&'static Spec> {
+    let parts: Vec<&str> = path.split('.').collect();
+    SPECS.iter().find(|s| matches(s.pattern, &parts))
+}
+
+/// One parameter of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Dotted path.
+    pub path: String,
+    /// Its value; None for an optional key the scenario leaves unset.
+    pub value: Option<toml::Value>,
+    pub kind: Kind,
+    pub unit: &'static str,
+}
+
+/// The scenario as a TOML tree with every default filled in, without its `[sweep]`.
+pub fn tree(s: &Scenario) -> toml::Table {
+    let mut bare = s.clone();
+    bare.sweep = None;
+    toml::Table::try_from(&bare).expect("a scenario serialises to TOML")
+}
+
+/// Every parameter of a scenario, in file order: its values, then the optional keys it
+/// leaves unset.
+pub fn params(s: &Scenario) -> Vec<Param> {
+    let mut out = Vec::new();
+    walk(&tree(s), &mut Vec::new(), &mut out);
+    out
+}
+
+fn walk(table: &toml::Table, at: &mut Vec<String>, out: &mut Vec<Param>) {
+    for (key, value) in table {
+        at.push(key.clone());
+        let path = at.join(".");
+        match value {
+            toml::Value::Table(t) => walk(t, at, out),
+            v => {
+                let (kind, unit) = spec_of(&path).map_or((Kind::Text, "?"), |s| (s.kind, s.unit));
+                out.push(Param {
+                    path,
+                    value: Some(v.clone()),
+                    kind,
+                    unit,
+                });
+            }
+        }
+        at.pop();
+    }
+    // Optional keys of this table that are unset.
+    let depth = at.len() + 1;
+    for spec in SPECS.iter().filter(|s| s.optional) {
+        let parts: Vec<&str> = spec.pattern.split('.').collect();
+        let last = parts[parts.len() - 1];
+        let prefix: Vec<&str> = at.iter().map(String::as_str).collect();
+        if parts.len() == depth
+            && matches(&parts[..depth - 1].join("."), &prefix)
+            && !table.contains_key(last)
+        {
+            let mut path = at.clone();
+            path.push(last.to_string());
+            out.push(Param {
+                path: path.join("."),
+                value: None,
+                kind: spec.kind,
+                unit: spec.unit,
+            });
+        }
+    }
+}
+
+/// The parameter at `path`, or a message naming the nearest valid paths.
+pub fn find(s: &Scenario, path: &str) -> Result<Param, String> {
+    let all = params(s);
+    if let Some(p) = all.iter().find(|p| p.path == path) {
+        return Ok(p.clone());
+    }
+    if path == "sweep" || path.starts_with("sweep.") {
+        return Err(format!(
+            "`{path}` belongs to the sweep itself; sweeps vary scenario values only"
+        ));
+    }
+    let names: Vec<String> = all.into_iter().map(|p| p.path).collect();
+    let near = nearest_many(path, &names, 3);
+    let absent = spec_of(path).map(|_| {
+        let parent = path.rsplit_once('.').map_or(path, |(a, _)| a);
+        format!(" (the scenario has no `{parent}` table; add it to the file first)")
+    });
+    let hint = if near.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; nearest: {}",
+            near.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Err(format!(
+        "unknown parameter `{path}`{}{hint}; `livemarket params` lists them all",
+        absent.unwrap_or_default()
+    ))
+}
+
+/// Reads a value as TOML (`0.3`, `12`, `true`, `2022-03-01`, `"text"`, `["a", "b"]`); what is
+/// not TOML is taken as text, so `well_mixed` needs no quotes.
+pub fn parse_value(text: &str) -> toml::Value {
+    let text = text.trim();
+    format!("v = {text}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(text.to_string()))
+}
+
+/// Converts `value` to the parameter's type (a whole float to an integer, a date to text) or
+/// says why it cannot be one.
+pub fn coerce(param: &Param, value: &toml::Value) -> Result<toml::Value, String> {
+    use toml::Value as V;
+    let path = &param.path;
+    let shown = show(value);
+    match (param.kind, value) {
+        (Kind::Number, V::Integer(_) | V::Float(_)) => Ok(value.clone()),
+        (Kind::Integer, V::Integer(_)) => Ok(value.clone()),
+        (Kind::Integer, V::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+            Ok(V::Integer(*f as i64))
+        }
+        (Kind::Integer, _) => Err(format!(
+            "`{path}` takes a whole number ({}); {shown} is not one",
+            param.unit
+        )),
+        (Kind::Number, _) => Err(format!(
+            "`{path}` takes a number ({}); {shown} is not one",
+            param.unit
+        )),
+        (Kind::Text, V::String(_)) | (Kind::List, V::Array(_)) => Ok(value.clone()),
+        (Kind::Text, _) => Err(format!("`{path}` takes text; {shown} is not text")),
+        (Kind::List, _) => Err(format!(
+            "`{path}` takes a list such as [\"a\", \"b\"]; {shown} is not one"
+        )),
+        (Kind::Choice(words), V::String(w)) if words.contains(&w.as_str()) => Ok(value.clone()),
+        (Kind::Choice(words), _) => {
+            let valid: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+            let hint = super::nearest(&shown, &valid)
+                .map(|b| format!("did you mean `{b}`? "))
+                .unwrap_or_default();
+            Err(format!(
+                "`{path}` cannot be {shown}; {hint}use one of {}",
+                valid
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+        (Kind::Date, V::Datetime(_) | V::String(_)) => {
+            let text = match value {
+                V::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            text.parse::<Date>()
+                .map(|d| V::String(d.to_string()))
+                .map_err(|e| format!("`{path}`: {e}"))
+        }
+        (Kind::Date, _) => Err(format!(
+            "`{path}` takes a date such as 2022-03-01; {shown} is not one"
+        )),
+    }
+}
+
+/// A value as a person (and a spreadsheet cell) reads it: numbers in plain decimals, text
+/// without quotes.
+pub fn show(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Float(f) => crate::output::num::Num::from(*f).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The scenario with `values` set (each a path that [`find`] accepted and a value that
+/// [`coerce`] returned), read back and validated. Problems come as (path, message).
+pub fn apply(
+    base: &toml::Table,
+    values: &[(&str, &toml::Value)],
+) -> Result<Scenario, Vec<(String, String)>> {
+    let mut t = base.clone();
+    for (path, value) in values {
+        set(&mut t, path, (*value).clone());
+    }
+    let scenario: Scenario = match toml::Value::Table(t).try_into() {
+        Ok(s) => s,
+        Err(e) => {
+            // Say which value the schema refused: try them one at a time.
+            let culprit = values
+                .iter()
+                .find(|(path, value)| {
+                    let mut one = base.clone();
+                    set(&mut one, path, (*value).clone());
+                    toml::Value::Table(one).try_into::<Scenario>().is_err()
+                })
+                .map_or(String::new(), |(path, _)| path.to_string());
+            let (within, key) = match culprit.rsplit_once('.') {
+                Some((table, _)) => (format!("in [{table}]"), culprit.clone()),
+                None => ("at the top level".to_string(), culprit.clone()),
+            };
+            return Err(vec![(
+                culprit,
+                schema_message(e.message().trim(), &within, &key),
+            )]);
+        }
+    };
+    let problems = validate::validate(&scenario);
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(problems)
+    }
+}
+
+fn set(t: &mut toml::Table, path: &str, value: toml::Value) {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let last = parts.pop().expect("a path has a key");
+    let mut table = t;
+    for part in parts {
+        table = table
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .expect("the parent of a parameter is a table");
+    }
+    table.insert(last.to_string(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Scenario {
+        Scenario::from_toml_str(include_str!("../../tests/data/small.toml"), "small.toml").unwrap()
+    }
+
+    #[test]
+    fn every_parameter_of_the_bundled_scenarios_has_a_type_and_unit() {
+        for s in [small(), Scenario::baseline()] {
+            let ps = params(&s);
+            assert!(ps.len() > 100, "{}", ps.len());
+            for p in ps {
+                assert!(spec_of(&p.path).is_some(), "{} has no entry", p.path);
+            }
+        }
+    }
+
+    #[test]
+    fn lists_values_defaults_and_unset_optional_keys() {
+        let ps = params(&small());
+        let get = |path: &str| ps.iter().find(|p| p.path == path).cloned();
+        let rate = get("platforms.alpha.markets.AA.subsidy.rate").unwrap();
+        assert_eq!(rate.value, Some(toml::Value::Float(0.2)));
+        assert_eq!(
+            (rate.kind, rate.unit),
+            (Kind::Number, "share of order value")
+        );
+        // A default the file leaves out.
+        let rewire = get("countries.AA.diffusion.rewire").unwrap();
+        assert_eq!(rewire.value, Some(toml::Value::Float(0.1)));
+        // An optional key left unset.
+        assert_eq!(
+            get("platforms.alpha.markets.BB.subsidy.max_rate")
+                .unwrap()
+                .value,
+            None
+        );
+        assert!(get("platforms.beta.markets.AA.subsidy.rate").is_none());
+        assert!(ps.iter().all(|p| !p.path.starts_with("sweep")));
+    }
+
+    #[test]
+    fn a_misspelt_path_names_the_nearest_ones() {
+        let err = find(&small(), "countries.AA.live_afinity.mean").unwrap_err();
+        assert!(
+            err.starts_with(
+                "unknown parameter `countries.AA.live_afinity.mean`; nearest: \
+                 `countries.AA.live_affinity.mean`"
+            ),
+            "{err}"
+        );
+        let err = find(&small(), "platforms.beta.markets.AA.subsidy.rate").unwrap_err();
+        assert!(
+            err.contains("the scenario has no `platforms.beta.markets.AA.subsidy` table"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn values_read_as_toml_or_text() {
+        assert_eq!(parse_value("0.3"), toml::Value::Float(0.3));
+        assert_eq!(parse_value("12"), toml::Value::Integer(12));
+        assert_eq!(
+            parse_value("well_mixed"),
+            toml::Value::String("well_mixed".into())
+        );
+        assert_eq!(parse_value("\"a b\""), toml::Value::String("a b".into()));
+        assert!(matches!(
+            parse_value("2022-03-01"),
+            toml::Value::Datetime(_)
+        ));
+    }
+
+    #[test]
+    fn overrides_go_through_the_scenario_rules() {
+        let s = small();
+        let base = tree(&s);
+        let share = toml::Value::Float(1.5);
+        let problems = apply(&base, &[("countries.AA.online_share", &share)]).unwrap_err();
+        assert_eq!(
+            problems,
+            vec![(
+                "countries.AA.online_share".to_string(),
+                "`countries.AA.online_share` = 1.5 is out of range; it must be above 0 and at \
+                 most 1"
+                    .to_string()
+            )]
+        );
+        let net = toml::Value::String("well_mixed".into());
+        let changed = apply(&base, &[("countries.AA.diffusion.network", &net)]).unwrap();
+        assert_eq!(
+            changed.countries["AA"].diffusion.network,
+            crate::scenario::Network::WellMixed
+        );
+        // Unchanged when nothing is set: the tree round-trips.
+        let same = apply(&base, &[]).unwrap();
+        assert_eq!(tree(&same), base);
+    }
+
+    #[test]
+    fn values_are_coerced_to_the_parameter_type() {
+        let s = small();
+        let agents = find(&s, "countries.AA.agents").unwrap();
+        assert_eq!(
+            coerce(&agents, &toml::Value::Float(3000.0)),
+            Ok(toml::Value::Integer(3000))
+        );
+        assert_eq!(
+            coerce(&agents, &toml::Value::Float(2.5)).unwrap_err(),
+            "`countries.AA.agents` takes a whole number (consumer agents); 2.5 is not one"
+        );
+        let net = find(&s, "countries.AA.diffusion.network").unwrap();
+        assert_eq!(
+            coerce(&net, &toml::Value::String("smallworld".into())).unwrap_err(),
+            "`countries.AA.diffusion.network` cannot be smallworld; did you mean `small_world`? \
+             use one of `random`, `small_world`, `well_mixed`"
+        );
+        let launch = find(&s, "platforms.alpha.markets.AA.live.launch").unwrap();
+        assert_eq!(
+            coerce(&launch, &parse_value("2021-02-01")),
+            Ok(toml::Value::String("2021-02-01".into()))
+        );
+    }
+}

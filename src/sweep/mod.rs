@@ -1,0 +1,540 @@
+//! Sweeps: `--set` overrides, the `[sweep]` table and `--vary` flags resolved into points,
+//! each a validated world, before anything runs.
+//!
+//! Every point keeps the scenario seed, so trial k has the same seed at every point (common
+//! random numbers, docs/sweeps.md): `seed` and `trials` cannot be swept.
+
+pub mod design;
+
+use crate::error::UserError;
+use crate::scenario::params::{self, Kind, Param};
+use crate::scenario::{Design, Scenario, Spans, Values, line_col};
+use crate::world::World;
+use design::Axis;
+use serde::Serialize;
+
+/// What the command line says about overrides and the sweep.
+#[derive(Debug, Clone, Default)]
+pub struct SweepOptions {
+    /// `PATH=VALUE`, applied to the scenario before the sweep.
+    pub set: Vec<String>,
+    /// `PATH=V1,V2,...`, `PATH=FROM:TO:STEP` or `PATH=MIN..MAX`; added to the file's
+    /// `[sweep]` parameters (replacing one with the same path).
+    pub vary: Vec<String>,
+    /// Replaces the file's `[sweep] design`.
+    pub design: Option<Design>,
+    /// Replaces the file's `[sweep] samples`.
+    pub samples: Option<u32>,
+    /// Replaces the file's `[sweep] seed`.
+    pub design_seed: Option<u64>,
+    /// Ignore the file's `[sweep]` table.
+    pub no_sweep: bool,
+}
+
+/// A resolved sweep: the scenario after `--set`, and the points to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The scenario after `--set` (its `[sweep]` table as written).
+    pub base: Scenario,
+    /// `PATH=VALUE` overrides applied, as typed.
+    pub overrides: Vec<String>,
+    /// None when nothing is swept: one point, and result files without point columns.
+    pub sweep: Option<SweepRecord>,
+    /// The points in index order; one without a sweep.
+    pub points: Vec<Point>,
+    /// `[sweep] trials`, if the file sets it.
+    pub trials_per_point: Option<u32>,
+}
+
+/// The design of a sweep, as recorded in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepRecord {
+    pub design: Design,
+    /// Seed of the `lhs` and `random` draws.
+    pub seed: u64,
+    pub samples: Option<u32>,
+    /// Swept parameter paths, in column order.
+    pub parameters: Vec<String>,
+    pub points: usize,
+}
+
+/// One point of a sweep.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Values of the swept parameters, aligned with [`SweepRecord::parameters`].
+    pub values: Vec<toml::Value>,
+    pub world: World,
+}
+
+impl Plan {
+    /// Swept parameter paths (none without a sweep).
+    pub fn columns(&self) -> &[String] {
+        self.sweep.as_ref().map_or(&[], |s| &s.parameters)
+    }
+
+    /// Gives the scenario and every point another seed (`--seed`); points keep sharing it.
+    pub fn reseed(&mut self, seed: u64) {
+        self.base.seed = seed;
+        for p in &mut self.points {
+            p.world.seed = seed;
+        }
+    }
+}
+
+/// Where a swept parameter came from, for messages.
+#[derive(Debug, Clone)]
+enum Source {
+    /// The scenario file, at a line and column when known.
+    File(Option<(usize, usize)>),
+    /// A flag, as typed.
+    Flag(String),
+}
+
+impl Source {
+    fn label(&self, file: &str) -> String {
+        match self {
+            Source::File(Some((line, col))) => format!("{file}:{line}:{col}"),
+            Source::File(None) => file.to_string(),
+            Source::Flag(f) => f.clone(),
+        }
+    }
+}
+
+/// Applies `--set`, resolves the sweep and validates every point; `text` and `file` are the
+/// scenario's, for locating `[sweep]` entries in messages.
+pub fn plan(
+    mut scenario: Scenario,
+    text: &str,
+    file: &str,
+    opts: &SweepOptions,
+) -> Result<Plan, UserError> {
+    let file_sweep = if opts.no_sweep {
+        None
+    } else {
+        scenario.sweep.clone()
+    };
+    // 1. Overrides.
+    let mut set_paths = Vec::new();
+    if !opts.set.is_empty() {
+        let mut values = Vec::new();
+        let mut problems = Vec::new();
+        for raw in &opts.set {
+            let flag = format!("--set {raw}");
+            let (path, value) =
+                split_assignment(raw).map_err(|e| UserError(format!("{flag}: {e}")))?;
+            match params::find(&scenario, path)
+                .and_then(|p| params::coerce(&p, &params::parse_value(value)))
+            {
+                Ok(v) => {
+                    set_paths.push(path.to_string());
+                    values.push((path.to_string(), v, flag));
+                }
+                Err(e) => problems.push(format!("{flag}: {e}")),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(UserError::lines(problems));
+        }
+        let pairs: Vec<(&str, &toml::Value)> =
+            values.iter().map(|(p, v, _)| (p.as_str(), v)).collect();
+        let sweep = scenario.sweep.take();
+        scenario = params::apply(&params::tree(&scenario), &pairs).map_err(|problems| {
+            UserError::lines(
+                problems
+                    .into_iter()
+                    .map(|(path, msg)| {
+                        let flag = values.iter().find(|(p, _, _)| *p == path).map_or_else(
+                            || format!("--set {}", opts.set.join(" --set ")),
+                            |(_, _, f)| f.clone(),
+                        );
+                        format!("{flag}: {msg}")
+                    })
+                    .collect(),
+            )
+        })?;
+        scenario.sweep = sweep;
+    }
+    // 2. Parameters: the file's, then the flags'.
+    let spans = Spans::parse(text);
+    let mut swept: Vec<(String, Values, Source)> = Vec::new();
+    if let Some(s) = &file_sweep {
+        for (path, values) in &s.parameters {
+            let at = spans
+                .value_span(&format!("sweep.parameters.{path}"))
+                .map(|r| line_col(text, r.start));
+            swept.push((path.clone(), values.clone(), Source::File(at)));
+        }
+        if s.parameters.is_empty() && opts.vary.is_empty() {
+            let at = spans.value_span("sweep").map(|r| line_col(text, r.start));
+            return Err(UserError(format!(
+                "{}: [sweep] has no parameters; add `[sweep.parameters]` with a list of values \
+                 per path, or remove [sweep]",
+                Source::File(at).label(file)
+            )));
+        }
+    }
+    for raw in &opts.vary {
+        let flag = format!("--vary {raw}");
+        let (path, spec) = split_assignment(raw).map_err(|e| UserError(format!("{flag}: {e}")))?;
+        let values = parse_vary(spec).map_err(|e| UserError(format!("{flag}: {e}")))?;
+        swept.retain(|(p, _, _)| p != path);
+        swept.push((path.to_string(), values, Source::Flag(flag)));
+    }
+    if swept.is_empty() {
+        if opts.design.is_some() || opts.samples.is_some() || opts.design_seed.is_some() {
+            return Err(UserError(
+                "--design, --samples and --design-seed need parameters to vary; add --vary \
+                 PATH=V1,V2 or a [sweep] table"
+                    .into(),
+            ));
+        }
+        let world = World::new(&scenario);
+        return Ok(Plan {
+            base: scenario,
+            overrides: opts.set.clone(),
+            sweep: None,
+            points: vec![Point {
+                values: Vec::new(),
+                world,
+            }],
+            trials_per_point: None,
+        });
+    }
+    // 3. Each parameter's values, checked against its type.
+    let mut problems = Vec::new();
+    let mut axes = Vec::new();
+    let mut found: Vec<Param> = Vec::new();
+    for (path, values, source) in &swept {
+        let at = source.label(file);
+        let param = match sweepable(&scenario, path, &set_paths) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(format!("{at}: {e}"));
+                continue;
+            }
+        };
+        match axis(&param, values) {
+            Ok(a) => {
+                axes.push(a);
+                found.push(param);
+            }
+            Err(e) => problems.push(format!("{at}: {e}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(UserError::lines(problems));
+    }
+    let names: Vec<String> = found.iter().map(|p| p.path.clone()).collect();
+    let design_kind = opts
+        .design
+        .or(file_sweep.as_ref().map(|s| s.design))
+        .unwrap_or_default();
+    let samples = opts.samples.or(file_sweep.as_ref().and_then(|s| s.samples));
+    let seed = opts
+        .design_seed
+        .or(file_sweep.as_ref().map(|s| s.seed))
+        .unwrap_or(1);
+    let sweep_at = spans.value_span("sweep").map(|r| line_col(text, r.start));
+    let where_design = if opts.design.is_some() || file_sweep.is_none() {
+        "the sweep".to_string()
+    } else {
+        Source::File(sweep_at).label(file)
+    };
+    let values = design::expand(design_kind, &axes, &names, samples, seed)
+        .map_err(|e| UserError(format!("{where_design}: {e}")))?;
+    // 4. Every point validated before anything runs.
+    let base_tree = params::tree(&scenario);
+    let mut points = Vec::with_capacity(values.len());
+    let mut problems: Vec<String> = Vec::new();
+    for (k, point) in values.into_iter().enumerate() {
+        let pairs: Vec<(&str, &toml::Value)> =
+            names.iter().map(String::as_str).zip(point.iter()).collect();
+        match params::apply(&base_tree, &pairs) {
+            Ok(mut s) => {
+                s.name = scenario.name.clone();
+                points.push(Point {
+                    values: point,
+                    world: World::new(&s),
+                });
+            }
+            Err(found_problems) => {
+                let shown: Vec<String> = pairs
+                    .iter()
+                    .map(|(p, v)| format!("{p} = {}", params::show(v)))
+                    .collect();
+                for (path, msg) in found_problems {
+                    let at = swept
+                        .iter()
+                        .find(|(p, _, _)| *p == path)
+                        .map_or_else(|| file.to_string(), |(_, _, s)| s.label(file));
+                    let line = format!("{at}: sweep point {k} ({}): {msg}", shown.join(", "));
+                    if problems.len() < 10 && !problems.contains(&line) {
+                        problems.push(line);
+                    }
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(UserError::lines(problems));
+    }
+    Ok(Plan {
+        sweep: Some(SweepRecord {
+            design: design_kind,
+            seed,
+            samples: matches!(design_kind, Design::Lhs | Design::Random)
+                .then_some(samples)
+                .flatten(),
+            parameters: names,
+            points: points.len(),
+        }),
+        base: scenario,
+        overrides: opts.set.clone(),
+        points,
+        trials_per_point: file_sweep.and_then(|s| s.trials),
+    })
+}
+
+/// `PATH=VALUE` split at the first `=`.
+fn split_assignment(raw: &str) -> Result<(&str, &str), String> {
+    match raw.split_once('=') {
+        Some((p, v)) if !p.trim().is_empty() && !v.trim().is_empty() => Ok((p.trim(), v.trim())),
+        _ => Err("write it as PATH=VALUE, for example countries.GB.lapse=0.1".into()),
+    }
+}
+
+/// A `--vary` value: `MIN..MAX`, `FROM:TO:STEP`, or a comma-separated list.
+fn parse_vary(spec: &str) -> Result<Values, String> {
+    let number = |s: &str| match params::parse_value(s) {
+        v @ (toml::Value::Integer(_) | toml::Value::Float(_)) => Ok(v),
+        _ => Err(format!("`{s}` is not a number")),
+    };
+    if let Some((min, max)) = spec.split_once("..") {
+        let as_f64 = |v: toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+        let (min, max) = (number(min)?, number(max)?);
+        return Ok(Values::Range {
+            min: as_f64(min).unwrap_or(f64::NAN),
+            max: as_f64(max).unwrap_or(f64::NAN),
+        });
+    }
+    let parts: Vec<&str> = spec.split(':').collect();
+    if parts.len() == 3 && !spec.contains(',') {
+        let (from, to, step) = (number(parts[0])?, number(parts[1])?, number(parts[2])?);
+        let as_f64 = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+        return Ok(Values::Steps {
+            integers: from.is_integer() && step.is_integer(),
+            from: as_f64(&from).unwrap_or(f64::NAN),
+            to: as_f64(&to).unwrap_or(f64::NAN),
+            step: as_f64(&step).unwrap_or(f64::NAN),
+        });
+    }
+    Ok(Values::List(
+        spec.split(',').map(params::parse_value).collect(),
+    ))
+}
+
+/// The parameter at `path`, if a sweep may vary it.
+fn sweepable(s: &Scenario, path: &str, set_paths: &[String]) -> Result<Param, String> {
+    match path {
+        "seed" => {
+            return Err(
+                "`seed` cannot be swept: every point runs trial k with the same seed, \
+                        so that points compare trial by trial (common random numbers); use \
+                        --seed for a whole run with other trials"
+                    .into(),
+            );
+        }
+        "trials" => {
+            return Err(
+                "`trials` cannot be swept; set the trials at each point with [sweep] \
+                        trials or --trials"
+                    .into(),
+            );
+        }
+        _ => {}
+    }
+    if set_paths.iter().any(|p| p == path) {
+        return Err(format!(
+            "`{path}` is both set with --set and swept; drop one of them"
+        ));
+    }
+    params::find(s, path)
+}
+
+/// A parameter's values, each converted to its type.
+fn axis(param: &Param, values: &Values) -> Result<Axis, String> {
+    let list = |v: &[toml::Value]| -> Result<Axis, String> {
+        Ok(Axis::Finite(
+            v.iter()
+                .map(|x| params::coerce(param, x))
+                .collect::<Result<_, _>>()?,
+        ))
+    };
+    match values {
+        Values::List(v) => list(v),
+        Values::Steps {
+            from,
+            to,
+            step,
+            integers,
+        } => list(
+            &design::steps(*from, *to, *step, *integers)
+                .map_err(|e| format!("`{}`: {e}", param.path))?,
+        ),
+        Values::Range { min, max } => {
+            if !matches!(param.kind, Kind::Number | Kind::Integer) {
+                return Err(format!(
+                    "`{}` takes {}, so it cannot be drawn from a range; give a list",
+                    param.path, param.kind
+                ));
+            }
+            if !(min.is_finite() && max.is_finite() && min < max) {
+                return Err(format!(
+                    "`{}`: the range {{ min = {min}, max = {max} }} is empty; min must be below max",
+                    param.path
+                ));
+            }
+            Ok(Axis::Range {
+                min: *min,
+                max: *max,
+                integer: param.kind == Kind::Integer,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = include_str!("../../tests/data/small.toml");
+
+    fn small() -> Scenario {
+        Scenario::from_toml_str(SMALL, "small.toml").unwrap()
+    }
+
+    fn opts(set: &[&str], vary: &[&str]) -> SweepOptions {
+        SweepOptions {
+            set: set.iter().map(|s| s.to_string()).collect(),
+            vary: vary.iter().map(|s| s.to_string()).collect(),
+            ..SweepOptions::default()
+        }
+    }
+
+    fn err(text: &str, o: &SweepOptions) -> String {
+        let s = Scenario::from_toml_str(text, "s.toml").unwrap();
+        plan(s, text, "s.toml", o).unwrap_err().0
+    }
+
+    #[test]
+    fn without_a_sweep_there_is_one_point_and_no_columns() {
+        let p = plan(small(), SMALL, "small.toml", &SweepOptions::default()).unwrap();
+        assert_eq!(p.points.len(), 1);
+        assert!(p.sweep.is_none() && p.columns().is_empty());
+    }
+
+    #[test]
+    fn set_changes_one_value_and_keeps_the_rest() {
+        let p = plan(
+            small(),
+            SMALL,
+            "small.toml",
+            &opts(
+                &[
+                    "countries.AA.lapse=0.1",
+                    "countries.CC.diffusion.network=random",
+                ],
+                &[],
+            ),
+        )
+        .unwrap();
+        assert_eq!(p.base.countries["AA"].lapse, 0.1);
+        assert_eq!(p.base.countries["BB"].lapse, 0.2);
+        assert_eq!(
+            p.base.countries["CC"].diffusion.network,
+            crate::scenario::Network::Random
+        );
+        assert_eq!(p.base.name.as_deref(), Some("small"));
+    }
+
+    #[test]
+    fn vary_forms_expand_to_points() {
+        let p = plan(
+            small(),
+            SMALL,
+            "small.toml",
+            &opts(
+                &[],
+                &[
+                    "countries.AA.lapse=0.1,0.2",
+                    "countries.AA.agents=1000:3000:1000",
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(p.points.len(), 6);
+        assert_eq!(p.columns(), ["countries.AA.lapse", "countries.AA.agents"]);
+        assert_eq!(p.points[5].world.countries[0].spec.agents, 3000);
+        assert_eq!(p.points[5].world.countries[0].spec.lapse, 0.2);
+    }
+
+    #[test]
+    fn a_sweep_table_in_the_file_is_read_and_located_in_errors() {
+        let text = format!(
+            "{SMALL}\n[sweep]\ndesign = \"zip\"\ntrials = 3\n[sweep.parameters]\n\
+             \"countries.AA.lapse\" = [0.1, 0.2]\n\"countries.AA.lapse_after\" = [2, 3]\n"
+        );
+        let s = Scenario::from_toml_str(&text, "s.toml").unwrap();
+        let p = plan(s, &text, "s.toml", &SweepOptions::default()).unwrap();
+        assert_eq!(p.points.len(), 2);
+        assert_eq!(p.trials_per_point, Some(3));
+        let line = text.lines().count() - 1;
+        let bad = text.replace("[0.1, 0.2]", "[0.1, 2.0]");
+        assert_eq!(
+            err(&bad, &SweepOptions::default()),
+            format!(
+                "s.toml:{line}:24: sweep point 1 (countries.AA.lapse = 2, countries.AA.lapse_after = 3): \
+                 `countries.AA.lapse` = 2 is out of range; it must be between 0 and 1"
+            )
+        );
+        let typo = text.replace("\"countries.AA.lapse\"", "\"countries.AA.lapze\"");
+        assert!(
+            err(&typo, &SweepOptions::default()).starts_with(&format!(
+                "s.toml:{line}:24: unknown parameter `countries.AA.lapze`; nearest: `countries.AA.lapse`"
+            )),
+            "{}",
+            err(&typo, &SweepOptions::default())
+        );
+    }
+
+    #[test]
+    fn seed_cannot_be_swept_nor_both_set_and_swept() {
+        assert!(
+            err(SMALL, &opts(&[], &["seed=1,2"]))
+                .starts_with("--vary seed=1,2: `seed` cannot be swept")
+        );
+        assert_eq!(
+            err(
+                SMALL,
+                &opts(&["countries.AA.lapse=0.1"], &["countries.AA.lapse=0.1,0.2"])
+            ),
+            "--vary countries.AA.lapse=0.1,0.2: `countries.AA.lapse` is both set with --set and \
+             swept; drop one of them"
+        );
+    }
+
+    #[test]
+    fn set_errors_name_the_flag_the_path_and_the_fix() {
+        assert_eq!(
+            err(SMALL, &opts(&["countries.AA.lapse"], &[])),
+            "--set countries.AA.lapse: write it as PATH=VALUE, for example countries.GB.lapse=0.1"
+        );
+        assert_eq!(
+            err(SMALL, &opts(&["countries.AA.lapse=1.5"], &[])),
+            "--set countries.AA.lapse=1.5: `countries.AA.lapse` = 1.5 is out of range; it must be \
+             between 0 and 1"
+        );
+        assert!(err(SMALL, &opts(&["countries.AA.lapsee=0.5"], &[]))
+            .starts_with("--set countries.AA.lapsee=0.5: unknown parameter `countries.AA.lapsee`; nearest: `countries.AA.lapse`"));
+    }
+}
