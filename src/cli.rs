@@ -23,6 +23,27 @@ pub enum Command {
     /// Compare the outcomes of two result folders, or of every point of a sweep with its
     /// first, and write compare.csv.
     Compare(CompareArgs),
+    /// Morris elementary effects (μ*, μ, σ) of a morris sweep's parameters on every measure;
+    /// writes sensitivity.csv.
+    Sensitivity(SensitivityArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Result folder of a sweep run with --design morris.
+    pub dir: PathBuf,
+    /// Where to write the table [default: DIR/sensitivity.csv].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Measure whose ranking is printed.
+    #[arg(long, default_value = "gmv_usd")]
+    pub metric: String,
+    /// Rows printed, largest μ* first.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+    /// Print nothing; only write the table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +95,12 @@ pub struct RunArgs {
     /// Seed of the lhs and random draws [default: `[sweep] seed`, else 1].
     #[arg(long, value_name = "S")]
     pub design_seed: Option<u64>,
+    /// One-at-a-time paths of a morris design [default: `[sweep] trajectories`].
+    #[arg(long, value_name = "R")]
+    pub trajectories: Option<u32>,
+    /// Grid levels of a morris design, even [default: `[sweep] levels`, else 4].
+    #[arg(long, value_name = "P")]
+    pub levels: Option<u32>,
     /// Ignore the scenario's [sweep] table.
     #[arg(long)]
     pub no_sweep: bool,
@@ -94,6 +121,8 @@ pub enum DesignArg {
     Lhs,
     /// --samples independent uniform points.
     Random,
+    /// Morris one-at-a-time trajectories (--trajectories, --levels), for `sensitivity`.
+    Morris,
 }
 
 #[derive(Debug, Args)]

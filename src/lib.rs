@@ -12,5 +12,6 @@ pub mod model;
 pub mod output;
 pub mod run;
 pub mod scenario;
+pub mod sensitivity;
 pub mod sweep;
 pub mod world;

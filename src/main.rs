@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check_command(args),
         Command::Params(args) => params_command(args),
         Command::Compare(args) => compare_command(args),
+        Command::Sensitivity(args) => sensitivity_command(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -90,9 +91,12 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             DesignArg::Zip => Design::Zip,
             DesignArg::Lhs => Design::Lhs,
             DesignArg::Random => Design::Random,
+            DesignArg::Morris => Design::Morris,
         }),
         samples: args.samples,
         design_seed: args.design_seed,
+        trajectories: args.trajectories,
+        levels: args.levels,
         no_sweep: args.no_sweep,
     };
     let mut plan = sweep::plan(scenario, &text, &file, &sweep_opts)?;
@@ -167,6 +171,16 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
     compare::write_csv(&comparison, &out)?;
     if !args.quiet {
         print(|o| report::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o))?;
+    }
+    Ok(())
+}
+
+fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
+    let effects = livemarket::sensitivity::from_dir(&args.dir)?;
+    let out = args.out.unwrap_or_else(|| args.dir.join("sensitivity.csv"));
+    livemarket::sensitivity::write_csv(&effects, &out)?;
+    if !args.quiet {
+        print(|o| report::sensitivity(&effects, &args.metric, args.top, &out, o))?;
     }
     Ok(())
 }

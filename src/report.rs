@@ -80,6 +80,12 @@ pub fn dry_run(
                 livemarket::scenario::Design::Zip => "zip".to_string(),
                 livemarket::scenario::Design::Lhs => format!("lhs, design seed {}", s.seed),
                 livemarket::scenario::Design::Random => format!("random, design seed {}", s.seed),
+                livemarket::scenario::Design::Morris => format!(
+                    "morris, {} trajectories, {} levels, design seed {}",
+                    s.trajectories.unwrap_or(0),
+                    s.levels.unwrap_or(4),
+                    s.seed
+                ),
             };
             writeln!(
                 out,
@@ -202,4 +208,44 @@ pub fn comparison(
          Every row is in {}",
         written.display()
     )
+}
+
+/// The largest μ* of one measure, as a table.
+pub fn sensitivity(
+    effects: &[livemarket::sensitivity::Effect],
+    metric: &str,
+    top: usize,
+    out_path: &std::path::Path,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let mut rows: Vec<&livemarket::sensitivity::Effect> =
+        effects.iter().filter(|e| e.metric == metric).collect();
+    rows.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
+    writeln!(
+        out,
+        "{} rows written to {}; the largest effects on {metric} (per whole range of the parameter):",
+        effects.len(),
+        out_path.display()
+    )?;
+    writeln!(out)?;
+    let width = rows
+        .iter()
+        .take(top)
+        .map(|e| e.parameter.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    writeln!(
+        out,
+        "{:<8} {:<10} {:<width$} {:>12} {:>12} {:>12} {:>3}",
+        "country", "platform", "parameter", "mu*", "mu", "sigma", "r"
+    )?;
+    for e in rows.iter().take(top) {
+        writeln!(
+            out,
+            "{:<8} {:<10} {:<width$} {:>12.4e} {:>12.4e} {:>12.4e} {:>3}",
+            e.country, e.platform, e.parameter, e.mu_star, e.mu, e.sigma, e.r
+        )?;
+    }
+    Ok(())
 }

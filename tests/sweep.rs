@@ -523,3 +523,73 @@ fn compare_names_points_of_a_sweep_and_explains_bad_folders() {
         .success();
     assert_eq!(compare_rows(&out)[0]["a"], format!("{d}#1"));
 }
+
+#[test]
+fn a_morris_sweep_ranks_parameters_and_finds_no_effect_where_there_is_none() {
+    // gamma has no live shopping in AA, so its trust there cannot move any measure: its μ*
+    // must be exactly 0 everywhere. AA's affinity drives AA alpha's GMV up in every
+    // trajectory (μ = μ* > 0).
+    let tmp = TempDir::new().unwrap();
+    run(
+        tmp.path(),
+        &[
+            "--design",
+            "morris",
+            "--trajectories",
+            "3",
+            "--vary",
+            "countries.AA.live_affinity.mean=0.2..0.8",
+            "--vary",
+            "platforms.gamma.markets.AA.trust=0.5..1.5",
+        ],
+    );
+    assert_eq!(read(tmp.path(), "points.csv").lines().count(), 3 * 3 + 1);
+    livemarket()
+        .args(["sensitivity", "--quiet"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout("");
+    let table = read(tmp.path(), "sensitivity.csv");
+    assert_eq!(
+        table.lines().next().unwrap(),
+        "country,platform,metric,parameter,r,mu_star,mu,sigma"
+    );
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let trust: Vec<&Vec<&str>> = rows
+        .iter()
+        .filter(|r| r[3] == "platforms.gamma.markets.AA.trust")
+        .collect();
+    assert!(!trust.is_empty());
+    assert!(
+        trust.iter().all(|r| r[5] == "0" && r[4] == "3"),
+        "{trust:?}"
+    );
+    let affinity = rows
+        .iter()
+        .find(|r| r[..4] == ["AA", "alpha", "gmv_usd", "countries.AA.live_affinity.mean"])
+        .unwrap();
+    let (mu_star, mu): (f64, f64) = (affinity[5].parse().unwrap(), affinity[6].parse().unwrap());
+    assert!(
+        mu_star > 0.0 && (mu - mu_star).abs() <= 1e-9 * mu_star,
+        "{affinity:?}"
+    );
+}
+
+#[test]
+fn sensitivity_refuses_a_folder_without_a_morris_sweep() {
+    let tmp = TempDir::new().unwrap();
+    run(tmp.path(), &["--vary", "countries.AA.lapse=0.1,0.2"]);
+    let dir = tmp.path().display().to_string();
+    fails_with(
+        &["sensitivity", &dir],
+        &format!(
+            "{dir} holds no morris sweep (design: \"grid\"); run one with --design morris --trajectories N \
+             and --vary PATH=MIN..MAX for each parameter"
+        ),
+    );
+}

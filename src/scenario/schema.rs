@@ -53,6 +53,12 @@ pub struct Sweep {
     /// Points drawn by `lhs` and `random`.
     #[serde(default)]
     pub samples: Option<u32>,
+    /// One-at-a-time paths of a `morris` design.
+    #[serde(default)]
+    pub trajectories: Option<u32>,
+    /// Grid levels of a `morris` design (even, at least 2). Default 4.
+    #[serde(default)]
+    pub levels: Option<u32>,
     /// Trials at each point [default: the scenario's `trials`].
     #[serde(default)]
     pub trials: Option<u32>,
@@ -76,6 +82,11 @@ pub enum Design {
     Lhs,
     /// `samples` points drawn independently and uniformly.
     Random,
+    /// Morris elementary effects: `trajectories` one-at-a-time paths over a grid of `levels`
+    /// levels, each changing every parameter once by Δ = levels / (2 (levels − 1)) of its
+    /// range (Morris 1991; μ* of Campolongo, Cariboni & Saltelli 2007). `livemarket
+    /// sensitivity DIR` turns the results into μ*, μ and σ per parameter and metric.
+    Morris,
 }
 
 /// The values one swept parameter takes.

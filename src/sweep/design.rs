@@ -59,6 +59,13 @@ fn decimals(x: f64) -> usize {
         .unwrap_or(15)
 }
 
+/// The size of a `morris` design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MorrisSize {
+    pub trajectories: Option<u32>,
+    pub levels: u32,
+}
+
 /// The points of a design: one value per axis for each point. `names` name the axes in
 /// messages.
 pub fn expand(
@@ -66,6 +73,7 @@ pub fn expand(
     axes: &[Axis],
     names: &[String],
     samples: Option<u32>,
+    morris_size: MorrisSize,
     seed: u64,
 ) -> Result<Vec<Vec<toml::Value>>, String> {
     let finite = |what: &str| -> Result<Vec<&Vec<toml::Value>>, String> {
@@ -128,6 +136,29 @@ pub fn expand(
                 .map(|i| lists.iter().map(|l| l[i].clone()).collect())
                 .collect())
         }
+        Design::Morris => {
+            let r = morris_size.trajectories.filter(|&r| r > 0).ok_or_else(|| {
+                "a `morris` design needs `trajectories`, the number of one-at-a-time paths (for \
+                 example `trajectories = 10` in [sweep], or --trajectories 10)"
+                    .to_string()
+            })? as usize;
+            let p = morris_size.levels;
+            if p < 2 || !p.is_multiple_of(2) || p > 1000 {
+                return Err(format!(
+                    "`levels` = {p} must be an even number from 2 to 1000 (4 is usual)"
+                ));
+            }
+            if r * (axes.len() + 1) > MAX_POINTS {
+                return Err(format!(
+                    "{r} trajectories of {} points is too many; at most {MAX_POINTS}",
+                    axes.len() + 1
+                ));
+            }
+            Ok(morris(r, axes.len(), p, seed)
+                .iter()
+                .map(|u| axes.iter().zip(u).map(|(a, &x)| value_at(a, x)).collect())
+                .collect())
+        }
         Design::Lhs | Design::Random => {
             let n = samples.filter(|&n| n > 0).ok_or_else(|| {
                 format!(
@@ -156,7 +187,8 @@ pub fn expand(
     }
 }
 
-/// The value of an axis at a coordinate in [0, 1).
+/// The value of an axis at a coordinate in [0, 1] (1 is the end of a range, the last entry of
+/// a list).
 fn value_at(axis: &Axis, u: f64) -> toml::Value {
     match axis {
         Axis::Finite(v) => v[((u * v.len() as f64) as usize).min(v.len() - 1)].clone(),
@@ -203,6 +235,34 @@ pub fn latin_hypercube(n: usize, d: usize, seed: u64) -> Vec<Vec<f64>> {
     points
 }
 
+/// Morris trajectories in [0, 1]^k on the grid {0, 1/(p−1), ..., 1}: `r` paths of k + 1
+/// points, each starting at a random grid point and changing every coordinate once, in a
+/// random order, by Δ = p / (2(p − 1)), upwards where that stays in [0, 1] and downwards
+/// otherwise (Morris 1991). Trajectory t is points t(k+1) ..= t(k+1) + k.
+pub fn morris(r: usize, k: usize, p: u32, seed: u64) -> Vec<Vec<f64>> {
+    let mut g = rng(seed);
+    let step = 1.0 / f64::from(p - 1);
+    let delta_levels = p / 2;
+    let mut points = Vec::with_capacity(r * (k + 1));
+    for _ in 0..r {
+        let mut level: Vec<u32> = (0..k).map(|_| below(&mut g, p as usize) as u32).collect();
+        let mut order: Vec<usize> = (0..k).collect();
+        for i in (1..k).rev() {
+            order.swap(i, below(&mut g, i + 1));
+        }
+        points.push(level.iter().map(|&l| f64::from(l) * step).collect());
+        for &j in &order {
+            level[j] = if level[j] + delta_levels < p {
+                level[j] + delta_levels
+            } else {
+                level[j] - delta_levels
+            };
+            points.push(level.iter().map(|&l| f64::from(l) * step).collect());
+        }
+    }
+    points
+}
+
 /// `n` independent uniform points in [0, 1)^d.
 pub fn uniform(n: usize, d: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut r = rng(seed);
@@ -214,6 +274,11 @@ pub fn uniform(n: usize, d: usize, seed: u64) -> Vec<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NO_MORRIS: MorrisSize = MorrisSize {
+        trajectories: None,
+        levels: 4,
+    };
     use toml::Value::{Float as F, Integer as I};
 
     fn names(n: usize) -> Vec<String> {
@@ -227,7 +292,7 @@ mod tests {
     #[test]
     fn a_grid_has_every_combination_last_parameter_fastest() {
         let axes = [list(&[1.0, 2.0]), list(&[10.0, 20.0, 30.0]), list(&[5.0])];
-        let pts = expand(Design::Grid, &axes, &names(3), None, 1).unwrap();
+        let pts = expand(Design::Grid, &axes, &names(3), None, NO_MORRIS, 1).unwrap();
         assert_eq!(pts.len(), 2 * 3);
         assert_eq!(pts[0], vec![F(1.0), F(10.0), F(5.0)]);
         assert_eq!(pts[1], vec![F(1.0), F(20.0), F(5.0)]);
@@ -241,7 +306,7 @@ mod tests {
     #[test]
     fn a_zip_steps_lists_together_and_needs_equal_lengths() {
         let axes = [list(&[1.0, 2.0, 3.0]), list(&[4.0, 5.0, 6.0])];
-        let pts = expand(Design::Zip, &axes, &names(2), None, 1).unwrap();
+        let pts = expand(Design::Zip, &axes, &names(2), None, NO_MORRIS, 1).unwrap();
         assert_eq!(pts.len(), 3);
         assert_eq!(pts[2], vec![F(3.0), F(6.0)]);
         let err = expand(
@@ -249,6 +314,7 @@ mod tests {
             &[list(&[1.0, 2.0]), list(&[1.0])],
             &names(2),
             None,
+            NO_MORRIS,
             1,
         )
         .unwrap_err();
@@ -275,13 +341,68 @@ mod tests {
             max: 4.0,
             integer: false,
         }];
-        let pts = expand(Design::Lhs, &axes, &names(1), Some(10), 9).unwrap();
+        let pts = expand(Design::Lhs, &axes, &names(1), Some(10), NO_MORRIS, 9).unwrap();
         let mut strata: Vec<usize> = pts
             .iter()
             .map(|p| ((p[0].as_float().unwrap() - 2.0) / 2.0 * 10.0).floor() as usize)
             .collect();
         strata.sort_unstable();
         assert_eq!(strata, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn morris_trajectories_change_each_parameter_once_by_delta() {
+        let (r, k, p) = (7, 4, 4);
+        let pts = morris(r, k, p, 11);
+        assert_eq!(pts.len(), r * (k + 1));
+        let delta = f64::from(p) / (2.0 * f64::from(p - 1)); // 2/3 for 4 levels
+        for t in 0..r {
+            let path = &pts[t * (k + 1)..(t + 1) * (k + 1)];
+            let mut changed = vec![0; k];
+            for w in path.windows(2) {
+                let diffs: Vec<usize> = (0..k).filter(|&j| w[0][j] != w[1][j]).collect();
+                assert_eq!(diffs.len(), 1, "one parameter per step");
+                let j = diffs[0];
+                assert!(((w[1][j] - w[0][j]).abs() - delta).abs() < 1e-12);
+                changed[j] += 1;
+            }
+            assert_eq!(changed, vec![1; k], "each parameter once per trajectory");
+            for x in path.iter().flatten() {
+                let level = x * f64::from(p - 1);
+                assert!(
+                    (0.0..=1.0).contains(x) && (level - level.round()).abs() < 1e-9,
+                    "{x} on the grid"
+                );
+            }
+        }
+        assert_eq!(pts, morris(r, k, p, 11));
+        assert_ne!(pts, morris(r, k, p, 12));
+    }
+
+    #[test]
+    fn morris_needs_trajectories_and_even_levels() {
+        let axes = vec![Axis::Range {
+            min: 0.0,
+            max: 1.0,
+            integer: false,
+        }];
+        let names = vec!["a".to_string()];
+        let size = |trajectories, levels| MorrisSize {
+            trajectories,
+            levels,
+        };
+        assert!(
+            expand(Design::Morris, &axes, &names, None, size(None, 4), 1)
+                .unwrap_err()
+                .contains("trajectories")
+        );
+        assert!(
+            expand(Design::Morris, &axes, &names, None, size(Some(2), 3), 1)
+                .unwrap_err()
+                .contains("even")
+        );
+        let pts = expand(Design::Morris, &axes, &names, None, size(Some(2), 4), 1).unwrap();
+        assert_eq!(pts.len(), 4);
     }
 
     #[test]
@@ -301,12 +422,12 @@ mod tests {
             integer: false,
         }];
         assert!(
-            expand(Design::Random, &range, &names(1), None, 1)
+            expand(Design::Random, &range, &names(1), None, NO_MORRIS, 1)
                 .unwrap_err()
                 .contains("needs `samples`")
         );
         assert!(
-            expand(Design::Grid, &range, &names(1), None, 1)
+            expand(Design::Grid, &range, &names(1), None, NO_MORRIS, 1)
                 .unwrap_err()
                 .contains("`p0` is a { min, max } range")
         );
@@ -315,7 +436,7 @@ mod tests {
             max: 5.0,
             integer: true,
         }];
-        let pts = expand(Design::Random, &ints, &names(1), Some(20), 1).unwrap();
+        let pts = expand(Design::Random, &ints, &names(1), Some(20), NO_MORRIS, 1).unwrap();
         assert!(pts.iter().all(|p| matches!(p[0], I(1..=5))));
     }
 

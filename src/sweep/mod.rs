@@ -27,6 +27,10 @@ pub struct SweepOptions {
     pub samples: Option<u32>,
     /// Replaces the file's `[sweep] seed`.
     pub design_seed: Option<u64>,
+    /// Replaces the file's `[sweep] trajectories` (morris).
+    pub trajectories: Option<u32>,
+    /// Replaces the file's `[sweep] levels` (morris).
+    pub levels: Option<u32>,
     /// Ignore the file's `[sweep]` table.
     pub no_sweep: bool,
 }
@@ -53,6 +57,11 @@ pub struct SweepRecord {
     /// Seed of the `lhs` and `random` draws.
     pub seed: u64,
     pub samples: Option<u32>,
+    /// `morris`: one-at-a-time paths, and grid levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trajectories: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<u32>,
     /// Swept parameter paths, in column order.
     pub parameters: Vec<String>,
     pub points: usize,
@@ -181,10 +190,15 @@ pub fn plan(
         swept.push((path.to_string(), values, Source::Flag(flag)));
     }
     if swept.is_empty() {
-        if opts.design.is_some() || opts.samples.is_some() || opts.design_seed.is_some() {
+        if opts.design.is_some()
+            || opts.samples.is_some()
+            || opts.design_seed.is_some()
+            || opts.trajectories.is_some()
+            || opts.levels.is_some()
+        {
             return Err(UserError(
-                "--design, --samples and --design-seed need parameters to vary; add --vary \
-                 PATH=V1,V2 or a [sweep] table"
+                "--design, --samples, --design-seed, --trajectories and --levels need \
+                 parameters to vary; add --vary PATH=V1,V2 or a [sweep] table"
                     .into(),
             ));
         }
@@ -230,6 +244,15 @@ pub fn plan(
         .or(file_sweep.as_ref().map(|s| s.design))
         .unwrap_or_default();
     let samples = opts.samples.or(file_sweep.as_ref().and_then(|s| s.samples));
+    let morris = design::MorrisSize {
+        trajectories: opts
+            .trajectories
+            .or(file_sweep.as_ref().and_then(|s| s.trajectories)),
+        levels: opts
+            .levels
+            .or(file_sweep.as_ref().and_then(|s| s.levels))
+            .unwrap_or(4),
+    };
     let seed = opts
         .design_seed
         .or(file_sweep.as_ref().map(|s| s.seed))
@@ -240,7 +263,7 @@ pub fn plan(
     } else {
         Source::File(sweep_at).label(file)
     };
-    let values = design::expand(design_kind, &axes, &names, samples, seed)
+    let values = design::expand(design_kind, &axes, &names, samples, morris, seed)
         .map_err(|e| UserError(format!("{where_design}: {e}")))?;
     // 4. Every point validated before anything runs.
     let base_tree = params::tree(&scenario);
@@ -285,6 +308,10 @@ pub fn plan(
             samples: matches!(design_kind, Design::Lhs | Design::Random)
                 .then_some(samples)
                 .flatten(),
+            trajectories: (design_kind == Design::Morris)
+                .then_some(morris.trajectories)
+                .flatten(),
+            levels: (design_kind == Design::Morris).then_some(morris.levels),
             parameters: names,
             points: points.len(),
         }),

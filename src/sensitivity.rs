@@ -1,0 +1,276 @@
+//! `livemarket sensitivity DIR`: Morris elementary effects from the results of a `morris`
+//! sweep (Morris 1991; μ* from Campolongo, Cariboni & Saltelli 2007).
+//!
+//! Each step of a trajectory changes one parameter by Δ = levels / (2 (levels − 1)) of its
+//! range; its elementary effect on a measure is ±(y(after) − y(before)) / Δ, with y the mean
+//! of the measure across the point's trials (the same seeds at every point, so the difference
+//! is free of trial-to-trial noise as far as common random numbers reach). Per parameter and
+//! measure: μ* = mean |EE| (importance), μ = mean EE (direction), σ = sd of EE (interaction or
+//! non-linearity), over the trajectories. Effects are per whole range of the parameter.
+
+use crate::error::UserError;
+use crate::output::num::Num;
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The sensitivity of one measure to one parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effect {
+    pub country: String,
+    pub platform: String,
+    pub metric: String,
+    pub parameter: String,
+    /// Elementary effects behind the statistics (one per trajectory).
+    pub r: usize,
+    pub mu_star: f64,
+    pub mu: f64,
+    pub sigma: f64,
+}
+
+/// μ*, μ, σ and r for each parameter, from the points' values (trajectory-major, k + 1 points
+/// each) and one measure's value at each point.
+pub fn elementary_effects(
+    values: &[Vec<String>],
+    y: &[f64],
+    levels: u32,
+) -> Vec<(f64, f64, f64, usize)> {
+    let k = values.first().map_or(0, Vec::len);
+    let delta = f64::from(levels) / (2.0 * f64::from(levels - 1));
+    let mut ee: Vec<Vec<f64>> = vec![Vec::new(); k];
+    for t in 0..values.len() / (k + 1) {
+        for s in 1..=k {
+            let (a, b) = (t * (k + 1) + s - 1, t * (k + 1) + s);
+            let changed: Vec<usize> = (0..k).filter(|&j| values[a][j] != values[b][j]).collect();
+            let [j] = changed[..] else { continue };
+            let up = match (values[a][j].parse::<f64>(), values[b][j].parse::<f64>()) {
+                (Ok(x), Ok(z)) => z > x,
+                _ => true,
+            };
+            let e = (y[b] - y[a]) / delta;
+            ee[j].push(if up { e } else { -e });
+        }
+    }
+    ee.iter()
+        .map(|e| {
+            let r = e.len();
+            if r == 0 {
+                return (f64::NAN, f64::NAN, f64::NAN, 0);
+            }
+            let mu = e.iter().sum::<f64>() / r as f64;
+            let mu_star = e.iter().map(|x| x.abs()).sum::<f64>() / r as f64;
+            let sigma = if r > 1 {
+                (e.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (r - 1) as f64).sqrt()
+            } else {
+                0.0
+            };
+            (mu_star, mu, sigma, r)
+        })
+        .collect()
+}
+
+/// Reads a morris sweep's folder and computes every parameter's effect on every measure of
+/// summary.csv.
+pub fn from_dir(dir: &Path) -> Result<Vec<Effect>> {
+    let manifest_path = dir.join("manifest.json");
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&manifest_path)
+            .with_context(|| format!("cannot read {}", manifest_path.display()))?,
+    )
+    .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
+    let sweep = &manifest["sweep"];
+    if sweep["design"] != "morris" {
+        return Err(UserError(format!(
+            "{} holds no morris sweep (design: {}); run one with --design morris --trajectories N \
+             and --vary PATH=MIN..MAX for each parameter",
+            dir.display(),
+            sweep
+                .get("design")
+                .map_or("none".to_string(), |d| d.to_string())
+        ))
+        .into());
+    }
+    let levels = sweep["levels"].as_u64().unwrap_or(4) as u32;
+    let parameters: Vec<String> = sweep["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str().map(String::from))
+        .collect();
+    let k = parameters.len();
+    let summary_path = dir.join("summary.csv");
+    let mut reader = csv::Reader::from_path(&summary_path)
+        .with_context(|| format!("cannot read {}", summary_path.display()))?;
+    let header = reader.headers()?.clone();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(country), Some(mean)) = (col("country"), col("mean")) else {
+        return Err(UserError(format!(
+            "{} has no country or mean column",
+            summary_path.display()
+        ))
+        .into());
+    };
+    // Values of the swept parameters at each point, and each measure's mean at each point.
+    let mut values: Vec<Vec<String>> = Vec::new();
+    let mut keys: Vec<(String, String, String)> = Vec::new();
+    let mut means: HashMap<(String, String, String), Vec<f64>> = HashMap::new();
+    for row in reader.records() {
+        let row = row?;
+        let point: usize = row[0]
+            .parse()
+            .context("summary.csv: a point that is not a number")?;
+        if point >= values.len() {
+            values.resize(point + 1, Vec::new());
+        }
+        values[point] = (1..country).map(|c| row[c].to_string()).collect();
+        let key = (
+            row[country].to_string(),
+            row[country + 1].to_string(),
+            row[country + 2].to_string(),
+        );
+        let v = row[mean].parse::<f64>().unwrap_or(f64::NAN);
+        let entry = means.entry(key.clone()).or_insert_with(|| {
+            keys.push(key.clone());
+            Vec::new()
+        });
+        if entry.len() <= point {
+            entry.resize(point + 1, f64::NAN);
+        }
+        entry[point] = v;
+    }
+    if values.is_empty() || !values.len().is_multiple_of(k + 1) {
+        return Err(UserError(format!(
+            "{} has {} points, not whole trajectories of {} points; was the sweep cut short?",
+            summary_path.display(),
+            values.len(),
+            k + 1
+        ))
+        .into());
+    }
+    let mut effects = Vec::new();
+    for key in keys {
+        let mut y = means.remove(&key).unwrap_or_default();
+        y.resize(values.len(), f64::NAN);
+        for (j, (mu_star, mu, sigma, r)) in elementary_effects(&values, &y, levels)
+            .into_iter()
+            .enumerate()
+        {
+            // A measure missing at some point (an event that never happened) has no effect.
+            if r > 0 && mu_star.is_finite() {
+                effects.push(Effect {
+                    country: key.0.clone(),
+                    platform: key.1.clone(),
+                    metric: key.2.clone(),
+                    parameter: parameters[j].clone(),
+                    r,
+                    mu_star,
+                    mu,
+                    sigma,
+                });
+            }
+        }
+    }
+    Ok(effects)
+}
+
+/// Writes `sensitivity.csv` (whole, under a temporary name first).
+pub fn write_csv(effects: &[Effect], path: &Path) -> Result<()> {
+    crate::output::write_atomically(path, |w| {
+        let mut w = csv::Writer::from_writer(w);
+        w.write_record([
+            "country",
+            "platform",
+            "metric",
+            "parameter",
+            "r",
+            "mu_star",
+            "mu",
+            "sigma",
+        ])?;
+        for e in effects {
+            w.write_record([
+                e.country.as_str(),
+                &e.platform,
+                &e.metric,
+                &e.parameter,
+                &e.r.to_string(),
+                &Num::from(e.mu_star).to_string(),
+                &Num::from(e.mu).to_string(),
+                &Num::from(e.sigma).to_string(),
+            ])?;
+        }
+        w.flush()?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pts(rows: &[[&str; 2]]) -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn effects_of_a_linear_function_worked_by_hand() {
+        // y = 3a − b on [0, 1]², 4 levels, Δ = 2/3. Trajectory 1 raises a then b; trajectory 2
+        // lowers b then raises a. EE_a = 3 both times (μ* = μ = 3, σ = 0); EE_b = −1 both times.
+        let values = pts(&[
+            ["0", "0"],
+            ["0.6667", "0"],
+            ["0.6667", "0.6667"],
+            ["0.3333", "1"],
+            ["0.3333", "0.3333"],
+            ["1", "0.3333"],
+        ]);
+        // Grid values written to 4 decimals stand for exact thirds.
+        let exact = |v: &Vec<String>| -> f64 {
+            let g = |s: &str| match s {
+                "0.3333" => 1.0 / 3.0,
+                "0.6667" => 2.0 / 3.0,
+                x => x.parse().unwrap(),
+            };
+            3.0 * g(&v[0]) - g(&v[1])
+        };
+        let y: Vec<f64> = values.iter().map(exact).collect();
+        let e = elementary_effects(&values, &y, 4);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(
+            close(e[0].0, 3.0) && close(e[0].1, 3.0) && close(e[0].2, 0.0) && e[0].3 == 2,
+            "{:?}",
+            e[0]
+        );
+        assert!(
+            close(e[1].0, 1.0) && close(e[1].1, -1.0) && close(e[1].2, 0.0) && e[1].3 == 2,
+            "{:?}",
+            e[1]
+        );
+    }
+
+    #[test]
+    fn an_interaction_shows_in_sigma() {
+        // y = a × b: raising a at b = 0 has effect 0, at b = 1 effect 1 (per whole range).
+        let values = pts(&[
+            ["0", "0"],
+            ["1", "0"],
+            ["1", "1"],
+            ["0", "1"],
+            ["1", "1"],
+            ["1", "0"],
+        ]);
+        let y: Vec<f64> = values
+            .iter()
+            .map(|v| v[0].parse::<f64>().unwrap() * v[1].parse::<f64>().unwrap())
+            .collect();
+        // levels = 2: Δ = 1.
+        let e = elementary_effects(&values, &y, 2);
+        // a: EEs 0 (t1) and 1 (t2) → μ* = μ = 0.5, σ = sqrt(((0−.5)² + (1−.5)²)/1) = 0.7071.
+        assert!((e[0].0 - 0.5).abs() < 1e-12 && (e[0].1 - 0.5).abs() < 1e-12);
+        assert!((e[0].2 - 0.5f64.sqrt()).abs() < 1e-12);
+        // b: t1 raises b at a = 1 (EE 1); t2 lowers b at a = 1 (y 1 → 0, EE (0 − 1)/−1 = 1).
+        assert!((e[1].0 - 1.0).abs() < 1e-12 && (e[1].1 - 1.0).abs() < 1e-12 && e[1].2 == 0.0);
+    }
+}
