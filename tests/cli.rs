@@ -313,3 +313,14 @@ fn fails_on_a_network_too_large_to_index() {
          more than the 4294967295 a network can index; lower agents or contacts",
     );
 }
+
+#[test]
+fn fails_on_a_pareto_shape_that_would_draw_infinite_followers() {
+    check_error(
+        "pareto.toml",
+        &format!(
+            "{HEAD}population = 1e6\ncreators = {{ followers = {{ dist = \"pareto\", alpha = 0.01, min = 1000 }} }}\n"
+        ),
+        "pareto.toml:5:53: `countries.GB.creators.followers.alpha` = 0.01 is out of range; it must be between 0.5 and 100",
+    );
+}

@@ -387,7 +387,7 @@ impl Default for Creators {
 pub enum Followers {
     /// Pareto with shape `alpha` and scale (minimum) `min`.
     Pareto {
-        /// Shape (tail index). Default 2.
+        /// Shape (tail index), from 0.5 to 100. Default 2.
         #[serde(default = "two")]
         alpha: f64,
         /// Minimum followers. Default 1,000.
