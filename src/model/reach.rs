@@ -12,6 +12,11 @@ use crate::scenario::Market;
 
 /// reach(t) of a market.
 pub fn reach_at(m: &Market, week: u32) -> f64 {
+    if m.reach == 0.0 {
+        // Zero reach stays zero: growth can overflow to infinity, and 0 × inf is NaN, which
+        // `min` would turn into 1.
+        return 0.0;
+    }
     (m.reach * (1.0 + m.reach_growth).powi(week as i32)).min(1.0)
 }
 
@@ -147,5 +152,15 @@ mod tests {
         }
         // 0.2 × 1.03^59 > 1: by the last week everyone uses platform a.
         assert_eq!(users[0], 5000);
+    }
+
+    #[test]
+    fn zero_reach_stays_zero_whatever_the_growth() {
+        let m: Market = toml::from_str("reach = 0.0\nreach_growth = 1.0").unwrap();
+        // (1 + 1)^5000 overflows to infinity; 0 × inf must not become everyone.
+        assert_eq!(reach_at(&m, 5000), 0.0);
+        assert_eq!(reach_at(&m, 3), 0.0);
+        let small: Market = toml::from_str("reach = 0.001\nreach_growth = 1.0").unwrap();
+        assert_eq!(reach_at(&small, 5000), 1.0);
     }
 }
