@@ -324,3 +324,15 @@ fn fails_on_a_pareto_shape_that_would_draw_infinite_followers() {
         "pareto.toml:5:53: `countries.GB.creators.followers.alpha` = 0.01 is out of range; it must be between 0.5 and 100",
     );
 }
+
+#[test]
+fn fails_on_a_gate_on_the_market_itself() {
+    check_error(
+        "gate.toml",
+        &format!(
+            "{HEAD}population = 1e6\n[platforms.t.markets.GB]\nlive = {{ launch = 2021-02-01, gate = {{ market = \"GB\", min_weekly_gmv_usd = 0 }} }}\n"
+        ),
+        "gate.toml:6:49: `platforms.t.markets.GB.live.gate.market` = \"GB\" must be another market of platform `t`: \
+         platform `t` has no other market; add one or remove the gate",
+    );
+}

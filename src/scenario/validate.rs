@@ -256,12 +256,16 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
             if gate.market == *code || !p.markets.contains_key(&gate.market) {
                 let others: Vec<String> =
                     p.markets.keys().filter(|k| *k != code).cloned().collect();
+                let choice = if others.is_empty() {
+                    format!("platform `{name}` has no other market; add one or remove the gate")
+                } else {
+                    format!("one of {}", others.join(", "))
+                };
                 c.fail(
                     &gp,
                     format!(
-                        "`{gp}` = \"{}\" must be another market of platform `{name}`: one of {}",
-                        gate.market,
-                        others.join(", ")
+                        "`{gp}` = \"{}\" must be another market of platform `{name}`: {choice}",
+                        gate.market
                     ),
                 );
             }
