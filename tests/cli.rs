@@ -336,3 +336,13 @@ fn fails_on_a_gate_on_the_market_itself() {
          platform `t` has no other market; add one or remove the gate",
     );
 }
+
+#[test]
+fn fails_on_a_platform_name_a_spreadsheet_would_run_as_a_formula() {
+    check_error(
+        "formula.toml",
+        &format!("{HEAD}population = 1e6\n[platforms.\"=cmd()\".markets.GB]\nreach = 0.5\n"),
+        "formula.toml:5:12: platform name `=cmd()` must start with a letter and hold only letters, digits, `_` and `-`, \
+         such as tiktok",
+    );
+}

@@ -76,6 +76,20 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
         );
     }
     for (name, platform) in &s.platforms {
+        // Names reach every CSV: a letter first keeps a spreadsheet from reading a formula.
+        let plain = name.starts_with(|ch: char| ch.is_ascii_alphabetic())
+            && name
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+        if !plain {
+            c.fail(
+                &format!("platforms.{name}"),
+                format!(
+                    "platform name `{name}` must start with a letter and hold only letters, digits, \
+                     `_` and `-`, such as tiktok"
+                ),
+            );
+        }
         platform_rules(&mut c, s, name, platform);
     }
     creator_share_rules(&mut c, s);
