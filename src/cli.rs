@@ -69,6 +69,9 @@ pub struct RunArgs {
     /// Replace results already in the output folder.
     #[arg(long)]
     pub force: bool,
+    /// Run even when the estimated memory exceeds what the machine has available.
+    #[arg(long)]
+    pub allow_memory: bool,
     /// Also write every trial's weekly series (weekly_trials.csv).
     #[arg(long)]
     pub weekly_trials: bool,

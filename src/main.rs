@@ -116,6 +116,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             .out
             .unwrap_or_else(|| PathBuf::from("results").join(scenario.display_name())),
         force: args.force,
+        allow_memory: args.allow_memory,
         weekly_trials: args.weekly_trials,
         quiet: args.quiet,
         command_line: std::env::args().collect(),

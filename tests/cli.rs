@@ -346,3 +346,36 @@ fn fails_on_a_platform_name_a_spreadsheet_would_run_as_a_formula() {
          such as tiktok",
     );
 }
+
+#[test]
+fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
+    // Four well-mixed countries of 2 billion agents at about 7.1 bytes each: 57 GB per trial,
+    // more than the 24 GiB machines this runs on (the message quotes what this one has).
+    let tmp = TempDir::new().unwrap();
+    let scenario = tmp.path().join("huge.toml");
+    let country = |code: &str| {
+        format!(
+            "[countries.{code}]\npopulation = 1e10\nagents = 2_000_000_000\ndiffusion = {{ network = \"well_mixed\" }}\n"
+        )
+    };
+    let countries: String = ["GB", "US", "DE", "FR"].map(country).concat();
+    fs::write(
+        &scenario,
+        format!("start = 2021-01-04\nweeks = 10\n{countries}"),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    livemarket()
+        .args(["run", "--quiet", "--threads", "1", "--trials", "1", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::is_match(
+                r"^error: the run needs an estimated 57\.0 GB \(1 running trial\(s\) × 57\.00 GB \+ 0\.00 GB of results held until the end\), more than the \d+\.\d GB this machine has available; lower --threads, --trials or the agents, or pass --allow-memory to run anyway\n$",
+            )
+            .unwrap(),
+        );
+    assert!(!out.exists(), "nothing is written");
+}

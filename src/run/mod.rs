@@ -6,6 +6,7 @@ pub mod progress;
 
 pub use parallel::run_ordered;
 
+use crate::error::UserError;
 use crate::model::simulate;
 use crate::output::manifest::{self, Manifest, SweepProgress};
 use crate::output::{PointColumns, ResultWriter};
@@ -29,6 +30,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Replace the results already in `out`.
     pub force: bool,
+    /// Run even when the estimated memory exceeds what the machine has available.
+    pub allow_memory: bool,
     /// Also write every trial's weekly series.
     pub weekly_trials: bool,
     /// No progress bar and no closing summary line.
@@ -66,6 +69,23 @@ pub fn run(plan: &Plan, scenario_text: &str, opts: &RunOptions) -> Result<RunRep
             "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
             opts.out.display()
         );
+    }
+    let (trial_bytes, held_bytes, peak_bytes) = memory(plan, opts.trials, opts.threads);
+    if let Some(available) = available_memory()
+        && peak_bytes > available
+        && !opts.allow_memory
+    {
+        return Err(UserError(format!(
+            "the run needs an estimated {:.1} GB ({} running trial(s) × {:.2} GB + {:.2} GB of \
+             results held until the end), more than the {:.1} GB this machine has available; \
+             lower --threads, --trials or the agents, or pass --allow-memory to run anyway",
+            peak_bytes as f64 / 1e9,
+            opts.threads,
+            trial_bytes as f64 / 1e9,
+            held_bytes as f64 / 1e9,
+            available as f64 / 1e9
+        ))
+        .into());
     }
     let runs = opts.trials * worlds.len() as u64;
     let began = Instant::now();
@@ -174,15 +194,7 @@ pub struct Estimate {
 /// timing one trial of the first point (a short calibration run).
 pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> Result<Estimate> {
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
-    let trial_bytes = worlds
-        .iter()
-        .map(|w| w.trial_memory_bytes())
-        .max()
-        .unwrap_or(0);
-    let held_bytes = worlds
-        .iter()
-        .map(|w| ResultWriter::held_bytes(w, trials))
-        .sum();
+    let (trial_bytes, held_bytes, _) = memory(plan, trials, threads);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let began = Instant::now();
     pool.install(|| simulate(worlds[0], first_trial));
@@ -196,6 +208,31 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
         calibration_seconds,
         seconds: calibration_seconds * relative * trials as f64 / threads.max(1) as f64,
     })
+}
+
+/// Estimated bytes: of one running trial (the largest over the points), of the results held
+/// until the end, and at the peak (trial × threads + held).
+fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
+    let trial = plan
+        .points
+        .iter()
+        .map(|p| p.world.trial_memory_bytes())
+        .max()
+        .unwrap_or(0);
+    let held = plan
+        .points
+        .iter()
+        .map(|p| ResultWriter::held_bytes(&p.world, trials))
+        .sum();
+    (trial, held, trial * threads.max(1) as u64 + held)
+}
+
+/// Memory the system can give a new process (Linux `MemAvailable`), if known.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 fn write_manifest(dir: &std::path::Path, m: &Manifest) -> Result<()> {
