@@ -24,26 +24,29 @@ pub fn params(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
             [p.path, value, p.kind.to_string(), p.unit.to_string()]
         })
         .collect();
-    table(&["path", "value", "type", "unit"], &rows, out)
+    table(
+        &["path", "value", "type", "unit"].map(String::from),
+        &rows,
+        out,
+    )
 }
 
 /// Columns padded to their widest cell, two spaces apart.
-fn table<const N: usize>(
-    header: &[&str; N],
-    rows: &[[String; N]],
+fn table<R: AsRef<[String]>>(
+    header: &[String],
+    rows: &[R],
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let head: [String; N] = header.map(String::from);
-    let width: Vec<usize> = (0..N)
+    let width: Vec<usize> = (0..header.len())
         .map(|i| {
-            std::iter::once(&head)
-                .chain(rows)
+            std::iter::once(header)
+                .chain(rows.iter().map(AsRef::as_ref))
                 .map(|r| r[i].chars().count())
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    for r in std::iter::once(&head).chain(rows) {
+    for r in std::iter::once(header).chain(rows.iter().map(AsRef::as_ref)) {
         let line: Vec<String> = r
             .iter()
             .zip(&width)
@@ -107,23 +110,7 @@ pub fn dry_run(
                         .collect()
                 })
                 .collect();
-            let width: Vec<usize> = (0..header.len())
-                .map(|i| {
-                    std::iter::once(&header)
-                        .chain(&rows)
-                        .map(|r| r[i].chars().count())
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
-            for r in std::iter::once(&header).chain(&rows) {
-                let line: Vec<String> = r
-                    .iter()
-                    .zip(&width)
-                    .map(|(c, w)| format!("{c:<w$}"))
-                    .collect();
-                writeln!(out, "{}", line.join("  ").trim_end())?;
-            }
+            table(&header, &rows, out)?;
             if plan.points.len() > SHOWN_POINTS {
                 writeln!(
                     out,
