@@ -1,5 +1,5 @@
 //! Seeds and generators. Every stream is a named algorithm (xoshiro256++, seeded through
-//! SplitMix64), so results do not change with the rand crate's choice of `StdRng`.
+//! SplitMix64), so results do not change when the rand crate changes its default generator.
 //!
 //! Trial k's seed derives from the scenario seed and k alone; each country's generator from
 //! the trial seed and the country code alone. Countries can therefore step in any order, or in
