@@ -593,3 +593,19 @@ fn sensitivity_refuses_a_folder_without_a_morris_sweep() {
         ),
     );
 }
+
+#[test]
+fn swept_text_that_a_spreadsheet_would_run_is_written_as_text() {
+    let tmp = TempDir::new().unwrap();
+    run(tmp.path(), &["--vary", "name==1+1,@x"]);
+    let points = read(tmp.path(), "points.csv");
+    assert_eq!(points.lines().nth(1).unwrap(), "0,'=1+1");
+    assert_eq!(points.lines().nth(2).unwrap(), "1,'@x");
+    assert!(
+        read(tmp.path(), "trials.csv")
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("0,'=1+1,")
+    );
+}

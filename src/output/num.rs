@@ -31,9 +31,29 @@ impl From<f64> for Num {
     }
 }
 
+/// Text for a CSV cell: one that starts like a formula (`=`, `+`, `-`, `@`, tab or carriage
+/// return) gets a leading `'`, so a spreadsheet shows it as text instead of running it
+/// (OWASP, "CSV Injection").
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_starts_like_a_formula_is_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-cmd"), "'-cmd");
+        assert_eq!(neutralise("random"), "random");
+    }
 
     #[test]
     fn numbers_are_plain_decimals() {

@@ -117,7 +117,7 @@ pub fn run(plan: &Plan, scenario_text: &str, opts: &RunOptions) -> Result<RunRep
         values: plan
             .points
             .iter()
-            .map(|p| p.values.iter().map(params::show).collect())
+            .map(|p| p.values.iter().map(point_cell).collect())
             .collect(),
     });
     let mut writer = ResultWriter::create(
@@ -208,6 +208,15 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
         calibration_seconds,
         seconds: calibration_seconds * relative * trials as f64 / threads.max(1) as f64,
     })
+}
+
+/// A swept value as a CSV cell: text that a spreadsheet would run as a formula is
+/// neutralised (numbers, negative ones included, are written as they are).
+fn point_cell(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => crate::output::num::neutralise(s).into_owned(),
+        other => params::show(other),
+    }
 }
 
 /// Estimated bytes: of one running trial (the largest over the points), of the results held
