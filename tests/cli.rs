@@ -379,3 +379,57 @@ fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
         );
     assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn a_run_killed_at_any_moment_leaves_whole_rows_of_whole_trials() {
+    // SIGKILL (Child::kill) at several moments: trials.csv holds only complete rows, of
+    // complete trials (7 markets each), numbered from 0 without a gap.
+    let bin = assert_cmd::cargo::cargo_bin("livemarket");
+    let mut finished = 0;
+    for (k, delay_ms) in [150u64, 400, 900].into_iter().enumerate() {
+        let tmp = TempDir::new().unwrap();
+        let mut child = std::process::Command::new(&bin)
+            .args([
+                "run",
+                SMALL,
+                "--quiet",
+                "--weekly-trials",
+                "--trials",
+                "100000",
+                "--threads",
+                "2",
+                "--out",
+            ])
+            .arg(tmp.path())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for (file, per_trial) in [("trials.csv", 7), ("weekly_trials.csv", 7 * 40)] {
+            let text = fs::read_to_string(tmp.path().join(file)).unwrap();
+            assert!(text.ends_with('\n'), "kill {k}: {file} ends inside a row");
+            let mut lines = text.lines();
+            let fields = lines.next().unwrap().split(',').count();
+            let rows: Vec<&str> = lines.collect();
+            assert!(
+                rows.iter().all(|r| r.split(',').count() == fields),
+                "kill {k}: {file} has a partial row"
+            );
+            assert_eq!(
+                rows.len() % per_trial,
+                0,
+                "kill {k}: {file} has a partial trial"
+            );
+            for (i, chunk) in rows.chunks(per_trial).enumerate() {
+                assert!(
+                    chunk.iter().all(|r| r.starts_with(&format!("{i},"))),
+                    "kill {k}: trial {i} out of order"
+                );
+            }
+            finished += rows.len() / per_trial;
+        }
+    }
+    // A trial takes about 10 ms: the kills must have left some finished, or nothing was tested.
+    assert!(finished > 0);
+}

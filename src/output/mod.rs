@@ -37,8 +37,8 @@ pub struct PointColumns {
 pub struct ResultWriter<'w> {
     points: Vec<PointAcc<'w>>,
     dir: PathBuf,
-    trials: csv::Writer<BufWriter<File>>,
-    weekly_trials: Option<csv::Writer<BufWriter<File>>>,
+    trials: BlockCsv,
+    weekly_trials: Option<BlockCsv>,
     /// Names of the point columns (`point` and the swept paths); empty without a sweep.
     prefix_names: Vec<String>,
     measure_names: Vec<String>,
@@ -84,12 +84,7 @@ impl<'w> ResultWriter<'w> {
     ) -> Result<Self> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-        let open = |name: &str| -> Result<csv::Writer<BufWriter<File>>> {
-            let path = dir.join(name);
-            let file =
-                File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-            Ok(csv::Writer::from_writer(BufWriter::new(file)))
-        };
+        let open = |name: &str| BlockCsv::create(&dir.join(name));
         let prefix_names: Vec<String> = match columns {
             Some(c) => std::iter::once("point".to_string())
                 .chain(c.names.iter().cloned())
@@ -114,7 +109,7 @@ impl<'w> ResultWriter<'w> {
         header.extend(measure_names.iter().cloned());
         header.extend(["live_opened_date", "live_withdrawn_date"].map(String::from));
         trials.write_record(&header)?;
-        trials.flush()?;
+        trials.commit().context("cannot write trials.csv")?;
         let weekly_trials = if weekly_trials {
             let mut w = open("weekly_trials.csv")?;
             let mut header = prefix_names.clone();
@@ -122,7 +117,7 @@ impl<'w> ResultWriter<'w> {
                 .extend(["trial", "seed", "week", "date", "country", "platform"].map(String::from));
             header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
             w.write_record(&header)?;
-            w.flush()?;
+            w.commit()?;
             Some(w)
         } else {
             None
@@ -241,7 +236,7 @@ impl<'w> ResultWriter<'w> {
                 self.trials.write_record(&row)?;
             }
         }
-        self.trials.flush().context("cannot write trials.csv")?;
+        self.trials.commit().context("cannot write trials.csv")?;
         if let Some(w) = &mut self.weekly_trials {
             for t in 0..weeks {
                 let date = world.start.plus_weeks(t as u32).to_string();
@@ -259,7 +254,7 @@ impl<'w> ResultWriter<'w> {
                     w.write_record(&row)?;
                 }
             }
-            w.flush().context("cannot write weekly_trials.csv")?;
+            w.commit().context("cannot write weekly_trials.csv")?;
         }
         self.count += 1;
         Ok(())
@@ -365,6 +360,39 @@ fn label_names(world: &World, (country, platform): (Option<usize>, usize)) -> (S
         }),
         world.platforms[platform].name.clone(),
     )
+}
+
+/// A CSV file that grows one block (a trial's rows) at a time: rows gather in memory and
+/// reach the file in one write, so a crash between trials leaves whole rows only.
+struct BlockCsv {
+    file: File,
+    rows: csv::Writer<Vec<u8>>,
+}
+
+impl BlockCsv {
+    fn create(path: &Path) -> Result<BlockCsv> {
+        let file =
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(BlockCsv {
+            file,
+            rows: csv::Writer::from_writer(Vec::new()),
+        })
+    }
+
+    fn write_record<I, T>(&mut self, record: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.rows.write_record(record)
+    }
+
+    /// Writes the rows gathered since the last commit.
+    fn commit(&mut self) -> std::io::Result<()> {
+        let rows = std::mem::replace(&mut self.rows, csv::Writer::from_writer(Vec::new()));
+        let block = rows.into_inner().map_err(|e| e.into_error())?;
+        self.file.write_all(&block)
+    }
 }
 
 /// Writes a whole file under a temporary name in the same folder, then renames it, so a
