@@ -26,6 +26,37 @@ pub enum Command {
     /// Morris elementary effects (μ*, μ, σ) of a morris sweep's parameters on every measure;
     /// writes sensitivity.csv.
     Sensitivity(SensitivityArgs),
+    /// Rewrite summary.csv and weekly.csv of a result folder from its trial data
+    /// (trials.bin), e.g. after they could not be written, or of an interrupted run so far.
+    Summarize(SummarizeArgs),
+    /// Combine the folders of `run --shard K/N` into one result folder, byte-identical to a
+    /// single run's.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SummarizeArgs {
+    /// Result folder.
+    pub dir: PathBuf,
+    /// No closing summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders, every shard of the run once, in any order.
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// Folder of the merged results.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace results already in the output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// No closing summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -67,8 +98,17 @@ pub struct RunArgs {
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace results already in the output folder.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub force: bool,
+    /// Continue the interrupted run in the output folder (same arguments as when it started),
+    /// or start it if the folder holds none; the result files end byte-identical to an
+    /// uninterrupted run's. A complete run is left as it is.
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only the K-th of N equal slices of the runs (1 <= K <= N), for a cluster's job
+    /// array; `livemarket merge` combines the shards' folders.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<livemarket::run::Shard>,
     /// Run even when the estimated memory exceeds what the machine has available.
     #[arg(long)]
     pub allow_memory: bool,
@@ -111,6 +151,10 @@ pub struct RunArgs {
     /// then stop without writing anything.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+fn parse_shard(text: &str) -> Result<livemarket::run::Shard, String> {
+    livemarket::run::Shard::parse(text)
 }
 
 /// Experiment designs (`[sweep] design`).

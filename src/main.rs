@@ -9,9 +9,10 @@ use clap::Parser;
 use cli::{Cli, Command, DesignArg};
 use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
-use livemarket::run::{self, RunOptions};
+use livemarket::run::{self, Recipe, RunOptions};
 use livemarket::scenario::{BASELINE_TOML, Design, Scenario, ScenarioError};
 use livemarket::sweep::{self, SweepOptions};
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ fn main() -> ExitCode {
         Command::Params(args) => params_command(args),
         Command::Compare(args) => compare_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
+        Command::Summarize(args) => summarize_command(args),
+        Command::Merge(args) => merge_command(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -46,6 +49,14 @@ fn print(f: impl FnOnce(&mut std::io::StdoutLock) -> std::io::Result<()>) -> Res
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// The text of a scenario file (or of the bundled baseline) and how to name it.
+fn read_scenario(path: Option<&Path>) -> Result<(String, String)> {
+    Ok(match path {
+        Some(p) => (Scenario::from_path(p)?.1, p.display().to_string()),
+        None => (BASELINE_TOML.to_string(), run::recipe::BUNDLED.to_string()),
+    })
 }
 
 /// The scenario, its text, and how to name its file.
@@ -82,8 +93,10 @@ fn params_command(args: cli::ParamsArgs) -> Result<()> {
 }
 
 fn run_command(args: cli::RunArgs) -> Result<()> {
-    let (scenario, text, file) = load(args.scenario.as_deref())?;
-    let sweep_opts = SweepOptions {
+    let (scenario_text, scenario_file) = read_scenario(args.scenario.as_deref())?;
+    let recipe = Recipe {
+        scenario_file,
+        scenario_text,
         set: args.set,
         vary: args.vary,
         design: args.design.map(|d| match d {
@@ -98,16 +111,16 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         trajectories: args.trajectories,
         levels: args.levels,
         no_sweep: args.no_sweep,
+        seed: args.seed,
+        trials: args.trials,
+        first_trial: args.first_trial,
+        weekly_trials: args.weekly_trials,
+        shard: args.shard,
     };
-    let mut plan = sweep::plan(scenario, &text, &file, &sweep_opts)?;
-    if let Some(seed) = args.seed {
-        plan.reseed(seed);
-    }
+    let plan = recipe.plan()?;
     let scenario = &plan.base;
     let opts = RunOptions {
-        trials: args
-            .trials
-            .unwrap_or(plan.trials_per_point.unwrap_or(scenario.trials).into()),
+        trials: recipe.trials(&plan),
         first_trial: args.first_trial,
         threads: args
             .threads
@@ -116,17 +129,18 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             .out
             .unwrap_or_else(|| PathBuf::from("results").join(scenario.display_name())),
         force: args.force,
+        resume: args.resume,
         allow_memory: args.allow_memory,
         weekly_trials: args.weekly_trials,
         quiet: args.quiet,
         command_line: std::env::args().collect(),
-        scenario_file: file,
+        recipe,
     };
     if args.dry_run {
         let estimate = run::estimate(&plan, opts.first_trial, opts.trials, opts.threads)?;
         return print(|out| report::dry_run(&plan, &opts, &estimate, out));
     }
-    let report = run::run(&plan, &text, &opts)?;
+    let report = run::run(&plan, &opts)?;
     if args.timings {
         eprintln!(
             "setup_s={:.4} run_s={:.4} agent_weeks={} agent_updates_per_s={:.4e}",
@@ -142,9 +156,29 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         } else {
             String::new()
         };
+        let what = match opts.recipe.shard {
+            Some(shard) => format!(
+                "shard {shard}: {} of the {} runs ({} trials{points})",
+                report.runs,
+                report.trials * report.points as u64,
+                report.trials
+            ),
+            None => format!("{} trials{points}", report.trials),
+        };
+        if report.resumed == report.runs && report.runs > 0 && opts.resume {
+            println!(
+                "{} already holds the complete run: nothing to resume",
+                report.out.display()
+            );
+            return Ok(());
+        }
+        let resumed = if report.resumed > 0 {
+            format!(", resumed after {} finished runs", report.resumed)
+        } else {
+            String::new()
+        };
         println!(
-            "{} trials{points} of {} in {:.1} s; results in {}",
-            report.trials,
+            "{what} of {} in {:.1} s{resumed}; results in {}",
             scenario.display_name(),
             report.elapsed.as_secs_f64(),
             report.out.display()
@@ -182,6 +216,43 @@ fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
     livemarket::sensitivity::write_csv(&effects, &out)?;
     if !args.quiet {
         print(|o| report::sensitivity(&effects, &args.metric, args.top, &out, o))?;
+    }
+    Ok(())
+}
+
+fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
+    let (done, runs) = run::summarize(&args.dir)?;
+    if !args.quiet {
+        let of = if done < runs {
+            format!(" of {runs} (the run is not complete: these are the summaries so far)")
+        } else {
+            String::new()
+        };
+        println!(
+            "summary.csv and weekly.csv of {} run(s){of} written in {}",
+            done,
+            args.dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn merge_command(args: cli::MergeArgs) -> Result<()> {
+    let r = run::merge(
+        &args.shards,
+        &args.out,
+        args.force,
+        std::env::args().collect(),
+    )?;
+    if !args.quiet {
+        println!(
+            "{} shards merged: {} runs ({} trials at each of {} point(s)); results in {}",
+            r.shards,
+            r.runs,
+            r.trials,
+            r.points,
+            args.out.display()
+        );
     }
     Ok(())
 }

@@ -129,12 +129,17 @@ pub fn dry_run(
     let mb = |b: u64| b as f64 / 1e6;
     writeln!(
         out,
-        "memory: about {:.1} MB ({} threads × {:.1} MB per running trial + {:.1} MB of results \
-         held until the end)",
+        "memory: about {:.1} MB ({} threads × {:.1} MB per running trial + {:.1} MB to \
+         summarise)",
         mb(e.peak_bytes),
         opts.threads,
         mb(e.trial_bytes),
         mb(e.held_bytes)
+    )?;
+    writeln!(
+        out,
+        "disk: about {:.1} MB of trial data (trials.bin), besides the CSV files",
+        mb(e.store_bytes)
     )?;
     writeln!(
         out,

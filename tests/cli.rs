@@ -145,9 +145,9 @@ fn refuses_to_overwrite_results_without_force() {
         .args(["run", SMALL, "--quiet", "--trials", "1", "--out"])
         .arg(tmp.path())
         .assert()
-        .code(1)
+        .code(2)
         .stderr(format!(
-            "error: {} already holds the results of a run; pass --force to replace them, or --out to write elsewhere\n",
+            "error: {} already holds the results of a run; pass --resume to continue it if it was interrupted, --force to replace it, or --out to write elsewhere\n",
             tmp.path().display()
         ));
     run_small(tmp.path(), "2", &["--trials", "1", "--force"]);
@@ -373,7 +373,7 @@ fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
         .code(2)
         .stderr(
             predicate::str::is_match(
-                r"^error: the run needs an estimated 57\.0 GB \(1 running trial\(s\) × 57\.00 GB \+ 0\.00 GB of results held until the end\), more than the \d+\.\d GB this machine has available; lower --threads, --trials or the agents, or pass --allow-memory to run anyway\n$",
+                r"^error: the run needs an estimated 57\.0 GB \(1 running trial\(s\) × 57\.00 GB \+ 0\.00 GB to summarise\), more than the \d+\.\d GB this machine has available; lower --threads or the agents, or pass --allow-memory to run anyway\n$",
             )
             .unwrap(),
         );
@@ -407,7 +407,10 @@ fn a_run_killed_at_any_moment_leaves_whole_rows_of_whole_trials() {
         child.kill().unwrap();
         child.wait().unwrap();
         for (file, per_trial) in [("trials.csv", 7), ("weekly_trials.csv", 7 * 40)] {
-            let text = fs::read_to_string(tmp.path().join(file)).unwrap();
+            // A kill before the files were created leaves none: nothing to check.
+            let Ok(text) = fs::read_to_string(tmp.path().join(file)) else {
+                continue;
+            };
             assert!(text.ends_with('\n'), "kill {k}: {file} ends inside a row");
             let mut lines = text.lines();
             let fields = lines.next().unwrap().split(',').count();

@@ -1,9 +1,12 @@
 //! `manifest.json`: what was run, by which version, from which scenario text, and when.
 
+use crate::error::UserError;
+use crate::run::{Recipe, Shard};
 use crate::scenario::Scenario;
 use crate::sweep::SweepRecord;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::path::Path;
 
 /// The record of one run.
 #[derive(Debug, Serialize)]
@@ -27,7 +30,8 @@ pub struct Manifest<'a> {
     /// RFC 3339, UTC.
     pub started: String,
     pub finished: Option<String>,
-    /// `running`, `complete` or `failed`.
+    /// `running`, `interrupted` (a write failed; `--resume` continues it) or `complete`. A
+    /// run killed outright stays `running`.
     pub status: &'static str,
     /// `--set PATH=VALUE` overrides, as typed; left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -36,6 +40,20 @@ pub struct Manifest<'a> {
     /// `trials_done` then count trials at every point.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepProgress<'a>>,
+    /// The shard this folder holds; left out for a whole run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardProgress>,
+    /// Runs whose rows and records are in this folder.
+    pub runs_done: u64,
+    /// The run `--resume` continued from; left out when the run was not resumed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed_at_run: Option<u64>,
+    /// The shard folders `merge` combined; left out otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
+    /// The scenario text and options, from which `--resume`, `summarize` and `merge` rebuild
+    /// the run.
+    pub recipe: &'a Recipe,
 }
 
 /// A sweep in the manifest.
@@ -60,4 +78,63 @@ pub fn sha256_hex(text: &str) -> String {
 /// Now, RFC 3339 in UTC, to the second.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A shard in the manifest.
+#[derive(Debug, Serialize)]
+pub struct ShardProgress {
+    #[serde(flatten)]
+    pub shard: Shard,
+    /// Its runs: `first_run..end_run` of the whole run's runs.
+    pub first_run: u64,
+    pub end_run: u64,
+}
+
+/// What `--resume`, `summarize` and `merge` read back from a manifest.
+#[derive(Debug, Deserialize)]
+pub struct Recorded {
+    pub version: String,
+    pub status: String,
+    pub recipe: Recipe,
+}
+
+/// Reads the manifest of a result folder.
+pub fn read(dir: &Path) -> anyhow::Result<Recorded> {
+    let path = dir.join("manifest.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(UserError(format!(
+                "{} is not a livemarket result folder: it has no manifest.json",
+                dir.display()
+            ))
+            .into());
+        }
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())));
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        UserError(format!(
+            "{}: {e}; it was not written by this version of livemarket (it needs a recipe), so \
+             the run cannot be continued, summarised or merged: run it again",
+            path.display()
+        ))
+        .into()
+    })
+}
+
+/// Marks a folder's run complete, finished at `when` (for `summarize`, once an interrupted
+/// run's summaries are written).
+pub fn mark_complete(dir: &Path, when: String) -> anyhow::Result<()> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path)?;
+    let mut value: serde_json::Value = serde_json::from_str(&text)?;
+    value["status"] = "complete".into();
+    value["finished"] = when.into();
+    crate::output::write_atomically(&path, |w| {
+        serde_json::to_writer_pretty(&mut *w, &value)?;
+        std::io::Write::write_all(w, b"\n")?;
+        Ok(())
+    })
 }

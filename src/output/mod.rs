@@ -1,5 +1,6 @@
-//! Result files: `trials.csv` (and `weekly_trials.csv`) streamed as trials finish, then
-//! `summary.csv`, `weekly.csv` and `manifest.json` at the end. All CSV is long or tidy, one
+//! Result files: `trials.csv` (and `weekly_trials.csv`) streamed as trials finish, each
+//! run's raw results into `trials.bin` (see [`store`]), then `summary.csv` and `weekly.csv`
+//! computed from `trials.bin`, and `manifest.json`. All CSV is long or tidy, one
 //! header row, ISO dates, plain decimals.
 //!
 //! A sweep adds `points.csv`, and every row of the other files starts with the point index
@@ -10,16 +11,19 @@ pub mod manifest;
 pub mod measures;
 pub mod num;
 pub mod stats;
+pub mod store;
 
+use crate::model::WeekRecord;
 use crate::model::{Metric, TrialResult};
 use crate::world::World;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use measures::Series;
 use num::Num;
 use stats::Describe;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use store::{CsvEnds, RecordMeta, STORE, Scan, StoreWriter};
 
 /// Label of the all-countries rows.
 pub const ALL_COUNTRIES: &str = "ALL";
@@ -33,31 +37,28 @@ pub struct PointColumns {
     pub values: Vec<Vec<String>>,
 }
 
-/// Writes one run's result files into a folder.
+/// File names in a result folder.
+pub const TRIALS_CSV: &str = "trials.csv";
+pub const WEEKLY_TRIALS_CSV: &str = "weekly_trials.csv";
+pub const SUMMARY_CSV: &str = "summary.csv";
+pub const WEEKLY_CSV: &str = "weekly.csv";
+pub const POINTS_CSV: &str = "points.csv";
+
+/// Streams finished runs into a folder: their rows into `trials.csv` (and
+/// `weekly_trials.csv`), then their record into `trials.bin`. A failed write cuts every file
+/// back to the last whole run, so the folder always holds whole runs.
 pub struct ResultWriter<'w> {
-    points: Vec<PointAcc<'w>>,
-    dir: PathBuf,
+    worlds: Vec<&'w World>,
+    /// Per point, `point` and the swept values; empty without a sweep.
+    prefixes: Vec<Vec<String>>,
     trials: BlockCsv,
     weekly_trials: Option<BlockCsv>,
-    /// Names of the point columns (`point` and the swept paths); empty without a sweep.
-    prefix_names: Vec<String>,
-    measure_names: Vec<String>,
+    store: StoreWriter,
     count: u64,
 }
 
-/// One point's world, leading cells, and the values accumulated across its trials.
-struct PointAcc<'w> {
-    world: &'w World,
-    /// `point` and the swept values; empty without a sweep.
-    prefix: Vec<String>,
-    /// Per series, per measure: values across trials.
-    measures: Vec<Vec<Vec<f64>>>,
-    /// Per series, per metric, per week: values across trials.
-    weekly: Vec<Vec<Vec<Vec<f64>>>>,
-}
-
 /// A (country label, platform) pair of the output, with the all-countries rows last.
-fn series_labels(world: &World) -> Vec<(Option<usize>, usize)> {
+pub(crate) fn series_labels(world: &World) -> Vec<(Option<usize>, usize)> {
     let mut v: Vec<(Option<usize>, usize)> = world
         .markets
         .iter()
@@ -71,28 +72,43 @@ fn series_labels(world: &World) -> Vec<(Option<usize>, usize)> {
     v
 }
 
+/// The names of the leading point columns (`point` and the swept paths; none without a
+/// sweep) and each point's cells.
+pub(crate) fn point_prefixes(
+    columns: Option<&PointColumns>,
+    points: usize,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    match columns {
+        Some(c) => (
+            std::iter::once("point".to_string())
+                .chain(c.names.iter().cloned())
+                .collect(),
+            (0..points)
+                .map(|k| {
+                    std::iter::once(k.to_string())
+                        .chain(c.values[k].iter().cloned())
+                        .collect()
+                })
+                .collect(),
+        ),
+        None => (Vec::new(), vec![Vec::new(); points]),
+    }
+}
+
 impl<'w> ResultWriter<'w> {
     /// Creates the folder's streaming files (and `points.csv` for a sweep) and writes their
-    /// headers. `worlds` holds one world per point; `columns` is None without a sweep;
-    /// `trials_per_point` sizes the values held until the end.
+    /// headers. `worlds` holds one world per point; `columns` is None without a sweep.
     pub fn create(
         worlds: &[&'w World],
         columns: Option<&PointColumns>,
         dir: &Path,
         weekly_trials: bool,
-        trials_per_point: u64,
     ) -> Result<Self> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-        let open = |name: &str| BlockCsv::create(&dir.join(name));
-        let prefix_names: Vec<String> = match columns {
-            Some(c) => std::iter::once("point".to_string())
-                .chain(c.names.iter().cloned())
-                .collect(),
-            None => Vec::new(),
-        };
+        let (prefix_names, prefixes) = point_prefixes(columns, worlds.len());
         if let Some(c) = columns {
-            write_atomically(&dir.join("points.csv"), |w| {
+            write_atomically(&dir.join(POINTS_CSV), |w| {
                 let mut w = csv::Writer::from_writer(w);
                 w.write_record(&prefix_names)?;
                 for (k, values) in c.values.iter().enumerate() {
@@ -102,16 +118,15 @@ impl<'w> ResultWriter<'w> {
                 Ok(())
             })?;
         }
-        let measure_names = measures::names();
-        let mut trials = open("trials.csv")?;
+        let mut trials = BlockCsv::create(&dir.join(TRIALS_CSV))?;
         let mut header = prefix_names.clone();
         header.extend(["trial", "seed", "country", "platform"].map(String::from));
-        header.extend(measure_names.iter().cloned());
+        header.extend(measures::names());
         header.extend(["live_opened_date", "live_withdrawn_date"].map(String::from));
         trials.write_record(&header)?;
-        trials.commit().context("cannot write trials.csv")?;
+        trials.commit()?;
         let weekly_trials = if weekly_trials {
-            let mut w = open("weekly_trials.csv")?;
+            let mut w = BlockCsv::create(&dir.join(WEEKLY_TRIALS_CSV))?;
             let mut header = prefix_names.clone();
             header
                 .extend(["trial", "seed", "week", "date", "country", "platform"].map(String::from));
@@ -122,126 +137,114 @@ impl<'w> ResultWriter<'w> {
         } else {
             None
         };
-        // Room for every trial up front: vectors grown by doubling would hold up to twice
-        // what `held_bytes` estimates.
-        let capacity = trials_per_point.min(100_000) as usize;
-        let points = worlds
-            .iter()
-            .enumerate()
-            .map(|(k, &world)| {
-                let labels = series_labels(world);
-                PointAcc {
-                    world,
-                    prefix: columns.map_or(Vec::new(), |c| {
-                        std::iter::once(k.to_string())
-                            .chain(c.values[k].iter().cloned())
-                            .collect()
-                    }),
-                    measures: (0..labels.len())
-                        .map(|_| held(measure_names.len(), capacity))
-                        .collect(),
-                    weekly: (0..labels.len())
-                        .map(|_| {
-                            (0..Metric::COUNT)
-                                .map(|_| held(world.weeks as usize, capacity))
-                                .collect()
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
+        let headers = CsvEnds {
+            trials: trials.len,
+            weekly_trials: weekly_trials.as_ref().map_or(0, |w| w.len),
+        };
+        let path = dir.join(STORE);
+        let store = StoreWriter::create(&path, headers)
+            .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(ResultWriter {
-            points,
-            dir: dir.to_path_buf(),
+            worlds: worlds.to_vec(),
+            prefixes,
             trials,
             weekly_trials,
-            prefix_names,
-            measure_names,
+            store,
             count: 0,
         })
     }
 
-    /// Bytes held until the end for one point over `trials` trials: every measure and every
-    /// weekly value of every series, 8 bytes each.
-    pub fn held_bytes(world: &World, trials: u64) -> u64 {
-        let series = series_labels(world).len() as u64;
-        let per_trial =
-            measures::names().len() as u64 + Metric::COUNT as u64 * u64::from(world.weeks);
-        series * per_trial * trials * 8
+    /// Reopens the streaming files of an interrupted run to append after the whole runs
+    /// `scan` found, cutting off anything written after them.
+    pub fn reopen(
+        worlds: &[&'w World],
+        columns: Option<&PointColumns>,
+        dir: &Path,
+        weekly_trials: bool,
+        scan: &Scan,
+    ) -> Result<Self> {
+        let (_, prefixes) = point_prefixes(columns, worlds.len());
+        let ends = scan.ends();
+        let trials = BlockCsv::reopen(&dir.join(TRIALS_CSV), ends.trials)?;
+        let weekly_trials = if weekly_trials {
+            Some(BlockCsv::reopen(
+                &dir.join(WEEKLY_TRIALS_CSV),
+                ends.weekly_trials,
+            )?)
+        } else {
+            None
+        };
+        let path = dir.join(STORE);
+        let store = StoreWriter::reopen(&path, scan.whole_len)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(ResultWriter {
+            worlds: worlds.to_vec(),
+            prefixes,
+            trials,
+            weekly_trials,
+            store,
+            count: 0,
+        })
     }
 
-    /// Adds one finished trial of point `point`: its rows reach the disk before this returns.
-    pub fn push(&mut self, point: usize, r: &TrialResult) -> Result<()> {
-        let acc = &mut self.points[point];
-        let world = acc.world;
+    /// Adds run `run`, a finished trial of point `point`: its rows and its record reach the
+    /// files before this returns. On a failed write every file is cut back to the runs before
+    /// it, and the error says which file failed.
+    pub fn push(&mut self, run: u64, point: usize, r: &TrialResult) -> Result<()> {
+        let before = (
+            self.trials.len,
+            self.weekly_trials.as_ref().map_or(0, |w| w.len),
+            self.store.bytes(),
+        );
+        let outcome = self.write_run(run, point, r);
+        if outcome.is_err() {
+            let _ = self.trials.truncate(before.0);
+            if let Some(w) = &mut self.weekly_trials {
+                let _ = w.truncate(before.1);
+            }
+            let _ = self.store.truncate(before.2);
+        } else {
+            self.count += 1;
+        }
+        outcome
+    }
+
+    fn write_run(&mut self, run: u64, point: usize, r: &TrialResult) -> Result<()> {
+        let world = self.worlds[point];
+        let prefix = &self.prefixes[point];
         let nm = world.markets.len();
         let weeks = world.weeks as usize;
-        let all_rows: Vec<Vec<crate::model::WeekRecord>> = (0..world.platforms.len())
-            .map(|p| {
-                (0..weeks)
-                    .map(|t| {
-                        measures::sum_records(
-                            (0..nm)
-                                .filter(|&m| world.markets[m].platform == p)
-                                .map(|m| r.record(nm, t, m)),
-                        )
-                    })
-                    .collect()
-            })
-            .collect();
-        for (s, (country, platform)) in series_labels(world).into_iter().enumerate() {
-            let series = match country {
-                Some(_) => Series {
-                    country,
-                    platform,
-                    weeks: (0..weeks).map(|t| r.record(nm, t, s)).collect(),
-                    events: Some(r.events[s]),
-                },
-                None => Series {
-                    country,
-                    platform,
-                    weeks: all_rows[platform].iter().collect(),
-                    events: None,
-                },
+        for (m, market) in world.markets.iter().enumerate() {
+            let series = Series {
+                country: Some(market.country),
+                platform: market.platform,
+                weeks: (0..weeks).map(|t| r.record(nm, t, m)).collect(),
+                events: Some(r.events[m]),
             };
             let values = measures::measure(&series);
-            for (acc, v) in acc.measures[s].iter_mut().zip(&values) {
-                acc.extend(v);
-            }
-            for (metric, per_week) in acc.weekly[s].iter_mut().enumerate() {
-                for (t, acc) in per_week.iter_mut().enumerate() {
-                    if country.is_some() || Metric::ALL[metric].additive() {
-                        acc.push(series.weeks[t][metric]);
-                    }
-                }
-            }
-            if country.is_some() {
-                let e = r.events[s];
-                let date = |w: Option<u32>| {
-                    w.map(|w| world.start.plus_weeks(w).to_string())
-                        .unwrap_or_default()
-                };
-                let mut row = acc.prefix.clone();
-                row.extend([
-                    r.trial.to_string(),
-                    r.seed.to_string(),
-                    world.countries[series.country.unwrap_or_default()]
-                        .code
-                        .clone(),
-                    world.platforms[platform].name.clone(),
-                ]);
-                row.extend(values.iter().map(|v| Num(*v).to_string()));
-                row.push(date(e.opened));
-                row.push(date(e.withdrawn));
-                self.trials.write_record(&row)?;
-            }
+            let e = r.events[m];
+            let date = |w: Option<u32>| {
+                w.map(|w| world.start.plus_weeks(w).to_string())
+                    .unwrap_or_default()
+            };
+            let mut row = prefix.clone();
+            row.extend([
+                r.trial.to_string(),
+                r.seed.to_string(),
+                world.countries[market.country].code.clone(),
+                world.platforms[market.platform].name.clone(),
+            ]);
+            row.extend(values.iter().map(|v| Num(*v).to_string()));
+            row.push(date(e.opened));
+            row.push(date(e.withdrawn));
+            self.trials.write_record(&row)?;
         }
-        self.trials.commit().context("cannot write trials.csv")?;
+        self.trials.commit()?;
         if let Some(w) = &mut self.weekly_trials {
             for t in 0..weeks {
                 let date = world.start.plus_weeks(t as u32).to_string();
                 for (m, mw) in world.markets.iter().enumerate() {
-                    let mut row = acc.prefix.clone();
+                    let mut row = prefix.clone();
                     row.extend([
                         r.trial.to_string(),
                         r.seed.to_string(),
@@ -254,46 +257,166 @@ impl<'w> ResultWriter<'w> {
                     w.write_record(&row)?;
                 }
             }
-            w.commit().context("cannot write weekly_trials.csv")?;
+            w.commit()?;
         }
-        self.count += 1;
-        Ok(())
+        let ends = CsvEnds {
+            trials: self.trials.len,
+            weekly_trials: self.weekly_trials.as_ref().map_or(0, |w| w.len),
+        };
+        self.store
+            .append(run, point, r, ends)
+            .with_context(|| format!("cannot write {}", self.store_path().display()))
     }
 
-    /// Trials pushed so far.
-    pub fn trials(&self) -> u64 {
+    fn store_path(&self) -> PathBuf {
+        self.trials.path.with_file_name(STORE)
+    }
+
+    /// Runs pushed through this writer.
+    pub fn runs(&self) -> u64 {
         self.count
     }
+}
 
-    /// Writes summary.csv and weekly.csv (each to a temporary name, then renamed), point by
-    /// point.
-    pub fn finish(mut self) -> Result<()> {
-        let header = |names: &[&str]| -> Vec<String> {
-            self.prefix_names
-                .iter()
-                .cloned()
-                .chain(names.iter().map(|n| n.to_string()))
-                .collect()
-        };
-        let summary_header = header(&[
+/// Bytes of one series' values over `trials` trials: every measure and every weekly value.
+fn series_bytes(world: &World, trials: u64) -> u64 {
+    (measures::names().len() as u64 + Metric::COUNT as u64 * u64::from(world.weeks)) * 8 * trials
+}
+
+/// Series summarised together: as many as fit in `budget`, at least one.
+fn series_group(world: &World, trials: u64, budget: u64) -> usize {
+    let series = series_labels(world).len() as u64;
+    (budget / series_bytes(world, trials).max(1)).clamp(1, series.max(1)) as usize
+}
+
+/// Bytes held at a time while summarising `trials` trials of a point.
+pub fn summary_bytes(world: &World, trials: u64, budget: u64) -> u64 {
+    series_group(world, trials, budget) as u64 * series_bytes(world, trials)
+}
+
+/// Writes `summary.csv` and `weekly.csv` (each under a temporary name, then renamed) from
+/// the runs in the folder's `trials.bin`, holding at most about `budget` bytes of values at a
+/// time (series are taken in groups that fit; the files do not depend on it). Returns the
+/// runs summarised.
+pub fn write_summaries(
+    dir: &Path,
+    worlds: &[&World],
+    columns: Option<&PointColumns>,
+    budget: u64,
+) -> Result<u64> {
+    let path = dir.join(STORE);
+    let scan =
+        store::scan(&path)?.with_context(|| format!("{} holds no trial data", path.display()))?;
+    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let (prefix_names, prefixes) = point_prefixes(columns, worlds.len());
+    let header = |names: &[&str]| -> Vec<String> {
+        prefix_names
+            .iter()
+            .cloned()
+            .chain(names.iter().map(|n| n.to_string()))
+            .collect()
+    };
+    let measure_names = measures::names();
+    let mut summary = AtomicFile::create(&dir.join(SUMMARY_CSV))?;
+    let mut weekly = AtomicFile::create(&dir.join(WEEKLY_CSV))?;
+    {
+        let mut sw = csv::Writer::from_writer(&mut summary.writer);
+        let mut ww = csv::Writer::from_writer(&mut weekly.writer);
+        sw.write_record(header(&[
             "country", "platform", "metric", "n", "mean", "sd", "min", "p05", "p25", "p50", "p75",
             "p95", "max",
-        ]);
-        let weekly_header = header(&[
+        ]))?;
+        ww.write_record(header(&[
             "week", "date", "country", "platform", "metric", "mean", "p05", "p50", "p95",
-        ]);
-        let measure_names = &self.measure_names;
-        let points = &mut self.points;
-        write_atomically(&self.dir.join("summary.csv"), |w| {
-            let mut w = csv::Writer::from_writer(w);
-            w.write_record(&summary_header)?;
-            for acc in points.iter_mut() {
-                let labels = series_labels(acc.world);
-                for (s, label) in labels.iter().enumerate() {
-                    let (country, platform) = label_names(acc.world, *label);
-                    for (k, metric) in measure_names.iter().enumerate() {
-                        if let Some(d) = Describe::of(&mut acc.measures[s][k]) {
-                            let mut row = acc.prefix.clone();
+        ]))?;
+        for (point, &world) in worlds.iter().enumerate() {
+            let records: Vec<&RecordMeta> =
+                scan.records.iter().filter(|r| r.point == point).collect();
+            let labels = series_labels(world);
+            let nm = world.markets.len();
+            let weeks = world.weeks as usize;
+            let group = series_group(world, records.len() as u64, budget);
+            let dates: Vec<String> = (0..world.weeks)
+                .map(|t| world.start.plus_weeks(t).to_string())
+                .collect();
+            for chunk in labels.chunks(group) {
+                // Per series of the chunk, per measure (per metric and week): values across
+                // trials.
+                let mut totals: Vec<Vec<Vec<f64>>> = chunk
+                    .iter()
+                    .map(|_| held(measure_names.len(), records.len()))
+                    .collect();
+                let mut by_week: Vec<Vec<Vec<Vec<f64>>>> = chunk
+                    .iter()
+                    .map(|_| {
+                        (0..Metric::COUNT)
+                            .map(|_| held(weeks, records.len()))
+                            .collect()
+                    })
+                    .collect();
+                for meta in &records {
+                    let r = store::read(&file, meta)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    if r.events.len() != nm || r.weekly.len() != nm * weeks {
+                        bail!(
+                            "{}: run {} does not have the shape of point {point} ({nm} markets, {weeks} weeks); the folder does not belong to this scenario",
+                            path.display(),
+                            meta.run
+                        );
+                    }
+                    for (k, &(country, platform)) in chunk.iter().enumerate() {
+                        let summed: Vec<WeekRecord>;
+                        let series = match country {
+                            Some(_) => {
+                                let m = world
+                                    .markets
+                                    .iter()
+                                    .position(|mk| {
+                                        Some(mk.country) == country && mk.platform == platform
+                                    })
+                                    .expect("a market series has its market");
+                                Series {
+                                    country,
+                                    platform,
+                                    weeks: (0..weeks).map(|t| r.record(nm, t, m)).collect(),
+                                    events: Some(r.events[m]),
+                                }
+                            }
+                            None => {
+                                summed = (0..weeks)
+                                    .map(|t| {
+                                        measures::sum_records(
+                                            (0..nm)
+                                                .filter(|&m| world.markets[m].platform == platform)
+                                                .map(|m| r.record(nm, t, m)),
+                                        )
+                                    })
+                                    .collect();
+                                Series {
+                                    country,
+                                    platform,
+                                    weeks: summed.iter().collect(),
+                                    events: None,
+                                }
+                            }
+                        };
+                        for (acc, v) in totals[k].iter_mut().zip(measures::measure(&series)) {
+                            acc.extend(v);
+                        }
+                        for (metric, per_week) in by_week[k].iter_mut().enumerate() {
+                            if country.is_some() || Metric::ALL[metric].additive() {
+                                for (t, acc) in per_week.iter_mut().enumerate() {
+                                    acc.push(series.weeks[t][metric]);
+                                }
+                            }
+                        }
+                    }
+                }
+                for (k, label) in chunk.iter().enumerate() {
+                    let (country, platform) = label_names(world, *label);
+                    for (j, metric) in measure_names.iter().enumerate() {
+                        if let Some(d) = Describe::of(&mut totals[k][j]) {
+                            let mut row = prefixes[point].clone();
                             row.extend([country.clone(), platform.clone(), metric.clone()]);
                             row.push(d.n.to_string());
                             row.extend(
@@ -302,28 +425,13 @@ impl<'w> ResultWriter<'w> {
                                 ]
                                 .map(|x| Num::from(x).to_string()),
                             );
-                            w.write_record(&row)?;
+                            sw.write_record(&row)?;
                         }
                     }
-                }
-            }
-            w.flush()?;
-            Ok(())
-        })?;
-        write_atomically(&self.dir.join("weekly.csv"), |w| {
-            let mut w = csv::Writer::from_writer(w);
-            w.write_record(&weekly_header)?;
-            for acc in points.iter_mut() {
-                let world = acc.world;
-                let dates: Vec<String> = (0..world.weeks)
-                    .map(|t| world.start.plus_weeks(t).to_string())
-                    .collect();
-                for (s, label) in series_labels(world).iter().enumerate() {
-                    let (country, platform) = label_names(world, *label);
-                    for (k, metric) in Metric::ALL.iter().enumerate() {
-                        for (t, values) in acc.weekly[s][k].iter_mut().enumerate() {
+                    for (j, metric) in Metric::ALL.iter().enumerate() {
+                        for (t, values) in by_week[k][j].iter_mut().enumerate() {
                             if let Some(d) = Describe::of(values) {
-                                let mut row = acc.prefix.clone();
+                                let mut row = prefixes[point].clone();
                                 row.extend([
                                     t.to_string(),
                                     dates[t].clone(),
@@ -334,17 +442,19 @@ impl<'w> ResultWriter<'w> {
                                 row.extend(
                                     [d.mean, d.p05, d.p50, d.p95].map(|x| Num::from(x).to_string()),
                                 );
-                                w.write_record(&row)?;
+                                ww.write_record(&row)?;
                             }
                         }
                     }
                 }
             }
-            w.flush()?;
-            Ok(())
-        })?;
-        Ok(())
+        }
+        sw.flush()?;
+        ww.flush()?;
     }
+    summary.commit()?;
+    weekly.commit()?;
+    Ok(scan.records.len() as u64)
 }
 
 /// `n` empty vectors with room for `capacity` values each.
@@ -362,11 +472,14 @@ fn label_names(world: &World, (country, platform): (Option<usize>, usize)) -> (S
     )
 }
 
-/// A CSV file that grows one block (a trial's rows) at a time: rows gather in memory and
-/// reach the file in one write, so a crash between trials leaves whole rows only.
+/// A CSV file that grows one block (a run's rows) at a time: rows gather in memory and
+/// reach the file in one write, so a crash between runs leaves whole rows only.
 struct BlockCsv {
+    path: PathBuf,
     file: File,
     rows: csv::Writer<Vec<u8>>,
+    /// Bytes committed.
+    len: u64,
 }
 
 impl BlockCsv {
@@ -374,8 +487,33 @@ impl BlockCsv {
         let file =
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(BlockCsv {
+            path: path.to_path_buf(),
             file,
             rows: csv::Writer::from_writer(Vec::new()),
+            len: 0,
+        })
+    }
+
+    /// Opens an existing file to append after its first `len` bytes, dropping the rest.
+    fn reopen(path: &Path, len: u64) -> Result<BlockCsv> {
+        let open = || -> std::io::Result<File> {
+            let mut file = OpenOptions::new().write(true).open(path)?;
+            if file.metadata()?.len() < len {
+                return Err(std::io::Error::other(format!(
+                    "it is shorter ({} bytes) than the {len} bytes of rows trials.bin records",
+                    file.metadata()?.len()
+                )));
+            }
+            file.set_len(len)?;
+            file.seek(SeekFrom::Start(len))?;
+            Ok(file)
+        };
+        let file = open().with_context(|| format!("cannot resume {}", path.display()))?;
+        Ok(BlockCsv {
+            path: path.to_path_buf(),
+            file,
+            rows: csv::Writer::from_writer(Vec::new()),
+            len,
         })
     }
 
@@ -388,29 +526,81 @@ impl BlockCsv {
     }
 
     /// Writes the rows gathered since the last commit.
-    fn commit(&mut self) -> std::io::Result<()> {
+    fn commit(&mut self) -> Result<()> {
         let rows = std::mem::replace(&mut self.rows, csv::Writer::from_writer(Vec::new()));
         let block = rows.into_inner().map_err(|e| e.into_error())?;
-        self.file.write_all(&block)
+        self.file
+            .write_all(&block)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        self.len += block.len() as u64;
+        Ok(())
+    }
+
+    /// Cuts the file back to `len` bytes.
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.rows = csv::Writer::from_writer(Vec::new());
+        self.file.set_len(len)?;
+        self.file.seek(SeekFrom::Start(len))?;
+        self.len = len;
+        Ok(())
     }
 }
 
-/// Writes a whole file under a temporary name in the same folder, then renames it, so a
-/// reader never sees half a file.
+/// A whole file written under a temporary name in the same folder and renamed on
+/// [`commit`](AtomicFile::commit), so a reader never sees half a file; dropped uncommitted,
+/// the temporary file is removed.
+pub struct AtomicFile {
+    pub writer: BufWriter<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+    done: bool,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let tmp = path.with_extension("tmp");
+        let file =
+            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        Ok(AtomicFile {
+            writer: BufWriter::new(file),
+            tmp,
+            path: path.to_path_buf(),
+            done: false,
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .and_then(|()| self.writer.get_ref().sync_all())
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        std::fs::rename(&self.tmp, &self.path).with_context(|| {
+            format!(
+                "cannot rename {} to {}",
+                self.tmp.display(),
+                self.path.display()
+            )
+        })?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes a whole file through an [`AtomicFile`].
 pub fn write_atomically(
     path: &Path,
     body: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let mut w = BufWriter::new(file);
-    body(&mut w).with_context(|| format!("cannot write {}", tmp.display()))?;
-    w.flush()
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    w.get_ref()
-        .sync_all()
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
-    Ok(())
+    let mut f = AtomicFile::create(path)?;
+    body(&mut f.writer).with_context(|| format!("cannot write {}", path.display()))?;
+    f.commit()
 }

@@ -1,25 +1,37 @@
 //! `livemarket run`: trials (of every point of a sweep) in parallel, results written as they
 //! finish; and the estimate `--dry-run` prints.
 
+mod merge;
 mod parallel;
 pub mod progress;
+pub mod recipe;
+
+pub use merge::merge;
+pub use recipe::{Recipe, Shard};
 
 pub use parallel::run_ordered;
 
 use crate::error::UserError;
 use crate::model::simulate;
-use crate::output::manifest::{self, Manifest, SweepProgress};
-use crate::output::{PointColumns, ResultWriter};
+use crate::output::manifest::{self, Manifest, ShardProgress, SweepProgress};
+use crate::output::{self, PointColumns, ResultWriter, store};
 use crate::scenario::params;
 use crate::sweep::Plan;
 use crate::world::World;
 use anyhow::{Context, Result, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// Values held at a time while summarising (`summary.csv`, `weekly.csv`), bytes: series are
+/// taken in groups that fit, so memory does not grow with the trials (the files do not depend
+/// on it).
+pub const SUMMARY_BUDGET: u64 = 512 << 20;
 
 /// A run, resolved from the command line and the scenario.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
+    /// What the manifest records: the scenario text and every option that shapes results.
+    pub recipe: Recipe,
     /// Number of trials (at each point of a sweep).
     pub trials: u64,
     /// Index of the first trial (to re-run a single trial of an earlier run).
@@ -30,6 +42,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Replace the results already in `out`.
     pub force: bool,
+    /// Continue the interrupted run in `out`.
+    pub resume: bool,
     /// Run even when the estimated memory exceeds what the machine has available.
     pub allow_memory: bool,
     /// Also write every trial's weekly series.
@@ -38,8 +52,6 @@ pub struct RunOptions {
     pub quiet: bool,
     /// For the manifest.
     pub command_line: Vec<String>,
-    /// Path of the scenario file as given, or `<bundled baseline>`.
-    pub scenario_file: String,
 }
 
 /// What a finished run reports.
@@ -49,26 +61,91 @@ pub struct RunReport {
     pub trials: u64,
     /// Points (1 without a sweep).
     pub points: usize,
+    /// Runs of this command (of its shard), and those already done by the run it resumed.
+    pub runs: u64,
+    pub resumed: u64,
     pub elapsed: Duration,
     pub out: PathBuf,
     /// Seconds summed over trials: building agents and networks, and stepping the weeks.
     pub setup_seconds: f64,
     pub weeks_seconds: f64,
-    /// Consumer agents × weeks × trials.
+    /// Consumer agents × weeks of the runs of this command.
     pub agent_weeks: u64,
 }
 
-/// Runs every point of the plan and writes every result file into `opts.out`.
-pub fn run(plan: &Plan, scenario_text: &str, opts: &RunOptions) -> Result<RunReport> {
-    let scenario = &plan.base;
+/// Files a run writes, removed before `--force` starts over.
+const RESULT_FILES: [&str; 8] = [
+    "manifest.json",
+    output::TRIALS_CSV,
+    output::WEEKLY_TRIALS_CSV,
+    store::STORE,
+    output::SUMMARY_CSV,
+    output::WEEKLY_CSV,
+    output::POINTS_CSV,
+    "manifest.json.tmp",
+];
+
+/// The leading point columns of a plan's result files; None without a sweep.
+pub fn point_columns(plan: &Plan) -> Option<PointColumns> {
+    plan.sweep.as_ref().map(|s| PointColumns {
+        names: s.parameters.clone(),
+        values: plan
+            .points
+            .iter()
+            .map(|p| p.values.iter().map(point_cell).collect())
+            .collect(),
+    })
+}
+
+/// Runs every point of the plan (or the runs of the recipe's shard) and writes every result
+/// file into `opts.out`; with `opts.resume`, continues the interrupted run there.
+pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
     let name = worlds[0].name.clone();
-    let manifest_path = opts.out.join("manifest.json");
-    if manifest_path.exists() && !opts.force {
-        bail!(
-            "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
-            opts.out.display()
-        );
+    let dir = &opts.out;
+    let total = opts.trials * worlds.len() as u64;
+    let runs = opts.recipe.shard.map_or(0..total, |s| s.range(total));
+    let manifest_path = dir.join("manifest.json");
+    let mut resume_from: Option<store::Scan> = None;
+    if opts.resume && manifest_path.exists() {
+        let old = manifest::read(dir)?;
+        check_same_run(&old, &opts.recipe, dir)?;
+        if old.status == "complete" {
+            return Ok(RunReport {
+                trials: opts.trials,
+                points: worlds.len(),
+                runs: runs.end - runs.start,
+                resumed: runs.end - runs.start,
+                elapsed: Duration::ZERO,
+                out: dir.clone(),
+                setup_seconds: 0.0,
+                weeks_seconds: 0.0,
+                agent_weeks: 0,
+            });
+        }
+        let path = dir.join(store::STORE);
+        if path.exists()
+            && let Some(scan) = store::scan(&path)?
+        {
+            for (i, r) in scan.records.iter().enumerate() {
+                if r.run != runs.start + i as u64 {
+                    bail!(
+                        "{} holds run {} where run {} belongs: the folder is damaged; start over with --force",
+                        path.display(),
+                        r.run,
+                        runs.start + i as u64
+                    );
+                }
+            }
+            resume_from = Some(scan);
+        }
+    } else if manifest_path.exists() && !opts.resume && !opts.force {
+        return Err(UserError(format!(
+            "{} already holds the results of a run; pass --resume to continue it if it was \
+             interrupted, --force to replace it, or --out to write elsewhere",
+            dir.display()
+        ))
+        .into());
     }
     let (trial_bytes, held_bytes, peak_bytes) = memory(plan, opts.trials, opts.threads);
     if let Some(available) = available_memory()
@@ -76,9 +153,9 @@ pub fn run(plan: &Plan, scenario_text: &str, opts: &RunOptions) -> Result<RunRep
         && !opts.allow_memory
     {
         return Err(UserError(format!(
-            "the run needs an estimated {:.1} GB ({} running trial(s) × {:.2} GB + {:.2} GB of \
-             results held until the end), more than the {:.1} GB this machine has available; \
-             lower --threads, --trials or the agents, or pass --allow-memory to run anyway",
+            "the run needs an estimated {:.1} GB ({} running trial(s) × {:.2} GB + {:.2} GB to \
+             summarise), more than the {:.1} GB this machine has available; lower --threads or \
+             the agents, or pass --allow-memory to run anyway",
             peak_bytes as f64 / 1e9,
             opts.threads,
             trial_bytes as f64 / 1e9,
@@ -87,90 +164,198 @@ pub fn run(plan: &Plan, scenario_text: &str, opts: &RunOptions) -> Result<RunRep
         ))
         .into());
     }
-    let runs = opts.trials * worlds.len() as u64;
+    let done_before = resume_from.as_ref().map_or(0, |s| s.records.len() as u64);
     let began = Instant::now();
-    let mut manifest = Manifest {
+    let mut manifest = new_manifest(
+        plan,
+        &opts.recipe,
+        &name,
+        opts.trials,
+        opts.command_line.clone(),
+    );
+    manifest.threads = opts.threads;
+    manifest.shard = opts.recipe.shard.map(|shard| ShardProgress {
+        shard,
+        first_run: runs.start,
+        end_run: runs.end,
+    });
+    manifest.runs_done = done_before;
+    manifest.resumed_at_run = resume_from.as_ref().map(|_| runs.start + done_before);
+    let columns = point_columns(plan);
+    if resume_from.is_none() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+        for f in RESULT_FILES {
+            let path = dir.join(f);
+            if path.exists() {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+        }
+    }
+    // The manifest comes first: a folder holding any result holds the recipe to resume it.
+    write_manifest(dir, &manifest)?;
+    let mut writer = match &resume_from {
+        Some(scan) => {
+            ResultWriter::reopen(&worlds, columns.as_ref(), dir, opts.weekly_trials, scan)?
+        }
+        None => ResultWriter::create(&worlds, columns.as_ref(), dir, opts.weekly_trials)?,
+    };
+    let bar = progress::bar(runs.end - runs.start, opts.quiet);
+    bar.inc(done_before);
+    let (mut setup_seconds, mut weeks_seconds) = (0.0, 0.0);
+    let outcome = run_ordered(
+        &worlds,
+        opts.first_trial,
+        runs.start + done_before..runs.end,
+        opts.threads,
+        |run, point, r| {
+            setup_seconds += r.seconds.0;
+            weeks_seconds += r.seconds.1;
+            writer.push(run, point, &r)?;
+            bar.inc(1);
+            Ok(())
+        },
+    );
+    bar.finish_and_clear();
+    let this_session = writer.runs();
+    drop(writer);
+    let done = done_before + this_session;
+    manifest.runs_done = done;
+    manifest.trials_done = (runs.start + done) / worlds.len() as u64;
+    if let Some(s) = &mut manifest.sweep {
+        s.runs_done = runs.start + done;
+    }
+    if let Err(e) = outcome {
+        manifest.status = "interrupted";
+        let _ = write_manifest(dir, &manifest);
+        return Err(anyhow::anyhow!(
+            "{e:#}\nthe {done} run(s) finished are intact in {}; once the cause is fixed, run \
+             the same command with --resume to continue",
+            dir.display()
+        ));
+    }
+    if opts.recipe.shard.is_none()
+        && let Err(e) = output::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)
+    {
+        manifest.status = "interrupted";
+        let _ = write_manifest(dir, &manifest);
+        return Err(anyhow::anyhow!(
+            "{e:#}\nevery run is in {}, but summary.csv and weekly.csv could not be written; \
+             once the cause is fixed, `livemarket summarize {}` writes them",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    manifest.finished = Some(manifest::now());
+    manifest.status = "complete";
+    write_manifest(dir, &manifest)?;
+    let agent_weeks = (runs.start + done_before..runs.end)
+        .map(|r| {
+            let w = worlds[(r % worlds.len() as u64) as usize];
+            w.consumer_agents() * u64::from(w.weeks)
+        })
+        .sum();
+    Ok(RunReport {
+        trials: opts.trials,
+        points: worlds.len(),
+        runs: runs.end - runs.start,
+        resumed: done_before,
+        elapsed: began.elapsed(),
+        out: dir.clone(),
+        setup_seconds,
+        weeks_seconds,
+        agent_weeks,
+    })
+}
+
+/// A manifest of a run starting now, with nothing done yet.
+fn new_manifest<'a>(
+    plan: &'a Plan,
+    recipe: &'a Recipe,
+    name: &'a str,
+    trials: u64,
+    command_line: Vec<String>,
+) -> Manifest<'a> {
+    let scenario = &plan.base;
+    Manifest {
         tool: "livemarket",
         version: env!("CARGO_PKG_VERSION"),
-        scenario_name: &name,
-        scenario_file: &opts.scenario_file,
-        scenario_sha256: manifest::sha256_hex(scenario_text),
+        scenario_name: name,
+        scenario_file: &recipe.scenario_file,
+        scenario_sha256: manifest::sha256_hex(&recipe.scenario_text),
         scenario,
         seed: scenario.seed,
-        first_trial: opts.first_trial,
-        trials: opts.trials,
+        first_trial: recipe.first_trial,
+        trials,
         trials_done: 0,
-        threads: opts.threads,
-        command_line: opts.command_line.clone(),
+        threads: 0,
+        command_line,
         started: manifest::now(),
         finished: None,
         status: "running",
         overrides: plan.overrides.clone(),
         sweep: plan.sweep.as_ref().map(|design| SweepProgress {
             design,
-            runs,
+            runs: trials * plan.points.len() as u64,
             runs_done: 0,
         }),
-    };
-    let columns = plan.sweep.as_ref().map(|s| PointColumns {
-        names: s.parameters.clone(),
-        values: plan
-            .points
-            .iter()
-            .map(|p| p.values.iter().map(point_cell).collect())
-            .collect(),
-    });
-    let mut writer = ResultWriter::create(
-        &worlds,
-        columns.as_ref(),
-        &opts.out,
-        opts.weekly_trials,
-        opts.trials,
-    )?;
-    write_manifest(&opts.out, &manifest)?;
-    let bar = progress::bar(runs, opts.quiet);
-    let (mut setup_seconds, mut weeks_seconds) = (0.0, 0.0);
-    let outcome = run_ordered(
-        &worlds,
-        opts.first_trial,
-        opts.trials,
-        opts.threads,
-        |point, r| {
-            setup_seconds += r.seconds.0;
-            weeks_seconds += r.seconds.1;
-            writer.push(point, &r)?;
-            bar.inc(1);
-            Ok(())
-        },
-    );
-    bar.finish_and_clear();
-    let done = writer.trials();
-    manifest.trials_done = done / worlds.len() as u64;
-    if let Some(s) = &mut manifest.sweep {
-        s.runs_done = done;
+        shard: None,
+        runs_done: 0,
+        resumed_at_run: None,
+        merged_from: Vec::new(),
+        recipe,
     }
-    if let Err(e) = outcome {
-        manifest.status = "failed";
-        let _ = write_manifest(&opts.out, &manifest);
-        return Err(e);
+}
+
+/// Refuses to resume, summarise or merge when the folder's run is not the run described by
+/// `recipe` (its scenario text, options or livemarket version differ).
+fn check_same_run(old: &manifest::Recorded, recipe: &Recipe, dir: &Path) -> Result<()> {
+    if old.version != env!("CARGO_PKG_VERSION") {
+        return Err(UserError(format!(
+            "{} was written by livemarket {}, this is {}: its trials would not continue with \
+             the same numbers; resume it with livemarket {}, or start over with --force",
+            dir.display(),
+            old.version,
+            env!("CARGO_PKG_VERSION"),
+            old.version
+        ))
+        .into());
     }
-    writer.finish()?;
-    manifest.finished = Some(manifest::now());
-    manifest.status = "complete";
-    write_manifest(&opts.out, &manifest)?;
-    Ok(RunReport {
-        trials: opts.trials,
-        points: worlds.len(),
-        elapsed: began.elapsed(),
-        out: opts.out.clone(),
-        setup_seconds,
-        weeks_seconds,
-        agent_weeks: worlds
-            .iter()
-            .map(|w| w.consumer_agents() * u64::from(w.weeks))
-            .sum::<u64>()
-            * opts.trials,
-    })
+    let there = dir.display().to_string();
+    let diffs = recipe.differences(&old.recipe, true, ("this command", &there));
+    if !diffs.is_empty() {
+        return Err(UserError(format!(
+            "cannot resume {there}: {}; resume with the arguments the run was started with \
+             (its manifest.json lists them under command_line), or pass --force to start over",
+            diffs.join("; ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// `livemarket summarize DIR`: rewrites `summary.csv` and `weekly.csv` from the runs in the
+/// folder's `trials.bin`. Returns the runs summarised and the runs the folder's run was to
+/// hold.
+pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
+    let recorded = manifest::read(dir)?;
+    let plan = recorded.recipe.plan().with_context(|| {
+        format!(
+            "cannot rebuild the run recorded in {}",
+            dir.join("manifest.json").display()
+        )
+    })?;
+    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+    let total = recorded.recipe.trials(&plan) * worlds.len() as u64;
+    let runs = recorded.recipe.shard.map_or(0..total, |s| s.range(total));
+    let columns = point_columns(&plan);
+    let done = output::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
+    if recorded.status == "interrupted" && done == runs.end - runs.start {
+        // Every run was in: only the summaries were missing, and now they are not.
+        manifest::mark_complete(dir, manifest::now())?;
+    }
+    Ok((done, runs.end - runs.start))
 }
 
 /// What `--dry-run` reports about a plan before running it.
@@ -178,8 +363,10 @@ pub fn run(plan: &Plan, scenario_text: &str, opts: &RunOptions) -> Result<RunRep
 pub struct Estimate {
     /// Largest estimated memory of one running trial over the points, bytes.
     pub trial_bytes: u64,
-    /// Values held until the end for summary.csv and weekly.csv, over all points, bytes.
+    /// Values held at a time while writing summary.csv and weekly.csv, bytes.
     pub held_bytes: u64,
+    /// Size of trials.bin at the end, bytes.
+    pub store_bytes: u64,
     /// trial_bytes × threads + held_bytes.
     pub peak_bytes: u64,
     /// Wall-clock seconds of the calibration run: the first trial of the first point, on one
@@ -204,6 +391,11 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
     Ok(Estimate {
         trial_bytes,
         held_bytes,
+        store_bytes: plan
+            .points
+            .iter()
+            .map(|p| output::store::record_bytes(&p.world) * trials)
+            .sum(),
         peak_bytes: trial_bytes * threads as u64 + held_bytes,
         calibration_seconds,
         seconds: calibration_seconds * relative * trials as f64 / threads.max(1) as f64,
@@ -219,8 +411,9 @@ fn point_cell(v: &toml::Value) -> String {
     }
 }
 
-/// Estimated bytes: of one running trial (the largest over the points), of the results held
-/// until the end, and at the peak (trial × threads + held).
+/// Estimated bytes: of one running trial (the largest over the points), of the values held
+/// while summarising, and at the peak (trial × threads + held; summarising comes after the
+/// trials, so this is an upper bound).
 fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
     let trial = plan
         .points
@@ -231,8 +424,9 @@ fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
     let held = plan
         .points
         .iter()
-        .map(|p| ResultWriter::held_bytes(&p.world, trials))
-        .sum();
+        .map(|p| output::summary_bytes(&p.world, trials, SUMMARY_BUDGET))
+        .max()
+        .unwrap_or(0);
     (trial, held, trial * threads.max(1) as u64 + held)
 }
 
@@ -244,7 +438,7 @@ fn available_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
-fn write_manifest(dir: &std::path::Path, m: &Manifest) -> Result<()> {
+fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     crate::output::write_atomically(&dir.join("manifest.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, m).context("cannot serialise the manifest")?;
         std::io::Write::write_all(w, b"\n")?;

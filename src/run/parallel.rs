@@ -13,23 +13,23 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 
-/// Runs trials `first..first + trials` of every world in `points` on `threads` threads;
-/// `sink` gets (point, result) in run order. An error from the sink stops the workers (runs in
-/// flight are dropped) and is returned.
+/// Runs `runs` (run r being trial `first + r / points` of point `r % points`) on `threads`
+/// threads; `sink` gets (run, point, result) in run order. An error from the sink stops the
+/// workers (runs in flight are dropped) and is returned.
 pub fn run_ordered(
     points: &[&World],
     first: u64,
-    trials: u64,
+    runs: std::ops::Range<u64>,
     threads: usize,
-    mut sink: impl FnMut(usize, TrialResult) -> Result<()>,
+    mut sink: impl FnMut(u64, usize, TrialResult) -> Result<()>,
 ) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
     let per_trial = points.len() as u64;
-    let next = AtomicU64::new(0);
+    let next = AtomicU64::new(runs.start);
     let stop = AtomicBool::new(false);
-    let end = trials * per_trial;
+    let end = runs.end;
     let (tx, rx) = mpsc::channel::<(u64, TrialResult)>();
     std::thread::scope(|scope| {
         let (next, stop) = (&next, &stop);
@@ -55,13 +55,13 @@ pub fn run_ordered(
             });
         });
         let mut pending = BTreeMap::new();
-        let mut expected = 0;
+        let mut expected = runs.start;
         for (r, result) in rx {
             pending.insert(r, result);
             while let Some(result) = pending.remove(&expected) {
                 let point = (expected % per_trial) as usize;
                 expected += 1;
-                if let Err(e) = sink(point, result) {
+                if let Err(e) = sink(expected - 1, point, result) {
                     stop.store(true, Ordering::Relaxed);
                     return Err(e);
                 }

@@ -1,0 +1,304 @@
+//! `trials.bin`: every finished run's raw results. It is the data `summary.csv` and
+//! `weekly.csv` are computed from (at the end of a run, by `summarize`, and by `merge`), and
+//! the commit log `--resume` reads.
+//!
+//! Layout, little-endian. A 32-byte header: the magic `LMTRIALS`, the format version (u32),
+//! 0 (u32), and the lengths of the header rows of `trials.csv` and `weekly_trials.csv` (u64
+//! each; 0 without that file). Then one record per run, in run order: the payload's length
+//! (u64), the payload, and its CRC-32 (u32). The payload: run (u64), point (u32), markets
+//! (u32), weeks (u32), trial (u64), seed (u64); per market the week live opened, the week it
+//! was withdrawn (u32 each, `u32::MAX` for never) and whether the launch was cancelled (u32);
+//! the weekly records (weeks × markets × metrics f64, week-major); and the lengths of
+//! `trials.csv` and `weekly_trials.csv` once this run's rows are in them (u64 each).
+//!
+//! A run's CSV rows are written before its record, so a whole record (length and CRC check)
+//! vouches for whole rows, and a record cut short by a crash is dropped, with the rows
+//! written after the record before it, by `--resume`.
+
+use crate::model::{Events, Metric, TrialResult, WeekRecord};
+use anyhow::{Context, Result, bail};
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+/// File name in a result folder.
+pub const STORE: &str = "trials.bin";
+const MAGIC: &[u8; 8] = b"LMTRIALS";
+const FORMAT: u32 = 1;
+const HEADER_LEN: u64 = 32;
+const NONE: u32 = u32::MAX;
+
+/// Lengths of `trials.csv` and `weekly_trials.csv` (0 when not written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CsvEnds {
+    pub trials: u64,
+    pub weekly_trials: u64,
+}
+
+/// Appends records to a store.
+pub struct StoreWriter {
+    file: File,
+    len: u64,
+}
+
+impl StoreWriter {
+    /// Creates (or empties) the store and writes its header.
+    pub fn create(path: &Path, headers: CsvEnds) -> std::io::Result<StoreWriter> {
+        let mut file = File::create(path)?;
+        let mut h = Vec::with_capacity(HEADER_LEN as usize);
+        h.extend_from_slice(MAGIC);
+        h.extend_from_slice(&FORMAT.to_le_bytes());
+        h.extend_from_slice(&0u32.to_le_bytes());
+        h.extend_from_slice(&headers.trials.to_le_bytes());
+        h.extend_from_slice(&headers.weekly_trials.to_le_bytes());
+        file.write_all(&h)?;
+        Ok(StoreWriter {
+            file,
+            len: HEADER_LEN,
+        })
+    }
+
+    /// Opens a store to append after its first `len` bytes (the whole records of a scan),
+    /// dropping anything after them.
+    pub fn reopen(path: &Path, len: u64) -> std::io::Result<StoreWriter> {
+        let mut file = OpenOptions::new().write(true).open(path)?;
+        file.set_len(len)?;
+        file.seek(SeekFrom::Start(len))?;
+        Ok(StoreWriter { file, len })
+    }
+
+    /// Bytes in the store, counting whole records only.
+    pub fn bytes(&self) -> u64 {
+        self.len
+    }
+
+    /// Appends one run's record.
+    pub fn append(&mut self, run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Result<()> {
+        let record = encode(run, point, r, ends);
+        if let Err(e) = self.file.write_all(&record) {
+            // A short write (a full disk) must not leave half a record before the next one.
+            let _ = self.file.set_len(self.len);
+            let _ = self.file.seek(SeekFrom::Start(self.len));
+            return Err(e.into());
+        }
+        self.len += record.len() as u64;
+        Ok(())
+    }
+
+    /// Cuts the store back to `len` bytes (after a failed write elsewhere).
+    pub fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.file.set_len(len)?;
+        self.file.seek(SeekFrom::Start(len))?;
+        self.len = len;
+        Ok(())
+    }
+}
+
+/// Bytes of one run's framed record for a world.
+pub fn record_bytes(world: &crate::world::World) -> u64 {
+    let markets = world.markets.len() as u64;
+    8 + 36 + 12 * markets + 8 * u64::from(world.weeks) * markets * Metric::COUNT as u64 + 16 + 4
+}
+
+/// One run's record, framed (length, payload, CRC).
+pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8> {
+    let markets = r.events.len();
+    let weeks = r.weekly.len() / markets.max(1);
+    let payload_len = 36 + 12 * markets + 8 * r.weekly.len() * Metric::COUNT + 16;
+    let mut b = Vec::with_capacity(8 + payload_len + 4);
+    b.extend_from_slice(&(payload_len as u64).to_le_bytes());
+    b.extend_from_slice(&run.to_le_bytes());
+    b.extend_from_slice(&(point as u32).to_le_bytes());
+    b.extend_from_slice(&(markets as u32).to_le_bytes());
+    b.extend_from_slice(&(weeks as u32).to_le_bytes());
+    b.extend_from_slice(&r.trial.to_le_bytes());
+    b.extend_from_slice(&r.seed.to_le_bytes());
+    for e in &r.events {
+        b.extend_from_slice(&e.opened.unwrap_or(NONE).to_le_bytes());
+        b.extend_from_slice(&e.withdrawn.unwrap_or(NONE).to_le_bytes());
+        b.extend_from_slice(&u32::from(e.cancelled).to_le_bytes());
+    }
+    for rec in &r.weekly {
+        for x in rec {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    b.extend_from_slice(&ends.trials.to_le_bytes());
+    b.extend_from_slice(&ends.weekly_trials.to_le_bytes());
+    debug_assert_eq!(b.len(), 8 + payload_len);
+    let crc = crc32fast::hash(&b[8..]);
+    b.extend_from_slice(&crc.to_le_bytes());
+    b
+}
+
+/// Where one whole record lies, and what it says about itself without decoding the values.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordMeta {
+    /// Offset of the framed record in the file.
+    pub offset: u64,
+    /// Framed length: 8 + payload + 4.
+    pub len: u64,
+    pub run: u64,
+    pub point: usize,
+    /// CSV lengths after this run's rows.
+    pub ends: CsvEnds,
+}
+
+/// What a store holds: its header and its whole records, in file order.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub headers: CsvEnds,
+    pub records: Vec<RecordMeta>,
+    /// Bytes up to the end of the last whole record.
+    pub whole_len: u64,
+    /// Bytes after the last whole record (a record cut short by a crash).
+    pub torn_bytes: u64,
+}
+
+impl Scan {
+    /// The CSV lengths after the last whole record.
+    pub fn ends(&self) -> CsvEnds {
+        self.records.last().map_or(self.headers, |r| r.ends)
+    }
+}
+
+/// Reads a store's header and finds its whole records (checking each one's CRC). None when
+/// the file is shorter than its header (a run killed as it began).
+pub fn scan(path: &Path) -> Result<Option<Scan>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let total = file.metadata()?.len();
+    if total < HEADER_LEN {
+        return Ok(None);
+    }
+    let mut r = BufReader::with_capacity(1 << 20, file);
+    let mut h = [0u8; HEADER_LEN as usize];
+    r.read_exact(&mut h)?;
+    if &h[..8] != MAGIC {
+        bail!("{} is not a livemarket trial file", path.display());
+    }
+    let format = u32::from_le_bytes(h[8..12].try_into().unwrap());
+    if format != FORMAT {
+        bail!(
+            "{} has trial-file format {format}; this livemarket reads format {FORMAT}",
+            path.display()
+        );
+    }
+    let headers = CsvEnds {
+        trials: u64::from_le_bytes(h[16..24].try_into().unwrap()),
+        weekly_trials: u64::from_le_bytes(h[24..32].try_into().unwrap()),
+    };
+    let mut records = Vec::new();
+    let mut at = HEADER_LEN;
+    let mut payload = Vec::new();
+    loop {
+        let mut len = [0u8; 8];
+        if total - at < 8 {
+            break;
+        }
+        r.read_exact(&mut len)?;
+        let len = u64::from_le_bytes(len);
+        if len < 52 || len > total - at - 8 || total - at - 8 - len < 4 {
+            break;
+        }
+        payload.resize(len as usize, 0);
+        r.read_exact(&mut payload)?;
+        let mut crc = [0u8; 4];
+        r.read_exact(&mut crc)?;
+        if crc32fast::hash(&payload) != u32::from_le_bytes(crc) {
+            break;
+        }
+        let n = payload.len();
+        records.push(RecordMeta {
+            offset: at,
+            len: 8 + len + 4,
+            run: u64::from_le_bytes(payload[0..8].try_into().unwrap()),
+            point: u32::from_le_bytes(payload[8..12].try_into().unwrap()) as usize,
+            ends: CsvEnds {
+                trials: u64::from_le_bytes(payload[n - 16..n - 8].try_into().unwrap()),
+                weekly_trials: u64::from_le_bytes(payload[n - 8..].try_into().unwrap()),
+            },
+        });
+        at += 8 + len + 4;
+    }
+    Ok(Some(Scan {
+        headers,
+        records,
+        whole_len: at,
+        torn_bytes: total - at,
+    }))
+}
+
+/// Reads and decodes one record found by [`scan`].
+pub fn read(file: &File, meta: &RecordMeta) -> Result<TrialResult> {
+    let mut b = vec![0u8; meta.len as usize];
+    file.read_exact_at(&mut b, meta.offset)?;
+    decode(&b[8..b.len() - 4])
+}
+
+/// The raw framed bytes of a record, with its CSV lengths replaced (for `merge`).
+pub fn reframe(file: &File, meta: &RecordMeta, ends: CsvEnds) -> Result<Vec<u8>> {
+    let mut b = vec![0u8; meta.len as usize];
+    file.read_exact_at(&mut b, meta.offset)?;
+    let n = b.len() - 4;
+    b[n - 16..n - 8].copy_from_slice(&ends.trials.to_le_bytes());
+    b[n - 8..n].copy_from_slice(&ends.weekly_trials.to_le_bytes());
+    let crc = crc32fast::hash(&b[8..n]);
+    b[n..].copy_from_slice(&crc.to_le_bytes());
+    Ok(b)
+}
+
+/// The header of a store whose CSV headers are `headers` (for `merge`).
+pub fn header(headers: CsvEnds) -> Vec<u8> {
+    let mut h = Vec::with_capacity(HEADER_LEN as usize);
+    h.extend_from_slice(MAGIC);
+    h.extend_from_slice(&FORMAT.to_le_bytes());
+    h.extend_from_slice(&0u32.to_le_bytes());
+    h.extend_from_slice(&headers.trials.to_le_bytes());
+    h.extend_from_slice(&headers.weekly_trials.to_le_bytes());
+    h
+}
+
+fn decode(p: &[u8]) -> Result<TrialResult> {
+    let u32_at = |i: usize| u32::from_le_bytes(p[i..i + 4].try_into().unwrap());
+    let u64_at = |i: usize| u64::from_le_bytes(p[i..i + 8].try_into().unwrap());
+    let markets = u32_at(12) as usize;
+    let weeks = u32_at(16) as usize;
+    // Run (8), point (4), markets (4), weeks (4), trial (8), seed (8), then the events.
+    let expected = 36 + 12 * markets + 8 * weeks * markets * Metric::COUNT + 16;
+    if p.len() != expected {
+        bail!(
+            "a trial record has {} bytes where {expected} were expected",
+            p.len()
+        );
+    }
+    let trial = u64_at(20);
+    let seed = u64_at(28);
+    let mut at = 36;
+    let week = |w: u32| (w != NONE).then_some(w);
+    let mut events = Vec::with_capacity(markets);
+    for _ in 0..markets {
+        events.push(Events {
+            opened: week(u32_at(at)),
+            withdrawn: week(u32_at(at + 4)),
+            cancelled: u32_at(at + 8) != 0,
+        });
+        at += 12;
+    }
+    let mut weekly = Vec::with_capacity(weeks * markets);
+    for _ in 0..weeks * markets {
+        let mut rec: WeekRecord = [0.0; Metric::COUNT];
+        for x in &mut rec {
+            *x = f64::from_le_bytes(p[at..at + 8].try_into().unwrap());
+            at += 8;
+        }
+        weekly.push(rec);
+    }
+    Ok(TrialResult {
+        trial,
+        seed,
+        weekly,
+        events,
+        seconds: (0.0, 0.0),
+    })
+}

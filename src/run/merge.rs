@@ -1,0 +1,313 @@
+//! `livemarket merge`: the shards of one run (`run --shard K/N`), combined into the folder a
+//! single machine would have written. Shards hold contiguous slices of the runs in order, so
+//! their rows and records are concatenated in shard order, the CSV lengths inside the records
+//! are shifted, and the summaries are computed from the merged trial data as `run` computes
+//! them: every file but `manifest.json` is byte-identical to the single run's.
+
+use super::{RESULT_FILES, SUMMARY_BUDGET, new_manifest, point_columns, write_manifest};
+use crate::error::UserError;
+use crate::output::manifest::{self, Recorded};
+use crate::output::store::{self, CsvEnds, Scan};
+use crate::output::{self, AtomicFile, POINTS_CSV, TRIALS_CSV, WEEKLY_TRIALS_CSV};
+use crate::world::World;
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// What a merge did.
+#[derive(Debug, Clone)]
+pub struct MergeReport {
+    pub shards: u32,
+    pub runs: u64,
+    pub trials: u64,
+    pub points: usize,
+}
+
+/// One shard folder, read and checked.
+struct Part {
+    dir: PathBuf,
+    scan: Scan,
+}
+
+fn refuse(message: String) -> anyhow::Error {
+    UserError(message).into()
+}
+
+/// Merges the shard folders `dirs` (any order) into `out`.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    force: bool,
+    command_line: Vec<String>,
+) -> Result<MergeReport> {
+    if dirs.is_empty() {
+        return Err(refuse(
+            "merge needs the shard folders: livemarket merge --out DIR SHARD...".into(),
+        ));
+    }
+    let recorded: Vec<Recorded> = dirs
+        .iter()
+        .map(|d| manifest::read(d))
+        .collect::<Result<_>>()?;
+    let first = &recorded[0];
+    let mut by_index: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut count = None;
+    for (k, (dir, r)) in dirs.iter().zip(&recorded).enumerate() {
+        let Some(shard) = r.recipe.shard else {
+            return Err(refuse(format!(
+                "{} holds a whole run, not a shard (it was run without --shard); merge takes the folders of `run --shard K/N`",
+                dir.display()
+            )));
+        };
+        if r.version != first.version {
+            return Err(refuse(format!(
+                "{} was written by livemarket {} but {} by {}: shards of different versions do not make one run",
+                dir.display(),
+                r.version,
+                dirs[0].display(),
+                first.version
+            )));
+        }
+        let diffs = first.recipe.differences(
+            &r.recipe,
+            false,
+            (&dirs[0].display().to_string(), &dir.display().to_string()),
+        );
+        if !diffs.is_empty() {
+            return Err(refuse(format!(
+                "{} and {} are shards of different runs: {}",
+                dirs[0].display(),
+                dir.display(),
+                diffs.join("; ")
+            )));
+        }
+        match count {
+            None => count = Some((shard.count, k)),
+            Some((n, j)) if n != shard.count => {
+                return Err(refuse(format!(
+                    "{} is shard {shard} but {} is shard {}/{n}: the shards of one run share N",
+                    dir.display(),
+                    dirs[j].display(),
+                    recorded[j].recipe.shard.map_or(0, |s| s.index)
+                )));
+            }
+            Some(_) => {}
+        }
+        if let Some(&j) = by_index.get(&shard.index) {
+            return Err(refuse(format!(
+                "shard {shard} is given twice: {} and {}",
+                dirs[j].display(),
+                dir.display()
+            )));
+        }
+        by_index.insert(shard.index, k);
+        if r.status != "complete" {
+            return Err(refuse(format!(
+                "{} (shard {shard}) is not complete (status {}): finish it with its run command and --resume",
+                dir.display(),
+                r.status
+            )));
+        }
+    }
+    let n = count.map_or(0, |(n, _)| n);
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !by_index.contains_key(k))
+        .map(|k| format!("{k}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(refuse(format!(
+            "shard(s) {} missing: pass the folder of every shard of the run",
+            missing.join(", ")
+        )));
+    }
+    let recipe = {
+        let mut r = first.recipe.clone();
+        r.shard = None;
+        r
+    };
+    let plan = recipe.plan().with_context(|| {
+        format!(
+            "cannot rebuild the run recorded in {}",
+            dirs[0].join("manifest.json").display()
+        )
+    })?;
+    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+    let trials = recipe.trials(&plan);
+    let total = trials * worlds.len() as u64;
+    let mut parts = Vec::new();
+    for &k in by_index.values() {
+        let dir = &dirs[k];
+        let shard = recorded[k].recipe.shard.expect("checked above");
+        let path = dir.join(store::STORE);
+        let scan = store::scan(&path)?
+            .ok_or_else(|| refuse(format!("{} holds no trial data", path.display())))?;
+        let range = shard.range(total);
+        let held: Vec<u64> = scan.records.iter().map(|r| r.run).collect();
+        if held != range.clone().collect::<Vec<u64>>() || scan.torn_bytes > 0 {
+            return Err(refuse(format!(
+                "{} (shard {shard}) should hold runs {} to {} once each, in order, but holds {} run(s){}: missing or duplicated runs; run the shard again with --force",
+                path.display(),
+                range.start,
+                range.end.saturating_sub(1),
+                held.len(),
+                if scan.torn_bytes > 0 {
+                    " and a torn record"
+                } else {
+                    ""
+                }
+            )));
+        }
+        parts.push(Part {
+            dir: dir.clone(),
+            scan,
+        });
+    }
+    if out.join("manifest.json").exists() && !force {
+        return Err(refuse(format!(
+            "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
+            out.display()
+        )));
+    }
+    if parts.iter().any(|p| same_dir(&p.dir, out)) {
+        return Err(refuse(format!(
+            "--out {} is one of the shards; merge into a new folder",
+            out.display()
+        )));
+    }
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    for f in RESULT_FILES {
+        let path = out.join(f);
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    let name = worlds[0].name.clone();
+    let mut m = new_manifest(&plan, &recipe, &name, trials, command_line);
+    m.merged_from = parts.iter().map(|p| p.dir.display().to_string()).collect();
+    write_manifest(out, &m)?;
+
+    if plan.sweep.is_some() {
+        let first = std::fs::read(parts[0].dir.join(POINTS_CSV))
+            .with_context(|| format!("cannot read {}", parts[0].dir.join(POINTS_CSV).display()))?;
+        for p in &parts[1..] {
+            let other = std::fs::read(p.dir.join(POINTS_CSV))
+                .with_context(|| format!("cannot read {}", p.dir.join(POINTS_CSV).display()))?;
+            if other != first {
+                return Err(refuse(format!(
+                    "{} and {} list different points",
+                    parts[0].dir.join(POINTS_CSV).display(),
+                    p.dir.join(POINTS_CSV).display()
+                )));
+            }
+        }
+        output::write_atomically(&out.join(POINTS_CSV), |w| Ok(w.write_all(&first)?))?;
+    }
+    let trials_bodies = concatenate(&parts, out, TRIALS_CSV, |e| e.trials)?;
+    let weekly_bodies = if recipe.weekly_trials {
+        concatenate(&parts, out, WEEKLY_TRIALS_CSV, |e| e.weekly_trials)?
+    } else {
+        vec![0; parts.len()]
+    };
+    // trials.bin: the first shard's header, then every record with its CSV lengths shifted
+    // to where its rows now are.
+    let headers = parts[0].scan.headers;
+    let mut bin = AtomicFile::create(&out.join(store::STORE))?;
+    bin.writer.write_all(&store::header(headers))?;
+    let (mut base_t, mut base_w) = (headers.trials, headers.weekly_trials);
+    for (k, p) in parts.iter().enumerate() {
+        let path = p.dir.join(store::STORE);
+        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        for r in &p.scan.records {
+            let ends = CsvEnds {
+                trials: base_t + (r.ends.trials - p.scan.headers.trials),
+                weekly_trials: if recipe.weekly_trials {
+                    base_w + (r.ends.weekly_trials - p.scan.headers.weekly_trials)
+                } else {
+                    0
+                },
+            };
+            bin.writer.write_all(&store::reframe(&file, r, ends)?)?;
+        }
+        base_t += trials_bodies[k];
+        base_w += weekly_bodies[k];
+    }
+    bin.commit()?;
+    let columns = point_columns(&plan);
+    output::write_summaries(out, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
+    m.runs_done = total;
+    m.trials_done = trials;
+    if let Some(s) = &mut m.sweep {
+        s.runs_done = total;
+    }
+    m.finished = Some(manifest::now());
+    m.status = "complete";
+    write_manifest(out, &m)?;
+    Ok(MergeReport {
+        shards: n,
+        runs: total,
+        trials,
+        points: worlds.len(),
+    })
+}
+
+/// Writes `out/name`: the first shard's header row, then every shard's rows in shard order
+/// (each shard's file up to the length its last record vouches for). Returns the bytes of
+/// rows taken from each shard.
+fn concatenate(
+    parts: &[Part],
+    out: &Path,
+    name: &str,
+    end: impl Fn(&CsvEnds) -> u64,
+) -> Result<Vec<u64>> {
+    let mut f = AtomicFile::create(&out.join(name))?;
+    let mut header: Option<Vec<u8>> = None;
+    let mut bodies = Vec::new();
+    for p in parts {
+        let path = p.dir.join(name);
+        let mut src =
+            File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let head_len = end(&p.scan.headers);
+        let mut head = vec![0u8; head_len as usize];
+        src.read_exact(&mut head)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        match &header {
+            None => {
+                f.writer.write_all(&head)?;
+                header = Some(head);
+            }
+            Some(h) if *h != head => {
+                return Err(refuse(format!(
+                    "{} has a different header row from {}",
+                    path.display(),
+                    parts[0].dir.join(name).display()
+                )));
+            }
+            Some(_) => {}
+        }
+        let body = end(&p.scan.ends()) - head_len;
+        src.seek(SeekFrom::Start(head_len))?;
+        let copied = std::io::copy(&mut (&mut src).take(body), &mut f.writer)
+            .with_context(|| format!("cannot copy {}", path.display()))?;
+        if copied != body {
+            return Err(refuse(format!(
+                "{} is shorter than its trial data says ({} of {body} bytes of rows): the shard is damaged; run it again with --force",
+                path.display(),
+                copied
+            )));
+        }
+        bodies.push(body);
+    }
+    f.commit()?;
+    Ok(bodies)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

@@ -1,0 +1,249 @@
+//! What a run was asked to do, as recorded in its manifest: enough to rebuild its plan for
+//! `--resume`, `summarize` and `merge`, and to tell whether two runs are the same run.
+
+use crate::scenario::{BASELINE_TOML, Design, Scenario};
+use crate::sweep::{self, Plan, SweepOptions};
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+/// Name given to the bundled baseline in place of a file.
+pub const BUNDLED: &str = "<bundled baseline>";
+
+/// One shard of a run: the `index`-th (1-based) of `count` equal slices of its runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` (1 ≤ K ≤ N).
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || "expected K/N with 1 <= K <= N, as in 2/8".to_string();
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The runs of this shard among `runs`: a contiguous slice, so shards in order hold the
+    /// runs in order, and (runs being trial-major) every point gets the same share of work.
+    pub fn range(self, runs: u64) -> std::ops::Range<u64> {
+        let at = |k: u64| (u128::from(runs) * u128::from(k) / u128::from(self.count)) as u64;
+        at(u64::from(self.index) - 1)..at(u64::from(self.index))
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The scenario text and every option that shapes a run's results (threads, output folder,
+/// progress and the like do not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recipe {
+    /// The scenario file as given, or [`BUNDLED`]; for messages only.
+    pub scenario_file: String,
+    /// The scenario text the run read.
+    pub scenario_text: String,
+    pub set: Vec<String>,
+    pub vary: Vec<String>,
+    pub design: Option<Design>,
+    pub samples: Option<u32>,
+    pub design_seed: Option<u64>,
+    pub trajectories: Option<u32>,
+    pub levels: Option<u32>,
+    pub no_sweep: bool,
+    /// `--seed`, replacing the scenario's.
+    pub seed: Option<u64>,
+    /// `--trials`, replacing the scenario's.
+    pub trials: Option<u64>,
+    pub first_trial: u64,
+    pub weekly_trials: bool,
+    pub shard: Option<Shard>,
+}
+
+impl Recipe {
+    /// A recipe of the bundled baseline or of a scenario file's text, with no options.
+    pub fn new(scenario_file: String, scenario_text: String) -> Recipe {
+        Recipe {
+            scenario_file,
+            scenario_text,
+            set: Vec::new(),
+            vary: Vec::new(),
+            design: None,
+            samples: None,
+            design_seed: None,
+            trajectories: None,
+            levels: None,
+            no_sweep: false,
+            seed: None,
+            trials: None,
+            first_trial: 0,
+            weekly_trials: false,
+            shard: None,
+        }
+    }
+
+    /// The bundled baseline.
+    pub fn baseline() -> Recipe {
+        Recipe::new(BUNDLED.to_string(), BASELINE_TOML.to_string())
+    }
+
+    /// The scenario, the sweep's points and the seed, resolved as `run` resolves them.
+    pub fn plan(&self) -> Result<Plan> {
+        let scenario = if self.scenario_file == BUNDLED && self.scenario_text == BASELINE_TOML {
+            Scenario::baseline()
+        } else {
+            Scenario::from_toml_str(&self.scenario_text, &self.scenario_file)?
+        };
+        let opts = SweepOptions {
+            set: self.set.clone(),
+            vary: self.vary.clone(),
+            design: self.design,
+            samples: self.samples,
+            design_seed: self.design_seed,
+            trajectories: self.trajectories,
+            levels: self.levels,
+            no_sweep: self.no_sweep,
+        };
+        let mut plan = sweep::plan(scenario, &self.scenario_text, &self.scenario_file, &opts)?;
+        if let Some(seed) = self.seed {
+            plan.reseed(seed);
+        }
+        Ok(plan)
+    }
+
+    /// Trials at each point: `--trials`, else `[sweep] trials`, else the scenario's.
+    pub fn trials(&self, plan: &Plan) -> u64 {
+        self.trials
+            .unwrap_or(plan.trials_per_point.unwrap_or(plan.base.trials).into())
+    }
+
+    /// How `other` differs from this recipe, one phrase per difference (empty when they
+    /// describe the same runs), naming each side by its label. The scenario file's name is not
+    /// compared, its text is; the shard is compared only when `shard` is set.
+    pub fn differences(&self, other: &Recipe, shard: bool, labels: (&str, &str)) -> Vec<String> {
+        let (here, there) = labels;
+        let mut d = Vec::new();
+        if self.scenario_text != other.scenario_text {
+            d.push(format!(
+                "the scenario text differs ({} in {here}, {} in {there})",
+                self.scenario_file, other.scenario_file
+            ));
+        }
+        let mut field = |name: &str, a: String, b: String| {
+            if a != b {
+                d.push(format!("{name} is {a} in {here} but {b} in {there}"));
+            }
+        };
+        field("--set", list(&self.set), list(&other.set));
+        field("--vary", list(&self.vary), list(&other.vary));
+        field("--design", given(&self.design), given(&other.design));
+        field("--samples", given(&self.samples), given(&other.samples));
+        field(
+            "--design-seed",
+            given(&self.design_seed),
+            given(&other.design_seed),
+        );
+        field(
+            "--trajectories",
+            given(&self.trajectories),
+            given(&other.trajectories),
+        );
+        field("--levels", given(&self.levels), given(&other.levels));
+        field("--no-sweep", yes(self.no_sweep), yes(other.no_sweep));
+        field("--seed", given(&self.seed), given(&other.seed));
+        field("--trials", given(&self.trials), given(&other.trials));
+        field(
+            "--first-trial",
+            self.first_trial.to_string(),
+            other.first_trial.to_string(),
+        );
+        field(
+            "--weekly-trials",
+            yes(self.weekly_trials),
+            yes(other.weekly_trials),
+        );
+        if shard {
+            field(
+                "--shard",
+                self.shard.map_or("not given".into(), |s| s.to_string()),
+                other.shard.map_or("not given".into(), |s| s.to_string()),
+            );
+        }
+        d
+    }
+}
+
+fn given<T: std::fmt::Debug>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map_or("not given".to_string(), |x| format!("{x:?}").to_lowercase())
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "not given".to_string()
+    } else {
+        v.join(" ")
+    }
+}
+
+fn yes(b: bool) -> String {
+    (if b { "given" } else { "not given" }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_run_once_in_order() {
+        for runs in [0u64, 1, 7, 100, 1001] {
+            for count in 1..=9 {
+                let mut next = 0;
+                for index in 1..=count {
+                    let r = Shard { index, count }.range(runs);
+                    assert_eq!(r.start, next, "runs {runs}, shard {index}/{count}");
+                    assert!(r.end - r.start <= runs / u64::from(count) + 1);
+                    next = r.end;
+                }
+                assert_eq!(next, runs);
+            }
+        }
+    }
+
+    #[test]
+    fn shard_parsing() {
+        assert_eq!(Shard::parse("2/8"), Ok(Shard { index: 2, count: 8 }));
+        for bad in ["0/4", "5/4", "2", "a/4", "2/", "1/0"] {
+            let e = Shard::parse(bad).unwrap_err();
+            assert!(e.contains("expected K/N"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn differences_name_the_option() {
+        let a = Recipe::baseline();
+        let mut b = a.clone();
+        let labels = ("this command", "out/");
+        assert!(a.differences(&b, true, labels).is_empty());
+        b.trials = Some(10);
+        b.shard = Some(Shard { index: 1, count: 2 });
+        assert_eq!(
+            a.differences(&b, false, labels),
+            ["--trials is not given in this command but 10 in out/"]
+        );
+        assert_eq!(
+            a.differences(&b, true, labels)[1],
+            "--shard is not given in this command but 1/2 in out/"
+        );
+    }
+}
