@@ -46,13 +46,7 @@ impl StoreWriter {
     /// Creates (or empties) the store and writes its header.
     pub fn create(path: &Path, headers: CsvEnds) -> std::io::Result<StoreWriter> {
         let mut file = File::create(path)?;
-        let mut h = Vec::with_capacity(HEADER_LEN as usize);
-        h.extend_from_slice(MAGIC);
-        h.extend_from_slice(&FORMAT.to_le_bytes());
-        h.extend_from_slice(&0u32.to_le_bytes());
-        h.extend_from_slice(&headers.trials.to_le_bytes());
-        h.extend_from_slice(&headers.weekly_trials.to_le_bytes());
-        file.write_all(&h)?;
+        file.write_all(&header(headers))?;
         Ok(StoreWriter {
             file,
             len: HEADER_LEN,
@@ -248,7 +242,7 @@ pub fn reframe(file: &File, meta: &RecordMeta, ends: CsvEnds) -> Result<Vec<u8>>
     Ok(b)
 }
 
-/// The header of a store whose CSV headers are `headers` (for `merge`).
+/// The header of a store whose CSV header rows are `headers` bytes long.
 pub fn header(headers: CsvEnds) -> Vec<u8> {
     let mut h = Vec::with_capacity(HEADER_LEN as usize);
     h.extend_from_slice(MAGIC);

@@ -1,7 +1,7 @@
 //! What a run was asked to do, as recorded in its manifest: enough to rebuild its plan for
 //! `--resume`, `summarize` and `merge`, and to tell whether two runs are the same run.
 
-use crate::scenario::{BASELINE_TOML, Design, Scenario};
+use crate::scenario::{BASELINE_TOML, Scenario};
 use crate::sweep::{self, Plan, SweepOptions};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
@@ -53,14 +53,9 @@ pub struct Recipe {
     pub scenario_file: String,
     /// The scenario text the run read.
     pub scenario_text: String,
-    pub set: Vec<String>,
-    pub vary: Vec<String>,
-    pub design: Option<Design>,
-    pub samples: Option<u32>,
-    pub design_seed: Option<u64>,
-    pub trajectories: Option<u32>,
-    pub levels: Option<u32>,
-    pub no_sweep: bool,
+    /// `--set`, `--vary` and the design options.
+    #[serde(flatten)]
+    pub sweep: SweepOptions,
     /// `--seed`, replacing the scenario's.
     pub seed: Option<u64>,
     /// `--trials`, replacing the scenario's.
@@ -76,14 +71,7 @@ impl Recipe {
         Recipe {
             scenario_file,
             scenario_text,
-            set: Vec::new(),
-            vary: Vec::new(),
-            design: None,
-            samples: None,
-            design_seed: None,
-            trajectories: None,
-            levels: None,
-            no_sweep: false,
+            sweep: SweepOptions::default(),
             seed: None,
             trials: None,
             first_trial: 0,
@@ -104,17 +92,12 @@ impl Recipe {
         } else {
             Scenario::from_toml_str(&self.scenario_text, &self.scenario_file)?
         };
-        let opts = SweepOptions {
-            set: self.set.clone(),
-            vary: self.vary.clone(),
-            design: self.design,
-            samples: self.samples,
-            design_seed: self.design_seed,
-            trajectories: self.trajectories,
-            levels: self.levels,
-            no_sweep: self.no_sweep,
-        };
-        let mut plan = sweep::plan(scenario, &self.scenario_text, &self.scenario_file, &opts)?;
+        let mut plan = sweep::plan(
+            scenario,
+            &self.scenario_text,
+            &self.scenario_file,
+            &self.sweep,
+        )?;
         if let Some(seed) = self.seed {
             plan.reseed(seed);
         }
@@ -144,22 +127,38 @@ impl Recipe {
                 d.push(format!("{name} is {a} in {here} but {b} in {there}"));
             }
         };
-        field("--set", list(&self.set), list(&other.set));
-        field("--vary", list(&self.vary), list(&other.vary));
-        field("--design", given(&self.design), given(&other.design));
-        field("--samples", given(&self.samples), given(&other.samples));
+        field("--set", list(&self.sweep.set), list(&other.sweep.set));
+        field("--vary", list(&self.sweep.vary), list(&other.sweep.vary));
+        field(
+            "--design",
+            given(&self.sweep.design),
+            given(&other.sweep.design),
+        );
+        field(
+            "--samples",
+            given(&self.sweep.samples),
+            given(&other.sweep.samples),
+        );
         field(
             "--design-seed",
-            given(&self.design_seed),
-            given(&other.design_seed),
+            given(&self.sweep.design_seed),
+            given(&other.sweep.design_seed),
         );
         field(
             "--trajectories",
-            given(&self.trajectories),
-            given(&other.trajectories),
+            given(&self.sweep.trajectories),
+            given(&other.sweep.trajectories),
         );
-        field("--levels", given(&self.levels), given(&other.levels));
-        field("--no-sweep", yes(self.no_sweep), yes(other.no_sweep));
+        field(
+            "--levels",
+            given(&self.sweep.levels),
+            given(&other.sweep.levels),
+        );
+        field(
+            "--no-sweep",
+            yes(self.sweep.no_sweep),
+            yes(other.sweep.no_sweep),
+        );
         field("--seed", given(&self.seed), given(&other.seed));
         field("--trials", given(&self.trials), given(&other.trials));
         field(

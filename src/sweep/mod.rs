@@ -11,10 +11,10 @@ use crate::scenario::params::{self, Kind, Param};
 use crate::scenario::{Design, Scenario, Spans, Values, line_col};
 use crate::world::World;
 use design::Axis;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the command line says about overrides and the sweep.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SweepOptions {
     /// `PATH=VALUE`, applied to the scenario before the sweep.
     pub set: Vec<String>,
