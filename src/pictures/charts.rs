@@ -146,9 +146,10 @@ pub fn boxes(name: String, title: &str, subtitle: &str, rows: &[BoxRow], unit: U
         svg.line(q(0.95), cy - 5.0, q(0.95), cy + 5.0, c, 1.5);
         svg.rect(q(0.25), cy - 8.0, q(0.75) - q(0.25), 16.0, c, 0.22);
         if dots {
-            for (k, value) in r.values.iter().enumerate() {
-                svg.circle(x.at(*value), cy + 14.0 * jitter(k), 1.8, c, 0.45);
-            }
+            let xy: Vec<(f64, f64)> = (r.values.iter().enumerate())
+                .map(|(k, value)| (x.at(*value), cy + 14.0 * jitter(k)))
+                .collect();
+            svg.dots(&xy, 3.6, c, 0.45);
         }
         svg.line(q(0.5), cy - 9.0, q(0.5), cy + 9.0, INK, 2.0);
         svg.text(
@@ -275,15 +276,25 @@ pub fn against(
     unit: Unit,
     axis: &str,
 ) -> Chart {
-    let (w, h) = (460.0, if groups.len() > 1 { 330.0 } else { 300.0 });
-    let mut svg = Svg::new(w, h);
+    let w = 460.0;
+    let mut svg = Svg::new(w, 0.0);
     svg.title(title, subtitle);
+    let mut top = 52.0;
+    if groups.len() > 1 {
+        let items: Vec<(String, String, Key)> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.clone(), PALETTE[i % PALETTE.len()].to_string(), Key::Dot))
+            .collect();
+        top = svg.legend(12.0, 56.0, &items) + 16.0;
+    }
     let frame = Frame {
         left: 64.0,
-        top: 50.0,
+        top,
         right: w - 16.0,
-        bottom: 250.0,
+        bottom: top + 200.0,
     };
+    svg.h = frame.bottom + 44.0;
     let (lo, hi) = points
         .iter()
         .flat_map(|p| p.values.iter())
@@ -332,15 +343,10 @@ pub fn against(
         let mut v = p.values.clone();
         v.sort_by(f64::total_cmp);
         if dots && v.len() > 1 {
-            for (k, value) in p.values.iter().enumerate() {
-                svg.circle(
-                    cx + step.min(8.0) * 0.5 * jitter(k),
-                    y.at(*value),
-                    1.5,
-                    c,
-                    0.3,
-                );
-            }
+            let xy: Vec<(f64, f64)> = (p.values.iter().enumerate())
+                .map(|(k, value)| (cx + step.min(8.0) * 0.5 * jitter(k), y.at(*value)))
+                .collect();
+            svg.dots(&xy, 3.0, c, 0.3);
         }
         let q = |pr| y.at(quantile(&v, pr));
         if v.len() > 1 {
@@ -350,14 +356,6 @@ pub fn against(
         svg.circle(cx, q(0.5), 3.6, "#fff", 1.0);
         svg.circle(cx, q(0.5), 2.4, c, 1.0);
         svg.count(v.len());
-    }
-    if groups.len() > 1 {
-        let items: Vec<(String, String, Key)> = groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.clone(), PALETTE[i % PALETTE.len()].to_string(), Key::Dot))
-            .collect();
-        svg.legend(12.0, h - 8.0, &items);
     }
     svg.finish(name, title)
 }

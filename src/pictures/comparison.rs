@@ -100,10 +100,19 @@ pub fn build(c: &Comparison, a: &str, b: Option<&str>) -> Page {
                 }
             }
             let mut charts = Vec::new();
+            let mut same = Vec::new();
             for (country, platform) in markets {
-                let forest: Vec<ForestRow> = rows
-                    .iter()
-                    .filter(|r| r.country == country && r.platform == platform)
+                let of_market = || {
+                    rows.iter()
+                        .filter(|r| r.country == country && r.platform == platform)
+                };
+                // With common random numbers, a market the sweep does not touch differs by
+                // exactly zero at every point.
+                if of_market().all(|r| r.diff.is_none_or(|d| d == 0.0)) {
+                    same.push(format!("{country} {platform}"));
+                    continue;
+                }
+                let forest: Vec<ForestRow> = of_market()
                     .map(|r| {
                         let label = r
                             .point
@@ -119,6 +128,9 @@ pub fn build(c: &Comparison, a: &str, b: Option<&str>) -> Page {
                     &forest,
                     unit,
                 ));
+            }
+            if !same.is_empty() {
+                sec.intro = format!("No difference at any point: {}.", same.join(", "));
             }
             sec.groups.push(Group {
                 charts,

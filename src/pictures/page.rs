@@ -455,10 +455,26 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
     let Some(gmv) = f.metric("gmv_usd") else {
         return sec;
     };
-    // Markets with GMV at some point.
-    let live: Vec<(usize, &(String, String))> = series
+    // Markets the sweep changes: with common random numbers, a market it does not touch
+    // has the very same trials at every point.
+    let (affected, same): (Vec<_>, Vec<_>) = series.iter().enumerate().partition(|(s, _)| {
+        r.points
+            .iter()
+            .any(|p| p.trials.get(*s) != r.points[0].trials.get(*s))
+    });
+    if !same.is_empty() {
+        sec.intro.push_str(&format!(
+            " Not drawn, the same trials at every point: {}.",
+            same.iter()
+                .map(|(_, (c, p))| format!("{c} {p}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    // Of those, markets with GMV at some point.
+    let live: Vec<(usize, &(String, String))> = affected
         .iter()
-        .enumerate()
+        .copied()
         .filter(|(s, _)| {
             r.points
                 .iter()
@@ -492,7 +508,7 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
                 "USD over the run",
             ));
         }
-        for (s, (c, pl)) in series.iter().enumerate() {
+        for (s, (c, pl)) in affected.iter().copied() {
             for (k, key, what) in [
                 (1usize, "withdrawn", "withdrawn"),
                 (2, "cancelled", "with the launch cancelled"),
@@ -509,7 +525,7 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
                         counts[k] as f64 / n.max(1) as f64
                     })
                     .collect();
-                if shares.iter().all(|v| *v == 0.0) {
+                if shares.iter().all(|v| *v == shares[0]) {
                     continue;
                 }
                 let pts: Vec<AtPoint> = r

@@ -98,6 +98,22 @@ impl Svg {
         );
     }
 
+    /// Round dots of diameter `d` at `xy`, as one path of zero-length round-capped strokes
+    /// (a dot costs about 14 bytes instead of 70 as a circle).
+    pub fn dots(&mut self, xy: &[(f64, f64)], d: f64, colour: &str, opacity: f64) {
+        if xy.is_empty() {
+            return;
+        }
+        let mut path = String::with_capacity(14 * xy.len());
+        for (x, y) in xy {
+            let _ = write!(path, "M{} {}h0", n(*x), n(*y));
+        }
+        let _ = write!(
+            self.body,
+            "<path d=\"{path}\" stroke=\"{colour}\" stroke-width=\"{d}\" stroke-linecap=\"round\" stroke-opacity=\"{opacity}\"/>"
+        );
+    }
+
     /// A polyline through `xy` (stroke only).
     pub fn polyline(&mut self, xy: &[(f64, f64)], stroke: &str, width: f64) {
         if xy.is_empty() {

@@ -135,10 +135,16 @@ fn copy_csv(
             }
             let col = c as u16;
             let name = names.get(c).map_or("", String::as_str);
+            // Excel shows a number in General format in at most 11 characters.
+            let shown = if is_text(name) {
+                cell.chars().count()
+            } else {
+                cell.len().min(12)
+            };
             if row < 500
                 && let Some(w) = width.get_mut(c)
             {
-                *w = (*w).max(cell.chars().count());
+                *w = (*w).max(shown);
             }
             if is_date(name)
                 && let Ok(d) = ExcelDateTime::parse_from_str(cell)
