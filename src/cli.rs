@@ -170,10 +170,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// At the end, write the pictures of the results (as `livemarket report OUT`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "shard")]
     pub report: bool,
     /// At the end, write the tables as an Excel workbook, OUT/report.xlsx.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "shard")]
     pub xlsx: bool,
 }
 

@@ -219,8 +219,9 @@ fn a_missing_or_unfinished_folder_is_a_clear_error() {
         .assert()
         .code(2)
         .stderr(format!(
-            "error: {} not found: the run in {} did not finish; run it again with `livemarket run ... --force`\n",
+            "error: {} not found: the run in {} did not finish; `livemarket summarize {}` writes the summaries of the trials so far\n",
             tmp.path().join("weekly.csv").display(),
+            tmp.path().display(),
             tmp.path().display()
         ));
     livemarket()
@@ -233,6 +234,32 @@ fn a_missing_or_unfinished_folder_is_a_clear_error() {
             tmp.path().display()
         ));
     assert!(!tmp.path().join("report.html").exists());
+}
+
+#[test]
+fn a_shard_has_no_report_until_the_shards_are_merged() {
+    let tmp = TempDir::new().unwrap();
+    livemarket()
+        .args([
+            "run", SMALL, "-q", "--trials", "4", "--shard", "1/2", "--report", "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "error: the argument '--shard <K/N>' cannot be used with '--report'",
+        ));
+    run(tmp.path(), &["--shard", "1/2"]);
+    livemarket()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: {} holds shard 1/2 of a run, without summaries; combine the shards with \
+             `livemarket merge --out DIR SHARD...` and report the merged folder\n",
+            tmp.path().display()
+        ));
 }
 
 #[test]

@@ -104,14 +104,27 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
         (true, Some(k)) => k,
     };
     let (manifest, manifest_note) = read_manifest(dir);
+    if let Some(shard) = manifest.as_ref().and_then(|m| m.get("shard")) {
+        let n = |k: &str| shard.get(k).map_or("?".to_string(), |v| v.to_string());
+        return Err(UserError(format!(
+            "{} holds shard {}/{} of a run, without summaries; combine the shards with \
+             `livemarket merge --out DIR SHARD...` and report the merged folder",
+            dir.display(),
+            n("index"),
+            n("count")
+        ))
+        .into());
+    }
     let weekly = if dir.join("weekly_trials.csv").is_file() {
         weekly_from_trials(&dir.join("weekly_trials.csv"), results.is_sweep(), point)?
     } else if dir.join("weekly.csv").is_file() {
         weekly_from_summary(&dir.join("weekly.csv"), results.is_sweep(), point)?
     } else {
         return Err(UserError(format!(
-            "{} not found: the run in {} did not finish; run it again with `livemarket run ... --force`",
+            "{} not found: the run in {} did not finish; `livemarket summarize {}` writes the \
+             summaries of the trials so far",
             dir.join("weekly.csv").display(),
+            dir.display(),
             dir.display()
         ))
         .into());
