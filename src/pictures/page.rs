@@ -168,7 +168,8 @@ pub fn build(f: &Folder) -> Page {
         });
         if !empty.is_empty() {
             sec.intro = format!(
-                "Not drawn, zero in every week of every trial: {}.",
+                "No fan charts for {}: the median and the 95th percentile are zero in every \
+                 week (a few trials may differ; the launch events and trial totals show them).",
                 empty.join(", ")
             );
         }

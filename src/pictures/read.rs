@@ -29,7 +29,8 @@ pub struct Fan {
 }
 
 impl Fan {
-    /// True when every week's p95 is zero (or there are no weeks): nothing to draw.
+    /// True when the median and p95 are zero every week (or there are no weeks): the fan
+    /// would be an empty chart, though up to 5% of trials may be above zero.
     pub fn is_empty(&self) -> bool {
         self.p95.iter().all(|v| *v == 0.0) && self.p50.iter().all(|v| *v == 0.0)
     }
