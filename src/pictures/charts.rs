@@ -263,8 +263,9 @@ pub struct AtPoint {
 }
 
 /// An outcome against a swept parameter: per point, every trial as a dot, the p05–p95 and
-/// p25–p75 ranges as bars and the median as a ring; medians of a group are joined. Points
-/// at the same value are set side by side, coloured by group (`groups` names them).
+/// p25–p75 ranges as bars and the median as a ring; medians of a group are joined when it
+/// has one point per value. Points at the same value are set side by side, coloured by
+/// group (`groups` names them).
 #[allow(clippy::too_many_arguments)]
 pub fn against(
     name: String,
@@ -326,6 +327,11 @@ pub fn against(
             })
             .collect();
         line.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Join medians only along a line: points of the group sharing a value (the other
+        // parameters vary but are too many to colour apart) would zigzag.
+        if line.windows(2).any(|w| w[0].0 == w[1].0) {
+            continue;
+        }
         let off = (group as f64 - (g - 1.0) / 2.0) * step;
         let pts: Vec<(f64, f64)> = line
             .iter()

@@ -446,8 +446,8 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
         intro: format!(
             "{} points; trial k has the same seed at every point. Outcomes against each swept \
              parameter: every trial is a dot; the thin bar spans 90% of trials, the thick bar \
-             50%, the ring is the median; medians of points with the same other values are \
-             joined.",
+             50%, the ring is the median; medians of points that differ only in that \
+             parameter are joined, coloured by the other values when they are few.",
             r.points.len()
         ),
         ..Section::default()
