@@ -32,6 +32,24 @@ pub enum Command {
     /// Combine the folders of `run --shard K/N` into one result folder, byte-identical to a
     /// single run's.
     Merge(MergeArgs),
+    /// Pictures of a result folder: DIR/report.html (SVG charts, each also in DIR/report/)
+    /// and, with --xlsx, DIR/report.xlsx.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Result folder written by `livemarket run`.
+    pub dir: PathBuf,
+    /// Also write the tables and native charts as an Excel workbook, DIR/report.xlsx.
+    #[arg(long)]
+    pub xlsx: bool,
+    /// The sweep point whose weekly series, events and totals are drawn [default: 0].
+    #[arg(long, value_name = "K")]
+    pub point: Option<usize>,
+    /// Print nothing; only write the files.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +169,12 @@ pub struct RunArgs {
     /// then stop without writing anything.
     #[arg(long)]
     pub dry_run: bool,
+    /// At the end, write the pictures of the results (as `livemarket report OUT`).
+    #[arg(long, conflicts_with = "shard")]
+    pub report: bool,
+    /// At the end, write the tables as an Excel workbook, OUT/report.xlsx.
+    #[arg(long, conflicts_with = "shard")]
+    pub xlsx: bool,
 }
 
 fn parse_shard(text: &str) -> Result<livemarket::run::Shard, String> {
@@ -212,6 +236,10 @@ pub struct CompareArgs {
     /// Print nothing; only write the table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Also draw the differences with their intervals: compare.html (beside the table) and
+    /// its charts as SVG files in compare/.
+    #[arg(long)]
+    pub report: bool,
 }
 
 #[cfg(test)]

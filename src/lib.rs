@@ -10,6 +10,7 @@ pub mod compare;
 pub mod error;
 pub mod model;
 pub mod output;
+pub mod pictures;
 pub mod run;
 pub mod scenario;
 pub mod sensitivity;

@@ -9,6 +9,7 @@ use clap::Parser;
 use cli::{Cli, Command, DesignArg};
 use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
+use livemarket::pictures;
 use livemarket::run::{self, Recipe, RunOptions};
 use livemarket::scenario::{BASELINE_TOML, Design, Scenario, ScenarioError};
 use livemarket::sweep::{self, SweepOptions};
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Summarize(args) => summarize_command(args),
         Command::Merge(args) => merge_command(args),
+        Command::Report(args) => write_pictures(&args.dir, true, args.xlsx, args.point, args.quiet),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -186,7 +188,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             report.out.display()
         );
     }
-    Ok(())
+    write_pictures(&report.out, args.report, args.xlsx, None, opts.quiet)
 }
 
 fn compare_command(args: cli::CompareArgs) -> Result<()> {
@@ -208,6 +210,13 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
     compare::write_csv(&comparison, &out)?;
     if !args.quiet {
         print(|o| report::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o))?;
+    }
+    if args.report {
+        let html = out.with_extension("html");
+        let w = pictures::write_comparison(&comparison, &args.a, args.b.as_deref(), &html)?;
+        if !args.quiet {
+            println!("report: {w}");
+        }
     }
     Ok(())
 }
@@ -255,6 +264,24 @@ fn merge_command(args: cli::MergeArgs) -> Result<()> {
             r.points,
             args.out.display()
         );
+    }
+    Ok(())
+}
+
+/// `report DIR`, `run --report` and `run --xlsx`: the report page and/or the workbook.
+fn write_pictures(
+    dir: &Path,
+    html: bool,
+    xlsx: bool,
+    point: Option<usize>,
+    quiet: bool,
+) -> Result<()> {
+    if !html && !xlsx {
+        return Ok(());
+    }
+    let w = pictures::write(dir, &pictures::ReportOptions { html, xlsx, point })?;
+    if !quiet {
+        println!("report: {w}");
     }
     Ok(())
 }

@@ -1,0 +1,232 @@
+//! Numbers and axes as a person reads them: `$1.2 bn`, `340 m`, `12 k`, `35%`, and "nice"
+//! tick steps (1, 2 or 5 times a power of ten).
+
+/// What a number counts, which decides how it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// US dollars: `$1.2 bn`.
+    Usd,
+    /// People, orders, creators: `340 m`.
+    Count,
+    /// A share in [0, 1]: `35%`.
+    Share,
+    /// Anything else, plain: `0.25`.
+    Plain,
+}
+
+/// Word suffixes for thousands and up (short scale, as in finance).
+const SCALES: [(f64, &str); 4] = [(1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")];
+
+/// The scale (value, suffix) a magnitude is written in; (1, "") below a thousand.
+fn scale_of(magnitude: f64) -> (f64, &'static str) {
+    SCALES
+        .iter()
+        .copied()
+        .find(|(s, _)| magnitude >= *s)
+        .unwrap_or((1.0, ""))
+}
+
+/// `x` with `decimals` digits after the point, trailing zeros trimmed.
+fn trimmed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".to_string() } else { s }
+}
+
+/// Joins sign, currency, digits and suffix: `−$1.2 bn`. The minus is U+2212.
+fn assemble(negative: bool, unit: Unit, digits: &str, suffix: &str) -> String {
+    let sign = if negative && digits != "0" {
+        "\u{2212}"
+    } else {
+        ""
+    };
+    let cur = if unit == Unit::Usd { "$" } else { "" };
+    let space = if suffix.is_empty() { "" } else { " " };
+    format!("{sign}{cur}{digits}{space}{suffix}")
+}
+
+/// A value to three significant digits with a word suffix: `$1.23 bn`, `340 m`, `12.5 k`,
+/// `950`, `0.35`, `35%`.
+pub fn human(x: f64, unit: Unit) -> String {
+    if !x.is_finite() {
+        return "n/a".to_string();
+    }
+    if unit == Unit::Share {
+        return format!("{}%", trimmed(x * 100.0, if x.abs() < 0.1 { 1 } else { 0 }));
+    }
+    let a = x.abs();
+    let (s, suffix) = if unit == Unit::Plain {
+        (1.0, "")
+    } else {
+        scale_of(a)
+    };
+    let v = a / s;
+    let decimals = if v == 0.0 {
+        0
+    } else {
+        (2 - v.log10().floor() as i64).clamp(0, 6) as usize
+    };
+    // Rounding can carry into the next scale (999.7 k is 1 m).
+    let digits = trimmed(v, decimals);
+    if digits == "1000" && !suffix.is_empty() {
+        return human(x.signum() * s * 1000.0, unit);
+    }
+    assemble(x < 0.0, unit, &digits, suffix)
+}
+
+/// Tick labels of evenly spaced ticks: one scale for all, enough decimals to tell
+/// neighbours apart (`0`, `0.5 bn`, `1 bn`, `1.5 bn`).
+pub fn tick_labels(ticks: &[f64], unit: Unit) -> Vec<String> {
+    let step = if ticks.len() > 1 {
+        (ticks[1] - ticks[0]).abs()
+    } else {
+        1.0
+    };
+    if unit == Unit::Share {
+        let decimals = decimals_for(step * 100.0);
+        return ticks
+            .iter()
+            .map(|t| format!("{}%", trimmed(t * 100.0, decimals)))
+            .collect();
+    }
+    let top = ticks.iter().fold(0.0f64, |m, t| m.max(t.abs()));
+    // Below ten thousand, whole numbers read better than fractions of a thousand (1,250
+    // rather than 1.25 k).
+    let (s, suffix) = if unit == Unit::Plain || top < 1e4 {
+        (1.0, "")
+    } else {
+        scale_of(top)
+    };
+    let decimals = decimals_for(step / s);
+    ticks
+        .iter()
+        .map(|&t| {
+            let digits = thousands(&trimmed((t / s).abs(), decimals));
+            let suffix = if digits == "0" { "" } else { suffix };
+            assemble(t < 0.0, unit, &digits, suffix)
+        })
+        .collect()
+}
+
+/// Digits with a comma between thousands: `12500.5` → `12,500.5`.
+fn thousands(digits: &str) -> String {
+    let (int, frac) = digits.split_at(digits.find('.').unwrap_or(digits.len()));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out + frac
+}
+
+/// Decimals needed to write multiples of `step` exactly (steps are 1, 2, 2.5 or 5 × 10^k).
+fn decimals_for(step: f64) -> usize {
+    if step <= 0.0 || !step.is_finite() {
+        return 0;
+    }
+    let mut d = 0;
+    while d < 8
+        && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-6
+    {
+        d += 1;
+    }
+    d
+}
+
+/// Evenly spaced ticks covering [lo, hi] with about `target` intervals; the step is 1, 2,
+/// 2.5 or 5 times a power of ten and the ends are multiples of it.
+pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let (mut lo, mut hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+    if !lo.is_finite() || !hi.is_finite() {
+        return vec![0.0, 1.0];
+    }
+    if hi - lo < 1e-12 * hi.abs().max(lo.abs()).max(1e-300) {
+        if hi == 0.0 {
+            return vec![0.0, 1.0];
+        }
+        let pad = hi.abs() * 0.1;
+        lo -= pad;
+        hi += pad;
+    }
+    let raw = (hi - lo) / target.max(1) as f64;
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power);
+    let first = (lo / step).floor() as i64;
+    let last = (hi / step).ceil() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// Text for SVG and HTML: `&`, `<`, `>` and quotes escaped.
+pub fn esc(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_with_word_suffixes() {
+        assert_eq!(human(1.234e9, Unit::Usd), "$1.23 bn");
+        assert_eq!(human(3.4e8, Unit::Count), "340 m");
+        assert_eq!(human(12_500.0, Unit::Count), "12.5 k");
+        assert_eq!(human(950.0, Unit::Count), "950");
+        assert_eq!(human(-2.5e6, Unit::Usd), "\u{2212}$2.5 m");
+        assert_eq!(human(999_960.0, Unit::Count), "1 m");
+        assert_eq!(human(0.0, Unit::Usd), "$0");
+        assert_eq!(human(0.354, Unit::Share), "35%");
+        assert_eq!(human(0.025, Unit::Share), "2.5%");
+        assert_eq!(human(0.25, Unit::Plain), "0.25");
+    }
+
+    #[test]
+    fn ticks_are_nice_and_cover_the_range() {
+        assert_eq!(nice_ticks(0.0, 9.3, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(nice_ticks(0.0, 1.4e9, 5), vec![0.0, 5e8, 1e9, 1.5e9]);
+        assert_eq!(nice_ticks(0.0, 0.0, 5), vec![0.0, 1.0]);
+        let t = nice_ticks(-3.0, 7.0, 5);
+        assert_eq!(t, vec![-4.0, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0]);
+    }
+
+    #[test]
+    fn tick_labels_share_one_scale() {
+        let l = tick_labels(&[0.0, 5e8, 1e9, 1.5e9], Unit::Usd);
+        assert_eq!(l, vec!["$0", "$0.5 bn", "$1 bn", "$1.5 bn"]);
+        let l = tick_labels(&[0.0, 2.5e5, 5e5], Unit::Count);
+        assert_eq!(l, vec!["0", "250 k", "500 k"]);
+        let l = tick_labels(&[0.0, 0.25, 0.5], Unit::Share);
+        assert_eq!(l, vec!["0%", "25%", "50%"]);
+        let l = tick_labels(&[0.0, 250.0, 500.0, 750.0, 1000.0, 1250.0], Unit::Count);
+        assert_eq!(l, vec!["0", "250", "500", "750", "1,000", "1,250"]);
+        let l = tick_labels(&[0.0, 2500.0, 5000.0, 7500.0], Unit::Usd);
+        assert_eq!(l, vec!["$0", "$2,500", "$5,000", "$7,500"]);
+        let l = tick_labels(&[-1e6, 0.0, 1e6], Unit::Usd);
+        assert_eq!(l, vec!["\u{2212}$1 m", "$0", "$1 m"]);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

@@ -1,0 +1,144 @@
+//! Pictures of a run for a person to look at (`livemarket report`, `run --report`,
+//! `compare --report`): one self-contained HTML page of hand-written SVG charts, each chart
+//! also as its own `.svg` file for slides, and (`--xlsx`) the tables as an Excel workbook
+//! with native charts.
+//!
+//! Reading is in [`read`], the SVG primitives in [`svg`] and [`fmt`], the chart kinds in
+//! [`charts`], the pages in [`page`] (a run) and [`comparison`], the workbook in [`xlsx`].
+
+pub mod charts;
+pub mod comparison;
+pub mod fmt;
+pub mod html;
+pub mod page;
+pub mod read;
+pub mod svg;
+pub mod xlsx;
+
+use crate::compare::Comparison;
+use crate::output::write_atomically;
+use anyhow::{Context, Result};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What `report` writes.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// `report.html` and the SVG files.
+    pub html: bool,
+    /// `report.xlsx`.
+    pub xlsx: bool,
+    /// The sweep point whose weekly series, events and totals are drawn (None: point 0).
+    pub point: Option<usize>,
+}
+
+/// Files written, with their sizes in bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    pub html: Option<(PathBuf, u64)>,
+    /// Charts drawn (each also an SVG file).
+    pub charts: usize,
+    pub svg_dir: Option<PathBuf>,
+    pub xlsx: Option<(PathBuf, u64)>,
+}
+
+impl std::fmt::Display for Written {
+    /// `report.html (1.2 MB, 57 charts, each also in DIR/report/), report.xlsx (300 kB)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if let Some((p, n)) = &self.html {
+            parts.push(format!(
+                "{} ({}, {} charts, each also in {})",
+                p.display(),
+                size(*n),
+                self.charts,
+                self.svg_dir.as_deref().unwrap_or(Path::new("")).display()
+            ));
+        }
+        if let Some((p, n)) = &self.xlsx {
+            parts.push(format!("{} ({})", p.display(), size(*n)));
+        }
+        f.write_str(&parts.join("; "))
+    }
+}
+
+fn size(bytes: u64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{} kB", bytes.div_ceil(1000))
+    }
+}
+
+/// Writes the report of the result folder `dir` into it: `report.html` and `report/*.svg`,
+/// and with `xlsx`, `report.xlsx`.
+pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
+    let folder = read::folder(dir, opts.point)?;
+    let mut written = Written::default();
+    if opts.html {
+        let page = page::build(&folder);
+        let (bytes, charts) = write_page(&page, &dir.join("report.html"), "report")?;
+        written.html = Some((dir.join("report.html"), bytes));
+        written.charts = charts;
+        written.svg_dir = Some(dir.join("report"));
+    }
+    if opts.xlsx {
+        let path = dir.join("report.xlsx");
+        let bytes = xlsx::write(&folder, &path)?;
+        written.xlsx = Some((path, bytes));
+    }
+    Ok(written)
+}
+
+/// Writes the picture of a comparison to `html` (beside compare.csv) and its charts to the
+/// folder of the same name without the extension.
+pub fn write_comparison(c: &Comparison, a: &str, b: Option<&str>, html: &Path) -> Result<Written> {
+    let page = comparison::build(c, a, b);
+    let stem = html
+        .file_stem()
+        .map_or("compare".into(), |s| s.to_string_lossy().to_string());
+    let (bytes, charts) = write_page(&page, html, &stem)?;
+    Ok(Written {
+        html: Some((html.to_path_buf(), bytes)),
+        charts,
+        svg_dir: Some(html.with_file_name(&stem)),
+        xlsx: None,
+    })
+}
+
+/// Writes the page to `path` and each chart to `<folder of path>/<svg_dir>/<name>.svg`
+/// (removing `.svg` files there that this page no longer has); returns the page's size and
+/// the number of charts.
+fn write_page(page: &html::Page, path: &Path, svg_dir: &str) -> Result<(u64, usize)> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join(svg_dir);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the chart folder {}", dir.display()))?;
+    let mut names = HashSet::new();
+    for chart in page.charts() {
+        let file = dir.join(format!("{}.svg", chart.name));
+        debug_assert!(names.insert(chart.name.clone()), "{} twice", chart.name);
+        names.insert(chart.name.clone());
+        write_atomically(&file, |w| Ok(w.write_all(chart.standalone().as_bytes())?))?;
+    }
+    for entry in std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .flatten()
+    {
+        let p = entry.path();
+        let stale = p.extension().is_some_and(|e| e == "svg")
+            && p.file_stem()
+                .is_some_and(|s| !names.contains(s.to_string_lossy().as_ref()));
+        if stale {
+            std::fs::remove_file(&p)
+                .with_context(|| format!("cannot remove the old chart {}", p.display()))?;
+        }
+    }
+    let text = page.render(svg_dir);
+    write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?;
+    Ok((text.len() as u64, names.len()))
+}

@@ -1,0 +1,324 @@
+//! `report.xlsx`: the result tables as an Excel workbook (rust_xlsxwriter), numbers as
+//! numbers and dates as dates, a frozen and filtered header row, and a first sheet of native
+//! Excel charts with the small tables they plot.
+//!
+//! Sheets: `charts`; `summary`, `weekly`, `points` (a sweep) and `trials`, each its CSV file.
+//! A sweep's `weekly` sheet holds the drawn point only (weekly.csv has every point). A table
+//! beyond Excel's 1,048,576 rows is cut there, and the charts sheet says so. Seeds are text:
+//! they have up to 20 digits and Excel keeps 15.
+
+use super::read::{Folder, WEEKLY_METRICS};
+use crate::output::stats::quantile;
+use crate::output::write_atomically;
+use anyhow::{Context, Result};
+use rust_xlsxwriter::{
+    Chart, ChartErrorBars, ChartErrorBarsType, ChartRange, ChartType, ExcelDateTime, Format,
+    FormatBorder, Workbook, Worksheet,
+};
+use std::io::Write;
+use std::path::Path;
+
+/// Excel's last row index (0-based), the header included.
+const MAX_ROW: u32 = 1_048_575;
+/// Markets whose weekly GMV gets a line chart.
+const TOP_MARKETS: usize = 4;
+
+/// Columns that hold text.
+fn is_text(name: &str) -> bool {
+    matches!(name, "country" | "platform" | "metric" | "seed")
+}
+
+fn is_date(name: &str) -> bool {
+    name == "date" || name.ends_with("_date")
+}
+
+/// Writes the workbook of `f` to `path`; returns its size in bytes.
+pub fn write(f: &Folder, path: &Path) -> Result<u64> {
+    let mut wb = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("#EEEEEE")
+        .set_border_bottom(FormatBorder::Thin);
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let mut notes = Vec::new();
+    let sheet = wb.add_worksheet();
+    sheet.set_name("charts")?;
+    let sweep = f.results.is_sweep();
+    // The other sheets first, so the charts sheet can say what was cut.
+    let mut tables = vec!["summary", "weekly"];
+    if sweep {
+        tables.push("points");
+    }
+    tables.push("trials");
+    // A sweep's weekly sheet: the drawn point's rows only.
+    let point = f.point.to_string();
+    let keep_weekly = |r: &csv::StringRecord| !sweep || r.get(0) == Some(point.as_str());
+    for name in tables {
+        let file = f.dir.join(format!("{name}.csv"));
+        if !file.is_file() {
+            notes.push(format!("{} not found: no `{name}` sheet.", file.display()));
+            continue;
+        }
+        let ws = wb.add_worksheet_with_constant_memory()?;
+        ws.set_name(name)?;
+        let keep: &dyn Fn(&csv::StringRecord) -> bool = if name == "weekly" {
+            &keep_weekly
+        } else {
+            &|_| true
+        };
+        let (rows, cut) = copy_csv(ws, &file, keep, &header, &date)?;
+        if cut {
+            notes.push(format!(
+                "The `{name}` sheet stops at Excel's last row; {} has all {rows} rows.",
+                file.display()
+            ));
+        }
+    }
+    if sweep {
+        notes.push(format!(
+            "The `weekly` sheet and these charts show point {} of {}; weekly.csv has every point.",
+            f.point,
+            f.results.points.len()
+        ));
+    }
+    notes.push(
+        "Seeds are text: they have up to 20 digits and Excel keeps 15. Everything else is a \
+         number or a date."
+            .to_string(),
+    );
+    let sheet = wb.worksheet_from_name("charts")?;
+    charts_sheet(sheet, f, &notes, &header)?;
+    let bytes = wb
+        .save_to_buffer()
+        .with_context(|| format!("cannot build {}", path.display()))?;
+    write_atomically(path, |w| Ok(w.write_all(&bytes)?))?;
+    Ok(bytes.len() as u64)
+}
+
+/// Copies the rows of a CSV file that `keep` accepts; returns the rows kept and whether the
+/// sheet had to stop at Excel's last row.
+fn copy_csv(
+    ws: &mut Worksheet,
+    path: &Path,
+    keep: &dyn Fn(&csv::StringRecord) -> bool,
+    header: &Format,
+    date: &Format,
+) -> Result<(u64, bool)> {
+    let mut rdr =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let names: Vec<String> = rdr
+        .headers()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut width: Vec<usize> = names.iter().map(|n| n.len()).collect();
+    for (c, n) in names.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, n, header)?;
+    }
+    let (mut row, mut kept, mut cut) = (0u32, 0u64, false);
+    for (line, record) in rdr.records().enumerate() {
+        let record =
+            record.with_context(|| format!("cannot read {}:{}", path.display(), line + 2))?;
+        if !keep(&record) {
+            continue;
+        }
+        kept += 1;
+        if row == MAX_ROW {
+            cut = true;
+            continue;
+        }
+        row += 1;
+        for (c, cell) in record.iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            let col = c as u16;
+            let name = names.get(c).map_or("", String::as_str);
+            // Excel shows a number in General format in at most 11 characters.
+            let shown = if is_text(name) {
+                cell.chars().count()
+            } else {
+                cell.len().min(12)
+            };
+            if row < 500
+                && let Some(w) = width.get_mut(c)
+            {
+                *w = (*w).max(shown);
+            }
+            if is_date(name)
+                && let Ok(d) = ExcelDateTime::parse_from_str(cell)
+            {
+                ws.write_datetime_with_format(row, col, &d, date)?;
+            } else if !is_text(name)
+                && let Ok(x) = cell.parse::<f64>()
+            {
+                ws.write_number(row, col, x)?;
+            } else {
+                ws.write_string(row, col, cell)?;
+            }
+        }
+    }
+    for (c, w) in width.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w as f64 + 2.0).clamp(6.0, 40.0))?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    if !names.is_empty() {
+        ws.autofilter(0, 0, row, names.len() as u16 - 1)?;
+    }
+    Ok((kept, cut))
+}
+
+/// Total GMV of each market with some: (label, p05, p50, p95), in file order.
+fn gmv_totals(f: &Folder) -> Vec<(String, f64, f64, f64)> {
+    let p = &f.results.points[f.point];
+    let Some(m) = f.metric("gmv_usd") else {
+        return Vec::new();
+    };
+    p.series
+        .iter()
+        .enumerate()
+        .filter_map(|(s, (c, pl))| {
+            let mut v: Vec<f64> = p.trials[s].values().filter_map(|(_, v)| v[m]).collect();
+            v.sort_by(f64::total_cmp);
+            if v.is_empty() || v[v.len() - 1] == 0.0 {
+                return None;
+            }
+            let q = |x| quantile(&v, x);
+            Some((format!("{c} {pl}"), q(0.05), q(0.5), q(0.95)))
+        })
+        .collect()
+}
+
+/// The first sheet: notes, the total-GMV table and its column chart, and the weekly GMV of
+/// the largest markets with a line chart each.
+fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Format) -> Result<()> {
+    let title = Format::new().set_bold().set_font_size(14);
+    let name = f
+        .manifest_str(&["scenario_name"])
+        .unwrap_or_else(|| f.dir.display().to_string());
+    ws.write_string_with_format(0, 0, format!("livemarket report: {name}"), &title)?;
+    ws.write_string(1, 0, format!("From {}", f.dir.display()))?;
+    for (i, n) in notes.iter().enumerate() {
+        ws.write_string(2 + i as u32, 0, n)?;
+    }
+    let top = 3 + notes.len() as u32;
+    // Total GMV per market.
+    let totals = gmv_totals(f);
+    let cols = [
+        "market",
+        "p05",
+        "p50 (median)",
+        "p95",
+        "p95 − p50",
+        "p50 − p05",
+    ];
+    for (c, h) in cols.iter().enumerate() {
+        ws.write_string_with_format(top, c as u16, *h, header)?;
+    }
+    for (i, (label, p05, p50, p95)) in totals.iter().enumerate() {
+        let r = top + 1 + i as u32;
+        ws.write_string(r, 0, label)?;
+        for (c, v) in [*p05, *p50, *p95, p95 - p50, p50 - p05].iter().enumerate() {
+            ws.write_number(r, c as u16 + 1, *v)?;
+        }
+    }
+    ws.set_column_width(0, 16)?;
+    for c in 1..6 {
+        ws.set_column_width(c, 16)?;
+    }
+    if !totals.is_empty() {
+        let last = top + totals.len() as u32;
+        let mut chart = Chart::new(ChartType::Column);
+        chart
+            .title()
+            .set_name("Total GMV per market: median, whiskers 5%–95% of trials");
+        let mut bars = ChartErrorBars::new();
+        bars.set_type(ChartErrorBarsType::Custom(
+            ChartRange::new_from_range("charts", top + 1, 4, last, 4),
+            ChartRange::new_from_range("charts", top + 1, 5, last, 5),
+        ));
+        chart
+            .add_series()
+            .set_name("median total GMV")
+            .set_categories(("charts", top + 1, 0, last, 0))
+            .set_values(("charts", top + 1, 2, last, 2))
+            .set_y_error_bars(&bars);
+        chart
+            .y_axis()
+            .set_name("USD over the run")
+            .set_num_format("$#,##0,,\" m\"");
+        chart.legend().set_hidden();
+        chart.set_width(720).set_height(360);
+        ws.insert_chart(top, 7, &chart)?;
+    }
+    // Weekly GMV of the largest markets by median total GMV.
+    let mut largest = totals.clone();
+    largest.sort_by(|a, b| b.2.total_cmp(&a.2));
+    largest.truncate(TOP_MARKETS);
+    let gmv = WEEKLY_METRICS
+        .iter()
+        .position(|m| *m == "gmv_usd")
+        .unwrap_or(0);
+    let start = top + totals.len() as u32 + 3;
+    let dates = &f.weekly.dates;
+    ws.write_string_with_format(start, 0, "date", header)?;
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (t, d) in dates.iter().enumerate() {
+        let dt = ExcelDateTime::parse_from_str(&d.to_string())?;
+        ws.write_datetime_with_format(start + 1 + t as u32, 0, &dt, &date)?;
+    }
+    let mut col = 1u16;
+    for (k, (label, ..)) in largest.iter().enumerate() {
+        let key = label
+            .split_once(' ')
+            .map(|(c, p)| (c.to_string(), p.to_string()));
+        let Some(fan) = key.and_then(|k| f.weekly.series.get(&k)).map(|s| &s[gmv]) else {
+            continue;
+        };
+        for (j, (q, v)) in [("p05", &fan.p05), ("p50", &fan.p50), ("p95", &fan.p95)]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string_with_format(start, col + j as u16, format!("{label} {q}"), header)?;
+            for (t, x) in v.iter().enumerate() {
+                ws.write_number(start + 1 + t as u32, col + j as u16, *x)?;
+            }
+        }
+        let last = start + dates.len() as u32;
+        let mut chart = Chart::new(ChartType::Line);
+        chart
+            .title()
+            .set_name(&format!("Weekly GMV · {label} (5%, median, 95% of trials)"));
+        for (j, (q, colour)) in [("p05", "#9DB9D8"), ("p50", "#0072B2"), ("p95", "#9DB9D8")]
+            .iter()
+            .enumerate()
+        {
+            chart
+                .add_series()
+                .set_name(*q)
+                .set_categories(("charts", start + 1, 0, last, 0))
+                .set_values(("charts", start + 1, col + j as u16, last, col + j as u16))
+                .set_format(
+                    rust_xlsxwriter::ChartFormat::new().set_line(
+                        rust_xlsxwriter::ChartLine::new()
+                            .set_color(*colour)
+                            .set_width(if j == 1 { 2.25 } else { 1.25 }),
+                    ),
+                );
+        }
+        chart
+            .x_axis()
+            .set_date_axis(true)
+            .set_num_format("mmm yyyy");
+        chart
+            .y_axis()
+            .set_name("USD per week")
+            .set_num_format("$#,##0,,\" m\"");
+        chart.set_width(720).set_height(320);
+        ws.insert_chart(top + 20 + 17 * k as u32, 7, &chart)?;
+        col += 3;
+    }
+    ws.set_freeze_panes(0, 0)?;
+    Ok(())
+}

@@ -1,0 +1,375 @@
+//! `livemarket report`, `run --report`, `--xlsx` and `compare --report`, through the real
+//! binary on the small scenario.
+
+use assert_cmd::Command;
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+const SMALL: &str = "tests/data/small.toml";
+
+fn livemarket() -> Command {
+    Command::cargo_bin("livemarket").unwrap()
+}
+
+/// Runs the small scenario quietly into `dir` (4 trials) with `extra` arguments.
+fn run(dir: &Path, extra: &[&str]) {
+    livemarket()
+        .args(["run", SMALL, "--quiet", "--trials", "4", "--out"])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success()
+        .stdout("");
+}
+
+/// `livemarket report DIR` with `extra` arguments; it must succeed.
+fn report(dir: &Path, extra: &[&str]) -> String {
+    let out = livemarket()
+        .arg("report")
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success();
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Anything a browser would fetch, or run.
+const EXTERNAL: [&str; 8] = [
+    "http:", "https:", "//", "src=", "url(", "@import", "<script", "<link",
+];
+
+/// The page fetches nothing; every inline chart carries data; every chart the page links
+/// is a standalone SVG file, and the folder holds no other. Returns the charts' names.
+fn check_page(html: &str, svg_dir: &Path) -> Vec<String> {
+    let lower = html.to_lowercase();
+    for bad in EXTERNAL {
+        assert!(!lower.contains(bad), "the page contains `{bad}`");
+    }
+    let charts: Vec<&str> = html.split("<svg ").skip(1).collect();
+    assert!(!charts.is_empty(), "no charts");
+    for c in &charts {
+        let n: usize = c
+            .split("data-points=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("a chart without data-points: {}", &c[..80]));
+        assert!(n > 0, "a chart with no data: {}", &c[..200]);
+    }
+    let names: Vec<String> = html
+        .split("<figcaption><a href=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), charts.len(), "every chart links its SVG file");
+    for href in &names {
+        let file = svg_dir.parent().unwrap().join(href);
+        let text = read(&file);
+        assert!(
+            text.starts_with("<?xml") && text.contains("<svg xmlns="),
+            "{href}"
+        );
+        assert!(text.contains("data-points=\""), "{href}");
+    }
+    let files = fs::read_dir(svg_dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "svg")
+        })
+        .count();
+    assert_eq!(files, names.len(), "one SVG file per chart and no other");
+    names
+}
+
+#[test]
+fn report_of_a_run_is_one_self_contained_page_with_every_chart_as_svg() {
+    let tmp = TempDir::new().unwrap();
+    run(tmp.path(), &["--weekly-trials"]);
+    let stdout = report(tmp.path(), &[]);
+    assert!(
+        stdout.starts_with("report: ") && stdout.contains("report.html"),
+        "{stdout}"
+    );
+    let html = read(&tmp.path().join("report.html"));
+    let names = check_page(&html, &tmp.path().join("report"));
+    for expected in [
+        "report/weekly-gmv_usd-AA-alpha.svg",
+        "report/weekly-adopters-AA-alpha.svg",
+        "report/weekly-creators_streaming-AA-alpha.svg",
+        "report/weekly-gmv_usd-ALL-alpha.svg",
+        "report/totals-gmv_usd.svg",
+        "report/events.svg",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing");
+    }
+    // Gamma never opens live shopping in AA: its GMV is zero everywhere, so not drawn.
+    assert!(
+        !names
+            .iter()
+            .any(|n| n == "report/weekly-gmv_usd-AA-gamma.svg")
+    );
+    // With every trial's weekly values there are two bands and a median line.
+    let fan = read(&tmp.path().join("report/weekly-gmv_usd-AA-alpha.svg"));
+    assert_eq!(
+        fan.matches("fill-opacity").count(),
+        2 + 2,
+        "two bands, two legend keys"
+    );
+    assert!(!html.contains("needs every trial"));
+    // The gated launch of alpha in CC (gate 1e9 USD) is cancelled in every trial.
+    let events = read(&tmp.path().join("report/events.svg"));
+    assert!(events.contains("CC alpha · 2021-06-07 · gated on BB"));
+    assert!(html.contains("No live launch planned in: AA gamma"));
+}
+
+#[test]
+fn without_weekly_trials_the_fan_charts_say_the_50_percent_band_needs_them() {
+    let tmp = TempDir::new().unwrap();
+    run(tmp.path(), &[]);
+    report(tmp.path(), &["--quiet"]);
+    let html = read(&tmp.path().join("report.html"));
+    assert!(
+        html.contains(
+            "The 50% bands need every trial&#39;s weekly values: run with --weekly-trials."
+        )
+    );
+    check_page(&html, &tmp.path().join("report"));
+    let fan = read(&tmp.path().join("report/weekly-gmv_usd-AA-alpha.svg"));
+    assert_eq!(
+        fan.matches("fill-opacity").count(),
+        1 + 1,
+        "one band, one legend key"
+    );
+}
+
+#[test]
+fn report_of_a_sweep_draws_outcomes_against_each_swept_parameter() {
+    let tmp = TempDir::new().unwrap();
+    run(
+        tmp.path(),
+        &[
+            "--vary",
+            "countries.AA.live_affinity.mean=0.3,0.6",
+            "--vary",
+            "platforms.alpha.markets.BB.exit.patience_weeks=2,40",
+        ],
+    );
+    report(tmp.path(), &["--point", "3"]);
+    let html = read(&tmp.path().join("report.html"));
+    let names = check_page(&html, &tmp.path().join("report"));
+    assert!(html.contains("Total GMV against each swept parameter"));
+    for p in [
+        "countries.AA.live_affinity.mean",
+        "platforms.alpha.markets.BB.exit.patience_weeks",
+    ] {
+        let name = format!("report/sweep-gmv_usd-AA-alpha-vs-{p}.svg");
+        assert!(names.contains(&name), "{name} missing");
+        let svg = read(&tmp.path().join(&name));
+        assert!(
+            svg.contains("data-points=\"16\""),
+            "4 points of 4 trials: {name}"
+        );
+    }
+    assert!(names.contains(&"report/points-gmv_usd-AA-alpha.svg".to_string()));
+    // The points and their values label the per-point rows.
+    let by_point = read(&tmp.path().join("report/points-gmv_usd-AA-alpha.svg"));
+    assert!(by_point.contains("#3  0.6, 40"), "{by_point}");
+    assert!(html.contains("point drawn</dt><dd>3 (countries.AA.live_affinity.mean = 0.6"));
+}
+
+#[test]
+fn a_missing_or_unfinished_folder_is_a_clear_error() {
+    let tmp = TempDir::new().unwrap();
+    let missing = tmp.path().join("nope");
+    livemarket()
+        .arg("report")
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "error: {} is not a folder; name a result folder written by `livemarket run` (e.g. results/baseline)\n",
+            missing.display()
+        ));
+    livemarket()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: {} not found: {} is not a result folder; name a folder written by `livemarket run`\n",
+            tmp.path().join("trials.csv").display(),
+            tmp.path().display()
+        ));
+    run(tmp.path(), &[]);
+    fs::remove_file(tmp.path().join("weekly.csv")).unwrap();
+    livemarket()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: {} not found: the run in {} did not finish; `livemarket summarize {}` writes the summaries of the trials so far\n",
+            tmp.path().join("weekly.csv").display(),
+            tmp.path().display(),
+            tmp.path().display()
+        ));
+    livemarket()
+        .args(["report", "--point", "1"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: --point: {} is not a sweep, so it has no points; drop --point\n",
+            tmp.path().display()
+        ));
+    assert!(!tmp.path().join("report.html").exists());
+}
+
+#[test]
+fn a_shard_has_no_report_until_the_shards_are_merged() {
+    let tmp = TempDir::new().unwrap();
+    livemarket()
+        .args([
+            "run", SMALL, "-q", "--trials", "4", "--shard", "1/2", "--report", "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "error: the argument '--shard <K/N>' cannot be used with '--report'",
+        ));
+    run(tmp.path(), &["--shard", "1/2"]);
+    livemarket()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: {} holds shard 1/2 of a run, without summaries; combine the shards with \
+             `livemarket merge --out DIR SHARD...` and report the merged folder\n",
+            tmp.path().display()
+        ));
+}
+
+#[test]
+fn a_damaged_trials_file_names_the_line() {
+    let tmp = TempDir::new().unwrap();
+    run(tmp.path(), &[]);
+    let path = tmp.path().join("trials.csv");
+    let text = read(&path).replacen(",0,", ",zero,", 1);
+    fs::write(&path, text).unwrap();
+    let out = livemarket()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("trials.csv:2: `zero` in column") && stderr.contains("is not a number"),
+        "{stderr}"
+    );
+}
+
+/// The cell in `range` at `row` of the column named `name` (header in row 0).
+fn cell<'r>(range: &'r calamine::Range<Data>, row: usize, name: &str) -> &'r Data {
+    let col = (0..range.width())
+        .find(|&c| range.get((0, c)) == Some(&Data::String(name.to_string())))
+        .unwrap_or_else(|| panic!("no column {name}"));
+    range.get((row, col)).unwrap()
+}
+
+#[test]
+fn the_workbook_holds_the_tables_as_numbers_and_native_charts() {
+    let tmp = TempDir::new().unwrap();
+    run(tmp.path(), &["--weekly-trials"]);
+    let stdout = report(tmp.path(), &["--xlsx"]);
+    assert!(stdout.contains("report.xlsx"), "{stdout}");
+    let path = tmp.path().join("report.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(wb.sheet_names(), ["charts", "summary", "weekly", "trials"]);
+    // summary: the header row as in the CSV, and numbers equal to the CSV's.
+    let csv_text = read(&tmp.path().join("summary.csv"));
+    let mut lines = csv_text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let summary = wb.worksheet_range("summary").unwrap();
+    let first_row: Vec<String> = (0..header.len())
+        .map(|c| summary.get((0, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(first_row, header);
+    let (k, line) = lines
+        .enumerate()
+        .find(|(_, l)| l.starts_with("AA,alpha,gmv_usd,"))
+        .unwrap();
+    let cells: Vec<&str> = line.split(',').collect();
+    let p50: f64 = cells[header.iter().position(|h| *h == "p50").unwrap()]
+        .parse()
+        .unwrap();
+    assert!(p50 > 0.0);
+    assert_eq!(cell(&summary, k + 1, "p50"), &Data::Float(p50));
+    assert_eq!(cell(&summary, k + 1, "n"), &Data::Float(4.0));
+    assert_eq!(cell(&summary, k + 1, "country"), &Data::String("AA".into()));
+    // weekly: dates are dates; trials: seeds are text, totals numbers.
+    let weekly = wb.worksheet_range("weekly").unwrap();
+    assert!(matches!(cell(&weekly, 1, "date"), Data::DateTime(_)));
+    let trials = wb.worksheet_range("trials").unwrap();
+    assert!(matches!(cell(&trials, 1, "seed"), Data::String(_)));
+    assert!(matches!(cell(&trials, 1, "gmv_usd"), Data::Float(_)));
+    // charts: the total-GMV table, and native charts in the file.
+    let charts = wb.worksheet_range("charts").unwrap();
+    assert!(
+        charts
+            .rows()
+            .any(|r| r.first() == Some(&Data::String("AA alpha".into())))
+    );
+    let bytes = fs::read(&path).unwrap();
+    for part in ["xl/charts/chart1.xml", "xl/charts/chart2.xml"] {
+        assert!(
+            bytes.windows(part.len()).any(|w| w == part.as_bytes()),
+            "{part} missing"
+        );
+    }
+}
+
+#[test]
+fn run_with_report_and_xlsx_writes_both_at_the_end() {
+    let tmp = TempDir::new().unwrap();
+    run(tmp.path(), &["--report", "--xlsx"]);
+    let html = read(&tmp.path().join("report.html"));
+    check_page(&html, &tmp.path().join("report"));
+    assert!(tmp.path().join("report.xlsx").is_file());
+}
+
+#[test]
+fn compare_with_report_draws_each_difference_and_its_interval() {
+    let tmp = TempDir::new().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run(&a, &[]);
+    run(&b, &["--set", "countries.AA.live_affinity.mean=0.3"]);
+    let out = tmp.path().join("ab.csv");
+    livemarket()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .args(["--report", "--quiet"])
+        .assert()
+        .success()
+        .stdout("");
+    let html = read(&tmp.path().join("ab.html"));
+    let names = check_page(&html, &tmp.path().join("ab"));
+    assert!(names.contains(&"ab/compare-gmv_usd.svg".to_string()));
+    let gmv = read(&tmp.path().join("ab/compare-gmv_usd.svg"));
+    assert!(gmv.contains(">AA alpha<"));
+}
