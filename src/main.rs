@@ -169,24 +169,24 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             ),
             None => format!("{} trials{points}", report.trials),
         };
-        if report.resumed == report.runs && report.runs > 0 && opts.resume {
-            println!(
-                "{} already holds the complete run: nothing to resume",
-                report.out.display()
-            );
-            return Ok(());
-        }
         let resumed = if report.resumed > 0 {
             format!(", resumed after {} finished runs", report.resumed)
         } else {
             String::new()
         };
-        println!(
-            "{what} of {} in {:.1} s{resumed}; results in {}",
-            scenario.display_name(),
-            report.elapsed.as_secs_f64(),
-            report.out.display()
-        );
+        if opts.resume && report.runs > 0 && report.resumed == report.runs {
+            println!(
+                "{} already holds the complete run: nothing to resume",
+                report.out.display()
+            );
+        } else {
+            println!(
+                "{what} of {} in {:.1} s{resumed}; results in {}",
+                scenario.display_name(),
+                report.elapsed.as_secs_f64(),
+                report.out.display()
+            );
+        }
     }
     write_pictures(&report.out, args.report, args.xlsx, None, opts.quiet)
 }
