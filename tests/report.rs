@@ -133,16 +133,39 @@ fn report_of_a_run_is_one_self_contained_page_with_every_chart_as_svg() {
 }
 
 #[test]
-fn without_weekly_trials_the_fan_charts_say_the_50_percent_band_needs_them() {
+fn fan_charts_from_the_trial_data_equal_those_from_weekly_trials_csv() {
+    // trials.bin (every run) against weekly_trials.csv (with --weekly-trials): the same
+    // values, so the same page; the fast binary path checked against the simple text one.
+    let tmp = TempDir::new().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        run(
+            dir,
+            &["--weekly-trials", "--vary", "countries.AA.lapse=0.1,0.3"],
+        );
+    }
+    fs::copy(a.join("manifest.json"), b.join("manifest.json")).unwrap();
+    fs::remove_file(b.join("trials.bin")).unwrap();
+    for dir in [&a, &b] {
+        report(dir, &["--quiet", "--point", "1"]);
+    }
+    let page =
+        |dir: &Path| read(&dir.join("report.html")).replace(&dir.display().to_string(), "DIR");
+    assert!(page(&a) == page(&b), "the pages differ");
+    assert!(!page(&a).contains("need every trial"));
+}
+
+#[test]
+fn without_every_trials_values_the_fan_charts_say_the_50_percent_band_needs_them() {
+    // A folder of an older livemarket: no trials.bin, no weekly_trials.csv.
     let tmp = TempDir::new().unwrap();
     run(tmp.path(), &[]);
+    fs::remove_file(tmp.path().join("trials.bin")).unwrap();
     report(tmp.path(), &["--quiet"]);
     let html = read(&tmp.path().join("report.html"));
-    assert!(
-        html.contains(
-            "The 50% bands need every trial&#39;s weekly values: run with --weekly-trials."
-        )
-    );
+    assert!(html.contains(
+        "The 50% bands need every trial&#39;s weekly values, which this folder does not hold"
+    ));
     check_page(&html, &tmp.path().join("report"));
     let fan = read(&tmp.path().join("report/weekly-gmv_usd-AA-alpha.svg"));
     assert_eq!(
@@ -212,16 +235,19 @@ fn a_missing_or_unfinished_folder_is_a_clear_error() {
             tmp.path().display()
         ));
     run(tmp.path(), &[]);
+    // Without summaries, the trial data still draws the run so far.
     fs::remove_file(tmp.path().join("weekly.csv")).unwrap();
+    report(tmp.path(), &["--quiet"]);
+    fs::remove_file(tmp.path().join("report.html")).unwrap();
+    // Without either (an older livemarket's unfinished run), nothing can be drawn.
+    fs::remove_file(tmp.path().join("trials.bin")).unwrap();
     livemarket()
         .arg("report")
         .arg(tmp.path())
         .assert()
         .code(2)
         .stderr(format!(
-            "error: {} not found: the run in {} did not finish; `livemarket summarize {}` writes the summaries of the trials so far\n",
-            tmp.path().join("weekly.csv").display(),
-            tmp.path().display(),
+            "error: {} holds neither trials.bin nor weekly.csv: its run, by an older livemarket, did not finish; run it again\n",
             tmp.path().display()
         ));
     livemarket()

@@ -71,9 +71,9 @@ pub fn build(f: &Folder) -> Page {
     };
     if !f.weekly.from_trials {
         page.notes.push(
-            "The 50% bands need every trial's weekly values: run with --weekly-trials. \
-             weekly.csv holds p05, p50 and p95 only, so the fan charts here show the median \
-             and the 90% band."
+            "The 50% bands need every trial's weekly values, which this folder does not hold \
+             (an older livemarket wrote it: no trials.bin, and no weekly_trials.csv): weekly.csv holds p05, p50 and p95 only, so the fan \
+             charts here show the median and the 90% band. Run it again for the 50% bands."
                 .to_string(),
         );
     }

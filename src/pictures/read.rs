@@ -2,13 +2,17 @@
 //! [`crate::compare::read`]), the weekly quantiles of the charted metrics for one point, and
 //! the manifest's scenario (which launches were planned, and gated on what).
 //!
-//! Weekly quantiles come from `weekly_trials.csv` when the run wrote it (so the 50% band,
-//! p25–p75, can be drawn), else from `weekly.csv` (p05, p50, p95 only).
+//! Weekly quantiles come from every trial's weekly values, so the 50% band (p25–p75) can be
+//! drawn: from `trials.bin` (every run writes it), else from `weekly_trials.csv` (written with
+//! `--weekly-trials`), else (a folder of an older livemarket) from `weekly.csv`'s p05, p50
+//! and p95 only.
 
 use crate::compare::read::{self as trials, Results};
 use crate::error::UserError;
-use crate::output::ALL_COUNTRIES;
+use crate::model::Metric;
+use crate::output::manifest;
 use crate::output::stats::quantile;
+use crate::output::{ALL_COUNTRIES, store};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
@@ -40,7 +44,7 @@ impl Fan {
 #[derive(Debug, Clone, Default)]
 pub struct Weekly {
     pub dates: Vec<NaiveDate>,
-    /// Read from weekly_trials.csv (quartiles present).
+    /// Read from every trial's values (trials.bin or weekly_trials.csv): quartiles present.
     pub from_trials: bool,
     pub series: IndexMap<(String, String), Vec<Fan>>,
 }
@@ -116,16 +120,16 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
         ))
         .into());
     }
-    let weekly = if dir.join("weekly_trials.csv").is_file() {
+    let weekly = if let Some(w) = weekly_from_store(dir, point)? {
+        w
+    } else if dir.join("weekly_trials.csv").is_file() {
         weekly_from_trials(&dir.join("weekly_trials.csv"), results.is_sweep(), point)?
     } else if dir.join("weekly.csv").is_file() {
         weekly_from_summary(&dir.join("weekly.csv"), results.is_sweep(), point)?
     } else {
         return Err(UserError(format!(
-            "{} not found: the run in {} did not finish; `livemarket summarize {}` writes the \
-             summaries of the trials so far",
-            dir.join("weekly.csv").display(),
-            dir.display(),
+            "{} holds neither trials.bin nor weekly.csv: its run, by an older livemarket, did \
+             not finish; run it again",
             dir.display()
         ))
         .into());
@@ -235,6 +239,120 @@ fn put_date(dates: &mut Vec<NaiveDate>, week: usize, d: NaiveDate) {
 }
 
 /// Quantiles of every trial's weekly values; `ALL` series sum the countries of a platform.
+/// Per metric, per week, values across trials, as fans with quartiles.
+fn fans(per_metric: Vec<Vec<Vec<f64>>>) -> Vec<Fan> {
+    per_metric
+        .into_iter()
+        .map(|weeks| {
+            let mut fan = Fan::default();
+            let (mut q1, mut q3) = (Vec::new(), Vec::new());
+            for mut v in weeks {
+                v.sort_by(f64::total_cmp);
+                let q = |p| if v.is_empty() { 0.0 } else { quantile(&v, p) };
+                fan.p05.push(q(0.05));
+                q1.push(q(0.25));
+                fan.p50.push(q(0.5));
+                q3.push(q(0.75));
+                fan.p95.push(q(0.95));
+            }
+            fan.quartiles = Some((q1, q3));
+            fan
+        })
+        .collect()
+}
+
+/// The weekly fans of point `point` from the folder's `trials.bin`, with the world rebuilt
+/// from the manifest's recipe; None when the folder has no trial data or no recipe (written
+/// by an older livemarket).
+fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
+    let path = dir.join(store::STORE);
+    let (Ok(recorded), true) = (manifest::read(dir), path.is_file()) else {
+        return Ok(None);
+    };
+    let plan = recorded.recipe.plan().with_context(|| {
+        format!(
+            "cannot rebuild the run recorded in {}",
+            dir.join("manifest.json").display()
+        )
+    })?;
+    let Some(world) = plan.points.get(point).map(|p| &p.world) else {
+        return Ok(None);
+    };
+    let Some(scan) = store::scan(&path)? else {
+        return Ok(None);
+    };
+    let file =
+        std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let metrics: Vec<usize> = WEEKLY_METRICS
+        .iter()
+        .map(|name| {
+            Metric::ALL
+                .iter()
+                .position(|m| m.name() == *name)
+                .expect("the charted metrics are metrics")
+        })
+        .collect();
+    let (nm, weeks) = (world.markets.len(), world.weeks as usize);
+    let platforms: Vec<usize> = (0..world.platforms.len())
+        .filter(|&p| world.markets.iter().any(|m| m.platform == p))
+        .collect();
+    let empty = || vec![vec![Vec::new(); weeks]; metrics.len()];
+    // Markets in world order, then each platform over all countries: the order of the CSVs.
+    let mut per_market: Vec<Vec<Vec<Vec<f64>>>> = (0..nm).map(|_| empty()).collect();
+    let mut per_platform: Vec<Vec<Vec<Vec<f64>>>> = platforms.iter().map(|_| empty()).collect();
+    for meta in scan.records.iter().filter(|r| r.point == point) {
+        let r =
+            store::read(&file, meta).with_context(|| format!("cannot read {}", path.display()))?;
+        if r.weekly.len() != nm * weeks {
+            return Ok(None);
+        }
+        for t in 0..weeks {
+            for (k, &metric) in metrics.iter().enumerate() {
+                for (m, values) in per_market.iter_mut().enumerate() {
+                    values[k][t].push(r.record(nm, t, m)[metric]);
+                }
+                for (j, &p) in platforms.iter().enumerate() {
+                    let sum = world
+                        .markets
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, mk)| mk.platform == p)
+                        .map(|(m, _)| r.record(nm, t, m)[metric])
+                        .sum();
+                    per_platform[j][k][t].push(sum);
+                }
+            }
+        }
+    }
+    let mut series = IndexMap::new();
+    for (m, values) in per_market.into_iter().enumerate() {
+        let mk = &world.markets[m];
+        let key = (
+            world.countries[mk.country].code.clone(),
+            world.platforms[mk.platform].name.clone(),
+        );
+        series.insert(key, fans(values));
+    }
+    for (j, values) in per_platform.into_iter().enumerate() {
+        let key = (
+            ALL_COUNTRIES.to_string(),
+            world.platforms[platforms[j]].name.clone(),
+        );
+        series.insert(key, fans(values));
+    }
+    let dates = (0..world.weeks)
+        .map(|t| {
+            NaiveDate::parse_from_str(&world.start.plus_weeks(t).to_string(), "%Y-%m-%d")
+                .context("a scenario date is an ISO date")
+        })
+        .collect::<Result<_>>()?;
+    Ok(Some(Weekly {
+        dates,
+        from_trials: true,
+        series,
+    }))
+}
+
 fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> {
     let mut rdr = open(path)?;
     let cols = Columns::of(&mut rdr, path)?;
@@ -306,27 +424,7 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
     }
     let series = acc
         .into_iter()
-        .map(|(key, per_metric)| {
-            let fans = per_metric
-                .into_iter()
-                .map(|weeks| {
-                    let mut fan = Fan::default();
-                    let (mut q1, mut q3) = (Vec::new(), Vec::new());
-                    for mut v in weeks {
-                        v.sort_by(f64::total_cmp);
-                        let q = |p| if v.is_empty() { 0.0 } else { quantile(&v, p) };
-                        fan.p05.push(q(0.05));
-                        q1.push(q(0.25));
-                        fan.p50.push(q(0.5));
-                        q3.push(q(0.75));
-                        fan.p95.push(q(0.95));
-                    }
-                    fan.quartiles = Some((q1, q3));
-                    fan
-                })
-                .collect();
-            (key, fans)
-        })
+        .map(|(key, per_metric)| (key, fans(per_metric)))
         .collect();
     Ok(Weekly {
         dates,
