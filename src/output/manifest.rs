@@ -23,7 +23,7 @@ pub struct Manifest<'a> {
     pub seed: u64,
     pub first_trial: u64,
     pub trials: u64,
-    /// Trials whose rows are in trials.csv.
+    /// Trials whose rows are in this folder's trials.csv (for a sweep: its runs / points).
     pub trials_done: u64,
     pub threads: usize,
     pub command_line: Vec<String>,
@@ -63,7 +63,8 @@ pub struct SweepProgress<'a> {
     pub design: &'a SweepRecord,
     /// Points × trials.
     pub runs: u64,
-    /// Runs whose rows are in trials.csv (trial-major, so trials are balanced across points).
+    /// Runs whose rows are in this folder's trials.csv (trial-major, so trials are balanced
+    /// across points).
     pub runs_done: u64,
 }
 

@@ -259,10 +259,13 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
     let markets = u32_at(12) as usize;
     let weeks = u32_at(16) as usize;
     // Run (8), point (4), markets (4), weeks (4), trial (8), seed (8), then the events.
-    let expected = 36 + 12 * markets + 8 * weeks * markets * Metric::COUNT + 16;
-    if p.len() != expected {
+    let expected = (8 * Metric::COUNT)
+        .checked_mul(weeks)
+        .and_then(|n| n.checked_mul(markets))
+        .and_then(|n| n.checked_add(36 + 12 * markets + 16));
+    if expected != Some(p.len()) {
         bail!(
-            "a trial record has {} bytes where {expected} were expected",
+            "a trial record of {} bytes does not hold {markets} markets × {weeks} weeks",
             p.len()
         );
     }
@@ -295,4 +298,91 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
         events,
         seconds: (0.0, 0.0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result() -> TrialResult {
+        let mut weekly = Vec::new();
+        for i in 0..6 {
+            let mut rec: WeekRecord = [0.0; Metric::COUNT];
+            for (j, x) in rec.iter_mut().enumerate() {
+                *x = i as f64 * 100.0 + j as f64 + 0.1;
+            }
+            weekly.push(rec);
+        }
+        TrialResult {
+            trial: 5,
+            seed: 12345,
+            weekly,
+            events: vec![
+                Events {
+                    opened: Some(1),
+                    cancelled: false,
+                    withdrawn: None,
+                },
+                Events {
+                    opened: None,
+                    cancelled: true,
+                    withdrawn: Some(2),
+                },
+            ],
+            seconds: (0.0, 0.0),
+        }
+    }
+
+    #[test]
+    fn a_record_reads_back_as_written_and_a_torn_one_is_dropped() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join(STORE);
+        let headers = CsvEnds {
+            trials: 10,
+            weekly_trials: 20,
+        };
+        let mut w = StoreWriter::create(&path, headers).unwrap();
+        let r = result();
+        for run in 0..3 {
+            let ends = CsvEnds {
+                trials: 100 + run,
+                weekly_trials: 200 + run,
+            };
+            w.append(run, 1, &r, ends).unwrap();
+        }
+        // Half of a fourth record, as a crash mid-write leaves it.
+        let fourth = encode(3, 1, &r, CsvEnds::default());
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(&fourth[..fourth.len() / 2]).unwrap();
+        let scan = scan(&path).unwrap().unwrap();
+        assert_eq!(scan.headers, headers);
+        assert_eq!(scan.records.len(), 3);
+        assert_eq!(scan.torn_bytes, fourth.len() as u64 / 2);
+        assert_eq!(scan.ends().trials, 102);
+        let back = read(&File::open(&path).unwrap(), &scan.records[2]).unwrap();
+        assert_eq!((back.trial, back.seed), (5, 12345));
+        assert_eq!(back.weekly, r.weekly);
+        assert_eq!(
+            back.events
+                .iter()
+                .map(|e| (e.opened, e.cancelled, e.withdrawn))
+                .collect::<Vec<_>>(),
+            r.events
+                .iter()
+                .map(|e| (e.opened, e.cancelled, e.withdrawn))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_record_claiming_an_absurd_shape_is_an_error_not_a_panic() {
+        let mut b = encode(0, 0, &result(), CsvEnds::default());
+        // markets and weeks at u32::MAX: their product overflows; the CRC is made valid.
+        b[8 + 12..8 + 20].copy_from_slice(&[0xff; 8]);
+        let n = b.len() - 4;
+        let crc = crc32fast::hash(&b[8..n]);
+        b[n..].copy_from_slice(&crc.to_le_bytes());
+        let e = decode(&b[8..n]).unwrap_err().to_string();
+        assert!(e.contains("does not hold 4294967295 markets"), "{e}");
+    }
 }

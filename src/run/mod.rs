@@ -222,9 +222,9 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     drop(writer);
     let done = done_before + this_session;
     manifest.runs_done = done;
-    manifest.trials_done = (runs.start + done) / worlds.len() as u64;
+    manifest.trials_done = done / worlds.len() as u64;
     if let Some(s) = &mut manifest.sweep {
-        s.runs_done = runs.start + done;
+        s.runs_done = done;
     }
     if let Err(e) = outcome {
         manifest.status = "interrupted";
