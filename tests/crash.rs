@@ -214,14 +214,8 @@ fn resume_refuses_a_different_run_and_leaves_a_complete_one_as_it_is() {
         .assert()
         .code(2)
         .stderr(format!(
-            "error: cannot resume {d}: --seed is not given in this command but ... \n",
+            "error: cannot resume {d}: --seed is 9 in this command but not given in {d}; --trials is 5 in this command but 4 in {d}; --weekly-trials is not given in this command but given in {d}; resume with the arguments the run was started with (its manifest.json lists them under command_line), or pass --force to start over\n",
             d = dir.display()
-        ).replace(
-            "--seed is not given in this command but ... ",
-            &format!(
-                "--seed is 9 in this command but not given in {d}; --trials is 5 in this command but 4 in {d}; --weekly-trials is not given in this command but given in {d}; resume with the arguments the run was started with (its manifest.json lists them under command_line), or pass --force to start over",
-                d = dir.display()
-            ),
         ));
     livemarket()
         .args([

@@ -339,7 +339,8 @@ pub fn write_summaries(
             let dates: Vec<String> = (0..world.weeks)
                 .map(|t| world.start.plus_weeks(t).to_string())
                 .collect();
-            for chunk in labels.chunks(group) {
+            for (c, chunk) in labels.chunks(group).enumerate() {
+                let first = c * group;
                 // Per series of the chunk, per measure (per metric and week): values across
                 // trials.
                 let mut totals: Vec<Vec<Vec<f64>>> = chunk
@@ -368,13 +369,8 @@ pub fn write_summaries(
                         let summed: Vec<WeekRecord>;
                         let series = match country {
                             Some(_) => {
-                                let m = world
-                                    .markets
-                                    .iter()
-                                    .position(|mk| {
-                                        Some(mk.country) == country && mk.platform == platform
-                                    })
-                                    .expect("a market series has its market");
+                                // Market series come first, in market order.
+                                let m = first + k;
                                 Series {
                                     country,
                                     platform,

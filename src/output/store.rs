@@ -69,13 +69,10 @@ impl StoreWriter {
 
     /// Appends one run's record.
     pub fn append(&mut self, run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Result<()> {
+        // A short write (a full disk) leaves part of a record: the caller cuts the file back
+        // with `truncate` (ResultWriter::push does, with the CSV files).
         let record = encode(run, point, r, ends);
-        if let Err(e) = self.file.write_all(&record) {
-            // A short write (a full disk) must not leave half a record before the next one.
-            let _ = self.file.set_len(self.len);
-            let _ = self.file.seek(SeekFrom::Start(self.len));
-            return Err(e.into());
-        }
+        self.file.write_all(&record)?;
         self.len += record.len() as u64;
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! are shifted, and the summaries are computed from the merged trial data as `run` computes
 //! them: every file but `manifest.json` is byte-identical to the single run's.
 
-use super::{RESULT_FILES, SUMMARY_BUDGET, new_manifest, point_columns, write_manifest};
+use super::{SUMMARY_BUDGET, clear_results, new_manifest, point_columns, write_manifest};
 use crate::error::UserError;
 use crate::output::manifest::{self, Recorded};
 use crate::output::store::{self, CsvEnds, Scan};
@@ -176,15 +176,7 @@ pub fn merge(
             out.display()
         )));
     }
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
-    for f in RESULT_FILES {
-        let path = out.join(f);
-        if path.exists() {
-            std::fs::remove_file(&path)
-                .with_context(|| format!("cannot remove {}", path.display()))?;
-        }
-    }
+    clear_results(out)?;
     let name = worlds[0].name.clone();
     let mut m = new_manifest(&plan, &recipe, &name, trials, command_line);
     m.merged_from = parts.iter().map(|p| p.dir.display().to_string()).collect();

@@ -85,6 +85,20 @@ const RESULT_FILES: [&str; 8] = [
     "manifest.json.tmp",
 ];
 
+/// Creates `dir` if needed and removes the files of an earlier run from it.
+fn clear_results(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    for f in RESULT_FILES {
+        let path = dir.join(f);
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// The leading point columns of a plan's result files; None without a sweep.
 pub fn point_columns(plan: &Plan) -> Option<PointColumns> {
     plan.sweep.as_ref().map(|s| PointColumns {
@@ -183,15 +197,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     manifest.resumed_at_run = resume_from.as_ref().map(|_| runs.start + done_before);
     let columns = point_columns(plan);
     if resume_from.is_none() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-        for f in RESULT_FILES {
-            let path = dir.join(f);
-            if path.exists() {
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("cannot remove {}", path.display()))?;
-            }
-        }
+        clear_results(dir)?;
     }
     // The manifest comes first: a folder holding any result holds the recipe to resume it.
     write_manifest(dir, &manifest)?;
