@@ -1,18 +1,18 @@
 //! livemarket: an agent-based simulation of live shopping on platform markets.
 //!
-//! The core reads a validated [`scenario::Scenario`] turned into a [`world::World`], runs
-//! seeded trials ([`model::simulate`]) and writes CSV ([`output`]). A [`sweep`] runs the
-//! same trials at several points of parameter space; [`compare`] compares the outcomes of
-//! two result folders or sweep points. The command-line interface in `main.rs`/`cli.rs` is
-//! a thin layer over this library.
+//! Two layers. The simulation core is the `livemarket-model` crate, re-exported here as
+//! [`scenario`] (scenario files), [`world`] (the world a scenario resolves to) and [`model`]
+//! (seeded trials, [`model::simulate`]); it knows nothing of files or commands. This crate
+//! runs trials and sweeps ([`run`], [`sweep`]), writes and reads result folders
+//! ([`output`]), and analyses them ([`compare`], [`sensitivity`], [`pictures`]). The
+//! command-line interface in `main.rs`/`cli.rs` is a thin layer over this library.
+
+pub use livemarket_model::{model, num, scenario, world};
 
 pub mod compare;
 pub mod error;
-pub mod model;
 pub mod output;
 pub mod pictures;
 pub mod run;
-pub mod scenario;
 pub mod sensitivity;
 pub mod sweep;
-pub mod world;

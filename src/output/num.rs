@@ -1,6 +1,7 @@
 //! Numbers as spreadsheets read them: plain decimals, never exponent notation, nothing
 //! rounded (Rust's shortest round-trip representation).
 
+use crate::num::Plain;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -11,9 +12,7 @@ pub struct Num(pub Option<f64>);
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            // Rust's `Display` for f64 never uses an exponent. -0 reads as 0.
-            Some(0.0) => f.write_str("0"),
-            Some(x) => write!(f, "{x}"),
+            Some(x) => Plain(x).fmt(f),
             None => Ok(()),
         }
     }

@@ -409,7 +409,7 @@ pub fn coerce(param: &Param, value: &toml::Value) -> Result<toml::Value, String>
 pub fn show(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
-        toml::Value::Float(f) => crate::output::num::Num::from(*f).to_string(),
+        toml::Value::Float(f) => crate::num::Plain(*f).to_string(),
         other => other.to_string(),
     }
 }
@@ -473,7 +473,11 @@ mod tests {
     use super::*;
 
     fn small() -> Scenario {
-        Scenario::from_toml_str(include_str!("../../tests/data/small.toml"), "small.toml").unwrap()
+        Scenario::from_toml_str(
+            include_str!("../../../../tests/data/small.toml"),
+            "small.toml",
+        )
+        .unwrap()
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub use schema::*;
 use std::path::Path;
 
 /// The bundled baseline scenario, compiled into the binary.
-pub const BASELINE_TOML: &str = include_str!("../../scenarios/baseline.toml");
+pub const BASELINE_TOML: &str = include_str!("../../../../scenarios/baseline.toml");
 /// The name `livemarket` shows for the bundled baseline.
 pub const BASELINE_NAME: &str = "baseline";
 
