@@ -1,7 +1,7 @@
 //! The resolved world: a validated scenario turned into indexed countries, platforms and
 //! markets, with dates turned into week numbers. The simulation core reads only this.
 
-use crate::scenario::{Country, Date, Market, Scenario};
+use crate::scenario::{Country, Date, Market, PlatformMask, Scenario};
 
 /// Index of a platform (also its bit in a consumer's platform mask).
 pub type PlatformId = usize;
@@ -60,7 +60,7 @@ pub struct MarketWorld {
     /// Launch gate, if any.
     pub gate: Option<GateWorld>,
     /// Bitmask of the platforms whose creators this market poaches.
-    pub poach_from: u8,
+    pub poach_from: PlatformMask,
 }
 
 impl World {
@@ -92,7 +92,7 @@ impl World {
                         poach_from: m
                             .poaching
                             .as_ref()
-                            .map_or(0, |po| po.from.iter().fold(0u8, |acc, r| acc | 1 << pid(r))),
+                            .map_or(0, |po| po.from.iter().fold(0, |acc, r| acc | 1 << pid(r))),
                     });
                 }
             }
@@ -163,7 +163,7 @@ impl World {
             .sum();
         let record = u64::from(self.weeks)
             * self.markets.len() as u64
-            * crate::model::metrics::Metric::ALL.len() as u64
+            * crate::model::Metric::ALL.len() as u64
             * 8;
         consumers + creators + record
     }

@@ -6,12 +6,12 @@
 use super::cache::prefetch;
 use super::network::Csr;
 use super::rng::ModelRng;
-use crate::scenario::Network;
+use crate::scenario::{MAX_PLATFORMS, Network, PlatformMask};
 use crate::world::CountryWorld;
 use rand_distr::{Beta, Distribution};
 
-/// Most platform masks: one bit per platform, at most 8 platforms.
-pub const MASKS: usize = 256;
+/// Distinct platform masks: one bit per platform.
+pub const MASKS: usize = 1 << MAX_PLATFORMS;
 
 /// All consumer agents of one country.
 #[derive(Debug, Clone)]
@@ -19,7 +19,7 @@ pub struct Consumers {
     /// Live affinity in [0, 1].
     pub affinity: Vec<f32>,
     /// Bit p set when the consumer uses platform p.
-    pub platforms: Vec<u8>,
+    pub platforms: Vec<PlatformMask>,
     /// Bit i set when consumer i is an adopter (never-adopted and lapsed consumers are not).
     pub adopter_bits: Vec<u64>,
     /// Week of the adopter's last order, or of its adoption if it has not ordered since.

@@ -8,7 +8,7 @@ use super::metrics::{Metric, WeekRecord};
 use super::pass::{self, Flows, MaskChoice, PassInput};
 use super::reach::Reach;
 use super::rng::{ModelRng, country_rng};
-use crate::scenario::Market;
+use crate::scenario::{MAX_PLATFORMS, Market, PlatformMask};
 use crate::world::{CountryWorld, World};
 use rand::Rng;
 use rand_distr::{LogNormal, Poisson};
@@ -86,7 +86,7 @@ impl CountryState {
         // Steps 4-6 for consumers.
         let mut flows = Flows::default();
         if terms.live_mask != 0 || self.consumers.adopters > 0 {
-            let mut commission = [0.0; 8];
+            let mut commission = [0.0; MAX_PLATFORMS];
             for (c, p) in commission.iter_mut().zip(&world.platforms) {
                 *c = p.creator_commission;
             }
@@ -248,18 +248,18 @@ impl CountryState {
 /// What the policy phase decided for this country's platforms, by platform index.
 struct Terms {
     /// Bits of the platforms whose live shopping is open.
-    live_mask: u8,
-    discount: [f64; 8],
+    live_mask: PlatformMask,
+    discount: [f64; MAX_PLATFORMS],
     /// Subsidy budget of the week.
-    budget: [f64; 8],
+    budget: [f64; MAX_PLATFORMS],
 }
 
 impl Terms {
     fn of(world: &World, cw: &CountryWorld, plan: &[MarketWeek]) -> Terms {
         let mut t = Terms {
             live_mask: 0,
-            discount: [0.0; 8],
-            budget: [0.0; 8],
+            discount: [0.0; MAX_PLATFORMS],
+            budget: [0.0; MAX_PLATFORMS],
         };
         for &m in &cw.markets {
             let p = world.markets[m].platform;
@@ -276,7 +276,7 @@ impl Terms {
 /// Creators won and lost by poaching, and contract fees paid, by platform index.
 #[derive(Default)]
 struct Transfers {
-    won: [f64; 8],
-    lost: [f64; 8],
-    fees: [f64; 8],
+    won: [f64; MAX_PLATFORMS],
+    lost: [f64; MAX_PLATFORMS],
+    fees: [f64; MAX_PLATFORMS],
 }

@@ -2,7 +2,7 @@
 //! and poaching between platforms.
 
 use super::rng::ModelRng;
-use crate::scenario::{Followers, Poaching};
+use crate::scenario::{Followers, PlatformMask, Poaching};
 use crate::world::CountryWorld;
 use rand_distr::weighted::WeightedAliasIndex;
 use rand_distr::{Distribution, LogNormal, Pareto};
@@ -93,7 +93,7 @@ pub fn poach(
     creators: &mut [Creator],
     poacher: u8,
     rule: &Poaching,
-    from_mask: u8,
+    from_mask: PlatformMask,
     switching_cost: f64,
     lost: &mut [f64],
 ) -> u32 {
@@ -153,7 +153,7 @@ pub fn pay_contracts(creators: &mut [Creator], paid: &mut [f64]) {
 /// a creator below the minimum for `quit_after` weeks stops streaming.
 pub fn end_week(
     creators: &mut [Creator],
-    live_mask: u8,
+    live_mask: PlatformMask,
     smoothing: f64,
     minimum: f64,
     quit_after: u16,

@@ -1,15 +1,23 @@
-//! The simulation core: agents, networks and the weekly step (MODEL.md).
+//! The simulation core: agents, networks and the weekly step (docs/model.md).
+//!
+//! The public face is [`simulate`] and what it returns ([`TrialResult`], [`Events`], one
+//! [`WeekRecord`] of [`Metric`]s per market and week). Three parts are public beyond that,
+//! deliberately: [`rng`] (how a trial's seed derives from the scenario seed: a contract that
+//! result files and `--first-trial` rely on), and [`network`] and [`country`] (building a
+//! contact network and stepping one country's week), which the engine benchmarks time on
+//! their own. The rest (consumers, creators, reach, the consumer pass) is internal.
 
-pub mod cache;
-pub mod consumers;
 pub mod country;
-pub mod creators;
-pub mod metrics;
 pub mod network;
-pub mod pass;
-pub mod reach;
 pub mod rng;
-pub mod trial;
+
+mod cache;
+pub(crate) mod consumers;
+mod creators;
+mod metrics;
+mod pass;
+mod reach;
+mod trial;
 
 pub use metrics::{Metric, WeekRecord};
 pub use trial::{Events, TrialResult, simulate};

@@ -6,9 +6,10 @@
 //! pass visits only the non-adopters, 64 at a time through the adopter bitset. Both paths
 //! make the same draws in the same order, so they give identical results (tested).
 
-use super::consumers::Consumers;
+use super::consumers::{Consumers, MASKS};
 use super::creators::{Creator, Picker};
 use super::rng::ModelRng;
+use crate::scenario::{MAX_PLATFORMS, PlatformMask};
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Poisson};
 
@@ -17,8 +18,8 @@ use rand_distr::{Distribution, LogNormal, Poisson};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MaskChoice {
     pub len: usize,
-    pub platform: [u8; 8],
-    pub cumulative: [f64; 8],
+    pub platform: [u8; MAX_PLATFORMS],
+    pub cumulative: [f64; MAX_PLATFORMS],
 }
 
 impl MaskChoice {
@@ -37,7 +38,7 @@ impl MaskChoice {
 pub struct PassInput<'a> {
     pub week: u16,
     /// Bits of the platforms whose live shopping is open in the country.
-    pub live_mask: u8,
+    pub live_mask: PlatformMask,
     /// Bass p and q.
     pub innovation: f64,
     pub imitation: f64,
@@ -47,8 +48,8 @@ pub struct PassInput<'a> {
     pub choice: &'a [MaskChoice],
     /// Per platform: streaming creators by followers, with their conversion factors.
     pub pickers: &'a [Picker],
-    pub discount: [f64; 8],
-    pub commission: [f64; 8],
+    pub discount: [f64; MAX_PLATFORMS],
+    pub commission: [f64; MAX_PLATFORMS],
     /// People per consumer agent.
     pub weight: f64,
     pub sessions: Option<Poisson<f64>>,
@@ -60,10 +61,10 @@ pub struct PassInput<'a> {
 /// What the pass adds up, per platform (people and USD, weighted).
 #[derive(Debug, Default)]
 pub struct Flows {
-    pub gmv: [f64; 8],
-    pub orders: [f64; 8],
-    pub subsidy: [f64; 8],
-    pub buyers: [f64; 8],
+    pub gmv: [f64; MAX_PLATFORMS],
+    pub orders: [f64; MAX_PLATFORMS],
+    pub subsidy: [f64; MAX_PLATFORMS],
+    pub buyers: [f64; MAX_PLATFORMS],
 }
 
 /// One pass over a country's consumers. `budget` is the subsidy still available per platform;
@@ -74,7 +75,7 @@ pub fn run(
     cons: &mut Consumers,
     creators: &mut [Creator],
     rng: &mut ModelRng,
-    budget: &mut [f64; 8],
+    budget: &mut [f64; MAX_PLATFORMS],
     flows: &mut Flows,
     adopted: &mut Vec<u32>,
     lapsed: &mut Vec<u32>,
@@ -140,7 +141,7 @@ fn sparse(
         input.live_mask,
         input.week,
     );
-    let deal = &input.deal_adopt[..crate::model::consumers::MASKS];
+    let deal = &input.deal_adopt[..MASKS];
     for (w, &word) in cons.adopter_bits.iter().enumerate() {
         let mut todo = !word;
         if w == n / 64 {
@@ -165,7 +166,7 @@ fn sparse(
 struct Ctx<'a, 'b> {
     input: &'a PassInput<'b>,
     creators: &'a mut [Creator],
-    budget: &'a mut [f64; 8],
+    budget: &'a mut [f64; MAX_PLATFORMS],
     flows: &'a mut Flows,
     adopted: &'a mut Vec<u32>,
     lapsed: &'a mut Vec<u32>,

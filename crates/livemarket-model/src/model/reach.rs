@@ -8,7 +8,7 @@
 
 use super::consumers::Consumers;
 use super::rng::hash_unit;
-use crate::scenario::Market;
+use crate::scenario::{Market, PlatformMask};
 
 /// reach(t) of a market.
 pub fn reach_at(m: &Market, week: u32) -> f64 {
@@ -55,7 +55,7 @@ impl Reach {
         for &(p, m) in markets {
             let start = reach_at(m, 0);
             let end = reach_at(m, weeks.saturating_sub(1));
-            let bit = 1u8 << p;
+            let bit: PlatformMask = 1 << p;
             let mut week_of: Vec<(u32, u32)> = Vec::new();
             for i in 0..n {
                 let u = draw(key, p, i);

@@ -17,6 +17,12 @@ pub use schema::*;
 
 use std::path::Path;
 
+/// A set of platforms, one bit each (a consumer's platforms, the live shops of a country).
+pub type PlatformMask = u8;
+/// Most platforms a scenario may hold: one bit each in a [`PlatformMask`]. Every
+/// per-platform array and mask table in the model is sized from it.
+pub const MAX_PLATFORMS: usize = PlatformMask::BITS as usize;
+
 /// The bundled baseline scenario, compiled into the binary.
 pub const BASELINE_TOML: &str = include_str!("../../../../scenarios/baseline.toml");
 /// The name `livemarket` shows for the bundled baseline.

@@ -2,8 +2,7 @@
 
 use super::schema::*;
 
-/// Most platforms a scenario may hold (a consumer's platforms are a bitmask of this width).
-pub const MAX_PLATFORMS: usize = 8;
+use super::MAX_PLATFORMS;
 
 struct Check {
     problems: Vec<(String, String)>,
