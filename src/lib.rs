@@ -11,6 +11,7 @@ pub use livemarket_model::{model, num, scenario, world};
 
 pub mod compare;
 pub mod error;
+pub mod lock;
 pub mod output;
 pub mod pictures;
 pub mod run;
