@@ -101,7 +101,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     /// Number of trials, at each point of a sweep [default: `[sweep] trials`, else the
     /// scenario's `trials`].
-    #[arg(long, short = 'n', value_name = "N")]
+    #[arg(long, short = 'n', value_name = "N", value_parser = at_least_one::<u64>)]
     pub trials: Option<u64>,
     /// Scenario seed [default: the scenario's `seed`].
     #[arg(long, value_name = "S")]
@@ -110,7 +110,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub first_trial: u64,
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, short = 'j', value_name = "N")]
+    #[arg(long, short = 'j', value_name = "N", value_parser = at_least_one::<usize>)]
     pub threads: Option<usize>,
     /// Output folder [default: results/<scenario name>/].
     #[arg(long, short = 'o', value_name = "DIR")]
@@ -240,6 +240,17 @@ pub struct CompareArgs {
     /// its charts as SVG files in compare/.
     #[arg(long)]
     pub report: bool,
+}
+
+/// A count that must be at least 1 (`--trials 0` would write header-only files marked
+/// complete; `--threads 0` would run nothing in parallel and count no running trial in the
+/// memory guard).
+fn at_least_one<T: std::str::FromStr + PartialOrd + From<u8>>(text: &str) -> Result<T, String> {
+    match text.parse::<T>() {
+        Ok(n) if n >= T::from(1) => Ok(n),
+        Ok(_) => Err("must be at least 1".to_string()),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
 }
 
 #[cfg(test)]

@@ -438,3 +438,21 @@ fn a_run_killed_at_any_moment_leaves_whole_rows_of_whole_trials() {
     // A trial takes about 10 ms: the kills must have left some finished, or nothing was tested.
     assert!(finished > 0);
 }
+
+#[test]
+fn zero_threads_or_trials_are_refused_before_anything_runs() {
+    let tmp = TempDir::new().unwrap();
+    for (flag, value) in [("--threads", "0"), ("--trials", "0")] {
+        livemarket()
+            .current_dir(tmp.path())
+            .args(["run", flag, value])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "error: invalid value '0' for '{flag} <N>': must be at least 1\n\n\
+                 For more information, try '--help'.\n"
+            ));
+    }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
