@@ -456,3 +456,20 @@ fn zero_threads_or_trials_are_refused_before_anything_runs() {
     }
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_name_that_is_a_path_is_refused_before_anything_is_written() {
+    for name in ["..", "../elsewhere", "/tmp/x", "a b"] {
+        check_error(
+            "pathy.toml",
+            &format!(
+                "name = {name:?}\nstart = 2021-01-04\nweeks = 10\n[countries.GB]\npopulation = 1e6\n"
+            ),
+            &format!(
+                "pathy.toml:1:8: `name` = {name:?} is not a plain folder name; it names the output \
+                 folder (results/<name>), so use only letters, digits, `.`, `_` and `-`, and not \
+                 `.` or `..`"
+            ),
+        );
+    }
+}

@@ -43,7 +43,11 @@ impl Scenario {
                 ),
             }],
         })?;
-        let default_name = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        // A file called `...toml` has the stem `..`: no folder name at all.
+        let default_name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| s != "." && s != "..");
         let mut scenario = Scenario::from_toml_str(&text, &file)?;
         if scenario.name.is_none() {
             scenario.name = default_name;

@@ -43,11 +43,34 @@ impl Check {
     }
 }
 
+/// Whether `name` can be the last part of a path and nothing more: ASCII letters, digits,
+/// `.`, `_` and `-`, and not `.` or `..` (which name a folder that already exists).
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
 /// Every problem found, as (dotted path of the key, message).
 pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     let mut c = Check {
         problems: Vec::new(),
     };
+    if let Some(name) = &s.name
+        && !is_plain_name(name)
+    {
+        c.fail(
+            "name",
+            format!(
+                "`name` = {name:?} is not a plain folder name; it names the output folder \
+                 (results/<name>), so use only letters, digits, `.`, `_` and `-`, and not `.` \
+                 or `..`"
+            ),
+        );
+    }
     c.int_within("weeks", s.weeks.into(), 1, 5200);
     c.int_within("trials", s.trials.into(), 1, 10_000_000);
     if s.countries.is_empty() {
