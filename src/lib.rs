@@ -9,6 +9,7 @@
 
 pub use livemarket_model::{model, num, scenario, world};
 
+pub mod calibrate;
 pub mod compare;
 pub mod error;
 pub mod lock;
