@@ -15,4 +15,5 @@ pub mod run;
 pub mod scenario;
 pub mod sensitivity;
 pub mod sweep;
+pub mod targets;
 pub mod world;
