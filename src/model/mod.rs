@@ -1,4 +1,4 @@
-//! The simulation core: agents, networks and the weekly step (MODEL.md).
+//! The simulation core: agents, networks and the weekly step (docs/model.md).
 
 pub mod cache;
 pub mod consumers;
