@@ -47,7 +47,7 @@ pub struct TargetsArgs {
     /// Targets file [default: the bundled scenarios/targets-2021.toml].
     #[arg(long, value_name = "FILE")]
     pub targets: Option<PathBuf>,
-    /// The sweep point measured [default: 0].
+    /// The sweep point measured.
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub point: usize,
     /// Print the table as markdown (as in docs/calibration.md).
