@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Run livemarket's bass-reference and the peers (Mesa, numpy) as fresh processes under
-/usr/bin/time -v, one after another, and print run rate, whole-process time, peak memory,
-the ratios, and each one's final adopter fraction. Medians over --repeats runs.
+"""Run livemarket's bass-reference beside its peers in benches/peers/ (numpy, Mesa).
+
+Each runs as a fresh process under /usr/bin/time -v, one after another. Prints run rate,
+whole-process time, peak memory, the ratios, and each one's final adopter fraction; medians
+over --repeats runs.
 
   run_s   the T weeks only, timed inside each program (livemarket: `run --timings`)
   setup_s agents and network, timed inside each program
@@ -79,8 +81,9 @@ def median_of(runs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--peers", required=True)
-    ap.add_argument("--livemarket", required=True)
+    ap.add_argument("--peers", default=os.path.join(HERE, "peers"),
+                    help="folder of bass_numpy.py and bass_mesa.py [default: benches/peers]")
+    ap.add_argument("--livemarket", required=True, help="the livemarket binary (release build)")
     ap.add_argument("--ticks", type=int, default=52)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=42)

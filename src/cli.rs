@@ -35,6 +35,24 @@ pub enum Command {
     /// Pictures of a result folder: DIR/report.html (SVG charts, each also in DIR/report/)
     /// and, with --xlsx, DIR/report.xlsx.
     Report(ReportArgs),
+    /// Calibration targets beside a result folder's median and 90% range across trials
+    /// (from its trials.bin), and whether each holds.
+    Targets(TargetsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    /// Result folder written by `livemarket run`.
+    pub dir: PathBuf,
+    /// Targets file [default: the bundled scenarios/targets-2021.toml].
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// The sweep point measured.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub point: usize,
+    /// Print the table as markdown (as in docs/calibration.md).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

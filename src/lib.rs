@@ -18,3 +18,4 @@ pub mod pictures;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
+pub mod targets;

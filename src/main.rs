@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Summarize(args) => summarize_command(args),
         Command::Merge(args) => merge_command(args),
         Command::Report(args) => write_pictures(&args.dir, true, args.xlsx, args.point, args.quiet),
+        Command::Targets(args) => targets_command(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -284,4 +285,24 @@ fn write_pictures(
         println!("report: {w}");
     }
     Ok(())
+}
+
+fn targets_command(args: cli::TargetsArgs) -> Result<()> {
+    use livemarket::targets::Targets;
+    let targets = match &args.targets {
+        Some(path) => Targets::from_path(path)?,
+        None => Targets::bundled(),
+    };
+    let measured = targets.measure_folder(&args.dir, args.point)?;
+    let n = measured.first().map_or(0, |m| m.values.len());
+    print(|out| {
+        use std::io::Write;
+        write!(out, "{}", targets.table(&measured, args.markdown))?;
+        writeln!(
+            out,
+            "\n{n} trials of {}; median and p05-p95 across trials (type-7 quantiles); targets from {}.",
+            args.dir.display(),
+            targets.file
+        )
+    })
 }

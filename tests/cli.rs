@@ -473,3 +473,143 @@ fn a_name_that_is_a_path_is_refused_before_anything_is_written() {
         );
     }
 }
+
+/// A targets file for tests/data/small.toml: one target that holds, one that does not.
+const SMALL_TARGETS: &str = r#"
+[target.alpha_gmv]
+label = "alpha's GMV"
+kind = "sum"
+metric = "gmv_usd"
+platforms = ["alpha"]
+check = "every_trial_above"
+value = 0
+source = "test"
+confidence = "low"
+
+[target.cc_cancelled]
+label = "alpha's CC launch cancelled"
+kind = "cancelled"
+platforms = ["alpha"]
+countries = ["CC"]
+check = "mean_below"
+value = 0.5
+source = "test"
+confidence = "low"
+"#;
+
+#[test]
+fn targets_prints_each_target_beside_the_folders_median_and_range() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("small");
+    run_small(&dir, "2", &[]);
+    let file = tmp.path().join("targets.toml");
+    fs::write(&file, SMALL_TARGETS).unwrap();
+    let out = livemarket()
+        .args(["targets"])
+        .arg(&dir)
+        .arg("--targets")
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    // The median, p05 and p95 of alpha's GMV over all countries are those of summary.csv's
+    // ALL row (computed there from the same trials, by another path).
+    let summary = fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let row: Vec<&str> = summary
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|r| {
+            r[col("country")] == "ALL"
+                && r[col("platform")] == "alpha"
+                && r[col("metric")] == "gmv_usd"
+        })
+        .expect("an ALL row of alpha's GMV");
+    let usd = |c: &str| {
+        livemarket::pictures::fmt::human(
+            row[col(c)].parse().unwrap(),
+            livemarket::pictures::fmt::Unit::Usd,
+        )
+    };
+    let line = out.lines().find(|l| l.starts_with("alpha's GMV")).unwrap();
+    assert!(line.contains(&format!("{}  ", usd("p50"))), "{line}");
+    assert!(
+        line.contains(&format!("{} - {}", usd("p05"), usd("p95"))),
+        "{line}"
+    );
+    assert!(line.contains(" yes "), "{line}");
+    // CC's launch is gated on $1 bn a week: cancelled in every trial, so the check fails.
+    let line = out.lines().find(|l| l.starts_with("alpha's CC")).unwrap();
+    assert!(line.contains("NO (mean 100%)"), "{line}");
+    assert!(out.contains("6 trials of "), "{out}");
+    // Markdown, for docs/calibration.md.
+    livemarket()
+        .args(["targets", "--markdown", "--targets"])
+        .arg(&file)
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "| quantity | target | median |",
+        ));
+}
+
+#[test]
+fn targets_errors_name_the_file_line_and_fix() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("small");
+    run_small(&dir, "1", &[]);
+    // An unknown kind of quantity: file, line and column, and the kinds there are.
+    let file = tmp.path().join("bad.toml");
+    fs::write(
+        &file,
+        SMALL_TARGETS.replace("kind = \"sum\"", "kind = \"total\""),
+    )
+    .unwrap();
+    livemarket()
+        .arg("targets")
+        .arg(&dir)
+        .arg("--targets")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "{}:4:8: unknown variant `total`",
+            file.display()
+        )))
+        .stderr(predicate::str::contains(
+            "`sum`, `share`, `rank`, `cancelled`, `opened`",
+        ));
+    // A missing targets file.
+    livemarket()
+        .arg("targets")
+        .arg(&dir)
+        .args(["--targets", "no-such-targets.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: cannot read the targets file no-such-targets.toml: ",
+        ));
+    // The bundled 2021 targets on a scenario without their platforms.
+    livemarket()
+        .arg("targets")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "target `tiktok_gmv_2021`: platform `tiktok` is not in the results' scenario (it \
+             has alpha, beta, gamma)",
+        ));
+    // A folder that is not a result folder.
+    livemarket()
+        .arg("targets")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no manifest.json"));
+}

@@ -1,4 +1,4 @@
-//! The invariants of MODEL.md, checked on the library directly.
+//! The invariants of the model (docs/model.md), checked on the library directly.
 
 use livemarket::model::{Metric, TrialResult, simulate};
 use livemarket::scenario::Scenario;

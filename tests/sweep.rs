@@ -596,8 +596,26 @@ fn sensitivity_refuses_a_folder_without_a_morris_sweep() {
 
 #[test]
 fn swept_text_that_a_spreadsheet_would_run_is_written_as_text() {
+    // `description` is free text (a `name` must be a plain folder name, so it cannot be one);
+    // only a key the file sets can be swept.
     let tmp = TempDir::new().unwrap();
-    run(tmp.path(), &["--vary", "name==1+1,@x"]);
+    let scenario = tmp.path().join("described.toml");
+    let text = fs::read_to_string(SMALL).unwrap();
+    fs::write(&scenario, format!("description = \"plain\"\n{text}")).unwrap();
+    livemarket()
+        .arg("run")
+        .arg(&scenario)
+        .args([
+            "--quiet",
+            "--trials",
+            "2",
+            "--vary",
+            "description==1+1,@x",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
     let points = read(tmp.path(), "points.csv");
     assert_eq!(points.lines().nth(1).unwrap(), "0,'=1+1");
     assert_eq!(points.lines().nth(2).unwrap(), "1,'@x");
