@@ -10,6 +10,7 @@ use cli::{Cli, Command, DesignArg};
 use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
 use livemarket::pictures;
+use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV};
 use livemarket::run::{self, Recipe, RunOptions};
 use livemarket::scenario::{BASELINE_TOML, Design, Scenario, ScenarioError};
 use livemarket::sweep::{self, SweepOptions};
@@ -57,7 +58,10 @@ fn print(f: impl FnOnce(&mut std::io::StdoutLock) -> std::io::Result<()>) -> Res
 fn read_scenario(path: Option<&Path>) -> Result<(String, String)> {
     Ok(match path {
         Some(p) => (Scenario::from_path(p)?.1, p.display().to_string()),
-        None => (BASELINE_TOML.to_string(), run::recipe::BUNDLED.to_string()),
+        None => (
+            BASELINE_TOML.to_string(),
+            livemarket::results::recipe::BUNDLED.to_string(),
+        ),
     })
 }
 
@@ -199,11 +203,11 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
     let (comparison, default_out) = match &args.b {
         Some(b) => (
             compare::compare_two(&args.a, b, opts)?,
-            PathBuf::from("compare.csv"),
+            PathBuf::from(COMPARE_CSV),
         ),
         None => (
             compare::compare_sweep(&args.a, opts)?,
-            PathBuf::from(&args.a).join("compare.csv"),
+            PathBuf::from(&args.a).join(COMPARE_CSV),
         ),
     };
     let out = args.out.unwrap_or(default_out);
@@ -223,7 +227,7 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
 
 fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
     let effects = livemarket::sensitivity::from_dir(&args.dir)?;
-    let out = args.out.unwrap_or_else(|| args.dir.join("sensitivity.csv"));
+    let out = args.out.unwrap_or_else(|| args.dir.join(SENSITIVITY_CSV));
     livemarket::sensitivity::write_csv(&effects, &out)?;
     if !args.quiet {
         print(|o| report::sensitivity(&effects, &args.metric, args.top, &out, o))?;

@@ -7,14 +7,13 @@
 //! paired t interval. Otherwise the two samples are independent and the interval is a seeded
 //! percentile bootstrap. See docs/sweeps.md.
 
-pub mod read;
 pub mod stats;
 
 use crate::error::UserError;
 use crate::model::rng::splitmix64;
-use crate::output::num::Num;
+use crate::results::num::Num;
+use crate::results::trials::{self as read, PointResults, Results};
 use anyhow::Result;
-use read::{PointResults, Results};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -234,7 +233,7 @@ fn compare_points(
 /// Writes compare.csv: one header row, plain decimals, empty cells where a statistic is
 /// undefined.
 pub fn write_csv(c: &Comparison, path: &Path) -> Result<()> {
-    crate::output::write_atomically(path, |w| {
+    crate::results::write_atomically(path, |w| {
         let mut w = csv::Writer::from_writer(w);
         let mut header: Vec<String> = vec!["a".into(), "b".into()];
         if !c.columns.is_empty() {

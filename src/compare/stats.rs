@@ -1,7 +1,7 @@
 //! The statistics of `livemarket compare`: intervals for a difference of means, the
 //! probability that one outcome exceeds another, and the Kolmogorov-Smirnov distance.
 
-use crate::output::stats::quantile;
+use crate::results::stats::quantile;
 use rand::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 

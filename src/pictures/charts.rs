@@ -3,9 +3,9 @@
 //! parameter, and differences with their intervals (forest plots).
 
 use super::fmt::{Unit, human, nice_ticks};
-use super::read::Fan;
 use super::svg::{Chart, Frame, GRID, INK, Key, MUTED, Scale, Svg, legend_width, value_ticks};
-use crate::output::stats::quantile;
+use crate::results::stats::quantile;
+use crate::results::weekly::Fan;
 use chrono::NaiveDate;
 
 /// Colour-blind-safe colours (Okabe & Ito), one per platform or group.

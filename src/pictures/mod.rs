@@ -16,7 +16,7 @@ pub mod svg;
 pub mod xlsx;
 
 use crate::compare::Comparison;
-use crate::output::write_atomically;
+use crate::results::{REPORT_DIR, REPORT_HTML, REPORT_XLSX, write_atomically};
 use anyhow::{Context, Result};
 use std::collections::HashSet;
 use std::io::Write;
@@ -78,13 +78,13 @@ pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
     let mut written = Written::default();
     if opts.html {
         let page = page::build(&folder);
-        let (bytes, charts) = write_page(&page, &dir.join("report.html"), "report")?;
-        written.html = Some((dir.join("report.html"), bytes));
+        let (bytes, charts) = write_page(&page, &dir.join(REPORT_HTML), REPORT_DIR)?;
+        written.html = Some((dir.join(REPORT_HTML), bytes));
         written.charts = charts;
-        written.svg_dir = Some(dir.join("report"));
+        written.svg_dir = Some(dir.join(REPORT_DIR));
     }
     if opts.xlsx {
-        let path = dir.join("report.xlsx");
+        let path = dir.join(REPORT_XLSX);
         let bytes = xlsx::write(&folder, &path)?;
         written.xlsx = Some((path, bytes));
     }

@@ -4,10 +4,11 @@
 use super::charts::{self, AtPoint, BoxRow, EventRow, PALETTE};
 use super::fmt::Unit;
 use super::html::{Group, Page, Section, slug};
-use super::read::{Folder, WEEKLY_METRICS};
+use super::read::Folder;
 use super::svg::Chart;
-use crate::compare::read::PointResults;
-use crate::output::ALL_COUNTRIES;
+use crate::results::ALL_COUNTRIES;
+use crate::results::trials::PointResults;
+use crate::results::weekly::WEEKLY_METRICS;
 
 /// Weekly metrics' titles, units and axis names, aligned with [`WEEKLY_METRICS`].
 const WEEKLY: [(&str, Unit, &str); 3] = [

@@ -7,9 +7,10 @@
 //! beyond Excel's 1,048,576 rows is cut there, and the charts sheet says so. Seeds are text:
 //! they have up to 20 digits and Excel keeps 15.
 
-use super::read::{Folder, WEEKLY_METRICS};
-use crate::output::stats::quantile;
-use crate::output::write_atomically;
+use super::read::Folder;
+use crate::results::stats::quantile;
+use crate::results::weekly::WEEKLY_METRICS;
+use crate::results::write_atomically;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
     Chart, ChartErrorBars, ChartErrorBarsType, ChartRange, ChartType, ExcelDateTime, Format,

@@ -4,17 +4,16 @@
 mod merge;
 mod parallel;
 pub mod progress;
-pub mod recipe;
 
+pub use crate::results::recipe::{Recipe, Shard};
 pub use merge::merge;
-pub use recipe::{Recipe, Shard};
 
 pub use parallel::run_ordered;
 
 use crate::error::UserError;
 use crate::model::simulate;
-use crate::output::manifest::{self, Manifest, ShardProgress, SweepProgress};
-use crate::output::{self, PointColumns, ResultWriter, store};
+use crate::results::manifest::{self, Manifest, ShardProgress, SweepProgress};
+use crate::results::{self, MANIFEST_JSON, PointColumns, ResultWriter, Status, store};
 use crate::scenario::params;
 use crate::sweep::Plan;
 use crate::world::World;
@@ -75,13 +74,13 @@ pub struct RunReport {
 
 /// Files a run writes, removed before `--force` starts over.
 const RESULT_FILES: [&str; 8] = [
-    "manifest.json",
-    output::TRIALS_CSV,
-    output::WEEKLY_TRIALS_CSV,
-    store::STORE,
-    output::SUMMARY_CSV,
-    output::WEEKLY_CSV,
-    output::POINTS_CSV,
+    MANIFEST_JSON,
+    results::TRIALS_CSV,
+    results::WEEKLY_TRIALS_CSV,
+    results::STORE,
+    results::SUMMARY_CSV,
+    results::WEEKLY_CSV,
+    results::POINTS_CSV,
     "manifest.json.tmp",
 ];
 
@@ -119,12 +118,12 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let dir = &opts.out;
     let total = opts.trials * worlds.len() as u64;
     let runs = opts.recipe.shard.map_or(0..total, |s| s.range(total));
-    let manifest_path = dir.join("manifest.json");
+    let manifest_path = dir.join(MANIFEST_JSON);
     let mut resume_from: Option<store::Scan> = None;
     if opts.resume && manifest_path.exists() {
         let old = manifest::read(dir)?;
         check_same_run(&old, &opts.recipe, dir)?;
-        if old.status == "complete" {
+        if old.status == Status::Complete {
             return Ok(RunReport {
                 trials: opts.trials,
                 points: worlds.len(),
@@ -137,7 +136,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
                 agent_weeks: 0,
             });
         }
-        let path = dir.join(store::STORE);
+        let path = dir.join(results::STORE);
         if path.exists()
             && let Some(scan) = store::scan(&path)?
         {
@@ -233,7 +232,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         s.runs_done = done;
     }
     if let Err(e) = outcome {
-        manifest.status = "interrupted";
+        manifest.status = Status::Interrupted;
         let _ = write_manifest(dir, &manifest);
         return Err(anyhow::anyhow!(
             "{e:#}\nthe {done} run(s) finished are intact in {}; once the cause is fixed, run \
@@ -242,9 +241,9 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         ));
     }
     if opts.recipe.shard.is_none()
-        && let Err(e) = output::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)
+        && let Err(e) = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)
     {
-        manifest.status = "interrupted";
+        manifest.status = Status::Interrupted;
         let _ = write_manifest(dir, &manifest);
         return Err(anyhow::anyhow!(
             "{e:#}\nevery run is in {}, but summary.csv and weekly.csv could not be written; \
@@ -254,7 +253,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         ));
     }
     manifest.finished = Some(manifest::now());
-    manifest.status = "complete";
+    manifest.status = Status::Complete;
     write_manifest(dir, &manifest)?;
     let agent_weeks = (runs.start + done_before..runs.end)
         .map(|r| {
@@ -299,7 +298,7 @@ fn new_manifest<'a>(
         command_line,
         started: manifest::now(),
         finished: None,
-        status: "running",
+        status: Status::Running,
         overrides: plan.overrides.clone(),
         sweep: plan.sweep.as_ref().map(|design| SweepProgress {
             design,
@@ -349,15 +348,15 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
     let plan = recorded.recipe.plan().with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dir.join("manifest.json").display()
+            dir.join(MANIFEST_JSON).display()
         )
     })?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
     let total = recorded.recipe.trials(&plan) * worlds.len() as u64;
     let runs = recorded.recipe.shard.map_or(0..total, |s| s.range(total));
     let columns = point_columns(&plan);
-    let done = output::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
-    if recorded.status == "interrupted" && done == runs.end - runs.start {
+    let done = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
+    if recorded.status == Status::Interrupted && done == runs.end - runs.start {
         // Every run was in: only the summaries were missing, and now they are not.
         manifest::mark_complete(dir, manifest::now())?;
     }
@@ -400,7 +399,7 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
         store_bytes: plan
             .points
             .iter()
-            .map(|p| output::store::record_bytes(&p.world) * trials)
+            .map(|p| results::store::record_bytes(&p.world) * trials)
             .sum(),
         peak_bytes: trial_bytes * threads as u64 + held_bytes,
         calibration_seconds,
@@ -412,7 +411,7 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
 /// neutralised (numbers, negative ones included, are written as they are).
 fn point_cell(v: &toml::Value) -> String {
     match v {
-        toml::Value::String(s) => crate::output::num::neutralise(s).into_owned(),
+        toml::Value::String(s) => crate::results::num::neutralise(s).into_owned(),
         other => params::show(other),
     }
 }
@@ -430,7 +429,7 @@ fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
     let held = plan
         .points
         .iter()
-        .map(|p| output::summary_bytes(&p.world, trials, SUMMARY_BUDGET))
+        .map(|p| results::summary_bytes(&p.world, trials, SUMMARY_BUDGET))
         .max()
         .unwrap_or(0);
     (trial, held, trial * threads.max(1) as u64 + held)
@@ -445,7 +444,7 @@ fn available_memory() -> Option<u64> {
 }
 
 fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
-    crate::output::write_atomically(&dir.join("manifest.json"), |w| {
+    crate::results::write_atomically(&dir.join(MANIFEST_JSON), |w| {
         serde_json::to_writer_pretty(&mut *w, m).context("cannot serialise the manifest")?;
         std::io::Write::write_all(w, b"\n")?;
         Ok(())

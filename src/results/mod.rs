@@ -1,3 +1,9 @@
+//! The result folder, one type: the names of its files ([`TRIALS_CSV`] ...), its typed
+//! manifest ([`manifest`], with its [`Status`]), the writer `run` and `merge` use, and the
+//! one reader ([`trials`], [`weekly`], [`manifest::read`]) that `compare`, `report`,
+//! `sensitivity`, `summarize` and `merge` use. This layer depends on the simulation core and
+//! the sweep plan, never on the commands (`run`, `compare`, ...) that use it.
+//!
 //! Result files: `trials.csv` (and `weekly_trials.csv`) streamed as trials finish, each
 //! run's raw results into `trials.bin` (see [`store`]), then `summary.csv` and `weekly.csv`
 //! computed from `trials.bin`, and `manifest.json`. All CSV is long or tidy, one
@@ -10,8 +16,12 @@
 pub mod manifest;
 pub mod measures;
 pub mod num;
+pub mod recipe;
 pub mod stats;
 pub mod store;
+pub mod summary;
+pub mod trials;
+pub mod weekly;
 
 use crate::model::WeekRecord;
 use crate::model::{Metric, TrialResult};
@@ -23,7 +33,7 @@ use stats::Describe;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use store::{CsvEnds, RecordMeta, STORE, Scan, StoreWriter};
+use store::{CsvEnds, RecordMeta, Scan, StoreWriter};
 
 /// Label of the all-countries rows.
 pub const ALL_COUNTRIES: &str = "ALL";
@@ -37,12 +47,52 @@ pub struct PointColumns {
     pub values: Vec<Vec<String>>,
 }
 
-/// File names in a result folder.
+/// What was run and how far it got: [`manifest::Manifest`].
+pub const MANIFEST_JSON: &str = "manifest.json";
+/// One row per trial, series and measure column, streamed as trials finish.
 pub const TRIALS_CSV: &str = "trials.csv";
+/// Every trial's weekly series (`run --weekly-trials`).
 pub const WEEKLY_TRIALS_CSV: &str = "weekly_trials.csv";
+/// Every run's raw results ([`store`]).
+pub const STORE: &str = "trials.bin";
+/// Per series and measure: the distribution over trials.
 pub const SUMMARY_CSV: &str = "summary.csv";
+/// Per week, series and metric: the distribution over trials.
 pub const WEEKLY_CSV: &str = "weekly.csv";
+/// A sweep's points and their parameter values.
 pub const POINTS_CSV: &str = "points.csv";
+/// The report page (`report`, `run --report`).
+pub const REPORT_HTML: &str = "report.html";
+/// The report's folder of SVG charts.
+pub const REPORT_DIR: &str = "report";
+/// The report workbook (`--xlsx`).
+pub const REPORT_XLSX: &str = "report.xlsx";
+/// `compare`'s table, in a sweep's folder (two folders: in the working folder).
+pub const COMPARE_CSV: &str = "compare.csv";
+/// `sensitivity`'s table.
+pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
+
+/// How far a run got, as its manifest records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Started, and not (yet) finished; a run killed outright stays here.
+    Running,
+    /// A write failed; `--resume` continues it.
+    Interrupted,
+    /// Every run's results and the summaries are written.
+    Complete,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Running => "running",
+            Status::Interrupted => "interrupted",
+            Status::Complete => "complete",
+        })
+    }
+}
 
 /// Streams finished runs into a folder: their rows into `trials.csv` (and
 /// `weekly_trials.csv`), then their record into `trials.bin`. A failed write cuts every file
