@@ -1,18 +1,7 @@
 //! Numbers and axes as a person reads them: `$1.2 bn`, `340 m`, `12 k`, `35%`, and "nice"
 //! tick steps (1, 2 or 5 times a power of ten).
 
-/// What a number counts, which decides how it is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    /// US dollars: `$1.2 bn`.
-    Usd,
-    /// People, orders, creators: `340 m`.
-    Count,
-    /// A share in [0, 1]: `35%`.
-    Share,
-    /// Anything else, plain: `0.25`.
-    Plain,
-}
+pub use crate::results::measures::Unit;
 
 /// Word suffixes for thousands and up (short scale, as in finance).
 const SCALES: [(f64, &str); 4] = [(1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")];

@@ -4,6 +4,7 @@
 //! and p95 only. Quantiles come from every trial's values, so the 50% band (p25–p75) can be
 //! drawn.
 
+use super::measures::Unit;
 use super::stats::quantile;
 use super::{ALL_COUNTRIES, STORE, WEEKLY_CSV, WEEKLY_TRIALS_CSV, manifest, store};
 use crate::error::UserError;
@@ -14,8 +15,37 @@ use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Weekly metrics drawn as fan charts, in page order.
-pub const WEEKLY_METRICS: [&str; 3] = ["gmv_usd", "adopters", "creators_streaming"];
+/// A weekly metric drawn as a fan chart.
+#[derive(Debug, Clone, Copy)]
+pub struct WeeklyChart {
+    pub metric: Metric,
+    pub title: &'static str,
+    pub unit: Unit,
+    /// Name of the value axis.
+    pub axis: &'static str,
+}
+
+/// Weekly metrics drawn as fan charts, in page order; the only weekly series read back.
+pub const WEEKLY_CHARTS: [WeeklyChart; 3] = [
+    WeeklyChart {
+        metric: Metric::GmvUsd,
+        title: "GMV per week",
+        unit: Unit::Usd,
+        axis: "USD per week",
+    },
+    WeeklyChart {
+        metric: Metric::Adopters,
+        title: "Adopters",
+        unit: Unit::Count,
+        axis: "people",
+    },
+    WeeklyChart {
+        metric: Metric::CreatorsStreaming,
+        title: "Creators streaming",
+        unit: Unit::Count,
+        axis: "creators",
+    },
+];
 
 /// The weekly distribution of one metric of one series.
 #[derive(Debug, Clone, Default)]
@@ -35,7 +65,7 @@ impl Fan {
     }
 }
 
-/// Weekly fans of one point, per (country or `ALL`, platform), per [`WEEKLY_METRICS`].
+/// Weekly fans of one point, per (country or `ALL`, platform), per [`WEEKLY_CHARTS`].
 #[derive(Debug, Clone, Default)]
 pub struct Weekly {
     pub dates: Vec<NaiveDate>,
@@ -178,15 +208,7 @@ fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
     };
     let file =
         std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let metrics: Vec<usize> = WEEKLY_METRICS
-        .iter()
-        .map(|name| {
-            Metric::ALL
-                .iter()
-                .position(|m| m.name() == *name)
-                .expect("the charted metrics are metrics")
-        })
-        .collect();
+    let metrics: Vec<usize> = WEEKLY_CHARTS.iter().map(|c| c.metric as usize).collect();
     let (nm, weeks) = (world.markets.len(), world.weeks as usize);
     let platforms: Vec<usize> = (0..world.platforms.len())
         .filter(|&p| world.markets.iter().any(|m| m.platform == p))
@@ -255,9 +277,9 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
         cols.get("country")?,
         cols.get("platform")?,
     );
-    let metric_cols: Vec<usize> = WEEKLY_METRICS
+    let metric_cols: Vec<usize> = WEEKLY_CHARTS
         .iter()
-        .map(|m| cols.get(m))
+        .map(|c| cols.get(c.metric.name()))
         .collect::<Result<_>>()?;
     // (series) -> metric -> week -> values across trials
     let mut acc: IndexMap<(String, String), Vec<Vec<Vec<f64>>>> = IndexMap::new();
@@ -288,14 +310,14 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
         );
         let per_metric = acc
             .entry(key.clone())
-            .or_insert_with(|| vec![Vec::new(); WEEKLY_METRICS.len()]);
+            .or_insert_with(|| vec![Vec::new(); WEEKLY_CHARTS.len()]);
         let sums = all
             .entry(key.1)
             .or_default()
             .entry((k, t))
             .or_insert([0.0; 3]);
         for (m, &c) in metric_cols.iter().enumerate() {
-            let v = number(&record, c, path, line, WEEKLY_METRICS[m])?;
+            let v = number(&record, c, path, line, WEEKLY_CHARTS[m].metric.name())?;
             if per_metric[m].len() <= t {
                 per_metric[m].resize(t + 1, Vec::new());
             }
@@ -304,7 +326,7 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
         }
     }
     for (p, sums) in all {
-        let mut per_metric = vec![vec![Vec::new(); dates.len()]; WEEKLY_METRICS.len()];
+        let mut per_metric = vec![vec![Vec::new(); dates.len()]; WEEKLY_CHARTS.len()];
         let mut keys: Vec<_> = sums.keys().copied().collect();
         keys.sort_unstable();
         for key in keys {
@@ -349,9 +371,9 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
         if sweep && cell(&record, 0).parse::<usize>().ok() != Some(point) {
             continue;
         }
-        let Some(m) = WEEKLY_METRICS
+        let Some(m) = WEEKLY_CHARTS
             .iter()
-            .position(|m| *m == cell(&record, metric))
+            .position(|c| c.metric.name() == cell(&record, metric))
         else {
             continue;
         };
@@ -369,7 +391,7 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
         );
         let fan = &mut series
             .entry(key)
-            .or_insert_with(|| vec![Fan::default(); WEEKLY_METRICS.len()])[m];
+            .or_insert_with(|| vec![Fan::default(); WEEKLY_CHARTS.len()])[m];
         for (v, c, name) in [
             (&mut fan.p05, p05, "p05"),
             (&mut fan.p50, p50, "p50"),
