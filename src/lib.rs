@@ -14,5 +14,6 @@ pub mod results;
 pub mod run;
 pub mod scenario;
 pub mod sensitivity;
+pub mod stats;
 pub mod sweep;
 pub mod world;

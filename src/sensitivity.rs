@@ -12,6 +12,7 @@ use crate::error::UserError;
 use crate::results::num::Num;
 use crate::results::{manifest, summary};
 use crate::scenario::Design;
+use crate::stats;
 use anyhow::Result;
 use std::path::Path;
 
@@ -58,13 +59,8 @@ pub fn elementary_effects(
             if r == 0 {
                 return (f64::NAN, f64::NAN, f64::NAN, 0);
             }
-            let mu = e.iter().sum::<f64>() / r as f64;
-            let mu_star = e.iter().map(|x| x.abs()).sum::<f64>() / r as f64;
-            let sigma = if r > 1 {
-                (e.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (r - 1) as f64).sqrt()
-            } else {
-                0.0
-            };
+            let abs: Vec<f64> = e.iter().map(|x| x.abs()).collect();
+            let (mu, mu_star, sigma) = (stats::mean(e), stats::mean(&abs), stats::sd(e));
             (mu_star, mu, sigma, r)
         })
         .collect()

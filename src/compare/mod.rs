@@ -7,12 +7,11 @@
 //! paired t interval. Otherwise the two samples are independent and the interval is a seeded
 //! percentile bootstrap. See docs/sweeps.md.
 
-pub mod stats;
-
 use crate::error::UserError;
 use crate::model::rng::splitmix64;
 use crate::results::num::Num;
 use crate::results::trials::{self as read, PointResults, Results};
+use crate::stats;
 use anyhow::Result;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -4,8 +4,8 @@
 
 use super::fmt::{Unit, human, nice_ticks};
 use super::svg::{Chart, Frame, GRID, INK, Key, MUTED, Scale, Svg, legend_width, value_ticks};
-use crate::results::stats::quantile;
 use crate::results::weekly::Fan;
+use crate::stats::quantile;
 use chrono::NaiveDate;
 
 /// Colour-blind-safe colours (Okabe & Ito), one per platform or group.

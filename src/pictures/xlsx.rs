@@ -9,9 +9,9 @@
 
 use super::read::Folder;
 use crate::model::Metric;
-use crate::results::stats::quantile;
 use crate::results::weekly::WEEKLY_CHARTS;
 use crate::results::write_atomically;
+use crate::stats::quantile;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
     Chart, ChartErrorBars, ChartErrorBarsType, ChartRange, ChartType, ExcelDateTime, Format,

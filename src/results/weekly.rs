@@ -5,10 +5,10 @@
 //! drawn.
 
 use super::measures::Unit;
-use super::stats::quantile;
 use super::{ALL_COUNTRIES, STORE, WEEKLY_CSV, WEEKLY_TRIALS_CSV, manifest, store};
 use crate::error::UserError;
 use crate::model::Metric;
+use crate::stats::quantile;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
