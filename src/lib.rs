@@ -8,6 +8,7 @@
 
 pub mod compare;
 pub mod error;
+pub mod format;
 pub mod model;
 pub mod pictures;
 pub mod results;

@@ -1,6 +1,7 @@
 //! Reports for a person: `params`, `run --dry-run` and `compare` on stdout.
 
 use livemarket::compare::{self, Comparison};
+use livemarket::format;
 use livemarket::run::{Estimate, RunOptions};
 use livemarket::scenario::Scenario;
 use livemarket::scenario::params::{self, show};
@@ -144,7 +145,7 @@ pub fn dry_run(
     writeln!(
         out,
         "time: about {} on {} threads (calibration: trial {} of {} took {:.2} s on one thread)",
-        duration(e.seconds),
+        format::duration(e.seconds),
         opts.threads,
         opts.first_trial,
         if plan.sweep.is_some() {
@@ -159,16 +160,6 @@ pub fn dry_run(
         "nothing written; without --dry-run the results go to {}",
         opts.out.display()
     )
-}
-
-fn duration(s: f64) -> String {
-    if s < 120.0 {
-        format!("{s:.1} s")
-    } else if s < 7200.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{:.1} h", s / 3600.0)
-    }
 }
 
 /// What was compared, the table of the largest differences, and where the rest is.

@@ -9,7 +9,7 @@
 //! non-linearity), over the trajectories. Effects are per whole range of the parameter.
 
 use crate::error::UserError;
-use crate::results::num::Num;
+use crate::format::Num;
 use crate::results::{manifest, summary};
 use crate::scenario::Design;
 use crate::stats;

@@ -8,8 +8,8 @@
 //! percentile bootstrap. See docs/sweeps.md.
 
 use crate::error::UserError;
+use crate::format::{self, Num};
 use crate::model::rng::splitmix64;
-use crate::results::num::Num;
 use crate::results::trials::{self as read, PointResults, Results};
 use crate::stats;
 use anyhow::Result;
@@ -329,16 +329,16 @@ pub fn print_table(c: &Comparison, top: usize, out: &mut impl Write) -> std::io:
             r.country.clone(),
             r.platform.clone(),
             r.metric.clone(),
-            human(r.mean_a),
-            human(r.mean_b),
-            human(r.diff),
+            format::four_figures(r.mean_a),
+            format::four_figures(r.mean_b),
+            format::four_figures(r.diff),
             diff_pct(r).map_or(String::new(), |p| format!("{p:+.1}")),
             match (r.diff_lo, r.diff_hi) {
                 (Some(lo), Some(hi)) => {
                     format!(
                         "{} to {}{}",
-                        human(Some(lo)),
-                        human(Some(hi)),
+                        format::four_figures(Some(lo)),
+                        format::four_figures(Some(hi)),
                         if excludes_zero { " *" } else { "" }
                     )
                 }
@@ -379,44 +379,6 @@ pub fn print_table(c: &Comparison, top: usize, out: &mut impl Write) -> std::io:
     Ok(())
 }
 
-/// A number for a person: four significant figures, with k, M and bn for thousands,
-/// millions and billions.
-fn human(x: Option<f64>) -> String {
-    let Some(x) = x else {
-        return String::new();
-    };
-    let a = x.abs();
-    let (v, suffix) = if a >= 1e9 {
-        (x / 1e9, "bn")
-    } else if a >= 1e6 {
-        (x / 1e6, "M")
-    } else if a >= 1e4 {
-        (x / 1e3, "k")
-    } else {
-        (x, "")
-    };
-    let digits = if v.abs() >= 1000.0 {
-        0
-    } else if v.abs() >= 100.0 {
-        1
-    } else if v.abs() >= 10.0 {
-        2
-    } else {
-        3
-    };
-    let s = format!("{v:.digits$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        format!("{s}{suffix}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,16 +391,6 @@ mod tests {
             (PathBuf::from("results/x"), Some(3))
         );
         assert_eq!(parse_side("odd#name"), (PathBuf::from("odd#name"), None));
-    }
-
-    #[test]
-    fn numbers_for_people_keep_four_figures() {
-        assert_eq!(human(Some(1_234_567.0)), "1.235M");
-        assert_eq!(human(Some(-25_000.0)), "-25k");
-        assert_eq!(human(Some(0.5)), "0.5");
-        assert_eq!(human(Some(123.456)), "123.5");
-        assert_eq!(human(Some(2.5e9)), "2.5bn");
-        assert_eq!(human(None), "");
     }
 
     fn point(trials: &[(u64, u64, f64)]) -> PointResults {

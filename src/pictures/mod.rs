@@ -8,7 +8,6 @@
 
 pub mod charts;
 pub mod comparison;
-pub mod fmt;
 pub mod html;
 pub mod page;
 pub mod read;

@@ -2,10 +2,10 @@
 //! events, trial totals, a sweep's parameters and points, then one section per country.
 
 use super::charts::{self, AtPoint, BoxRow, EventRow, PALETTE};
-use super::fmt::Unit;
 use super::html::{Group, Page, Section, slug};
 use super::read::Folder;
 use super::svg::Chart;
+use crate::format::Unit;
 use crate::results::ALL_COUNTRIES;
 use crate::results::measures;
 use crate::results::trials::PointResults;

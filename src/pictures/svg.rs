@@ -3,7 +3,8 @@
 //! stylesheet, no `url(...)` references), so the same markup works inline in HTML and as a
 //! standalone file.
 
-use super::fmt::{Unit, esc, nice_ticks, tick_labels};
+use super::html::esc;
+use crate::format::{Unit, nice_ticks, tick_labels};
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write;
 

@@ -6,20 +6,8 @@
 //! their titles and units, and a test holds every measure a chart names to the table, so
 //! renaming a metric cannot make a chart vanish silently.
 
+pub use crate::format::Unit;
 use crate::model::{Events, Metric, WeekRecord};
-
-/// What a number counts, which decides how it is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    /// US dollars: `$1.2 bn`.
-    Usd,
-    /// People, orders, creators: `340 m`.
-    Count,
-    /// A share in [0, 1]: `35%`.
-    Share,
-    /// Anything else, plain: `0.25`.
-    Plain,
-}
 
 /// One per-trial measure: a column of `trials.csv`, a row group of `summary.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,20 +15,19 @@
 
 pub mod manifest;
 pub mod measures;
-pub mod num;
 pub mod recipe;
 pub mod store;
 pub mod summary;
 pub mod trials;
 pub mod weekly;
 
+use crate::format::Num;
 use crate::model::WeekRecord;
 use crate::model::{Metric, TrialResult};
 use crate::stats::Describe;
 use crate::world::World;
 use anyhow::{Context, Result, bail};
 use measures::Series;
-use num::Num;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};

@@ -411,7 +411,7 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
 /// neutralised (numbers, negative ones included, are written as they are).
 fn point_cell(v: &toml::Value) -> String {
     match v {
-        toml::Value::String(s) => crate::results::num::neutralise(s).into_owned(),
+        toml::Value::String(s) => crate::format::neutralise(s).into_owned(),
         other => params::show(other),
     }
 }

@@ -409,7 +409,7 @@ pub fn coerce(param: &Param, value: &toml::Value) -> Result<toml::Value, String>
 pub fn show(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
-        toml::Value::Float(f) => crate::results::num::Num::from(*f).to_string(),
+        toml::Value::Float(f) => crate::format::Num::from(*f).to_string(),
         other => other.to_string(),
     }
 }
