@@ -17,4 +17,5 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
+pub mod table;
 pub mod world;

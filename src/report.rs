@@ -6,6 +6,7 @@ use livemarket::run::{Estimate, RunOptions};
 use livemarket::scenario::Scenario;
 use livemarket::scenario::params::{self, show};
 use livemarket::sweep::Plan;
+use livemarket::table::{Align, Table, Width};
 use std::io::Write;
 use std::path::Path;
 
@@ -32,30 +33,18 @@ pub fn params(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
     )
 }
 
-/// Columns padded to their widest cell, two spaces apart.
+/// Columns padded to their widest cell, two spaces apart, text left-aligned.
 fn table<R: AsRef<[String]>>(
     header: &[String],
     rows: &[R],
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let width: Vec<usize> = (0..header.len())
-        .map(|i| {
-            std::iter::once(header)
-                .chain(rows.iter().map(AsRef::as_ref))
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for r in std::iter::once(header).chain(rows.iter().map(AsRef::as_ref)) {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&width)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        writeln!(out, "{}", line.join("  ").trim_end())?;
+    let mut t = Table::new("  ").columns(header.len(), Align::Left, Width::Auto { min: 0 });
+    t.row(header.iter().cloned());
+    for r in rows {
+        t.row(r.as_ref().iter().cloned());
     }
-    Ok(())
+    t.write(out)
 }
 
 /// Points shown by `--dry-run`; points.csv lists them all.
@@ -211,24 +200,31 @@ pub fn sensitivity(
         out_path.display()
     )?;
     writeln!(out)?;
-    let width = rows
-        .iter()
-        .take(top)
-        .map(|e| e.parameter.len())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    writeln!(
-        out,
-        "{:<8} {:<10} {:<width$} {:>12} {:>12} {:>12} {:>3}",
-        "country", "platform", "parameter", "mu*", "mu", "sigma", "r"
-    )?;
+    let mut t = Table::new(" ")
+        .column(Align::Left, Width::Fixed(8))
+        .column(Align::Left, Width::Fixed(10))
+        .column(Align::Left, Width::Auto { min: 9 })
+        .columns(3, Align::Right, Width::Fixed(12))
+        .column(Align::Right, Width::Fixed(3));
+    t.row([
+        "country",
+        "platform",
+        "parameter",
+        "mu*",
+        "mu",
+        "sigma",
+        "r",
+    ]);
     for e in rows.iter().take(top) {
-        writeln!(
-            out,
-            "{:<8} {:<10} {:<width$} {:>12.4e} {:>12.4e} {:>12.4e} {:>3}",
-            e.country, e.platform, e.parameter, e.mu_star, e.mu, e.sigma, e.r
-        )?;
+        t.row([
+            e.country.clone(),
+            e.platform.clone(),
+            e.parameter.clone(),
+            format!("{:.4e}", e.mu_star),
+            format!("{:.4e}", e.mu),
+            format!("{:.4e}", e.sigma),
+            e.r.to_string(),
+        ]);
     }
-    Ok(())
+    t.write(out)
 }

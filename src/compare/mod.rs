@@ -12,6 +12,7 @@ use crate::format::{self, Num};
 use crate::model::rng::splitmix64;
 use crate::results::trials::{self as read, PointResults, Results};
 use crate::stats;
+use crate::table::{Align, Table, Width};
 use anyhow::Result;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -348,35 +349,15 @@ pub fn print_table(c: &Comparison, top: usize, out: &mut impl Write) -> std::io:
             r.ks.map_or(String::new(), |k| format!("{k:.2}")),
         ]);
     }
-    let width: Vec<usize> = (0..11)
-        .map(|i| {
-            lines
-                .iter()
-                .map(|l| l[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for l in &lines {
-        let mut text = String::new();
-        for (i, cell) in l.iter().enumerate() {
-            if c.columns.is_empty() && i == 0 {
-                continue;
-            }
-            let pad = width[i] - cell.chars().count();
-            // Text left-aligned, numbers right-aligned.
-            if i <= 3 {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(pad));
-            } else {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(cell);
-            }
-            text.push_str("  ");
-        }
-        writeln!(out, "{}", text.trim_end())?;
+    // Without a sweep there is no point column.
+    let skip = usize::from(c.columns.is_empty());
+    let mut t = Table::new("  ")
+        .columns(4 - skip, Align::Left, Width::Auto { min: 0 })
+        .columns(7, Align::Right, Width::Auto { min: 0 });
+    for l in lines {
+        t.row(l.into_iter().skip(skip));
     }
-    Ok(())
+    t.write(out)
 }
 
 #[cfg(test)]
