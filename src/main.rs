@@ -2,14 +2,15 @@
 
 mod check;
 mod cli;
-mod report;
+mod params;
+mod terminal;
 
 use anyhow::Result;
 use clap::Parser;
 use cli::{Cli, Command, DesignArg};
 use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
-use livemarket::pictures;
+use livemarket::report;
 use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV};
 use livemarket::run::{self, Recipe, RunOptions};
 use livemarket::scenario::{BASELINE_TOML, Design, Scenario, ScenarioError};
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Summarize(args) => summarize_command(args),
         Command::Merge(args) => merge_command(args),
-        Command::Report(args) => write_pictures(&args.dir, true, args.xlsx, args.point, args.quiet),
+        Command::Report(args) => write_report(&args.dir, true, args.xlsx, args.point, args.quiet),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -95,7 +96,7 @@ fn params_command(args: cli::ParamsArgs) -> Result<()> {
         ..SweepOptions::default()
     };
     let plan = sweep::plan(s, &text, &file, &opts)?;
-    print(|out| report::params(&plan.base, out))
+    print(|out| params::print(&plan.base, out))
 }
 
 fn run_command(args: cli::RunArgs) -> Result<()> {
@@ -146,7 +147,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
     };
     if args.dry_run {
         let estimate = run::estimate(&plan, opts.first_trial, opts.trials, opts.threads)?;
-        return print(|out| report::dry_run(&plan, &opts, &estimate, out));
+        return print(|out| terminal::dry_run(&plan, &opts, &estimate, out));
     }
     let report = run::run(&plan, &opts)?;
     if args.timings {
@@ -192,7 +193,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             );
         }
     }
-    write_pictures(&report.out, args.report, args.xlsx, None, opts.quiet)
+    write_report(&report.out, args.report, args.xlsx, None, opts.quiet)
 }
 
 fn compare_command(args: cli::CompareArgs) -> Result<()> {
@@ -213,11 +214,13 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
     let out = args.out.unwrap_or(default_out);
     compare::write_csv(&comparison, &out)?;
     if !args.quiet {
-        print(|o| report::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o))?;
+        print(|o| {
+            terminal::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o)
+        })?;
     }
     if args.report {
         let html = out.with_extension("html");
-        let w = pictures::write_comparison(&comparison, &args.a, args.b.as_deref(), &html)?;
+        let w = report::write_comparison(&comparison, &args.a, args.b.as_deref(), &html)?;
         if !args.quiet {
             println!("report: {w}");
         }
@@ -230,13 +233,13 @@ fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
     let out = args.out.unwrap_or_else(|| args.dir.join(SENSITIVITY_CSV));
     livemarket::sensitivity::write_csv(&effects, &out)?;
     if !args.quiet {
-        print(|o| report::sensitivity(&effects, &args.metric, args.top, &out, o))?;
+        print(|o| terminal::sensitivity(&effects, &args.metric, args.top, &out, o))?;
     }
     Ok(())
 }
 
 fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
-    let (done, runs) = run::summarize(&args.dir)?;
+    let (done, runs) = livemarket::summarize::summarize(&args.dir)?;
     if !args.quiet {
         let of = if done < runs {
             format!(" of {runs} (the run is not complete: these are the summaries so far)")
@@ -253,7 +256,7 @@ fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
 }
 
 fn merge_command(args: cli::MergeArgs) -> Result<()> {
-    let r = run::merge(
+    let r = livemarket::merge::merge(
         &args.shards,
         &args.out,
         args.force,
@@ -273,7 +276,7 @@ fn merge_command(args: cli::MergeArgs) -> Result<()> {
 }
 
 /// `report DIR`, `run --report` and `run --xlsx`: the report page and/or the workbook.
-fn write_pictures(
+fn write_report(
     dir: &Path,
     html: bool,
     xlsx: bool,
@@ -283,7 +286,7 @@ fn write_pictures(
     if !html && !xlsx {
         return Ok(());
     }
-    let w = pictures::write(dir, &pictures::ReportOptions { html, xlsx, point })?;
+    let w = report::write(dir, &report::ReportOptions { html, xlsx, point })?;
     if !quiet {
         println!("report: {w}");
     }

@@ -95,6 +95,21 @@ impl Table {
     }
 }
 
+/// A header and rows, every column as wide as its widest cell, two spaces apart, text
+/// left-aligned (`params`, the dry run's points).
+pub fn left_aligned<R: AsRef<[String]>>(
+    header: &[String],
+    rows: &[R],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let mut t = Table::new("  ").columns(header.len(), Align::Left, Width::Auto { min: 0 });
+    t.row(header.iter().cloned());
+    for r in rows {
+        t.row(r.as_ref().iter().cloned());
+    }
+    t.write(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

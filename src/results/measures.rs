@@ -169,7 +169,6 @@ pub fn find(name: &str) -> Option<&'static Measure> {
 /// platform (`country = None`).
 pub struct Series<'a> {
     pub country: Option<usize>,
-    pub platform: usize,
     pub weeks: Vec<&'a WeekRecord>,
     pub events: Option<Events>,
 }
@@ -254,13 +253,11 @@ mod tests {
         };
         let market = Series {
             country: Some(0),
-            platform: 0,
             weeks: vec![&record, &record],
             events: Some(events),
         };
         let all = Series {
             country: None,
-            platform: 0,
             weeks: vec![&record, &record],
             events: None,
         };

@@ -14,12 +14,12 @@
 //! without a sweep has no point columns.
 
 pub mod manifest;
-pub mod measures;
+pub(crate) mod measures;
 pub mod recipe;
 pub mod store;
-pub mod summary;
-pub mod trials;
-pub mod weekly;
+pub(crate) mod summary;
+pub(crate) mod trials;
+pub(crate) mod weekly;
 
 use crate::format::Num;
 use crate::model::WeekRecord;
@@ -265,7 +265,6 @@ impl<'w> ResultWriter<'w> {
         for (m, market) in world.markets.iter().enumerate() {
             let series = Series {
                 country: Some(market.country),
-                platform: market.platform,
                 weeks: (0..weeks).map(|t| r.record(nm, t, m)).collect(),
                 events: Some(r.events[m]),
             };
@@ -421,7 +420,6 @@ pub fn write_summaries(
                                 let m = first + k;
                                 Series {
                                     country,
-                                    platform,
                                     weeks: (0..weeks).map(|t| r.record(nm, t, m)).collect(),
                                     events: Some(r.events[m]),
                                 }
@@ -438,7 +436,6 @@ pub fn write_summaries(
                                     .collect();
                                 Series {
                                     country,
-                                    platform,
                                     weeks: summed.iter().collect(),
                                     events: None,
                                 }

@@ -1,12 +1,10 @@
 //! `livemarket run`: trials (of every point of a sweep) in parallel, results written as they
 //! finish; and the estimate `--dry-run` prints.
 
-mod merge;
 mod parallel;
 pub mod progress;
 
 pub use crate::results::recipe::{Recipe, Shard};
-pub use merge::merge;
 
 pub use parallel::run_ordered;
 
@@ -24,7 +22,7 @@ use std::time::{Duration, Instant};
 /// Values held at a time while summarising (`summary.csv`, `weekly.csv`), bytes: series are
 /// taken in groups that fit, so memory does not grow with the trials (the files do not depend
 /// on it).
-pub const SUMMARY_BUDGET: u64 = 512 << 20;
+pub(crate) const SUMMARY_BUDGET: u64 = 512 << 20;
 
 /// A run, resolved from the command line and the scenario.
 #[derive(Debug, Clone)]
@@ -85,7 +83,7 @@ const RESULT_FILES: [&str; 8] = [
 ];
 
 /// Creates `dir` if needed and removes the files of an earlier run from it.
-fn clear_results(dir: &Path) -> Result<()> {
+pub(crate) fn clear_results(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     for f in RESULT_FILES {
@@ -275,7 +273,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
 }
 
 /// A manifest of a run starting now, with nothing done yet.
-fn new_manifest<'a>(
+pub(crate) fn new_manifest<'a>(
     plan: &'a Plan,
     recipe: &'a Recipe,
     name: &'a str,
@@ -338,29 +336,6 @@ fn check_same_run(old: &manifest::Recorded, recipe: &Recipe, dir: &Path) -> Resu
         .into());
     }
     Ok(())
-}
-
-/// `livemarket summarize DIR`: rewrites `summary.csv` and `weekly.csv` from the runs in the
-/// folder's `trials.bin`. Returns the runs summarised and the runs the folder's run was to
-/// hold.
-pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
-    let recorded = manifest::read(dir)?;
-    let plan = recorded.recipe.plan().with_context(|| {
-        format!(
-            "cannot rebuild the run recorded in {}",
-            dir.join(MANIFEST_JSON).display()
-        )
-    })?;
-    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
-    let total = recorded.recipe.trials(&plan) * worlds.len() as u64;
-    let runs = recorded.recipe.shard.map_or(0..total, |s| s.range(total));
-    let columns = point_columns(&plan);
-    let done = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
-    if recorded.status == Status::Interrupted && done == runs.end - runs.start {
-        // Every run was in: only the summaries were missing, and now they are not.
-        manifest::mark_complete(dir, manifest::now())?;
-    }
-    Ok((done, runs.end - runs.start))
 }
 
 /// What `--dry-run` reports about a plan before running it.
@@ -443,7 +418,7 @@ fn available_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
-fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     crate::results::write_atomically(&dir.join(MANIFEST_JSON), |w| {
         serde_json::to_writer_pretty(&mut *w, m).context("cannot serialise the manifest")?;
         std::io::Write::write_all(w, b"\n")?;

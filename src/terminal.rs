@@ -1,51 +1,15 @@
-//! Reports for a person: `params`, `run --dry-run` and `compare` on stdout.
+//! What commands print for a person on stdout besides their files: the `run --dry-run`
+//! estimate, `compare`'s largest differences and `sensitivity`'s ranking. (`params` and
+//! `check` have their own modules; the `report` command writes pictures, in the library.)
 
 use livemarket::compare::{self, Comparison};
 use livemarket::format;
 use livemarket::run::{Estimate, RunOptions};
-use livemarket::scenario::Scenario;
-use livemarket::scenario::params::{self, show};
+use livemarket::scenario::params::show;
 use livemarket::sweep::Plan;
-use livemarket::table::{Align, Table, Width};
+use livemarket::table::{self, Align, Table, Width};
 use std::io::Write;
 use std::path::Path;
-
-/// Every parameter path with its value, type and unit, aligned in columns.
-pub fn params(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
-    let rows: Vec<[String; 4]> = params::params(s)
-        .into_iter()
-        .map(|p| {
-            let value = p.value.as_ref().map_or("(unset)".to_string(), |v| {
-                let text = show(v).replace('\n', " ");
-                if text.chars().count() > 40 {
-                    format!("{}...", text.chars().take(37).collect::<String>())
-                } else {
-                    text
-                }
-            });
-            [p.path, value, p.kind.to_string(), p.unit.to_string()]
-        })
-        .collect();
-    table(
-        &["path", "value", "type", "unit"].map(String::from),
-        &rows,
-        out,
-    )
-}
-
-/// Columns padded to their widest cell, two spaces apart, text left-aligned.
-fn table<R: AsRef<[String]>>(
-    header: &[String],
-    rows: &[R],
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    let mut t = Table::new("  ").columns(header.len(), Align::Left, Width::Auto { min: 0 });
-    t.row(header.iter().cloned());
-    for r in rows {
-        t.row(r.as_ref().iter().cloned());
-    }
-    t.write(out)
-}
 
 /// Points shown by `--dry-run`; points.csv lists them all.
 const SHOWN_POINTS: usize = 20;
@@ -100,7 +64,7 @@ pub fn dry_run(
                         .collect()
                 })
                 .collect();
-            table(&header, &rows, out)?;
+            table::left_aligned(&header, &rows, out)?;
             if plan.points.len() > SHOWN_POINTS {
                 writeln!(
                     out,

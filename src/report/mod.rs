@@ -1,18 +1,18 @@
-//! Pictures of a run for a person to look at (`livemarket report`, `run --report`,
+//! `livemarket report`: pictures of a run for a person to look at (also `run --report`,
 //! `compare --report`): one self-contained HTML page of hand-written SVG charts, each chart
 //! also as its own `.svg` file for slides, and (`--xlsx`) the tables as an Excel workbook
 //! with native charts.
 //!
-//! Reading is in [`read`], the SVG primitives in [`svg`] and [`fmt`], the chart kinds in
+//! Reading is in [`read`], the SVG primitives in [`svg`] (numbers: [`crate::format`]), the chart kinds in
 //! [`charts`], the pages in [`page`] (a run) and [`comparison`], the workbook in [`xlsx`].
 
-pub mod charts;
-pub mod comparison;
-pub mod html;
-pub mod page;
-pub mod read;
-pub mod svg;
-pub mod xlsx;
+mod charts;
+mod comparison;
+mod html;
+mod page;
+mod read;
+mod svg;
+mod xlsx;
 
 use crate::compare::Comparison;
 use crate::results::{REPORT_DIR, REPORT_HTML, REPORT_XLSX, write_atomically};

@@ -4,13 +4,13 @@
 //! are shifted, and the summaries are computed from the merged trial data as `run` computes
 //! them: every file but `manifest.json` is byte-identical to the single run's.
 
-use super::{SUMMARY_BUDGET, clear_results, new_manifest, point_columns, write_manifest};
 use crate::error::UserError;
 use crate::results::manifest::{self, Recorded};
 use crate::results::store::{self, CsvEnds, Scan};
 use crate::results::{
     self, AtomicFile, MANIFEST_JSON, POINTS_CSV, Status, TRIALS_CSV, WEEKLY_TRIALS_CSV,
 };
+use crate::run::{SUMMARY_BUDGET, clear_results, new_manifest, point_columns, write_manifest};
 use crate::world::World;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
