@@ -5,7 +5,7 @@
 //! - the simulation core: a validated [`scenario::Scenario`] turned into a [`world::World`],
 //!   and seeded trials of it ([`model::simulate`]);
 //! - the result folder ([`results`]): what a run writes (file names, manifest, trial store,
-//!   CSV writers, the measure table) and the one reader of it, with [`stats`], [`format`]
+//!   CSV writers, the measure table) and the one reader of it, with `stats`, [`mod@format`]
 //!   (numbers) and [`table`] (text tables) beside it;
 //! - one module per command a user types: [`run`] (with [`sweep`], its plan of points),
 //!   [`summarize`], [`merge`], [`compare`], [`report`] and [`sensitivity`]; `params` and

@@ -3,8 +3,9 @@
 //! also as its own `.svg` file for slides, and (`--xlsx`) the tables as an Excel workbook
 //! with native charts.
 //!
-//! Reading is in [`read`], the SVG primitives in [`svg`] (numbers: [`crate::format`]), the chart kinds in
-//! [`charts`], the pages in [`page`] (a run) and [`comparison`], the workbook in [`xlsx`].
+//! Reading is in `read` (through [`crate::results`]), the SVG primitives in `svg`
+//! (numbers: [`mod@crate::format`]), the chart kinds in `charts`, the pages in `page` (a
+//! run) and `comparison`, the workbook in `xlsx`.
 
 mod charts;
 mod comparison;

@@ -1,6 +1,6 @@
 //! The result folder, one type: the names of its files ([`TRIALS_CSV`] ...), its typed
 //! manifest ([`manifest`], with its [`Status`]), the writer `run` and `merge` use, and the
-//! one reader ([`trials`], [`weekly`], [`manifest::read`]) that `compare`, `report`,
+//! one reader (`trials`, `weekly`, `summary`, [`manifest::read`]) that `compare`, `report`,
 //! `sensitivity`, `summarize` and `merge` use. This layer depends on the simulation core and
 //! the sweep plan, never on the commands (`run`, `compare`, ...) that use it.
 //!
