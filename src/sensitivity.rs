@@ -32,7 +32,7 @@ pub struct Effect {
 
 /// μ*, μ, σ and r for each parameter, from the points' values (trajectory-major, k + 1 points
 /// each) and one measure's value at each point.
-pub fn elementary_effects(
+pub(crate) fn elementary_effects(
     values: &[Vec<String>],
     y: &[f64],
     levels: u32,

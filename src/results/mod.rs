@@ -95,7 +95,7 @@ impl std::fmt::Display for Status {
 /// Streams finished runs into a folder: their rows into `trials.csv` (and
 /// `weekly_trials.csv`), then their record into `trials.bin`. A failed write cuts every file
 /// back to the last whole run, so the folder always holds whole runs.
-pub struct ResultWriter<'w> {
+pub(crate) struct ResultWriter<'w> {
     worlds: Vec<&'w World>,
     /// Per point, `point` and the swept values; empty without a sweep.
     prefixes: Vec<Vec<String>>,
@@ -337,7 +337,7 @@ fn series_group(world: &World, trials: u64, budget: u64) -> usize {
 }
 
 /// Bytes held at a time while summarising `trials` trials of a point.
-pub fn summary_bytes(world: &World, trials: u64, budget: u64) -> u64 {
+pub(crate) fn summary_bytes(world: &World, trials: u64, budget: u64) -> u64 {
     series_group(world, trials, budget) as u64 * series_bytes(world, trials)
 }
 
@@ -590,7 +590,7 @@ impl BlockCsv {
 /// A whole file written under a temporary name in the same folder and renamed on
 /// [`commit`](AtomicFile::commit), so a reader never sees half a file; dropped uncommitted,
 /// the temporary file is removed.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     pub writer: BufWriter<File>,
     tmp: PathBuf,
     path: PathBuf,
@@ -637,7 +637,7 @@ impl Drop for AtomicFile {
 }
 
 /// Writes a whole file through an [`AtomicFile`].
-pub fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     body: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<()> {

@@ -2,11 +2,11 @@
 //! finish; and the estimate `--dry-run` prints.
 
 mod parallel;
-pub mod progress;
+mod progress;
 
 pub use crate::results::recipe::{Recipe, Shard};
 
-pub use parallel::run_ordered;
+use parallel::run_ordered;
 
 use crate::error::UserError;
 use crate::model::simulate;
