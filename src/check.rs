@@ -2,6 +2,7 @@
 
 use livemarket::scenario::{Policy, Scenario};
 use livemarket::sweep::Plan;
+use livemarket::table::{Align, Table, Width};
 use livemarket::world::World;
 use std::io::Write;
 
@@ -17,11 +18,23 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
         writeln!(out, "  {}", d.trim())?;
     }
     writeln!(out)?;
-    writeln!(
-        out,
-        "{:<4} {:>14} {:>7} {:>10} {:>12} {:<12} {:>9}",
-        "code", "population", "online", "agents", "people/agent", "network", "creators"
-    )?;
+    let mut countries = Table::new(" ")
+        .column(Align::Left, Width::Fixed(4))
+        .column(Align::Right, Width::Fixed(14))
+        .column(Align::Right, Width::Fixed(7))
+        .column(Align::Right, Width::Fixed(10))
+        .column(Align::Right, Width::Fixed(12))
+        .column(Align::Left, Width::Fixed(12))
+        .column(Align::Right, Width::Fixed(9));
+    countries.row([
+        "code",
+        "population",
+        "online",
+        "agents",
+        "people/agent",
+        "network",
+        "creators",
+    ]);
     for c in &w.countries {
         let d = &c.spec.diffusion;
         let net = match d.network {
@@ -29,22 +42,22 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             livemarket::scenario::Network::Random => format!("random/{}", d.contacts),
             livemarket::scenario::Network::SmallWorld => format!("small_world/{}", d.contacts),
         };
-        writeln!(
-            out,
-            "{:<4} {:>14.0} {:>7.2} {:>10} {:>12.1} {:<12} {:>9}",
-            c.code,
-            c.spec.population,
-            c.spec.online_share,
-            c.spec.agents,
-            c.weight,
+        countries.row([
+            c.code.clone(),
+            format!("{:.0}", c.spec.population),
+            format!("{:.2}", c.spec.online_share),
+            c.spec.agents.to_string(),
+            format!("{:.1}", c.weight),
             net,
             if c.markets.is_empty() {
                 0
             } else {
                 c.spec.creators.agents
             }
-        )?;
+            .to_string(),
+        ]);
     }
+    countries.write(out)?;
     writeln!(out)?;
     for (p, platform) in w.platforms.iter().enumerate() {
         writeln!(

@@ -1,21 +1,33 @@
 //! livemarket: an agent-based simulation of live shopping on platform markets.
 //!
-//! Two layers. The simulation core is the `livemarket-model` crate, re-exported here as
-//! [`scenario`] (scenario files), [`world`] (the world a scenario resolves to) and [`model`]
-//! (seeded trials, [`model::simulate`]); it knows nothing of files or commands. This crate
-//! runs trials and sweeps ([`run`], [`sweep`]), writes and reads result folders
-//! ([`output`]), and analyses them ([`compare`], [`sensitivity`], [`pictures`]). The
-//! command-line interface in `main.rs`/`cli.rs` is a thin layer over this library.
+//! Layers, each using only those above it:
+//!
+//! - the simulation core, the `livemarket-model` crate (Cargo makes it unable to use
+//!   anything here), re-exported as [`scenario`] (a validated [`scenario::Scenario`]),
+//!   [`world`] (the [`world::World`] it resolves to) and [`model`] (seeded trials,
+//!   [`model::simulate`]);
+//! - the result folder ([`results`]): what a run writes (file names, manifest, trial store,
+//!   CSV writers, the measure table) and the one reader of it, with `stats`, [`mod@format`]
+//!   (numbers), [`table`] (text tables) and [`lock`] (one writer per folder) beside it;
+//! - one module per command a user types: [`run`] (with [`sweep`], its plan of points),
+//!   [`summarize`], [`merge`], [`compare`], [`report`], [`sensitivity`], [`targets`] and
+//!   [`calibrate`]; `params` and `check`, which only print, live in the binary with the
+//!   command-line interface (`main.rs`, `cli.rs`), a thin layer over this library.
 
 pub use livemarket_model::{model, num, scenario, world};
 
 pub mod calibrate;
 pub mod compare;
 pub mod error;
+pub mod format;
 pub mod lock;
-pub mod output;
-pub mod pictures;
+pub mod merge;
+pub mod report;
+pub mod results;
 pub mod run;
 pub mod sensitivity;
+pub(crate) mod stats;
+pub mod summarize;
 pub mod sweep;
+pub mod table;
 pub mod targets;

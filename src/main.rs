@@ -2,14 +2,16 @@
 
 mod check;
 mod cli;
-mod report;
+mod params;
+mod terminal;
 
 use anyhow::Result;
 use clap::Parser;
 use cli::{Cli, Command, DesignArg};
 use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
-use livemarket::pictures;
+use livemarket::report;
+use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV};
 use livemarket::run::{self, Recipe, RunOptions};
 use livemarket::scenario::{BASELINE_TOML, Design, Scenario, ScenarioError};
 use livemarket::sweep::{self, SweepOptions};
@@ -27,7 +29,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Summarize(args) => summarize_command(args),
         Command::Merge(args) => merge_command(args),
-        Command::Report(args) => write_pictures(&args.dir, true, args.xlsx, args.point, args.quiet),
+        Command::Report(args) => write_report(&args.dir, true, args.xlsx, args.point, args.quiet),
         Command::Targets(args) => targets_command(args),
     };
     match outcome {
@@ -58,7 +60,10 @@ fn print(f: impl FnOnce(&mut std::io::StdoutLock) -> std::io::Result<()>) -> Res
 fn read_scenario(path: Option<&Path>) -> Result<(String, String)> {
     Ok(match path {
         Some(p) => (Scenario::from_path(p)?.1, p.display().to_string()),
-        None => (BASELINE_TOML.to_string(), run::recipe::BUNDLED.to_string()),
+        None => (
+            BASELINE_TOML.to_string(),
+            livemarket::results::recipe::BUNDLED.to_string(),
+        ),
     })
 }
 
@@ -92,7 +97,7 @@ fn params_command(args: cli::ParamsArgs) -> Result<()> {
         ..SweepOptions::default()
     };
     let plan = sweep::plan(s, &text, &file, &opts)?;
-    print(|out| report::params(&plan.base, out))
+    print(|out| params::print(&plan.base, out))
 }
 
 fn run_command(args: cli::RunArgs) -> Result<()> {
@@ -143,7 +148,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
     };
     if args.dry_run {
         let estimate = run::estimate(&plan, opts.first_trial, opts.trials, opts.threads)?;
-        return print(|out| report::dry_run(&plan, &opts, &estimate, out));
+        return print(|out| terminal::dry_run(&plan, &opts, &estimate, out));
     }
     let report = run::run(&plan, &opts)?;
     if args.timings {
@@ -189,7 +194,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             );
         }
     }
-    write_pictures(&report.out, args.report, args.xlsx, None, opts.quiet)
+    write_report(&report.out, args.report, args.xlsx, None, opts.quiet)
 }
 
 fn compare_command(args: cli::CompareArgs) -> Result<()> {
@@ -200,21 +205,23 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
     let (comparison, default_out) = match &args.b {
         Some(b) => (
             compare::compare_two(&args.a, b, opts)?,
-            PathBuf::from("compare.csv"),
+            PathBuf::from(COMPARE_CSV),
         ),
         None => (
             compare::compare_sweep(&args.a, opts)?,
-            PathBuf::from(&args.a).join("compare.csv"),
+            PathBuf::from(&args.a).join(COMPARE_CSV),
         ),
     };
     let out = args.out.unwrap_or(default_out);
     compare::write_csv(&comparison, &out)?;
     if !args.quiet {
-        print(|o| report::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o))?;
+        print(|o| {
+            terminal::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o)
+        })?;
     }
     if args.report {
         let html = out.with_extension("html");
-        let w = pictures::write_comparison(&comparison, &args.a, args.b.as_deref(), &html)?;
+        let w = report::write_comparison(&comparison, &args.a, args.b.as_deref(), &html)?;
         if !args.quiet {
             println!("report: {w}");
         }
@@ -224,16 +231,16 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
 
 fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
     let effects = livemarket::sensitivity::from_dir(&args.dir)?;
-    let out = args.out.unwrap_or_else(|| args.dir.join("sensitivity.csv"));
+    let out = args.out.unwrap_or_else(|| args.dir.join(SENSITIVITY_CSV));
     livemarket::sensitivity::write_csv(&effects, &out)?;
     if !args.quiet {
-        print(|o| report::sensitivity(&effects, &args.metric, args.top, &out, o))?;
+        print(|o| terminal::sensitivity(&effects, &args.metric, args.top, &out, o))?;
     }
     Ok(())
 }
 
 fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
-    let (done, runs) = run::summarize(&args.dir)?;
+    let (done, runs) = livemarket::summarize::summarize(&args.dir)?;
     if !args.quiet {
         let of = if done < runs {
             format!(" of {runs} (the run is not complete: these are the summaries so far)")
@@ -250,7 +257,7 @@ fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
 }
 
 fn merge_command(args: cli::MergeArgs) -> Result<()> {
-    let r = run::merge(
+    let r = livemarket::merge::merge(
         &args.shards,
         &args.out,
         args.force,
@@ -270,7 +277,7 @@ fn merge_command(args: cli::MergeArgs) -> Result<()> {
 }
 
 /// `report DIR`, `run --report` and `run --xlsx`: the report page and/or the workbook.
-fn write_pictures(
+fn write_report(
     dir: &Path,
     html: bool,
     xlsx: bool,
@@ -280,7 +287,7 @@ fn write_pictures(
     if !html && !xlsx {
         return Ok(());
     }
-    let w = pictures::write(dir, &pictures::ReportOptions { html, xlsx, point })?;
+    let w = report::write(dir, &report::ReportOptions { html, xlsx, point })?;
     if !quiet {
         println!("report: {w}");
     }

@@ -9,9 +9,11 @@
 //! non-linearity), over the trajectories. Effects are per whole range of the parameter.
 
 use crate::error::UserError;
-use crate::output::num::Num;
-use anyhow::{Context, Result};
-use std::collections::HashMap;
+use crate::format::Num;
+use crate::results::{manifest, summary};
+use crate::scenario::Design;
+use crate::stats;
+use anyhow::Result;
 use std::path::Path;
 
 /// The sensitivity of one measure to one parameter.
@@ -30,7 +32,7 @@ pub struct Effect {
 
 /// μ*, μ, σ and r for each parameter, from the points' values (trajectory-major, k + 1 points
 /// each) and one measure's value at each point.
-pub fn elementary_effects(
+pub(crate) fn elementary_effects(
     values: &[Vec<String>],
     y: &[f64],
     levels: u32,
@@ -57,13 +59,8 @@ pub fn elementary_effects(
             if r == 0 {
                 return (f64::NAN, f64::NAN, f64::NAN, 0);
             }
-            let mu = e.iter().sum::<f64>() / r as f64;
-            let mu_star = e.iter().map(|x| x.abs()).sum::<f64>() / r as f64;
-            let sigma = if r > 1 {
-                (e.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (r - 1) as f64).sqrt()
-            } else {
-                0.0
-            };
+            let abs: Vec<f64> = e.iter().map(|x| x.abs()).collect();
+            let (mu, mu_star, sigma) = (stats::mean(e), stats::mean(&abs), stats::sd(e));
             (mu_star, mu, sigma, r)
         })
         .collect()
@@ -72,72 +69,30 @@ pub fn elementary_effects(
 /// Reads a morris sweep's folder and computes every parameter's effect on every measure of
 /// summary.csv.
 pub fn from_dir(dir: &Path) -> Result<Vec<Effect>> {
-    let manifest_path = dir.join("manifest.json");
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(&manifest_path)
-            .with_context(|| format!("cannot read {}", manifest_path.display()))?,
-    )
-    .with_context(|| format!("{} is not valid JSON", manifest_path.display()))?;
-    let sweep = &manifest["sweep"];
-    if sweep["design"] != "morris" {
-        return Err(UserError(format!(
-            "{} holds no morris sweep (design: {}); run one with --design morris --trajectories N \
-             and --vary PATH=MIN..MAX for each parameter",
-            dir.display(),
-            sweep
-                .get("design")
-                .map_or("none".to_string(), |d| d.to_string())
-        ))
-        .into());
-    }
-    let levels = sweep["levels"].as_u64().unwrap_or(4) as u32;
-    let parameters: Vec<String> = sweep["parameters"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.as_str().map(String::from))
-        .collect();
-    let k = parameters.len();
-    let summary_path = dir.join("summary.csv");
-    let mut reader = csv::Reader::from_path(&summary_path)
-        .with_context(|| format!("cannot read {}", summary_path.display()))?;
-    let header = reader.headers()?.clone();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(country), Some(mean)) = (col("country"), col("mean")) else {
-        return Err(UserError(format!(
-            "{} has no country or mean column",
-            summary_path.display()
-        ))
-        .into());
+    let recorded = manifest::read(dir)?;
+    let sweep = match &recorded.sweep {
+        Some(s) if s.design == Design::Morris => s,
+        other => {
+            return Err(UserError(format!(
+                "{} holds no morris sweep (design: {}); run one with --design morris --trajectories N \
+                 and --vary PATH=MIN..MAX for each parameter",
+                dir.display(),
+                other.as_ref().map_or("none".to_string(), |s| {
+                    serde_json::to_string(&s.design).unwrap_or_default()
+                })
+            ))
+            .into());
+        }
     };
-    // Values of the swept parameters at each point, and each measure's mean at each point.
-    let mut values: Vec<Vec<String>> = Vec::new();
-    let mut keys: Vec<(String, String, String)> = Vec::new();
-    let mut means: HashMap<(String, String, String), Vec<f64>> = HashMap::new();
-    for row in reader.records() {
-        let row = row?;
-        let point: usize = row[0]
-            .parse()
-            .context("summary.csv: a point that is not a number")?;
-        if point >= values.len() {
-            values.resize(point + 1, Vec::new());
-        }
-        values[point] = (1..country).map(|c| row[c].to_string()).collect();
-        let key = (
-            row[country].to_string(),
-            row[country + 1].to_string(),
-            row[country + 2].to_string(),
-        );
-        let v = row[mean].parse::<f64>().unwrap_or(f64::NAN);
-        let entry = means.entry(key.clone()).or_insert_with(|| {
-            keys.push(key.clone());
-            Vec::new()
-        });
-        if entry.len() <= point {
-            entry.resize(point + 1, f64::NAN);
-        }
-        entry[point] = v;
-    }
+    let levels = sweep.levels.unwrap_or(4);
+    let parameters = &sweep.parameters;
+    let k = parameters.len();
+    let summary::Means {
+        path: summary_path,
+        values,
+        keys,
+        mut means,
+    } = summary::means(dir)?;
     if values.is_empty() || !values.len().is_multiple_of(k + 1) {
         return Err(UserError(format!(
             "{} has {} points, not whole trajectories of {} points; was the sweep cut short?",
@@ -175,7 +130,7 @@ pub fn from_dir(dir: &Path) -> Result<Vec<Effect>> {
 
 /// Writes `sensitivity.csv` (whole, under a temporary name first).
 pub fn write_csv(effects: &[Effect], path: &Path) -> Result<()> {
-    crate::output::write_atomically(path, |w| {
+    crate::results::write_atomically(path, |w| {
         let mut w = csv::Writer::from_writer(w);
         w.write_record([
             "country",

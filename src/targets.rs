@@ -15,10 +15,10 @@
 //! where the value comes from and how far to trust it.
 
 use crate::error::UserError;
+use crate::format::{Unit, human};
 use crate::model::{Metric, TrialResult};
-use crate::output::stats::quantile;
-use crate::output::{manifest, store};
-use crate::pictures::fmt::{Unit, human};
+use crate::results::{manifest, store};
+use crate::stats::quantile;
 use crate::world::World;
 use anyhow::{Context, Result};
 use indexmap::IndexMap;
@@ -335,7 +335,7 @@ impl Targets {
     /// Measures every target over the trials of point `point` (0 without a sweep) of a result
     /// folder, read from its `trials.bin` one run at a time.
     pub fn measure_folder(&self, dir: &Path, point: usize) -> Result<Vec<Measured>> {
-        let path = dir.join(store::STORE);
+        let path = dir.join(crate::results::STORE);
         if !dir.is_dir() {
             return Err(UserError(format!(
                 "{} is not a folder; name a result folder written by `livemarket run`",
@@ -347,7 +347,7 @@ impl Targets {
         let plan = recorded.recipe.plan().with_context(|| {
             format!(
                 "cannot rebuild the run recorded in {}",
-                dir.join("manifest.json").display()
+                dir.join(crate::results::MANIFEST_JSON).display()
             )
         })?;
         let n = plan.points.len();
@@ -391,7 +391,7 @@ impl Targets {
                      {weeks} weeks); the folder was changed after its run: run it again",
                     path.display(),
                     meta.run,
-                    dir.join("manifest.json").display()
+                    dir.join(crate::results::MANIFEST_JSON).display()
                 ))
                 .into());
             }

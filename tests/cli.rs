@@ -530,10 +530,7 @@ fn targets_prints_each_target_beside_the_folders_median_and_range() {
         })
         .expect("an ALL row of alpha's GMV");
     let usd = |c: &str| {
-        livemarket::pictures::fmt::human(
-            row[col(c)].parse().unwrap(),
-            livemarket::pictures::fmt::Unit::Usd,
-        )
+        livemarket::format::human(row[col(c)].parse().unwrap(), livemarket::format::Unit::Usd)
     };
     let line = out.lines().find(|l| l.starts_with("alpha's GMV")).unwrap();
     assert!(line.contains(&format!("{}  ", usd("p50"))), "{line}");

@@ -3,7 +3,7 @@
 //! manifest.json, which records times and command lines).
 
 use assert_cmd::Command;
-use livemarket::output::store;
+use livemarket::results::{self, store};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,7 @@ fn set_manifest(dir: &Path, key: &str, value: serde_json::Value) {
 
 /// Whole runs in a folder's trials.bin, and its torn bytes.
 fn whole_runs(dir: &Path) -> (usize, u64) {
-    match store::scan(&dir.join(store::STORE)).unwrap() {
+    match store::scan(&dir.join(results::STORE)).unwrap() {
         Some(s) => (s.records.len(), s.torn_bytes),
         None => (0, 0),
     }
@@ -109,7 +109,7 @@ fn runs_killed_at_several_points_resume_to_byte_identical_files() {
     run(&reference, &args);
     let (total, _) = whole_runs(&reference);
     assert_eq!(total, 200);
-    let record = (fs::metadata(reference.join(store::STORE)).unwrap().len() - 32) / 200;
+    let record = (fs::metadata(reference.join(results::STORE)).unwrap().len() - 32) / 200;
     let mut kills = Vec::new();
     for (k, share) in [0.15, 0.45, 0.80].into_iter().enumerate() {
         let mut cmd = std::process::Command::new(bin());
@@ -124,7 +124,7 @@ fn runs_killed_at_several_points_resume_to_byte_identical_files() {
         // Watch the file's size (records are all the same size here), not its contents.
         let began = Instant::now();
         loop {
-            let len = fs::metadata(killed.join(store::STORE)).map_or(0, |m| m.len());
+            let len = fs::metadata(killed.join(results::STORE)).map_or(0, |m| m.len());
             if len >= 32 + target as u64 * record || began.elapsed() > Duration::from_secs(60) {
                 break;
             }
@@ -173,7 +173,7 @@ fn resume_drops_a_torn_record_and_the_rows_after_the_last_whole_run() {
     let (reference, torn) = (tmp.path().join("reference"), tmp.path().join("torn"));
     run(&reference, &["--trials", "12"]);
     run(&torn, &["--trials", "12"]);
-    let scan = store::scan(&torn.join(store::STORE)).unwrap().unwrap();
+    let scan = store::scan(&torn.join(results::STORE)).unwrap().unwrap();
     let r7 = scan.records[7];
     let cut = |name: &str, len: u64, tail: &[u8]| {
         let path = torn.join(name);
@@ -182,7 +182,7 @@ fn resume_drops_a_torn_record_and_the_rows_after_the_last_whole_run() {
         bytes.extend_from_slice(tail);
         fs::write(&path, bytes).unwrap();
     };
-    cut(store::STORE, r7.offset + r7.len / 2, b"");
+    cut(results::STORE, r7.offset + r7.len / 2, b"");
     cut("trials.csv", r7.ends.trials, b"7,12345,AA,al");
     cut("weekly_trials.csv", r7.ends.weekly_trials + 10, b"");
     fs::remove_file(torn.join("summary.csv")).unwrap();
@@ -269,11 +269,11 @@ fn summarize_rebuilds_the_summaries_from_the_trial_data() {
         &cut,
         &["--trials", "5", "--vary", "countries.AA.lapse=0.1,0.3"],
     );
-    let scan = store::scan(&cut.join(store::STORE)).unwrap().unwrap();
+    let scan = store::scan(&cut.join(results::STORE)).unwrap().unwrap();
     let r = scan.records[7];
     let f = fs::OpenOptions::new()
         .write(true)
-        .open(cut.join(store::STORE))
+        .open(cut.join(results::STORE))
         .unwrap();
     f.set_len(r.offset).unwrap();
     livemarket()
@@ -310,11 +310,11 @@ fn summaries_do_not_depend_on_the_memory_budget() {
         &["--trials", "6", "--vary", "countries.AA.lapse=0.1,0.3"],
     );
     let whole = files(&dir);
-    let recorded = livemarket::output::manifest::read(&dir).unwrap();
+    let recorded = livemarket::results::manifest::read(&dir).unwrap();
     let plan = recorded.recipe.plan().unwrap();
     let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
     let columns = livemarket::run::point_columns(&plan);
-    livemarket::output::write_summaries(&dir, &worlds, columns.as_ref(), 1).unwrap();
+    livemarket::results::write_summaries(&dir, &worlds, columns.as_ref(), 1).unwrap();
     assert!(
         files(&dir) == whole,
         "series one at a time give the same files"
@@ -426,17 +426,17 @@ fn merge_refuses_shards_that_do_not_make_one_run() {
     );
     set_manifest(&s2, "status", "complete".into());
     // A run lost from a shard's trial data.
-    let scan = store::scan(&s3.join(store::STORE)).unwrap().unwrap();
+    let scan = store::scan(&s3.join(results::STORE)).unwrap().unwrap();
     let f = fs::OpenOptions::new()
         .write(true)
-        .open(s3.join(store::STORE))
+        .open(s3.join(results::STORE))
         .unwrap();
     f.set_len(scan.records[1].offset).unwrap();
     fails(
         &[&s1, &s2, &s3],
         format!(
             "{} (shard 3/3) should hold runs 4 to 5 once each, in order, but holds 1 run(s): missing or duplicated runs; run the shard again with --force",
-            s3.join(store::STORE).display()
+            s3.join(results::STORE).display()
         ),
     );
 }

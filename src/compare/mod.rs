@@ -7,14 +7,13 @@
 //! paired t interval. Otherwise the two samples are independent and the interval is a seeded
 //! percentile bootstrap. See docs/sweeps.md.
 
-pub mod read;
-pub mod stats;
-
 use crate::error::UserError;
+use crate::format::{self, Num};
 use crate::model::rng::splitmix64;
-use crate::output::num::Num;
+use crate::results::trials::{self as read, PointResults, Results};
+use crate::stats;
+use crate::table::{Align, Table, Width};
 use anyhow::Result;
-use read::{PointResults, Results};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -234,7 +233,7 @@ fn compare_points(
 /// Writes compare.csv: one header row, plain decimals, empty cells where a statistic is
 /// undefined.
 pub fn write_csv(c: &Comparison, path: &Path) -> Result<()> {
-    crate::output::write_atomically(path, |w| {
+    crate::results::write_atomically(path, |w| {
         let mut w = csv::Writer::from_writer(w);
         let mut header: Vec<String> = vec!["a".into(), "b".into()];
         if !c.columns.is_empty() {
@@ -331,16 +330,16 @@ pub fn print_table(c: &Comparison, top: usize, out: &mut impl Write) -> std::io:
             r.country.clone(),
             r.platform.clone(),
             r.metric.clone(),
-            human(r.mean_a),
-            human(r.mean_b),
-            human(r.diff),
+            format::four_figures(r.mean_a),
+            format::four_figures(r.mean_b),
+            format::four_figures(r.diff),
             diff_pct(r).map_or(String::new(), |p| format!("{p:+.1}")),
             match (r.diff_lo, r.diff_hi) {
                 (Some(lo), Some(hi)) => {
                     format!(
                         "{} to {}{}",
-                        human(Some(lo)),
-                        human(Some(hi)),
+                        format::four_figures(Some(lo)),
+                        format::four_figures(Some(hi)),
                         if excludes_zero { " *" } else { "" }
                     )
                 }
@@ -350,73 +349,15 @@ pub fn print_table(c: &Comparison, top: usize, out: &mut impl Write) -> std::io:
             r.ks.map_or(String::new(), |k| format!("{k:.2}")),
         ]);
     }
-    let width: Vec<usize> = (0..11)
-        .map(|i| {
-            lines
-                .iter()
-                .map(|l| l[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for l in &lines {
-        let mut text = String::new();
-        for (i, cell) in l.iter().enumerate() {
-            if c.columns.is_empty() && i == 0 {
-                continue;
-            }
-            let pad = width[i] - cell.chars().count();
-            // Text left-aligned, numbers right-aligned.
-            if i <= 3 {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(pad));
-            } else {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(cell);
-            }
-            text.push_str("  ");
-        }
-        writeln!(out, "{}", text.trim_end())?;
+    // Without a sweep there is no point column.
+    let skip = usize::from(c.columns.is_empty());
+    let mut t = Table::new("  ")
+        .columns(4 - skip, Align::Left, Width::Auto { min: 0 })
+        .columns(7, Align::Right, Width::Auto { min: 0 });
+    for l in lines {
+        t.row(l.into_iter().skip(skip));
     }
-    Ok(())
-}
-
-/// A number for a person: four significant figures, with k, M and bn for thousands,
-/// millions and billions.
-fn human(x: Option<f64>) -> String {
-    let Some(x) = x else {
-        return String::new();
-    };
-    let a = x.abs();
-    let (v, suffix) = if a >= 1e9 {
-        (x / 1e9, "bn")
-    } else if a >= 1e6 {
-        (x / 1e6, "M")
-    } else if a >= 1e4 {
-        (x / 1e3, "k")
-    } else {
-        (x, "")
-    };
-    let digits = if v.abs() >= 1000.0 {
-        0
-    } else if v.abs() >= 100.0 {
-        1
-    } else if v.abs() >= 10.0 {
-        2
-    } else {
-        3
-    };
-    let s = format!("{v:.digits$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        format!("{s}{suffix}")
-    }
+    t.write(out)
 }
 
 #[cfg(test)]
@@ -431,16 +372,6 @@ mod tests {
             (PathBuf::from("results/x"), Some(3))
         );
         assert_eq!(parse_side("odd#name"), (PathBuf::from("odd#name"), None));
-    }
-
-    #[test]
-    fn numbers_for_people_keep_four_figures() {
-        assert_eq!(human(Some(1_234_567.0)), "1.235M");
-        assert_eq!(human(Some(-25_000.0)), "-25k");
-        assert_eq!(human(Some(0.5)), "0.5");
-        assert_eq!(human(Some(123.456)), "123.5");
-        assert_eq!(human(Some(2.5e9)), "2.5bn");
-        assert_eq!(human(None), "");
     }
 
     fn point(trials: &[(u64, u64, f64)]) -> PointResults {

@@ -1,20 +1,17 @@
 //! `livemarket run`: trials (of every point of a sweep) in parallel, results written as they
 //! finish; and the estimate `--dry-run` prints.
 
-mod merge;
 mod parallel;
-pub mod progress;
-pub mod recipe;
+mod progress;
 
-pub use merge::merge;
-pub use recipe::{Recipe, Shard};
+pub use crate::results::recipe::{Recipe, Shard};
 
-pub use parallel::run_ordered;
+use parallel::run_ordered;
 
 use crate::error::UserError;
 use crate::model::simulate;
-use crate::output::manifest::{self, Manifest, ShardProgress, SweepProgress};
-use crate::output::{self, PointColumns, ResultWriter, store};
+use crate::results::manifest::{self, Manifest, ShardProgress, SweepProgress};
+use crate::results::{self, MANIFEST_JSON, PointColumns, ResultWriter, Status, store};
 use crate::scenario::params;
 use crate::sweep::Plan;
 use crate::world::World;
@@ -25,7 +22,7 @@ use std::time::{Duration, Instant};
 /// Values held at a time while summarising (`summary.csv`, `weekly.csv`), bytes: series are
 /// taken in groups that fit, so memory does not grow with the trials (the files do not depend
 /// on it).
-pub const SUMMARY_BUDGET: u64 = 512 << 20;
+pub(crate) const SUMMARY_BUDGET: u64 = 512 << 20;
 
 /// A run, resolved from the command line and the scenario.
 #[derive(Debug, Clone)]
@@ -75,18 +72,18 @@ pub struct RunReport {
 
 /// Files a run writes, removed before `--force` starts over.
 const RESULT_FILES: [&str; 8] = [
-    "manifest.json",
-    output::TRIALS_CSV,
-    output::WEEKLY_TRIALS_CSV,
-    store::STORE,
-    output::SUMMARY_CSV,
-    output::WEEKLY_CSV,
-    output::POINTS_CSV,
+    MANIFEST_JSON,
+    results::TRIALS_CSV,
+    results::WEEKLY_TRIALS_CSV,
+    results::STORE,
+    results::SUMMARY_CSV,
+    results::WEEKLY_CSV,
+    results::POINTS_CSV,
     "manifest.json.tmp",
 ];
 
 /// Creates `dir` if needed and removes the files of an earlier run from it.
-fn clear_results(dir: &Path) -> Result<()> {
+pub(crate) fn clear_results(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     for f in RESULT_FILES {
@@ -119,12 +116,12 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let dir = &opts.out;
     let total = opts.trials * worlds.len() as u64;
     let runs = opts.recipe.shard.map_or(0..total, |s| s.range(total));
-    let manifest_path = dir.join("manifest.json");
+    let manifest_path = dir.join(MANIFEST_JSON);
     let mut resume_from: Option<store::Scan> = None;
     if opts.resume && manifest_path.exists() {
         let old = manifest::read(dir)?;
         check_same_run(&old, &opts.recipe, dir)?;
-        if old.status == "complete" {
+        if old.status == Status::Complete {
             return Ok(RunReport {
                 trials: opts.trials,
                 points: worlds.len(),
@@ -137,7 +134,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
                 agent_weeks: 0,
             });
         }
-        let path = dir.join(store::STORE);
+        let path = dir.join(results::STORE);
         if path.exists()
             && let Some(scan) = store::scan(&path)?
         {
@@ -233,7 +230,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         s.runs_done = done;
     }
     if let Err(e) = outcome {
-        manifest.status = "interrupted";
+        manifest.status = Status::Interrupted;
         let _ = write_manifest(dir, &manifest);
         return Err(anyhow::anyhow!(
             "{e:#}\nthe {done} run(s) finished are intact in {}; once the cause is fixed, run \
@@ -242,9 +239,9 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         ));
     }
     if opts.recipe.shard.is_none()
-        && let Err(e) = output::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)
+        && let Err(e) = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)
     {
-        manifest.status = "interrupted";
+        manifest.status = Status::Interrupted;
         let _ = write_manifest(dir, &manifest);
         return Err(anyhow::anyhow!(
             "{e:#}\nevery run is in {}, but summary.csv and weekly.csv could not be written; \
@@ -254,7 +251,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         ));
     }
     manifest.finished = Some(manifest::now());
-    manifest.status = "complete";
+    manifest.status = Status::Complete;
     write_manifest(dir, &manifest)?;
     let agent_weeks = (runs.start + done_before..runs.end)
         .map(|r| {
@@ -276,7 +273,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
 }
 
 /// A manifest of a run starting now, with nothing done yet.
-fn new_manifest<'a>(
+pub(crate) fn new_manifest<'a>(
     plan: &'a Plan,
     recipe: &'a Recipe,
     name: &'a str,
@@ -299,7 +296,7 @@ fn new_manifest<'a>(
         command_line,
         started: manifest::now(),
         finished: None,
-        status: "running",
+        status: Status::Running,
         overrides: plan.overrides.clone(),
         sweep: plan.sweep.as_ref().map(|design| SweepProgress {
             design,
@@ -341,29 +338,6 @@ fn check_same_run(old: &manifest::Recorded, recipe: &Recipe, dir: &Path) -> Resu
     Ok(())
 }
 
-/// `livemarket summarize DIR`: rewrites `summary.csv` and `weekly.csv` from the runs in the
-/// folder's `trials.bin`. Returns the runs summarised and the runs the folder's run was to
-/// hold.
-pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
-    let recorded = manifest::read(dir)?;
-    let plan = recorded.recipe.plan().with_context(|| {
-        format!(
-            "cannot rebuild the run recorded in {}",
-            dir.join("manifest.json").display()
-        )
-    })?;
-    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
-    let total = recorded.recipe.trials(&plan) * worlds.len() as u64;
-    let runs = recorded.recipe.shard.map_or(0..total, |s| s.range(total));
-    let columns = point_columns(&plan);
-    let done = output::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
-    if recorded.status == "interrupted" && done == runs.end - runs.start {
-        // Every run was in: only the summaries were missing, and now they are not.
-        manifest::mark_complete(dir, manifest::now())?;
-    }
-    Ok((done, runs.end - runs.start))
-}
-
 /// What `--dry-run` reports about a plan before running it.
 #[derive(Debug, Clone)]
 pub struct Estimate {
@@ -400,7 +374,7 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
         store_bytes: plan
             .points
             .iter()
-            .map(|p| output::store::record_bytes(&p.world) * trials)
+            .map(|p| results::store::record_bytes(&p.world) * trials)
             .sum(),
         peak_bytes: trial_bytes * threads as u64 + held_bytes,
         calibration_seconds,
@@ -412,7 +386,7 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
 /// neutralised (numbers, negative ones included, are written as they are).
 fn point_cell(v: &toml::Value) -> String {
     match v {
-        toml::Value::String(s) => crate::output::num::neutralise(s).into_owned(),
+        toml::Value::String(s) => crate::format::neutralise(s).into_owned(),
         other => params::show(other),
     }
 }
@@ -430,7 +404,7 @@ fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
     let held = plan
         .points
         .iter()
-        .map(|p| output::summary_bytes(&p.world, trials, SUMMARY_BUDGET))
+        .map(|p| results::summary_bytes(&p.world, trials, SUMMARY_BUDGET))
         .max()
         .unwrap_or(0);
     (trial, held, trial * threads.max(1) as u64 + held)
@@ -444,8 +418,8 @@ fn available_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
-fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
-    crate::output::write_atomically(&dir.join("manifest.json"), |w| {
+pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+    crate::results::write_atomically(&dir.join(MANIFEST_JSON), |w| {
         serde_json::to_writer_pretty(&mut *w, m).context("cannot serialise the manifest")?;
         std::io::Write::write_all(w, b"\n")?;
         Ok(())

@@ -1,3 +1,9 @@
+//! The result folder, one type: the names of its files ([`TRIALS_CSV`] ...), its typed
+//! manifest ([`manifest`], with its [`Status`]), the writer `run` and `merge` use, and the
+//! one reader (`trials`, `weekly`, `summary`, [`manifest::read`]) that `compare`, `report`,
+//! `sensitivity`, `summarize` and `merge` use. This layer depends on the simulation core and
+//! the sweep plan, never on the commands (`run`, `compare`, ...) that use it.
+//!
 //! Result files: `trials.csv` (and `weekly_trials.csv`) streamed as trials finish, each
 //! run's raw results into `trials.bin` (see [`store`]), then `summary.csv` and `weekly.csv`
 //! computed from `trials.bin`, and `manifest.json`. All CSV is long or tidy, one
@@ -8,22 +14,24 @@
 //! without a sweep has no point columns.
 
 pub mod manifest;
-pub mod measures;
-pub mod num;
-pub mod stats;
+pub(crate) mod measures;
+pub mod recipe;
 pub mod store;
+pub(crate) mod summary;
+pub(crate) mod trials;
+pub(crate) mod weekly;
 
+use crate::format::Num;
 use crate::model::WeekRecord;
 use crate::model::{Metric, TrialResult};
+use crate::stats::Describe;
 use crate::world::World;
 use anyhow::{Context, Result, bail};
 use measures::Series;
-use num::Num;
-use stats::Describe;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use store::{CsvEnds, RecordMeta, STORE, Scan, StoreWriter};
+use store::{CsvEnds, RecordMeta, Scan, StoreWriter};
 
 /// Label of the all-countries rows.
 pub const ALL_COUNTRIES: &str = "ALL";
@@ -37,17 +45,57 @@ pub struct PointColumns {
     pub values: Vec<Vec<String>>,
 }
 
-/// File names in a result folder.
+/// What was run and how far it got: [`manifest::Manifest`].
+pub const MANIFEST_JSON: &str = "manifest.json";
+/// One row per trial, series and measure column, streamed as trials finish.
 pub const TRIALS_CSV: &str = "trials.csv";
+/// Every trial's weekly series (`run --weekly-trials`).
 pub const WEEKLY_TRIALS_CSV: &str = "weekly_trials.csv";
+/// Every run's raw results ([`store`]).
+pub const STORE: &str = "trials.bin";
+/// Per series and measure: the distribution over trials.
 pub const SUMMARY_CSV: &str = "summary.csv";
+/// Per week, series and metric: the distribution over trials.
 pub const WEEKLY_CSV: &str = "weekly.csv";
+/// A sweep's points and their parameter values.
 pub const POINTS_CSV: &str = "points.csv";
+/// The report page (`report`, `run --report`).
+pub const REPORT_HTML: &str = "report.html";
+/// The report's folder of SVG charts.
+pub const REPORT_DIR: &str = "report";
+/// The report workbook (`--xlsx`).
+pub const REPORT_XLSX: &str = "report.xlsx";
+/// `compare`'s table, in a sweep's folder (two folders: in the working folder).
+pub const COMPARE_CSV: &str = "compare.csv";
+/// `sensitivity`'s table.
+pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
+
+/// How far a run got, as its manifest records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Started, and not (yet) finished; a run killed outright stays here.
+    Running,
+    /// A write failed; `--resume` continues it.
+    Interrupted,
+    /// Every run's results and the summaries are written.
+    Complete,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Running => "running",
+            Status::Interrupted => "interrupted",
+            Status::Complete => "complete",
+        })
+    }
+}
 
 /// Streams finished runs into a folder: their rows into `trials.csv` (and
 /// `weekly_trials.csv`), then their record into `trials.bin`. A failed write cuts every file
 /// back to the last whole run, so the folder always holds whole runs.
-pub struct ResultWriter<'w> {
+pub(crate) struct ResultWriter<'w> {
     worlds: Vec<&'w World>,
     /// Per point, `point` and the swept values; empty without a sweep.
     prefixes: Vec<Vec<String>>,
@@ -217,7 +265,6 @@ impl<'w> ResultWriter<'w> {
         for (m, market) in world.markets.iter().enumerate() {
             let series = Series {
                 country: Some(market.country),
-                platform: market.platform,
                 weeks: (0..weeks).map(|t| r.record(nm, t, m)).collect(),
                 events: Some(r.events[m]),
             };
@@ -290,7 +337,7 @@ fn series_group(world: &World, trials: u64, budget: u64) -> usize {
 }
 
 /// Bytes held at a time while summarising `trials` trials of a point.
-pub fn summary_bytes(world: &World, trials: u64, budget: u64) -> u64 {
+pub(crate) fn summary_bytes(world: &World, trials: u64, budget: u64) -> u64 {
     series_group(world, trials, budget) as u64 * series_bytes(world, trials)
 }
 
@@ -373,7 +420,6 @@ pub fn write_summaries(
                                 let m = first + k;
                                 Series {
                                     country,
-                                    platform,
                                     weeks: (0..weeks).map(|t| r.record(nm, t, m)).collect(),
                                     events: Some(r.events[m]),
                                 }
@@ -390,7 +436,6 @@ pub fn write_summaries(
                                     .collect();
                                 Series {
                                     country,
-                                    platform,
                                     weeks: summed.iter().collect(),
                                     events: None,
                                 }
@@ -545,7 +590,7 @@ impl BlockCsv {
 /// A whole file written under a temporary name in the same folder and renamed on
 /// [`commit`](AtomicFile::commit), so a reader never sees half a file; dropped uncommitted,
 /// the temporary file is removed.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     pub writer: BufWriter<File>,
     tmp: PathBuf,
     path: PathBuf,
@@ -592,7 +637,7 @@ impl Drop for AtomicFile {
 }
 
 /// Writes a whole file through an [`AtomicFile`].
-pub fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     body: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<()> {

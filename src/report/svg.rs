@@ -3,7 +3,8 @@
 //! stylesheet, no `url(...)` references), so the same markup works inline in HTML and as a
 //! standalone file.
 
-use super::fmt::{Unit, esc, nice_ticks, tick_labels};
+use super::html::esc;
+use crate::format::{Unit, nice_ticks, tick_labels};
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write;
 
@@ -13,15 +14,15 @@ pub const INK: &str = "#222";
 pub const MUTED: &str = "#666";
 pub const GRID: &str = "#e3e3e3";
 
-/// One finished chart: its file name stem, title and markup.
+/// One finished chart: its file name stem and markup.
 #[derive(Debug, Clone)]
 pub struct Chart {
     /// File name without `.svg`, unique within a report.
     pub name: String,
-    pub title: String,
     /// Inline markup (no namespace: HTML5 supplies it).
     pub svg: String,
-    /// Data values drawn, also in the `data-points` attribute.
+    /// Data values drawn, also in the `data-points` attribute; the tests count them.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub points: usize,
 }
 
@@ -220,7 +221,6 @@ impl Svg {
         );
         Chart {
             name,
-            title: title.to_string(),
             svg,
             points: self.points,
         }

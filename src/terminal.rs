@@ -1,61 +1,15 @@
-//! Reports for a person: `params`, `run --dry-run` and `compare` on stdout.
+//! What commands print for a person on stdout besides their files: the `run --dry-run`
+//! estimate, `compare`'s largest differences and `sensitivity`'s ranking. (`params` and
+//! `check` have their own modules; the `report` command writes pictures, in the library.)
 
 use livemarket::compare::{self, Comparison};
+use livemarket::format;
 use livemarket::run::{Estimate, RunOptions};
-use livemarket::scenario::Scenario;
-use livemarket::scenario::params::{self, show};
+use livemarket::scenario::params::show;
 use livemarket::sweep::Plan;
+use livemarket::table::{self, Align, Table, Width};
 use std::io::Write;
 use std::path::Path;
-
-/// Every parameter path with its value, type and unit, aligned in columns.
-pub fn params(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
-    let rows: Vec<[String; 4]> = params::params(s)
-        .into_iter()
-        .map(|p| {
-            let value = p.value.as_ref().map_or("(unset)".to_string(), |v| {
-                let text = show(v).replace('\n', " ");
-                if text.chars().count() > 40 {
-                    format!("{}...", text.chars().take(37).collect::<String>())
-                } else {
-                    text
-                }
-            });
-            [p.path, value, p.kind.to_string(), p.unit.to_string()]
-        })
-        .collect();
-    table(
-        &["path", "value", "type", "unit"].map(String::from),
-        &rows,
-        out,
-    )
-}
-
-/// Columns padded to their widest cell, two spaces apart.
-fn table<R: AsRef<[String]>>(
-    header: &[String],
-    rows: &[R],
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    let width: Vec<usize> = (0..header.len())
-        .map(|i| {
-            std::iter::once(header)
-                .chain(rows.iter().map(AsRef::as_ref))
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for r in std::iter::once(header).chain(rows.iter().map(AsRef::as_ref)) {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&width)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        writeln!(out, "{}", line.join("  ").trim_end())?;
-    }
-    Ok(())
-}
 
 /// Points shown by `--dry-run`; points.csv lists them all.
 const SHOWN_POINTS: usize = 20;
@@ -110,7 +64,7 @@ pub fn dry_run(
                         .collect()
                 })
                 .collect();
-            table(&header, &rows, out)?;
+            table::left_aligned(&header, &rows, out)?;
             if plan.points.len() > SHOWN_POINTS {
                 writeln!(
                     out,
@@ -144,7 +98,7 @@ pub fn dry_run(
     writeln!(
         out,
         "time: about {} on {} threads (calibration: trial {} of {} took {:.2} s on one thread)",
-        duration(e.seconds),
+        format::duration(e.seconds),
         opts.threads,
         opts.first_trial,
         if plan.sweep.is_some() {
@@ -159,16 +113,6 @@ pub fn dry_run(
         "nothing written; without --dry-run the results go to {}",
         opts.out.display()
     )
-}
-
-fn duration(s: f64) -> String {
-    if s < 120.0 {
-        format!("{s:.1} s")
-    } else if s < 7200.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{:.1} h", s / 3600.0)
-    }
 }
 
 /// What was compared, the table of the largest differences, and where the rest is.
@@ -220,24 +164,31 @@ pub fn sensitivity(
         out_path.display()
     )?;
     writeln!(out)?;
-    let width = rows
-        .iter()
-        .take(top)
-        .map(|e| e.parameter.len())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    writeln!(
-        out,
-        "{:<8} {:<10} {:<width$} {:>12} {:>12} {:>12} {:>3}",
-        "country", "platform", "parameter", "mu*", "mu", "sigma", "r"
-    )?;
+    let mut t = Table::new(" ")
+        .column(Align::Left, Width::Fixed(8))
+        .column(Align::Left, Width::Fixed(10))
+        .column(Align::Left, Width::Auto { min: 9 })
+        .columns(3, Align::Right, Width::Fixed(12))
+        .column(Align::Right, Width::Fixed(3));
+    t.row([
+        "country",
+        "platform",
+        "parameter",
+        "mu*",
+        "mu",
+        "sigma",
+        "r",
+    ]);
     for e in rows.iter().take(top) {
-        writeln!(
-            out,
-            "{:<8} {:<10} {:<width$} {:>12.4e} {:>12.4e} {:>12.4e} {:>3}",
-            e.country, e.platform, e.parameter, e.mu_star, e.mu, e.sigma, e.r
-        )?;
+        t.row([
+            e.country.clone(),
+            e.platform.clone(),
+            e.parameter.clone(),
+            format!("{:.4e}", e.mu_star),
+            format!("{:.4e}", e.mu),
+            format!("{:.4e}", e.sigma),
+            e.r.to_string(),
+        ]);
     }
-    Ok(())
+    t.write(out)
 }

@@ -7,9 +7,11 @@
 //! beyond Excel's 1,048,576 rows is cut there, and the charts sheet says so. Seeds are text:
 //! they have up to 20 digits and Excel keeps 15.
 
-use super::read::{Folder, WEEKLY_METRICS};
-use crate::output::stats::quantile;
-use crate::output::write_atomically;
+use super::read::Folder;
+use crate::model::Metric;
+use crate::results::weekly::WEEKLY_CHARTS;
+use crate::results::write_atomically;
+use crate::stats::quantile;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
     Chart, ChartErrorBars, ChartErrorBarsType, ChartRange, ChartType, ExcelDateTime, Format,
@@ -172,7 +174,7 @@ fn copy_csv(
 /// Total GMV of each market with some: (label, p05, p50, p95), in file order.
 fn gmv_totals(f: &Folder) -> Vec<(String, f64, f64, f64)> {
     let p = &f.results.points[f.point];
-    let Some(m) = f.metric("gmv_usd") else {
+    let Some(m) = f.metric(Metric::GmvUsd.name()) else {
         return Vec::new();
     };
     p.series
@@ -256,9 +258,9 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
     let mut largest = totals.clone();
     largest.sort_by(|a, b| b.2.total_cmp(&a.2));
     largest.truncate(TOP_MARKETS);
-    let gmv = WEEKLY_METRICS
+    let gmv = WEEKLY_CHARTS
         .iter()
-        .position(|m| *m == "gmv_usd")
+        .position(|c| c.metric == Metric::GmvUsd)
         .unwrap_or(0);
     let start = top + totals.len() as u32 + 3;
     let dates = &f.weekly.dates;

@@ -2,40 +2,28 @@
 //! events, trial totals, a sweep's parameters and points, then one section per country.
 
 use super::charts::{self, AtPoint, BoxRow, EventRow, PALETTE};
-use super::fmt::Unit;
 use super::html::{Group, Page, Section, slug};
-use super::read::{Folder, WEEKLY_METRICS};
+use super::read::Folder;
 use super::svg::Chart;
-use crate::compare::read::PointResults;
-use crate::output::ALL_COUNTRIES;
+use crate::format::Unit;
+use crate::results::ALL_COUNTRIES;
+use crate::results::measures;
+use crate::results::trials::PointResults;
+use crate::results::weekly::WEEKLY_CHARTS;
 
-/// Weekly metrics' titles, units and axis names, aligned with [`WEEKLY_METRICS`].
-const WEEKLY: [(&str, Unit, &str); 3] = [
-    ("GMV per week", Unit::Usd, "USD per week"),
-    ("Adopters", Unit::Count, "people"),
-    ("Creators streaming", Unit::Count, "creators"),
-];
-
-/// Trial totals drawn as box plots: measure, title, unit.
-const TOTALS: [(&str, &str, Unit); 10] = [
-    ("gmv_usd", "Total GMV", Unit::Usd),
-    ("orders", "Orders", Unit::Count),
-    ("adopters_peak", "Peak adopters", Unit::Count),
-    ("adopters_end", "Adopters at the end", Unit::Count),
-    ("subsidy_usd", "Total subsidy", Unit::Usd),
-    (
-        "revenue_usd",
-        "Platform revenue (take − subsidy − poaching fees)",
-        Unit::Usd,
-    ),
-    (
-        "creators_streaming_end",
-        "Creators streaming at the end",
-        Unit::Count,
-    ),
-    ("creators_won", "Creators won by poaching", Unit::Count),
-    ("creators_lost", "Creators lost to poaching", Unit::Count),
-    ("poaching_usd", "Poaching contract fees", Unit::Usd),
+/// Trial totals drawn as box plots, by measure name; titles and units from
+/// [`measures::MEASURES`].
+const TOTALS: [&str; 10] = [
+    "gmv_usd",
+    "orders",
+    "adopters_peak",
+    "adopters_end",
+    "subsidy_usd",
+    "revenue_usd",
+    "creators_streaming_end",
+    "creators_won",
+    "creators_lost",
+    "poaching_usd",
 ];
 
 /// Trial totals drawn per point of a sweep, for each market.
@@ -45,6 +33,12 @@ const BY_POINT: [&str; 4] = [
     "subsidy_usd",
     "creators_streaming_end",
 ];
+
+/// The event measures a market's trials are counted by: cancelled, opened, withdrawn.
+const EVENTS: [&str; 3] = ["launch_cancelled", "live_opened_week", "live_withdrawn"];
+
+/// The measure the markets are ranked by.
+const GMV: &str = "gmv_usd";
 
 /// Sweeps with more points than this get no per-point box plots (rows would not fit).
 const MAX_POINT_ROWS: usize = 60;
@@ -94,10 +88,10 @@ pub fn build(f: &Folder) -> Page {
             return Vec::new();
         };
         fans.iter()
-            .zip(WEEKLY_METRICS)
-            .zip(WEEKLY)
-            .filter(|((fan, _), _)| !fan.is_empty())
-            .map(|((fan, metric), (title, unit, axis))| {
+            .zip(WEEKLY_CHARTS)
+            .filter(|(fan, _)| !fan.is_empty())
+            .map(|(fan, c)| {
+                let (metric, title, unit, axis) = (c.metric.name(), c.title, c.unit, c.axis);
                 let who = if country == ALL_COUNTRIES {
                     format!("{platform}, all countries")
                 } else {
@@ -274,12 +268,7 @@ fn values(p: &PointResults, s: usize, m: usize) -> Vec<f64> {
 
 /// One market's trials counted by event category.
 fn event_counts(f: &Folder, p: &PointResults, s: usize) -> [usize; 4] {
-    let idx = |n| f.metric(n);
-    let (cancelled, opened, withdrawn) = (
-        idx("launch_cancelled"),
-        idx("live_opened_week"),
-        idx("live_withdrawn"),
-    );
+    let [cancelled, opened, withdrawn] = EVENTS.map(|n| f.metric(n));
     let mut counts = [0; 4];
     for (_, v) in p.trials[s].values() {
         let get = |i: Option<usize>| i.and_then(|i| v[i]);
@@ -355,8 +344,11 @@ fn events_section(f: &Folder, p: &PointResults) -> Section {
 
 fn totals_section(f: &Folder, p: &PointResults, colour: &dyn Fn(&str) -> &'static str) -> Section {
     let mut charts = Vec::new();
-    for (metric, title, unit) in TOTALS {
-        let Some(m) = f.metric(metric) else { continue };
+    for metric in TOTALS {
+        let (Some(measure), Some(m)) = (measures::find(metric), f.metric(metric)) else {
+            continue;
+        };
+        let (title, unit) = (measure.title, measure.unit);
         let rows: Vec<BoxRow> = p
             .series
             .iter()
@@ -453,7 +445,7 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
         ..Section::default()
     };
     let series = &r.points[0].series;
-    let Some(gmv) = f.metric("gmv_usd") else {
+    let Some(gmv) = f.metric(GMV) else {
         return sec;
     };
     // Markets the sweep changes: with common random numbers, a market it does not touch
@@ -582,8 +574,11 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
     }
     for (s, (c, pl)) in &live {
         let mut charts = Vec::new();
-        for (metric, title, unit) in TOTALS.iter().filter(|t| BY_POINT.contains(&t.0)) {
-            let Some(m) = f.metric(metric) else { continue };
+        for metric in TOTALS.iter().filter(|t| BY_POINT.contains(t)) {
+            let (Some(measure), Some(m)) = (measures::find(metric), f.metric(metric)) else {
+                continue;
+            };
+            let (title, unit) = (measure.title, measure.unit);
             let rows: Vec<BoxRow> = r
                 .points
                 .iter()
@@ -610,7 +605,7 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
                         .join(", ")
                 ),
                 &rows,
-                *unit,
+                unit,
             ));
         }
         sec.groups.push(Group {
@@ -622,4 +617,20 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
         });
     }
     sec
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_measure_the_page_draws_is_written_by_the_csv_writer() {
+        let written = measures::names();
+        for name in TOTALS.iter().chain(&BY_POINT).chain(&EVENTS).chain(&[GMV]) {
+            assert!(written.iter().any(|w| w == name), "{name} is not a measure");
+        }
+        for name in BY_POINT {
+            assert!(TOTALS.contains(&name), "{name} has no totals chart");
+        }
+    }
 }

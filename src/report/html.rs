@@ -2,7 +2,6 @@
 //! system font stack, no scripts, nothing fetched), a table of contents, and sections of
 //! charts. Each chart links to its standalone copy in the report's folder.
 
-use super::fmt::esc;
 use super::svg::Chart;
 use std::fmt::Write;
 
@@ -173,9 +172,30 @@ pub fn slug(text: &str) -> String {
         .collect()
 }
 
+/// Text for SVG and HTML: `&`, `<`, `>` and quotes escaped.
+pub fn esc(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
 
     #[test]
     fn slugs_keep_only_safe_characters() {

@@ -4,11 +4,13 @@
 //! are shifted, and the summaries are computed from the merged trial data as `run` computes
 //! them: every file but `manifest.json` is byte-identical to the single run's.
 
-use super::{SUMMARY_BUDGET, clear_results, new_manifest, point_columns, write_manifest};
 use crate::error::UserError;
-use crate::output::manifest::{self, Recorded};
-use crate::output::store::{self, CsvEnds, Scan};
-use crate::output::{self, AtomicFile, POINTS_CSV, TRIALS_CSV, WEEKLY_TRIALS_CSV};
+use crate::results::manifest::{self, Recorded};
+use crate::results::store::{self, CsvEnds, Scan};
+use crate::results::{
+    self, AtomicFile, MANIFEST_JSON, POINTS_CSV, Status, TRIALS_CSV, WEEKLY_TRIALS_CSV,
+};
+use crate::run::{SUMMARY_BUDGET, clear_results, new_manifest, point_columns, write_manifest};
 use crate::world::World;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -103,7 +105,7 @@ pub fn merge(
             )));
         }
         by_index.insert(shard.index, k);
-        if r.status != "complete" {
+        if r.status != Status::Complete {
             return Err(refuse(format!(
                 "{} (shard {shard}) is not complete (status {}): finish it with its run command and --resume",
                 dir.display(),
@@ -130,7 +132,7 @@ pub fn merge(
     let plan = recipe.plan().with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dirs[0].join("manifest.json").display()
+            dirs[0].join(MANIFEST_JSON).display()
         )
     })?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
@@ -140,7 +142,7 @@ pub fn merge(
     for &k in by_index.values() {
         let dir = &dirs[k];
         let shard = recorded[k].recipe.shard.expect("checked above");
-        let path = dir.join(store::STORE);
+        let path = dir.join(results::STORE);
         let scan = store::scan(&path)?
             .ok_or_else(|| refuse(format!("{} holds no trial data", path.display())))?;
         let range = shard.range(total);
@@ -164,7 +166,7 @@ pub fn merge(
             scan,
         });
     }
-    if out.join("manifest.json").exists() && !force {
+    if out.join(MANIFEST_JSON).exists() && !force {
         return Err(refuse(format!(
             "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
             out.display()
@@ -196,7 +198,7 @@ pub fn merge(
                 )));
             }
         }
-        output::write_atomically(&out.join(POINTS_CSV), |w| Ok(w.write_all(&first)?))?;
+        results::write_atomically(&out.join(POINTS_CSV), |w| Ok(w.write_all(&first)?))?;
     }
     let trials_bodies = concatenate(&parts, out, TRIALS_CSV, |e| e.trials)?;
     let weekly_bodies = if recipe.weekly_trials {
@@ -207,11 +209,11 @@ pub fn merge(
     // trials.bin: the first shard's header, then every record with its CSV lengths shifted
     // to where its rows now are.
     let headers = parts[0].scan.headers;
-    let mut bin = AtomicFile::create(&out.join(store::STORE))?;
+    let mut bin = AtomicFile::create(&out.join(results::STORE))?;
     bin.writer.write_all(&store::header(headers))?;
     let (mut base_t, mut base_w) = (headers.trials, headers.weekly_trials);
     for (k, p) in parts.iter().enumerate() {
-        let path = p.dir.join(store::STORE);
+        let path = p.dir.join(results::STORE);
         let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
         for r in &p.scan.records {
             let ends = CsvEnds {
@@ -229,14 +231,14 @@ pub fn merge(
     }
     bin.commit()?;
     let columns = point_columns(&plan);
-    output::write_summaries(out, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
+    results::write_summaries(out, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
     m.runs_done = total;
     m.trials_done = trials;
     if let Some(s) = &mut m.sweep {
         s.runs_done = total;
     }
     m.finished = Some(manifest::now());
-    m.status = "complete";
+    m.status = Status::Complete;
     write_manifest(out, &m)?;
     Ok(MergeReport {
         shards: n,

@@ -41,7 +41,7 @@ impl Results {
 
 /// Reads `dir/trials.csv` (complete or still being written).
 pub fn read(dir: &Path) -> Result<Results> {
-    let path = dir.join("trials.csv");
+    let path = dir.join(super::TRIALS_CSV);
     if !path.is_file() {
         return Err(UserError(format!(
             "{} has no trials.csv; name a folder written by `livemarket run`",
@@ -138,7 +138,7 @@ pub fn read(dir: &Path) -> Result<Results> {
         point.trials[s].insert(whole(trial)?, (whole(seed)?, values));
     }
     // Points with no finished trial yet still have their values in points.csv.
-    if sweep && let Ok(mut p) = csv::Reader::from_path(dir.join("points.csv")) {
+    if sweep && let Ok(mut p) = csv::Reader::from_path(dir.join(super::POINTS_CSV)) {
         for (k, record) in p.records().enumerate() {
             let Ok(record) = record else { break };
             if points.len() <= k {

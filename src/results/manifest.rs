@@ -1,8 +1,11 @@
 //! `manifest.json`: what was run, by which version, from which scenario text, and when.
+//! [`Manifest`] is what a run writes; [`Recorded`] is what every command reads back, and
+//! [`read_json`] the untyped view the report draws the planned launches from.
 
+use super::recipe::{Recipe, Shard};
+use super::{MANIFEST_JSON, Status};
 use crate::error::UserError;
-use crate::run::{Recipe, Shard};
-use crate::scenario::Scenario;
+use crate::scenario::{Design, Scenario};
 use crate::sweep::SweepRecord;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -30,9 +33,8 @@ pub struct Manifest<'a> {
     /// RFC 3339, UTC.
     pub started: String,
     pub finished: Option<String>,
-    /// `running`, `interrupted` (a write failed; `--resume` continues it) or `complete`. A
-    /// run killed outright stays `running`.
-    pub status: &'static str,
+    /// How far the run got; a run killed outright stays [`Status::Running`].
+    pub status: Status,
     /// `--set PATH=VALUE` overrides, as typed; left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<String>,
@@ -91,17 +93,34 @@ pub struct ShardProgress {
     pub end_run: u64,
 }
 
-/// What `--resume`, `summarize` and `merge` read back from a manifest.
+/// What `--resume`, `summarize`, `merge`, `report` and `sensitivity` read back from a
+/// manifest.
 #[derive(Debug, Deserialize)]
 pub struct Recorded {
     pub version: String,
-    pub status: String,
+    pub status: Status,
     pub recipe: Recipe,
+    /// The sweep's design; None without a sweep.
+    #[serde(default)]
+    pub sweep: Option<RecordedSweep>,
+    /// The shard the folder holds; None for a whole run.
+    #[serde(default)]
+    pub shard: Option<Shard>,
+}
+
+/// The part of a manifest's sweep the analyses need.
+#[derive(Debug, Deserialize)]
+pub struct RecordedSweep {
+    pub design: Design,
+    /// `morris` grid levels.
+    pub levels: Option<u32>,
+    /// Swept parameter paths, in column order.
+    pub parameters: Vec<String>,
 }
 
 /// Reads the manifest of a result folder.
 pub fn read(dir: &Path) -> anyhow::Result<Recorded> {
-    let path = dir.join("manifest.json");
+    let path = dir.join(MANIFEST_JSON);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -128,14 +147,32 @@ pub fn read(dir: &Path) -> anyhow::Result<Recorded> {
 /// Marks a folder's run complete, finished at `when` (for `summarize`, once an interrupted
 /// run's summaries are written).
 pub fn mark_complete(dir: &Path, when: String) -> anyhow::Result<()> {
-    let path = dir.join("manifest.json");
+    let path = dir.join(MANIFEST_JSON);
     let text = std::fs::read_to_string(&path)?;
     let mut value: serde_json::Value = serde_json::from_str(&text)?;
-    value["status"] = "complete".into();
+    value["status"] = serde_json::to_value(Status::Complete)?;
     value["finished"] = when.into();
-    crate::output::write_atomically(&path, |w| {
+    crate::results::write_atomically(&path, |w| {
         serde_json::to_writer_pretty(&mut *w, &value)?;
         std::io::Write::write_all(w, b"\n")?;
         Ok(())
     })
+}
+
+/// The manifest as JSON, for the report's details (planned launches, names); or, when it is
+/// missing or not JSON, why the report must infer them from the trials.
+pub fn read_json(dir: &Path) -> Result<serde_json::Value, String> {
+    let path = dir.join(MANIFEST_JSON);
+    match std::fs::read_to_string(&path) {
+        Err(_) => Err(format!(
+            "{} not found: planned launches are inferred from the trials",
+            path.display()
+        )),
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{} is not valid JSON ({e}): planned launches are inferred from the trials",
+                path.display()
+            )
+        }),
+    }
 }

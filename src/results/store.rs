@@ -22,8 +22,6 @@ use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-/// File name in a result folder.
-pub const STORE: &str = "trials.bin";
 const MAGIC: &[u8; 8] = b"LMTRIALS";
 const FORMAT: u32 = 1;
 const HEADER_LEN: u64 = 32;
@@ -333,7 +331,7 @@ mod tests {
     #[test]
     fn a_record_reads_back_as_written_and_a_torn_one_is_dropped() {
         let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join(STORE);
+        let path = dir.path().join(crate::results::STORE);
         let headers = CsvEnds {
             trials: 10,
             weekly_trials: 20,

@@ -1,17 +1,72 @@
-//! The statistics of `livemarket compare`: intervals for a difference of means, the
-//! probability that one outcome exceeds another, and the Kolmogorov-Smirnov distance.
+//! The statistics every analysis uses, in one place: quantiles (type 7), mean and sample sd,
+//! the across-trials summary of `summary.csv` and `weekly.csv` ([`Describe`]), and the
+//! statistics of `livemarket compare`: intervals for a difference of means (Student's t,
+//! a seeded bootstrap), the probability that one outcome exceeds another, and the
+//! Kolmogorov-Smirnov distance.
 
-use crate::output::stats::quantile;
 use rand::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The p-quantile of sorted values by linear interpolation between order statistics
+/// (Hyndman & Fan 1996 type 7; the default of R, numpy and spreadsheets' PERCENTILE.INC).
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    assert!(!sorted.is_empty());
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// n, mean, sample sd, and quantiles of one measure across trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Describe {
+    pub n: usize,
+    pub mean: f64,
+    /// Sample standard deviation (n − 1); 0 for one value.
+    pub sd: f64,
+    pub min: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    pub max: f64,
+}
+
+impl Describe {
+    /// None for no values.
+    pub fn of(values: &mut [f64]) -> Option<Describe> {
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let (mean, sd) = (mean(values), sd(values));
+        Some(Describe {
+            n,
+            mean,
+            sd,
+            min: values[0],
+            p05: quantile(values, 0.05),
+            p25: quantile(values, 0.25),
+            p50: quantile(values, 0.5),
+            p75: quantile(values, 0.75),
+            p95: quantile(values, 0.95),
+            max: values[n - 1],
+        })
+    }
+}
 
 /// Mean of values (NaN for none).
 pub fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }
 
-/// Sample standard deviation (n − 1).
-fn sd(x: &[f64]) -> f64 {
+/// Sample standard deviation (n − 1); 0 for fewer than two values.
+pub fn sd(x: &[f64]) -> f64 {
+    if x.len() < 2 {
+        return 0.0;
+    }
     let m = mean(x);
     (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
 }
@@ -238,6 +293,26 @@ fn ln_gamma(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_match_type_7_by_hand() {
+        // numpy.percentile([1, 2, 3, 4, 10], [5, 25, 50, 75, 95]) = 1.2, 2, 3, 4, 8.8
+        let mut v = vec![10.0, 2.0, 4.0, 1.0, 3.0];
+        let d = Describe::of(&mut v).unwrap();
+        assert!((d.p05 - 1.2).abs() < 1e-12);
+        assert_eq!((d.p25, d.p50, d.p75), (2.0, 3.0, 4.0));
+        assert!((d.p95 - 8.8).abs() < 1e-12);
+        assert_eq!(d.mean, 4.0);
+        // sample variance: (9 + 4 + 1 + 0 + 36) / 4 = 12.5
+        assert!((d.sd - 12.5f64.sqrt()).abs() < 1e-12);
+        assert_eq!((d.min, d.max, d.n), (1.0, 10.0, 5));
+    }
+
+    #[test]
+    fn one_value_has_zero_sd_and_no_values_no_summary() {
+        assert_eq!(Describe::of(&mut [3.0]).unwrap().sd, 0.0);
+        assert!(Describe::of(&mut []).is_none());
+    }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol

@@ -2,10 +2,10 @@
 //! of weekly series, box plots of trial totals, event shares, outcomes against a swept
 //! parameter, and differences with their intervals (forest plots).
 
-use super::fmt::{Unit, human, nice_ticks};
-use super::read::Fan;
 use super::svg::{Chart, Frame, GRID, INK, Key, MUTED, Scale, Svg, legend_width, value_ticks};
-use crate::output::stats::quantile;
+use crate::format::{Unit, human, nice_ticks};
+use crate::results::weekly::Fan;
+use crate::stats::quantile;
 use chrono::NaiveDate;
 
 /// Colour-blind-safe colours (Okabe & Ito), one per platform or group.
@@ -386,7 +386,7 @@ fn x_axis_of<'a>(
                 (xs, d, labels)
             } else {
                 let t = nice_ticks(d[0], d[d.len() - 1], 5);
-                let l = super::fmt::tick_labels(&t, Unit::Plain);
+                let l = crate::format::tick_labels(&t, Unit::Plain);
                 (xs, t, l)
             }
         }

@@ -1,5 +1,47 @@
-//! Numbers and axes as a person reads them: `$1.2 bn`, `340 m`, `12 k`, `35%`, and "nice"
-//! tick steps (1, 2 or 5 times a power of ten).
+//! Numbers written for their reader, in one place: for spreadsheets (CSV cells: plain
+//! decimals, nothing rounded, [`Num`]; text that cannot run as a formula, [`neutralise`]),
+//! for charts (`$1.2 bn`, `340 m`, `35%` by [`Unit`], and "nice" tick steps of 1, 2 or 5
+//! times a power of ten), and for the terminal (four significant figures, durations).
+
+use crate::num::Plain;
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// A number written in plain decimal notation; None is an empty cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub Option<f64>);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(x) => Plain(x).fmt(f),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl From<f64> for Num {
+    fn from(x: f64) -> Self {
+        Num(Some(x))
+    }
+}
+
+/// Text for a CSV cell: one that starts like a formula (`=`, `+`, `-`, `@`, tab or carriage
+/// return) gets a leading `'`, so a spreadsheet shows it as text instead of running it
+/// (OWASP, "CSV Injection").
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
 
 /// What a number counts, which decides how it is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,25 +208,76 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     (first..=last).map(|k| k as f64 * step).collect()
 }
 
-/// Text for SVG and HTML: `&`, `<`, `>` and quotes escaped.
-pub fn esc(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&#39;"),
-            c => s.push(c),
-        }
+/// A number for a person: four significant figures, with k, M and bn for thousands,
+/// millions and billions.
+pub fn four_figures(x: Option<f64>) -> String {
+    let Some(x) = x else {
+        return String::new();
+    };
+    let a = x.abs();
+    let (v, suffix) = if a >= 1e9 {
+        (x / 1e9, "bn")
+    } else if a >= 1e6 {
+        (x / 1e6, "M")
+    } else if a >= 1e4 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    let digits = if v.abs() >= 1000.0 {
+        0
+    } else if v.abs() >= 100.0 {
+        1
+    } else if v.abs() >= 10.0 {
+        2
+    } else {
+        3
+    };
+    let s = format!("{v:.digits$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        format!("{s}{suffix}")
     }
-    s
+}
+
+/// Seconds for a person: `12.5 s`, `3.2 min`, `1.5 h`.
+pub fn duration(s: f64) -> String {
+    if s < 120.0 {
+        format!("{s:.1} s")
+    } else if s < 7200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_starts_like_a_formula_is_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-cmd"), "'-cmd");
+        assert_eq!(neutralise("random"), "random");
+    }
+
+    #[test]
+    fn numbers_are_plain_decimals() {
+        assert_eq!(Num::from(1e21).to_string(), "1000000000000000000000");
+        assert_eq!(Num::from(1.5e-7).to_string(), "0.00000015");
+        assert_eq!(Num::from(-0.0).to_string(), "0");
+        assert_eq!(Num::from(3.0).to_string(), "3");
+        assert_eq!(Num(None).to_string(), "");
+    }
 
     #[test]
     fn values_read_with_word_suffixes() {
@@ -226,7 +319,12 @@ mod tests {
     }
 
     #[test]
-    fn text_is_escaped() {
-        assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    fn numbers_for_people_keep_four_figures() {
+        assert_eq!(four_figures(Some(1_234_567.0)), "1.235M");
+        assert_eq!(four_figures(Some(-25_000.0)), "-25k");
+        assert_eq!(four_figures(Some(0.5)), "0.5");
+        assert_eq!(four_figures(Some(123.456)), "123.5");
+        assert_eq!(four_figures(Some(2.5e9)), "2.5bn");
+        assert_eq!(four_figures(None), "");
     }
 }

@@ -4,27 +4,19 @@
 //! point against point 0.
 
 use super::charts::{self, ForestRow};
-use super::fmt::Unit;
 use super::html::{Group, Page, Section, slug};
 use crate::compare::{Comparison, Row};
+use crate::results::measures;
 
-/// Measures drawn, with titles and units.
-const MEASURES: [(&str, &str, Unit); 7] = [
-    ("gmv_usd", "Total GMV", Unit::Usd),
-    ("adopters_peak", "Peak adopters", Unit::Count),
-    ("subsidy_usd", "Total subsidy", Unit::Usd),
-    ("revenue_usd", "Platform revenue", Unit::Usd),
-    (
-        "creators_streaming_end",
-        "Creators streaming at the end",
-        Unit::Count,
-    ),
-    ("live_withdrawn", "Share of trials withdrawn", Unit::Share),
-    (
-        "launch_cancelled",
-        "Share of trials with the launch cancelled",
-        Unit::Share,
-    ),
+/// Measures drawn, by name; titles (short) and units from [`measures::MEASURES`].
+const MEASURES: [&str; 7] = [
+    "gmv_usd",
+    "adopters_peak",
+    "subsidy_usd",
+    "revenue_usd",
+    "creators_streaming_end",
+    "live_withdrawn",
+    "launch_cancelled",
 ];
 
 fn nonzero(r: &Row) -> bool {
@@ -62,7 +54,11 @@ pub fn build(c: &Comparison, a: &str, b: Option<&str>) -> Page {
          means, the difference, P(A > B) and the KS distance)"
             .into(),
     ));
-    for (metric, title, unit) in MEASURES {
+    for metric in MEASURES {
+        let Some(measure) = measures::find(metric) else {
+            continue;
+        };
+        let (title, unit) = (measure.short, measure.unit);
         let rows: Vec<&Row> = c
             .rows
             .iter()
@@ -141,4 +137,17 @@ pub fn build(c: &Comparison, a: &str, b: Option<&str>) -> Page {
         page.sections.push(sec);
     }
     page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_measure_a_comparison_draws_is_written_by_the_csv_writer() {
+        let written = crate::results::measures::names();
+        for name in MEASURES {
+            assert!(written.iter().any(|w| w == name), "{name} is not a measure");
+        }
+    }
 }

@@ -1,26 +1,51 @@
-//! Reads what the pictures need from a result folder: the trials (via
-//! [`crate::compare::read`]), the weekly quantiles of the charted metrics for one point, and
-//! the manifest's scenario (which launches were planned, and gated on what).
-//!
-//! Weekly quantiles come from every trial's weekly values, so the 50% band (p25–p75) can be
-//! drawn: from `trials.bin` (every run writes it), else from `weekly_trials.csv` (written with
+//! Every trial's weekly series of the charted metrics, for one point, as quantiles per week:
+//! from `trials.bin` (every run writes it), else from `weekly_trials.csv` (written with
 //! `--weekly-trials`), else (a folder of an older livemarket) from `weekly.csv`'s p05, p50
-//! and p95 only.
+//! and p95 only. Quantiles come from every trial's values, so the 50% band (p25–p75) can be
+//! drawn.
 
-use crate::compare::read::{self as trials, Results};
+use super::measures::Unit;
+use super::{ALL_COUNTRIES, STORE, WEEKLY_CSV, WEEKLY_TRIALS_CSV, manifest, store};
 use crate::error::UserError;
 use crate::model::Metric;
-use crate::output::manifest;
-use crate::output::stats::quantile;
-use crate::output::{ALL_COUNTRIES, store};
+use crate::stats::quantile;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Weekly metrics drawn as fan charts, in page order.
-pub const WEEKLY_METRICS: [&str; 3] = ["gmv_usd", "adopters", "creators_streaming"];
+/// A weekly metric drawn as a fan chart.
+#[derive(Debug, Clone, Copy)]
+pub struct WeeklyChart {
+    pub metric: Metric,
+    pub title: &'static str,
+    pub unit: Unit,
+    /// Name of the value axis.
+    pub axis: &'static str,
+}
+
+/// Weekly metrics drawn as fan charts, in page order; the only weekly series read back.
+pub const WEEKLY_CHARTS: [WeeklyChart; 3] = [
+    WeeklyChart {
+        metric: Metric::GmvUsd,
+        title: "GMV per week",
+        unit: Unit::Usd,
+        axis: "USD per week",
+    },
+    WeeklyChart {
+        metric: Metric::Adopters,
+        title: "Adopters",
+        unit: Unit::Count,
+        axis: "people",
+    },
+    WeeklyChart {
+        metric: Metric::CreatorsStreaming,
+        title: "Creators streaming",
+        unit: Unit::Count,
+        axis: "creators",
+    },
+];
 
 /// The weekly distribution of one metric of one series.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +65,7 @@ impl Fan {
     }
 }
 
-/// Weekly fans of one point, per (country or `ALL`, platform), per [`WEEKLY_METRICS`].
+/// Weekly fans of one point, per (country or `ALL`, platform), per [`WEEKLY_CHARTS`].
 #[derive(Debug, Clone, Default)]
 pub struct Weekly {
     pub dates: Vec<NaiveDate>,
@@ -49,122 +74,22 @@ pub struct Weekly {
     pub series: IndexMap<(String, String), Vec<Fan>>,
 }
 
-/// Everything the report draws, for one folder.
-#[derive(Debug, Clone)]
-pub struct Folder {
-    pub dir: PathBuf,
-    /// manifest.json, if present and valid.
-    pub manifest: Option<serde_json::Value>,
-    /// Why the manifest could not be used, if so.
-    pub manifest_note: Option<String>,
-    pub results: Results,
-    /// The point whose weekly series, totals and events are drawn (0 without a sweep).
-    pub point: usize,
-    pub weekly: Weekly,
-}
-
-/// Reads `dir` for the report of point `point` (None: point 0).
-pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
-    if !dir.is_dir() {
-        return Err(UserError(format!(
-            "{} is not a folder; name a result folder written by `livemarket run` (e.g. results/baseline)",
-            dir.display()
-        ))
-        .into());
-    }
-    if !dir.join("trials.csv").is_file() {
-        return Err(UserError(format!(
-            "{} not found: {} is not a result folder; name a folder written by `livemarket run`",
-            dir.join("trials.csv").display(),
-            dir.display()
-        ))
-        .into());
-    }
-    let results = trials::read(dir)?;
-    if results.points.iter().all(|p| p.series.is_empty()) {
-        return Err(UserError(format!(
-            "{} holds no trials yet; wait for the run to finish, or run it again with `livemarket run ... --force`",
-            dir.join("trials.csv").display()
-        ))
-        .into());
-    }
-    let n = results.points.len();
-    let point = match (results.is_sweep(), point) {
-        (_, None) => 0,
-        (false, Some(_)) => {
-            return Err(UserError(format!(
-                "--point: {} is not a sweep, so it has no points; drop --point",
-                dir.display()
-            ))
-            .into());
-        }
-        (true, Some(k)) if k >= n => {
-            return Err(UserError(format!(
-                "--point {k}: the sweep in {} has points 0 to {}",
-                dir.display(),
-                n - 1
-            ))
-            .into());
-        }
-        (true, Some(k)) => k,
-    };
-    let (manifest, manifest_note) = read_manifest(dir);
-    if let Some(shard) = manifest.as_ref().and_then(|m| m.get("shard")) {
-        let n = |k: &str| shard.get(k).map_or("?".to_string(), |v| v.to_string());
-        return Err(UserError(format!(
-            "{} holds shard {}/{} of a run, without summaries; combine the shards with \
-             `livemarket merge --out DIR SHARD...` and report the merged folder",
-            dir.display(),
-            n("index"),
-            n("count")
-        ))
-        .into());
-    }
-    let weekly = if let Some(w) = weekly_from_store(dir, point)? {
-        w
-    } else if dir.join("weekly_trials.csv").is_file() {
-        weekly_from_trials(&dir.join("weekly_trials.csv"), results.is_sweep(), point)?
-    } else if dir.join("weekly.csv").is_file() {
-        weekly_from_summary(&dir.join("weekly.csv"), results.is_sweep(), point)?
+/// The weekly fans of point `point` of `dir`, from the best source it holds; None when it
+/// holds none (a run by an older livemarket that did not finish).
+pub fn read(dir: &Path, sweep: bool, point: usize) -> Result<Option<Weekly>> {
+    Ok(if let Some(w) = weekly_from_store(dir, point)? {
+        Some(w)
+    } else if dir.join(WEEKLY_TRIALS_CSV).is_file() {
+        Some(weekly_from_trials(
+            &dir.join(WEEKLY_TRIALS_CSV),
+            sweep,
+            point,
+        )?)
+    } else if dir.join(WEEKLY_CSV).is_file() {
+        Some(weekly_from_summary(&dir.join(WEEKLY_CSV), sweep, point)?)
     } else {
-        return Err(UserError(format!(
-            "{} holds neither trials.bin nor weekly.csv: its run, by an older livemarket, did \
-             not finish; run it again",
-            dir.display()
-        ))
-        .into());
-    };
-    Ok(Folder {
-        dir: dir.to_path_buf(),
-        manifest,
-        manifest_note,
-        results,
-        point,
-        weekly,
+        None
     })
-}
-
-fn read_manifest(dir: &Path) -> (Option<serde_json::Value>, Option<String>) {
-    let path = dir.join("manifest.json");
-    match std::fs::read_to_string(&path) {
-        Err(_) => (
-            None,
-            Some(format!(
-                "{} not found: planned launches are inferred from the trials",
-                path.display()
-            )),
-        ),
-        Ok(text) => match serde_json::from_str(&text) {
-            Ok(v) => (Some(v), None),
-            Err(e) => (
-                None,
-                Some(format!(
-                    "{} is not valid JSON ({e}): planned launches are inferred from the trials",
-                    path.display()
-                )),
-            ),
-        },
-    }
 }
 
 /// Column positions of a results CSV header.
@@ -265,14 +190,14 @@ fn fans(per_metric: Vec<Vec<Vec<f64>>>) -> Vec<Fan> {
 /// from the manifest's recipe; None when the folder has no trial data or no recipe (written
 /// by an older livemarket).
 fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
-    let path = dir.join(store::STORE);
+    let path = dir.join(STORE);
     let (Ok(recorded), true) = (manifest::read(dir), path.is_file()) else {
         return Ok(None);
     };
     let plan = recorded.recipe.plan().with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dir.join("manifest.json").display()
+            dir.join(super::MANIFEST_JSON).display()
         )
     })?;
     let Some(world) = plan.points.get(point).map(|p| &p.world) else {
@@ -283,15 +208,7 @@ fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
     };
     let file =
         std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let metrics: Vec<usize> = WEEKLY_METRICS
-        .iter()
-        .map(|name| {
-            Metric::ALL
-                .iter()
-                .position(|m| m.name() == *name)
-                .expect("the charted metrics are metrics")
-        })
-        .collect();
+    let metrics: Vec<usize> = WEEKLY_CHARTS.iter().map(|c| c.metric as usize).collect();
     let (nm, weeks) = (world.markets.len(), world.weeks as usize);
     let platforms: Vec<usize> = (0..world.platforms.len())
         .filter(|&p| world.markets.iter().any(|m| m.platform == p))
@@ -360,9 +277,9 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
         cols.get("country")?,
         cols.get("platform")?,
     );
-    let metric_cols: Vec<usize> = WEEKLY_METRICS
+    let metric_cols: Vec<usize> = WEEKLY_CHARTS
         .iter()
-        .map(|m| cols.get(m))
+        .map(|c| cols.get(c.metric.name()))
         .collect::<Result<_>>()?;
     // (series) -> metric -> week -> values across trials
     let mut acc: IndexMap<(String, String), Vec<Vec<Vec<f64>>>> = IndexMap::new();
@@ -393,14 +310,14 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
         );
         let per_metric = acc
             .entry(key.clone())
-            .or_insert_with(|| vec![Vec::new(); WEEKLY_METRICS.len()]);
+            .or_insert_with(|| vec![Vec::new(); WEEKLY_CHARTS.len()]);
         let sums = all
             .entry(key.1)
             .or_default()
             .entry((k, t))
             .or_insert([0.0; 3]);
         for (m, &c) in metric_cols.iter().enumerate() {
-            let v = number(&record, c, path, line, WEEKLY_METRICS[m])?;
+            let v = number(&record, c, path, line, WEEKLY_CHARTS[m].metric.name())?;
             if per_metric[m].len() <= t {
                 per_metric[m].resize(t + 1, Vec::new());
             }
@@ -409,7 +326,7 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
         }
     }
     for (p, sums) in all {
-        let mut per_metric = vec![vec![Vec::new(); dates.len()]; WEEKLY_METRICS.len()];
+        let mut per_metric = vec![vec![Vec::new(); dates.len()]; WEEKLY_CHARTS.len()];
         let mut keys: Vec<_> = sums.keys().copied().collect();
         keys.sort_unstable();
         for key in keys {
@@ -454,9 +371,9 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
         if sweep && cell(&record, 0).parse::<usize>().ok() != Some(point) {
             continue;
         }
-        let Some(m) = WEEKLY_METRICS
+        let Some(m) = WEEKLY_CHARTS
             .iter()
-            .position(|m| *m == cell(&record, metric))
+            .position(|c| c.metric.name() == cell(&record, metric))
         else {
             continue;
         };
@@ -474,7 +391,7 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
         );
         let fan = &mut series
             .entry(key)
-            .or_insert_with(|| vec![Fan::default(); WEEKLY_METRICS.len()])[m];
+            .or_insert_with(|| vec![Fan::default(); WEEKLY_CHARTS.len()])[m];
         for (v, c, name) in [
             (&mut fan.p05, p05, "p05"),
             (&mut fan.p50, p50, "p50"),
@@ -491,56 +408,4 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
         from_trials: false,
         series,
     })
-}
-
-/// What the scenario planned for one market, from the manifest.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Launch {
-    /// Launch date as written, if live shopping was planned.
-    pub date: Option<String>,
-    /// The gate market's country, if the launch was gated.
-    pub gate: Option<String>,
-}
-
-impl Folder {
-    /// The planned launch of `platform` in `country`; None when the manifest cannot tell.
-    pub fn launch(&self, country: &str, platform: &str) -> Option<Launch> {
-        let m = self.manifest.as_ref()?;
-        let market = m
-            .get("scenario")?
-            .get("platforms")?
-            .get(platform)?
-            .get("markets")
-            .and_then(|ms| ms.get(country));
-        let Some(market) = market else {
-            return Some(Launch::default());
-        };
-        let live = market.get("live");
-        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(String::from);
-        Some(Launch {
-            date: text(live.and_then(|l| l.get("launch"))),
-            gate: text(
-                live.and_then(|l| l.get("gate"))
-                    .and_then(|g| g.get("market")),
-            ),
-        })
-    }
-
-    /// A string field of the manifest (`scenario_name`, `version`, ...).
-    pub fn manifest_str(&self, path: &[&str]) -> Option<String> {
-        let mut v = self.manifest.as_ref()?;
-        for key in path {
-            v = v.get(key)?;
-        }
-        match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Null => None,
-            other => Some(other.to_string()),
-        }
-    }
-
-    /// Index of a measure of trials.csv.
-    pub fn metric(&self, name: &str) -> Option<usize> {
-        self.results.metrics.iter().position(|m| m == name)
-    }
 }

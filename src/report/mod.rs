@@ -1,22 +1,22 @@
-//! Pictures of a run for a person to look at (`livemarket report`, `run --report`,
+//! `livemarket report`: pictures of a run for a person to look at (also `run --report`,
 //! `compare --report`): one self-contained HTML page of hand-written SVG charts, each chart
 //! also as its own `.svg` file for slides, and (`--xlsx`) the tables as an Excel workbook
 //! with native charts.
 //!
-//! Reading is in [`read`], the SVG primitives in [`svg`] and [`fmt`], the chart kinds in
-//! [`charts`], the pages in [`page`] (a run) and [`comparison`], the workbook in [`xlsx`].
+//! Reading is in `read` (through [`crate::results`]), the SVG primitives in `svg`
+//! (numbers: [`mod@crate::format`]), the chart kinds in `charts`, the pages in `page` (a
+//! run) and `comparison`, the workbook in `xlsx`.
 
-pub mod charts;
-pub mod comparison;
-pub mod fmt;
-pub mod html;
-pub mod page;
-pub mod read;
-pub mod svg;
-pub mod xlsx;
+mod charts;
+mod comparison;
+mod html;
+mod page;
+mod read;
+mod svg;
+mod xlsx;
 
 use crate::compare::Comparison;
-use crate::output::write_atomically;
+use crate::results::{REPORT_DIR, REPORT_HTML, REPORT_XLSX, write_atomically};
 use anyhow::{Context, Result};
 use std::collections::HashSet;
 use std::io::Write;
@@ -78,13 +78,13 @@ pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
     let mut written = Written::default();
     if opts.html {
         let page = page::build(&folder);
-        let (bytes, charts) = write_page(&page, &dir.join("report.html"), "report")?;
-        written.html = Some((dir.join("report.html"), bytes));
+        let (bytes, charts) = write_page(&page, &dir.join(REPORT_HTML), REPORT_DIR)?;
+        written.html = Some((dir.join(REPORT_HTML), bytes));
         written.charts = charts;
-        written.svg_dir = Some(dir.join("report"));
+        written.svg_dir = Some(dir.join(REPORT_DIR));
     }
     if opts.xlsx {
-        let path = dir.join("report.xlsx");
+        let path = dir.join(REPORT_XLSX);
         let bytes = xlsx::write(&folder, &path)?;
         written.xlsx = Some((path, bytes));
     }

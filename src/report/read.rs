@@ -1,0 +1,155 @@
+//! Reads what the pictures need from a result folder, through [`crate::results`]: the
+//! trials, the weekly quantiles of the charted metrics for one point, and the manifest's
+//! scenario (which launches were planned, and gated on what).
+
+use crate::error::UserError;
+use crate::results::TRIALS_CSV;
+use crate::results::manifest;
+use crate::results::trials::{self, Results};
+use crate::results::weekly::{self, Weekly};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// Everything the report draws, for one folder.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    pub dir: PathBuf,
+    /// manifest.json, if present and valid.
+    pub manifest: Option<serde_json::Value>,
+    /// Why the manifest could not be used, if so.
+    pub manifest_note: Option<String>,
+    pub results: Results,
+    /// The point whose weekly series, totals and events are drawn (0 without a sweep).
+    pub point: usize,
+    pub weekly: Weekly,
+}
+
+/// Reads `dir` for the report of point `point` (None: point 0).
+pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
+    if !dir.is_dir() {
+        return Err(UserError(format!(
+            "{} is not a folder; name a result folder written by `livemarket run` (e.g. results/baseline)",
+            dir.display()
+        ))
+        .into());
+    }
+    if !dir.join(TRIALS_CSV).is_file() {
+        return Err(UserError(format!(
+            "{} not found: {} is not a result folder; name a folder written by `livemarket run`",
+            dir.join(TRIALS_CSV).display(),
+            dir.display()
+        ))
+        .into());
+    }
+    let results = trials::read(dir)?;
+    if results.points.iter().all(|p| p.series.is_empty()) {
+        return Err(UserError(format!(
+            "{} holds no trials yet; wait for the run to finish, or run it again with `livemarket run ... --force`",
+            dir.join(TRIALS_CSV).display()
+        ))
+        .into());
+    }
+    let n = results.points.len();
+    let point = match (results.is_sweep(), point) {
+        (_, None) => 0,
+        (false, Some(_)) => {
+            return Err(UserError(format!(
+                "--point: {} is not a sweep, so it has no points; drop --point",
+                dir.display()
+            ))
+            .into());
+        }
+        (true, Some(k)) if k >= n => {
+            return Err(UserError(format!(
+                "--point {k}: the sweep in {} has points 0 to {}",
+                dir.display(),
+                n - 1
+            ))
+            .into());
+        }
+        (true, Some(k)) => k,
+    };
+    let (manifest, manifest_note) = match manifest::read_json(dir) {
+        Ok(v) => (Some(v), None),
+        Err(note) => (None, Some(note)),
+    };
+    if let Some(shard) = manifest.as_ref().and_then(|m| m.get("shard")) {
+        let n = |k: &str| shard.get(k).map_or("?".to_string(), |v| v.to_string());
+        return Err(UserError(format!(
+            "{} holds shard {}/{} of a run, without summaries; combine the shards with \
+             `livemarket merge --out DIR SHARD...` and report the merged folder",
+            dir.display(),
+            n("index"),
+            n("count")
+        ))
+        .into());
+    }
+    let Some(weekly) = weekly::read(dir, results.is_sweep(), point)? else {
+        return Err(UserError(format!(
+            "{} holds neither trials.bin nor weekly.csv: its run, by an older livemarket, did \
+             not finish; run it again",
+            dir.display()
+        ))
+        .into());
+    };
+    Ok(Folder {
+        dir: dir.to_path_buf(),
+        manifest,
+        manifest_note,
+        results,
+        point,
+        weekly,
+    })
+}
+
+/// What the scenario planned for one market, from the manifest.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Launch {
+    /// Launch date as written, if live shopping was planned.
+    pub date: Option<String>,
+    /// The gate market's country, if the launch was gated.
+    pub gate: Option<String>,
+}
+
+impl Folder {
+    /// The planned launch of `platform` in `country`; None when the manifest cannot tell.
+    pub fn launch(&self, country: &str, platform: &str) -> Option<Launch> {
+        let m = self.manifest.as_ref()?;
+        let market = m
+            .get("scenario")?
+            .get("platforms")?
+            .get(platform)?
+            .get("markets")
+            .and_then(|ms| ms.get(country));
+        let Some(market) = market else {
+            return Some(Launch::default());
+        };
+        let live = market.get("live");
+        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(String::from);
+        Some(Launch {
+            date: text(live.and_then(|l| l.get("launch"))),
+            gate: text(
+                live.and_then(|l| l.get("gate"))
+                    .and_then(|g| g.get("market")),
+            ),
+        })
+    }
+
+    /// A string field of the manifest (`scenario_name`, `version`, ...).
+    pub fn manifest_str(&self, path: &[&str]) -> Option<String> {
+        let mut v = self.manifest.as_ref()?;
+        for key in path {
+            v = v.get(key)?;
+        }
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// Index of a measure of trials.csv.
+    pub fn metric(&self, name: &str) -> Option<usize> {
+        self.results.metrics.iter().position(|m| m == name)
+    }
+}

@@ -1,0 +1,271 @@
+//! Per-trial measures of one market (or of all countries together): totals of the flows,
+//! end values of the stocks, the adopter peak and the events.
+//!
+//! [`MEASURES`] is the one table of them: name (the CSV column), title, unit and whether
+//! it adds up over countries. The CSV writers take their columns from it and the charts
+//! their titles and units, and a test holds every measure a chart names to the table, so
+//! renaming a metric cannot make a chart vanish silently.
+
+pub use crate::format::Unit;
+use crate::model::{Events, Metric, WeekRecord};
+
+/// One per-trial measure: a column of `trials.csv`, a row group of `summary.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Measure {
+    /// Column name; for a weekly metric, its name (flows: summed over weeks) or its name
+    /// with `_end` (stocks: the last week's value).
+    pub name: &'static str,
+    /// Title of its charts.
+    pub title: &'static str,
+    /// Title where space is short (a comparison's section heading).
+    pub short: &'static str,
+    pub unit: Unit,
+    /// Whether the all-countries rows carry it (summing over countries means something).
+    pub adds_up: bool,
+}
+
+const fn m(
+    name: &'static str,
+    title: &'static str,
+    short: &'static str,
+    unit: Unit,
+    adds_up: bool,
+) -> Measure {
+    Measure {
+        name,
+        title,
+        short,
+        unit,
+        adds_up,
+    }
+}
+
+/// Every measure, in column order: one per [`Metric`] (in [`Metric::ALL`] order), then the
+/// adopter peak and the events.
+pub const MEASURES: [Measure; Metric::COUNT + 5] = [
+    m(
+        "users_end",
+        "Users at the end",
+        "Users at the end",
+        Unit::Count,
+        true,
+    ),
+    m(
+        "adopters_end",
+        "Adopters at the end",
+        "Adopters at the end",
+        Unit::Count,
+        true,
+    ),
+    m("buyers", "Buyers", "Buyers", Unit::Count, true),
+    m("orders", "Orders", "Orders", Unit::Count, true),
+    m("gmv_usd", "Total GMV", "Total GMV", Unit::Usd, true),
+    m(
+        "subsidy_usd",
+        "Total subsidy",
+        "Total subsidy",
+        Unit::Usd,
+        true,
+    ),
+    m(
+        "discount_end",
+        "Discount at the end",
+        "Discount at the end",
+        Unit::Share,
+        false,
+    ),
+    m(
+        "revenue_usd",
+        "Platform revenue (take − subsidy − poaching fees)",
+        "Platform revenue",
+        Unit::Usd,
+        true,
+    ),
+    m(
+        "creators_end",
+        "Creators at the end",
+        "Creators at the end",
+        Unit::Count,
+        true,
+    ),
+    m(
+        "creators_streaming_end",
+        "Creators streaming at the end",
+        "Creators streaming at the end",
+        Unit::Count,
+        true,
+    ),
+    m(
+        "creators_won",
+        "Creators won by poaching",
+        "Creators won by poaching",
+        Unit::Count,
+        true,
+    ),
+    m(
+        "creators_lost",
+        "Creators lost to poaching",
+        "Creators lost to poaching",
+        Unit::Count,
+        true,
+    ),
+    m(
+        "poaching_usd",
+        "Poaching contract fees",
+        "Poaching contract fees",
+        Unit::Usd,
+        true,
+    ),
+    m(
+        "live_open_end",
+        "Live shopping open at the end",
+        "Live open at the end",
+        Unit::Share,
+        true,
+    ),
+    m(
+        "adopters_peak",
+        "Peak adopters",
+        "Peak adopters",
+        Unit::Count,
+        true,
+    ),
+    m(
+        "launch_cancelled",
+        "Share of trials with the launch cancelled",
+        "Share of trials with the launch cancelled",
+        Unit::Share,
+        false,
+    ),
+    m(
+        "live_opened_week",
+        "Week live shopping opened",
+        "Week live opened",
+        Unit::Plain,
+        false,
+    ),
+    m(
+        "live_withdrawn",
+        "Share of trials withdrawn",
+        "Share of trials withdrawn",
+        Unit::Share,
+        false,
+    ),
+    m(
+        "live_withdrawn_week",
+        "Week live shopping was withdrawn",
+        "Week live withdrawn",
+        Unit::Plain,
+        false,
+    ),
+];
+
+/// The measure called `name`.
+pub fn find(name: &str) -> Option<&'static Measure> {
+    MEASURES.iter().find(|m| m.name == name)
+}
+
+/// A series of weekly records to measure: one market, or the sum over countries of one
+/// platform (`country = None`).
+pub struct Series<'a> {
+    pub country: Option<usize>,
+    pub weeks: Vec<&'a WeekRecord>,
+    pub events: Option<Events>,
+}
+
+/// Names of the measures, in output order.
+pub fn names() -> Vec<String> {
+    MEASURES.iter().map(|m| m.name.to_string()).collect()
+}
+
+/// The measures of one series, aligned with [`names`]; None where a measure does not apply
+/// (events of the all-countries rows, the discount summed over countries, a week that never
+/// came).
+pub fn measure(s: &Series) -> Vec<Option<f64>> {
+    let last = s.weeks.last().copied();
+    let mut v: Vec<Option<f64>> = Metric::ALL
+        .iter()
+        .map(|&m| {
+            if s.country.is_none() && !m.additive() {
+                None
+            } else if m.is_flow() {
+                Some(s.weeks.iter().map(|r| r[m as usize]).sum())
+            } else {
+                last.map(|r| r[m as usize])
+            }
+        })
+        .collect();
+    v.push(Some(
+        s.weeks
+            .iter()
+            .map(|r| r[Metric::Adopters as usize])
+            .fold(0.0, f64::max),
+    ));
+    match s.events {
+        Some(e) => {
+            v.push(Some(f64::from(u8::from(e.cancelled))));
+            v.push(e.opened.map(f64::from));
+            v.push(Some(f64::from(u8::from(e.withdrawn.is_some()))));
+            v.push(e.withdrawn.map(f64::from));
+        }
+        None => v.extend([None, None, None, None]),
+    }
+    v
+}
+
+/// Sums records of several markets (additive metrics only; others are 0).
+pub fn sum_records<'a>(records: impl Iterator<Item = &'a WeekRecord>) -> WeekRecord {
+    let mut out = [0.0; Metric::COUNT];
+    for r in records {
+        for m in Metric::ALL.iter().filter(|m| m.additive()) {
+            out[*m as usize] += r[*m as usize];
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_names_each_metric_as_its_values_are_computed() {
+        // measure() computes one value per metric (flows summed, stocks at the end) before
+        // the peak and the events: the table must name them in that order.
+        for (k, metric) in Metric::ALL.iter().enumerate() {
+            let name = if metric.is_flow() {
+                metric.name().to_string()
+            } else {
+                format!("{}_end", metric.name())
+            };
+            assert_eq!(MEASURES[k].name, name);
+            assert_eq!(MEASURES[k].adds_up, metric.additive(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_all_countries_rows_carry_exactly_the_measures_that_add_up() {
+        let record: WeekRecord = [1.0; Metric::COUNT];
+        let events = Events {
+            cancelled: false,
+            opened: Some(1),
+            withdrawn: Some(2),
+        };
+        let market = Series {
+            country: Some(0),
+            weeks: vec![&record, &record],
+            events: Some(events),
+        };
+        let all = Series {
+            country: None,
+            weeks: vec![&record, &record],
+            events: None,
+        };
+        let (market, all) = (measure(&market), measure(&all));
+        assert_eq!(market.len(), MEASURES.len());
+        assert!(market.iter().all(Option::is_some));
+        for (m, v) in MEASURES.iter().zip(&all) {
+            assert_eq!(v.is_some(), m.adds_up, "{}", m.name);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! `livemarket summarize DIR`: `summary.csv` and `weekly.csv` written again from the runs in
+//! a folder's `trials.bin`, e.g. after they could not be written, or of an interrupted run so
+//! far; a run that was only missing its summaries is then marked complete.
+
+use crate::results::{self, MANIFEST_JSON, Status, manifest};
+use crate::run::{SUMMARY_BUDGET, point_columns};
+use crate::world::World;
+use anyhow::{Context, Result};
+use std::path::Path;
+
+/// `livemarket summarize DIR`: rewrites `summary.csv` and `weekly.csv` from the runs in the
+/// folder's `trials.bin`. Returns the runs summarised and the runs the folder's run was to
+/// hold.
+pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
+    let recorded = manifest::read(dir)?;
+    let plan = recorded.recipe.plan().with_context(|| {
+        format!(
+            "cannot rebuild the run recorded in {}",
+            dir.join(MANIFEST_JSON).display()
+        )
+    })?;
+    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+    let total = recorded.recipe.trials(&plan) * worlds.len() as u64;
+    let runs = recorded.recipe.shard.map_or(0..total, |s| s.range(total));
+    let columns = point_columns(&plan);
+    let done = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
+    if recorded.status == Status::Interrupted && done == runs.end - runs.start {
+        // Every run was in: only the summaries were missing, and now they are not.
+        manifest::mark_complete(dir, manifest::now())?;
+    }
+    Ok((done, runs.end - runs.start))
+}
