@@ -29,8 +29,20 @@ pub enum Access {
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
 pub struct FolderLock {
-    _file: File,
+    file: File,
     path: PathBuf,
+    access: Access,
+}
+
+impl Drop for FolderLock {
+    /// A writer that ends normally empties the file (it is released when the file closes,
+    /// right after), so two folders of the same run compare equal file by file; one that is
+    /// killed leaves its line, which is harmless: the next writer overwrites it.
+    fn drop(&mut self) {
+        if self.access == Access::Write {
+            let _ = self.file.set_len(0);
+        }
+    }
 }
 
 impl FolderLock {
@@ -69,16 +81,19 @@ pub fn lock(dir: &Path, access: Access, command: &str) -> Result<FolderLock> {
             } else {
                 format!("another livemarket ({holder})")
             };
-            let what = match access {
-                Access::Write => "writing",
-                Access::Read => "reading",
+            let message = match access {
+                Access::Write => format!(
+                    "{} is in use by {who}; writing it now could mix two runs' results. Wait \
+                     for that command to finish, or use another folder (--out)",
+                    dir.display()
+                ),
+                Access::Read => format!(
+                    "{} is being written by {who}, so its files are not finished. Wait for \
+                     that command to finish, then run this again",
+                    dir.display()
+                ),
             };
-            return Err(UserError(format!(
-                "{} is in use by {who}; {what} it now could mix two runs' results. Wait for \
-                 that command to finish, or use another folder (--out)",
-                dir.display()
-            ))
-            .into());
+            return Err(UserError(message).into());
         }
         Err(TryLockError::Error(e)) => {
             return Err(e).with_context(|| format!("cannot lock {}", path.display()));
@@ -92,7 +107,21 @@ pub fn lock(dir: &Path, access: Access, command: &str) -> Result<FolderLock> {
             .and_then(|()| file.write_all(line.as_bytes()))
             .with_context(|| format!("cannot write the lock file {}", path.display()))?;
     }
-    Ok(FolderLock { _file: file, path })
+    Ok(FolderLock { file, path, access })
+}
+
+/// The lock a command holds on a folder it names, if the folder exists: a command that
+/// finds no folder says so in its own words, and a reader that cannot create the lock file
+/// (a read-only share) reads unlocked rather than not at all.
+pub fn hold(dir: &Path, access: Access) -> Result<Option<FolderLock>> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    match lock(dir, access, &command) {
+        Err(e) if access == Access::Read && e.downcast_ref::<UserError>().is_none() => Ok(None),
+        other => other.map(Some),
+    }
 }
 
 #[cfg(test)]
@@ -130,9 +159,12 @@ mod tests {
     }
 
     #[test]
-    fn a_released_lock_can_be_taken_again() {
+    fn a_released_lock_can_be_taken_again_and_is_left_empty() {
         let d = dir();
-        drop(lock(d.path(), Access::Write, "livemarket run").unwrap());
+        let first = lock(d.path(), Access::Write, "livemarket run").unwrap();
+        let path = first.path().to_path_buf();
+        drop(first);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
         let again = lock(d.path(), Access::Write, "livemarket summarize").unwrap();
         let text = std::fs::read_to_string(again.path()).unwrap();
         assert_eq!(

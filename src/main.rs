@@ -10,6 +10,7 @@ use clap::Parser;
 use cli::{Cli, Command, DesignArg};
 use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
+use livemarket::lock::{self, Access};
 use livemarket::report;
 use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV};
 use livemarket::run::{self, Recipe, RunOptions};
@@ -29,7 +30,8 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Summarize(args) => summarize_command(args),
         Command::Merge(args) => merge_command(args),
-        Command::Report(args) => write_report(&args.dir, true, args.xlsx, args.point, args.quiet),
+        Command::Report(args) => lock::hold(&args.dir, Access::Read)
+            .and_then(|_lock| write_report(&args.dir, true, args.xlsx, args.point, args.quiet)),
         Command::Targets(args) => targets_command(args),
     };
     match outcome {
@@ -194,6 +196,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             );
         }
     }
+    let _lock = lock::hold(&report.out, Access::Read)?;
     write_report(&report.out, args.report, args.xlsx, None, opts.quiet)
 }
 
@@ -202,6 +205,11 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
         resamples: args.resamples,
         seed: args.seed,
     };
+    let _locks = [Some(args.a.as_str()), args.b.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|side| lock::hold(&compare::folder_of(side), Access::Read))
+        .collect::<Result<Vec<_>>>()?;
     let (comparison, default_out) = match &args.b {
         Some(b) => (
             compare::compare_two(&args.a, b, opts)?,
@@ -230,6 +238,7 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
 }
 
 fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
+    let _lock = lock::hold(&args.dir, Access::Read)?;
     let effects = livemarket::sensitivity::from_dir(&args.dir)?;
     let out = args.out.unwrap_or_else(|| args.dir.join(SENSITIVITY_CSV));
     livemarket::sensitivity::write_csv(&effects, &out)?;
@@ -240,6 +249,7 @@ fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
 }
 
 fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
+    let _lock = lock::hold(&args.dir, Access::Write)?;
     let (done, runs) = livemarket::summarize::summarize(&args.dir)?;
     if !args.quiet {
         let of = if done < runs {
@@ -257,6 +267,11 @@ fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
 }
 
 fn merge_command(args: cli::MergeArgs) -> Result<()> {
+    let _shards = args
+        .shards
+        .iter()
+        .map(|d| lock::hold(d, Access::Read))
+        .collect::<Result<Vec<_>>>()?;
     let r = livemarket::merge::merge(
         &args.shards,
         &args.out,
@@ -300,6 +315,7 @@ fn targets_command(args: cli::TargetsArgs) -> Result<()> {
         Some(path) => Targets::from_path(path)?,
         None => Targets::bundled(),
     };
+    let _lock = lock::hold(&args.dir, Access::Read)?;
     let measured = targets.measure_folder(&args.dir, args.point)?;
     let n = measured.first().map_or(0, |m| m.values.len());
     print(|out| {

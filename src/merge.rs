@@ -166,15 +166,19 @@ pub fn merge(
             scan,
         });
     }
-    if out.join(MANIFEST_JSON).exists() && !force {
-        return Err(refuse(format!(
-            "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
-            out.display()
-        )));
-    }
     if parts.iter().any(|p| same_dir(&p.dir, out)) {
         return Err(refuse(format!(
             "--out {} is one of the shards; merge into a new folder",
+            out.display()
+        )));
+    }
+    // One writer per folder, from before its state is read until the merge is written.
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let _lock = crate::lock::hold(out, crate::lock::Access::Write)?;
+    if out.join(MANIFEST_JSON).exists() && !force {
+        return Err(refuse(format!(
+            "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
             out.display()
         )));
     }

@@ -558,14 +558,13 @@ cp -a "$MNT/r" "$LOG/after""#,
     assert_eq!(fs::read_to_string(log.join("codes")).unwrap(), "1\n1\n1\n");
     let err = |name: &str| fs::read_to_string(log.join(name)).unwrap();
     let m = mnt.display();
-    assert_eq!(
-        err("force.err"),
-        format!("error: cannot remove {m}/r/manifest.json: Read-only file system (os error 30)\n")
+    // A writer's first write is its lock file (the first run left it there).
+    let locked = format!(
+        "error: cannot open the lock file {m}/r/.livemarket.lock: Read-only file system (os \
+         error 30)\n"
     );
-    assert_eq!(
-        err("summarize.err"),
-        format!("error: cannot create {m}/r/summary.tmp: Read-only file system (os error 30)\n")
-    );
+    assert_eq!(err("force.err"), locked);
+    assert_eq!(err("summarize.err"), locked);
     assert_eq!(
         err("new.err"),
         format!(
@@ -577,4 +576,95 @@ cp -a "$MNT/r" "$LOG/after""#,
         fs::read(log.join("before/manifest.json")).unwrap(),
         fs::read(log.join("after/manifest.json")).unwrap()
     );
+}
+
+#[test]
+fn a_second_writer_is_refused_at_once_and_changes_nothing() {
+    // A long run holds the folder; while it runs, `run --force`, `summarize` and `merge`
+    // into it exit 2 naming its pid, and the folder's files are exactly what the first run
+    // has written (the first run is then killed: its lock dies with it).
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("busy");
+    /// Kills the long run however the test ends, so no process outlives it.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let first = Killed(
+        std::process::Command::new(bin())
+            .args([
+                "run",
+                SMALL,
+                "--quiet",
+                "--trials",
+                "100000",
+                "--threads",
+                "1",
+                "--out",
+            ])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let lock_file = dir.join(".livemarket.lock");
+    let began = Instant::now();
+    while !fs::read_to_string(&lock_file).is_ok_and(|t| t.ends_with('\n'))
+        && began.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let holder = format!("pid {}: ", first.0.id());
+    assert!(fs::read_to_string(&lock_file).unwrap().starts_with(&holder));
+    let manifest_before = fs::read(dir.join("manifest.json")).unwrap();
+    let expected = format!(
+        "error: {} is in use by another livemarket ({holder}{} run {SMALL} --quiet --trials \
+         100000 --threads 1 --out {}); writing it now could mix two runs' results. Wait for \
+         that command to finish, or use another folder (--out)\n",
+        dir.display(),
+        bin().display(),
+        dir.display()
+    );
+    let d = dir.to_str().unwrap();
+    let shards = [tmp.path().join("s1"), tmp.path().join("s2")];
+    for (k, s) in ["1/2", "2/2"].iter().zip(&shards) {
+        shard(s, k, &["--trials", "2"]);
+    }
+    let (s1, s2) = (shards[0].to_str().unwrap(), shards[1].to_str().unwrap());
+    for args in [
+        &["run", SMALL, "--quiet", "--force", "--out", d][..],
+        &["summarize", "--quiet", d][..],
+        &["merge", "--quiet", "--force", "--out", d, s1, s2][..],
+    ] {
+        livemarket()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(expected.clone());
+    }
+    // A reader is refused too, with its own words.
+    livemarket()
+        .args(["report", "--quiet", d])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "is being written by another livemarket (pid ",
+        ));
+    assert_eq!(
+        fs::read(dir.join("manifest.json")).unwrap(),
+        manifest_before
+    );
+    drop(first);
+    // The lock died with its holder: the folder can be resumed at once.
+    livemarket()
+        .args([
+            "run", SMALL, "--quiet", "--trials", "4", "--force", "--out", d,
+        ])
+        .assert()
+        .success();
 }

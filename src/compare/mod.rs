@@ -65,6 +65,11 @@ pub struct Comparison {
     pub rows: Vec<Row>,
 }
 
+/// The result folder a side (`DIR` or `DIR#K`) names.
+pub fn folder_of(side: &str) -> PathBuf {
+    parse_side(side).0
+}
+
 /// `DIR` or `DIR#K`.
 fn parse_side(arg: &str) -> (PathBuf, Option<usize>) {
     match arg.rsplit_once('#') {

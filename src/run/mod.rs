@@ -116,6 +116,27 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let dir = &opts.out;
     let total = opts.trials * worlds.len() as u64;
     let runs = opts.recipe.shard.map_or(0..total, |s| s.range(total));
+    let (trial_bytes, held_bytes, peak_bytes) = memory(plan, opts.trials, opts.threads);
+    if let Some(available) = available_memory()
+        && peak_bytes > available
+        && !opts.allow_memory
+    {
+        return Err(UserError(format!(
+            "the run needs an estimated {:.1} GB ({} running trial(s) × {:.2} GB + {:.2} GB to \
+             summarise), more than the {:.1} GB this machine has available; lower --threads or \
+             the agents, or pass --allow-memory to run anyway",
+            peak_bytes as f64 / 1e9,
+            opts.threads,
+            trial_bytes as f64 / 1e9,
+            held_bytes as f64 / 1e9,
+            available as f64 / 1e9
+        ))
+        .into());
+    }
+    // One writer per folder, from before its state is read until the run is written.
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let _lock = crate::lock::hold(dir, crate::lock::Access::Write)?;
     let manifest_path = dir.join(MANIFEST_JSON);
     let mut resume_from: Option<store::Scan> = None;
     if opts.resume && manifest_path.exists() {
@@ -155,23 +176,6 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
             "{} already holds the results of a run; pass --resume to continue it if it was \
              interrupted, --force to replace it, or --out to write elsewhere",
             dir.display()
-        ))
-        .into());
-    }
-    let (trial_bytes, held_bytes, peak_bytes) = memory(plan, opts.trials, opts.threads);
-    if let Some(available) = available_memory()
-        && peak_bytes > available
-        && !opts.allow_memory
-    {
-        return Err(UserError(format!(
-            "the run needs an estimated {:.1} GB ({} running trial(s) × {:.2} GB + {:.2} GB to \
-             summarise), more than the {:.1} GB this machine has available; lower --threads or \
-             the agents, or pass --allow-memory to run anyway",
-            peak_bytes as f64 / 1e9,
-            opts.threads,
-            trial_bytes as f64 / 1e9,
-            held_bytes as f64 / 1e9,
-            available as f64 / 1e9
         ))
         .into());
     }
