@@ -13,14 +13,7 @@ pub fn params(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
     let rows: Vec<[String; 4]> = params::params(s)
         .into_iter()
         .map(|p| {
-            let value = p.value.as_ref().map_or("(unset)".to_string(), |v| {
-                let text = show(v).replace('\n', " ");
-                if text.chars().count() > 40 {
-                    format!("{}...", text.chars().take(37).collect::<String>())
-                } else {
-                    text
-                }
-            });
+            let value = cell(&p.value);
             [p.path, value, p.kind.to_string(), p.unit.to_string()]
         })
         .collect();
@@ -31,8 +24,41 @@ pub fn params(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
     )
 }
 
+/// Every parameter whose value differs between scenarios `a` and `b`, with both values.
+pub fn param_diff(
+    a: &str,
+    b: &str,
+    diffs: &[params::Difference],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    if diffs.is_empty() {
+        return writeln!(out, "{a} and {b} resolve to the same parameters");
+    }
+    let rows: Vec<[String; 3]> = diffs
+        .iter()
+        .map(|d| [d.path.clone(), cell(&d.a), cell(&d.b)])
+        .collect();
+    table(
+        &["path".to_string(), a.to_string(), b.to_string()],
+        &rows,
+        out,
+    )
+}
+
+/// A value in a table cell: one line, at most 40 characters, `(unset)` when absent.
+pub fn cell(v: &Option<toml::Value>) -> String {
+    v.as_ref().map_or("(unset)".to_string(), |v| {
+        let text = show(v).replace('\n', " ");
+        if text.chars().count() > 40 {
+            format!("{}...", text.chars().take(37).collect::<String>())
+        } else {
+            text
+        }
+    })
+}
+
 /// Columns padded to their widest cell, two spaces apart.
-fn table<R: AsRef<[String]>>(
+pub fn table<R: AsRef<[String]>>(
     header: &[String],
     rows: &[R],
     out: &mut impl Write,

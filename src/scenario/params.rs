@@ -338,6 +338,46 @@ pub fn find(s: &Scenario, path: &str) -> Result<Param, String> {
     ))
 }
 
+/// One parameter whose resolved value differs between two scenarios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// Dotted path.
+    pub path: String,
+    /// The value in the first scenario; None when it leaves the key unset or has no such
+    /// table.
+    pub a: Option<toml::Value>,
+    /// The value in the second.
+    pub b: Option<toml::Value>,
+}
+
+/// Every parameter path whose value (defaults filled in) differs between two scenarios: the
+/// first's paths in its order, then the paths only the second has.
+pub fn diff(a: &Scenario, b: &Scenario) -> Vec<Difference> {
+    let (pa, pb) = (params(a), params(b));
+    let value = |ps: &[Param], path: &str| {
+        ps.iter()
+            .find(|p| p.path == path)
+            .and_then(|p| p.value.clone())
+    };
+    let mut paths: Vec<&str> = pa.iter().map(|p| p.path.as_str()).collect();
+    for p in &pb {
+        if !paths.contains(&p.path.as_str()) {
+            paths.push(&p.path);
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let (x, y) = (value(&pa, path), value(&pb, path));
+            (x != y).then(|| Difference {
+                path: path.to_string(),
+                a: x,
+                b: y,
+            })
+        })
+        .collect()
+}
+
 /// Reads a value as TOML (`0.3`, `12`, `true`, `2022-03-01`, `"text"`, `["a", "b"]`); what is
 /// not TOML is taken as text, so `well_mixed` needs no quotes.
 pub fn parse_value(text: &str) -> toml::Value {
