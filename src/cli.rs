@@ -219,6 +219,10 @@ pub struct ParamsArgs {
         conflicts_with_all = ["scenario", "set"]
     )]
     pub diff: Option<Vec<PathBuf>>,
+    /// Print the table of every scenario key (type, unit, default, allowed values, meaning)
+    /// as Markdown: the README's key table.
+    #[arg(long, conflicts_with_all = ["scenario", "set", "diff"])]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

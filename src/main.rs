@@ -15,6 +15,7 @@ use livemarket::scenario::params;
 use livemarket::scenario::{BASELINE_TOML, Composed, Design, Scenario, ScenarioError, SourceFile};
 use livemarket::sweep::{self, SweepOptions};
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -128,6 +129,9 @@ fn check_command(args: cli::CheckArgs) -> Result<()> {
 }
 
 fn params_command(args: cli::ParamsArgs) -> Result<()> {
+    if args.markdown {
+        return print(|out| write!(out, "{}", params::markdown()));
+    }
     if let Some(files) = &args.diff {
         let (a, b) = match files.as_slice() {
             [b] => (None, Some(b.as_path())),

@@ -1,5 +1,6 @@
 //! Scenarios built on others (`extends`), through the real binary: `params --diff`, where
-//! `check` says each changed value came from, and `--resume` noticing a changed parent.
+//! `check` says each changed value came from, and `--resume` noticing a changed parent; and
+//! the README key table generated from the scenario key table.
 
 use assert_cmd::Command;
 use std::fs;
@@ -141,5 +142,21 @@ fn resume_refuses_when_a_parent_changed() {
     assert!(
         stderr.contains("the text of a file the scenario extends differs"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn the_readme_key_table_is_the_generated_one() {
+    let readme = include_str!("../README.md");
+    let start = "<!-- keys:start -->\n";
+    let table = readme
+        .split_once(start)
+        .and_then(|(_, rest)| rest.split_once("<!-- keys:end -->"))
+        .map(|(table, _)| table)
+        .expect("README.md marks its key table with keys:start and keys:end");
+    assert!(
+        table == livemarket::scenario::params::markdown(),
+        "README.md's key table is out of date: replace it with the output of \
+         `livemarket params --markdown`"
     );
 }

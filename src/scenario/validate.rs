@@ -1,5 +1,8 @@
-//! Cross-field and range rules, in one named step. Each rule names the key and the range.
+//! Cross-field and range rules, in one named step. Each rule names the key and the range; a
+//! key's own range comes from the key table ([`params::KEYS`]), and the rules here that
+//! depend on other keys are written out.
 
+use super::params::{self, Range};
 use super::schema::*;
 
 /// Most platforms a scenario may hold (a consumer's platforms are a bitmask of this width).
@@ -34,6 +37,23 @@ impl Check {
         }
     }
 
+    /// The key's range from the key table.
+    fn range(&mut self, path: &str, x: f64) {
+        match key_range(path) {
+            Range::Within(lo, hi) => self.within(path, x, lo, hi),
+            Range::AboveZero(hi) => self.above_zero(path, x, hi),
+            Range::Whole(lo, hi) => self.int_within(path, x as u64, lo, hi),
+            Range::Any | Range::Rule(_) => {}
+        }
+    }
+
+    /// The whole-number key's range from the key table.
+    fn whole(&mut self, path: &str, n: impl Into<u64>) {
+        if let Range::Whole(lo, hi) = key_range(path) {
+            self.int_within(path, n.into(), lo, hi);
+        }
+    }
+
     fn int_within(&mut self, path: &str, n: u64, lo: u64, hi: u64) {
         if n < lo || n > hi {
             self.fail(
@@ -44,13 +64,19 @@ impl Check {
     }
 }
 
+fn key_range(path: &str) -> Range {
+    params::spec_of(path)
+        .expect("every key validate.rs checks is in the key table (tested)")
+        .range
+}
+
 /// Every problem found, as (dotted path of the key, message).
 pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     let mut c = Check {
         problems: Vec::new(),
     };
-    c.int_within("weeks", s.weeks.into(), 1, 5200);
-    c.int_within("trials", s.trials.into(), 1, 10_000_000);
+    c.whole("weeks", s.weeks);
+    c.whole("trials", s.trials);
     if s.countries.is_empty() {
         c.fail(
             "countries",
@@ -97,11 +123,11 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 }
 
 fn country_rules(c: &mut Check, at: &str, k: &Country) {
-    c.above_zero(&format!("{at}.population"), k.population, 1e10);
-    c.above_zero(&format!("{at}.online_share"), k.online_share, 1.0);
-    c.int_within(&format!("{at}.agents"), k.agents.into(), 1, 1 << 31);
+    c.range(&format!("{at}.population"), k.population);
+    c.range(&format!("{at}.online_share"), k.online_share);
+    c.whole(&format!("{at}.agents"), k.agents);
     let (mean, sd) = (k.live_affinity.mean, k.live_affinity.sd);
-    c.within(&format!("{at}.live_affinity.mean"), mean, 0.0, 1.0);
+    c.range(&format!("{at}.live_affinity.mean"), mean);
     if (0.0..=1.0).contains(&mean) {
         let max_sd = (mean * (1.0 - mean)).sqrt();
         if !(sd == 0.0 || (sd > 0.0 && sd < max_sd)) {
@@ -114,33 +140,13 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
             );
         }
     }
-    c.within(
-        &format!("{at}.deal_sensitivity"),
-        k.deal_sensitivity,
-        0.0,
-        1000.0,
-    );
-    c.within(&format!("{at}.lapse"), k.lapse, 0.0, 1.0);
-    c.int_within(
-        &format!("{at}.lapse_after"),
-        k.lapse_after.into(),
-        1,
-        u16::MAX.into(),
-    );
+    c.range(&format!("{at}.deal_sensitivity"), k.deal_sensitivity);
+    c.range(&format!("{at}.lapse"), k.lapse);
+    c.whole(&format!("{at}.lapse_after"), k.lapse_after);
     let d = &k.diffusion;
-    c.within(
-        &format!("{at}.diffusion.innovation"),
-        d.innovation,
-        0.0,
-        1.0,
-    );
-    c.within(
-        &format!("{at}.diffusion.imitation"),
-        d.imitation,
-        0.0,
-        100.0,
-    );
-    c.within(&format!("{at}.diffusion.rewire"), d.rewire, 0.0, 1.0);
+    c.range(&format!("{at}.diffusion.innovation"), d.innovation);
+    c.range(&format!("{at}.diffusion.imitation"), d.imitation);
+    c.range(&format!("{at}.diffusion.rewire"), d.rewire);
     if d.network != Network::WellMixed {
         let most = (k.agents.saturating_sub(1)).min(1000);
         c.int_within(
@@ -173,83 +179,50 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
         }
     }
     let sp = &k.spend;
-    c.within(
+    c.range(
         &format!("{at}.spend.sessions_per_week"),
         sp.sessions_per_week,
-        0.0,
-        1000.0,
     );
-    c.within(&format!("{at}.spend.conversion"), sp.conversion, 0.0, 1.0);
-    c.above_zero(
+    c.range(&format!("{at}.spend.conversion"), sp.conversion);
+    c.range(
         &format!("{at}.spend.order_value_usd.median"),
         sp.order_value_usd.median,
-        1e9,
     );
-    c.within(
+    c.range(
         &format!("{at}.spend.order_value_usd.sigma"),
         sp.order_value_usd.sigma,
-        0.0,
-        10.0,
     );
     let cr = &k.creators;
-    c.int_within(
-        &format!("{at}.creators.agents"),
-        cr.agents.into(),
-        0,
-        10_000_000,
-    );
+    c.whole(&format!("{at}.creators.agents"), cr.agents);
     match cr.followers {
         Followers::Pareto { alpha, min } => {
             // Below 0.5 a Pareto draw (min / U^(1/alpha)) can overflow to infinity; the mean
             // is infinite below 1 anyway (TARGETS: alpha about 2).
-            c.within(&format!("{at}.creators.followers.alpha"), alpha, 0.5, 100.0);
-            c.above_zero(&format!("{at}.creators.followers.min"), min, 1e10);
+            c.range(&format!("{at}.creators.followers.alpha"), alpha);
+            c.range(&format!("{at}.creators.followers.min"), min);
         }
         Followers::Lognormal { median, sigma } => {
-            c.above_zero(&format!("{at}.creators.followers.median"), median, 1e10);
-            c.within(&format!("{at}.creators.followers.sigma"), sigma, 0.0, 10.0);
+            c.range(&format!("{at}.creators.followers.median"), median);
+            c.range(&format!("{at}.creators.followers.sigma"), sigma);
         }
     }
-    c.within(
-        &format!("{at}.creators.skill_sigma"),
-        cr.skill_sigma,
-        0.0,
-        10.0,
-    );
-    c.within(
+    c.range(&format!("{at}.creators.skill_sigma"), cr.skill_sigma);
+    c.range(
         &format!("{at}.creators.min_weekly_earnings_usd"),
         cr.min_weekly_earnings_usd,
-        0.0,
-        1e12,
     );
-    c.int_within(
-        &format!("{at}.creators.quit_after"),
-        cr.quit_after.into(),
-        1,
-        u16::MAX.into(),
-    );
-    c.within(
-        &format!("{at}.creators.switching_cost"),
-        cr.switching_cost,
-        0.0,
-        1000.0,
-    );
-    c.above_zero(
+    c.whole(&format!("{at}.creators.quit_after"), cr.quit_after);
+    c.range(&format!("{at}.creators.switching_cost"), cr.switching_cost);
+    c.range(
         &format!("{at}.creators.earnings_smoothing"),
         cr.earnings_smoothing,
-        1.0,
     );
 }
 
 fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
     let at = format!("platforms.{name}");
-    c.within(&format!("{at}.take_rate"), p.take_rate, 0.0, 1.0);
-    c.within(
-        &format!("{at}.creator_commission"),
-        p.creator_commission,
-        0.0,
-        1.0,
-    );
+    c.range(&format!("{at}.take_rate"), p.take_rate);
+    c.range(&format!("{at}.creator_commission"), p.creator_commission);
     let countries: Vec<String> = s.countries.keys().cloned().collect();
     for (code, m) in &p.markets {
         let at = format!("{at}.markets.{code}");
@@ -259,11 +232,11 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                 .unwrap_or_default();
             c.fail(&at, format!("`{at}` names country `{code}`, which the scenario does not define; {hint}countries: {}", countries.join(", ")));
         }
-        c.within(&format!("{at}.reach"), m.reach, 0.0, 1.0);
-        c.within(&format!("{at}.reach_growth"), m.reach_growth, 0.0, 1.0);
-        c.within(&format!("{at}.trust"), m.trust, 0.0, 100.0);
+        c.range(&format!("{at}.reach"), m.reach);
+        c.range(&format!("{at}.reach_growth"), m.reach_growth);
+        c.range(&format!("{at}.trust"), m.trust);
         if let Some(share) = m.creator_share {
-            c.within(&format!("{at}.creator_share"), share, 0.0, 1.0);
+            c.range(&format!("{at}.creator_share"), share);
         }
         if let Some(gate) = m.live.as_ref().and_then(|l| l.gate.as_ref()) {
             let gp = format!("{at}.live.gate.market");
@@ -283,38 +256,21 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                     ),
                 );
             }
-            c.within(
+            c.range(
                 &format!("{at}.live.gate.min_weekly_gmv_usd"),
                 gate.min_weekly_gmv_usd,
-                0.0,
-                1e15,
             );
-            c.int_within(
-                &format!("{at}.live.gate.window_weeks"),
-                gate.window_weeks.into(),
-                1,
-                520,
-            );
+            c.whole(&format!("{at}.live.gate.window_weeks"), gate.window_weeks);
         }
         if let Some(sub) = &m.subsidy {
-            c.within(&format!("{at}.subsidy.rate"), sub.rate, 0.0, 0.99);
+            c.range(&format!("{at}.subsidy.rate"), sub.rate);
             if let Some(b) = sub.weekly_budget_usd {
-                c.within(&format!("{at}.subsidy.weekly_budget_usd"), b, 0.0, 1e15);
+                c.range(&format!("{at}.subsidy.weekly_budget_usd"), b);
             }
-            c.int_within(
-                &format!("{at}.subsidy.review_weeks"),
-                sub.review_weeks.into(),
-                1,
-                u16::MAX.into(),
-            );
-            c.within(
-                &format!("{at}.subsidy.target_roi"),
-                sub.target_roi,
-                0.0,
-                1e6,
-            );
-            c.within(&format!("{at}.subsidy.cut"), sub.cut, 0.0, 1.0);
-            c.within(&format!("{at}.subsidy.raise"), sub.raise, 1.0, 100.0);
+            c.whole(&format!("{at}.subsidy.review_weeks"), sub.review_weeks);
+            c.range(&format!("{at}.subsidy.target_roi"), sub.target_roi);
+            c.range(&format!("{at}.subsidy.cut"), sub.cut);
+            c.range(&format!("{at}.subsidy.raise"), sub.raise);
             if let Some(max) = sub.max_rate {
                 c.within(
                     &format!("{at}.subsidy.max_rate"),
@@ -325,18 +281,11 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
             }
         }
         if let Some(exit) = &m.exit {
-            c.within(
+            c.range(
                 &format!("{at}.exit.min_weekly_gmv_usd"),
                 exit.min_weekly_gmv_usd,
-                0.0,
-                1e15,
             );
-            c.int_within(
-                &format!("{at}.exit.patience_weeks"),
-                exit.patience_weeks.into(),
-                1,
-                u16::MAX.into(),
-            );
+            c.whole(&format!("{at}.exit.patience_weeks"), exit.patience_weeks);
         }
         if let Some(po) = &m.poaching {
             let fp = format!("{at}.poaching.from");
@@ -363,32 +312,15 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                     );
                 }
             }
-            c.within(
+            c.range(
                 &format!("{at}.poaching.weekly_budget_usd"),
                 po.weekly_budget_usd,
-                0.0,
-                1e15,
             );
-            c.above_zero(&format!("{at}.poaching.top_share"), po.top_share, 1.0);
-            c.within(&format!("{at}.poaching.premium"), po.premium, 0.0, 1000.0);
-            c.within(
-                &format!("{at}.poaching.min_offer_usd"),
-                po.min_offer_usd,
-                0.0,
-                1e12,
-            );
-            c.int_within(
-                &format!("{at}.poaching.contract_weeks"),
-                po.contract_weeks.into(),
-                1,
-                u16::MAX.into(),
-            );
-            c.within(
-                &format!("{at}.poaching.follower_carry"),
-                po.follower_carry,
-                0.0,
-                1.0,
-            );
+            c.range(&format!("{at}.poaching.top_share"), po.top_share);
+            c.range(&format!("{at}.poaching.premium"), po.premium);
+            c.range(&format!("{at}.poaching.min_offer_usd"), po.min_offer_usd);
+            c.whole(&format!("{at}.poaching.contract_weeks"), po.contract_weeks);
+            c.range(&format!("{at}.poaching.follower_carry"), po.follower_carry);
         }
     }
 }
