@@ -617,6 +617,35 @@ pub const KEYS: &[Key] = &[
     ),
 ];
 
+/// The default of a key whose default is a value ([`DefaultValue::Is`]), as TOML.
+fn default_of(pattern: &str) -> toml::Value {
+    let key = KEYS
+        .iter()
+        .find(|k| k.pattern == pattern)
+        .unwrap_or_else(|| panic!("`{pattern}` is in the key table"));
+    match key.default {
+        DefaultValue::Is(text) => parse_value(text),
+        _ => panic!("`{pattern}` has a default value in the key table"),
+    }
+}
+
+/// The default of a numeric key, from the key table (the schema's serde defaults read it).
+pub(crate) fn default_number(pattern: &str) -> f64 {
+    match default_of(pattern) {
+        toml::Value::Float(x) => x,
+        toml::Value::Integer(n) => n as f64,
+        other => panic!("`{pattern}`'s default {other} is a number"),
+    }
+}
+
+/// The default of a whole-number key, from the key table.
+pub(crate) fn default_whole(pattern: &str) -> u64 {
+    match default_of(pattern) {
+        toml::Value::Integer(n) if n >= 0 => n as u64,
+        other => panic!("`{pattern}`'s default {other} is a whole number"),
+    }
+}
+
 /// The README's table of every key, generated from [`KEYS`] (`livemarket params
 /// --markdown` prints it; a test fails when the README's copy differs).
 pub fn markdown() -> String {
@@ -949,6 +978,37 @@ mod tests {
                 assert!(spec_of(&p.path).is_some(), "{} has no entry", p.path);
             }
         }
+    }
+
+    #[test]
+    fn a_key_left_out_takes_the_default_of_the_key_table() {
+        let text = "start = 2021-01-04\nweeks = 4\n\
+            [countries.AA]\npopulation = 1e6\n[countries.BB]\npopulation = 1e6\n\
+            [platforms.p.markets.BB]\n[platforms.q.markets.BB]\n[platforms.q.markets.AA]\n\
+            live = { launch = 2021-02-01, gate = { market = \"BB\", min_weekly_gmv_usd = 1 } }\n\
+            subsidy = { rate = 0.1 }\nexit = { min_weekly_gmv_usd = 1, patience_weeks = 2 }\n\
+            poaching = { from = [\"p\"], weekly_budget_usd = 1 }\n";
+        let s = Scenario::from_toml_str(text, "minimal.toml").unwrap();
+        let mut checked = 0;
+        for p in params(&s) {
+            let key = spec_of(&p.path).unwrap();
+            if let DefaultValue::Is(text) = key.default {
+                let want = parse_value(text);
+                let got = p.value.clone().unwrap();
+                let same = match (&want, &got) {
+                    (toml::Value::Integer(a), toml::Value::Float(b)) => *a as f64 == *b,
+                    (a, b) => a == b,
+                };
+                assert!(same, "{}: {got} is not the table's {want}", p.path);
+                checked += 1;
+            }
+        }
+        // Every key with a default value, once per country, platform or market.
+        let with_default = KEYS
+            .iter()
+            .filter(|k| matches!(k.default, DefaultValue::Is(_)))
+            .count();
+        assert!(checked >= with_default, "{checked} of {with_default}");
     }
 
     #[test]
