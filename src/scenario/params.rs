@@ -327,6 +327,8 @@ pub const KEYS: &[Key] = &[
         Any,
         "distribution of followers per creator",
     ),
+    // Below 0.5 a Pareto draw (min / U^(1/alpha)) can overflow to infinity; the mean is
+    // infinite below 1 anyway (docs/calibration.md: alpha about 2).
     key(
         "countries.*.creators.followers.alpha",
         N,

@@ -37,23 +37,6 @@ impl Check {
         }
     }
 
-    /// The key's range from the key table.
-    fn range(&mut self, path: &str, x: f64) {
-        match key_range(path) {
-            Range::Within(lo, hi) => self.within(path, x, lo, hi),
-            Range::AboveZero(hi) => self.above_zero(path, x, hi),
-            Range::Whole(lo, hi) => self.int_within(path, x as u64, lo, hi),
-            Range::Any | Range::Rule(_) => {}
-        }
-    }
-
-    /// The whole-number key's range from the key table.
-    fn whole(&mut self, path: &str, n: impl Into<u64>) {
-        if let Range::Whole(lo, hi) = key_range(path) {
-            self.int_within(path, n.into(), lo, hi);
-        }
-    }
-
     fn int_within(&mut self, path: &str, n: u64, lo: u64, hi: u64) {
         if n < lo || n > hi {
             self.fail(
@@ -64,10 +47,27 @@ impl Check {
     }
 }
 
-fn key_range(path: &str) -> Range {
-    params::spec_of(path)
-        .expect("every key validate.rs checks is in the key table (tested)")
-        .range
+/// Every value against its key's own range in the key table, in the order of the scenario's
+/// tree (the order of the file's schema), so range errors come out in file order.
+fn table_ranges(c: &mut Check, s: &Scenario) {
+    for p in params::params(s) {
+        let (Some(value), Some(key)) = (&p.value, params::spec_of(&p.path)) else {
+            continue;
+        };
+        let number = match value {
+            toml::Value::Float(x) => Some(*x),
+            toml::Value::Integer(n) => Some(*n as f64),
+            _ => None,
+        };
+        match (key.range, value, number) {
+            (Range::Whole(lo, hi), toml::Value::Integer(n), _) => {
+                c.int_within(&p.path, u64::try_from(*n).unwrap_or(0), lo, hi)
+            }
+            (Range::Within(lo, hi), _, Some(x)) => c.within(&p.path, x, lo, hi),
+            (Range::AboveZero(hi), _, Some(x)) => c.above_zero(&p.path, x, hi),
+            _ => {}
+        }
+    }
 }
 
 /// Every problem found, as (dotted path of the key, message).
@@ -75,8 +75,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     let mut c = Check {
         problems: Vec::new(),
     };
-    c.whole("weeks", s.weeks);
-    c.whole("trials", s.trials);
+    table_ranges(&mut c, s);
     if s.countries.is_empty() {
         c.fail(
             "countries",
@@ -123,11 +122,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 }
 
 fn country_rules(c: &mut Check, at: &str, k: &Country) {
-    c.range(&format!("{at}.population"), k.population);
-    c.range(&format!("{at}.online_share"), k.online_share);
-    c.whole(&format!("{at}.agents"), k.agents);
     let (mean, sd) = (k.live_affinity.mean, k.live_affinity.sd);
-    c.range(&format!("{at}.live_affinity.mean"), mean);
     if (0.0..=1.0).contains(&mean) {
         let max_sd = (mean * (1.0 - mean)).sqrt();
         if !(sd == 0.0 || (sd > 0.0 && sd < max_sd)) {
@@ -140,13 +135,7 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
             );
         }
     }
-    c.range(&format!("{at}.deal_sensitivity"), k.deal_sensitivity);
-    c.range(&format!("{at}.lapse"), k.lapse);
-    c.whole(&format!("{at}.lapse_after"), k.lapse_after);
     let d = &k.diffusion;
-    c.range(&format!("{at}.diffusion.innovation"), d.innovation);
-    c.range(&format!("{at}.diffusion.imitation"), d.imitation);
-    c.range(&format!("{at}.diffusion.rewire"), d.rewire);
     if d.network != Network::WellMixed {
         let most = (k.agents.saturating_sub(1)).min(1000);
         c.int_within(
@@ -178,51 +167,10 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
             );
         }
     }
-    let sp = &k.spend;
-    c.range(
-        &format!("{at}.spend.sessions_per_week"),
-        sp.sessions_per_week,
-    );
-    c.range(&format!("{at}.spend.conversion"), sp.conversion);
-    c.range(
-        &format!("{at}.spend.order_value_usd.median"),
-        sp.order_value_usd.median,
-    );
-    c.range(
-        &format!("{at}.spend.order_value_usd.sigma"),
-        sp.order_value_usd.sigma,
-    );
-    let cr = &k.creators;
-    c.whole(&format!("{at}.creators.agents"), cr.agents);
-    match cr.followers {
-        Followers::Pareto { alpha, min } => {
-            // Below 0.5 a Pareto draw (min / U^(1/alpha)) can overflow to infinity; the mean
-            // is infinite below 1 anyway (TARGETS: alpha about 2).
-            c.range(&format!("{at}.creators.followers.alpha"), alpha);
-            c.range(&format!("{at}.creators.followers.min"), min);
-        }
-        Followers::Lognormal { median, sigma } => {
-            c.range(&format!("{at}.creators.followers.median"), median);
-            c.range(&format!("{at}.creators.followers.sigma"), sigma);
-        }
-    }
-    c.range(&format!("{at}.creators.skill_sigma"), cr.skill_sigma);
-    c.range(
-        &format!("{at}.creators.min_weekly_earnings_usd"),
-        cr.min_weekly_earnings_usd,
-    );
-    c.whole(&format!("{at}.creators.quit_after"), cr.quit_after);
-    c.range(&format!("{at}.creators.switching_cost"), cr.switching_cost);
-    c.range(
-        &format!("{at}.creators.earnings_smoothing"),
-        cr.earnings_smoothing,
-    );
 }
 
 fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
     let at = format!("platforms.{name}");
-    c.range(&format!("{at}.take_rate"), p.take_rate);
-    c.range(&format!("{at}.creator_commission"), p.creator_commission);
     let countries: Vec<String> = s.countries.keys().cloned().collect();
     for (code, m) in &p.markets {
         let at = format!("{at}.markets.{code}");
@@ -231,12 +179,6 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                 .map(|n| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             c.fail(&at, format!("`{at}` names country `{code}`, which the scenario does not define; {hint}countries: {}", countries.join(", ")));
-        }
-        c.range(&format!("{at}.reach"), m.reach);
-        c.range(&format!("{at}.reach_growth"), m.reach_growth);
-        c.range(&format!("{at}.trust"), m.trust);
-        if let Some(share) = m.creator_share {
-            c.range(&format!("{at}.creator_share"), share);
         }
         if let Some(gate) = m.live.as_ref().and_then(|l| l.gate.as_ref()) {
             let gp = format!("{at}.live.gate.market");
@@ -256,36 +198,17 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                     ),
                 );
             }
-            c.range(
-                &format!("{at}.live.gate.min_weekly_gmv_usd"),
-                gate.min_weekly_gmv_usd,
-            );
-            c.whole(&format!("{at}.live.gate.window_weeks"), gate.window_weeks);
         }
-        if let Some(sub) = &m.subsidy {
-            c.range(&format!("{at}.subsidy.rate"), sub.rate);
-            if let Some(b) = sub.weekly_budget_usd {
-                c.range(&format!("{at}.subsidy.weekly_budget_usd"), b);
-            }
-            c.whole(&format!("{at}.subsidy.review_weeks"), sub.review_weeks);
-            c.range(&format!("{at}.subsidy.target_roi"), sub.target_roi);
-            c.range(&format!("{at}.subsidy.cut"), sub.cut);
-            c.range(&format!("{at}.subsidy.raise"), sub.raise);
-            if let Some(max) = sub.max_rate {
-                c.within(
-                    &format!("{at}.subsidy.max_rate"),
-                    max,
-                    sub.rate.clamp(0.0, 0.99),
-                    0.99,
-                );
-            }
-        }
-        if let Some(exit) = &m.exit {
-            c.range(
-                &format!("{at}.exit.min_weekly_gmv_usd"),
-                exit.min_weekly_gmv_usd,
+        // A raise cannot take the rate above max_rate, nor max_rate below the rate.
+        if let Some(sub) = &m.subsidy
+            && let Some(max) = sub.max_rate
+        {
+            c.within(
+                &format!("{at}.subsidy.max_rate"),
+                max,
+                sub.rate.clamp(0.0, 0.99),
+                0.99,
             );
-            c.whole(&format!("{at}.exit.patience_weeks"), exit.patience_weeks);
         }
         if let Some(po) = &m.poaching {
             let fp = format!("{at}.poaching.from");
@@ -312,15 +235,6 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                     );
                 }
             }
-            c.range(
-                &format!("{at}.poaching.weekly_budget_usd"),
-                po.weekly_budget_usd,
-            );
-            c.range(&format!("{at}.poaching.top_share"), po.top_share);
-            c.range(&format!("{at}.poaching.premium"), po.premium);
-            c.range(&format!("{at}.poaching.min_offer_usd"), po.min_offer_usd);
-            c.whole(&format!("{at}.poaching.contract_weeks"), po.contract_weeks);
-            c.range(&format!("{at}.poaching.follower_carry"), po.follower_carry);
         }
     }
 }
