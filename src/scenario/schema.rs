@@ -1,9 +1,9 @@
 //! The scenario file's schema: the typed view of a scenario.
 //!
-//! Every table denies unknown keys; [`super::load`] turns serde's message into one that names
-//! the nearest valid key. Each key's default, unit and range are written once, in the key
-//! table (`params::KEYS`): the default functions here read it, and ranges are checked in
-//! [`super::validate`] from it.
+//! Every table denies unknown keys; [`super::schema_message`] turns serde's message into one
+//! that names the nearest valid key. Each key's default, unit and range are written once, in
+//! the key table (`params::KEYS`): the default functions here read it, and ranges are checked
+//! in [`super::validate`] from it.
 
 use super::date::Date;
 use super::params::{default_number, default_whole};
@@ -27,10 +27,10 @@ pub struct Scenario {
     pub start: Date,
     /// Number of simulated weeks.
     pub weeks: u32,
-    /// Scenario seed; trial k's seed derives from it and k alone. Default 1.
+    /// Scenario seed; trial k's seed derives from it and k alone.
     #[serde(default = "d_seed")]
     pub seed: u64,
-    /// Trials run by `livemarket run` unless `--trials` says otherwise. Default 100.
+    /// Trials run by `livemarket run` unless `--trials` says otherwise.
     #[serde(default = "d_trials")]
     pub trials: u32,
     /// Countries keyed by ISO 3166 alpha-2 code, in file order.
@@ -199,24 +199,22 @@ impl From<Values> for toml::Value {
 pub struct Country {
     /// People.
     pub population: f64,
-    /// Share of the population online, in (0, 1]. Default 1.
+    /// Share of the population online, in (0, 1].
     #[serde(default = "d_country_online_share")]
     pub online_share: f64,
-    /// Consumer agents simulated (the resolution). Default 10,000.
+    /// Consumer agents simulated (the resolution).
     #[serde(default = "d_country_agents")]
     pub agents: u32,
     /// Acceptance of buying in a live stream, Beta distributed in [0, 1].
     #[serde(default)]
     pub live_affinity: Affinity,
     /// How much a discount raises adoption and conversion: factor (1 + deal_sensitivity × d).
-    /// Default 0.
     #[serde(default = "d_country_deal_sensitivity")]
     pub deal_sensitivity: f64,
     /// Weekly probability that an adopter who bought nothing for `lapse_after` weeks stops.
-    /// Default 0.
     #[serde(default = "d_country_lapse")]
     pub lapse: f64,
-    /// Weeks without an order before `lapse` applies. Default 8.
+    /// Weeks without an order before `lapse` applies.
     #[serde(default = "d_country_lapse_after")]
     pub lapse_after: u16,
     /// Bass diffusion through contacts.
@@ -234,10 +232,10 @@ pub struct Country {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Affinity {
-    /// Mean affinity, in [0, 1]. Default 0.5.
+    /// Mean affinity, in [0, 1].
     #[serde(default = "d_country_live_affinity_mean")]
     pub mean: f64,
-    /// Standard deviation; 0 gives every consumer exactly `mean`. Default 0.
+    /// Standard deviation; 0 gives every consumer exactly `mean`.
     #[serde(default = "d_country_live_affinity_sd")]
     pub sd: f64,
 }
@@ -255,19 +253,19 @@ impl Default for Affinity {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Diffusion {
-    /// Bass p, per week. Default 0.01.
+    /// Bass p, per week.
     #[serde(default = "d_country_diffusion_innovation")]
     pub innovation: f64,
-    /// Bass q, per week. Default 0.3.
+    /// Bass q, per week.
     #[serde(default = "d_country_diffusion_imitation")]
     pub imitation: f64,
-    /// Mean number of contacts per consumer. Default 10.
+    /// Mean number of contacts per consumer.
     #[serde(default = "d_country_diffusion_contacts")]
     pub contacts: u32,
-    /// `random`, `small_world` or `well_mixed`. Default `random`.
+    /// `random`, `small_world` or `well_mixed`.
     #[serde(default)]
     pub network: Network,
-    /// Rewiring probability of each lattice edge (`small_world` only). Default 0.1.
+    /// Rewiring probability of each lattice edge (`small_world` only).
     #[serde(default = "d_country_diffusion_rewire")]
     pub rewire: f64,
 }
@@ -302,10 +300,10 @@ pub enum Network {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spend {
-    /// Mean of the Poisson number of live sessions an adopter watches per week. Default 1.
+    /// Mean of the Poisson number of live sessions an adopter watches per week.
     #[serde(default = "d_country_spend_sessions_per_week")]
     pub sessions_per_week: f64,
-    /// Base probability that one session ends in an order. Default 0.02.
+    /// Base probability that one session ends in an order.
     #[serde(default = "d_country_spend_conversion")]
     pub conversion: f64,
     /// Lognormal order value in USD.
@@ -327,10 +325,10 @@ impl Default for Spend {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderValue {
-    /// Median order value, USD. Default 20.
+    /// Median order value, USD.
     #[serde(default = "d_country_spend_order_value_usd_median")]
     pub median: Usd,
-    /// Sigma of log(order value). Default 0.6.
+    /// Sigma of log(order value).
     #[serde(default = "d_country_spend_order_value_usd_sigma")]
     pub sigma: f64,
 }
@@ -348,27 +346,26 @@ impl Default for OrderValue {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Creators {
-    /// Creator agents in the country; each is one creator. Default 200.
+    /// Creator agents in the country; each is one creator.
     #[serde(default = "d_country_creators_agents")]
     pub agents: u32,
     /// Followers per creator, in people.
     #[serde(default)]
     pub followers: Followers,
-    /// Sigma of the lognormal skill (median 1) that multiplies conversion. Default 0.5.
+    /// Sigma of the lognormal skill (median 1) that multiplies conversion.
     #[serde(default = "d_country_creators_skill_sigma")]
     pub skill_sigma: f64,
-    /// Trailing weekly earnings below which a creator counts a bad week, USD. Default 0.
+    /// Trailing weekly earnings below which a creator counts a bad week, USD.
     #[serde(default = "d_country_creators_min_weekly_earnings_usd")]
     pub min_weekly_earnings_usd: Usd,
-    /// Bad weeks in a row after which a creator stops streaming for good. Default 12.
+    /// Bad weeks in a row after which a creator stops streaming for good.
     #[serde(default = "d_country_creators_quit_after")]
     pub quit_after: u16,
     /// A creator moves only for an offer above trailing earnings × (1 + switching_cost).
-    /// Default 0.2.
     #[serde(default = "d_country_creators_switching_cost")]
     pub switching_cost: f64,
     /// Weight of the newest week in the trailing earnings (exponential moving average), in
-    /// (0, 1]. Default 0.25 (a mean age of about four weeks).
+    /// (0, 1].
     #[serde(default = "d_country_creators_earnings_smoothing")]
     pub earnings_smoothing: f64,
 }
@@ -393,10 +390,10 @@ impl Default for Creators {
 pub enum Followers {
     /// Pareto with shape `alpha` and scale (minimum) `min`.
     Pareto {
-        /// Shape (tail index), from 0.5 to 100. Default 2.
+        /// Shape (tail index), from 0.5 to 100.
         #[serde(default = "d_followers_alpha")]
         alpha: f64,
-        /// Minimum followers. Default 1,000.
+        /// Minimum followers.
         #[serde(default = "d_followers_min")]
         min: f64,
     },
@@ -422,10 +419,10 @@ impl Default for Followers {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Platform {
-    /// Share of GMV the platform keeps as revenue. Default 0.05.
+    /// Share of GMV the platform keeps as revenue.
     #[serde(default = "d_platform_take_rate")]
     pub take_rate: f64,
-    /// Share of GMV paid to the creator who made the sale. Default 0.1.
+    /// Share of GMV paid to the creator who made the sale.
     #[serde(default = "d_platform_creator_commission")]
     pub creator_commission: f64,
     /// Markets keyed by country code.
@@ -437,14 +434,13 @@ pub struct Platform {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Market {
-    /// Share of the country's online consumers using the platform in week 0. Default 1.
+    /// Share of the country's online consumers using the platform in week 0.
     #[serde(default = "d_market_reach")]
     pub reach: f64,
     /// Relative weekly growth of reach: reach(t) = min(1, reach × (1 + reach_growth)^t).
-    /// Default 0.
     #[serde(default = "d_market_reach_growth")]
     pub reach_growth: f64,
-    /// Multiplies conversion (checkout, logistics, brand trust). Default 1.
+    /// Multiplies conversion (checkout, logistics, brand trust).
     #[serde(default = "d_market_trust")]
     pub trust: f64,
     /// Share of the country's creators whose home is this platform at the start. Markets
@@ -485,7 +481,7 @@ pub struct Gate {
     /// That market's mean weekly GMV over the `window_weeks` before the launch must reach
     /// this, USD.
     pub min_weekly_gmv_usd: Usd,
-    /// Weeks averaged, so that one noisy week does not decide a launch. Default 4.
+    /// Weeks averaged, so that one noisy week does not decide a launch.
     #[serde(default = "d_market_live_gate_window_weeks")]
     pub window_weeks: u16,
 }
@@ -496,25 +492,25 @@ pub struct Gate {
 pub struct Subsidy {
     /// Share of order value paid by the platform as a discount, in [0, 1).
     pub rate: f64,
-    /// Most the platform spends on discounts in one week, USD. Default: no limit.
+    /// Most the platform spends on discounts in one week, USD.
     #[serde(default)]
     pub weekly_budget_usd: Option<Usd>,
-    /// `fixed` keeps the rate; `roi` reviews it every `review_weeks`. Default `fixed`.
+    /// `fixed` keeps the rate; `roi` reviews it every `review_weeks`.
     #[serde(default)]
     pub policy: Policy,
-    /// Weeks between reviews (`roi`). Default 4.
+    /// Weeks between reviews (`roi`).
     #[serde(default = "d_market_subsidy_review_weeks")]
     pub review_weeks: u16,
-    /// GMV per subsidy dollar below which the rate is cut (`roi`). Default 10.
+    /// GMV per subsidy dollar below which the rate is cut (`roi`).
     #[serde(default = "d_market_subsidy_target_roi")]
     pub target_roi: f64,
-    /// Factor applied to the rate when the return is below target (`roi`). Default 0.5.
+    /// Factor applied to the rate when the return is below target (`roi`).
     #[serde(default = "d_market_subsidy_cut")]
     pub cut: f64,
-    /// Factor applied to the rate otherwise, up to `max_rate` (`roi`). Default 1.
+    /// Factor applied to the rate otherwise, up to `max_rate` (`roi`).
     #[serde(default = "d_market_subsidy_raise")]
     pub raise: f64,
-    /// Highest rate a raise can reach (`roi`). Default: the starting `rate`.
+    /// Highest rate a raise can reach (`roi`).
     #[serde(default)]
     pub max_rate: Option<f64>,
 }
@@ -549,19 +545,18 @@ pub struct Poaching {
     /// Most paid in contract fees in one week, USD.
     pub weekly_budget_usd: Usd,
     /// The most-followed share of the rivals' creators that is targeted, in (0, 1].
-    /// Default 0.1.
     #[serde(default = "d_market_poaching_top_share")]
     pub top_share: f64,
-    /// Offer as a multiple of the creator's trailing weekly earnings. Default 1.5.
+    /// Offer as a multiple of the creator's trailing weekly earnings.
     #[serde(default = "d_market_poaching_premium")]
     pub premium: f64,
-    /// Smallest weekly offer, USD. Default 0.
+    /// Smallest weekly offer, USD.
     #[serde(default = "d_market_poaching_min_offer_usd")]
     pub min_offer_usd: Usd,
-    /// Weeks a contract pays its weekly fee. Default 26.
+    /// Weeks a contract pays its weekly fee.
     #[serde(default = "d_market_poaching_contract_weeks")]
     pub contract_weeks: u16,
-    /// Share of its followers a poached creator keeps, in [0, 1]. Default 0.5.
+    /// Share of its followers a poached creator keeps, in [0, 1].
     #[serde(default = "d_market_poaching_follower_carry")]
     pub follower_carry: f64,
 }
