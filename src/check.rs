@@ -1,6 +1,7 @@
 //! `livemarket check`: the resolved world, printed for a person.
 
-use livemarket::scenario::{Policy, Scenario};
+use livemarket::scenario::params::Difference;
+use livemarket::scenario::{Composed, Policy, Scenario};
 use livemarket::sweep::Plan;
 use livemarket::table::{Align, Table, Width};
 use livemarket::world::World;
@@ -138,4 +139,41 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
         )?;
     }
     Ok(())
+}
+
+/// The values that differ from the root of the scenario's `extends` chain, each with the
+/// file, line and column that set it (or `default` when the schema supplied it, as for a key
+/// left out of a table the chain adds).
+pub fn provenance(
+    root: &str,
+    diffs: &[Difference],
+    composed: &Composed,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    writeln!(out)?;
+    let chain: Vec<&str> = composed.files.iter().map(|f| f.file.as_str()).collect();
+    writeln!(
+        out,
+        "{} values differ from {root} ({})",
+        diffs.len(),
+        chain.join(" extends ")
+    )?;
+    let rows: Vec<[String; 4]> = diffs
+        .iter()
+        .map(|d| {
+            [
+                d.path.clone(),
+                crate::params::cell(&d.a),
+                crate::params::cell(&d.b),
+                composed
+                    .place(&d.path)
+                    .unwrap_or_else(|| "default".to_string()),
+            ]
+        })
+        .collect();
+    livemarket::table::left_aligned(
+        &["path", root, "value", "set in"].map(String::from),
+        &rows,
+        out,
+    )
 }

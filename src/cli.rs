@@ -227,6 +227,20 @@ pub struct ParamsArgs {
     /// Show the values after these overrides; repeatable.
     #[arg(long, value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// List only the parameters whose resolved values differ between scenario files A and B
+    /// (every `extends` followed, defaults filled in); with one file, between the bundled
+    /// baseline and it.
+    #[arg(
+        long,
+        num_args = 1..=2,
+        value_names = ["A", "B"],
+        conflicts_with_all = ["scenario", "set"]
+    )]
+    pub diff: Option<Vec<PathBuf>>,
+    /// Print the table of every scenario key (type, unit, default, allowed values, meaning)
+    /// as Markdown: the README's key table.
+    #[arg(long, conflicts_with_all = ["scenario", "set", "diff"])]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,9 +14,11 @@ use livemarket::lock::{self, Access};
 use livemarket::report;
 use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV};
 use livemarket::run::{self, Recipe, RunOptions};
-use livemarket::scenario::{BASELINE_TOML, Design, Scenario, ScenarioError};
+use livemarket::scenario::params as keys;
+use livemarket::scenario::{BASELINE_TOML, Composed, Design, Scenario, ScenarioError, SourceFile};
 use livemarket::sweep::{self, SweepOptions};
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -58,41 +60,98 @@ fn print(f: impl FnOnce(&mut std::io::StdoutLock) -> std::io::Result<()>) -> Res
     }
 }
 
-/// The text of a scenario file (or of the bundled baseline) and how to name it.
-fn read_scenario(path: Option<&Path>) -> Result<(String, String)> {
+/// The text of a scenario file (or of the bundled baseline), how to name it, and the files
+/// it extends.
+fn read_scenario(path: Option<&Path>) -> Result<(String, String, Vec<SourceFile>)> {
     Ok(match path {
-        Some(p) => (Scenario::from_path(p)?.1, p.display().to_string()),
+        Some(p) => {
+            let (_, composed) = Scenario::load(p)?;
+            let mut files = composed.files;
+            let own = files.remove(0);
+            (own.text, p.display().to_string(), files)
+        }
         None => (
             BASELINE_TOML.to_string(),
             livemarket::results::recipe::BUNDLED.to_string(),
+            Vec::new(),
         ),
     })
 }
 
-/// The scenario, its text, and how to name its file.
-fn load(path: Option<&Path>) -> Result<(Scenario, String, String)> {
+/// The scenario, its text, how to name its file, and the chain of files it was merged from.
+fn load(path: Option<&Path>) -> Result<(Scenario, String, String, Composed)> {
     Ok(match path {
         Some(p) => {
-            let (s, text) = Scenario::from_path(p)?;
-            (s, text, p.display().to_string())
+            let (s, composed) = Scenario::load(p)?;
+            let text = composed.files[0].text.clone();
+            (s, text, p.display().to_string(), composed)
         }
-        None => (
-            Scenario::baseline(),
-            BASELINE_TOML.to_string(),
-            "<bundled baseline>".to_string(),
-        ),
+        None => {
+            let file = "<bundled baseline>";
+            let composed = livemarket::scenario::compose::compose(
+                file,
+                BASELINE_TOML,
+                &mut livemarket::scenario::compose::read_disk,
+            )?;
+            (
+                Scenario::baseline(),
+                BASELINE_TOML.to_string(),
+                file.to_string(),
+                composed,
+            )
+        }
     })
 }
 
 fn check_command(args: cli::CheckArgs) -> Result<()> {
-    let (s, text, file) = load(args.scenario.as_deref())?;
+    let (s, text, file, composed) = load(args.scenario.as_deref())?;
     // A [sweep] table is checked too: every point is validated.
     let plan = sweep::plan(s.clone(), &text, &file, &SweepOptions::default())?;
-    print(|out| check::print(&s, &plan, out))
+    // Which file each value that differs from the root of the chain came from.
+    let provenance = if composed.extends() {
+        let root = composed.root();
+        let (mut base, _) = Scenario::compose(
+            &root.file,
+            &root.text,
+            &mut livemarket::scenario::compose::read_disk,
+        )?;
+        if base.name.is_none() {
+            base.name = Path::new(&root.file)
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned());
+        }
+        Some((root.file.clone(), keys::diff(&base, &s)))
+    } else {
+        None
+    };
+    print(|out| {
+        check::print(&s, &plan, out)?;
+        if let Some((root, diffs)) = &provenance {
+            check::provenance(root, diffs, &composed, out)?;
+        }
+        Ok(())
+    })
 }
 
 fn params_command(args: cli::ParamsArgs) -> Result<()> {
-    let (s, text, file) = load(args.scenario.as_deref())?;
+    if args.markdown {
+        return print(|out| write!(out, "{}", keys::markdown()));
+    }
+    if let Some(files) = &args.diff {
+        let (a, b) = match files.as_slice() {
+            [b] => (None, Some(b.as_path())),
+            [a, b] => (Some(a.as_path()), Some(b.as_path())),
+            _ => unreachable!("clap takes one or two files"),
+        };
+        let name = |p: Option<&Path>| {
+            p.map_or("bundled baseline".to_string(), |p| p.display().to_string())
+        };
+        let (sa, ..) = load(a)?;
+        let (sb, ..) = load(b)?;
+        let diffs = keys::diff(&sa, &sb);
+        return print(|out| params::diff(&name(a), &name(b), &diffs, out));
+    }
+    let (s, text, file, _) = load(args.scenario.as_deref())?;
     let opts = SweepOptions {
         set: args.set,
         no_sweep: true,
@@ -103,10 +162,11 @@ fn params_command(args: cli::ParamsArgs) -> Result<()> {
 }
 
 fn run_command(args: cli::RunArgs) -> Result<()> {
-    let (scenario_text, scenario_file) = read_scenario(args.scenario.as_deref())?;
+    let (scenario_text, scenario_file, scenario_parents) = read_scenario(args.scenario.as_deref())?;
     let recipe = Recipe {
         scenario_file,
         scenario_text,
+        scenario_parents,
         sweep: SweepOptions {
             set: args.set,
             vary: args.vary,

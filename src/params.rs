@@ -1,4 +1,5 @@
-//! `livemarket params`: every parameter path of a scenario with its value, type and unit.
+//! `livemarket params`: every parameter path of a scenario with its value, type and unit,
+//! and (`--diff`) the parameters whose values differ between two scenarios.
 
 use livemarket::scenario::Scenario;
 use livemarket::scenario::params::{self, show};
@@ -10,14 +11,7 @@ pub fn print(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
     let rows: Vec<[String; 4]> = params::params(s)
         .into_iter()
         .map(|p| {
-            let value = p.value.as_ref().map_or("(unset)".to_string(), |v| {
-                let text = show(v).replace('\n', " ");
-                if text.chars().count() > 40 {
-                    format!("{}...", text.chars().take(37).collect::<String>())
-                } else {
-                    text
-                }
-            });
+            let value = cell(&p.value);
             [p.path, value, p.kind.to_string(), p.unit.to_string()]
         })
         .collect();
@@ -26,4 +20,37 @@ pub fn print(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
         &rows,
         out,
     )
+}
+
+/// Every parameter whose value differs between scenarios `a` and `b`, with both values.
+pub fn diff(
+    a: &str,
+    b: &str,
+    diffs: &[params::Difference],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    if diffs.is_empty() {
+        return writeln!(out, "{a} and {b} resolve to the same parameters");
+    }
+    let rows: Vec<[String; 3]> = diffs
+        .iter()
+        .map(|d| [d.path.clone(), cell(&d.a), cell(&d.b)])
+        .collect();
+    table::left_aligned(
+        &["path".to_string(), a.to_string(), b.to_string()],
+        &rows,
+        out,
+    )
+}
+
+/// A value in a table cell: one line, at most 40 characters, `(unset)` when absent.
+pub fn cell(v: &Option<toml::Value>) -> String {
+    v.as_ref().map_or("(unset)".to_string(), |v| {
+        let text = show(v).replace('\n', " ");
+        if text.chars().count() > 40 {
+            format!("{}...", text.chars().take(37).collect::<String>())
+        } else {
+            text
+        }
+    })
 }

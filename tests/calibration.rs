@@ -146,7 +146,7 @@ const N_WHAT_IF: u64 = 16;
 
 /// The take-off sweep's file at one point: UK affinity and TikTok's (held) UK discount.
 fn takeoff_point(affinity: f64, rate: f64) -> Scenario {
-    let mut s = scenario(TAKEOFF, "uk-takeoff-sweep.toml");
+    let mut s = scenario(TAKEOFF, "scenarios/uk-takeoff-sweep.toml");
     s.countries["GB"].live_affinity.mean = affinity;
     s.platforms["tiktok"].markets["GB"]
         .subsidy
@@ -202,7 +202,10 @@ fn spread_at_test_resolution() {
         print(&format!("baseline: {}", target.name), &m.values);
     }
     let base = run(&baseline(), N_WHAT_IF);
-    let push = run(&scenario(SUBSIDY_PUSH, "uk-subsidy-push.toml"), N_WHAT_IF);
+    let push = run(
+        &scenario(SUBSIDY_PUSH, "scenarios/uk-subsidy-push.toml"),
+        N_WHAT_IF,
+    );
     print(
         "push / baseline: TikTok UK GMV",
         &ratios(&push, &base, &uk_gmv()),
@@ -212,7 +215,7 @@ fn spread_at_test_resolution() {
         &push.each(&gated_cancelled()),
     );
     let war = run(
-        &scenario(POACHING_WAR, "creator-poaching-war.toml"),
+        &scenario(POACHING_WAR, "scenarios/creator-poaching-war.toml"),
         N_WHAT_IF,
     );
     print(
@@ -223,7 +226,10 @@ fn spread_at_test_resolution() {
         "war / baseline: TikTok UK GMV",
         &ratios(&war, &base, &uk_gmv()),
     );
-    let europe = run(&scenario(EUROPE_LAUNCH, "europe-launch.toml"), N_WHAT_IF);
+    let europe = run(
+        &scenario(EUROPE_LAUNCH, "scenarios/europe-launch.toml"),
+        N_WHAT_IF,
+    );
     print(
         "europe: share of the five launches opened",
         &europe.each(&tiktok(Kind::Opened, None, &GATED, 0..=WEEKS - 1)),
@@ -232,7 +238,7 @@ fn spread_at_test_resolution() {
         .map(|k| europe.of(&five_gmv(), k) - base.of(&five_gmv(), k))
         .collect();
     print("europe - baseline: TikTok GMV of the five", &diff);
-    let no_sea = run(&scenario(NO_SEA, "sea-expansion.toml"), N_WHAT_IF);
+    let no_sea = run(&scenario(NO_SEA, "scenarios/sea-expansion.toml"), N_WHAT_IF);
     print(
         "no-SEA: TikTok GMV in TH, VN, MY, PH",
         &no_sea.each(&tiktok_gmv(&SEA_2022, 0..=WEEKS - 1)),
@@ -295,7 +301,10 @@ fn baseline_reproduces_the_2021_stylized_facts() {
 
 #[test]
 fn holding_the_uk_subsidy_more_than_doubles_uk_gmv_and_opens_the_gated_launches() {
-    let push = run(&scenario(SUBSIDY_PUSH, "uk-subsidy-push.toml"), N_WHAT_IF);
+    let push = run(
+        &scenario(SUBSIDY_PUSH, "scenarios/uk-subsidy-push.toml"),
+        N_WHAT_IF,
+    );
     // Paired by trial: measured ratio mean 2.39, sd 0.050, min 2.29 over 16 trials; 1.5 is
     // 18 sd below the mean.
     let ratio = ratios(&push, base(), &uk_gmv());
@@ -313,7 +322,7 @@ fn holding_the_uk_subsidy_more_than_doubles_uk_gmv_and_opens_the_gated_launches(
 #[test]
 fn a_poaching_war_takes_most_of_tiktoks_uk_and_us_creators_and_its_uk_gmv() {
     let war = run(
-        &scenario(POACHING_WAR, "creator-poaching-war.toml"),
+        &scenario(POACHING_WAR, "scenarios/creator-poaching-war.toml"),
         N_WHAT_IF,
     );
     // TikTok has 800 UK and 1,200 US creators. Measured lost: mean 1,198, sd 1.8, min 1,192
@@ -332,7 +341,10 @@ fn a_poaching_war_takes_most_of_tiktoks_uk_and_us_creators_and_its_uk_gmv() {
 
 #[test]
 fn ungated_launches_open_all_five_markets_and_add_their_gmv() {
-    let europe = run(&scenario(EUROPE_LAUNCH, "europe-launch.toml"), N_WHAT_IF);
+    let europe = run(
+        &scenario(EUROPE_LAUNCH, "scenarios/europe-launch.toml"),
+        N_WHAT_IF,
+    );
     for k in 0..europe.n() {
         for c in GATED {
             let opened = tiktok(Kind::Opened, None, &[c], 0..=WEEKS - 1);
@@ -348,7 +360,7 @@ fn ungated_launches_open_all_five_markets_and_add_their_gmv() {
 
 #[test]
 fn without_the_sea_launches_tiktoks_2022_gmv_is_lower() {
-    let no_sea = run(&scenario(NO_SEA, "sea-expansion.toml"), N_WHAT_IF);
+    let no_sea = run(&scenario(NO_SEA, "scenarios/sea-expansion.toml"), N_WHAT_IF);
     for k in 0..no_sea.n() {
         for c in SEA_2022 {
             let gmv = no_sea.of(&tiktok_gmv(&[c], 0..=WEEKS - 1), k);

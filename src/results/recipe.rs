@@ -1,7 +1,7 @@
 //! What a run was asked to do, as recorded in its manifest: enough to rebuild its plan for
 //! `--resume`, `summarize` and `merge`, and to tell whether two runs are the same run.
 
-use crate::scenario::{BASELINE_TOML, Scenario};
+use crate::scenario::{BASELINE_TOML, Scenario, SourceFile};
 use crate::sweep::{self, Plan, SweepOptions};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,10 @@ pub struct Recipe {
     pub scenario_file: String,
     /// The scenario text the run read.
     pub scenario_text: String,
+    /// The files the scenario extends (`extends`), nearest first, with the text the run read:
+    /// a resume rebuilds the scenario from these, and refuses when one has changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario_parents: Vec<SourceFile>,
     /// `--set`, `--vary` and the design options.
     #[serde(flatten)]
     pub sweep: SweepOptions,
@@ -71,6 +75,7 @@ impl Recipe {
         Recipe {
             scenario_file,
             scenario_text,
+            scenario_parents: Vec::new(),
             sweep: SweepOptions::default(),
             seed: None,
             trials: None,
@@ -90,7 +95,15 @@ impl Recipe {
         let scenario = if self.scenario_file == BUNDLED && self.scenario_text == BASELINE_TOML {
             Scenario::baseline()
         } else {
-            Scenario::from_toml_str(&self.scenario_text, &self.scenario_file)?
+            let parents = &self.scenario_parents;
+            let mut recorded = |file: &str| {
+                parents
+                    .iter()
+                    .find(|p| p.file == file)
+                    .map(|p| p.text.clone())
+                    .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+            };
+            Scenario::compose(&self.scenario_file, &self.scenario_text, &mut recorded)?.0
         };
         let mut plan = sweep::plan(
             scenario,
@@ -120,6 +133,24 @@ impl Recipe {
             d.push(format!(
                 "the scenario text differs ({} in {here}, {} in {there})",
                 self.scenario_file, other.scenario_file
+            ));
+        }
+        let texts = |r: &Recipe| -> Vec<String> {
+            r.scenario_parents.iter().map(|p| p.text.clone()).collect()
+        };
+        if texts(self) != texts(other) {
+            let names = |r: &Recipe| -> String {
+                let n: Vec<&str> = r.scenario_parents.iter().map(|p| p.file.as_str()).collect();
+                if n.is_empty() {
+                    "none".to_string()
+                } else {
+                    n.join(", ")
+                }
+            };
+            d.push(format!(
+                "the text of a file the scenario extends differs ({} in {here}, {} in {there})",
+                names(self),
+                names(other)
             ));
         }
         let mut field = |name: &str, a: String, b: String| {

@@ -15,6 +15,9 @@ pub struct ScenarioError {
 /// One problem, at a place in the file when it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The file the problem is in, when it is not the scenario's own file (a file it
+    /// extends).
+    pub file: Option<String>,
     /// 1-based line and column, when the problem has a place in the file.
     pub at: Option<(usize, usize)>,
     /// One sentence that names the key and says what to do.
@@ -27,9 +30,10 @@ impl fmt::Display for ScenarioError {
             if i > 0 {
                 writeln!(f)?;
             }
+            let file = p.file.as_deref().unwrap_or(&self.file);
             match p.at {
-                Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.file, p.message)?,
-                None => write!(f, "{}: {}", self.file, p.message)?,
+                Some((line, col)) => write!(f, "{file}:{line}:{col}: {}", p.message)?,
+                None => write!(f, "{file}: {}", p.message)?,
             }
         }
         Ok(())

@@ -1,8 +1,10 @@
 //! Scenario files: the TOML schema, loading with errors a person can act on, and validation.
 //!
 //! Loading splits into [`Scenario::from_path`] and [`Scenario::from_toml_str`], so tests never
-//! need the disk.
+//! need the disk; [`Scenario::compose`] reads a scenario that extends others through any
+//! reader (the disk, or the texts a run recorded).
 
+pub mod compose;
 mod date;
 mod error;
 mod locate;
@@ -10,6 +12,7 @@ pub mod params;
 mod schema;
 mod validate;
 
+pub use compose::{Composed, Origin, SourceFile};
 pub use date::Date;
 pub use error::{Problem, ScenarioError, line_col};
 pub use locate::Spans;
@@ -31,10 +34,18 @@ pub const BASELINE_NAME: &str = "baseline";
 impl Scenario {
     /// Reads, parses and validates a scenario file.
     pub fn from_path(path: &Path) -> Result<(Scenario, String), ScenarioError> {
+        let (scenario, composed) = Scenario::load(path)?;
+        Ok((scenario, composed.files[0].text.clone()))
+    }
+
+    /// Reads a scenario file and the files it extends, and validates the merged scenario;
+    /// its name defaults to the file name without `.toml` (a name is never inherited).
+    pub fn load(path: &Path) -> Result<(Scenario, Composed), ScenarioError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
             file: file.clone(),
             problems: vec![Problem {
+                file: None,
                 at: None,
                 message: format!(
                     "cannot read the scenario file: {}; check the path, or leave it out to run \
@@ -48,11 +59,11 @@ impl Scenario {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| s != "." && s != "..");
-        let mut scenario = Scenario::from_toml_str(&text, &file)?;
+        let (mut scenario, composed) = Scenario::compose(&file, &text, &mut compose::read_disk)?;
         if scenario.name.is_none() {
             scenario.name = default_name;
         }
-        Ok((scenario, text))
+        Ok((scenario, composed))
     }
 
     /// The bundled baseline.
@@ -63,8 +74,71 @@ impl Scenario {
         s
     }
 
-    /// Parses and validates scenario text; `file` is only used in messages.
+    /// Parses and validates scenario text; `file` names it in messages and is where the
+    /// files it `extends` are looked for.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        Ok(Scenario::compose(file, text, &mut compose::read_disk)?.0)
+    }
+
+    /// Reads scenario text and the files it extends (through `read`), merges them and
+    /// validates the result; the [`Composed`] chain says where each value was written.
+    pub fn compose(
+        file: &str,
+        text: &str,
+        read: &mut compose::Reader<'_>,
+    ) -> Result<(Scenario, Composed), ScenarioError> {
+        let composed = compose::compose(file, text, read)?;
+        if !composed.extends() {
+            return Ok((Scenario::from_one_file(text, file)?, composed));
+        }
+        // The merged tree is read directly (keeping the order of its tables); when the schema
+        // refuses it, it is read again as text, so serde's error comes with a place, which is
+        // then mapped to the file that wrote the value.
+        let scenario: Scenario = match toml::Value::Table(composed.tree.clone()).try_into() {
+            Ok(s) => s,
+            Err(direct) => {
+                let resolved = toml::to_string(&composed.tree).expect("a TOML table serialises");
+                let problem = match toml::from_str::<Scenario>(&resolved) {
+                    Err(e) => resolved_problem(&composed, &resolved, &e),
+                    Ok(_) => Problem {
+                        file: None,
+                        at: None,
+                        message: schema_message(direct.message().trim(), "", ""),
+                    },
+                };
+                return Err(ScenarioError {
+                    file: file.to_string(),
+                    problems: vec![problem],
+                });
+            }
+        };
+        let problems: Vec<Problem> = validate::validate(&scenario)
+            .into_iter()
+            .map(|(path, message)| match composed.locate(&path, false) {
+                Some((k, at)) => Problem {
+                    file: (k > 0).then(|| composed.files[k].file.clone()),
+                    at: Some(at),
+                    message,
+                },
+                None => Problem {
+                    file: None,
+                    at: None,
+                    message,
+                },
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok((scenario, composed))
+        } else {
+            Err(ScenarioError {
+                file: file.to_string(),
+                problems,
+            })
+        }
+    }
+
+    /// A scenario that extends none: errors are placed in its text directly.
+    fn from_one_file(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError {
             file: file.to_string(),
             problems: vec![parse_problem(text, &e)],
@@ -73,6 +147,7 @@ impl Scenario {
         let problems: Vec<Problem> = validate::validate(&scenario)
             .into_iter()
             .map(|(path, message)| Problem {
+                file: None,
                 at: spans.value_span(&path).map(|s| line_col(text, s.start)),
                 message,
             })
@@ -124,11 +199,45 @@ fn parse_problem(text: &str, e: &toml::de::Error) -> Problem {
     } else {
         schema_message(&raw, &within, &full_key())
     };
-    Problem { at, message }
+    Problem {
+        file: None,
+        at,
+        message,
+    }
+}
+
+/// A schema error in the merged text of a chain, placed where the offending key or value was
+/// written (in the scenario's own file or in one it extends).
+fn resolved_problem(composed: &Composed, resolved: &str, e: &toml::de::Error) -> Problem {
+    let message = parse_problem(resolved, e).message;
+    let place = e.span().and_then(|s| {
+        let (table, key) = locate::key_at(resolved, s.start);
+        let mut path = table.clone();
+        path.extend(key);
+        let path = path.join(".");
+        let on_value = Spans::parse(resolved)
+            .value_span(&path)
+            .is_some_and(|v| v.contains(&s.start));
+        composed
+            .locate(&path, !on_value)
+            .or_else(|| composed.locate(&table.join("."), true))
+    });
+    match place {
+        Some((k, at)) => Problem {
+            file: (k > 0).then(|| composed.files[k].file.clone()),
+            at: Some(at),
+            message,
+        },
+        None => Problem {
+            file: None,
+            at: None,
+            message,
+        },
+    }
 }
 
 /// Turns serde's message about a key (unknown, missing, wrong type or variant) into one that
-/// names the key and says what to do. `within` reads "in [table]" or "at the top level";
+/// names the key and says what to do. `within` reads `in [table]` or `at the top level`;
 /// `full_key` is the dotted path of the value.
 pub(crate) fn schema_message(raw: &str, within: &str, full_key: &str) -> String {
     if let Some(rest) = raw.strip_prefix("unknown field `") {

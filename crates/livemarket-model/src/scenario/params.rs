@@ -37,205 +37,660 @@ impl fmt::Display for Kind {
     }
 }
 
-/// One entry of the parameter table: a path pattern (`*` matches one key), its type, its
-/// unit, and whether it may be absent (then `params` lists it as unset).
-struct Spec {
+/// A key's default: what the scenario has when the file leaves the key out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue {
+    /// The file must give it (within its table, when the table is there).
+    Required,
+    /// This value, written as in a scenario file.
+    Is(&'static str),
+    /// Absent; the text says what absence means.
+    Absent(&'static str),
+}
+
+/// The values a key allows. Ranges that depend on other keys (`live_affinity.sd`,
+/// `diffusion.contacts`, `subsidy.max_rate`) are [`Range::Rule`]s, checked with the other
+/// cross-field rules in `validate.rs`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Range {
+    /// Any value of the type.
+    Any,
+    /// lo ≤ x ≤ hi.
+    Within(f64, f64),
+    /// 0 < x ≤ hi.
+    AboveZero(f64),
+    /// lo ≤ n ≤ hi, whole numbers.
+    Whole(u64, u64),
+    /// A rule on other keys, in words.
+    Rule(&'static str),
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Range::Any => f.write_str("any"),
+            Range::Within(lo, hi) => write!(f, "{lo} to {hi}"),
+            Range::AboveZero(hi) => write!(f, "above 0, at most {hi}"),
+            Range::Whole(lo, hi) => write!(f, "{lo} to {hi}"),
+            Range::Rule(text) => f.write_str(text),
+        }
+    }
+}
+
+/// One scenario key: a path pattern (`*` matches one key), its type, unit, default, allowed
+/// range and meaning. [`KEYS`] is the one place these facts are written: `params`, the range
+/// checks and the README's key table read them from here.
+#[derive(Debug)]
+pub struct Key {
+    pub pattern: &'static str,
+    pub kind: Kind,
+    pub unit: &'static str,
+    pub default: DefaultValue,
+    pub range: Range,
+    pub meaning: &'static str,
+}
+
+impl Key {
+    /// Whether the scenario may leave it out with nothing in its place (`params` then lists
+    /// it as unset).
+    fn optional(&self) -> bool {
+        matches!(self.default, DefaultValue::Absent(_))
+    }
+}
+
+const fn key(
     pattern: &'static str,
     kind: Kind,
     unit: &'static str,
-    optional: bool,
-}
-
-const fn p(pattern: &'static str, kind: Kind, unit: &'static str) -> Spec {
-    Spec {
+    default: DefaultValue,
+    range: Range,
+    meaning: &'static str,
+) -> Key {
+    Key {
         pattern,
         kind,
         unit,
-        optional: false,
+        default,
+        range,
+        meaning,
     }
 }
 
-const fn opt(pattern: &'static str, kind: Kind, unit: &'static str) -> Spec {
-    Spec {
-        pattern,
-        kind,
-        unit,
-        optional: true,
-    }
-}
-
+use DefaultValue::{Absent, Is, Required as Req};
 use Kind::{Date as D, Integer as I, List as L, Number as N, Text as T};
+use Range::{AboveZero, Any, Rule, Whole, Within};
 
-/// Every scenario key with its unit, from the doc comments of `schema.rs`. A unit test checks
-/// that every leaf of the bundled scenarios has an entry, so this table cannot fall behind.
-const SPECS: &[Spec] = &[
-    opt("name", T, "-"),
-    opt("description", T, "-"),
-    p("start", D, "first day of week 0"),
-    p("weeks", I, "weeks"),
-    p("seed", I, "-"),
-    p("trials", I, "trials"),
-    p("countries.*.population", N, "people"),
-    p("countries.*.online_share", N, "share of population, (0, 1]"),
-    p("countries.*.agents", I, "consumer agents"),
-    p("countries.*.live_affinity.mean", N, "share, [0, 1]"),
-    p("countries.*.live_affinity.sd", N, "standard deviation"),
-    p("countries.*.deal_sensitivity", N, "per unit of discount"),
-    p("countries.*.lapse", N, "probability per week"),
-    p("countries.*.lapse_after", I, "weeks"),
-    p("countries.*.diffusion.innovation", N, "Bass p, per week"),
-    p("countries.*.diffusion.imitation", N, "Bass q, per week"),
-    p("countries.*.diffusion.contacts", I, "contacts per consumer"),
-    p(
+const WEEKS: Range = Whole(1, u16::MAX as u64);
+const SHARE: Range = Within(0.0, 1.0);
+const USD: Range = Within(0.0, 1e15);
+
+/// Every scenario key. A unit test checks that every leaf of the bundled scenarios has an
+/// entry, and another that the README's key table is the one [`markdown`] prints.
+pub const KEYS: &[Key] = &[
+    key(
+        "name",
+        T,
+        "-",
+        Absent("the file name"),
+        Any,
+        "output folder name",
+    ),
+    key(
+        "description",
+        T,
+        "-",
+        Absent("none"),
+        Any,
+        "free text shown by `check`",
+    ),
+    key(
+        "start",
+        D,
+        "first day of week 0",
+        Req,
+        Any,
+        "any date means the week containing it",
+    ),
+    key(
+        "weeks",
+        I,
+        "weeks",
+        Req,
+        Whole(1, 5200),
+        "length of a trial",
+    ),
+    key(
+        "seed",
+        I,
+        "-",
+        Is("1"),
+        Any,
+        "scenario seed; trial k's seed derives from it and k alone",
+    ),
+    key(
+        "trials",
+        I,
+        "trials",
+        Is("100"),
+        Whole(1, 10_000_000),
+        "trials `run` runs by default",
+    ),
+    key(
+        "countries.*.population",
+        N,
+        "people",
+        Req,
+        AboveZero(1e10),
+        "population",
+    ),
+    key(
+        "countries.*.online_share",
+        N,
+        "share of population, (0, 1]",
+        Is("1"),
+        AboveZero(1.0),
+        "share of the population online",
+    ),
+    key(
+        "countries.*.agents",
+        I,
+        "consumer agents",
+        Is("10000"),
+        Whole(1, 1 << 31),
+        "consumer agents (the resolution); each stands for population × online_share / agents people",
+    ),
+    key(
+        "countries.*.live_affinity.mean",
+        N,
+        "share, [0, 1]",
+        Is("0.5"),
+        SHARE,
+        "mean of the Beta distributed acceptance of buying in a live stream",
+    ),
+    key(
+        "countries.*.live_affinity.sd",
+        N,
+        "standard deviation",
+        Is("0"),
+        Rule("0, or above 0 and below sqrt(mean × (1 − mean))"),
+        "its standard deviation; 0 gives every consumer the mean",
+    ),
+    key(
+        "countries.*.deal_sensitivity",
+        N,
+        "per unit of discount",
+        Is("0"),
+        Within(0.0, 1000.0),
+        "a discount d multiplies adoption and conversion by 1 + deal_sensitivity × d",
+    ),
+    key(
+        "countries.*.lapse",
+        N,
+        "probability per week",
+        Is("0"),
+        SHARE,
+        "chance an idle adopter stops",
+    ),
+    key(
+        "countries.*.lapse_after",
+        I,
+        "weeks",
+        Is("8"),
+        WEEKS,
+        "weeks without an order before lapse applies",
+    ),
+    key(
+        "countries.*.diffusion.innovation",
+        N,
+        "Bass p, per week",
+        Is("0.01"),
+        SHARE,
+        "Bass innovation",
+    ),
+    key(
+        "countries.*.diffusion.imitation",
+        N,
+        "Bass q, per week",
+        Is("0.3"),
+        Within(0.0, 100.0),
+        "Bass imitation",
+    ),
+    key(
+        "countries.*.diffusion.contacts",
+        I,
+        "contacts per consumer",
+        Is("10"),
+        Rule("0 to the smaller of agents − 1 and 1000; even for small_world"),
+        "mean contacts per consumer",
+    ),
+    key(
         "countries.*.diffusion.network",
         Kind::Choice(&["random", "small_world", "well_mixed"]),
         "-",
+        Is("\"random\""),
+        Any,
+        "how consumers see each other",
     ),
-    p("countries.*.diffusion.rewire", N, "probability per edge"),
-    p(
+    key(
+        "countries.*.diffusion.rewire",
+        N,
+        "probability per edge",
+        Is("0.1"),
+        SHARE,
+        "rewiring of each lattice edge (`small_world`)",
+    ),
+    key(
         "countries.*.spend.sessions_per_week",
         N,
         "sessions per week",
+        Is("1"),
+        Within(0.0, 1000.0),
+        "Poisson mean of live sessions an adopter watches",
     ),
-    p("countries.*.spend.conversion", N, "probability per session"),
-    p("countries.*.spend.order_value_usd.median", N, "USD"),
-    p(
+    key(
+        "countries.*.spend.conversion",
+        N,
+        "probability per session",
+        Is("0.02"),
+        SHARE,
+        "base chance a session ends in an order",
+    ),
+    key(
+        "countries.*.spend.order_value_usd.median",
+        N,
+        "USD",
+        Is("20"),
+        AboveZero(1e9),
+        "median of the lognormal order value",
+    ),
+    key(
         "countries.*.spend.order_value_usd.sigma",
         N,
         "sd of log(USD)",
+        Is("0.6"),
+        Within(0.0, 10.0),
+        "its sigma",
     ),
-    p("countries.*.creators.agents", I, "creators"),
-    p(
+    key(
+        "countries.*.creators.agents",
+        I,
+        "creators",
+        Is("200"),
+        Whole(0, 10_000_000),
+        "creator agents; each is one creator",
+    ),
+    key(
         "countries.*.creators.followers.dist",
         Kind::Choice(&["pareto", "lognormal"]),
         "-",
+        Is("\"pareto\""),
+        Any,
+        "distribution of followers per creator",
     ),
-    p("countries.*.creators.followers.alpha", N, "Pareto shape"),
-    p("countries.*.creators.followers.min", N, "followers"),
-    p("countries.*.creators.followers.median", N, "followers"),
-    p(
+    // Below 0.5 a Pareto draw (min / U^(1/alpha)) can overflow to infinity; the mean is
+    // infinite below 1 anyway (docs/calibration.md: alpha about 2).
+    key(
+        "countries.*.creators.followers.alpha",
+        N,
+        "Pareto shape",
+        Is("2"),
+        Within(0.5, 100.0),
+        "Pareto tail index (`pareto`)",
+    ),
+    key(
+        "countries.*.creators.followers.min",
+        N,
+        "followers",
+        Is("1000"),
+        AboveZero(1e10),
+        "Pareto minimum (`pareto`)",
+    ),
+    key(
+        "countries.*.creators.followers.median",
+        N,
+        "followers",
+        Req,
+        AboveZero(1e10),
+        "median (`lognormal`)",
+    ),
+    key(
         "countries.*.creators.followers.sigma",
         N,
         "sd of log(followers)",
+        Req,
+        Within(0.0, 10.0),
+        "sigma (`lognormal`)",
     ),
-    p("countries.*.creators.skill_sigma", N, "sd of log(skill)"),
-    p(
+    key(
+        "countries.*.creators.skill_sigma",
+        N,
+        "sd of log(skill)",
+        Is("0.5"),
+        Within(0.0, 10.0),
+        "lognormal skill (median 1) multiplying conversion",
+    ),
+    key(
         "countries.*.creators.min_weekly_earnings_usd",
         N,
         "USD per week",
+        Is("0"),
+        Within(0.0, 1e12),
+        "trailing earnings below this count as a bad week",
     ),
-    p("countries.*.creators.quit_after", I, "weeks"),
-    p(
+    key(
+        "countries.*.creators.quit_after",
+        I,
+        "weeks",
+        Is("12"),
+        WEEKS,
+        "bad weeks in a row before a creator stops streaming",
+    ),
+    key(
         "countries.*.creators.switching_cost",
         N,
         "share of trailing earnings",
+        Is("0.2"),
+        Within(0.0, 1000.0),
+        "a creator moves only for an offer above trailing × (1 + switching_cost)",
     ),
-    p(
+    key(
         "countries.*.creators.earnings_smoothing",
         N,
         "weight of the newest week, (0, 1]",
+        Is("0.25"),
+        AboveZero(1.0),
+        "weight of the newest week in trailing earnings",
     ),
-    p("platforms.*.take_rate", N, "share of GMV"),
-    p("platforms.*.creator_commission", N, "share of GMV"),
-    p(
+    key(
+        "platforms.*.take_rate",
+        N,
+        "share of GMV",
+        Is("0.05"),
+        SHARE,
+        "platform revenue",
+    ),
+    key(
+        "platforms.*.creator_commission",
+        N,
+        "share of GMV",
+        Is("0.1"),
+        SHARE,
+        "paid to the creator who made the sale",
+    ),
+    key(
         "platforms.*.markets.*.reach",
         N,
         "share of online consumers",
+        Is("1"),
+        SHARE,
+        "share of online consumers using the platform in week 0",
     ),
-    p(
+    key(
         "platforms.*.markets.*.reach_growth",
         N,
         "relative, per week",
+        Is("0"),
+        SHARE,
+        "reach(t) = min(1, reach × (1 + reach_growth)^t)",
     ),
-    p("platforms.*.markets.*.trust", N, "factor on conversion"),
-    opt(
+    key(
+        "platforms.*.markets.*.trust",
+        N,
+        "factor on conversion",
+        Is("1"),
+        Within(0.0, 100.0),
+        "multiplies conversion",
+    ),
+    key(
         "platforms.*.markets.*.creator_share",
         N,
         "share of creators",
+        Absent("the rest, split equally"),
+        SHARE,
+        "share of the country's creators whose home is this platform; a country's shares sum to at most 1 (to 1 when every market gives one)",
     ),
-    p("platforms.*.markets.*.live.launch", D, "date"),
-    p("platforms.*.markets.*.live.gate.market", T, "country code"),
-    p(
+    key(
+        "platforms.*.markets.*.live.launch",
+        D,
+        "date",
+        Req,
+        Any,
+        "week live shopping opens; without a `live` table it never does",
+    ),
+    key(
+        "platforms.*.markets.*.live.gate.market",
+        T,
+        "country code",
+        Req,
+        Rule("another market of the platform"),
+        "without a `gate` the launch always happens; with one, only if this market performs",
+    ),
+    key(
         "platforms.*.markets.*.live.gate.min_weekly_gmv_usd",
         N,
         "USD per week",
+        Req,
+        USD,
+        "its mean weekly GMV over the window before the launch must reach this",
     ),
-    p("platforms.*.markets.*.live.gate.window_weeks", I, "weeks"),
-    p(
+    key(
+        "platforms.*.markets.*.live.gate.window_weeks",
+        I,
+        "weeks",
+        Is("4"),
+        Whole(1, 520),
+        "weeks averaged for the gate",
+    ),
+    key(
         "platforms.*.markets.*.subsidy.rate",
         N,
         "share of order value",
+        Req,
+        Within(0.0, 0.99),
+        "discount paid by the platform; without a `subsidy` table, none",
     ),
-    opt(
+    key(
         "platforms.*.markets.*.subsidy.weekly_budget_usd",
         N,
         "USD per week",
+        Absent("no limit"),
+        USD,
+        "the week's subsidy never exceeds it",
     ),
-    p(
+    key(
         "platforms.*.markets.*.subsidy.policy",
         Kind::Choice(&["fixed", "roi"]),
         "-",
+        Is("\"fixed\""),
+        Any,
+        "`roi` reviews the rate on GMV per subsidy dollar",
     ),
-    p("platforms.*.markets.*.subsidy.review_weeks", I, "weeks"),
-    p(
+    key(
+        "platforms.*.markets.*.subsidy.review_weeks",
+        I,
+        "weeks",
+        Is("4"),
+        WEEKS,
+        "weeks between reviews (`roi`)",
+    ),
+    key(
         "platforms.*.markets.*.subsidy.target_roi",
         N,
         "GMV per subsidy USD",
+        Is("10"),
+        Within(0.0, 1e6),
+        "below it the rate is cut (`roi`)",
     ),
-    p("platforms.*.markets.*.subsidy.cut", N, "factor on the rate"),
-    p(
+    key(
+        "platforms.*.markets.*.subsidy.cut",
+        N,
+        "factor on the rate",
+        Is("0.5"),
+        SHARE,
+        "applied to the rate below target (`roi`)",
+    ),
+    key(
         "platforms.*.markets.*.subsidy.raise",
         N,
         "factor on the rate",
+        Is("1"),
+        Within(1.0, 100.0),
+        "applied to the rate at or above target, up to max_rate (`roi`)",
     ),
-    opt(
+    key(
         "platforms.*.markets.*.subsidy.max_rate",
         N,
         "share of order value",
+        Absent("the starting rate"),
+        Rule("rate to 0.99"),
+        "cap on raises (`roi`)",
     ),
-    p(
+    key(
         "platforms.*.markets.*.exit.min_weekly_gmv_usd",
         N,
         "USD per week",
+        Req,
+        USD,
+        "a week below it is poor; without an `exit` table live shopping is never withdrawn",
     ),
-    p("platforms.*.markets.*.exit.patience_weeks", I, "weeks"),
-    p("platforms.*.markets.*.poaching.from", L, "platform names"),
-    p(
+    key(
+        "platforms.*.markets.*.exit.patience_weeks",
+        I,
+        "weeks",
+        Req,
+        WEEKS,
+        "poor weeks in a row before live shopping is withdrawn",
+    ),
+    key(
+        "platforms.*.markets.*.poaching.from",
+        L,
+        "platform names",
+        Req,
+        Rule("rival platforms, at least one"),
+        "rivals whose creators are targeted; without a `poaching` table, none",
+    ),
+    key(
         "platforms.*.markets.*.poaching.weekly_budget_usd",
         N,
         "USD per week",
+        Req,
+        USD,
+        "contract fees paid in a week never exceed it",
     ),
-    p(
+    key(
         "platforms.*.markets.*.poaching.top_share",
         N,
         "share of rivals' creators",
+        Is("0.1"),
+        AboveZero(1.0),
+        "the most-followed share of the rivals' creators targeted",
     ),
-    p(
+    key(
         "platforms.*.markets.*.poaching.premium",
         N,
         "multiple of trailing earnings",
+        Is("1.5"),
+        Within(0.0, 1000.0),
+        "weekly offer = max(min_offer_usd, premium × trailing earnings)",
     ),
-    p(
+    key(
         "platforms.*.markets.*.poaching.min_offer_usd",
         N,
         "USD per week",
+        Is("0"),
+        Within(0.0, 1e12),
+        "smallest weekly offer",
     ),
-    p("platforms.*.markets.*.poaching.contract_weeks", I, "weeks"),
-    p(
+    key(
+        "platforms.*.markets.*.poaching.contract_weeks",
+        I,
+        "weeks",
+        Is("26"),
+        WEEKS,
+        "weeks a contract pays its fee",
+    ),
+    key(
         "platforms.*.markets.*.poaching.follower_carry",
         N,
         "share of followers",
+        Is("0.5"),
+        SHARE,
+        "share of followers a poached creator keeps",
     ),
 ];
+
+/// The default of a key whose default is a value ([`DefaultValue::Is`]), as TOML.
+fn default_of(pattern: &str) -> toml::Value {
+    let key = KEYS
+        .iter()
+        .find(|k| k.pattern == pattern)
+        .unwrap_or_else(|| panic!("`{pattern}` is in the key table"));
+    match key.default {
+        DefaultValue::Is(text) => parse_value(text),
+        _ => panic!("`{pattern}` has a default value in the key table"),
+    }
+}
+
+/// The default of a numeric key, from the key table (the schema's serde defaults read it).
+pub(crate) fn default_number(pattern: &str) -> f64 {
+    match default_of(pattern) {
+        toml::Value::Float(x) => x,
+        toml::Value::Integer(n) => n as f64,
+        other => panic!("`{pattern}`'s default {other} is a number"),
+    }
+}
+
+/// The default of a whole-number key, from the key table.
+pub(crate) fn default_whole(pattern: &str) -> u64 {
+    match default_of(pattern) {
+        toml::Value::Integer(n) if n >= 0 => n as u64,
+        other => panic!("`{pattern}`'s default {other} is a whole number"),
+    }
+}
+
+/// The README's table of every key, generated from [`KEYS`] (`livemarket params
+/// --markdown` prints it; a test fails when the README's copy differs).
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "| key | type | unit | default | allowed | meaning |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for k in KEYS {
+        let path: Vec<&str> = k.pattern.split('.').collect();
+        let shown: Vec<&str> = path
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match (*p, i.checked_sub(1).map(|j| path[j])) {
+                ("*", Some("platforms")) => "P",
+                ("*", _) => "CC",
+                (p, _) => p,
+            })
+            .collect();
+        let default = match k.default {
+            DefaultValue::Required => "required".to_string(),
+            DefaultValue::Is(v) => format!("`{v}`"),
+            DefaultValue::Absent(text) => text.to_string(),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {default} | {} | {} |\n",
+            shown.join("."),
+            k.kind.to_string().replace('|', ", "),
+            k.unit,
+            k.range,
+            k.meaning
+        ));
+    }
+    out
+}
 
 fn matches(pattern: &str, path: &[&str]) -> bool {
     let parts: Vec<&str> = pattern.split('.').collect();
     parts.len() == path.len() && parts.iter().zip(path).all(|(p, s)| *p == "*" || p == s)
 }
 
-fn spec_of(path: &str) -> Option<&'static Spec> {
+/// The table entry of a dotted path.
+pub fn spec_of(path: &str) -> Option<&'static Key> {
     let parts: Vec<&str> = path.split('.').collect();
-    SPECS.iter().find(|s| matches(s.pattern, &parts))
+    KEYS.iter().find(|s| matches(s.pattern, &parts))
 }
 
 /// One parameter of a scenario.
@@ -284,7 +739,7 @@ fn walk(table: &toml::Table, at: &mut Vec<String>, out: &mut Vec<Param>) {
     }
     // Optional keys of this table that are unset.
     let depth = at.len() + 1;
-    for spec in SPECS.iter().filter(|s| s.optional) {
+    for spec in KEYS.iter().filter(|s| s.optional()) {
         let parts: Vec<&str> = spec.pattern.split('.').collect();
         let last = parts[parts.len() - 1];
         let prefix: Vec<&str> = at.iter().map(String::as_str).collect();
@@ -336,6 +791,46 @@ pub fn find(s: &Scenario, path: &str) -> Result<Param, String> {
         "unknown parameter `{path}`{}{hint}; `livemarket params` lists them all",
         absent.unwrap_or_default()
     ))
+}
+
+/// One parameter whose resolved value differs between two scenarios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// Dotted path.
+    pub path: String,
+    /// The value in the first scenario; None when it leaves the key unset or has no such
+    /// table.
+    pub a: Option<toml::Value>,
+    /// The value in the second.
+    pub b: Option<toml::Value>,
+}
+
+/// Every parameter path whose value (defaults filled in) differs between two scenarios: the
+/// first's paths in its order, then the paths only the second has.
+pub fn diff(a: &Scenario, b: &Scenario) -> Vec<Difference> {
+    let (pa, pb) = (params(a), params(b));
+    let value = |ps: &[Param], path: &str| {
+        ps.iter()
+            .find(|p| p.path == path)
+            .and_then(|p| p.value.clone())
+    };
+    let mut paths: Vec<&str> = pa.iter().map(|p| p.path.as_str()).collect();
+    for p in &pb {
+        if !paths.contains(&p.path.as_str()) {
+            paths.push(&p.path);
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let (x, y) = (value(&pa, path), value(&pb, path));
+            (x != y).then(|| Difference {
+                path: path.to_string(),
+                a: x,
+                b: y,
+            })
+        })
+        .collect()
 }
 
 /// Reads a value as TOML (`0.3`, `12`, `true`, `2022-03-01`, `"text"`, `["a", "b"]`); what is
@@ -489,6 +984,37 @@ mod tests {
                 assert!(spec_of(&p.path).is_some(), "{} has no entry", p.path);
             }
         }
+    }
+
+    #[test]
+    fn a_key_left_out_takes_the_default_of_the_key_table() {
+        let text = "start = 2021-01-04\nweeks = 4\n\
+            [countries.AA]\npopulation = 1e6\n[countries.BB]\npopulation = 1e6\n\
+            [platforms.p.markets.BB]\n[platforms.q.markets.BB]\n[platforms.q.markets.AA]\n\
+            live = { launch = 2021-02-01, gate = { market = \"BB\", min_weekly_gmv_usd = 1 } }\n\
+            subsidy = { rate = 0.1 }\nexit = { min_weekly_gmv_usd = 1, patience_weeks = 2 }\n\
+            poaching = { from = [\"p\"], weekly_budget_usd = 1 }\n";
+        let s = Scenario::from_toml_str(text, "minimal.toml").unwrap();
+        let mut checked = 0;
+        for p in params(&s) {
+            let key = spec_of(&p.path).unwrap();
+            if let DefaultValue::Is(text) = key.default {
+                let want = parse_value(text);
+                let got = p.value.clone().unwrap();
+                let same = match (&want, &got) {
+                    (toml::Value::Integer(a), toml::Value::Float(b)) => *a as f64 == *b,
+                    (a, b) => a == b,
+                };
+                assert!(same, "{}: {got} is not the table's {want}", p.path);
+                checked += 1;
+            }
+        }
+        // Every key with a default value, once per country, platform or market.
+        let with_default = KEYS
+            .iter()
+            .filter(|k| matches!(k.default, DefaultValue::Is(_)))
+            .count();
+        assert!(checked >= with_default, "{checked} of {with_default}");
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! The scenario file's schema: every key, its unit and its default.
+//! The scenario file's schema: the typed view of a scenario.
 //!
-//! Every table denies unknown keys; [`super::load`] turns serde's message into one that names
-//! the nearest valid key. Ranges are checked in [`super::validate`], not here.
+//! Every table denies unknown keys; [`super::schema_message`] turns serde's message into one
+//! that names the nearest valid key. Each key's default, unit and range are written once, in
+//! the key table (`params::KEYS`): the default functions here read it, and ranges are checked
+//! in [`super::validate`] from it.
 
 use super::date::Date;
+use super::params::{default_number, default_whole};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -24,10 +27,10 @@ pub struct Scenario {
     pub start: Date,
     /// Number of simulated weeks.
     pub weeks: u32,
-    /// Scenario seed; trial k's seed derives from it and k alone. Default 1.
+    /// Scenario seed; trial k's seed derives from it and k alone.
     #[serde(default = "d_seed")]
     pub seed: u64,
-    /// Trials run by `livemarket run` unless `--trials` says otherwise. Default 100.
+    /// Trials run by `livemarket run` unless `--trials` says otherwise.
     #[serde(default = "d_trials")]
     pub trials: u32,
     /// Countries keyed by ISO 3166 alpha-2 code, in file order.
@@ -48,7 +51,7 @@ pub struct Sweep {
     #[serde(default)]
     pub design: Design,
     /// Seed of the `lhs` and `random` draws (not of the trials). Default 1.
-    #[serde(default = "d_seed")]
+    #[serde(default = "d_sweep_seed")]
     pub seed: u64,
     /// Points drawn by `lhs` and `random`.
     #[serde(default)]
@@ -196,25 +199,23 @@ impl From<Values> for toml::Value {
 pub struct Country {
     /// People.
     pub population: f64,
-    /// Share of the population online, in (0, 1]. Default 1.
-    #[serde(default = "one")]
+    /// Share of the population online, in (0, 1].
+    #[serde(default = "d_country_online_share")]
     pub online_share: f64,
-    /// Consumer agents simulated (the resolution). Default 10,000.
-    #[serde(default = "d_agents")]
+    /// Consumer agents simulated (the resolution).
+    #[serde(default = "d_country_agents")]
     pub agents: u32,
     /// Acceptance of buying in a live stream, Beta distributed in [0, 1].
     #[serde(default)]
     pub live_affinity: Affinity,
     /// How much a discount raises adoption and conversion: factor (1 + deal_sensitivity × d).
-    /// Default 0.
-    #[serde(default)]
+    #[serde(default = "d_country_deal_sensitivity")]
     pub deal_sensitivity: f64,
     /// Weekly probability that an adopter who bought nothing for `lapse_after` weeks stops.
-    /// Default 0.
-    #[serde(default)]
+    #[serde(default = "d_country_lapse")]
     pub lapse: f64,
-    /// Weeks without an order before `lapse` applies. Default 8.
-    #[serde(default = "d_lapse_after")]
+    /// Weeks without an order before `lapse` applies.
+    #[serde(default = "d_country_lapse_after")]
     pub lapse_after: u16,
     /// Bass diffusion through contacts.
     #[serde(default)]
@@ -231,17 +232,20 @@ pub struct Country {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Affinity {
-    /// Mean affinity, in [0, 1]. Default 0.5.
-    #[serde(default = "half")]
+    /// Mean affinity, in [0, 1].
+    #[serde(default = "d_country_live_affinity_mean")]
     pub mean: f64,
-    /// Standard deviation; 0 gives every consumer exactly `mean`. Default 0.
-    #[serde(default)]
+    /// Standard deviation; 0 gives every consumer exactly `mean`.
+    #[serde(default = "d_country_live_affinity_sd")]
     pub sd: f64,
 }
 
 impl Default for Affinity {
     fn default() -> Self {
-        Affinity { mean: 0.5, sd: 0.0 }
+        Affinity {
+            mean: d_country_live_affinity_mean(),
+            sd: d_country_live_affinity_sd(),
+        }
     }
 }
 
@@ -249,31 +253,31 @@ impl Default for Affinity {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Diffusion {
-    /// Bass p, per week. Default 0.01.
-    #[serde(default = "d_innovation")]
+    /// Bass p, per week.
+    #[serde(default = "d_country_diffusion_innovation")]
     pub innovation: f64,
-    /// Bass q, per week. Default 0.3.
-    #[serde(default = "d_imitation")]
+    /// Bass q, per week.
+    #[serde(default = "d_country_diffusion_imitation")]
     pub imitation: f64,
-    /// Mean number of contacts per consumer. Default 10.
-    #[serde(default = "d_contacts")]
+    /// Mean number of contacts per consumer.
+    #[serde(default = "d_country_diffusion_contacts")]
     pub contacts: u32,
-    /// `random`, `small_world` or `well_mixed`. Default `random`.
+    /// `random`, `small_world` or `well_mixed`.
     #[serde(default)]
     pub network: Network,
-    /// Rewiring probability of each lattice edge (`small_world` only). Default 0.1.
-    #[serde(default = "d_rewire")]
+    /// Rewiring probability of each lattice edge (`small_world` only).
+    #[serde(default = "d_country_diffusion_rewire")]
     pub rewire: f64,
 }
 
 impl Default for Diffusion {
     fn default() -> Self {
         Diffusion {
-            innovation: d_innovation(),
-            imitation: d_imitation(),
-            contacts: d_contacts(),
+            innovation: d_country_diffusion_innovation(),
+            imitation: d_country_diffusion_imitation(),
+            contacts: d_country_diffusion_contacts(),
             network: Network::default(),
-            rewire: d_rewire(),
+            rewire: d_country_diffusion_rewire(),
         }
     }
 }
@@ -296,11 +300,11 @@ pub enum Network {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spend {
-    /// Mean of the Poisson number of live sessions an adopter watches per week. Default 1.
-    #[serde(default = "one")]
+    /// Mean of the Poisson number of live sessions an adopter watches per week.
+    #[serde(default = "d_country_spend_sessions_per_week")]
     pub sessions_per_week: f64,
-    /// Base probability that one session ends in an order. Default 0.02.
-    #[serde(default = "d_conversion")]
+    /// Base probability that one session ends in an order.
+    #[serde(default = "d_country_spend_conversion")]
     pub conversion: f64,
     /// Lognormal order value in USD.
     #[serde(default)]
@@ -310,8 +314,8 @@ pub struct Spend {
 impl Default for Spend {
     fn default() -> Self {
         Spend {
-            sessions_per_week: 1.0,
-            conversion: d_conversion(),
+            sessions_per_week: d_country_spend_sessions_per_week(),
+            conversion: d_country_spend_conversion(),
             order_value_usd: OrderValue::default(),
         }
     }
@@ -321,19 +325,19 @@ impl Default for Spend {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderValue {
-    /// Median order value, USD. Default 20.
-    #[serde(default = "d_median_order")]
+    /// Median order value, USD.
+    #[serde(default = "d_country_spend_order_value_usd_median")]
     pub median: Usd,
-    /// Sigma of log(order value). Default 0.6.
-    #[serde(default = "d_order_sigma")]
+    /// Sigma of log(order value).
+    #[serde(default = "d_country_spend_order_value_usd_sigma")]
     pub sigma: f64,
 }
 
 impl Default for OrderValue {
     fn default() -> Self {
         OrderValue {
-            median: d_median_order(),
-            sigma: d_order_sigma(),
+            median: d_country_spend_order_value_usd_median(),
+            sigma: d_country_spend_order_value_usd_sigma(),
         }
     }
 }
@@ -342,41 +346,40 @@ impl Default for OrderValue {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Creators {
-    /// Creator agents in the country; each is one creator. Default 200.
-    #[serde(default = "d_creator_agents")]
+    /// Creator agents in the country; each is one creator.
+    #[serde(default = "d_country_creators_agents")]
     pub agents: u32,
     /// Followers per creator, in people.
     #[serde(default)]
     pub followers: Followers,
-    /// Sigma of the lognormal skill (median 1) that multiplies conversion. Default 0.5.
-    #[serde(default = "half")]
+    /// Sigma of the lognormal skill (median 1) that multiplies conversion.
+    #[serde(default = "d_country_creators_skill_sigma")]
     pub skill_sigma: f64,
-    /// Trailing weekly earnings below which a creator counts a bad week, USD. Default 0.
-    #[serde(default)]
+    /// Trailing weekly earnings below which a creator counts a bad week, USD.
+    #[serde(default = "d_country_creators_min_weekly_earnings_usd")]
     pub min_weekly_earnings_usd: Usd,
-    /// Bad weeks in a row after which a creator stops streaming for good. Default 12.
-    #[serde(default = "d_quit_after")]
+    /// Bad weeks in a row after which a creator stops streaming for good.
+    #[serde(default = "d_country_creators_quit_after")]
     pub quit_after: u16,
     /// A creator moves only for an offer above trailing earnings × (1 + switching_cost).
-    /// Default 0.2.
-    #[serde(default = "d_switching_cost")]
+    #[serde(default = "d_country_creators_switching_cost")]
     pub switching_cost: f64,
     /// Weight of the newest week in the trailing earnings (exponential moving average), in
-    /// (0, 1]. Default 0.25 (a mean age of about four weeks).
-    #[serde(default = "d_smoothing")]
+    /// (0, 1].
+    #[serde(default = "d_country_creators_earnings_smoothing")]
     pub earnings_smoothing: f64,
 }
 
 impl Default for Creators {
     fn default() -> Self {
         Creators {
-            agents: d_creator_agents(),
+            agents: d_country_creators_agents(),
             followers: Followers::default(),
-            skill_sigma: 0.5,
-            min_weekly_earnings_usd: 0.0,
-            quit_after: d_quit_after(),
-            switching_cost: d_switching_cost(),
-            earnings_smoothing: d_smoothing(),
+            skill_sigma: d_country_creators_skill_sigma(),
+            min_weekly_earnings_usd: d_country_creators_min_weekly_earnings_usd(),
+            quit_after: d_country_creators_quit_after(),
+            switching_cost: d_country_creators_switching_cost(),
+            earnings_smoothing: d_country_creators_earnings_smoothing(),
         }
     }
 }
@@ -387,11 +390,11 @@ impl Default for Creators {
 pub enum Followers {
     /// Pareto with shape `alpha` and scale (minimum) `min`.
     Pareto {
-        /// Shape (tail index), from 0.5 to 100. Default 2.
-        #[serde(default = "two")]
+        /// Shape (tail index), from 0.5 to 100.
+        #[serde(default = "d_followers_alpha")]
         alpha: f64,
-        /// Minimum followers. Default 1,000.
-        #[serde(default = "d_min_followers")]
+        /// Minimum followers.
+        #[serde(default = "d_followers_min")]
         min: f64,
     },
     /// Lognormal by `median` and `sigma`.
@@ -406,8 +409,8 @@ pub enum Followers {
 impl Default for Followers {
     fn default() -> Self {
         Followers::Pareto {
-            alpha: 2.0,
-            min: d_min_followers(),
+            alpha: d_followers_alpha(),
+            min: d_followers_min(),
         }
     }
 }
@@ -416,11 +419,11 @@ impl Default for Followers {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Platform {
-    /// Share of GMV the platform keeps as revenue. Default 0.05.
-    #[serde(default = "d_take_rate")]
+    /// Share of GMV the platform keeps as revenue.
+    #[serde(default = "d_platform_take_rate")]
     pub take_rate: f64,
-    /// Share of GMV paid to the creator who made the sale. Default 0.1.
-    #[serde(default = "d_commission")]
+    /// Share of GMV paid to the creator who made the sale.
+    #[serde(default = "d_platform_creator_commission")]
     pub creator_commission: f64,
     /// Markets keyed by country code.
     #[serde(default)]
@@ -431,15 +434,14 @@ pub struct Platform {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Market {
-    /// Share of the country's online consumers using the platform in week 0. Default 1.
-    #[serde(default = "one")]
+    /// Share of the country's online consumers using the platform in week 0.
+    #[serde(default = "d_market_reach")]
     pub reach: f64,
     /// Relative weekly growth of reach: reach(t) = min(1, reach × (1 + reach_growth)^t).
-    /// Default 0.
-    #[serde(default)]
+    #[serde(default = "d_market_reach_growth")]
     pub reach_growth: f64,
-    /// Multiplies conversion (checkout, logistics, brand trust). Default 1.
-    #[serde(default = "one")]
+    /// Multiplies conversion (checkout, logistics, brand trust).
+    #[serde(default = "d_market_trust")]
     pub trust: f64,
     /// Share of the country's creators whose home is this platform at the start. Markets
     /// that leave it out split what the others leave equally.
@@ -479,8 +481,8 @@ pub struct Gate {
     /// That market's mean weekly GMV over the `window_weeks` before the launch must reach
     /// this, USD.
     pub min_weekly_gmv_usd: Usd,
-    /// Weeks averaged, so that one noisy week does not decide a launch. Default 4.
-    #[serde(default = "d_gate_window")]
+    /// Weeks averaged, so that one noisy week does not decide a launch.
+    #[serde(default = "d_market_live_gate_window_weeks")]
     pub window_weeks: u16,
 }
 
@@ -490,25 +492,25 @@ pub struct Gate {
 pub struct Subsidy {
     /// Share of order value paid by the platform as a discount, in [0, 1).
     pub rate: f64,
-    /// Most the platform spends on discounts in one week, USD. Default: no limit.
+    /// Most the platform spends on discounts in one week, USD.
     #[serde(default)]
     pub weekly_budget_usd: Option<Usd>,
-    /// `fixed` keeps the rate; `roi` reviews it every `review_weeks`. Default `fixed`.
+    /// `fixed` keeps the rate; `roi` reviews it every `review_weeks`.
     #[serde(default)]
     pub policy: Policy,
-    /// Weeks between reviews (`roi`). Default 4.
-    #[serde(default = "d_review_weeks")]
+    /// Weeks between reviews (`roi`).
+    #[serde(default = "d_market_subsidy_review_weeks")]
     pub review_weeks: u16,
-    /// GMV per subsidy dollar below which the rate is cut (`roi`). Default 10.
-    #[serde(default = "d_target_roi")]
+    /// GMV per subsidy dollar below which the rate is cut (`roi`).
+    #[serde(default = "d_market_subsidy_target_roi")]
     pub target_roi: f64,
-    /// Factor applied to the rate when the return is below target (`roi`). Default 0.5.
-    #[serde(default = "half")]
+    /// Factor applied to the rate when the return is below target (`roi`).
+    #[serde(default = "d_market_subsidy_cut")]
     pub cut: f64,
-    /// Factor applied to the rate otherwise, up to `max_rate` (`roi`). Default 1.
-    #[serde(default = "one")]
+    /// Factor applied to the rate otherwise, up to `max_rate` (`roi`).
+    #[serde(default = "d_market_subsidy_raise")]
     pub raise: f64,
-    /// Highest rate a raise can reach (`roi`). Default: the starting `rate`.
+    /// Highest rate a raise can reach (`roi`).
     #[serde(default)]
     pub max_rate: Option<f64>,
 }
@@ -543,101 +545,147 @@ pub struct Poaching {
     /// Most paid in contract fees in one week, USD.
     pub weekly_budget_usd: Usd,
     /// The most-followed share of the rivals' creators that is targeted, in (0, 1].
-    /// Default 0.1.
-    #[serde(default = "d_top_share")]
+    #[serde(default = "d_market_poaching_top_share")]
     pub top_share: f64,
-    /// Offer as a multiple of the creator's trailing weekly earnings. Default 1.5.
-    #[serde(default = "d_premium")]
+    /// Offer as a multiple of the creator's trailing weekly earnings.
+    #[serde(default = "d_market_poaching_premium")]
     pub premium: f64,
-    /// Smallest weekly offer, USD. Default 0.
-    #[serde(default)]
+    /// Smallest weekly offer, USD.
+    #[serde(default = "d_market_poaching_min_offer_usd")]
     pub min_offer_usd: Usd,
-    /// Weeks a contract pays its weekly fee. Default 26.
-    #[serde(default = "d_contract_weeks")]
+    /// Weeks a contract pays its weekly fee.
+    #[serde(default = "d_market_poaching_contract_weeks")]
     pub contract_weeks: u16,
-    /// Share of its followers a poached creator keeps, in [0, 1]. Default 0.5.
-    #[serde(default = "half")]
+    /// Share of its followers a poached creator keeps, in [0, 1].
+    #[serde(default = "d_market_poaching_follower_carry")]
     pub follower_carry: f64,
 }
 
-fn d_seed() -> u64 {
+/// The design seed of a sweep when `[sweep]` gives none (a sweep's keys are not scenario
+/// parameters, so they are not in the key table).
+fn d_sweep_seed() -> u64 {
     1
 }
+
+// The defaults of the scenario's keys, read from the key table (`params::KEYS`), the one
+// place they are written.
+fn d_seed() -> u64 {
+    default_whole("seed")
+}
 fn d_trials() -> u32 {
-    100
+    default_whole("trials") as u32
 }
-fn d_agents() -> u32 {
-    10_000
+fn d_country_online_share() -> f64 {
+    default_number("countries.*.online_share")
 }
-fn d_lapse_after() -> u16 {
-    8
+fn d_country_agents() -> u32 {
+    default_whole("countries.*.agents") as u32
 }
-fn d_innovation() -> f64 {
-    0.01
+fn d_country_deal_sensitivity() -> f64 {
+    default_number("countries.*.deal_sensitivity")
 }
-fn d_imitation() -> f64 {
-    0.3
+fn d_country_lapse() -> f64 {
+    default_number("countries.*.lapse")
 }
-fn d_contacts() -> u32 {
-    10
+fn d_country_lapse_after() -> u16 {
+    default_whole("countries.*.lapse_after") as u16
 }
-fn d_rewire() -> f64 {
-    0.1
+fn d_country_live_affinity_mean() -> f64 {
+    default_number("countries.*.live_affinity.mean")
 }
-fn d_conversion() -> f64 {
-    0.02
+fn d_country_live_affinity_sd() -> f64 {
+    default_number("countries.*.live_affinity.sd")
 }
-fn d_median_order() -> f64 {
-    20.0
+fn d_country_diffusion_innovation() -> f64 {
+    default_number("countries.*.diffusion.innovation")
 }
-fn d_order_sigma() -> f64 {
-    0.6
+fn d_country_diffusion_imitation() -> f64 {
+    default_number("countries.*.diffusion.imitation")
 }
-fn d_creator_agents() -> u32 {
-    200
+fn d_country_diffusion_contacts() -> u32 {
+    default_whole("countries.*.diffusion.contacts") as u32
 }
-fn d_min_followers() -> f64 {
-    1000.0
+fn d_country_diffusion_rewire() -> f64 {
+    default_number("countries.*.diffusion.rewire")
 }
-fn d_quit_after() -> u16 {
-    12
+fn d_country_spend_sessions_per_week() -> f64 {
+    default_number("countries.*.spend.sessions_per_week")
 }
-fn d_switching_cost() -> f64 {
-    0.2
+fn d_country_spend_conversion() -> f64 {
+    default_number("countries.*.spend.conversion")
 }
-fn d_smoothing() -> f64 {
-    0.25
+fn d_country_spend_order_value_usd_median() -> Usd {
+    default_number("countries.*.spend.order_value_usd.median")
 }
-fn d_take_rate() -> f64 {
-    0.05
+fn d_country_spend_order_value_usd_sigma() -> f64 {
+    default_number("countries.*.spend.order_value_usd.sigma")
 }
-fn d_commission() -> f64 {
-    0.1
+fn d_country_creators_agents() -> u32 {
+    default_whole("countries.*.creators.agents") as u32
 }
-fn d_gate_window() -> u16 {
-    4
+fn d_country_creators_skill_sigma() -> f64 {
+    default_number("countries.*.creators.skill_sigma")
 }
-fn d_review_weeks() -> u16 {
-    4
+fn d_country_creators_min_weekly_earnings_usd() -> Usd {
+    default_number("countries.*.creators.min_weekly_earnings_usd")
 }
-fn d_target_roi() -> f64 {
-    10.0
+fn d_country_creators_quit_after() -> u16 {
+    default_whole("countries.*.creators.quit_after") as u16
 }
-fn d_top_share() -> f64 {
-    0.1
+fn d_country_creators_switching_cost() -> f64 {
+    default_number("countries.*.creators.switching_cost")
 }
-fn d_premium() -> f64 {
-    1.5
+fn d_country_creators_earnings_smoothing() -> f64 {
+    default_number("countries.*.creators.earnings_smoothing")
 }
-fn d_contract_weeks() -> u16 {
-    26
+fn d_platform_take_rate() -> f64 {
+    default_number("platforms.*.take_rate")
 }
-fn one() -> f64 {
-    1.0
+fn d_platform_creator_commission() -> f64 {
+    default_number("platforms.*.creator_commission")
 }
-fn two() -> f64 {
-    2.0
+fn d_market_reach() -> f64 {
+    default_number("platforms.*.markets.*.reach")
 }
-fn half() -> f64 {
-    0.5
+fn d_market_reach_growth() -> f64 {
+    default_number("platforms.*.markets.*.reach_growth")
+}
+fn d_market_trust() -> f64 {
+    default_number("platforms.*.markets.*.trust")
+}
+fn d_market_live_gate_window_weeks() -> u16 {
+    default_whole("platforms.*.markets.*.live.gate.window_weeks") as u16
+}
+fn d_market_subsidy_review_weeks() -> u16 {
+    default_whole("platforms.*.markets.*.subsidy.review_weeks") as u16
+}
+fn d_market_subsidy_target_roi() -> f64 {
+    default_number("platforms.*.markets.*.subsidy.target_roi")
+}
+fn d_market_subsidy_cut() -> f64 {
+    default_number("platforms.*.markets.*.subsidy.cut")
+}
+fn d_market_subsidy_raise() -> f64 {
+    default_number("platforms.*.markets.*.subsidy.raise")
+}
+fn d_market_poaching_top_share() -> f64 {
+    default_number("platforms.*.markets.*.poaching.top_share")
+}
+fn d_market_poaching_premium() -> f64 {
+    default_number("platforms.*.markets.*.poaching.premium")
+}
+fn d_market_poaching_min_offer_usd() -> Usd {
+    default_number("platforms.*.markets.*.poaching.min_offer_usd")
+}
+fn d_market_poaching_contract_weeks() -> u16 {
+    default_whole("platforms.*.markets.*.poaching.contract_weeks") as u16
+}
+fn d_market_poaching_follower_carry() -> f64 {
+    default_number("platforms.*.markets.*.poaching.follower_carry")
+}
+fn d_followers_alpha() -> f64 {
+    default_number("countries.*.creators.followers.alpha")
+}
+fn d_followers_min() -> f64 {
+    default_number("countries.*.creators.followers.min")
 }

@@ -1,5 +1,8 @@
-//! Cross-field and range rules, in one named step. Each rule names the key and the range.
+//! Cross-field and range rules, in one named step. Each rule names the key and the range; a
+//! key's own range comes from the key table ([`params::KEYS`]), and the rules here that
+//! depend on other keys are written out.
 
+use super::params::{self, Range};
 use super::schema::*;
 
 use super::MAX_PLATFORMS;
@@ -54,6 +57,29 @@ pub fn is_plain_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// Every value against its key's own range in the key table, in the order of the scenario's
+/// tree (the order of the file's schema), so range errors come out in file order.
+fn table_ranges(c: &mut Check, s: &Scenario) {
+    for p in params::params(s) {
+        let (Some(value), Some(key)) = (&p.value, params::spec_of(&p.path)) else {
+            continue;
+        };
+        let number = match value {
+            toml::Value::Float(x) => Some(*x),
+            toml::Value::Integer(n) => Some(*n as f64),
+            _ => None,
+        };
+        match (key.range, value, number) {
+            (Range::Whole(lo, hi), toml::Value::Integer(n), _) => {
+                c.int_within(&p.path, u64::try_from(*n).unwrap_or(0), lo, hi)
+            }
+            (Range::Within(lo, hi), _, Some(x)) => c.within(&p.path, x, lo, hi),
+            (Range::AboveZero(hi), _, Some(x)) => c.above_zero(&p.path, x, hi),
+            _ => {}
+        }
+    }
+}
+
 /// Every problem found, as (dotted path of the key, message).
 pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     let mut c = Check {
@@ -71,8 +97,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
             ),
         );
     }
-    c.int_within("weeks", s.weeks.into(), 1, 5200);
-    c.int_within("trials", s.trials.into(), 1, 10_000_000);
+    table_ranges(&mut c, s);
     if s.countries.is_empty() {
         c.fail(
             "countries",
@@ -119,11 +144,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 }
 
 fn country_rules(c: &mut Check, at: &str, k: &Country) {
-    c.above_zero(&format!("{at}.population"), k.population, 1e10);
-    c.above_zero(&format!("{at}.online_share"), k.online_share, 1.0);
-    c.int_within(&format!("{at}.agents"), k.agents.into(), 1, 1 << 31);
     let (mean, sd) = (k.live_affinity.mean, k.live_affinity.sd);
-    c.within(&format!("{at}.live_affinity.mean"), mean, 0.0, 1.0);
     if (0.0..=1.0).contains(&mean) {
         let max_sd = (mean * (1.0 - mean)).sqrt();
         if !(sd == 0.0 || (sd > 0.0 && sd < max_sd)) {
@@ -136,33 +157,7 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
             );
         }
     }
-    c.within(
-        &format!("{at}.deal_sensitivity"),
-        k.deal_sensitivity,
-        0.0,
-        1000.0,
-    );
-    c.within(&format!("{at}.lapse"), k.lapse, 0.0, 1.0);
-    c.int_within(
-        &format!("{at}.lapse_after"),
-        k.lapse_after.into(),
-        1,
-        u16::MAX.into(),
-    );
     let d = &k.diffusion;
-    c.within(
-        &format!("{at}.diffusion.innovation"),
-        d.innovation,
-        0.0,
-        1.0,
-    );
-    c.within(
-        &format!("{at}.diffusion.imitation"),
-        d.imitation,
-        0.0,
-        100.0,
-    );
-    c.within(&format!("{at}.diffusion.rewire"), d.rewire, 0.0, 1.0);
     if d.network != Network::WellMixed {
         let most = (k.agents.saturating_sub(1)).min(1000);
         c.int_within(
@@ -194,84 +189,10 @@ fn country_rules(c: &mut Check, at: &str, k: &Country) {
             );
         }
     }
-    let sp = &k.spend;
-    c.within(
-        &format!("{at}.spend.sessions_per_week"),
-        sp.sessions_per_week,
-        0.0,
-        1000.0,
-    );
-    c.within(&format!("{at}.spend.conversion"), sp.conversion, 0.0, 1.0);
-    c.above_zero(
-        &format!("{at}.spend.order_value_usd.median"),
-        sp.order_value_usd.median,
-        1e9,
-    );
-    c.within(
-        &format!("{at}.spend.order_value_usd.sigma"),
-        sp.order_value_usd.sigma,
-        0.0,
-        10.0,
-    );
-    let cr = &k.creators;
-    c.int_within(
-        &format!("{at}.creators.agents"),
-        cr.agents.into(),
-        0,
-        10_000_000,
-    );
-    match cr.followers {
-        Followers::Pareto { alpha, min } => {
-            // Below 0.5 a Pareto draw (min / U^(1/alpha)) can overflow to infinity; the mean
-            // is infinite below 1 anyway (TARGETS: alpha about 2).
-            c.within(&format!("{at}.creators.followers.alpha"), alpha, 0.5, 100.0);
-            c.above_zero(&format!("{at}.creators.followers.min"), min, 1e10);
-        }
-        Followers::Lognormal { median, sigma } => {
-            c.above_zero(&format!("{at}.creators.followers.median"), median, 1e10);
-            c.within(&format!("{at}.creators.followers.sigma"), sigma, 0.0, 10.0);
-        }
-    }
-    c.within(
-        &format!("{at}.creators.skill_sigma"),
-        cr.skill_sigma,
-        0.0,
-        10.0,
-    );
-    c.within(
-        &format!("{at}.creators.min_weekly_earnings_usd"),
-        cr.min_weekly_earnings_usd,
-        0.0,
-        1e12,
-    );
-    c.int_within(
-        &format!("{at}.creators.quit_after"),
-        cr.quit_after.into(),
-        1,
-        u16::MAX.into(),
-    );
-    c.within(
-        &format!("{at}.creators.switching_cost"),
-        cr.switching_cost,
-        0.0,
-        1000.0,
-    );
-    c.above_zero(
-        &format!("{at}.creators.earnings_smoothing"),
-        cr.earnings_smoothing,
-        1.0,
-    );
 }
 
 fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
     let at = format!("platforms.{name}");
-    c.within(&format!("{at}.take_rate"), p.take_rate, 0.0, 1.0);
-    c.within(
-        &format!("{at}.creator_commission"),
-        p.creator_commission,
-        0.0,
-        1.0,
-    );
     let countries: Vec<String> = s.countries.keys().cloned().collect();
     for (code, m) in &p.markets {
         let at = format!("{at}.markets.{code}");
@@ -280,12 +201,6 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                 .map(|n| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             c.fail(&at, format!("`{at}` names country `{code}`, which the scenario does not define; {hint}countries: {}", countries.join(", ")));
-        }
-        c.within(&format!("{at}.reach"), m.reach, 0.0, 1.0);
-        c.within(&format!("{at}.reach_growth"), m.reach_growth, 0.0, 1.0);
-        c.within(&format!("{at}.trust"), m.trust, 0.0, 100.0);
-        if let Some(share) = m.creator_share {
-            c.within(&format!("{at}.creator_share"), share, 0.0, 1.0);
         }
         if let Some(gate) = m.live.as_ref().and_then(|l| l.gate.as_ref()) {
             let gp = format!("{at}.live.gate.market");
@@ -305,59 +220,16 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                     ),
                 );
             }
-            c.within(
-                &format!("{at}.live.gate.min_weekly_gmv_usd"),
-                gate.min_weekly_gmv_usd,
-                0.0,
-                1e15,
-            );
-            c.int_within(
-                &format!("{at}.live.gate.window_weeks"),
-                gate.window_weeks.into(),
-                1,
-                520,
-            );
         }
-        if let Some(sub) = &m.subsidy {
-            c.within(&format!("{at}.subsidy.rate"), sub.rate, 0.0, 0.99);
-            if let Some(b) = sub.weekly_budget_usd {
-                c.within(&format!("{at}.subsidy.weekly_budget_usd"), b, 0.0, 1e15);
-            }
-            c.int_within(
-                &format!("{at}.subsidy.review_weeks"),
-                sub.review_weeks.into(),
-                1,
-                u16::MAX.into(),
-            );
+        // A raise cannot take the rate above max_rate, nor max_rate below the rate.
+        if let Some(sub) = &m.subsidy
+            && let Some(max) = sub.max_rate
+        {
             c.within(
-                &format!("{at}.subsidy.target_roi"),
-                sub.target_roi,
-                0.0,
-                1e6,
-            );
-            c.within(&format!("{at}.subsidy.cut"), sub.cut, 0.0, 1.0);
-            c.within(&format!("{at}.subsidy.raise"), sub.raise, 1.0, 100.0);
-            if let Some(max) = sub.max_rate {
-                c.within(
-                    &format!("{at}.subsidy.max_rate"),
-                    max,
-                    sub.rate.clamp(0.0, 0.99),
-                    0.99,
-                );
-            }
-        }
-        if let Some(exit) = &m.exit {
-            c.within(
-                &format!("{at}.exit.min_weekly_gmv_usd"),
-                exit.min_weekly_gmv_usd,
-                0.0,
-                1e15,
-            );
-            c.int_within(
-                &format!("{at}.exit.patience_weeks"),
-                exit.patience_weeks.into(),
-                1,
-                u16::MAX.into(),
+                &format!("{at}.subsidy.max_rate"),
+                max,
+                sub.rate.clamp(0.0, 0.99),
+                0.99,
             );
         }
         if let Some(po) = &m.poaching {
@@ -385,32 +257,6 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                     );
                 }
             }
-            c.within(
-                &format!("{at}.poaching.weekly_budget_usd"),
-                po.weekly_budget_usd,
-                0.0,
-                1e15,
-            );
-            c.above_zero(&format!("{at}.poaching.top_share"), po.top_share, 1.0);
-            c.within(&format!("{at}.poaching.premium"), po.premium, 0.0, 1000.0);
-            c.within(
-                &format!("{at}.poaching.min_offer_usd"),
-                po.min_offer_usd,
-                0.0,
-                1e12,
-            );
-            c.int_within(
-                &format!("{at}.poaching.contract_weeks"),
-                po.contract_weeks.into(),
-                1,
-                u16::MAX.into(),
-            );
-            c.within(
-                &format!("{at}.poaching.follower_carry"),
-                po.follower_carry,
-                0.0,
-                1.0,
-            );
         }
     }
 }
