@@ -118,7 +118,7 @@ fn parse_problem(text: &str, e: &toml::de::Error) -> Problem {
 }
 
 /// Turns serde's message about a key (unknown, missing, wrong type or variant) into one that
-/// names the key and says what to do. `within` reads "in [table]" or "at the top level";
+/// names the key and says what to do. `within` reads `in [table]` or `at the top level`;
 /// `full_key` is the dotted path of the value.
 pub(crate) fn schema_message(raw: &str, within: &str, full_key: &str) -> String {
     if let Some(rest) = raw.strip_prefix("unknown field `") {

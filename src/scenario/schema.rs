@@ -1,7 +1,7 @@
 //! The scenario file's schema: every key, its unit and its default.
 //!
-//! Every table denies unknown keys; [`super::load`] turns serde's message into one that names
-//! the nearest valid key. Ranges are checked in [`super::validate`], not here.
+//! Every table denies unknown keys; [`super::schema_message`] turns serde's message into one
+//! that names the nearest valid key. Ranges are checked in [`super::validate`], not here.
 
 use super::date::Date;
 use indexmap::IndexMap;
