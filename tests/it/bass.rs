@@ -2,8 +2,8 @@
 //!
 //! The recorded adopter share of week t is the state after week t's adoption, F(t + 1).
 
+use crate::common::world;
 use livemarket::model::{Metric, simulate};
-use livemarket::scenario::Scenario;
 use livemarket::world::World;
 
 const P: f64 = 0.03;
@@ -26,7 +26,7 @@ fn bass_world(network: &str, contacts: u32) -> World {
         live = {{ launch = 2021-01-04 }}
         "#
     );
-    World::new(&Scenario::from_toml_str(&text, "bass.toml").unwrap())
+    world(&text)
 }
 
 fn discrete_bass(weeks: usize) -> Vec<f64> {
@@ -62,7 +62,7 @@ fn well_mixed_adoption_follows_discrete_bass_within_001_at_100k_agents() {
 
 /// The peers' numpy implementation of the same random network (../shared/peers), mean over
 /// 10 seeds at N = 100k, ticks 1..=52 (bass_check_n100000.csv, column numpy_mean10).
-const NUMPY_MEAN10: &str = include_str!("data/peers_numpy_mean10_n100000.txt");
+const NUMPY_MEAN10: &str = include_str!("../data/peers_numpy_mean10_n100000.txt");
 
 #[test]
 fn random_network_adoption_matches_the_peers_and_lags_the_mean_field() {
