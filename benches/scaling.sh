@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-20}
 cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/livemarket
+bin=$(scripts/target-dir)/release/livemarket
 out=$(mktemp -d)
 wall() { /usr/bin/time -f %e "$@" 2>&1 >/dev/null | tail -1; }
 

@@ -17,9 +17,10 @@
 #   -c, --cpus N         CPUs per task, given to `livemarket run --threads` (CPUS_PER_TASK,
 #                        default 1)
 #   -m, --max-running M  run at most M shards at once (--array=1-N%M; default: no limit)
-#   -b, --binary PATH    the livemarket binary (LIVEMARKET; default: target/release/livemarket
-#                        of this checkout if built, else `livemarket` on PATH). It must be on a
-#                        filesystem that the compute nodes see, as must SCENARIO and OUT.
+#   -b, --binary PATH    the livemarket binary (LIVEMARKET; default: release/livemarket in
+#                        this checkout's cargo target folder if built, else `livemarket` on
+#                        PATH). It must be on a filesystem that the compute nodes see, as
+#                        must SCENARIO and OUT.
 #   -s, --sbatch OPTS    more sbatch options for both jobs, split on blanks, e.g.
 #                        "--partition=short --time=02:00:00 --account=myproject --mem=8G"
 #                        (SBATCH_OPTS). sbatch's own SBATCH_PARTITION, SBATCH_TIMELIMIT,
@@ -112,8 +113,10 @@ command -v sbatch >/dev/null || die "sbatch not found: run this on a Slurm login
 
 # The binary, as an absolute path.
 if [[ -z $binary ]]; then
-    if [[ -x $here/../../target/release/livemarket ]]; then
-        binary=$here/../../target/release/livemarket
+    # Where cargo builds (CARGO_TARGET_DIR, build.target-dir), or target/ without cargo here.
+    target=$("$here/../target-dir" 2>/dev/null) || target=$here/../../target
+    if [[ -x $target/release/livemarket ]]; then
+        binary=$target/release/livemarket
     else
         binary=livemarket
     fi

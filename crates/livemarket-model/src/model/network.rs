@@ -3,7 +3,7 @@
 //!
 //! Construction keeps no separate edge list: each consumer's draws are stored in the upper
 //! half of the contact array, moved down to the front of their lists, and appended to their
-//! partners' lists (see [`build`]). Peak memory is the final arrays plus two counters per
+//! partners' lists (see `build`). Peak memory is the final arrays plus two counters per
 //! consumer. Lists are unsorted; the model does not depend on their order.
 
 use super::cache::prefetch;

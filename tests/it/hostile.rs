@@ -1,13 +1,12 @@
 //! Hostile input: seeded random mutations of valid scenarios must give a scenario or an
 //! error, never a panic, and every scenario that passes validation must run.
 
+use crate::common::SMALL_TOML as SMALL;
 use livemarket::model::simulate;
 use livemarket::scenario::Scenario;
 use livemarket::world::World;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-
-const SMALL: &str = include_str!("data/small.toml");
 
 /// Values that break naive code: non-finite, negative, huge, zero, wrong types.
 const NASTY: [&str; 14] = [

@@ -1,16 +1,9 @@
 //! Parameter paths, sweeps and `compare`, through the real binary.
 
-use assert_cmd::Command;
+use crate::common::{SMALL, fails_with, livemarket, manifest, read, tempdir};
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
-use tempfile::TempDir;
-
-const SMALL: &str = "tests/data/small.toml";
-
-fn livemarket() -> Command {
-    Command::cargo_bin("livemarket").unwrap()
-}
 
 /// Runs the small scenario quietly into `dir` with `extra` arguments (2 trials unless they
 /// say otherwise); it must succeed silently.
@@ -31,25 +24,11 @@ fn run(dir: &Path, extra: &[&str]) {
         .stderr("");
 }
 
-fn read(dir: &Path, file: &str) -> String {
-    fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
-}
-
 /// Lines of a CSV without the first `n` columns (none of them quoted).
 fn drop_columns(text: &str, n: usize) -> Vec<String> {
     text.lines()
         .map(|l| l.splitn(n + 1, ',').last().unwrap().to_string())
         .collect()
-}
-
-/// Fails with exit status 2, nothing on stdout, and exactly `expected` on stderr.
-fn fails_with(args: &[&str], expected: &str) {
-    livemarket()
-        .args(args)
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(format!("error: {expected}\n"));
 }
 
 #[test]
@@ -93,7 +72,7 @@ fn params_shows_values_after_set() {
 
 #[test]
 fn fails_on_a_misspelt_path_listing_the_nearest_valid_paths() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let out = tmp.path().join("out");
     fails_with(
         &[
@@ -128,14 +107,17 @@ fn fails_on_an_overridden_value_out_of_range() {
 
 #[test]
 fn set_changes_the_run_and_is_recorded_without_point_columns() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (plain, set) = (tmp.path().join("plain"), tmp.path().join("set"));
     run(&plain, &[]);
     run(&set, &["--set", "countries.AA.live_affinity.mean=0.3"]);
-    assert!(read(&set, "trials.csv").starts_with("trial,seed,country,platform,"));
+    assert!(read(&set.join("trials.csv")).starts_with("trial,seed,country,platform,"));
     assert!(!set.join("points.csv").exists());
-    assert_ne!(read(&plain, "trials.csv"), read(&set, "trials.csv"));
-    let manifest: serde_json::Value = serde_json::from_str(&read(&set, "manifest.json")).unwrap();
+    assert_ne!(
+        read(&plain.join("trials.csv")),
+        read(&set.join("trials.csv"))
+    );
+    let (manifest, plain) = (manifest(&set), manifest(&plain));
     assert_eq!(
         manifest["overrides"][0],
         "countries.AA.live_affinity.mean=0.3"
@@ -145,13 +127,12 @@ fn set_changes_the_run_and_is_recorded_without_point_columns() {
         0.3
     );
     assert!(manifest.get("sweep").is_none());
-    let plain: serde_json::Value = serde_json::from_str(&read(&plain, "manifest.json")).unwrap();
     assert!(plain.get("overrides").is_none() && plain.get("sweep").is_none());
 }
 
 #[test]
 fn a_grid_sweep_writes_points_and_point_columns_in_every_file() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(
         tmp.path(),
         &[
@@ -163,12 +144,12 @@ fn a_grid_sweep_writes_points_and_point_columns_in_every_file() {
         ],
     );
     assert_eq!(
-        read(tmp.path(), "points.csv"),
+        read(&tmp.path().join("points.csv")),
         "point,countries.AA.live_affinity.mean,platforms.alpha.markets.AA.subsidy.rate\n\
          0,0.3,0\n1,0.3,0.1\n2,0.3,0.2\n3,0.6,0\n4,0.6,0.1\n5,0.6,0.2\n"
     );
     let prefix = "point,countries.AA.live_affinity.mean,platforms.alpha.markets.AA.subsidy.rate,";
-    let trials = read(tmp.path(), "trials.csv");
+    let trials = read(&tmp.path().join("trials.csv"));
     assert!(trials.starts_with(&format!("{prefix}trial,seed,country,platform,")));
     // 6 points × 2 trials × 7 markets.
     assert_eq!(trials.lines().count(), 6 * 2 * 7 + 1);
@@ -187,18 +168,17 @@ fn a_grid_sweep_writes_points_and_point_columns_in_every_file() {
         .collect();
     assert_eq!(order, expected);
     assert!(trials.contains("\n4,0.6,0.1,1,"));
-    let summary = read(tmp.path(), "summary.csv");
+    let summary = read(&tmp.path().join("summary.csv"));
     assert!(summary.starts_with(&format!("{prefix}country,platform,metric,n,mean,")));
     assert!(summary.contains("\n5,0.6,0.2,ALL,alpha,gmv_usd,2,"));
-    let weekly = read(tmp.path(), "weekly.csv");
+    let weekly = read(&tmp.path().join("weekly.csv"));
     assert!(weekly.starts_with(&format!("{prefix}week,date,country,platform,metric,")));
     // Per point: 40 weeks × (7 markets × 14 metrics + 3 platforms × 13 additive metrics).
     assert_eq!(weekly.lines().count(), 6 * 40 * (7 * 14 + 3 * 13) + 1);
-    let weekly_trials = read(tmp.path(), "weekly_trials.csv");
+    let weekly_trials = read(&tmp.path().join("weekly_trials.csv"));
     assert!(weekly_trials.starts_with(&format!("{prefix}trial,seed,week,")));
     assert_eq!(weekly_trials.lines().count(), 6 * 2 * 40 * 7 + 1);
-    let manifest: serde_json::Value =
-        serde_json::from_str(&read(tmp.path(), "manifest.json")).unwrap();
+    let manifest = manifest(tmp.path());
     assert_eq!(manifest["sweep"]["points"], 6);
     assert_eq!(manifest["sweep"]["runs_done"], 12);
     assert_eq!(manifest["trials_done"], 2);
@@ -206,7 +186,7 @@ fn a_grid_sweep_writes_points_and_point_columns_in_every_file() {
 
 #[test]
 fn one_and_two_threads_write_byte_identical_sweeps() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
     let sweep = [
         "--weekly-trials",
@@ -225,7 +205,7 @@ fn one_and_two_threads_write_byte_identical_sweeps() {
         "weekly_trials.csv",
     ] {
         assert!(
-            read(&one, f) == read(&two, f),
+            read(&one.join(f)) == read(&two.join(f)),
             "{f} differs between 1 and 2 threads"
         );
     }
@@ -235,13 +215,13 @@ fn one_and_two_threads_write_byte_identical_sweeps() {
 fn points_with_identical_parameters_give_identical_trials() {
     // Common random numbers: trial k has the same seed at every point, so two points with the
     // same values are the same trials, and both match a run without a sweep.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (sweep, plain) = (tmp.path().join("sweep"), tmp.path().join("plain"));
     run(&sweep, &["--vary", "countries.AA.lapse=0.3,0.3,0.1"]);
     run(&plain, &[]);
-    let rows = drop_columns(&read(&sweep, "trials.csv"), 2);
+    let rows = drop_columns(&read(&sweep.join("trials.csv")), 2);
     let point = |p: &str| -> Vec<String> {
-        read(&sweep, "trials.csv")
+        read(&sweep.join("trials.csv"))
             .lines()
             .filter(|l| l.starts_with(&format!("{p},")))
             .map(|l| l.splitn(3, ',').last().unwrap().to_string())
@@ -258,13 +238,16 @@ fn points_with_identical_parameters_give_identical_trials() {
             .collect()
     };
     assert_eq!(seeds("0"), seeds("2"));
-    let plain_rows: Vec<String> = read(&plain, "trials.csv")
+    let plain_rows: Vec<String> = read(&plain.join("trials.csv"))
         .lines()
         .skip(1)
         .map(String::from)
         .collect();
     assert_eq!(point("0"), plain_rows);
-    assert_eq!(rows[0], read(&plain, "trials.csv").lines().next().unwrap());
+    assert_eq!(
+        rows[0],
+        read(&plain.join("trials.csv")).lines().next().unwrap()
+    );
 }
 
 #[test]
@@ -287,7 +270,7 @@ fn a_zip_design_needs_lists_of_one_length() {
 
 #[test]
 fn a_sweep_table_in_the_scenario_file_is_run_and_checked() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let base = fs::read_to_string(SMALL).unwrap();
     let file = tmp.path().join("lhs.toml");
     fs::write(
@@ -306,7 +289,7 @@ fn a_sweep_table_in_the_scenario_file_is_run_and_checked() {
         .arg(&file)
         .assert()
         .success();
-    let points = read(&out, "points.csv");
+    let points = read(&out.join("points.csv"));
     let rows: Vec<Vec<f64>> = points
         .lines()
         .skip(1)
@@ -325,7 +308,7 @@ fn a_sweep_table_in_the_scenario_file_is_run_and_checked() {
             .all(|r| r[1].fract() == 0.0 && (1000.0..=3000.0).contains(&r[1]))
     );
     // `[sweep] trials = 1`: 5 points × 1 trial × 7 markets.
-    assert_eq!(read(&out, "trials.csv").lines().count(), 5 * 7 + 1);
+    assert_eq!(read(&out.join("trials.csv")).lines().count(), 5 * 7 + 1);
     // A value out of range names the file, line and column of the parameter.
     let bad = tmp.path().join("bad.toml");
     fs::write(
@@ -347,7 +330,7 @@ fn a_sweep_table_in_the_scenario_file_is_run_and_checked() {
 
 #[test]
 fn dry_run_prints_the_design_and_an_estimate_and_writes_nothing() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let out = tmp.path().join("out");
     livemarket()
         .args([
@@ -406,7 +389,7 @@ fn compare_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
 
 #[test]
 fn compare_of_a_sweep_pairs_trials_and_finds_no_difference_between_equal_points() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("s");
     run(
         &dir,
@@ -450,7 +433,7 @@ fn compare_of_a_sweep_pairs_trials_and_finds_no_difference_between_equal_points(
 
 #[test]
 fn compare_of_runs_with_other_seeds_uses_the_bootstrap() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     run(&a, &["--trials", "3"]);
     run(&b, &["--trials", "3", "--seed", "8"]);
@@ -486,7 +469,7 @@ fn compare_of_runs_with_other_seeds_uses_the_bootstrap() {
 
 #[test]
 fn compare_names_points_of_a_sweep_and_explains_bad_folders() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("s");
     run(
         &dir,
@@ -529,7 +512,7 @@ fn a_morris_sweep_ranks_parameters_and_finds_no_effect_where_there_is_none() {
     // gamma has no live shopping in AA, so its trust there cannot move any measure: its μ*
     // must be exactly 0 everywhere. AA's affinity drives AA alpha's GMV up in every
     // trajectory (μ = μ* > 0).
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(
         tmp.path(),
         &[
@@ -543,14 +526,17 @@ fn a_morris_sweep_ranks_parameters_and_finds_no_effect_where_there_is_none() {
             "platforms.gamma.markets.AA.trust=0.5..1.5",
         ],
     );
-    assert_eq!(read(tmp.path(), "points.csv").lines().count(), 3 * 3 + 1);
+    assert_eq!(
+        read(&tmp.path().join("points.csv")).lines().count(),
+        3 * 3 + 1
+    );
     livemarket()
         .args(["sensitivity", "--quiet"])
         .arg(tmp.path())
         .assert()
         .success()
         .stdout("");
-    let table = read(tmp.path(), "sensitivity.csv");
+    let table = read(&tmp.path().join("sensitivity.csv"));
     assert_eq!(
         table.lines().next().unwrap(),
         "country,platform,metric,parameter,r,mu_star,mu,sigma"
@@ -582,7 +568,7 @@ fn a_morris_sweep_ranks_parameters_and_finds_no_effect_where_there_is_none() {
 
 #[test]
 fn sensitivity_refuses_a_folder_without_a_morris_sweep() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(tmp.path(), &["--vary", "countries.AA.lapse=0.1,0.2"]);
     let dir = tmp.path().display().to_string();
     fails_with(
@@ -598,7 +584,7 @@ fn sensitivity_refuses_a_folder_without_a_morris_sweep() {
 fn swept_text_that_a_spreadsheet_would_run_is_written_as_text() {
     // `description` is free text (a `name` must be a plain folder name, so it cannot be one);
     // only a key the file sets can be swept.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let scenario = tmp.path().join("described.toml");
     let text = fs::read_to_string(SMALL).unwrap();
     fs::write(&scenario, format!("description = \"plain\"\n{text}")).unwrap();
@@ -616,11 +602,11 @@ fn swept_text_that_a_spreadsheet_would_run_is_written_as_text() {
         .arg(tmp.path())
         .assert()
         .success();
-    let points = read(tmp.path(), "points.csv");
+    let points = read(&tmp.path().join("points.csv"));
     assert_eq!(points.lines().nth(1).unwrap(), "0,'=1+1");
     assert_eq!(points.lines().nth(2).unwrap(), "1,'@x");
     assert!(
-        read(tmp.path(), "trials.csv")
+        read(&tmp.path().join("trials.csv"))
             .lines()
             .nth(1)
             .unwrap()

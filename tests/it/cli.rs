@@ -1,16 +1,9 @@
 //! Through the real binary: outputs, reproducibility, and the exact message of each error.
 
-use assert_cmd::Command;
+use crate::common::{SMALL, bin, fails_in, livemarket, manifest, tempdir};
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
-use tempfile::TempDir;
-
-const SMALL: &str = "tests/data/small.toml";
-
-fn livemarket() -> Command {
-    Command::cargo_bin("livemarket").unwrap()
-}
 
 fn run_small(dir: &Path, threads: &str, extra: &[&str]) {
     livemarket()
@@ -40,7 +33,7 @@ const DATA_FILES: [&str; 4] = [
 
 #[test]
 fn one_and_two_threads_write_byte_identical_files() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
     run_small(&one, "1", &[]);
     run_small(&two, "2", &[]);
@@ -56,7 +49,7 @@ fn one_and_two_threads_write_byte_identical_files() {
 
 #[test]
 fn a_single_trial_can_be_rerun_from_its_index() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (all, one) = (tmp.path().join("all"), tmp.path().join("one"));
     run_small(&all, "2", &[]);
     run_small(&one, "1", &["--first-trial", "4", "--trials", "1"]);
@@ -75,7 +68,7 @@ fn a_single_trial_can_be_rerun_from_its_index() {
 
 #[test]
 fn results_are_long_tables_with_one_header_iso_dates_and_plain_numbers() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run_small(tmp.path(), "2", &[]);
     let summary = fs::read_to_string(tmp.path().join("summary.csv")).unwrap();
     let mut lines = summary.lines();
@@ -116,8 +109,7 @@ fn results_are_long_tables_with_one_header_iso_dates_and_plain_numbers() {
                 && !text.contains("inf")
         );
     }
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(tmp.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest = manifest(tmp.path());
     assert_eq!(manifest["status"], "complete");
     assert_eq!(manifest["trials_done"], 6);
     assert_eq!(manifest["seed"], 7);
@@ -127,7 +119,7 @@ fn results_are_long_tables_with_one_header_iso_dates_and_plain_numbers() {
 
 #[test]
 fn the_seed_option_changes_the_trials_and_is_recorded() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     run_small(&a, "2", &["--trials", "1"]);
     run_small(&b, "2", &["--trials", "1", "--seed", "8"]);
@@ -139,7 +131,7 @@ fn the_seed_option_changes_the_trials_and_is_recorded() {
 
 #[test]
 fn refuses_to_overwrite_results_without_force() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run_small(tmp.path(), "2", &["--trials", "1"]);
     livemarket()
         .args(["run", SMALL, "--quiet", "--trials", "1", "--out"])
@@ -155,7 +147,7 @@ fn refuses_to_overwrite_results_without_force() {
 
 #[test]
 fn prints_a_one_line_summary_unless_quiet() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     livemarket()
         .args(["run", SMALL, "--trials", "2", "--out"])
         .arg(tmp.path())
@@ -169,7 +161,7 @@ fn prints_a_one_line_summary_unless_quiet() {
 
 #[test]
 fn runs_the_bundled_baseline_without_a_scenario_file() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     livemarket()
         .args(["run", "--quiet", "--trials", "1", "--out"])
         .arg(tmp.path())
@@ -194,15 +186,12 @@ fn check_prints_the_resolved_world() {
 
 /// Writes `text` as `name` in a temporary folder and runs `check` on it from there.
 fn check_error(name: &str, text: &str, expected: &str) {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     fs::write(tmp.path().join(name), text).unwrap();
-    livemarket()
-        .current_dir(tmp.path())
-        .args(["check", name])
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(format!("error: {expected}\n"));
+    fails_in(
+        livemarket().current_dir(tmp.path()).args(["check", name]),
+        expected,
+    );
 }
 
 const HEAD: &str = "start = 2021-01-04\nweeks = 10\n[countries.GB]\n";
@@ -286,7 +275,7 @@ fn fails_on_a_market_in_an_undefined_country() {
 
 #[test]
 fn fails_on_a_missing_file() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     livemarket()
         .current_dir(tmp.path())
         .args(["run", "nowhere.toml"])
@@ -351,7 +340,7 @@ fn fails_on_a_platform_name_a_spreadsheet_would_run_as_a_formula() {
 fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
     // Four well-mixed countries of 2 billion agents at about 7.1 bytes each: 57 GB per trial,
     // more than the 24 GiB machines this runs on (the message quotes what this one has).
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let scenario = tmp.path().join("huge.toml");
     let country = |code: &str| {
         format!(
@@ -384,10 +373,10 @@ fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
 fn a_run_killed_at_any_moment_leaves_whole_rows_of_whole_trials() {
     // SIGKILL (Child::kill) at several moments: trials.csv holds only complete rows, of
     // complete trials (7 markets each), numbered from 0 without a gap.
-    let bin = assert_cmd::cargo::cargo_bin("livemarket");
+    let bin = bin();
     let mut finished = 0;
     for (k, delay_ms) in [150u64, 400, 900].into_iter().enumerate() {
-        let tmp = TempDir::new().unwrap();
+        let tmp = tempdir();
         let mut child = std::process::Command::new(&bin)
             .args([
                 "run",
@@ -441,7 +430,7 @@ fn a_run_killed_at_any_moment_leaves_whole_rows_of_whole_trials() {
 
 #[test]
 fn zero_threads_or_trials_are_refused_before_anything_runs() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     for (flag, value) in [("--threads", "0"), ("--trials", "0")] {
         livemarket()
             .current_dir(tmp.path())
@@ -499,7 +488,7 @@ confidence = "low"
 
 #[test]
 fn targets_prints_each_target_beside_the_folders_median_and_range() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("small");
     run_small(&dir, "2", &[]);
     let file = tmp.path().join("targets.toml");
@@ -557,7 +546,7 @@ fn targets_prints_each_target_beside_the_folders_median_and_range() {
 
 #[test]
 fn targets_errors_name_the_file_line_and_fix() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("small");
     run_small(&dir, "1", &[]);
     // An unknown kind of quantity: file, line and column, and the kinds there are.

@@ -2,22 +2,14 @@
 //! `check` says each changed value came from, and `--resume` noticing a changed parent; and
 //! the README key table generated from the scenario key table.
 
-use assert_cmd::Command;
+use crate::common::{SMALL_TOML, livemarket};
 use std::fs;
 use tempfile::TempDir;
-
-fn livemarket() -> Command {
-    Command::cargo_bin("livemarket").unwrap()
-}
 
 /// A folder holding the test scenario `parent.toml` and `child.toml`, which extends it.
 fn chain() -> TempDir {
     let dir = TempDir::new().unwrap();
-    fs::write(
-        dir.path().join("parent.toml"),
-        include_str!("data/small.toml"),
-    )
-    .unwrap();
+    fs::write(dir.path().join("parent.toml"), SMALL_TOML).unwrap();
     fs::write(
         dir.path().join("child.toml"),
         "extends = \"parent.toml\"\nunset = [\"platforms.alpha.markets.AA.subsidy\"]\n\n\
@@ -98,7 +90,7 @@ fn check_names_the_file_each_changed_value_came_from() {
 fn a_range_error_in_the_parent_names_the_parent() {
     let dir = chain();
     let parent = dir.path().join("parent.toml");
-    let text = include_str!("data/small.toml").replace("lapse = 0.2\n", "lapse = 3.0\n");
+    let text = SMALL_TOML.replace("lapse = 0.2\n", "lapse = 3.0\n");
     fs::write(&parent, text).unwrap();
     livemarket()
         .arg("check")
@@ -130,7 +122,7 @@ fn resume_refuses_when_a_parent_changed() {
     // Same files: a complete run is left as it is.
     run(&["--resume"]).assert().success();
     let parent = dir.path().join("parent.toml");
-    let text = include_str!("data/small.toml").replace("seed = 7", "seed = 8");
+    let text = SMALL_TOML.replace("seed = 7", "seed = 8");
     fs::write(&parent, text).unwrap();
     let stderr = run(&["--resume"])
         .assert()
@@ -147,7 +139,7 @@ fn resume_refuses_when_a_parent_changed() {
 
 #[test]
 fn the_readme_key_table_is_the_generated_one() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let start = "<!-- keys:start -->\n";
     let table = readme
         .split_once(start)

@@ -2,25 +2,15 @@
 //! read-only folder. Result folders are compared file by file, byte for byte (all but
 //! manifest.json, which records times and command lines).
 
-use assert_cmd::Command;
+use crate::common::{SMALL, bin, livemarket, manifest, tempdir};
 use livemarket::results::{self, store};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use tempfile::TempDir;
 
-const SMALL: &str = "tests/data/small.toml";
 /// Markets of the small world: rows per trial in trials.csv.
 const MARKETS: usize = 7;
-
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("livemarket")
-}
-
-fn livemarket() -> Command {
-    Command::cargo_bin("livemarket").unwrap()
-}
 
 /// `run SMALL --quiet --weekly-trials --out DIR ARGS...`, which must succeed silently.
 fn run(dir: &Path, args: &[&str]) {
@@ -61,10 +51,6 @@ fn assert_same_files(expected: &Path, got: &Path, what: &str) {
     }
 }
 
-fn manifest(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
-}
-
 fn set_manifest(dir: &Path, key: &str, value: serde_json::Value) {
     let mut m = manifest(dir);
     m[key] = value;
@@ -103,7 +89,7 @@ fn runs_killed_at_several_points_resume_to_byte_identical_files() {
     // interruption; the other is killed (SIGKILL) once 15%, 45% and 80% of its runs are on
     // disk — at whatever moment the kill lands, mid-write included — and resumed each time,
     // with one thread and then two.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (reference, killed) = (tmp.path().join("reference"), tmp.path().join("killed"));
     let args = ["--trials", "200", "--threads", "2"];
     run(&reference, &args);
@@ -169,7 +155,7 @@ fn resume_drops_a_torn_record_and_the_rows_after_the_last_whole_run() {
     // What a crash mid-write leaves, made on purpose: trials.bin cut inside the record of run
     // 7, half a row after trial 7's rows in trials.csv, stray bytes in weekly_trials.csv, no
     // summaries yet.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (reference, torn) = (tmp.path().join("reference"), tmp.path().join("torn"));
     run(&reference, &["--trials", "12"]);
     run(&torn, &["--trials", "12"]);
@@ -204,7 +190,7 @@ fn resume_drops_a_torn_record_and_the_rows_after_the_last_whole_run() {
 
 #[test]
 fn resume_refuses_a_different_run_and_leaves_a_complete_one_as_it_is() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("r");
     run(&dir, &["--trials", "4"]);
     let before = files(&dir);
@@ -243,7 +229,7 @@ fn resume_refuses_a_different_run_and_leaves_a_complete_one_as_it_is() {
 
 #[test]
 fn summarize_rebuilds_the_summaries_from_the_trial_data() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("sweep");
     run(
         &dir,
@@ -303,7 +289,7 @@ fn summarize_rebuilds_the_summaries_from_the_trial_data() {
 #[test]
 fn summaries_do_not_depend_on_the_memory_budget() {
     // One series at a time (a budget of one byte) against every series at once.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("sweep");
     run(
         &dir,
@@ -335,7 +321,7 @@ fn merge(out: &Path, shards: &[&Path]) -> assert_cmd::assert::Assert {
 
 #[test]
 fn shards_merge_into_the_files_of_a_single_run() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let p = |name: &str| tmp.path().join(name);
     let sweep = ["--trials", "5", "--vary", "countries.AA.lapse=0.1,0.2,0.3"];
     run(&p("single"), &sweep);
@@ -361,7 +347,7 @@ fn shards_merge_into_the_files_of_a_single_run() {
 
 #[test]
 fn merge_refuses_shards_that_do_not_make_one_run() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let p = |name: &str| tmp.path().join(name);
     let args = ["--trials", "6"];
     for k in 1..=3 {
@@ -463,7 +449,7 @@ fn a_full_disk_stops_the_run_with_the_finished_trials_intact() {
     // A 400 KB tmpfs fills up during the trials (a trial takes about 67 KB: 31 KB of record
     // and 36 KB of weekly rows); a 1000 KB one holds all 12 trials (812 KB) and fills up while
     // the summaries (346 KB) are written.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (log, reference) = (tmp.path().join("log"), tmp.path().join("reference"));
     fs::create_dir(&log).unwrap();
     let mnt = tmp.path().join("mnt");
@@ -538,7 +524,7 @@ cp -a "$MNT/r" "$LOG/{size}""#
 fn an_unwritable_folder_gives_a_clear_error_and_changes_nothing() {
     // A finished run on a tmpfs remounted read-only: run --force into it, summarize it, and
     // run into a new folder under it all fail, naming the file, and the run is untouched.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (log, mnt) = (tmp.path().join("log"), tmp.path().join("mnt"));
     fs::create_dir(&log).unwrap();
     fs::create_dir(&mnt).unwrap();
@@ -583,7 +569,7 @@ fn a_second_writer_is_refused_at_once_and_changes_nothing() {
     // A long run holds the folder; while it runs, `run --force`, `summarize` and `merge`
     // into it exit 2 naming its pid, and the folder's files are exactly what the first run
     // has written (the first run is then killed: its lock dies with it).
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("busy");
     /// Kills the long run however the test ends, so no process outlives it.
     struct Killed(std::process::Child);

@@ -1,14 +1,8 @@
 //! The invariants of the model (docs/model.md), checked on the library directly.
 
+use crate::common::{SMALL_TOML as SMALL, world};
 use livemarket::model::{Metric, TrialResult, simulate};
-use livemarket::scenario::Scenario;
 use livemarket::world::World;
-
-const SMALL: &str = include_str!("data/small.toml");
-
-fn world(text: &str) -> World {
-    World::new(&Scenario::from_toml_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}")))
-}
 
 fn market(w: &World, country: &str, platform: &str) -> usize {
     w.markets
@@ -324,7 +318,7 @@ fn lapse_takes_adopters_idle_for_lapse_after_weeks() {
 fn the_sparse_pass_gives_the_same_results_as_visiting_everyone() {
     // bass-like worlds (no sessions, no lapse) take the sparse pass; force the full one.
     for text in [
-        include_str!("../scenarios/bass-reference.toml").replace("1_000_000", "20_000"),
+        include_str!("../../scenarios/bass-reference.toml").replace("1_000_000", "20_000"),
         SMALL
             .replace("sessions_per_week = 2.0", "sessions_per_week = 0.0")
             .replace("lapse = 0.3", "lapse = 0.0")

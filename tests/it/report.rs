@@ -1,17 +1,10 @@
 //! `livemarket report`, `run --report`, `--xlsx` and `compare --report`, through the real
 //! binary on the small scenario.
 
-use assert_cmd::Command;
+use crate::common::{SMALL, livemarket, read, tempdir};
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use std::fs;
 use std::path::Path;
-use tempfile::TempDir;
-
-const SMALL: &str = "tests/data/small.toml";
-
-fn livemarket() -> Command {
-    Command::cargo_bin("livemarket").unwrap()
-}
 
 /// Runs the small scenario quietly into `dir` (4 trials) with `extra` arguments.
 fn run(dir: &Path, extra: &[&str]) {
@@ -33,10 +26,6 @@ fn report(dir: &Path, extra: &[&str]) -> String {
         .assert()
         .success();
     String::from_utf8(out.get_output().stdout.clone()).unwrap()
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Anything a browser would fetch, or run.
@@ -93,7 +82,7 @@ fn check_page(html: &str, svg_dir: &Path) -> Vec<String> {
 
 #[test]
 fn report_of_a_run_is_one_self_contained_page_with_every_chart_as_svg() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(tmp.path(), &["--weekly-trials"]);
     let stdout = report(tmp.path(), &[]);
     assert!(
@@ -136,7 +125,7 @@ fn report_of_a_run_is_one_self_contained_page_with_every_chart_as_svg() {
 fn fan_charts_from_the_trial_data_equal_those_from_weekly_trials_csv() {
     // trials.bin (every run) against weekly_trials.csv (with --weekly-trials): the same
     // values, so the same page; the fast binary path checked against the simple text one.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for dir in [&a, &b] {
         run(
@@ -158,7 +147,7 @@ fn fan_charts_from_the_trial_data_equal_those_from_weekly_trials_csv() {
 #[test]
 fn without_every_trials_values_the_fan_charts_say_the_50_percent_band_needs_them() {
     // A folder of an older livemarket: no trials.bin, no weekly_trials.csv.
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(tmp.path(), &[]);
     fs::remove_file(tmp.path().join("trials.bin")).unwrap();
     report(tmp.path(), &["--quiet"]);
@@ -177,7 +166,7 @@ fn without_every_trials_values_the_fan_charts_say_the_50_percent_band_needs_them
 
 #[test]
 fn report_of_a_sweep_draws_outcomes_against_each_swept_parameter() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(
         tmp.path(),
         &[
@@ -212,7 +201,7 @@ fn report_of_a_sweep_draws_outcomes_against_each_swept_parameter() {
 
 #[test]
 fn a_missing_or_unfinished_folder_is_a_clear_error() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let missing = tmp.path().join("nope");
     livemarket()
         .arg("report")
@@ -264,7 +253,7 @@ fn a_missing_or_unfinished_folder_is_a_clear_error() {
 
 #[test]
 fn a_shard_has_no_report_until_the_shards_are_merged() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     livemarket()
         .args([
             "run", SMALL, "-q", "--trials", "4", "--shard", "1/2", "--report", "--out",
@@ -290,7 +279,7 @@ fn a_shard_has_no_report_until_the_shards_are_merged() {
 
 #[test]
 fn a_damaged_trials_file_names_the_line() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(tmp.path(), &[]);
     let path = tmp.path().join("trials.csv");
     let text = read(&path).replacen(",0,", ",zero,", 1);
@@ -317,7 +306,7 @@ fn cell<'r>(range: &'r calamine::Range<Data>, row: usize, name: &str) -> &'r Dat
 
 #[test]
 fn the_workbook_holds_the_tables_as_numbers_and_native_charts() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(tmp.path(), &["--weekly-trials"]);
     let stdout = report(tmp.path(), &["--xlsx"]);
     assert!(stdout.contains("report.xlsx"), "{stdout}");
@@ -369,7 +358,7 @@ fn the_workbook_holds_the_tables_as_numbers_and_native_charts() {
 
 #[test]
 fn run_with_report_and_xlsx_writes_both_at_the_end() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     run(tmp.path(), &["--report", "--xlsx"]);
     let html = read(&tmp.path().join("report.html"));
     check_page(&html, &tmp.path().join("report"));
@@ -378,7 +367,7 @@ fn run_with_report_and_xlsx_writes_both_at_the_end() {
 
 #[test]
 fn compare_with_report_draws_each_difference_and_its_interval() {
-    let tmp = TempDir::new().unwrap();
+    let tmp = tempdir();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     run(&a, &[]);
     run(&b, &["--set", "countries.AA.live_affinity.mean=0.3"]);

@@ -10,7 +10,7 @@
 //!
 //! Trials use fixed seeds (each scenario's own seed, trials 0..N), and every tolerance comes
 //! from the trial-to-trial spread measured at this resolution by `spread_at_test_resolution`
-//! (ignored; `cargo test --test calibration -- --ignored --nocapture` prints it),
+//! (ignored; `cargo test --test it calibration -- --ignored --nocapture` prints it),
 //! whose numbers are quoted beside each assertion.
 //!
 //! The baseline's targets, and every quantity below, are those of `scenarios/targets-2021.toml`
@@ -133,11 +133,11 @@ fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
 }
 
-const SUBSIDY_PUSH: &str = include_str!("../scenarios/uk-subsidy-push.toml");
-const POACHING_WAR: &str = include_str!("../scenarios/creator-poaching-war.toml");
-const EUROPE_LAUNCH: &str = include_str!("../scenarios/europe-launch.toml");
-const NO_SEA: &str = include_str!("../scenarios/sea-expansion.toml");
-const TAKEOFF: &str = include_str!("../scenarios/uk-takeoff-sweep.toml");
+const SUBSIDY_PUSH: &str = include_str!("../../scenarios/uk-subsidy-push.toml");
+const POACHING_WAR: &str = include_str!("../../scenarios/creator-poaching-war.toml");
+const EUROPE_LAUNCH: &str = include_str!("../../scenarios/europe-launch.toml");
+const NO_SEA: &str = include_str!("../../scenarios/sea-expansion.toml");
+const TAKEOFF: &str = include_str!("../../scenarios/uk-takeoff-sweep.toml");
 
 /// Trials of the baseline (the stylized facts).
 const N_BASELINE: u64 = 40;

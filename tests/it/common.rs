@@ -1,0 +1,60 @@
+//! What the test modules share, written once: the binary under test, the small scenario,
+//! temporary folders, reading result files, and the small world's markets.
+
+use assert_cmd::Command;
+use livemarket::scenario::Scenario;
+use livemarket::world::World;
+use std::fs;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The small scenario (3 countries, 7 markets, 40 weeks), as the binary is given it: cargo
+/// runs the tests in the package's folder.
+pub const SMALL: &str = "tests/data/small.toml";
+
+/// The same scenario's text, for tests of the library.
+pub const SMALL_TOML: &str = include_str!("../data/small.toml");
+
+/// The binary under test, built by cargo for the tests.
+pub fn livemarket() -> Command {
+    Command::cargo_bin("livemarket").unwrap()
+}
+
+/// Its path, for a `std::process::Command` that a test kills or runs under another program.
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("livemarket")
+}
+
+/// A temporary folder, removed when dropped.
+pub fn tempdir() -> TempDir {
+    TempDir::new().unwrap()
+}
+
+/// A text file; a missing or unreadable file fails the test naming it.
+pub fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A result folder's manifest.json.
+pub fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(&dir.join("manifest.json"))).unwrap()
+}
+
+/// Expects exit status 2 (a usage or input error), nothing on stdout, and exactly
+/// `error: expected` on stderr.
+pub fn fails_in(cmd: &mut Command, expected: &str) {
+    cmd.assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!("error: {expected}\n"));
+}
+
+/// `livemarket ARGS`, which must fail as [`fails_in`] says.
+pub fn fails_with(args: &[&str], expected: &str) {
+    fails_in(livemarket().args(args), expected);
+}
+
+/// The world of a scenario's text, which must be valid.
+pub fn world(text: &str) -> World {
+    World::new(&Scenario::from_toml_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}")))
+}

@@ -1,0 +1,15 @@
+//! The integration tests, as one binary: one link of the library and its dependencies instead
+//! of one per file, and the helpers of `common` written once. Each module is a former test
+//! file; `cargo test --test it cli::` runs one of them.
+
+mod common;
+
+mod bass;
+mod calibration;
+mod cli;
+mod compose;
+mod crash;
+mod hostile;
+mod model;
+mod report;
+mod sweep;
