@@ -10,7 +10,7 @@ use crate::results::store::{self, CsvEnds, Scan};
 use crate::results::{
     self, AtomicFile, MANIFEST_JSON, POINTS_CSV, Status, TRIALS_CSV, WEEKLY_TRIALS_CSV,
 };
-use crate::run::{SUMMARY_BUDGET, clear_results, new_manifest, point_columns, write_manifest};
+use crate::run::{SUMMARY_BUDGET, new_manifest, point_columns, write_manifest};
 use crate::world::World;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -182,7 +182,7 @@ pub fn merge(
             out.display()
         )));
     }
-    clear_results(out)?;
+    results::clear(out)?;
     let name = worlds[0].name.clone();
     let mut m = new_manifest(&plan, &recipe, &name, trials, command_line);
     m.merged_from = parts.iter().map(|p| p.dir.display().to_string()).collect();

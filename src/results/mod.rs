@@ -590,23 +590,35 @@ impl BlockCsv {
 /// A whole file written under a temporary name in the same folder and renamed on
 /// [`commit`](AtomicFile::commit), so a reader never sees half a file; dropped uncommitted,
 /// the temporary file is removed.
+///
+/// The temporary name is the file's own name with a random middle, `.summary.csv.Xy3q9a.tmp`
+/// (see [`is_temporary`]): no two files, and no two processes writing the same file (two
+/// `report`s of one folder), can share one. It is created exclusively, so it is never an
+/// existing file or a link planted in its place.
 pub(crate) struct AtomicFile {
     pub writer: BufWriter<File>,
-    tmp: PathBuf,
+    tmp: tempfile::TempPath,
     path: PathBuf,
-    done: bool,
 }
 
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile> {
-        let tmp = path.with_extension("tmp");
-        let file =
-            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let (dir, name) = split(path);
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(TEMPORARY_SUFFIX);
+        // What `File::create` gives a new file, readable by all as the umask allows:
+        // tempfile's own default (owner only) would hide result files from colleagues.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let (file, tmp) = builder
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file for {}", path.display()))?
+            .into_parts();
         Ok(AtomicFile {
             writer: BufWriter::new(file),
             tmp,
             path: path.to_path_buf(),
-            done: false,
         })
     }
 
@@ -616,24 +628,75 @@ impl AtomicFile {
             .flush()
             .and_then(|()| self.writer.get_ref().sync_all())
             .with_context(|| format!("cannot write {}", self.path.display()))?;
-        std::fs::rename(&self.tmp, &self.path).with_context(|| {
-            format!(
-                "cannot rename {} to {}",
-                self.tmp.display(),
-                self.path.display()
-            )
-        })?;
-        self.done = true;
+        let shown = self.tmp.display().to_string();
+        self.tmp
+            .persist(&self.path)
+            .with_context(|| format!("cannot rename {shown} to {}", self.path.display()))?;
         Ok(())
     }
 }
 
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_file(&self.tmp);
+/// Every file livemarket writes into a result folder under a name of its own (the report's
+/// charts in `report/` aside): what `--force` removes before starting over.
+const WRITTEN: [&str; 11] = [
+    MANIFEST_JSON,
+    TRIALS_CSV,
+    WEEKLY_TRIALS_CSV,
+    STORE,
+    SUMMARY_CSV,
+    WEEKLY_CSV,
+    POINTS_CSV,
+    REPORT_HTML,
+    REPORT_XLSX,
+    COMPARE_CSV,
+    SENSITIVITY_CSV,
+];
+
+/// Creates `dir` if needed and removes what an earlier run wrote there: the files of
+/// [`WRITTEN`] and their temporaries, nothing else.
+pub(crate) fn clear(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = WRITTEN.iter().any(|f| name == *f || is_temporary(&name, f));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let path = entry.path();
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
         }
     }
+    Ok(())
+}
+
+/// The suffix of every temporary file livemarket writes.
+const TEMPORARY_SUFFIX: &str = ".tmp";
+
+/// Whether `name` is one of the temporary files [`AtomicFile`] writes for `file` (left
+/// behind only when the process was killed mid-write), so cleanups can remove exactly those.
+pub(crate) fn is_temporary(name: &str, file: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|rest| rest.strip_prefix(file))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.strip_suffix(TEMPORARY_SUFFIX))
+        .is_some_and(|middle| {
+            !middle.is_empty() && middle.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// The folder and the file name of a path to a file.
+fn split(path: &Path) -> (&Path, String) {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    (dir, name)
 }
 
 /// Writes a whole file through an [`AtomicFile`].
@@ -644,4 +707,72 @@ pub(crate) fn write_atomically(
     let mut f = AtomicFile::create(path)?;
     body(&mut f.writer).with_context(|| format!("cannot write {}", path.display()))?;
     f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporaries_are_named_after_their_file_and_no_other() {
+        assert!(is_temporary(".summary.csv.a1B2c3.tmp", SUMMARY_CSV));
+        assert!(!is_temporary(".summary.csv.a1B2c3.tmp", WEEKLY_CSV));
+        assert!(!is_temporary(".summary.csv..tmp", SUMMARY_CSV));
+        assert!(!is_temporary("summary.csv.a1B2c3.tmp", SUMMARY_CSV));
+        assert!(!is_temporary(".summary.csv.a/b.tmp", SUMMARY_CSV));
+        // The name a commit-less AtomicFile really uses matches, and it is gone when dropped.
+        let dir = tempfile::tempdir().unwrap();
+        let f = AtomicFile::create(&dir.path().join(SUMMARY_CSV)).unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 1);
+        assert!(is_temporary(&names[0], SUMMARY_CSV), "{names:?}");
+        drop(f);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn two_files_of_one_stem_get_distinct_temporaries() {
+        // `summary.csv` and `summary.json` shared `summary.tmp` when temporaries were named
+        // by replacing the extension.
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = AtomicFile::create(&dir.path().join("summary.csv")).unwrap();
+        let mut b = AtomicFile::create(&dir.path().join("summary.json")).unwrap();
+        a.writer.write_all(b"a").unwrap();
+        b.writer.write_all(b"b").unwrap();
+        a.commit().unwrap();
+        b.commit().unwrap();
+        assert_eq!(std::fs::read(dir.path().join("summary.csv")).unwrap(), b"a");
+        assert_eq!(
+            std::fs::read(dir.path().join("summary.json")).unwrap(),
+            b"b"
+        );
+    }
+
+    #[test]
+    fn clearing_removes_what_livemarket_wrote_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for name in [
+            MANIFEST_JSON,
+            TRIALS_CSV,
+            REPORT_HTML,
+            ".weekly.csv.Zq81Lm.tmp",
+            "notes.txt",
+            "summary.tmp",
+            "mine.csv",
+        ] {
+            std::fs::write(d.join(name), name).unwrap();
+        }
+        std::fs::create_dir(d.join(REPORT_DIR)).unwrap();
+        clear(d).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["mine.csv", "notes.txt", "report", "summary.tmp"]);
+    }
 }

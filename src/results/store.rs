@@ -19,7 +19,6 @@ use crate::model::{Events, Metric, TrialResult, WeekRecord};
 use anyhow::{Context, Result, bail};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"LMTRIALS";
@@ -218,17 +217,38 @@ pub fn scan(path: &Path) -> Result<Option<Scan>> {
     }))
 }
 
+/// Fills `buf` from `offset` of `file`. On Unix a positioned read (pread), which leaves the
+/// file's cursor alone; elsewhere a seek and a read through `&File`, which is portable std
+/// and correct because every caller reads a store from one thread.
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(not(unix))]
+    {
+        read_exact_by_seeking(file, buf, offset)
+    }
+}
+
+/// The portable path of [`read_exact_at`], compiled everywhere so it is tested on Unix too.
+#[cfg_attr(unix, allow(dead_code))]
+fn read_exact_by_seeking(mut file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
+}
+
 /// Reads and decodes one record found by [`scan`].
 pub fn read(file: &File, meta: &RecordMeta) -> Result<TrialResult> {
     let mut b = vec![0u8; meta.len as usize];
-    file.read_exact_at(&mut b, meta.offset)?;
+    read_exact_at(file, &mut b, meta.offset)?;
     decode(&b[8..b.len() - 4])
 }
 
 /// The raw framed bytes of a record, with its CSV lengths replaced (for `merge`).
 pub fn reframe(file: &File, meta: &RecordMeta, ends: CsvEnds) -> Result<Vec<u8>> {
     let mut b = vec![0u8; meta.len as usize];
-    file.read_exact_at(&mut b, meta.offset)?;
+    read_exact_at(file, &mut b, meta.offset)?;
     let n = b.len() - 4;
     b[n - 16..n - 8].copy_from_slice(&ends.trials.to_le_bytes());
     b[n - 8..n].copy_from_slice(&ends.weekly_trials.to_le_bytes());
@@ -298,6 +318,23 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_portable_read_gives_the_positioned_reads_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bytes");
+        std::fs::write(&path, (0u8..=255).collect::<Vec<u8>>()).unwrap();
+        let file = File::open(&path).unwrap();
+        for (offset, len) in [(0, 8), (100, 56), (250, 6)] {
+            let (mut a, mut b) = (vec![0u8; len], vec![0u8; len]);
+            read_exact_at(&file, &mut a, offset).unwrap();
+            read_exact_by_seeking(&file, &mut b, offset).unwrap();
+            assert_eq!(a, b);
+            assert_eq!(a[0], offset as u8);
+        }
+        let mut past = [0u8; 8];
+        assert!(read_exact_by_seeking(&file, &mut past, 252).is_err());
+    }
 
     fn result() -> TrialResult {
         let mut weekly = Vec::new();

@@ -70,32 +70,6 @@ pub struct RunReport {
     pub agent_weeks: u64,
 }
 
-/// Files a run writes, removed before `--force` starts over.
-const RESULT_FILES: [&str; 8] = [
-    MANIFEST_JSON,
-    results::TRIALS_CSV,
-    results::WEEKLY_TRIALS_CSV,
-    results::STORE,
-    results::SUMMARY_CSV,
-    results::WEEKLY_CSV,
-    results::POINTS_CSV,
-    "manifest.json.tmp",
-];
-
-/// Creates `dir` if needed and removes the files of an earlier run from it.
-pub(crate) fn clear_results(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    for f in RESULT_FILES {
-        let path = dir.join(f);
-        if path.exists() {
-            std::fs::remove_file(&path)
-                .with_context(|| format!("cannot remove {}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
 /// The leading point columns of a plan's result files; None without a sweep.
 pub fn point_columns(plan: &Plan) -> Option<PointColumns> {
     plan.sweep.as_ref().map(|s| PointColumns {
@@ -198,7 +172,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     manifest.resumed_at_run = resume_from.as_ref().map(|_| runs.start + done_before);
     let columns = point_columns(plan);
     if resume_from.is_none() {
-        clear_results(dir)?;
+        results::clear(dir)?;
     }
     // The manifest comes first: a folder holding any result holds the recipe to resume it.
     write_manifest(dir, &manifest)?;

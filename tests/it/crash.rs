@@ -511,7 +511,12 @@ cp -a "$MNT/r" "$LOG/{size}""#
                 "\nevery run is in {m}/r, but summary.csv and weekly.csv could not be written; once the cause is fixed, `livemarket summarize {m}/r` writes them\n",
                 m = mnt.display()
             )), "{err}");
-            assert!(!dir.join("weekly.tmp").exists() && !dir.join("summary.tmp").exists());
+            let temporaries: Vec<String> = fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".tmp"))
+                .collect();
+            assert!(temporaries.is_empty(), "left behind: {temporaries:?}");
             assert_eq!(manifest(&dir)["status"], "interrupted");
             livemarket().arg("summarize").arg(&dir).assert().success();
             assert_eq!(manifest(&dir)["status"], "complete");
