@@ -122,7 +122,7 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
         }
     }
     writeln!(out)?;
-    let bytes = w.trial_memory_bytes();
+    let bytes = livemarket::model::trial_memory_bytes(&w);
     writeln!(
         out,
         "{} consumer agents; estimated memory of one trial: {:.1} MB (each running trial holds one)",

@@ -376,7 +376,7 @@ fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
     let trial = plan
         .points
         .iter()
-        .map(|p| p.world.trial_memory_bytes())
+        .map(|p| crate::model::trial_memory_bytes(&p.world))
         .max()
         .unwrap_or(0);
     let held = plan

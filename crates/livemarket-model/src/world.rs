@@ -147,26 +147,6 @@ impl World {
             .map(|c| u64::from(c.spec.agents))
             .sum()
     }
-
-    /// Estimated peak memory of one trial in bytes: consumer arrays, network, creators and
-    /// the weekly record.
-    pub fn trial_memory_bytes(&self) -> u64 {
-        let consumers: u64 = self
-            .countries
-            .iter()
-            .map(crate::model::consumers::estimated_bytes)
-            .sum();
-        let creators: u64 = self
-            .countries
-            .iter()
-            .map(|c| u64::from(c.spec.creators.agents) * 96)
-            .sum();
-        let record = u64::from(self.weeks)
-            * self.markets.len() as u64
-            * crate::model::Metric::ALL.len() as u64
-            * 8;
-        consumers + creators + record
-    }
 }
 
 /// Creator shares per platform for one country: given shares as they are, the rest split

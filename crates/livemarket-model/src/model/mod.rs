@@ -1,7 +1,8 @@
 //! The simulation core: agents, networks and the weekly step (docs/model.md).
 //!
 //! The public face is [`simulate`] and what it returns ([`TrialResult`], [`Events`], one
-//! [`WeekRecord`] of [`Metric`]s per market and week). Three parts are public beyond that,
+//! [`WeekRecord`] of [`Metric`]s per market and week), and [`trial_memory_bytes`], what one
+//! trial will hold. Three parts are public beyond that,
 //! deliberately: [`rng`] (how a trial's seed derives from the scenario seed: a contract that
 //! result files and `--first-trial` rely on), and [`network`] and [`country`] (building a
 //! contact network and stepping one country's week), which the engine benchmarks time on
@@ -20,4 +21,4 @@ mod reach;
 mod trial;
 
 pub use metrics::{Metric, WeekRecord};
-pub use trial::{Events, TrialResult, simulate};
+pub use trial::{Events, TrialResult, simulate, trial_memory_bytes};

@@ -9,6 +9,24 @@ use crate::scenario::Policy;
 use crate::world::World;
 use rayon::prelude::*;
 
+/// Estimated peak memory of one trial of `world` in bytes: consumer arrays, network,
+/// creators and the weekly record. It lives with the model, whose state it counts, so the
+/// world does not depend on the model.
+pub fn trial_memory_bytes(world: &World) -> u64 {
+    let consumers: u64 = world
+        .countries
+        .iter()
+        .map(super::consumers::estimated_bytes)
+        .sum();
+    let creators: u64 = world
+        .countries
+        .iter()
+        .map(|c| u64::from(c.spec.creators.agents) * 96)
+        .sum();
+    let record = u64::from(world.weeks) * world.markets.len() as u64 * Metric::ALL.len() as u64 * 8;
+    consumers + creators + record
+}
+
 /// What happened to live shopping in one market during a trial.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Events {
