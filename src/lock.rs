@@ -57,11 +57,12 @@ impl FolderLock {
 /// the folder has changed. `command` is what this process records as the holder.
 pub fn lock(dir: &Path, access: Access, command: &str) -> Result<FolderLock> {
     let path = dir.join(LOCK_FILE);
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    // A link in the lock file's place would have the lock written elsewhere.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let mut file = options
         .open(&path)
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
     let taken = match access {

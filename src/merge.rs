@@ -176,6 +176,7 @@ pub fn merge(
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let _lock = crate::lock::hold(out, crate::lock::Access::Write)?;
+    results::refuse_unrecorded(out)?;
     if out.join(MANIFEST_JSON).exists() && !force {
         return Err(refuse(format!(
             "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",

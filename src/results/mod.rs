@@ -21,6 +21,7 @@ pub(crate) mod summary;
 pub(crate) mod trials;
 pub(crate) mod weekly;
 
+use crate::error::UserError;
 use crate::format::Num;
 use crate::model::WeekRecord;
 use crate::model::{Metric, TrialResult};
@@ -525,8 +526,8 @@ struct BlockCsv {
 
 impl BlockCsv {
     fn create(path: &Path) -> Result<BlockCsv> {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = open_for_writing(path, true)
+            .with_context(|| format!("cannot create {}", path.display()))?;
         Ok(BlockCsv {
             path: path.to_path_buf(),
             file,
@@ -538,7 +539,7 @@ impl BlockCsv {
     /// Opens an existing file to append after its first `len` bytes, dropping the rest.
     fn reopen(path: &Path, len: u64) -> Result<BlockCsv> {
         let open = || -> std::io::Result<File> {
-            let mut file = OpenOptions::new().write(true).open(path)?;
+            let mut file = open_for_writing(path, false)?;
             if file.metadata()?.len() < len {
                 return Err(std::io::Error::other(format!(
                     "it is shorter ({} bytes) than the {len} bytes of rows trials.bin records",
@@ -652,6 +653,34 @@ const WRITTEN: [&str; 11] = [
     SENSITIVITY_CSV,
 ];
 
+/// Refuses a folder that holds files with result names but no manifest.json: no livemarket
+/// run recorded them (a user's own, or another program's), so none is replaced or removed,
+/// not even with `--force`.
+pub(crate) fn refuse_unrecorded(dir: &Path) -> Result<()> {
+    if dir.join(MANIFEST_JSON).exists() {
+        return Ok(());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| WRITTEN.contains(&name.as_str()))
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    found.sort();
+    Err(UserError(format!(
+        "{} holds {} but no manifest.json: no livemarket run wrote them, so livemarket will \
+         not replace them (not even with --force). Move them, or write elsewhere with --out",
+        dir.display(),
+        found.join(", ")
+    ))
+    .into())
+}
+
 /// Creates `dir` if needed and removes what an earlier run wrote there: the files of
 /// [`WRITTEN`] and their temporaries, nothing else.
 pub(crate) fn clear(dir: &Path) -> Result<()> {
@@ -659,17 +688,54 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut ours = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = WRITTEN.iter().any(|f| name == *f || is_temporary(&name, f));
-        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
-            let path = entry.path();
+        if WRITTEN.iter().any(|f| name == *f || is_temporary(&name, f)) {
+            ours.push((entry.path(), entry.file_type()));
+        }
+    }
+    // Every check before the first removal: a refused folder is left as it was.
+    if let Some((link, _)) = ours
+        .iter()
+        .find(|(_, kind)| kind.as_ref().is_ok_and(|t| t.is_symlink()))
+    {
+        return Err(UserError(format!(
+            "{} is a link; livemarket writes no result through a link. Remove it, or write \
+             elsewhere with --out",
+            link.display()
+        ))
+        .into());
+    }
+    for (path, kind) in ours {
+        if kind.is_ok_and(|t| t.is_file()) {
             std::fs::remove_file(&path)
                 .with_context(|| format!("cannot remove {}", path.display()))?;
         }
     }
     Ok(())
+}
+
+/// Opens a result file for writing without ever following a link. `new`: creates it, and
+/// fails if anything (a file or a link) is already there; otherwise it must exist and not be
+/// a link. A link planted in a result folder could otherwise make livemarket write,
+/// truncate or extend a file anywhere.
+pub(crate) fn open_for_writing(path: &Path, new: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    if new {
+        // O_CREAT | O_EXCL: never follows a link, on every platform.
+        options.create_new(true);
+    } else {
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+        #[cfg(not(unix))]
+        if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+            return Err(std::io::Error::other("it is a link"));
+        }
+    }
+    options.open(path)
 }
 
 /// The suffix of every temporary file livemarket writes.

@@ -17,7 +17,7 @@
 
 use crate::model::{Events, Metric, TrialResult, WeekRecord};
 use anyhow::{Context, Result, bail};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -40,9 +40,9 @@ pub struct StoreWriter {
 }
 
 impl StoreWriter {
-    /// Creates (or empties) the store and writes its header.
+    /// Creates the store (nothing may be at `path`) and writes its header.
     pub fn create(path: &Path, headers: CsvEnds) -> std::io::Result<StoreWriter> {
-        let mut file = File::create(path)?;
+        let mut file = super::open_for_writing(path, true)?;
         file.write_all(&header(headers))?;
         Ok(StoreWriter {
             file,
@@ -53,7 +53,7 @@ impl StoreWriter {
     /// Opens a store to append after its first `len` bytes (the whole records of a scan),
     /// dropping anything after them.
     pub fn reopen(path: &Path, len: u64) -> std::io::Result<StoreWriter> {
-        let mut file = OpenOptions::new().write(true).open(path)?;
+        let mut file = super::open_for_writing(path, false)?;
         file.set_len(len)?;
         file.seek(SeekFrom::Start(len))?;
         Ok(StoreWriter { file, len })
@@ -384,7 +384,10 @@ mod tests {
         }
         // Half of a fourth record, as a crash mid-write leaves it.
         let fourth = encode(3, 1, &r, CsvEnds::default());
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(&fourth[..fourth.len() / 2]).unwrap();
         let scan = scan(&path).unwrap().unwrap();
         assert_eq!(scan.headers, headers);

@@ -111,6 +111,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let _lock = crate::lock::hold(dir, crate::lock::Access::Write)?;
+    results::refuse_unrecorded(dir)?;
     let manifest_path = dir.join(MANIFEST_JSON);
     let mut resume_from: Option<store::Scan> = None;
     if opts.resume && manifest_path.exists() {

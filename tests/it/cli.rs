@@ -599,3 +599,88 @@ fn targets_errors_name_the_file_line_and_fix() {
         .code(2)
         .stderr(predicate::str::contains("has no manifest.json"));
 }
+
+#[test]
+fn a_folder_of_result_files_without_a_manifest_is_refused_even_with_force() {
+    let tmp = tempdir();
+    let dir = tmp.path().join("mine");
+    fs::create_dir(&dir).unwrap();
+    fs::write(dir.join("summary.csv"), "my own numbers\n").unwrap();
+    fs::write(dir.join("points.csv"), "my own points\n").unwrap();
+    fs::write(dir.join("notes.txt"), "notes\n").unwrap();
+    for force in [&[][..], &["--force"][..]] {
+        fails_in(
+            livemarket()
+                .args(["run", SMALL, "--quiet", "--trials", "2", "--out"])
+                .arg(&dir)
+                .args(force),
+            &format!(
+                "{} holds points.csv, summary.csv but no manifest.json: no livemarket run wrote \
+                 them, so livemarket will not replace them (not even with --force). Move them, \
+                 or write elsewhere with --out",
+                dir.display()
+            ),
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(dir.join("summary.csv")).unwrap(),
+        "my own numbers\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("points.csv")).unwrap(),
+        "my own points\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "notes\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_place_of_a_result_file_is_refused_and_what_it_points_to_is_untouched() {
+    let tmp = tempdir();
+    let dir = tmp.path().join("r");
+    let victim = tmp.path().join("victim.csv");
+    fs::write(&victim, "not livemarket's\n").unwrap();
+    livemarket()
+        .args(["run", SMALL, "--quiet", "--trials", "2", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    fs::remove_file(dir.join("trials.csv")).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("trials.csv")).unwrap();
+    // --force would clear the folder and create trials.csv anew.
+    fails_in(
+        livemarket()
+            .args(["run", SMALL, "--quiet", "--trials", "2", "--force", "--out"])
+            .arg(&dir),
+        &format!(
+            "{}/trials.csv is a link; livemarket writes no result through a link. Remove it, or \
+             write elsewhere with --out",
+            dir.display()
+        ),
+    );
+    // --resume of an interrupted run would append to trials.csv.
+    let mut m = manifest(&dir);
+    m["status"] = "interrupted".into();
+    fs::write(dir.join("manifest.json"), m.to_string()).unwrap();
+    livemarket()
+        .args([
+            "run", SMALL, "--quiet", "--trials", "2", "--resume", "--out",
+        ])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "cannot resume {}/trials.csv",
+            dir.display()
+        )));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "not livemarket's\n");
+    assert!(
+        fs::symlink_metadata(dir.join("trials.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
