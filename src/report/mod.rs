@@ -18,7 +18,6 @@ mod xlsx;
 use crate::compare::Comparison;
 use crate::results::{REPORT_DIR, REPORT_HTML, REPORT_XLSX, write_atomically};
 use anyhow::{Context, Result};
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -107,9 +106,13 @@ pub fn write_comparison(c: &Comparison, a: &str, b: Option<&str>, html: &Path) -
     })
 }
 
+/// The file in a chart folder listing the charts the last page drew there, one name a line:
+/// only those are ever removed, so a person's own `.svg` files beside them are safe.
+pub const CHART_INDEX: &str = ".livemarket-charts";
+
 /// Writes the page to `path` and each chart to `<folder of path>/<svg_dir>/<name>.svg`
-/// (removing `.svg` files there that this page no longer has); returns the page's size and
-/// the number of charts.
+/// (removing the charts that the last page written there drew and this one no longer has,
+/// as its [`CHART_INDEX`] lists them); returns the page's size and the number of charts.
 fn write_page(page: &html::Page, path: &Path, svg_dir: &str) -> Result<(u64, usize)> {
     let dir = path
         .parent()
@@ -118,26 +121,34 @@ fn write_page(page: &html::Page, path: &Path, svg_dir: &str) -> Result<(u64, usi
         .join(svg_dir);
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the chart folder {}", dir.display()))?;
-    let mut names = HashSet::new();
+    let index = dir.join(CHART_INDEX);
+    // A folder an older livemarket wrote has no index: nothing in it is removed.
+    let drawn_before = std::fs::read_to_string(&index).unwrap_or_default();
+    let mut names: Vec<String> = Vec::new();
     for chart in page.charts() {
         let file = dir.join(format!("{}.svg", chart.name));
-        debug_assert!(names.insert(chart.name.clone()), "{} twice", chart.name);
-        names.insert(chart.name.clone());
+        debug_assert!(!names.contains(&chart.name), "{} twice", chart.name);
+        names.push(chart.name.clone());
         write_atomically(&file, |w| Ok(w.write_all(chart.standalone().as_bytes())?))?;
     }
-    for entry in std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .flatten()
-    {
-        let p = entry.path();
-        let stale = p.extension().is_some_and(|e| e == "svg")
-            && p.file_stem()
-                .is_some_and(|s| !names.contains(s.to_string_lossy().as_ref()));
-        if stale {
+    for old in drawn_before.lines() {
+        // A name is one chart's (no separators); a listed file that is now a link or gone
+        // is left alone.
+        if names.iter().any(|n| n == old) || old.contains(['/', '\\']) || old.is_empty() {
+            continue;
+        }
+        let p = dir.join(format!("{old}.svg"));
+        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_file()) {
             std::fs::remove_file(&p)
                 .with_context(|| format!("cannot remove the old chart {}", p.display()))?;
         }
     }
+    write_atomically(&index, |w| {
+        for n in &names {
+            writeln!(w, "{n}")?;
+        }
+        Ok(())
+    })?;
     let text = page.render(svg_dir);
     write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok((text.len() as u64, names.len()))

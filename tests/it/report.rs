@@ -388,3 +388,39 @@ fn compare_with_report_draws_each_difference_and_its_interval() {
     let gmv = read(&tmp.path().join("ab/compare-gmv_usd.svg"));
     assert!(gmv.contains(">AA alpha<"));
 }
+
+#[test]
+fn charts_are_replaced_but_a_persons_own_svg_files_beside_them_are_kept() {
+    // `compare --out paper.csv --report` deleted paper/*.svg that it had not drawn, and
+    // `report` any .svg in report/. Now only the charts the last page drew (its index) go.
+    let tmp = tempdir();
+    let dir = tmp.path().join("r");
+    run(&dir, &[]);
+    let charts = dir.join("report");
+    fs::create_dir_all(&charts).unwrap();
+    fs::write(charts.join("mine.svg"), "<svg>my figure</svg>").unwrap();
+    report(&dir, &["--quiet"]);
+    assert_eq!(read(&charts.join("mine.svg")), "<svg>my figure</svg>");
+    // A chart the last page drew that this page has not is removed.
+    fs::write(charts.join("gone.svg"), "<svg>old chart</svg>").unwrap();
+    let index = charts.join(".livemarket-charts");
+    fs::write(&index, format!("{}gone\n", read(&index))).unwrap();
+    report(&dir, &["--quiet"]);
+    assert!(!charts.join("gone.svg").exists());
+    assert_eq!(read(&charts.join("mine.svg")), "<svg>my figure</svg>");
+    assert!(!read(&index).contains("gone"));
+
+    let paper = tmp.path().join("paper");
+    fs::create_dir_all(&paper).unwrap();
+    fs::write(paper.join("figure1.svg"), "<svg>figure 1</svg>").unwrap();
+    livemarket()
+        .arg("compare")
+        .arg(&dir)
+        .arg(&dir)
+        .arg("--out")
+        .arg(tmp.path().join("paper.csv"))
+        .args(["--report", "--quiet"])
+        .assert()
+        .success();
+    assert_eq!(read(&paper.join("figure1.svg")), "<svg>figure 1</svg>");
+}
