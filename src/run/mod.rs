@@ -82,13 +82,33 @@ pub fn point_columns(plan: &Plan) -> Option<PointColumns> {
     })
 }
 
+/// The runs of `trials` trials from index `first_trial` at each of `points` points, or an
+/// error when a run or a trial index would not fit in 64 bits (it would wrap around).
+fn count_runs(first_trial: u64, trials: u64, points: usize) -> Result<u64> {
+    if first_trial.checked_add(trials).is_none() {
+        return Err(UserError(format!(
+            "--first-trial {first_trial} with --trials {trials}: the trial indices would pass \
+             {}; lower --first-trial or --trials",
+            u64::MAX
+        ))
+        .into());
+    }
+    trials.checked_mul(points as u64).ok_or_else(|| {
+        UserError(format!(
+            "--trials {trials} at each of {points} points is more runs than can be counted; \
+             lower --trials or the sweep's points"
+        ))
+        .into()
+    })
+}
+
 /// Runs every point of the plan (or the runs of the recipe's shard) and writes every result
 /// file into `opts.out`; with `opts.resume`, continues the interrupted run there.
 pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
     let name = worlds[0].name.clone();
     let dir = &opts.out;
-    let total = opts.trials * worlds.len() as u64;
+    let total = count_runs(opts.first_trial, opts.trials, worlds.len())?;
     let runs = opts.recipe.shard.map_or(0..total, |s| s.range(total));
     let (trial_bytes, held_bytes, peak_bytes) = memory(plan, opts.trials, opts.threads);
     if let Some(available) = available_memory()
@@ -340,6 +360,7 @@ pub struct Estimate {
 /// timing one trial of the first point (a short calibration run).
 pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> Result<Estimate> {
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+    count_runs(first_trial, trials, worlds.len())?;
     let (trial_bytes, held_bytes, _) = memory(plan, trials, threads);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let began = Instant::now();

@@ -33,12 +33,20 @@ pub fn steps(a: f64, b: f64, s: f64, integers: bool) -> Result<Vec<toml::Value>,
             "`step` = {s} never goes from {a} to {b}; use a step with the sign of to − from"
         ));
     }
-    let n = ((b - a) / s * (1.0 + 1e-9) + 1e-9).floor() as u64 + 1;
-    if n as usize > MAX_POINTS {
+    // Counted in floating point first: from 0 to 1 by 1e-300 is 1e300 values, more than
+    // any integer type holds.
+    let count = ((b - a) / s * (1.0 + 1e-9) + 1e-9).floor() + 1.0;
+    if count > MAX_POINTS as f64 {
+        let shown = if count < 1e15 {
+            crate::num::Plain(count).to_string()
+        } else {
+            format!("{count:e}")
+        };
         return Err(format!(
-            "from {a} to {b} by {s} is {n} values; at most {MAX_POINTS}"
+            "from {a} to {b} by {s} is {shown} values; at most {MAX_POINTS}: use a larger step"
         ));
     }
+    let n = count as u64;
     let d = decimals(a).max(decimals(s));
     Ok((0..n)
         .map(|k| {
@@ -438,6 +446,20 @@ mod tests {
         }];
         let pts = expand(Design::Random, &ints, &names(1), Some(20), NO_MORRIS, 1).unwrap();
         assert!(pts.iter().all(|p| matches!(p[0], I(1..=5))));
+    }
+
+    #[test]
+    fn a_step_too_small_to_count_is_an_error_not_an_overflow() {
+        let e = steps(0.0, 1.0, 1e-300, false).unwrap_err();
+        assert!(
+            e.ends_with("e300 values; at most 1000000: use a larger step"),
+            "{e}"
+        );
+        assert!(
+            steps(0.0, 1.0, 1e-6, false)
+                .unwrap_err()
+                .contains("is 1000001 values")
+        );
     }
 
     #[test]

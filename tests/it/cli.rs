@@ -1,6 +1,6 @@
 //! Through the real binary: outputs, reproducibility, and the exact message of each error.
 
-use crate::common::{SMALL, bin, fails_in, livemarket, manifest, tempdir};
+use crate::common::{SMALL, bin, fails_in, fails_with, livemarket, manifest, tempdir};
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
@@ -683,4 +683,59 @@ fn a_link_in_place_of_a_result_file_is_refused_and_what_it_points_to_is_untouche
             .file_type()
             .is_symlink()
     );
+}
+
+#[test]
+fn counts_that_would_overflow_are_refused_before_anything_runs() {
+    let tmp = tempdir();
+    let out = tmp.path().join("o");
+    let o = out.to_str().unwrap();
+    fails_with(
+        &[
+            "run",
+            SMALL,
+            "-q",
+            "--trials",
+            "2",
+            "--first-trial",
+            "18446744073709551615",
+            "--out",
+            o,
+        ],
+        "--first-trial 18446744073709551615 with --trials 2: the trial indices would pass \
+         18446744073709551615; lower --first-trial or --trials",
+    );
+    fails_with(
+        &[
+            "run",
+            SMALL,
+            "-q",
+            "--trials",
+            "9223372036854775808",
+            "--vary",
+            "countries.AA.lapse=0.1,0.2",
+            "--out",
+            o,
+        ],
+        "--trials 9223372036854775808 at each of 2 points is more runs than can be counted; \
+         lower --trials or the sweep's points",
+    );
+    fails_with(
+        &[
+            "run",
+            SMALL,
+            "-q",
+            "--vary",
+            "countries.AA.lapse=0:1:1e-300",
+            "--out",
+            o,
+        ],
+        // The step is written as every number is: plain decimals, 300 zeros here.
+        &format!(
+            "--vary countries.AA.lapse=0:1:1e-300: `countries.AA.lapse`: from 0 to 1 by {} is \
+             1.000000001e300 values; at most 1000000: use a larger step",
+            1e-300_f64
+        ),
+    );
+    assert!(!out.exists());
 }
