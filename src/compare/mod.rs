@@ -108,6 +108,16 @@ fn point<'r>(r: &'r Results, arg: &str, k: Option<usize>) -> Result<&'r PointRes
 pub fn compare_two(a: &str, b: &str, opts: CompareOptions) -> Result<Comparison> {
     let (dir_a, ka) = parse_side(a);
     let (dir_b, kb) = parse_side(b);
+    for (side, dir) in [(a, &dir_a), (b, &dir_b)] {
+        if dir.as_os_str().is_empty() {
+            return Err(UserError(format!(
+                "`{side}` names a point but no folder; write them as one argument, \
+                 `{}{side}`, or `DIR{side}` for another folder",
+                dir_a.display()
+            ))
+            .into());
+        }
+    }
     let ra = read::read(&dir_a)?;
     let rb = if dir_b == dir_a {
         ra.clone()

@@ -90,7 +90,7 @@ pub fn expand(
             .map(|(a, name)| match a {
                 Axis::Finite(v) => Ok(v),
                 Axis::Range { .. } => Err(format!(
-                    "`{name}` is a {{ min, max }} range, which only `lhs` and `random` designs \
+                    "`{name}` is a {{ min, max }} range, which only the `lhs`, `random` and `morris` designs \
                      can draw from; give {what} a list or {{ from, to, step }}"
                 )),
             })
@@ -437,7 +437,10 @@ mod tests {
         assert!(
             expand(Design::Grid, &range, &names(1), None, NO_MORRIS, 1)
                 .unwrap_err()
-                .contains("`p0` is a { min, max } range")
+                .contains(
+                    "`p0` is a { min, max } range, which only the `lhs`, `random` and `morris` \
+                     designs can draw from"
+                )
         );
         let ints = [Axis::Range {
             min: 1.0,

@@ -345,6 +345,13 @@ fn parse_vary(spec: &str) -> Result<Values, String> {
         });
     }
     let parts: Vec<&str> = spec.split(':').collect();
+    if parts.len() == 2 && !spec.contains(',') && parts.iter().all(|p| number(p).is_ok()) {
+        return Err(format!(
+            "`{spec}` has no step: write FROM:TO:STEP ({spec}:STEP) for values a step apart, \
+             or {}..{} for a range a design draws from",
+            parts[0], parts[1]
+        ));
+    }
     if parts.len() == 3 && !spec.contains(',') {
         let (from, to, step) = (number(parts[0])?, number(parts[1])?, number(parts[2])?);
         let as_f64 = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));

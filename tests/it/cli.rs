@@ -739,3 +739,56 @@ fn counts_that_would_overflow_are_refused_before_anything_runs() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn first_mistakes_get_an_answer_that_says_what_to_write() {
+    let tmp = tempdir();
+    let sweep = tmp.path().join("s");
+    livemarket()
+        .args([
+            "run",
+            SMALL,
+            "-q",
+            "--trials",
+            "2",
+            "--vary",
+            "countries.AA.lapse=0.1,0.2,0.3",
+        ])
+        .arg("--out")
+        .arg(&sweep)
+        .assert()
+        .success();
+    // `compare DIR '#2'`: the point apart from its folder.
+    fails_in(
+        livemarket().arg("compare").arg(&sweep).arg("#2"),
+        &format!(
+            "`#2` names a point but no folder; write them as one argument, `{}#2`, or `DIR#2` \
+             for another folder",
+            sweep.display()
+        ),
+    );
+    // A range without its step.
+    fails_with(
+        &[
+            "run",
+            SMALL,
+            "-q",
+            "--vary",
+            "countries.AA.lapse=0.2:0.6",
+            "--dry-run",
+        ],
+        "--vary countries.AA.lapse=0.2:0.6: `0.2:0.6` has no step: write FROM:TO:STEP \
+         (0.2:0.6:STEP) for values a step apart, or 0.2..0.6 for a range a design draws from",
+    );
+    // A file far too large to be a scenario is refused before it is parsed.
+    let big = tmp.path().join("big.toml");
+    fs::write(&big, "#".repeat(5 << 20)).unwrap();
+    fails_in(
+        livemarket().arg("check").arg(&big),
+        &format!(
+            "{}: cannot read the scenario file: it is larger than 4 MB, the most a scenario file \
+             may be; check the path, or leave it out to run the bundled baseline",
+            big.display()
+        ),
+    );
+}

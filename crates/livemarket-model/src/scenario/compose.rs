@@ -111,7 +111,7 @@ pub type Reader<'a> = dyn FnMut(&str) -> std::io::Result<String> + 'a;
 
 /// Reads parents from the file system.
 pub fn read_disk(file: &str) -> std::io::Result<String> {
-    std::fs::read_to_string(file)
+    super::read_limited(std::path::Path::new(file))
 }
 
 /// Follows the `extends` chain of `text` (named `file`) and merges it, root first.

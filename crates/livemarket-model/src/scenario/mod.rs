@@ -42,7 +42,7 @@ impl Scenario {
     /// its name defaults to the file name without `.toml` (a name is never inherited).
     pub fn load(path: &Path) -> Result<(Scenario, Composed), ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        let text = read_limited(path).map_err(|e| ScenarioError {
             file: file.clone(),
             problems: vec![Problem {
                 file: None,
@@ -166,6 +166,34 @@ impl Scenario {
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or("scenario")
     }
+}
+
+/// The largest scenario file read: the baseline is about 25 KB, and parsing takes about a
+/// hundred times a file's size in memory, so a 50 MB file would take gigabytes to reject.
+pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
+
+/// A scenario file's text, refused before it is read whole when larger than
+/// [`MAX_SCENARIO_BYTES`] (read through a limit, so a file that grows, or a device, is cut
+/// off too).
+pub(crate) fn read_limited(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let too_large = || {
+        std::io::Error::other(format!(
+            "it is larger than {} MB, the most a scenario file may be",
+            MAX_SCENARIO_BYTES >> 20
+        ))
+    };
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > MAX_SCENARIO_BYTES {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
