@@ -236,7 +236,7 @@ pub fn merge(
     }
     bin.commit()?;
     let columns = point_columns(&plan);
-    results::write_summaries(out, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
+    results::write_summaries(out, &worlds, columns.as_ref(), SUMMARY_BUDGET, 0)?;
     m.runs_done = total;
     m.trials_done = trials;
     if let Some(s) = &mut m.sweep {

@@ -20,10 +20,25 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
         )
     })?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
-    let total = recorded.recipe.trials(&plan) * worlds.len() as u64;
+    let total = recorded
+        .recipe
+        .trials(&plan)
+        .checked_mul(worlds.len() as u64)
+        .with_context(|| {
+            format!(
+                "{} records more runs than can be counted; it is damaged",
+                dir.join(MANIFEST_JSON).display()
+            )
+        })?;
     let runs = recorded.recipe.shard.map_or(0..total, |s| s.range(total));
     let columns = point_columns(&plan);
-    let done = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)?;
+    let done = results::write_summaries(
+        dir,
+        &worlds,
+        columns.as_ref(),
+        SUMMARY_BUDGET,
+        recorded.runs_done,
+    )?;
     if recorded.status == Status::Interrupted && done == runs.end - runs.start {
         // Every run was in: only the summaries were missing, and now they are not.
         manifest::mark_complete(dir, manifest::now())?;

@@ -99,6 +99,9 @@ pub struct ShardProgress {
 pub struct Recorded {
     pub version: String,
     pub status: Status,
+    /// Runs whose results were whole on disk when the manifest was last written.
+    #[serde(default)]
+    pub runs_done: u64,
     pub recipe: Recipe,
     /// The sweep's design; None without a sweep.
     #[serde(default)]

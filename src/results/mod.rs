@@ -345,16 +345,30 @@ pub(crate) fn summary_bytes(world: &World, trials: u64, budget: u64) -> u64 {
 /// Writes `summary.csv` and `weekly.csv` (each under a temporary name, then renamed) from
 /// the runs in the folder's `trials.bin`, holding at most about `budget` bytes of values at a
 /// time (series are taken in groups that fit; the files do not depend on it). Returns the
-/// runs summarised.
+/// runs summarised. A store holding fewer whole runs than `at_least` (what the manifest
+/// records as done) is damaged: the summaries already there are left as they are.
 pub fn write_summaries(
     dir: &Path,
     worlds: &[&World],
     columns: Option<&PointColumns>,
     budget: u64,
+    at_least: u64,
 ) -> Result<u64> {
     let path = dir.join(STORE);
     let scan =
         store::scan(&path)?.with_context(|| format!("{} holds no trial data", path.display()))?;
+    let whole = scan.records.len() as u64;
+    if whole < at_least {
+        return Err(UserError(format!(
+            "{} holds {whole} whole run(s) but {} records {at_least} done: it is damaged after \
+             byte {}, so summary.csv and weekly.csv are left as they are; run it again with \
+             --force to rebuild the trial data",
+            path.display(),
+            MANIFEST_JSON,
+            scan.whole_len
+        ))
+        .into());
+    }
     let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
     let (prefix_names, prefixes) = point_prefixes(columns, worlds.len());
     let header = |names: &[&str]| -> Vec<String> {

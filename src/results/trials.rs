@@ -2,7 +2,7 @@
 //! outcomes.
 
 use crate::error::UserError;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -109,9 +109,21 @@ pub fn read(dir: &Path) -> Result<Results> {
                 )
             })
         };
-        let p = if sweep { whole(0)? as usize } else { 0 };
-        if points.len() <= p {
-            points.resize_with(p + 1, PointResults::default);
+        let p = if sweep { whole(0)? } else { 0 };
+        // Rows come trial by trial across the points, so a point first appears right after
+        // the one before it; a larger index is damage (and must not size an allocation).
+        if p > points.len() as u64 {
+            bail!(
+                "{}: the row is of point {p}, but the next new point can only be {} (rows go \
+                 trial by trial across the points); the file is damaged: run the sweep again \
+                 (--force)",
+                at(),
+                points.len()
+            );
+        }
+        let p = p as usize;
+        if points.len() == p {
+            points.push(PointResults::default());
         }
         let point = &mut points[p];
         if sweep && point.values.is_empty() {

@@ -238,7 +238,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         ));
     }
     if opts.recipe.shard.is_none()
-        && let Err(e) = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET)
+        && let Err(e) = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET, 0)
     {
         manifest.status = Status::Interrupted;
         let _ = write_manifest(dir, &manifest);

@@ -262,6 +262,10 @@ fn summarize_rebuilds_the_summaries_from_the_trial_data() {
         .open(cut.join(results::STORE))
         .unwrap();
     f.set_len(r.offset).unwrap();
+    // As a killed run leaves its manifest: running, no run recorded done (a complete
+    // manifest over a cut store is damage, which summarize refuses).
+    set_manifest(&cut, "status", "running".into());
+    set_manifest(&cut, "runs_done", 0.into());
     livemarket()
         .arg("summarize")
         .arg(&cut)
@@ -300,7 +304,7 @@ fn summaries_do_not_depend_on_the_memory_budget() {
     let plan = recorded.recipe.plan().unwrap();
     let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
     let columns = livemarket::run::point_columns(&plan);
-    livemarket::results::write_summaries(&dir, &worlds, columns.as_ref(), 1).unwrap();
+    livemarket::results::write_summaries(&dir, &worlds, columns.as_ref(), 1, 0).unwrap();
     assert!(
         files(&dir) == whole,
         "series one at a time give the same files"
@@ -658,4 +662,65 @@ fn a_second_writer_is_refused_at_once_and_changes_nothing() {
         ])
         .assert()
         .success();
+}
+
+#[test]
+fn summarize_leaves_good_summaries_alone_when_the_trial_data_is_damaged() {
+    // It replaced a complete run's summaries with empty ones from a cut trials.bin and
+    // exited 0.
+    let tmp = tempdir();
+    let dir = tmp.path().join("r");
+    run(&dir, &["--trials", "4"]);
+    let (summary, weekly) = (
+        fs::read(dir.join("summary.csv")).unwrap(),
+        fs::read(dir.join("weekly.csv")).unwrap(),
+    );
+    let f = fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join(results::STORE))
+        .unwrap();
+    f.set_len(100).unwrap();
+    livemarket()
+        .arg("summarize")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "error: {}/trials.bin holds 0 whole run(s) but manifest.json records 4 done: it is \
+             damaged after byte 32, so summary.csv and weekly.csv are left as they are; run it \
+             again with --force to rebuild the trial data\n",
+            dir.display()
+        ));
+    assert_eq!(fs::read(dir.join("summary.csv")).unwrap(), summary);
+    assert_eq!(fs::read(dir.join("weekly.csv")).unwrap(), weekly);
+}
+
+#[test]
+fn a_point_index_out_of_order_in_trials_csv_is_an_error_not_a_huge_allocation() {
+    // A `point` cell of u64::MAX panicked report and compare (3e9 asked for 216 GB).
+    let tmp = tempdir();
+    let dir = tmp.path().join("s");
+    run(
+        &dir,
+        &["--trials", "2", "--vary", "countries.AA.lapse=0.1,0.2"],
+    );
+    let trials = fs::read_to_string(dir.join("trials.csv")).unwrap();
+    let (head, rest) = trials.split_once('\n').unwrap();
+    let rest = rest.replacen("0,", "18446744073709551615,", 1);
+    fs::write(dir.join("trials.csv"), format!("{head}\n{rest}")).unwrap();
+    let expected = format!(
+        "error: {}/trials.csv:2: the row is of point 18446744073709551615, but the next new \
+         point can only be 0 (rows go trial by trial across the points); the file is damaged: \
+         run the sweep again (--force)\n",
+        dir.display()
+    );
+    livemarket()
+        .arg("compare")
+        .arg(&dir)
+        .args(["--quiet", "--out"])
+        .arg(tmp.path().join("c.csv"))
+        .assert()
+        .code(1)
+        .stderr(expected.clone());
 }
