@@ -177,7 +177,11 @@ pub fn merge(
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let _lock = crate::lock::hold(out, crate::lock::Access::Write)?;
     results::refuse_unrecorded(out)?;
-    if out.join(MANIFEST_JSON).exists() && !force {
+    // A merge that was killed left its own unfinished folder: it is redone without --force.
+    let unfinished_merge = || {
+        manifest::read(out).is_ok_and(|m| m.status != Status::Complete && !m.merged_from.is_empty())
+    };
+    if out.join(MANIFEST_JSON).exists() && !force && !unfinished_merge() {
         return Err(refuse(format!(
             "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
             out.display()

@@ -102,6 +102,9 @@ pub struct Recorded {
     /// Runs whose results were whole on disk when the manifest was last written.
     #[serde(default)]
     pub runs_done: u64,
+    /// The shard folders a `merge` combined (or was combining); empty for a run.
+    #[serde(default)]
+    pub merged_from: Vec<String>,
     pub recipe: Recipe,
     /// The sweep's design; None without a sweep.
     #[serde(default)]

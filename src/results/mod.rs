@@ -307,6 +307,12 @@ impl<'w> ResultWriter<'w> {
             }
             w.commit()?;
         }
+        // The record vouches for these rows: they reach the disk first, so a power cut
+        // cannot leave a record whose rows were lost.
+        self.trials.sync()?;
+        if let Some(w) = &self.weekly_trials {
+            w.sync()?;
+        }
         let ends = CsvEnds {
             trials: self.trials.len,
             weekly_trials: self.weekly_trials.as_ref().map_or(0, |w| w.len),
@@ -592,6 +598,13 @@ impl BlockCsv {
         Ok(())
     }
 
+    /// Waits until the committed rows are on disk.
+    fn sync(&self) -> Result<()> {
+        self.file
+            .sync_data()
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
     /// Cuts the file back to `len` bytes.
     fn truncate(&mut self, len: u64) -> std::io::Result<()> {
         self.rows = csv::Writer::from_writer(Vec::new());
@@ -647,6 +660,7 @@ impl AtomicFile {
         self.tmp
             .persist(&self.path)
             .with_context(|| format!("cannot rename {shown} to {}", self.path.display()))?;
+        sync_folder_of(&self.path);
         Ok(())
     }
 }
@@ -750,6 +764,20 @@ pub(crate) fn open_for_writing(path: &Path, new: bool) -> std::io::Result<File> 
         }
     }
     options.open(path)
+}
+
+/// Makes a rename in `path`'s folder durable (the folder's entry is data too). Only Unix
+/// can open a folder to sync it; elsewhere the file system orders it. Best effort: the
+/// file itself is already synced, and a folder that cannot be opened still has it.
+fn sync_folder_of(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// The suffix of every temporary file livemarket writes.

@@ -149,6 +149,27 @@ impl Scan {
     pub fn ends(&self) -> CsvEnds {
         self.records.last().map_or(self.headers, |r| r.ends)
     }
+
+    /// Drops the trailing records that vouch for CSV rows the files no longer hold (a file
+    /// whose tail a crash lost before it reached the disk), so a resume redoes those runs
+    /// instead of failing. Returns how many were dropped.
+    pub fn fit_to(&mut self, trials_len: u64, weekly_trials_len: u64) -> usize {
+        let keep = self
+            .records
+            .iter()
+            .take_while(|r| {
+                r.ends.trials <= trials_len && r.ends.weekly_trials <= weekly_trials_len
+            })
+            .count();
+        let dropped = self.records.len() - keep;
+        if dropped > 0 {
+            self.records.truncate(keep);
+            let end = self.records.last().map_or(HEADER_LEN, |r| r.offset + r.len);
+            self.torn_bytes += self.whole_len - end;
+            self.whole_len = end;
+        }
+        dropped
+    }
 }
 
 /// Reads a store's header and finds its whole records (checking each one's CRC). None when

@@ -164,6 +164,15 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
                     );
                 }
             }
+            let mut scan = scan;
+            // A CSV file shorter than its records say (its tail lost) costs only those runs.
+            let len = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+            let weekly = if opts.weekly_trials {
+                len(results::WEEKLY_TRIALS_CSV)
+            } else {
+                0
+            };
+            scan.fit_to(len(results::TRIALS_CSV), weekly);
             resume_from = Some(scan);
         }
     } else if manifest_path.exists() && !opts.resume && !opts.force {

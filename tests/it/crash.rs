@@ -724,3 +724,86 @@ fn a_point_index_out_of_order_in_trials_csv_is_an_error_not_a_huge_allocation() 
         .code(1)
         .stderr(expected.clone());
 }
+
+#[test]
+fn resume_recovers_the_same_bytes_from_any_lost_tail_of_any_file() {
+    // A crash can lose the tail of any of the three files a run appends to: at a run's
+    // boundary or inside a run. Each cut, of each file, resumed: the same files as a run
+    // never interrupted. (A lost CSV tail used to make --resume fail: the store vouched for
+    // rows the file no longer held.)
+    let tmp = tempdir();
+    let reference = tmp.path().join("reference");
+    let args = ["--trials", "6", "--threads", "2"];
+    run(&reference, &args);
+    let scan = store::scan(&reference.join(results::STORE))
+        .unwrap()
+        .unwrap();
+    let cuts = |boundaries: Vec<u64>| -> Vec<u64> {
+        // Every boundary, and the middle of every run after it.
+        let mut c = boundaries.clone();
+        c.extend(boundaries.windows(2).map(|w| (w[0] + w[1]) / 2));
+        c
+    };
+    let store_cuts = cuts(
+        std::iter::once(32)
+            .chain(scan.records.iter().map(|r| r.offset + r.len))
+            .collect(),
+    );
+    let csv_cuts = |f: fn(&store::CsvEnds) -> u64| {
+        cuts(
+            std::iter::once(f(&scan.headers))
+                .chain(scan.records.iter().map(|r| f(&r.ends)))
+                .collect(),
+        )
+    };
+    let cases: Vec<(&str, Vec<u64>)> = vec![
+        (results::STORE, store_cuts),
+        (results::TRIALS_CSV, csv_cuts(|e| e.trials)),
+        (results::WEEKLY_TRIALS_CSV, csv_cuts(|e| e.weekly_trials)),
+    ];
+    let mut resumed = 0;
+    for (file, cuts) in cases {
+        for cut in cuts {
+            let work = tmp.path().join(format!("{file}-{cut}"));
+            fs::create_dir(&work).unwrap();
+            for e in fs::read_dir(&reference).unwrap() {
+                let e = e.unwrap();
+                fs::copy(e.path(), work.join(e.file_name())).unwrap();
+            }
+            // As a killed run leaves its manifest.
+            set_manifest(&work, "status", "running".into());
+            set_manifest(&work, "runs_done", 0.into());
+            fs::OpenOptions::new()
+                .write(true)
+                .open(work.join(file))
+                .unwrap()
+                .set_len(cut)
+                .unwrap();
+            run(&work, &[&args[..], &["--resume"]].concat());
+            assert_same_files(&reference, &work, &format!("{file} cut at byte {cut}"));
+            resumed += 1;
+        }
+    }
+    // 6 runs: 7 boundaries and 6 middles in each of 3 files.
+    assert_eq!(resumed, 3 * 13);
+}
+
+#[test]
+fn a_killed_merge_is_redone_without_force_but_a_finished_one_is_kept() {
+    let tmp = tempdir();
+    let p = |name: &str| tmp.path().join(name);
+    let trials = ["--trials", "4"];
+    run(&p("single"), &trials);
+    shard(&p("s1"), "1/2", &trials);
+    shard(&p("s2"), "2/2", &trials);
+    merge(&p("merged"), &[&p("s1"), &p("s2")]).success();
+    // A finished merge is results: replacing them needs --force.
+    merge(&p("merged"), &[&p("s1"), &p("s2")]).code(2);
+    // As a merge killed half way leaves its folder: its manifest says running, a summary
+    // is missing.
+    set_manifest(&p("merged"), "status", "running".into());
+    fs::remove_file(p("merged").join("summary.csv")).unwrap();
+    merge(&p("merged"), &[&p("s1"), &p("s2")]).success();
+    assert_same_files(&p("single"), &p("merged"), "a merge redone after a kill");
+    assert_eq!(manifest(&p("merged"))["status"], "complete");
+}
