@@ -173,8 +173,7 @@ pub fn merge(
         )));
     }
     // One writer per folder, from before its state is read until the merge is written.
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    results::create_folder(out)?;
     let _lock = crate::lock::hold(out, crate::lock::Access::Write)?;
     results::refuse_unrecorded(out)?;
     // A merge that was killed left its own unfinished folder: it is redone without --force.

@@ -632,6 +632,15 @@ pub(crate) struct AtomicFile {
 impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile> {
         let (dir, name) = split(path);
+        if !dir.is_dir() {
+            return Err(UserError(format!(
+                "cannot write {}: the folder {} does not exist; create it first, or name \
+                 another",
+                path.display(),
+                dir.display()
+            ))
+            .into());
+        }
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(TEMPORARY_SUFFIX);
@@ -681,6 +690,20 @@ const WRITTEN: [&str; 11] = [
     SENSITIVITY_CSV,
 ];
 
+/// Creates the output folder `dir` (and its parents) if missing; a file in its place is the
+/// user's mistake, said in their words.
+pub(crate) fn create_folder(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(UserError(format!(
+            "--out {} is a file, not a folder; name a folder (it is created if missing)",
+            dir.display()
+        ))
+        .into());
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))
+}
+
 /// Refuses a folder that holds files with result names but no manifest.json: no livemarket
 /// run recorded them (a user's own, or another program's), so none is replaced or removed,
 /// not even with `--force`.
@@ -712,8 +735,7 @@ pub(crate) fn refuse_unrecorded(dir: &Path) -> Result<()> {
 /// Creates `dir` if needed and removes what an earlier run wrote there: the files of
 /// [`WRITTEN`] and their temporaries, nothing else.
 pub(crate) fn clear(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    create_folder(dir)?;
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     let mut ours = Vec::new();

@@ -128,8 +128,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         .into());
     }
     // One writer per folder, from before its state is read until the run is written.
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    results::create_folder(dir)?;
     let _lock = crate::lock::hold(dir, crate::lock::Access::Write)?;
     results::refuse_unrecorded(dir)?;
     let manifest_path = dir.join(MANIFEST_JSON);

@@ -792,3 +792,40 @@ fn first_mistakes_get_an_answer_that_says_what_to_write() {
         ),
     );
 }
+
+#[test]
+fn output_paths_that_cannot_be_are_named_as_the_user_wrote_them() {
+    let tmp = tempdir();
+    let file = tmp.path().join("afile");
+    fs::write(&file, "mine\n").unwrap();
+    fails_in(
+        livemarket()
+            .args(["run", SMALL, "-q", "--trials", "2", "--out"])
+            .arg(&file),
+        &format!(
+            "--out {} is a file, not a folder; name a folder (it is created if missing)",
+            file.display()
+        ),
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine\n");
+    let dir = tmp.path().join("r");
+    livemarket()
+        .args(["run", SMALL, "-q", "--trials", "2", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let missing = tmp.path().join("missing");
+    fails_in(
+        livemarket()
+            .arg("compare")
+            .arg(&dir)
+            .arg(&dir)
+            .args(["-q", "--out"])
+            .arg(missing.join("c.csv")),
+        &format!(
+            "cannot write {}: the folder {} does not exist; create it first, or name another",
+            missing.join("c.csv").display(),
+            missing.display()
+        ),
+    );
+}
