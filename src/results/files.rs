@@ -1,0 +1,306 @@
+//! The files of a result folder as files: written whole or not at all ([`AtomicFile`]),
+//! never through a link, never over what no livemarket run wrote, durable once committed;
+//! and which of a folder's files are livemarket's to replace ([`clear`]).
+
+use super::{
+    COMPARE_CSV, MANIFEST_JSON, POINTS_CSV, REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE,
+    SUMMARY_CSV, TRIALS_CSV, WEEKLY_CSV, WEEKLY_TRIALS_CSV,
+};
+use crate::error::UserError;
+use anyhow::{Context, Result};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A whole file written under a temporary name in the same folder and renamed on
+/// [`commit`](AtomicFile::commit), so a reader never sees half a file; dropped uncommitted,
+/// the temporary file is removed.
+///
+/// The temporary name is the file's own name with a random middle, `.summary.csv.Xy3q9a.tmp`
+/// (see [`is_temporary`]): no two files, and no two processes writing the same file (two
+/// `report`s of one folder), can share one. It is created exclusively, so it is never an
+/// existing file or a link planted in its place.
+pub(crate) struct AtomicFile {
+    pub writer: BufWriter<File>,
+    tmp: tempfile::TempPath,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let (dir, name) = split(path);
+        if !dir.is_dir() {
+            return Err(UserError(format!(
+                "cannot write {}: the folder {} does not exist; create it first, or name \
+                 another",
+                path.display(),
+                dir.display()
+            ))
+            .into());
+        }
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(TEMPORARY_SUFFIX);
+        // What `File::create` gives a new file, readable by all as the umask allows:
+        // tempfile's own default (owner only) would hide result files from colleagues.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let (file, tmp) = builder
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file for {}", path.display()))?
+            .into_parts();
+        Ok(AtomicFile {
+            writer: BufWriter::new(file),
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .and_then(|()| self.writer.get_ref().sync_all())
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        let shown = self.tmp.display().to_string();
+        self.tmp
+            .persist(&self.path)
+            .with_context(|| format!("cannot rename {shown} to {}", self.path.display()))?;
+        sync_folder_of(&self.path);
+        Ok(())
+    }
+}
+
+/// Every file livemarket writes into a result folder under a name of its own (the report's
+/// charts in `report/` aside): what `--force` removes before starting over.
+const WRITTEN: [&str; 11] = [
+    MANIFEST_JSON,
+    TRIALS_CSV,
+    WEEKLY_TRIALS_CSV,
+    STORE,
+    SUMMARY_CSV,
+    WEEKLY_CSV,
+    POINTS_CSV,
+    REPORT_HTML,
+    REPORT_XLSX,
+    COMPARE_CSV,
+    SENSITIVITY_CSV,
+];
+
+/// Creates the output folder `dir` (and its parents) if missing; a file in its place is the
+/// user's mistake, said in their words.
+pub(crate) fn create_folder(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(UserError(format!(
+            "--out {} is a file, not a folder; name a folder (it is created if missing)",
+            dir.display()
+        ))
+        .into());
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))
+}
+
+/// Refuses a folder that holds files with result names but no manifest.json: no livemarket
+/// run recorded them (a user's own, or another program's), so none is replaced or removed,
+/// not even with `--force`.
+pub(crate) fn refuse_unrecorded(dir: &Path) -> Result<()> {
+    if dir.join(MANIFEST_JSON).exists() {
+        return Ok(());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| WRITTEN.contains(&name.as_str()))
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    found.sort();
+    Err(UserError(format!(
+        "{} holds {} but no manifest.json: no livemarket run wrote them, so livemarket will \
+         not replace them (not even with --force). Move them, or write elsewhere with --out",
+        dir.display(),
+        found.join(", ")
+    ))
+    .into())
+}
+
+/// Creates `dir` if needed and removes what an earlier run wrote there: the files of
+/// [`WRITTEN`] and their temporaries, nothing else.
+pub(crate) fn clear(dir: &Path) -> Result<()> {
+    create_folder(dir)?;
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut ours = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if WRITTEN.iter().any(|f| name == *f || is_temporary(&name, f)) {
+            ours.push((entry.path(), entry.file_type()));
+        }
+    }
+    // Every check before the first removal: a refused folder is left as it was.
+    if let Some((link, _)) = ours
+        .iter()
+        .find(|(_, kind)| kind.as_ref().is_ok_and(|t| t.is_symlink()))
+    {
+        return Err(UserError(format!(
+            "{} is a link; livemarket writes no result through a link. Remove it, or write \
+             elsewhere with --out",
+            link.display()
+        ))
+        .into());
+    }
+    for (path, kind) in ours {
+        if kind.is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens a result file for writing without ever following a link. `new`: creates it, and
+/// fails if anything (a file or a link) is already there; otherwise it must exist and not be
+/// a link. A link planted in a result folder could otherwise make livemarket write,
+/// truncate or extend a file anywhere.
+pub(crate) fn open_for_writing(path: &Path, new: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    if new {
+        // O_CREAT | O_EXCL: never follows a link, on every platform.
+        options.create_new(true);
+    } else {
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+        #[cfg(not(unix))]
+        if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+            return Err(std::io::Error::other("it is a link"));
+        }
+    }
+    options.open(path)
+}
+
+/// Makes a rename in `path`'s folder durable (the folder's entry is data too). Only Unix
+/// can open a folder to sync it; elsewhere the file system orders it. Best effort: the
+/// file itself is already synced, and a folder that cannot be opened still has it.
+fn sync_folder_of(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// The suffix of every temporary file livemarket writes.
+const TEMPORARY_SUFFIX: &str = ".tmp";
+
+/// Whether `name` is one of the temporary files [`AtomicFile`] writes for `file` (left
+/// behind only when the process was killed mid-write), so cleanups can remove exactly those.
+pub(crate) fn is_temporary(name: &str, file: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|rest| rest.strip_prefix(file))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.strip_suffix(TEMPORARY_SUFFIX))
+        .is_some_and(|middle| {
+            !middle.is_empty() && middle.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// The folder and the file name of a path to a file.
+fn split(path: &Path) -> (&Path, String) {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    (dir, name)
+}
+
+/// Writes a whole file through an [`AtomicFile`].
+pub(crate) fn write_atomically(
+    path: &Path,
+    body: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
+) -> Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    body(&mut f.writer).with_context(|| format!("cannot write {}", path.display()))?;
+    f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::REPORT_DIR;
+
+    #[test]
+    fn temporaries_are_named_after_their_file_and_no_other() {
+        assert!(is_temporary(".summary.csv.a1B2c3.tmp", SUMMARY_CSV));
+        assert!(!is_temporary(".summary.csv.a1B2c3.tmp", WEEKLY_CSV));
+        assert!(!is_temporary(".summary.csv..tmp", SUMMARY_CSV));
+        assert!(!is_temporary("summary.csv.a1B2c3.tmp", SUMMARY_CSV));
+        assert!(!is_temporary(".summary.csv.a/b.tmp", SUMMARY_CSV));
+        // The name a commit-less AtomicFile really uses matches, and it is gone when dropped.
+        let dir = tempfile::tempdir().unwrap();
+        let f = AtomicFile::create(&dir.path().join(SUMMARY_CSV)).unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 1);
+        assert!(is_temporary(&names[0], SUMMARY_CSV), "{names:?}");
+        drop(f);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn two_files_of_one_stem_get_distinct_temporaries() {
+        // `summary.csv` and `summary.json` shared `summary.tmp` when temporaries were named
+        // by replacing the extension.
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = AtomicFile::create(&dir.path().join("summary.csv")).unwrap();
+        let mut b = AtomicFile::create(&dir.path().join("summary.json")).unwrap();
+        a.writer.write_all(b"a").unwrap();
+        b.writer.write_all(b"b").unwrap();
+        a.commit().unwrap();
+        b.commit().unwrap();
+        assert_eq!(std::fs::read(dir.path().join("summary.csv")).unwrap(), b"a");
+        assert_eq!(
+            std::fs::read(dir.path().join("summary.json")).unwrap(),
+            b"b"
+        );
+    }
+
+    #[test]
+    fn clearing_removes_what_livemarket_wrote_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for name in [
+            MANIFEST_JSON,
+            TRIALS_CSV,
+            REPORT_HTML,
+            ".weekly.csv.Zq81Lm.tmp",
+            "notes.txt",
+            "summary.tmp",
+            "mine.csv",
+        ] {
+            std::fs::write(d.join(name), name).unwrap();
+        }
+        std::fs::create_dir(d.join(REPORT_DIR)).unwrap();
+        clear(d).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["mine.csv", "notes.txt", "report", "summary.tmp"]);
+    }
+}
