@@ -114,18 +114,7 @@ impl Scenario {
         };
         let problems: Vec<Problem> = validate::validate(&scenario)
             .into_iter()
-            .map(|(path, message)| match composed.locate(&path, false) {
-                Some((k, at)) => Problem {
-                    file: (k > 0).then(|| composed.files[k].file.clone()),
-                    at: Some(at),
-                    message,
-                },
-                None => Problem {
-                    file: None,
-                    at: None,
-                    message,
-                },
-            })
+            .map(|(path, message)| placed(&composed, composed.locate(&path, false), message))
             .collect();
         if problems.is_empty() {
             Ok((scenario, composed))
@@ -250,17 +239,18 @@ fn resolved_problem(composed: &Composed, resolved: &str, e: &toml::de::Error) ->
             .locate(&path, !on_value)
             .or_else(|| composed.locate(&table.join("."), true))
     });
-    match place {
-        Some((k, at)) => Problem {
-            file: (k > 0).then(|| composed.files[k].file.clone()),
-            at: Some(at),
-            message,
-        },
-        None => Problem {
-            file: None,
-            at: None,
-            message,
-        },
+    placed(composed, place, message)
+}
+
+/// A problem at `place` (file index in the chain, line and column), if it has one; the
+/// scenario's own file (index 0) is named by the error itself, a parent by the problem.
+fn placed(composed: &Composed, place: Option<(usize, (usize, usize))>, message: String) -> Problem {
+    Problem {
+        file: place
+            .filter(|&(k, _)| k > 0)
+            .map(|(k, _)| composed.files[k].file.clone()),
+        at: place.map(|(_, at)| at),
+        message,
     }
 }
 
