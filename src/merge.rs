@@ -143,7 +143,8 @@ pub fn merge(
         let dir = &dirs[k];
         let shard = recorded[k].recipe.shard.expect("checked above");
         let path = dir.join(results::STORE);
-        let scan = store::scan(&path)?
+        let layout = recorded[k].recipe.store_layout(&plan);
+        let scan = store::scan(&path, &layout)?
             .ok_or_else(|| refuse(format!("{} holds no trial data", path.display())))?;
         let range = shard.range(total);
         let held: Vec<u64> = scan.records.iter().map(|r| r.run).collect();
@@ -172,33 +173,11 @@ pub fn merge(
             out.display()
         )));
     }
-    // One writer per folder, from before its state is read until the merge is written.
-    results::create_folder(out)?;
-    let _lock = crate::lock::hold(out, crate::lock::Access::Write)?;
-    results::refuse_unrecorded(out)?;
-    // A merge that was killed left its own unfinished folder: it is redone without --force.
-    let unfinished_merge = || {
-        manifest::read(out).is_ok_and(|m| m.status != Status::Complete && !m.merged_from.is_empty())
-    };
-    if out.join(MANIFEST_JSON).exists() && !force && !unfinished_merge() {
-        return Err(refuse(format!(
-            "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
-            out.display()
-        )));
-    }
-    results::clear(out)?;
-    let name = worlds[0].name.clone();
-    let mut m = new_manifest(&plan, &recipe, &name, trials, command_line);
-    m.merged_from = parts.iter().map(|p| p.dir.display().to_string()).collect();
-    write_manifest(out, &m)?;
-
-    if plan.sweep.is_some() {
-        let first = std::fs::read(parts[0].dir.join(POINTS_CSV))
-            .with_context(|| format!("cannot read {}", parts[0].dir.join(POINTS_CSV).display()))?;
+    // Everything read and checked before the output folder is touched.
+    let points_csv = if plan.sweep.is_some() {
+        let first = read_points(&parts[0].dir)?;
         for p in &parts[1..] {
-            let other = std::fs::read(p.dir.join(POINTS_CSV))
-                .with_context(|| format!("cannot read {}", p.dir.join(POINTS_CSV).display()))?;
-            if other != first {
+            if read_points(&p.dir)? != first {
                 return Err(refuse(format!(
                     "{} and {} list different points",
                     parts[0].dir.join(POINTS_CSV).display(),
@@ -206,16 +185,94 @@ pub fn merge(
                 )));
             }
         }
-        results::write_atomically(&out.join(POINTS_CSV), |w| Ok(w.write_all(&first)?))?;
+        Some(first)
+    } else {
+        None
+    };
+    check_rows(&parts, TRIALS_CSV, |e| e.trials)?;
+    if recipe.weekly_trials {
+        check_rows(&parts, WEEKLY_TRIALS_CSV, |e| e.weekly_trials)?;
     }
-    let trials_bodies = concatenate(&parts, out, TRIALS_CSV, |e| e.trials)?;
+
+    // One writer per folder, from before its state is read until the merge is written.
+    let created = !out.exists();
+    results::create_folder(out)?;
+    let lock = crate::lock::hold(out, crate::lock::Access::Write)?;
+    let outcome = (|| {
+        results::refuse_unrecorded(out)?;
+        // A merge that was killed left its own unfinished folder: it is redone without
+        // --force.
+        let unfinished_merge = || {
+            manifest::read(out)
+                .is_ok_and(|m| m.status != Status::Complete && !m.merged_from.is_empty())
+        };
+        if out.join(MANIFEST_JSON).exists() && !force && !unfinished_merge() {
+            return Err(refuse(format!(
+                "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
+                out.display()
+            )));
+        }
+        results::clear(out)?;
+        write(
+            out,
+            &parts,
+            &plan,
+            &recipe,
+            trials,
+            command_line,
+            points_csv,
+        )
+    })();
+    if outcome.is_err() && created {
+        // Nothing half-merged stays behind: the folder was made by this merge.
+        drop(lock);
+        let _ = results::clear(out);
+        let _ = std::fs::remove_file(out.join(crate::lock::LOCK_FILE));
+        let _ = std::fs::remove_dir(out);
+    }
+    outcome?;
+    Ok(MergeReport {
+        shards: n,
+        runs: total,
+        trials,
+        points: worlds.len(),
+    })
+}
+
+/// A shard's points.csv.
+fn read_points(dir: &Path) -> Result<Vec<u8>> {
+    let path = dir.join(POINTS_CSV);
+    std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Writes the merged folder from checked shards: the manifest first (marked unfinished, so a
+/// killed merge is redone), then rows, trial data, summaries, and the manifest complete.
+fn write(
+    out: &Path,
+    parts: &[Part],
+    plan: &crate::sweep::Plan,
+    recipe: &crate::results::recipe::Recipe,
+    trials: u64,
+    command_line: Vec<String>,
+    points_csv: Option<Vec<u8>>,
+) -> Result<()> {
+    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+    let total = trials * worlds.len() as u64;
+    let name = worlds[0].name.clone();
+    let mut m = new_manifest(plan, recipe, &name, trials, command_line);
+    m.merged_from = parts.iter().map(|p| p.dir.display().to_string()).collect();
+    write_manifest(out, &m)?;
+    if let Some(points) = points_csv {
+        results::write_atomically(&out.join(POINTS_CSV), |w| Ok(w.write_all(&points)?))?;
+    }
+    let trials_bodies = concatenate(parts, out, TRIALS_CSV, |e| e.trials)?;
     let weekly_bodies = if recipe.weekly_trials {
-        concatenate(&parts, out, WEEKLY_TRIALS_CSV, |e| e.weekly_trials)?
+        concatenate(parts, out, WEEKLY_TRIALS_CSV, |e| e.weekly_trials)?
     } else {
         vec![0; parts.len()]
     };
     // trials.bin: the first shard's header, then every record with its CSV lengths shifted
-    // to where its rows now are.
+    // to where its rows now are (the lengths were checked against the files by `check_rows`).
     let headers = parts[0].scan.headers;
     let mut bin = AtomicFile::create(&out.join(results::STORE))?;
     bin.writer.write_all(&store::header(headers))?;
@@ -238,8 +295,15 @@ pub fn merge(
         base_w += weekly_bodies[k];
     }
     bin.commit()?;
-    let columns = point_columns(&plan);
-    results::write_summaries(out, &worlds, columns.as_ref(), SUMMARY_BUDGET, 0)?;
+    let columns = point_columns(plan);
+    results::write_summaries(
+        out,
+        &worlds,
+        columns.as_ref(),
+        SUMMARY_BUDGET,
+        0,
+        &recipe.store_layout(plan),
+    )?;
     m.runs_done = total;
     m.trials_done = trials;
     if let Some(s) = &mut m.sweep {
@@ -247,13 +311,46 @@ pub fn merge(
     }
     m.finished = Some(manifest::now());
     m.status = Status::Complete;
-    write_manifest(out, &m)?;
-    Ok(MergeReport {
-        shards: n,
-        runs: total,
-        trials,
-        points: worlds.len(),
-    })
+    write_manifest(out, &m)
+}
+
+/// Checks that every shard's `name` holds the rows its trial data vouches for, under one
+/// header row: the header lengths and row ends in `trials.bin` are only numbers until the
+/// files are seen to hold them (a crafted length must not size an allocation).
+fn check_rows(parts: &[Part], name: &str, end: impl Fn(&CsvEnds) -> u64) -> Result<()> {
+    let mut header: Option<Vec<u8>> = None;
+    for p in parts {
+        let path = p.dir.join(name);
+        let len = std::fs::metadata(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .len();
+        let (head_len, rows_end) = (end(&p.scan.headers), end(&p.scan.ends()));
+        if rows_end > len || head_len > rows_end {
+            return Err(refuse(format!(
+                "{} is shorter than its trial data says ({len} bytes; {} says its header row \
+                 is {head_len} bytes and its rows end at byte {rows_end}): the shard is \
+                 damaged; run it again with --force",
+                path.display(),
+                p.dir.join(results::STORE).display()
+            )));
+        }
+        let mut head = vec![0u8; head_len as usize];
+        File::open(&path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        match &header {
+            None => header = Some(head),
+            Some(h) if *h != head => {
+                return Err(refuse(format!(
+                    "{} has a different header row from {}",
+                    path.display(),
+                    parts[0].dir.join(name).display()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Writes `out/name`: the first shard's header row, then every shard's rows in shard order

@@ -13,7 +13,7 @@ use crate::format::Num;
 use crate::results::{manifest, summary};
 use crate::scenario::Design;
 use crate::stats;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::Path;
 
 /// The sensitivity of one measure to one parameter.
@@ -70,7 +70,15 @@ pub(crate) fn elementary_effects(
 /// summary.csv.
 pub fn from_dir(dir: &Path) -> Result<Vec<Effect>> {
     let recorded = manifest::read(dir)?;
-    let sweep = match &recorded.sweep {
+    // The sweep as its recipe makes it, not as counts in a manifest that may be damaged.
+    let plan = recorded.recipe.plan().with_context(|| {
+        format!(
+            "cannot rebuild the run recorded in {}",
+            dir.join(crate::results::MANIFEST_JSON).display()
+        )
+    })?;
+    let points = plan.points.len();
+    let sweep = match &plan.sweep {
         Some(s) if s.design == Design::Morris => s,
         other => {
             return Err(UserError(format!(
@@ -92,7 +100,16 @@ pub fn from_dir(dir: &Path) -> Result<Vec<Effect>> {
         values,
         keys,
         mut means,
-    } = summary::means(dir)?;
+    } = summary::means(dir, points)?;
+    if values.iter().any(|v| v.len() != k) {
+        return Err(UserError(format!(
+            "{} does not have a column for each of the {k} swept parameters; the file is \
+             damaged: `livemarket summarize {}` writes it again",
+            summary_path.display(),
+            dir.display()
+        ))
+        .into());
+    }
     if values.is_empty() || !values.len().is_multiple_of(k + 1) {
         return Err(UserError(format!(
             "{} has {} points, not whole trajectories of {} points; was the sweep cut short?",

@@ -365,7 +365,7 @@ impl Targets {
         };
         let resolved = self.resolve(world)?;
         let scan = if path.is_file() {
-            store::scan(&path)?
+            store::scan(&path, &recorded.recipe.store_layout(&plan))?
         } else {
             None
         };

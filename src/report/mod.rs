@@ -74,6 +74,13 @@ fn size(bytes: u64) -> String {
 /// and with `xlsx`, `report.xlsx`.
 pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
     let folder = read::folder(dir, opts.point)?;
+    // Everything read and built before the first file is written: a folder that cannot be
+    // read keeps its old report whole.
+    let workbook = if opts.xlsx {
+        Some(xlsx::build(&folder, &dir.join(REPORT_XLSX))?)
+    } else {
+        None
+    };
     let mut written = Written::default();
     if opts.html {
         let page = page::build(&folder);
@@ -82,10 +89,10 @@ pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
         written.charts = charts;
         written.svg_dir = Some(dir.join(REPORT_DIR));
     }
-    if opts.xlsx {
+    if let Some(bytes) = workbook {
         let path = dir.join(REPORT_XLSX);
-        let bytes = xlsx::write(&folder, &path)?;
-        written.xlsx = Some((path, bytes));
+        write_atomically(&path, |w| Ok(w.write_all(&bytes)?))?;
+        written.xlsx = Some((path, bytes.len() as u64));
     }
     Ok(written)
 }

@@ -10,14 +10,12 @@
 use super::read::Folder;
 use crate::model::Metric;
 use crate::results::weekly::WEEKLY_CHARTS;
-use crate::results::write_atomically;
 use crate::stats::quantile;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
     Chart, ChartErrorBars, ChartErrorBarsType, ChartRange, ChartType, ExcelDateTime, Format,
     FormatBorder, Workbook, Worksheet,
 };
-use std::io::Write;
 use std::path::Path;
 
 /// Excel's last row index (0-based), the header included.
@@ -34,8 +32,9 @@ fn is_date(name: &str) -> bool {
     name == "date" || name.ends_with("_date")
 }
 
-/// Writes the workbook of `f` to `path`; returns its size in bytes.
-pub fn write(f: &Folder, path: &Path) -> Result<u64> {
+/// The workbook of `f` (to be written to `path`), built in memory so a folder it cannot
+/// read leaves no file changed.
+pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let header = Format::new()
         .set_bold()
@@ -90,11 +89,8 @@ pub fn write(f: &Folder, path: &Path) -> Result<u64> {
     );
     let sheet = wb.worksheet_from_name("charts")?;
     charts_sheet(sheet, f, &notes, &header)?;
-    let bytes = wb
-        .save_to_buffer()
-        .with_context(|| format!("cannot build {}", path.display()))?;
-    write_atomically(path, |w| Ok(w.write_all(&bytes)?))?;
-    Ok(bytes.len() as u64)
+    wb.save_to_buffer()
+        .with_context(|| format!("cannot build {}", path.display()))
 }
 
 /// Copies the rows of a CSV file that `keep` accepts; returns the rows kept and whether the

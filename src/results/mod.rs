@@ -360,10 +360,11 @@ pub fn write_summaries(
     columns: Option<&PointColumns>,
     budget: u64,
     at_least: u64,
+    layout: &store::Layout,
 ) -> Result<u64> {
     let path = dir.join(STORE);
-    let scan =
-        store::scan(&path)?.with_context(|| format!("{} holds no trial data", path.display()))?;
+    let scan = store::scan(&path, layout)?
+        .with_context(|| format!("{} holds no trial data", path.display()))?;
     let whole = scan.records.len() as u64;
     if whole < at_least {
         return Err(UserError(format!(

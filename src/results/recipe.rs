@@ -123,6 +123,15 @@ impl Recipe {
             .unwrap_or(plan.trials_per_point.unwrap_or(plan.base.trials).into())
     }
 
+    /// What each record of this run's `trials.bin` must be (its shard's runs, from its first
+    /// trial, shaped as the plan's points).
+    pub fn store_layout(&self, plan: &Plan) -> crate::results::store::Layout {
+        let worlds: Vec<&crate::world::World> = plan.points.iter().map(|p| &p.world).collect();
+        let total = self.trials(plan).saturating_mul(worlds.len() as u64);
+        let first_run = self.shard.map_or(0, |s| s.range(total).start);
+        crate::results::store::Layout::new(&worlds, self.first_trial, first_run)
+    }
+
     /// How `other` differs from this recipe, one phrase per difference (empty when they
     /// describe the same runs), naming each side by its label. The scenario file's name is not
     /// compared, its text is; the shard is compared only when `shard` is set.

@@ -15,7 +15,9 @@
 //! vouches for whole rows, and a record cut short by a crash is dropped, with the rows
 //! written after the record before it, by `--resume`.
 
+use crate::error::UserError;
 use crate::model::{Events, Metric, TrialResult, WeekRecord};
+use crate::world::World;
 use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
@@ -129,6 +131,9 @@ pub struct RecordMeta {
     pub len: u64,
     pub run: u64,
     pub point: usize,
+    pub trial: u64,
+    pub markets: u32,
+    pub weeks: u32,
     /// CSV lengths after this run's rows.
     pub ends: CsvEnds,
 }
@@ -172,9 +177,96 @@ impl Scan {
     }
 }
 
-/// Reads a store's header and finds its whole records (checking each one's CRC). None when
-/// the file is shorter than its header (a run killed as it began).
-pub fn scan(path: &Path) -> Result<Option<Scan>> {
+/// What the records of a run's store must say about themselves: runs in order from
+/// `first_run`, run r being trial `first_trial + r / points` of point `r % points` (the
+/// numbering of `run::parallel`), shaped as that point's world, with CSV lengths that never
+/// go back. A record with a good CRC that says anything else was not written by this run
+/// (or was crafted): it is an error, never data.
+pub struct Layout {
+    first_run: u64,
+    first_trial: u64,
+    /// Markets and weeks of each point's world.
+    shapes: Vec<(u32, u32)>,
+}
+
+impl Layout {
+    pub fn new(worlds: &[&World], first_trial: u64, first_run: u64) -> Layout {
+        Layout {
+            first_run,
+            first_trial,
+            shapes: worlds
+                .iter()
+                .map(|w| (w.markets.len() as u32, w.weeks))
+                .collect(),
+        }
+    }
+
+    /// The payload length of a record of `point`, if it can be counted.
+    fn payload_len(&self, point: usize) -> Option<u64> {
+        let (markets, weeks) = self.shapes[point];
+        (8 * Metric::COUNT as u64)
+            .checked_mul(u64::from(weeks))?
+            .checked_mul(u64::from(markets))?
+            .checked_add(36 + 12 * u64::from(markets) + 16)
+    }
+
+    /// Checks record `k` of `path` (found at its CRC) against the run; `before`: the CSV
+    /// lengths the previous record (or the header) left.
+    fn check(&self, path: &Path, k: usize, r: &RecordMeta, before: CsvEnds) -> Result<()> {
+        let points = self.shapes.len() as u64;
+        let run = self.first_run + k as u64;
+        let point = (run % points) as usize;
+        let trial = self.first_trial.checked_add(run / points);
+        let (markets, weeks) = self.shapes[point];
+        let wrong = if r.run != run {
+            Some(format!("run {} where run {run} belongs", r.run))
+        } else if r.point != point {
+            Some(format!(
+                "point {} where run {run} is of point {point}",
+                r.point
+            ))
+        } else if Some(r.trial) != trial {
+            Some(format!(
+                "trial {} where run {run} is trial {}",
+                r.trial,
+                trial.unwrap_or(u64::MAX)
+            ))
+        } else if (r.markets, r.weeks) != (markets, weeks)
+            || Some(r.len - 12) != self.payload_len(point)
+        {
+            Some(format!(
+                "{} markets × {} weeks in {} bytes where point {point} has {markets} markets × \
+                 {weeks} weeks",
+                r.markets,
+                r.weeks,
+                r.len - 12
+            ))
+        } else if r.ends.trials < before.trials || r.ends.weekly_trials < before.weekly_trials {
+            Some(format!(
+                "CSV lengths ({}, {}) shorter than the record before it ({}, {})",
+                r.ends.trials, r.ends.weekly_trials, before.trials, before.weekly_trials
+            ))
+        } else {
+            None
+        };
+        match wrong {
+            None => Ok(()),
+            Some(what) => Err(UserError(format!(
+                "{}: record {} (at byte {}) holds {what}: the file was changed after its run \
+                 wrote it; run it again with --force",
+                path.display(),
+                k + 1,
+                r.offset
+            ))
+            .into()),
+        }
+    }
+}
+
+/// Reads a store's header and finds its whole records (checking each one's CRC, then that it
+/// is the record `layout` says belongs there). None when the file is shorter than its header
+/// (a run killed as it began).
+pub fn scan(path: &Path, layout: &Layout) -> Result<Option<Scan>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let total = file.metadata()?.len();
     if total < HEADER_LEN {
@@ -218,16 +310,24 @@ pub fn scan(path: &Path) -> Result<Option<Scan>> {
             break;
         }
         let n = payload.len();
-        records.push(RecordMeta {
+        let u32_at = |i: usize| u32::from_le_bytes(payload[i..i + 4].try_into().unwrap());
+        let u64_at = |i: usize| u64::from_le_bytes(payload[i..i + 8].try_into().unwrap());
+        let record = RecordMeta {
             offset: at,
             len: 8 + len + 4,
-            run: u64::from_le_bytes(payload[0..8].try_into().unwrap()),
-            point: u32::from_le_bytes(payload[8..12].try_into().unwrap()) as usize,
+            run: u64_at(0),
+            point: u32_at(8) as usize,
+            markets: u32_at(12),
+            weeks: u32_at(16),
+            trial: u64_at(20),
             ends: CsvEnds {
-                trials: u64::from_le_bytes(payload[n - 16..n - 8].try_into().unwrap()),
-                weekly_trials: u64::from_le_bytes(payload[n - 8..].try_into().unwrap()),
+                trials: u64_at(n - 16),
+                weekly_trials: u64_at(n - 8),
             },
-        });
+        };
+        let before = records.last().map_or(headers, |r: &RecordMeta| r.ends);
+        layout.check(path, records.len(), &record, before)?;
+        records.push(record);
         at += 8 + len + 4;
     }
     Ok(Some(Scan {
@@ -310,11 +410,21 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
     let mut at = 36;
     let week = |w: u32| (w != NONE).then_some(w);
     let mut events = Vec::with_capacity(markets);
-    for _ in 0..markets {
+    for m in 0..markets {
+        let (opened, withdrawn, cancelled) = (u32_at(at), u32_at(at + 4), u32_at(at + 8));
+        // Weeks of this trial or never; cancelled is 0 or 1. Anything else is no trial's.
+        let fits = |w: u32| w == NONE || (w as usize) < weeks;
+        if !fits(opened) || !fits(withdrawn) || cancelled > 1 {
+            bail!(
+                "trial {trial}'s events of market {m} (opened {opened}, withdrawn {withdrawn}, \
+                 cancelled {cancelled}) are not weeks 0 to {} of its run",
+                weeks.saturating_sub(1)
+            );
+        }
         events.push(Events {
-            opened: week(u32_at(at)),
-            withdrawn: week(u32_at(at + 4)),
-            cancelled: u32_at(at + 8) != 0,
+            opened: week(opened),
+            withdrawn: week(withdrawn),
+            cancelled: cancelled != 0,
         });
         at += 12;
     }
@@ -395,28 +505,35 @@ mod tests {
             weekly_trials: 20,
         };
         let mut w = StoreWriter::create(&path, headers).unwrap();
-        let r = result();
+        // One point of 2 markets × 3 weeks, trials from 5: run k is trial 5 + k.
+        let layout = Layout {
+            first_run: 0,
+            first_trial: 5,
+            shapes: vec![(2, 3)],
+        };
+        let mut r = result();
         for run in 0..3 {
             let ends = CsvEnds {
                 trials: 100 + run,
                 weekly_trials: 200 + run,
             };
-            w.append(run, 1, &r, ends).unwrap();
+            r.trial = 5 + run;
+            w.append(run, 0, &r, ends).unwrap();
         }
         // Half of a fourth record, as a crash mid-write leaves it.
-        let fourth = encode(3, 1, &r, CsvEnds::default());
+        let fourth = encode(3, 0, &r, CsvEnds::default());
         let mut f = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
             .unwrap();
         f.write_all(&fourth[..fourth.len() / 2]).unwrap();
-        let scan = scan(&path).unwrap().unwrap();
+        let scan = scan(&path, &layout).unwrap().unwrap();
         assert_eq!(scan.headers, headers);
         assert_eq!(scan.records.len(), 3);
         assert_eq!(scan.torn_bytes, fourth.len() as u64 / 2);
         assert_eq!(scan.ends().trials, 102);
         let back = read(&File::open(&path).unwrap(), &scan.records[2]).unwrap();
-        assert_eq!((back.trial, back.seed), (5, 12345));
+        assert_eq!((back.trial, back.seed), (7, 12345));
         assert_eq!(back.weekly, r.weekly);
         assert_eq!(
             back.events
@@ -427,6 +544,36 @@ mod tests {
                 .iter()
                 .map(|e| (e.opened, e.cancelled, e.withdrawn))
                 .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_whole_record_that_is_not_the_runs_is_an_error_naming_it() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join(crate::results::STORE);
+        let layout = Layout {
+            first_run: 0,
+            first_trial: 0,
+            shapes: vec![(2, 3), (2, 3)],
+        };
+        let write = |point_of_second: usize| {
+            let _ = std::fs::remove_file(&path);
+            let mut w = StoreWriter::create(&path, CsvEnds::default()).unwrap();
+            // Runs 0 and 1: trial 0 of points 0 and 1.
+            let mut r = result();
+            r.trial = 0;
+            w.append(0, 0, &r, CsvEnds::default()).unwrap();
+            w.append(1, point_of_second, &r, CsvEnds::default())
+                .unwrap();
+        };
+        write(1);
+        assert_eq!(scan(&path, &layout).unwrap().unwrap().records.len(), 2);
+        // The same bytes but for a point no run of this layout has: CRC valid, record wrong.
+        write(7);
+        let e = scan(&path, &layout).unwrap_err().to_string();
+        assert!(
+            e.contains("record 2 (at byte") && e.contains("point 7 where run 1 is of point 1"),
+            "{e}"
         );
     }
 

@@ -23,31 +23,58 @@ pub struct Means {
     pub means: HashMap<Key, Vec<f64>>,
 }
 
-/// Reads the means of a sweep's `summary.csv`.
-pub fn means(dir: &Path) -> Result<Means> {
+/// Reads the means of a sweep's `summary.csv`, whose run has `points` points. A damaged file
+/// is an error naming it and its line, never a guess.
+pub fn means(dir: &Path, points: usize) -> Result<Means> {
     let summary_path = dir.join(SUMMARY_CSV);
+    let at = |line: u64| format!("{}:{line}", summary_path.display());
+    let damaged = |line: u64, what: String| -> anyhow::Error {
+        UserError(format!(
+            "{}: {what}; the file is damaged: `livemarket summarize {}` writes it again",
+            at(line),
+            dir.display()
+        ))
+        .into()
+    };
     let mut reader = csv::Reader::from_path(&summary_path)
         .with_context(|| format!("cannot read {}", summary_path.display()))?;
-    let header = reader.headers()?.clone();
+    let header = reader
+        .headers()
+        .map_err(|e| damaged(1, e.to_string()))?
+        .clone();
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(country), Some(mean)) = (col("country"), col("mean")) else {
-        return Err(UserError(format!(
-            "{} has no country or mean column",
-            summary_path.display()
-        ))
-        .into());
+        return Err(damaged(1, "no country or mean column".into()));
     };
-    let mut values: Vec<Vec<String>> = Vec::new();
+    if header.get(0) != Some("point") || header.len() < country + 3 {
+        return Err(damaged(
+            1,
+            "the header is not point, parameters, country, platform, metric, ...".into(),
+        ));
+    }
+    let mut values: Vec<Vec<String>> = vec![Vec::new(); points];
     let mut keys: Vec<Key> = Vec::new();
     let mut means: HashMap<Key, Vec<f64>> = HashMap::new();
     for row in reader.records() {
-        let row = row?;
-        let point: usize = row[0]
-            .parse()
-            .with_context(|| format!("{SUMMARY_CSV}: a point that is not a number"))?;
-        if point >= values.len() {
-            values.resize(point + 1, Vec::new());
-        }
+        let row = row.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            damaged(line, e.to_string())
+        })?;
+        let line = row.position().map_or(0, |p| p.line());
+        let point = row[0]
+            .parse::<usize>()
+            .ok()
+            .filter(|&p| p < points)
+            .ok_or_else(|| {
+                damaged(
+                    line,
+                    format!(
+                        "point {:?} is not one of the run's points 0 to {}",
+                        &row[0],
+                        points - 1
+                    ),
+                )
+            })?;
         values[point] = (1..country).map(|c| row[c].to_string()).collect();
         let key = (
             row[country].to_string(),
@@ -57,11 +84,8 @@ pub fn means(dir: &Path) -> Result<Means> {
         let v = row[mean].parse::<f64>().unwrap_or(f64::NAN);
         let entry = means.entry(key.clone()).or_insert_with(|| {
             keys.push(key.clone());
-            Vec::new()
+            vec![f64::NAN; points]
         });
-        if entry.len() <= point {
-            entry.resize(point + 1, f64::NAN);
-        }
         entry[point] = v;
     }
     Ok(Means {

@@ -203,7 +203,7 @@ fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
     let Some(world) = plan.points.get(point).map(|p| &p.world) else {
         return Ok(None);
     };
-    let Some(scan) = store::scan(&path)? else {
+    let Some(scan) = store::scan(&path, &recorded.recipe.store_layout(&plan))? else {
         return Ok(None);
     };
     let file =

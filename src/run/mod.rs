@@ -15,7 +15,7 @@ use crate::results::{self, MANIFEST_JSON, PointColumns, ResultWriter, Status, st
 use crate::scenario::params;
 use crate::sweep::Plan;
 use crate::world::World;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -151,19 +151,8 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         }
         let path = dir.join(results::STORE);
         if path.exists()
-            && let Some(scan) = store::scan(&path)?
+            && let Some(mut scan) = store::scan(&path, &opts.recipe.store_layout(plan))?
         {
-            for (i, r) in scan.records.iter().enumerate() {
-                if r.run != runs.start + i as u64 {
-                    bail!(
-                        "{} holds run {} where run {} belongs: the folder is damaged; start over with --force",
-                        path.display(),
-                        r.run,
-                        runs.start + i as u64
-                    );
-                }
-            }
-            let mut scan = scan;
             // A CSV file shorter than its records say (its tail lost) costs only those runs.
             let len = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
             let weekly = if opts.weekly_trials {
@@ -246,7 +235,14 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         ));
     }
     if opts.recipe.shard.is_none()
-        && let Err(e) = results::write_summaries(dir, &worlds, columns.as_ref(), SUMMARY_BUDGET, 0)
+        && let Err(e) = results::write_summaries(
+            dir,
+            &worlds,
+            columns.as_ref(),
+            SUMMARY_BUDGET,
+            0,
+            &opts.recipe.store_layout(plan),
+        )
     {
         manifest.status = Status::Interrupted;
         let _ = write_manifest(dir, &manifest);

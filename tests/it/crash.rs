@@ -61,9 +61,16 @@ fn set_manifest(dir: &Path, key: &str, value: serde_json::Value) {
     .unwrap();
 }
 
+/// A folder's trials.bin, scanned as the run its manifest records lays it out.
+fn scan(dir: &Path) -> Option<store::Scan> {
+    let recipe = results::manifest::read(dir).unwrap().recipe;
+    let plan = recipe.plan().unwrap();
+    store::scan(&dir.join(results::STORE), &recipe.store_layout(&plan)).unwrap()
+}
+
 /// Whole runs in a folder's trials.bin, and its torn bytes.
 fn whole_runs(dir: &Path) -> (usize, u64) {
-    match store::scan(&dir.join(results::STORE)).unwrap() {
+    match scan(dir) {
         Some(s) => (s.records.len(), s.torn_bytes),
         None => (0, 0),
     }
@@ -159,7 +166,7 @@ fn resume_drops_a_torn_record_and_the_rows_after_the_last_whole_run() {
     let (reference, torn) = (tmp.path().join("reference"), tmp.path().join("torn"));
     run(&reference, &["--trials", "12"]);
     run(&torn, &["--trials", "12"]);
-    let scan = store::scan(&torn.join(results::STORE)).unwrap().unwrap();
+    let scan = scan(&torn).unwrap();
     let r7 = scan.records[7];
     let cut = |name: &str, len: u64, tail: &[u8]| {
         let path = torn.join(name);
@@ -255,7 +262,7 @@ fn summarize_rebuilds_the_summaries_from_the_trial_data() {
         &cut,
         &["--trials", "5", "--vary", "countries.AA.lapse=0.1,0.3"],
     );
-    let scan = store::scan(&cut.join(results::STORE)).unwrap().unwrap();
+    let scan = scan(&cut).unwrap();
     let r = scan.records[7];
     let f = fs::OpenOptions::new()
         .write(true)
@@ -304,7 +311,8 @@ fn summaries_do_not_depend_on_the_memory_budget() {
     let plan = recorded.recipe.plan().unwrap();
     let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
     let columns = livemarket::run::point_columns(&plan);
-    livemarket::results::write_summaries(&dir, &worlds, columns.as_ref(), 1, 0).unwrap();
+    let layout = recorded.recipe.store_layout(&plan);
+    livemarket::results::write_summaries(&dir, &worlds, columns.as_ref(), 1, 0, &layout).unwrap();
     assert!(
         files(&dir) == whole,
         "series one at a time give the same files"
@@ -416,7 +424,7 @@ fn merge_refuses_shards_that_do_not_make_one_run() {
     );
     set_manifest(&s2, "status", "complete".into());
     // A run lost from a shard's trial data.
-    let scan = store::scan(&s3.join(results::STORE)).unwrap().unwrap();
+    let scan = scan(&s3).unwrap();
     let f = fs::OpenOptions::new()
         .write(true)
         .open(s3.join(results::STORE))
@@ -735,9 +743,7 @@ fn resume_recovers_the_same_bytes_from_any_lost_tail_of_any_file() {
     let reference = tmp.path().join("reference");
     let args = ["--trials", "6", "--threads", "2"];
     run(&reference, &args);
-    let scan = store::scan(&reference.join(results::STORE))
-        .unwrap()
-        .unwrap();
+    let scan = scan(&reference).unwrap();
     let cuts = |boundaries: Vec<u64>| -> Vec<u64> {
         // Every boundary, and the middle of every run after it.
         let mut c = boundaries.clone();

@@ -13,3 +13,4 @@ mod hostile;
 mod model;
 mod report;
 mod sweep;
+mod wrecked;
