@@ -148,6 +148,9 @@ pub struct RunArgs {
     /// Run even when the estimated memory exceeds what the machine has available.
     #[arg(long)]
     pub allow_memory: bool,
+    /// Run even when the estimated result files exceed the free disk space.
+    #[arg(long)]
+    pub allow_disk: bool,
     /// Also write every trial's weekly series (weekly_trials.csv).
     #[arg(long)]
     pub weekly_trials: bool,

@@ -84,11 +84,13 @@ pub fn dry_run(
     writeln!(
         out,
         "memory: about {:.1} MB ({} threads × {:.1} MB per running trial + {:.1} MB to \
-         summarise)",
+         summarise + {:.1} MB for the plan's {} point(s))",
         mb(e.peak_bytes),
         opts.threads,
         mb(e.trial_bytes),
-        mb(e.held_bytes)
+        mb(e.held_bytes),
+        mb(e.plan_bytes),
+        plan.points.len()
     )?;
     writeln!(
         out,

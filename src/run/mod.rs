@@ -43,6 +43,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// Run even when the estimated memory exceeds what the machine has available.
     pub allow_memory: bool,
+    /// Run even when the estimated result files exceed the free disk.
+    pub allow_disk: bool,
     /// Also write every trial's weekly series.
     pub weekly_trials: bool,
     /// No progress bar and no closing summary line.
@@ -111,7 +113,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let total = count_runs(opts.first_trial, opts.trials, worlds.len())?;
     let runs = opts.recipe.shard.map_or(0..total, |s| s.range(total));
     let (trial_bytes, held_bytes, peak_bytes) = memory(plan, opts.trials, opts.threads);
-    if let Some(available) = available_memory()
+    if let Some(available) = crate::sweep::available_memory()
         && peak_bytes > available
         && !opts.allow_memory
     {
@@ -124,6 +126,27 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
             trial_bytes as f64 / 1e9,
             held_bytes as f64 / 1e9,
             available as f64 / 1e9
+        ))
+        .into());
+    }
+    // Disk: the runs still to do, against the free space where the folder is (or will be).
+    let done = if opts.resume {
+        manifest::read(dir).map_or(0, |m| m.runs_done.min(runs.end - runs.start))
+    } else {
+        0
+    };
+    let need = disk_bytes(plan, runs.end - runs.start - done, opts.weekly_trials);
+    if let Some(free) = free_disk(dir)
+        && need > free
+        && !opts.allow_disk
+    {
+        return Err(UserError(format!(
+            "the run needs about {:.1} MB of disk for its result files and {} has {:.1} MB free; \
+             free some space, write elsewhere with --out, lower --trials, or pass --allow-disk \
+             to run anyway (a run that fills the disk stops, and --resume continues it)",
+            need as f64 / 1e6,
+            dir.display(),
+            free as f64 / 1e6
         ))
         .into());
     }
@@ -350,7 +373,9 @@ pub struct Estimate {
     pub held_bytes: u64,
     /// Size of trials.bin at the end, bytes.
     pub store_bytes: u64,
-    /// trial_bytes × threads + held_bytes.
+    /// The plan's points, held throughout, bytes.
+    pub plan_bytes: u64,
+    /// trial_bytes × threads + held_bytes + plan_bytes.
     pub peak_bytes: u64,
     /// Wall-clock seconds of the calibration run: the first trial of the first point, on one
     /// thread.
@@ -365,7 +390,7 @@ pub struct Estimate {
 pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> Result<Estimate> {
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
     count_runs(first_trial, trials, worlds.len())?;
-    let (trial_bytes, held_bytes, _) = memory(plan, trials, threads);
+    let (trial_bytes, held_bytes, peak_bytes) = memory(plan, trials, threads);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let began = Instant::now();
     pool.install(|| simulate(worlds[0], first_trial));
@@ -380,7 +405,8 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
             .iter()
             .map(|p| results::store::record_bytes(&p.world) * trials)
             .sum(),
-        peak_bytes: trial_bytes * threads as u64 + held_bytes,
+        peak_bytes,
+        plan_bytes: peak_bytes - trial_bytes * threads.max(1) as u64 - held_bytes,
         calibration_seconds,
         seconds: calibration_seconds * relative * trials as f64 / threads.max(1) as f64,
     })
@@ -395,9 +421,56 @@ fn point_cell(v: &toml::Value) -> String {
     }
 }
 
+/// Estimated bytes on disk of `runs` runs of the plan: trials.bin exactly, and the CSV files
+/// by their measured ratios to it (weekly_trials.csv about 1.2 times trials.bin's size,
+/// trials.csv 0.2 times, and summary.csv with weekly.csv about 10 records' worth per point).
+pub fn disk_bytes(plan: &Plan, runs: u64, weekly_trials: bool) -> u64 {
+    let points = plan.points.len().max(1) as u64;
+    let record = plan
+        .points
+        .iter()
+        .map(|p| results::store::record_bytes(&p.world))
+        .max()
+        .unwrap_or(0);
+    let store = record.saturating_mul(runs);
+    let rows = store / 5 + if weekly_trials { store / 5 * 6 } else { 0 };
+    store
+        .saturating_add(rows)
+        .saturating_add(record.saturating_mul(10).saturating_mul(points))
+}
+
+/// Free bytes for an unprivileged writer on the file system that holds `dir` (or its
+/// nearest existing ancestor), if known: `LIVEMARKET_DISK_FREE` (bytes) when set, for a file
+/// system that reports free space wrongly (and for tests); else statvfs.
+fn free_disk(dir: &Path) -> Option<u64> {
+    if let Some(bytes) = std::env::var("LIVEMARKET_DISK_FREE")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        return Some(bytes);
+    }
+    #[cfg(unix)]
+    {
+        let absolute = std::path::absolute(dir).ok()?;
+        let existing = absolute.ancestors().find(|p| p.exists())?;
+        let c = std::ffi::CString::new(existing.as_os_str().as_encoded_bytes()).ok()?;
+        let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `c` is a NUL-terminated path and `s` a statvfs the call fills in.
+        if unsafe { libc::statvfs(c.as_ptr(), &mut s) } != 0 {
+            return None;
+        }
+        Some((s.f_bavail as u64).saturating_mul(s.f_frsize as u64))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
 /// Estimated bytes: of one running trial (the largest over the points), of the values held
-/// while summarising, and at the peak (trial × threads + held; summarising comes after the
-/// trials, so this is an upper bound).
+/// while summarising, and at the peak (trial × threads + held + the plan's points, held
+/// throughout; summarising comes after the trials, so this is an upper bound).
 fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
     let trial = plan
         .points
@@ -411,15 +484,14 @@ fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
         .map(|p| results::summary_bytes(&p.world, trials, SUMMARY_BUDGET))
         .max()
         .unwrap_or(0);
-    (trial, held, trial * threads.max(1) as u64 + held)
-}
-
-/// Memory the system can give a new process (Linux `MemAvailable`), if known.
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    let plan_held = plan.points.first().map_or(0, |p| {
+        crate::sweep::plan_bytes(&p.world, &p.values, plan.points.len())
+    });
+    (
+        trial,
+        held,
+        trial * threads.max(1) as u64 + held + plan_held,
+    )
 }
 
 pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {

@@ -350,7 +350,9 @@ fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
     let countries: String = ["GB", "US", "DE", "FR"].map(country).concat();
     fs::write(
         &scenario,
-        format!("start = 2021-01-04\nweeks = 10\n{countries}"),
+        format!(
+            "start = 2021-01-04\nweeks = 10\n{countries}[platforms.alpha.markets.GB]\nreach = 0.1\n"
+        ),
     )
     .unwrap();
     let out = tmp.path().join("out");
@@ -367,6 +369,99 @@ fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
             .unwrap(),
         );
     assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn refuses_a_sweep_whose_points_do_not_fit_in_memory_before_building_them() {
+    // 1001 points of the small world against 1 MB said to be available.
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    let sweep = [
+        "run",
+        SMALL,
+        "--dry-run",
+        "--vary",
+        "countries.AA.lapse=0:1:0.001",
+    ];
+    livemarket()
+        .env("LIVEMARKET_MEMORY", "1000000")
+        .args(sweep)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::is_match(
+                r"^error: the sweep has 1001 points, and holding them takes about \d+\.\d MB, more than the 1\.0 MB this machine has available; sweep fewer points \(a larger step, fewer values or samples\), or pass --allow-memory to plan it anyway\n$",
+            )
+            .unwrap(),
+        );
+    // --allow-memory plans it, and the dry run counts the plan in its memory line.
+    livemarket()
+        .env("LIVEMARKET_MEMORY", "1000000")
+        .args(sweep)
+        .args(["--allow-memory", "--trials", "1", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("for the plan's 1001 point(s))"));
+    assert!(!out.exists(), "a dry run writes nothing");
+}
+
+#[test]
+fn refuses_a_run_whose_files_do_not_fit_on_the_disk_before_writing_anything() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    let args = ["run", SMALL, "--quiet", "--trials", "2"];
+    livemarket()
+        .env("LIVEMARKET_DISK_FREE", "1000")
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::starts_with("error: the run needs about ").and(
+                predicate::str::ends_with(format!(
+                    " MB of disk for its result files and {} has 0.0 MB free; free some space, \
+                     write elsewhere with --out, lower --trials, or pass --allow-disk to run \
+                     anyway (a run that fills the disk stops, and --resume continues it)\n",
+                    out.display()
+                )),
+            ),
+        );
+    assert!(!out.exists(), "nothing is written");
+    livemarket()
+        .env("LIVEMARKET_DISK_FREE", "1000")
+        .args(args)
+        .arg("--allow-disk")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("summary.csv").is_file());
+}
+
+#[test]
+fn refuses_a_scenario_with_nothing_to_simulate() {
+    let tmp = tempdir();
+    let text = crate::common::SMALL_TOML;
+    let scenario = tmp.path().join("none.toml");
+    fs::write(&scenario, &text[..text.find("[platforms.").unwrap()]).unwrap();
+    fails_in(
+        livemarket()
+            .arg("run")
+            .arg(&scenario)
+            .arg("--out")
+            .arg(tmp.path().join("out")),
+        &format!(
+            "{}: the scenario has no platform with a market, so there is nothing to simulate; \
+             add a [platforms.NAME.markets.CC] table for a country CC of the scenario",
+            scenario.display()
+        ),
+    );
 }
 
 #[test]
