@@ -380,7 +380,7 @@ pub fn plan_bytes(world: &World, values: &[toml::Value], points: usize) -> u64 {
         + countries
         + platforms
         + markets
-        + values.len() * size_of::<toml::Value>();
+        + std::mem::size_of_val(values);
     2 * (point as u64).saturating_mul(points as u64)
 }
 
