@@ -284,6 +284,7 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
     };
     let out = args.out.unwrap_or(default_out);
     compare::write_csv(&comparison, &out)?;
+    livemarket::results::record_output(&out)?;
     if !args.quiet {
         print(|o| {
             terminal::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o)
@@ -304,6 +305,7 @@ fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
     let effects = livemarket::sensitivity::from_dir(&args.dir)?;
     let out = args.out.unwrap_or_else(|| args.dir.join(SENSITIVITY_CSV));
     livemarket::sensitivity::write_csv(&effects, &out)?;
+    livemarket::results::record_output(&out)?;
     if !args.quiet {
         print(|o| terminal::sensitivity(&effects, &args.metric, args.top, &out, o))?;
     }

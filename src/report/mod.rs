@@ -85,6 +85,7 @@ pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
     if opts.html {
         let page = page::build(&folder);
         let (bytes, charts) = write_page(&page, &dir.join(REPORT_HTML), REPORT_DIR)?;
+        crate::results::record_output(&dir.join(REPORT_HTML))?;
         written.html = Some((dir.join(REPORT_HTML), bytes));
         written.charts = charts;
         written.svg_dir = Some(dir.join(REPORT_DIR));
@@ -92,6 +93,7 @@ pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
     if let Some(bytes) = workbook {
         let path = dir.join(REPORT_XLSX);
         write_atomically(&path, |w| Ok(w.write_all(&bytes)?))?;
+        crate::results::record_output(&path)?;
         written.xlsx = Some((path, bytes.len() as u64));
     }
     Ok(written)

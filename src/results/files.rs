@@ -87,6 +87,74 @@ const WRITTEN: [&str; 11] = [
     SENSITIVITY_CSV,
 ];
 
+/// The files a run writes into its folder: what its manifest lists.
+pub(crate) fn files_of_run(sweep: bool, weekly_trials: bool, shard: bool) -> Vec<&'static str> {
+    let mut f = vec![MANIFEST_JSON, TRIALS_CSV, STORE];
+    if weekly_trials {
+        f.push(WEEKLY_TRIALS_CSV);
+    }
+    if sweep {
+        f.push(POINTS_CSV);
+    }
+    if !shard {
+        f.extend([SUMMARY_CSV, WEEKLY_CSV]);
+    }
+    f
+}
+
+/// Where commands that write into a finished result folder (`report`, `compare` and
+/// `sensitivity` without --out) record what they wrote, one name a line, appended: readers
+/// share the folder, so none may rewrite the manifest, and an appended line is whole.
+pub const OUTPUTS: &str = ".livemarket-outputs";
+
+/// Records `path` as livemarket's when it is one of the result names and its folder holds a
+/// livemarket manifest (a file written elsewhere is the user's business, not recorded).
+pub fn record_output(path: &Path) -> Result<()> {
+    let (dir, name) = split(path);
+    if !WRITTEN.contains(&name.as_str()) || !dir.join(MANIFEST_JSON).is_file() {
+        return Ok(());
+    }
+    let list = dir.join(OUTPUTS);
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let mut f = options
+        .open(&list)
+        .with_context(|| format!("cannot record {name} in {}", list.display()))?;
+    std::io::Write::write_all(&mut f, format!("{name}\n").as_bytes())
+        .with_context(|| format!("cannot record {name} in {}", list.display()))
+}
+
+/// The names in `dir` that livemarket wrote and may remove: those its manifest lists (every
+/// result name for a manifest from before the list), those recorded in [`OUTPUTS`], the
+/// manifest itself; each one of [`WRITTEN`], whatever a damaged list says.
+fn ours(dir: &Path) -> Vec<String> {
+    // A manifest that cannot be read vouches for nothing but itself.
+    let manifest: Option<serde_json::Value> = std::fs::read_to_string(dir.join(MANIFEST_JSON))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let listed: Vec<String> = match manifest {
+        None => Vec::new(),
+        Some(m) => match m.get("files") {
+            None => WRITTEN.iter().map(|s| s.to_string()).collect(),
+            Some(files) => files
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str().map(str::to_string))
+                .collect(),
+        },
+    };
+    let recorded = std::fs::read_to_string(dir.join(OUTPUTS)).unwrap_or_default();
+    listed
+        .into_iter()
+        .chain(recorded.lines().map(str::to_string))
+        .chain([MANIFEST_JSON.to_string()])
+        .filter(|n| WRITTEN.contains(&n.as_str()))
+        .collect()
+}
+
 /// Creates the output folder `dir` (and its parents) if missing; a file in its place is the
 /// user's mistake, said in their words.
 pub(crate) fn create_folder(dir: &Path) -> Result<()> {
@@ -135,13 +203,33 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
     create_folder(dir)?;
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mine = if dir.join(MANIFEST_JSON).exists() {
+        ours(dir)
+    } else {
+        Vec::new()
+    };
     let mut ours = Vec::new();
+    let mut theirs = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if WRITTEN.iter().any(|f| name == *f || is_temporary(&name, f)) {
+        if mine.contains(&name) || name == OUTPUTS || WRITTEN.iter().any(|f| is_temporary(&name, f))
+        {
             ours.push((entry.path(), entry.file_type()));
+        } else if WRITTEN.contains(&name.as_str()) {
+            theirs.push(name);
         }
+    }
+    if !theirs.is_empty() {
+        theirs.sort();
+        return Err(UserError(format!(
+            "{} holds {}, which its manifest.json does not list as written by livemarket, so \
+             livemarket will not remove or replace it (not even with --force). Move it, or \
+             write elsewhere with --out",
+            dir.display(),
+            theirs.join(", ")
+        ))
+        .into());
     }
     // Every check before the first removal: a refused folder is left as it was.
     if let Some((link, _)) = ours
@@ -283,8 +371,14 @@ mod tests {
     fn clearing_removes_what_livemarket_wrote_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
+        // The manifest lists the run's files; report.html was recorded by `report`.
+        std::fs::write(
+            d.join(MANIFEST_JSON),
+            r#"{"files": ["manifest.json", "trials.csv", "trials.bin"]}"#,
+        )
+        .unwrap();
+        std::fs::write(d.join(OUTPUTS), "report.html\n").unwrap();
         for name in [
-            MANIFEST_JSON,
             TRIALS_CSV,
             REPORT_HTML,
             ".weekly.csv.Zq81Lm.tmp",
@@ -295,12 +389,35 @@ mod tests {
             std::fs::write(d.join(name), name).unwrap();
         }
         std::fs::create_dir(d.join(REPORT_DIR)).unwrap();
+        let names = |d: &Path| {
+            let mut left: Vec<String> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            left.sort();
+            left
+        };
+        // A result-named file the lists do not hold is the user's: nothing is removed.
+        std::fs::write(d.join(SUMMARY_CSV), "mine").unwrap();
+        let before = names(d);
+        let e = clear(d).unwrap_err().to_string();
+        assert!(
+            e.contains("holds summary.csv, which its manifest.json does not list"),
+            "{e}"
+        );
+        assert_eq!(names(d), before);
+        std::fs::remove_file(d.join(SUMMARY_CSV)).unwrap();
         clear(d).unwrap();
-        let mut left: Vec<String> = std::fs::read_dir(d)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, ["mine.csv", "notes.txt", "report", "summary.tmp"]);
+        assert_eq!(names(d), ["mine.csv", "notes.txt", "report", "summary.tmp"]);
+    }
+
+    #[test]
+    fn a_manifest_that_cannot_be_read_vouches_for_nothing_but_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join(MANIFEST_JSON), "{ damaged").unwrap();
+        std::fs::write(d.join(TRIALS_CSV), "rows").unwrap();
+        assert!(clear(d).is_err());
+        assert!(d.join(TRIALS_CSV).is_file() && d.join(MANIFEST_JSON).is_file());
     }
 }

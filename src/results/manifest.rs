@@ -56,6 +56,9 @@ pub struct Manifest<'a> {
     /// The scenario text and options, from which `--resume`, `summarize` and `merge` rebuild
     /// the run.
     pub recipe: &'a Recipe,
+    /// The files this run writes into its folder (this one included): all that `--force`
+    /// and every cleanup may remove, with the outputs later commands record beside them.
+    pub files: Vec<&'static str>,
 }
 
 /// A sweep in the manifest.
@@ -112,6 +115,9 @@ pub struct Recorded {
     /// The shard the folder holds; None for a whole run.
     #[serde(default)]
     pub shard: Option<Shard>,
+    /// The files the run wrote; None in a manifest of a livemarket from before the list.
+    #[serde(default)]
+    pub files: Option<Vec<String>>,
 }
 
 /// The part of a manifest's sweep the analyses need.

@@ -618,5 +618,7 @@ impl BlockCsv {
 }
 
 pub(crate) use files::{
-    AtomicFile, clear, create_folder, open_for_writing, refuse_unrecorded, write_atomically,
+    AtomicFile, clear, create_folder, files_of_run, open_for_writing, refuse_unrecorded,
+    write_atomically,
 };
+pub use files::{OUTPUTS, record_output};

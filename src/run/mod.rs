@@ -334,6 +334,11 @@ pub(crate) fn new_manifest<'a>(
         resumed_at_run: None,
         merged_from: Vec::new(),
         recipe,
+        files: results::files_of_run(
+            plan.sweep.is_some(),
+            recipe.weekly_trials,
+            recipe.shard.is_some(),
+        ),
     }
 }
 
