@@ -2,6 +2,7 @@
 //! library's plain options.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use livemarket::format::Dialect;
 use std::path::PathBuf;
 
 /// Agent-based simulation of live shopping on platform markets.
@@ -151,6 +152,11 @@ pub struct RunArgs {
     /// Also write every trial's weekly series (weekly_trials.csv).
     #[arg(long)]
     pub weekly_trials: bool,
+    /// How the CSV files write numbers: `standard` (`,` between cells, decimal point) or
+    /// `decimal-comma` (`;` between cells, decimal comma: German, French, Italian, Dutch,
+    /// Spanish spreadsheet settings).
+    #[arg(long, value_enum, value_name = "DIALECT", default_value_t = Dialect::Standard)]
+    pub csv_dialect: Dialect,
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -268,6 +274,10 @@ pub struct CompareArgs {
     /// Print nothing; only write the table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// How compare.csv writes numbers (see `run --csv-dialect`) [default: that of A's
+    /// trials.csv].
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<Dialect>,
     /// Also draw the differences with their intervals: compare.html (beside the table) and
     /// its charts as SVG files in compare/.
     #[arg(long)]

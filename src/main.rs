@@ -12,7 +12,7 @@ use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
 use livemarket::lock::{self, Access};
 use livemarket::report;
-use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV};
+use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV, SUMMARY_CSV};
 use livemarket::run::{self, Recipe, RunOptions};
 use livemarket::scenario::params as keys;
 use livemarket::scenario::{BASELINE_TOML, Composed, Design, Scenario, ScenarioError, SourceFile};
@@ -188,6 +188,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         first_trial: args.first_trial,
         weekly_trials: args.weekly_trials,
         shard: args.shard,
+        csv_dialect: args.csv_dialect,
     };
     let plan = recipe.plan()?;
     let scenario = &plan.base;
@@ -281,7 +282,12 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
         ),
     };
     let out = args.out.unwrap_or(default_out);
-    compare::write_csv(&comparison, &out)?;
+    let dialect = args.csv_dialect.unwrap_or_else(|| {
+        livemarket::format::Dialect::of_file(
+            &compare::folder_of(&args.a).join(livemarket::results::TRIALS_CSV),
+        )
+    });
+    compare::write_csv(&comparison, &out, dialect)?;
     if !args.quiet {
         print(|o| {
             terminal::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o)
@@ -301,7 +307,8 @@ fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
     let _lock = lock::hold(&args.dir, Access::Read)?;
     let effects = livemarket::sensitivity::from_dir(&args.dir)?;
     let out = args.out.unwrap_or_else(|| args.dir.join(SENSITIVITY_CSV));
-    livemarket::sensitivity::write_csv(&effects, &out)?;
+    let dialect = livemarket::format::Dialect::of_file(&args.dir.join(SUMMARY_CSV));
+    livemarket::sensitivity::write_csv(&effects, &out, dialect)?;
     if !args.quiet {
         print(|o| terminal::sensitivity(&effects, &args.metric, args.top, &out, o))?;
     }

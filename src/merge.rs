@@ -239,7 +239,14 @@ pub fn merge(
     }
     bin.commit()?;
     let columns = point_columns(&plan);
-    results::write_summaries(out, &worlds, columns.as_ref(), SUMMARY_BUDGET, 0)?;
+    results::write_summaries(
+        out,
+        &worlds,
+        columns.as_ref(),
+        SUMMARY_BUDGET,
+        0,
+        recipe.csv_dialect,
+    )?;
     m.runs_done = total;
     m.trials_done = trials;
     if let Some(s) = &mut m.sweep {

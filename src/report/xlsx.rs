@@ -4,8 +4,9 @@
 //!
 //! Sheets: `charts`; `summary`, `weekly`, `points` (a sweep) and `trials`, each its CSV file.
 //! A sweep's `weekly` sheet holds the drawn point only (weekly.csv has every point). A table
-//! beyond Excel's 1,048,576 rows is cut there, and the charts sheet says so. Seeds are text:
-//! they have up to 20 digits and Excel keeps 15.
+//! beyond Excel's 1,048,576 rows is cut there, and the charts sheet says so. Seeds are
+//! numbers: they fit in 53 bits, which a spreadsheet holds exactly (an older folder's 20-digit
+//! seeds stay text).
 
 use super::read::Folder;
 use crate::model::Metric;
@@ -22,12 +23,15 @@ use std::path::Path;
 
 /// Excel's last row index (0-based), the header included.
 const MAX_ROW: u32 = 1_048_575;
+/// Seeds from 2^53 up (an older livemarket's) are not held exactly by a number cell: they
+/// stay text.
+const SEED_LIMIT: f64 = 9_007_199_254_740_992.0;
 /// Markets whose weekly GMV gets a line chart.
 const TOP_MARKETS: usize = 4;
 
 /// Columns that hold text.
 fn is_text(name: &str) -> bool {
-    matches!(name, "country" | "platform" | "metric" | "seed")
+    matches!(name, "country" | "platform" | "metric")
 }
 
 fn is_date(name: &str) -> bool {
@@ -84,8 +88,7 @@ pub fn write(f: &Folder, path: &Path) -> Result<u64> {
         ));
     }
     notes.push(
-        "Seeds are text: they have up to 20 digits and Excel keeps 15. Everything else is a \
-         number or a date."
+        "Every number is the value its CSV file writes; seeds are exact (they fit in 53 bits)."
             .to_string(),
     );
     let sheet = wb.worksheet_from_name("charts")?;
@@ -106,8 +109,8 @@ fn copy_csv(
     header: &Format,
     date: &Format,
 ) -> Result<(u64, bool)> {
-    let mut rdr =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (mut rdr, dialect) = crate::format::Dialect::reader(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let names: Vec<String> = rdr
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?
@@ -153,7 +156,8 @@ fn copy_csv(
             {
                 ws.write_datetime_with_format(row, col, &d, date)?;
             } else if !is_text(name)
-                && let Ok(x) = cell.parse::<f64>()
+                && let Some(x) = dialect.parse(cell)
+                && (name != "seed" || x < SEED_LIMIT)
             {
                 ws.write_number(row, col, x)?;
             } else {

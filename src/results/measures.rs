@@ -7,7 +7,7 @@
 //! renaming a metric cannot make a chart vanish silently.
 
 pub use crate::format::Unit;
-use crate::model::{Events, Metric, WeekRecord};
+use crate::model::{Events, Metric, TrialResult, WeekRecord};
 
 /// One per-trial measure: a column of `trials.csv`, a row group of `summary.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +211,21 @@ pub fn measure(s: &Series) -> Vec<Option<f64>> {
         None => v.extend([None, None, None, None]),
     }
     v
+}
+
+/// Every weekly value of a trial as the result files write it ([`crate::format::written`]
+/// in its metric's unit). Every number of every CSV file derives from these, so a total in
+/// `trials.csv` is the sum of the weekly values `weekly_trials.csv` shows, and the charts
+/// drawn from `trials.bin` equal those drawn from `weekly_trials.csv`. `trials.bin` keeps
+/// the values unrounded.
+pub fn as_written(r: &TrialResult) -> TrialResult {
+    let mut out = r.clone();
+    for record in &mut out.weekly {
+        for (x, m) in record.iter_mut().zip(&MEASURES) {
+            *x = crate::format::written(*x, m.unit);
+        }
+    }
+    out
 }
 
 /// Sums records of several markets (additive metrics only; others are 0).

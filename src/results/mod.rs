@@ -23,7 +23,7 @@ pub(crate) mod trials;
 pub(crate) mod weekly;
 
 use crate::error::UserError;
-use crate::format::Num;
+use crate::format::{Dialect, written};
 use crate::model::WeekRecord;
 use crate::model::{Metric, TrialResult};
 use crate::stats::Describe;
@@ -105,6 +105,7 @@ pub(crate) struct ResultWriter<'w> {
     weekly_trials: Option<BlockCsv>,
     store: StoreWriter,
     count: u64,
+    dialect: Dialect,
 }
 
 /// A (country label, platform) pair of the output, with the all-countries rows last.
@@ -127,6 +128,7 @@ pub(crate) fn series_labels(world: &World) -> Vec<(Option<usize>, usize)> {
 pub(crate) fn point_prefixes(
     columns: Option<&PointColumns>,
     points: usize,
+    dialect: Dialect,
 ) -> (Vec<String>, Vec<Vec<String>>) {
     match columns {
         Some(c) => (
@@ -136,7 +138,7 @@ pub(crate) fn point_prefixes(
             (0..points)
                 .map(|k| {
                     std::iter::once(k.to_string())
-                        .chain(c.values[k].iter().cloned())
+                        .chain(c.values[k].iter().map(|v| dialect.cell(v)))
                         .collect()
                 })
                 .collect(),
@@ -153,22 +155,23 @@ impl<'w> ResultWriter<'w> {
         columns: Option<&PointColumns>,
         dir: &Path,
         weekly_trials: bool,
+        dialect: Dialect,
     ) -> Result<Self> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-        let (prefix_names, prefixes) = point_prefixes(columns, worlds.len());
-        if let Some(c) = columns {
+        let (prefix_names, prefixes) = point_prefixes(columns, worlds.len(), dialect);
+        if columns.is_some() {
             write_atomically(&dir.join(POINTS_CSV), |w| {
-                let mut w = csv::Writer::from_writer(w);
+                let mut w = dialect.writer(w);
                 w.write_record(&prefix_names)?;
-                for (k, values) in c.values.iter().enumerate() {
-                    w.write_record(std::iter::once(k.to_string()).chain(values.iter().cloned()))?;
+                for cells in &prefixes {
+                    w.write_record(cells)?;
                 }
                 w.flush()?;
                 Ok(())
             })?;
         }
-        let mut trials = BlockCsv::create(&dir.join(TRIALS_CSV))?;
+        let mut trials = BlockCsv::create(&dir.join(TRIALS_CSV), dialect)?;
         let mut header = prefix_names.clone();
         header.extend(["trial", "seed", "country", "platform"].map(String::from));
         header.extend(measures::names());
@@ -176,7 +179,7 @@ impl<'w> ResultWriter<'w> {
         trials.write_record(&header)?;
         trials.commit()?;
         let weekly_trials = if weekly_trials {
-            let mut w = BlockCsv::create(&dir.join(WEEKLY_TRIALS_CSV))?;
+            let mut w = BlockCsv::create(&dir.join(WEEKLY_TRIALS_CSV), dialect)?;
             let mut header = prefix_names.clone();
             header
                 .extend(["trial", "seed", "week", "date", "country", "platform"].map(String::from));
@@ -201,6 +204,7 @@ impl<'w> ResultWriter<'w> {
             weekly_trials,
             store,
             count: 0,
+            dialect,
         })
     }
 
@@ -211,15 +215,17 @@ impl<'w> ResultWriter<'w> {
         columns: Option<&PointColumns>,
         dir: &Path,
         weekly_trials: bool,
+        dialect: Dialect,
         scan: &Scan,
     ) -> Result<Self> {
-        let (_, prefixes) = point_prefixes(columns, worlds.len());
+        let (_, prefixes) = point_prefixes(columns, worlds.len(), dialect);
         let ends = scan.ends();
-        let trials = BlockCsv::reopen(&dir.join(TRIALS_CSV), ends.trials)?;
+        let trials = BlockCsv::reopen(&dir.join(TRIALS_CSV), ends.trials, dialect)?;
         let weekly_trials = if weekly_trials {
             Some(BlockCsv::reopen(
                 &dir.join(WEEKLY_TRIALS_CSV),
                 ends.weekly_trials,
+                dialect,
             )?)
         } else {
             None
@@ -234,6 +240,7 @@ impl<'w> ResultWriter<'w> {
             weekly_trials,
             store,
             count: 0,
+            dialect,
         })
     }
 
@@ -259,7 +266,8 @@ impl<'w> ResultWriter<'w> {
         outcome
     }
 
-    fn write_run(&mut self, run: u64, point: usize, r: &TrialResult) -> Result<()> {
+    fn write_run(&mut self, run: u64, point: usize, raw: &TrialResult) -> Result<()> {
+        let r = &measures::as_written(raw);
         let world = self.worlds[point];
         let prefix = &self.prefixes[point];
         let nm = world.markets.len();
@@ -283,7 +291,13 @@ impl<'w> ResultWriter<'w> {
                 world.countries[market.country].code.clone(),
                 world.platforms[market.platform].name.clone(),
             ]);
-            row.extend(values.iter().map(|v| Num(*v).to_string()));
+            let d = self.dialect;
+            row.extend(
+                values
+                    .iter()
+                    .zip(&measures::MEASURES)
+                    .map(|(v, m)| d.num(*v, m.unit)),
+            );
             row.push(date(e.opened));
             row.push(date(e.withdrawn));
             self.trials.write_record(&row)?;
@@ -302,7 +316,13 @@ impl<'w> ResultWriter<'w> {
                         world.countries[mw.country].code.clone(),
                         world.platforms[mw.platform].name.clone(),
                     ]);
-                    row.extend(r.record(nm, t, m).iter().map(|x| Num::from(*x).to_string()));
+                    let d = self.dialect;
+                    row.extend(
+                        r.record(nm, t, m)
+                            .iter()
+                            .zip(&measures::MEASURES)
+                            .map(|(x, measure)| d.num(Some(*x), measure.unit)),
+                    );
                     w.write_record(&row)?;
                 }
             }
@@ -319,7 +339,7 @@ impl<'w> ResultWriter<'w> {
             weekly_trials: self.weekly_trials.as_ref().map_or(0, |w| w.len),
         };
         self.store
-            .append(run, point, r, ends)
+            .append(run, point, raw, ends)
             .with_context(|| format!("cannot write {}", self.store_path().display()))
     }
 
@@ -360,6 +380,7 @@ pub fn write_summaries(
     columns: Option<&PointColumns>,
     budget: u64,
     at_least: u64,
+    dialect: Dialect,
 ) -> Result<u64> {
     let path = dir.join(STORE);
     let scan =
@@ -377,7 +398,7 @@ pub fn write_summaries(
         .into());
     }
     let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let (prefix_names, prefixes) = point_prefixes(columns, worlds.len());
+    let (prefix_names, prefixes) = point_prefixes(columns, worlds.len(), dialect);
     let header = |names: &[&str]| -> Vec<String> {
         prefix_names
             .iter()
@@ -389,14 +410,15 @@ pub fn write_summaries(
     let mut summary = AtomicFile::create(&dir.join(SUMMARY_CSV))?;
     let mut weekly = AtomicFile::create(&dir.join(WEEKLY_CSV))?;
     {
-        let mut sw = csv::Writer::from_writer(&mut summary.writer);
-        let mut ww = csv::Writer::from_writer(&mut weekly.writer);
+        let mut sw = dialect.writer(&mut summary.writer);
+        let mut ww = dialect.writer(&mut weekly.writer);
         sw.write_record(header(&[
             "country", "platform", "metric", "n", "mean", "sd", "min", "p05", "p25", "p50", "p75",
             "p95", "max",
         ]))?;
         ww.write_record(header(&[
-            "week", "date", "country", "platform", "metric", "mean", "p05", "p50", "p95",
+            "week", "date", "country", "platform", "metric", "mean", "p05", "p25", "p50", "p75",
+            "p95",
         ]))?;
         for (point, &world) in worlds.iter().enumerate() {
             let records: Vec<&RecordMeta> =
@@ -427,6 +449,7 @@ pub fn write_summaries(
                 for meta in &records {
                     let r = store::read(&file, meta)
                         .with_context(|| format!("cannot read {}", path.display()))?;
+                    let r = measures::as_written(&r);
                     if r.events.len() != nm || r.weekly.len() != nm * weeks {
                         bail!(
                             "{}: run {} does not have the shape of point {point} ({nm} markets, {weeks} weeks); the folder does not belong to this scenario",
@@ -463,13 +486,19 @@ pub fn write_summaries(
                                 }
                             }
                         };
-                        for (acc, v) in totals[k].iter_mut().zip(measures::measure(&series)) {
-                            acc.extend(v);
+                        // Statistics of the values as the trial files write them.
+                        for ((acc, v), m) in totals[k]
+                            .iter_mut()
+                            .zip(measures::measure(&series))
+                            .zip(&measures::MEASURES)
+                        {
+                            acc.extend(v.map(|v| written(v, m.unit)));
                         }
                         for (metric, per_week) in by_week[k].iter_mut().enumerate() {
                             if country.is_some() || Metric::ALL[metric].additive() {
+                                let unit = measures::MEASURES[metric].unit;
                                 for (t, acc) in per_week.iter_mut().enumerate() {
-                                    acc.push(series.weeks[t][metric]);
+                                    acc.push(written(series.weeks[t][metric], unit));
                                 }
                             }
                         }
@@ -479,6 +508,7 @@ pub fn write_summaries(
                     let (country, platform) = label_names(world, *label);
                     for (j, metric) in measure_names.iter().enumerate() {
                         if let Some(d) = Describe::of(&mut totals[k][j]) {
+                            let unit = measures::MEASURES[j].unit;
                             let mut row = prefixes[point].clone();
                             row.extend([country.clone(), platform.clone(), metric.clone()]);
                             row.push(d.n.to_string());
@@ -486,7 +516,7 @@ pub fn write_summaries(
                                 [
                                     d.mean, d.sd, d.min, d.p05, d.p25, d.p50, d.p75, d.p95, d.max,
                                 ]
-                                .map(|x| Num::from(x).to_string()),
+                                .map(|x| dialect.num(Some(x), unit)),
                             );
                             sw.write_record(&row)?;
                         }
@@ -502,8 +532,10 @@ pub fn write_summaries(
                                     platform.clone(),
                                     metric.name().to_string(),
                                 ]);
+                                let unit = measures::MEASURES[j].unit;
                                 row.extend(
-                                    [d.mean, d.p05, d.p50, d.p95].map(|x| Num::from(x).to_string()),
+                                    [d.mean, d.p05, d.p25, d.p50, d.p75, d.p95]
+                                        .map(|x| dialect.num(Some(x), unit)),
                                 );
                                 ww.write_record(&row)?;
                             }
@@ -543,22 +575,24 @@ struct BlockCsv {
     rows: csv::Writer<Vec<u8>>,
     /// Bytes committed.
     len: u64,
+    dialect: Dialect,
 }
 
 impl BlockCsv {
-    fn create(path: &Path) -> Result<BlockCsv> {
+    fn create(path: &Path, dialect: Dialect) -> Result<BlockCsv> {
         let file = open_for_writing(path, true)
             .with_context(|| format!("cannot create {}", path.display()))?;
         Ok(BlockCsv {
             path: path.to_path_buf(),
             file,
-            rows: csv::Writer::from_writer(Vec::new()),
+            rows: dialect.writer(Vec::new()),
             len: 0,
+            dialect,
         })
     }
 
     /// Opens an existing file to append after its first `len` bytes, dropping the rest.
-    fn reopen(path: &Path, len: u64) -> Result<BlockCsv> {
+    fn reopen(path: &Path, len: u64, dialect: Dialect) -> Result<BlockCsv> {
         let open = || -> std::io::Result<File> {
             let mut file = open_for_writing(path, false)?;
             if file.metadata()?.len() < len {
@@ -575,8 +609,9 @@ impl BlockCsv {
         Ok(BlockCsv {
             path: path.to_path_buf(),
             file,
-            rows: csv::Writer::from_writer(Vec::new()),
+            rows: dialect.writer(Vec::new()),
             len,
+            dialect,
         })
     }
 
@@ -590,7 +625,7 @@ impl BlockCsv {
 
     /// Writes the rows gathered since the last commit.
     fn commit(&mut self) -> Result<()> {
-        let rows = std::mem::replace(&mut self.rows, csv::Writer::from_writer(Vec::new()));
+        let rows = std::mem::replace(&mut self.rows, self.dialect.writer(Vec::new()));
         let block = rows.into_inner().map_err(|e| e.into_error())?;
         self.file
             .write_all(&block)
@@ -608,7 +643,7 @@ impl BlockCsv {
 
     /// Cuts the file back to `len` bytes.
     fn truncate(&mut self, len: u64) -> std::io::Result<()> {
-        self.rows = csv::Writer::from_writer(Vec::new());
+        self.rows = self.dialect.writer(Vec::new());
         self.file.set_len(len)?;
         self.file.seek(SeekFrom::Start(len))?;
         self.len = len;

@@ -1,6 +1,7 @@
 //! What a run was asked to do, as recorded in its manifest: enough to rebuild its plan for
 //! `--resume`, `summarize` and `merge`, and to tell whether two runs are the same run.
 
+use crate::format::Dialect;
 use crate::scenario::{BASELINE_TOML, Scenario, SourceFile};
 use crate::sweep::{self, Plan, SweepOptions};
 use anyhow::Result;
@@ -67,6 +68,9 @@ pub struct Recipe {
     pub first_trial: u64,
     pub weekly_trials: bool,
     pub shard: Option<Shard>,
+    /// `--csv-dialect`; left out of the manifest when standard, as older manifests are.
+    #[serde(default, skip_serializing_if = "Dialect::is_standard")]
+    pub csv_dialect: Dialect,
 }
 
 impl Recipe {
@@ -82,6 +86,7 @@ impl Recipe {
             first_trial: 0,
             weekly_trials: false,
             shard: None,
+            csv_dialect: Dialect::Standard,
         }
     }
 
@@ -201,6 +206,11 @@ impl Recipe {
             "--weekly-trials",
             yes(self.weekly_trials),
             yes(other.weekly_trials),
+        );
+        field(
+            "--csv-dialect",
+            self.csv_dialect.name().to_string(),
+            other.csv_dialect.name().to_string(),
         );
         if shard {
             field(

@@ -26,7 +26,7 @@ pub struct Means {
 /// Reads the means of a sweep's `summary.csv`.
 pub fn means(dir: &Path) -> Result<Means> {
     let summary_path = dir.join(SUMMARY_CSV);
-    let mut reader = csv::Reader::from_path(&summary_path)
+    let (mut reader, dialect) = crate::format::Dialect::reader(&summary_path)
         .with_context(|| format!("cannot read {}", summary_path.display()))?;
     let header = reader.headers()?.clone();
     let col = |name: &str| header.iter().position(|h| h == name);
@@ -48,13 +48,15 @@ pub fn means(dir: &Path) -> Result<Means> {
         if point >= values.len() {
             values.resize(point + 1, Vec::new());
         }
-        values[point] = (1..country).map(|c| row[c].to_string()).collect();
+        values[point] = (1..country)
+            .map(|c| dialect.standard(&row[c]).into_owned())
+            .collect();
         let key = (
             row[country].to_string(),
             row[country + 1].to_string(),
             row[country + 2].to_string(),
         );
-        let v = row[mean].parse::<f64>().unwrap_or(f64::NAN);
+        let v = dialect.parse(&row[mean]).unwrap_or(f64::NAN);
         let entry = means.entry(key.clone()).or_insert_with(|| {
             keys.push(key.clone());
             Vec::new()

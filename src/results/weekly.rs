@@ -123,8 +123,11 @@ impl Columns {
     }
 }
 
+/// A reader of a results CSV in the dialect it was written in.
 fn open(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(crate::format::Dialect::reader(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .0)
 }
 
 fn cell(r: &csv::ByteRecord, i: usize) -> &str {
@@ -136,13 +139,16 @@ fn number(r: &csv::ByteRecord, i: usize, path: &Path, line: usize, col: &str) ->
     if c.is_empty() {
         return Ok(0.0);
     }
-    c.parse::<f64>().map_err(|_| {
-        UserError(format!(
-            "{}:{line}: `{c}` in column `{col}` is not a number",
-            path.display()
-        ))
-        .into()
-    })
+    // Either dialect: a standard file has no number with a comma.
+    crate::format::Dialect::DecimalComma
+        .parse(c)
+        .ok_or_else(|| {
+            UserError(format!(
+                "{}:{line}: `{c}` in column `{col}` is not a number",
+                path.display()
+            ))
+            .into()
+        })
 }
 
 fn date(text: &str, path: &Path, line: usize) -> Result<NaiveDate> {
@@ -220,6 +226,8 @@ fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
     for meta in scan.records.iter().filter(|r| r.point == point) {
         let r =
             store::read(&file, meta).with_context(|| format!("cannot read {}", path.display()))?;
+        // The values weekly_trials.csv shows.
+        let r = super::measures::as_written(&r);
         if r.weekly.len() != nm * weeks {
             return Ok(None);
         }

@@ -89,7 +89,7 @@ fn results_are_long_tables_with_one_header_iso_dates_and_plain_numbers() {
     let weekly = fs::read_to_string(tmp.path().join("weekly.csv")).unwrap();
     assert_eq!(
         weekly.lines().next().unwrap(),
-        "week,date,country,platform,metric,mean,p05,p50,p95"
+        "week,date,country,platform,metric,mean,p05,p25,p50,p75,p95"
     );
     assert!(
         weekly

@@ -11,5 +11,6 @@ mod compose;
 mod crash;
 mod hostile;
 mod model;
+mod numbers;
 mod report;
 mod sweep;

@@ -334,11 +334,22 @@ fn the_workbook_holds_the_tables_as_numbers_and_native_charts() {
     assert_eq!(cell(&summary, k + 1, "p50"), &Data::Float(p50));
     assert_eq!(cell(&summary, k + 1, "n"), &Data::Float(4.0));
     assert_eq!(cell(&summary, k + 1, "country"), &Data::String("AA".into()));
-    // weekly: dates are dates; trials: seeds are text, totals numbers.
+    // weekly: dates are dates; trials: seeds are exact numbers, totals numbers.
     let weekly = wb.worksheet_range("weekly").unwrap();
     assert!(matches!(cell(&weekly, 1, "date"), Data::DateTime(_)));
     let trials = wb.worksheet_range("trials").unwrap();
-    assert!(matches!(cell(&trials, 1, "seed"), Data::String(_)));
+    let trials_csv = read(&tmp.path().join("trials.csv"));
+    let seed: u64 = trials_csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(seed < 1 << 53);
+    assert_eq!(cell(&trials, 1, "seed"), &Data::Float(seed as f64));
     assert!(matches!(cell(&trials, 1, "gmv_usd"), Data::Float(_)));
     // charts: the total-GMV table, and native charts in the file.
     let charts = wb.worksheet_range("charts").unwrap();

@@ -1,0 +1,227 @@
+//! Numbers written for people: dollars to the cent, people whole, statistics that agree with
+//! the values they summarise, one quantity printed one way in every file, seeds a
+//! spreadsheet holds, and the decimal-comma dialect carrying the same numbers.
+
+use crate::common::{SMALL, livemarket, read, tempdir};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A small two-point sweep with every trial's weekly rows, and its compare.csv.
+fn sweep(dir: &Path, extra: &[&str]) {
+    livemarket()
+        .args(["run", SMALL, "--quiet", "--weekly-trials", "--trials", "6"])
+        .args(["--vary", "countries.AA.lapse=0.1,0.3", "--out"])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success();
+    livemarket()
+        .args(["compare", "--quiet"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+/// Header and rows of a CSV file (cells split on `sep`; these files quote nothing).
+fn table(path: &Path, sep: char) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = read(path);
+    let mut lines = text.lines();
+    let split = |l: &str| l.split(sep).map(String::from).collect::<Vec<_>>();
+    let header = split(lines.next().unwrap());
+    (header, lines.map(split).collect())
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// Digits after the decimal point.
+fn decimals(cell: &str) -> usize {
+    cell.split_once('.').map_or(0, |(_, f)| f.len())
+}
+
+/// Significant digits of a plain decimal.
+fn significant(cell: &str) -> usize {
+    let digits: String = cell.chars().filter(char::is_ascii_digit).collect();
+    let t = digits.trim_start_matches('0');
+    let t = if cell.contains('.') {
+        t
+    } else {
+        t.trim_end_matches('0')
+    };
+    t.len()
+}
+
+#[test]
+fn money_is_to_the_cent_people_are_whole_and_shares_have_six_digits() {
+    let tmp = tempdir();
+    sweep(tmp.path(), &[]);
+    let (header, rows) = table(&tmp.path().join("weekly_trials.csv"), ',');
+    let mut checked = 0;
+    for (c, name) in header.iter().enumerate().skip(col(&header, "platform") + 1) {
+        for row in &rows {
+            let cell = &row[c];
+            match name.as_str() {
+                n if n.ends_with("_usd") => assert!(decimals(cell) <= 2, "{n} {cell}"),
+                "users" | "adopters" | "buyers" | "orders" | "creators" | "creators_streaming"
+                | "creators_won" | "creators_lost" => assert_eq!(decimals(cell), 0, "{name}"),
+                _ => assert!(significant(cell) <= 6, "{name} {cell}"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+    // Every statistic in the summaries, whatever its unit, is at most 15 significant
+    // digits (what every spreadsheet reads back exactly) and never exponent notation.
+    for file in ["summary.csv", "weekly.csv", "compare.csv", "trials.csv"] {
+        let (header, rows) = table(&tmp.path().join(file), ',');
+        for row in &rows {
+            for (cell, name) in row.iter().zip(&header) {
+                if name != "seed" && cell.parse::<f64>().is_ok() {
+                    assert!(
+                        significant(cell) <= 15 && !cell.contains('e'),
+                        "{file}: {cell}"
+                    );
+                }
+            }
+        }
+    }
+    // Seeds fit in 53 bits: a double (a spreadsheet cell, a JSON number) holds them exactly.
+    let (header, rows) = table(&tmp.path().join("trials.csv"), ',');
+    for row in &rows {
+        let seed: u64 = row[col(&header, "seed")].parse().unwrap();
+        assert!(seed < 1 << 53, "{seed}");
+    }
+}
+
+#[test]
+fn statistics_agree_with_their_values_and_one_quantity_prints_one_way() {
+    let tmp = tempdir();
+    sweep(tmp.path(), &[]);
+    let (h, rows) = table(&tmp.path().join("summary.csv"), ',');
+    let num = |row: &Vec<String>, name: &str| row[col(&h, name)].parse::<f64>().unwrap();
+    let mut means: HashMap<(String, String, String, String), (String, String)> = HashMap::new();
+    let mut constant = 0;
+    for row in &rows {
+        let (mean, min, max) = (num(row, "mean"), num(row, "min"), num(row, "max"));
+        assert!(min <= mean && mean <= max, "{row:?}");
+        if min == max {
+            // A constant column: its mean is that constant, written the same way.
+            assert_eq!(row[col(&h, "mean")], row[col(&h, "min")], "{row:?}");
+            assert_eq!(row[col(&h, "sd")], "0", "{row:?}");
+            constant += 1;
+        }
+        let key = |c: &str| row[col(&h, c)].clone();
+        means.insert(
+            (key("point"), key("country"), key("platform"), key("metric")),
+            (key("mean"), key("n")),
+        );
+    }
+    assert!(
+        constant > 0,
+        "the small world has constant measures (users_end)"
+    );
+    // compare.csv's means are summary.csv's, character for character, where both count the
+    // same trials.
+    let (hc, rows) = table(&tmp.path().join("compare.csv"), ',');
+    let mut same = 0;
+    for row in &rows {
+        let key = |point: &str| {
+            (
+                point.to_string(),
+                row[col(&hc, "country")].clone(),
+                row[col(&hc, "platform")].clone(),
+                row[col(&hc, "metric")].clone(),
+            )
+        };
+        for (point, mean, n) in [
+            (row[col(&hc, "point")].as_str(), "mean_a", "n_a"),
+            ("0", "mean_b", "n_b"),
+        ] {
+            let (m, count) = &means[&key(point)];
+            if *count == row[col(&hc, n)] {
+                assert_eq!(*m, row[col(&hc, mean)], "{point} {row:?}");
+                same += 1;
+            }
+        }
+    }
+    assert!(same > 100, "{same}");
+    // A trial's total is the sum of the weekly values as written (to the cent).
+    let (ht, trials) = table(&tmp.path().join("trials.csv"), ',');
+    let (hw, weekly) = table(&tmp.path().join("weekly_trials.csv"), ',');
+    let first = &trials[0];
+    let total: f64 = weekly
+        .iter()
+        .filter(|w| {
+            ["point", "trial", "country", "platform"]
+                .iter()
+                .all(|c| w[col(&hw, c)] == first[col(&ht, c)])
+        })
+        .map(|w| w[col(&hw, "gmv_usd")].parse::<f64>().unwrap())
+        .sum();
+    let written: f64 = first[col(&ht, "gmv_usd")].parse().unwrap();
+    assert!(written > 0.0);
+    assert_eq!(format!("{total:.2}"), format!("{written:.2}"));
+}
+
+#[test]
+fn the_decimal_comma_dialect_writes_the_same_numbers() {
+    let tmp = tempdir();
+    let (std, comma) = (tmp.path().join("std"), tmp.path().join("comma"));
+    sweep(&std, &[]);
+    sweep(&comma, &["--csv-dialect", "decimal-comma"]);
+    for file in [
+        "trials.csv",
+        "weekly_trials.csv",
+        "summary.csv",
+        "weekly.csv",
+        "points.csv",
+        "compare.csv",
+    ] {
+        let a = read(&std.join(file));
+        let b = read(&comma.join(file));
+        // compare.csv names its folders.
+        let a = a.replace(&std.display().to_string(), "DIR");
+        let b = b.replace(&comma.display().to_string(), "DIR");
+        assert!(b.contains(';'), "{file}");
+        let back: String = b
+            .lines()
+            .map(|l| {
+                l.split(';')
+                    .map(|c| {
+                        if c.parse::<f64>().is_err() && c.replace(',', ".").parse::<f64>().is_ok() {
+                            c.replace(',', ".")
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .map(|l| l + "\n")
+            .collect();
+        assert!(a == back, "{file} differs once commas are points");
+    }
+    // The commands that read a folder read either dialect: the report of a decimal-comma
+    // folder is that of a standard one.
+    for dir in [&std, &comma] {
+        livemarket()
+            .args(["report", "--quiet", "--xlsx", "--point", "1"])
+            .arg(dir)
+            .assert()
+            .success();
+    }
+    // Everything but the times of the runs.
+    let page = |dir: &Path| {
+        read(&dir.join("report.html"))
+            .replace(&dir.display().to_string(), "DIR")
+            .lines()
+            .filter(|l| !l.contains("<dt>written by</dt>"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(page(&std) == page(&comma), "the reports differ");
+}
