@@ -122,6 +122,11 @@ impl Dialect {
 
     fn decimal(self, s: String) -> String {
         match self {
+            // In comma-decimal settings a point before exactly three digits is a thousands
+            // separator (0.125 reads as 125). Four digits cannot be one: a file opened
+            // there without the README's import settings shows text, not a number a
+            // thousand times too large.
+            Dialect::Standard if s.split_once('.').is_some_and(|(_, f)| f.len() == 3) => s + "0",
             Dialect::Standard => s,
             Dialect::DecimalComma => s.replace('.', ","),
         }
@@ -158,13 +163,19 @@ impl Dialect {
         Ok((r, dialect))
     }
 
-    /// A cell of a file of this dialect as the standard dialect writes it: a decimal comma
-    /// becomes a point in a cell that is a plain decimal number.
+    /// A cell of a file of this dialect in the shortest plain decimal form (`0.125` for
+    /// `0,125` and for the standard dialect's `0.1250`); other cells as they are.
     pub fn standard<'a>(self, cell: &'a str) -> std::borrow::Cow<'a, str> {
-        if self == Dialect::DecimalComma && is_plain_decimal(cell, ',') {
-            cell.replace(',', ".").into()
-        } else {
-            cell.into()
+        match self {
+            Dialect::DecimalComma if is_plain_decimal(cell, ',') => cell.replace(',', ".").into(),
+            Dialect::Standard
+                if is_plain_decimal(cell, '.')
+                    && cell.ends_with('0')
+                    && cell.split_once('.').is_some_and(|(_, f)| f.len() == 4) =>
+            {
+                cell[..cell.len() - 1].to_string().into()
+            }
+            _ => cell.into(),
         }
     }
 
@@ -436,12 +447,17 @@ mod tests {
         assert_eq!(std.num(Some(155_133.333_333_333_37), Unit::Count), "155133");
         assert_eq!(std.num(Some(0.200_000_000_000_000_15), Unit::Share), "0.2");
         assert_eq!(std.num(Some(2.0 / 3.0), Unit::Share), "0.666667");
+        // Never a point before exactly three digits (thousands in German settings).
+        assert_eq!(std.num(Some(0.125), Unit::Share), "0.1250");
+        assert_eq!(std.cell("-1.125"), "-1.1250");
+        assert_eq!(std.standard("0.1250"), "0.125");
+        assert_eq!(std.standard("0.25"), "0.25");
         assert_eq!(std.num(Some(1_234_567.0), Unit::Plain), "1234570");
         assert_eq!(std.num(Some(-0.000_001), Unit::Usd), "0");
         assert_eq!(std.num(Some(1e21), Unit::Count), "1000000000000000000000");
         assert_eq!(std.num(None, Unit::Usd), "");
         // What is written reads back as the value statistics are computed from.
-        for x in [0.1 + 0.2, 84_703_363.515, 2.0 / 3.0, 1e-9] {
+        for x in [0.1 + 0.2, 84_703_363.515, 2.0 / 3.0, 1e-9, 0.125] {
             for unit in [Unit::Usd, Unit::Count, Unit::Share, Unit::Plain] {
                 assert_eq!(std.num(Some(x), unit).parse::<f64>(), Ok(written(x, unit)));
             }

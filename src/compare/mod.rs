@@ -283,7 +283,11 @@ pub fn write_csv(c: &Comparison, path: &Path, dialect: Dialect) -> Result<()> {
         );
         w.write_record(&header)?;
         for r in &c.rows {
-            let mut row = vec![r.a.clone(), r.b.clone()];
+            // Folder names are the user's text: one may start like a formula.
+            let mut row = vec![
+                format::neutralise(&r.a).into_owned(),
+                format::neutralise(&r.b).into_owned(),
+            ];
             if let Some((k, values)) = &r.point {
                 row.push(k.to_string());
                 row.extend(values.iter().map(|v| dialect.cell(v)));

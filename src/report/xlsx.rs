@@ -5,11 +5,13 @@
 //! Sheets: `charts`; `summary`, `weekly`, `points` (a sweep) and `trials`, each its CSV file.
 //! A sweep's `weekly` sheet holds the drawn point only (weekly.csv has every point). A table
 //! beyond Excel's 1,048,576 rows is cut there, and the charts sheet says so. Seeds are
-//! numbers: they fit in 53 bits, which a spreadsheet holds exactly (an older folder's 20-digit
-//! seeds stay text).
+//! numbers: they have at most 15 digits, which a spreadsheet holds exactly (an older folder's
+//! 20-digit seeds stay text).
 
 use super::read::Folder;
+use crate::format::Unit;
 use crate::model::Metric;
+use crate::results::measures;
 use crate::results::weekly::WEEKLY_CHARTS;
 use crate::results::write_atomically;
 use crate::stats::quantile;
@@ -23,11 +25,14 @@ use std::path::Path;
 
 /// Excel's last row index (0-based), the header included.
 const MAX_ROW: u32 = 1_048_575;
-/// Seeds from 2^53 up (an older livemarket's) are not held exactly by a number cell: they
-/// stay text.
-const SEED_LIMIT: f64 = 9_007_199_254_740_992.0;
+/// Seeds from 10^15 up (an older livemarket's) are not held exactly by a number cell (Excel
+/// keeps 15 significant digits): they stay text.
+const SEED_LIMIT: f64 = 1e15;
 /// Markets whose weekly GMV gets a line chart.
 const TOP_MARKETS: usize = 4;
+/// The charts sheet's charts start here, right of its tables (the date and three columns
+/// per market), so they never cover the numbers they plot.
+const CHART_COLUMN: u16 = 1 + 3 * TOP_MARKETS as u16 + 1;
 
 /// Columns that hold text.
 fn is_text(name: &str) -> bool {
@@ -36,6 +41,51 @@ fn is_text(name: &str) -> bool {
 
 fn is_date(name: &str) -> bool {
     name == "date" || name.ends_with("_date")
+}
+
+/// Columns of statistics, in the unit of their row's metric.
+const STATISTICS: [&str; 15] = [
+    "mean", "sd", "min", "p05", "p25", "p50", "p75", "p95", "max", "mean_a", "mean_b", "diff",
+    "diff_lo", "diff_hi", "value",
+];
+
+/// Spreadsheet formats of US dollars, counts and shares: what a reader expects, while the
+/// cell holds the value the CSV file writes.
+const USD_FORMAT: &str = "$#,##0.00";
+
+struct Formats {
+    usd: Format,
+    count: Format,
+    share: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            usd: Format::new().set_num_format(USD_FORMAT),
+            count: Format::new().set_num_format("#,##0"),
+            share: Format::new().set_num_format("0.0%"),
+        }
+    }
+
+    fn of(&self, unit: Unit) -> Option<&Format> {
+        match unit {
+            Unit::Usd => Some(&self.usd),
+            Unit::Count => Some(&self.count),
+            Unit::Share => Some(&self.share),
+            Unit::Plain => None,
+        }
+    }
+}
+
+/// The unit of a measure (`gmv_usd`, `users_end`) or weekly metric (`users`) by name.
+fn unit_of(name: &str) -> Option<Unit> {
+    measures::find(name).map(|m| m.unit).or_else(|| {
+        Metric::ALL
+            .iter()
+            .position(|m| m.name() == name)
+            .map(|k| measures::MEASURES[k].unit)
+    })
 }
 
 /// Writes the workbook of `f` to `path`; returns its size in bytes.
@@ -88,7 +138,7 @@ pub fn write(f: &Folder, path: &Path) -> Result<u64> {
         ));
     }
     notes.push(
-        "Every number is the value its CSV file writes; seeds are exact (they fit in 53 bits)."
+        "Every number is the value its CSV file writes; seeds are exact (at most 15 digits)."
             .to_string(),
     );
     let sheet = wb.worksheet_from_name("charts")?;
@@ -118,6 +168,10 @@ fn copy_csv(
         .map(String::from)
         .collect();
     let mut width: Vec<usize> = names.iter().map(|n| n.len()).collect();
+    // A measure's column (trials) has its unit; a statistic's (summary, weekly) that of the
+    // row's metric.
+    let metric_col = names.iter().position(|n| n == "metric");
+    let formats = Formats::new();
     for (c, n) in names.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, n, header)?;
     }
@@ -159,7 +213,16 @@ fn copy_csv(
                 && let Some(x) = dialect.parse(cell)
                 && (name != "seed" || x < SEED_LIMIT)
             {
-                ws.write_number(row, col, x)?;
+                let unit = unit_of(name).or_else(|| {
+                    STATISTICS
+                        .contains(&name)
+                        .then(|| metric_col.and_then(|m| unit_of(record.get(m)?)))
+                        .flatten()
+                });
+                match unit.and_then(|u| formats.of(u)) {
+                    Some(f) => ws.write_number_with_format(row, col, x, f)?,
+                    None => ws.write_number(row, col, x)?,
+                };
             } else {
                 ws.write_string(row, col, cell)?;
             }
@@ -200,6 +263,7 @@ fn gmv_totals(f: &Folder) -> Vec<(String, f64, f64, f64)> {
 /// the largest markets with a line chart each.
 fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Format) -> Result<()> {
     let title = Format::new().set_bold().set_font_size(14);
+    let usd = Format::new().set_num_format(USD_FORMAT);
     let name = f
         .manifest_str(&["scenario_name"])
         .unwrap_or_else(|| f.dir.display().to_string());
@@ -226,7 +290,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         let r = top + 1 + i as u32;
         ws.write_string(r, 0, label)?;
         for (c, v) in [*p05, *p50, *p95, p95 - p50, p50 - p05].iter().enumerate() {
-            ws.write_number(r, c as u16 + 1, *v)?;
+            ws.write_number_with_format(r, c as u16 + 1, *v, &usd)?;
         }
     }
     ws.set_column_width(0, 16)?;
@@ -246,7 +310,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         ));
         chart
             .add_series()
-            .set_name("median total GMV")
+            .set_name(("charts", top, 2))
             .set_categories(("charts", top + 1, 0, last, 0))
             .set_values(("charts", top + 1, 2, last, 2))
             .set_y_error_bars(&bars);
@@ -256,7 +320,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
             .set_num_format("$#,##0,,\" m\"");
         chart.legend().set_hidden();
         chart.set_width(720).set_height(360);
-        ws.insert_chart(top, 7, &chart)?;
+        ws.insert_chart(top, CHART_COLUMN, &chart)?;
     }
     // Weekly GMV of the largest markets by median total GMV.
     let mut largest = totals.clone();
@@ -288,7 +352,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         {
             ws.write_string_with_format(start, col + j as u16, format!("{label} {q}"), header)?;
             for (t, x) in v.iter().enumerate() {
-                ws.write_number(start + 1 + t as u32, col + j as u16, *x)?;
+                ws.write_number_with_format(start + 1 + t as u32, col + j as u16, *x, &usd)?;
             }
         }
         let last = start + dates.len() as u32;
@@ -296,13 +360,11 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         chart
             .title()
             .set_name(&format!("Weekly GMV · {label} (5%, median, 95% of trials)"));
-        for (j, (q, colour)) in [("p05", "#9DB9D8"), ("p50", "#0072B2"), ("p95", "#9DB9D8")]
-            .iter()
-            .enumerate()
-        {
+        // p05, p50, p95: the median darker and wider.
+        for (j, colour) in ["#9DB9D8", "#0072B2", "#9DB9D8"].iter().enumerate() {
             chart
                 .add_series()
-                .set_name(*q)
+                .set_name(("charts", start, col + j as u16))
                 .set_categories(("charts", start + 1, 0, last, 0))
                 .set_values(("charts", start + 1, col + j as u16, last, col + j as u16))
                 .set_format(
@@ -322,7 +384,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
             .set_name("USD per week")
             .set_num_format("$#,##0,,\" m\"");
         chart.set_width(720).set_height(320);
-        ws.insert_chart(top + 20 + 17 * k as u32, 7, &chart)?;
+        ws.insert_chart(top + 20 + 17 * k as u32, CHART_COLUMN, &chart)?;
         col += 3;
     }
     ws.set_freeze_panes(0, 0)?;
