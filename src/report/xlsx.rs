@@ -36,7 +36,7 @@ const CHART_COLUMN: u16 = 1 + 3 * TOP_MARKETS as u16 + 1;
 
 /// Columns that hold text.
 fn is_text(name: &str) -> bool {
-    matches!(name, "country" | "platform" | "metric")
+    matches!(name, "country" | "platform" | "metric" | "scope")
 }
 
 fn is_date(name: &str) -> bool {

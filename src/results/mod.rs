@@ -414,11 +414,11 @@ pub fn write_summaries(
         let mut ww = dialect.writer(&mut weekly.writer);
         sw.write_record(header(&[
             "country", "platform", "metric", "n", "mean", "sd", "min", "p05", "p25", "p50", "p75",
-            "p95", "max",
+            "p95", "max", "scope",
         ]))?;
         ww.write_record(header(&[
             "week", "date", "country", "platform", "metric", "mean", "p05", "p25", "p50", "p75",
-            "p95",
+            "p95", "scope",
         ]))?;
         for (point, &world) in worlds.iter().enumerate() {
             let records: Vec<&RecordMeta> =
@@ -506,6 +506,7 @@ pub fn write_summaries(
                 }
                 for (k, label) in chunk.iter().enumerate() {
                     let (country, platform) = label_names(world, *label);
+                    let scope = scope_of(*label);
                     for (j, metric) in measure_names.iter().enumerate() {
                         if let Some(d) = Describe::of(&mut totals[k][j]) {
                             let unit = measures::MEASURES[j].unit;
@@ -518,6 +519,7 @@ pub fn write_summaries(
                                 ]
                                 .map(|x| dialect.num(Some(x), unit)),
                             );
+                            row.push(scope.to_string());
                             sw.write_record(&row)?;
                         }
                     }
@@ -537,6 +539,7 @@ pub fn write_summaries(
                                     [d.mean, d.p05, d.p25, d.p50, d.p75, d.p95]
                                         .map(|x| dialect.num(Some(x), unit)),
                                 );
+                                row.push(scope.to_string());
                                 ww.write_record(&row)?;
                             }
                         }
@@ -555,6 +558,17 @@ pub fn write_summaries(
 /// `n` empty vectors with room for `capacity` values each.
 fn held(n: usize, capacity: usize) -> Vec<Vec<f64>> {
     (0..n).map(|_| Vec::with_capacity(capacity)).collect()
+}
+
+/// The `scope` column of summary.csv and weekly.csv: `market` for one country's market,
+/// `all countries` for the `ALL` rows that sum them, so a pivot table filtered on
+/// `scope = market` counts nothing twice.
+fn scope_of((country, _): (Option<usize>, usize)) -> &'static str {
+    if country.is_some() {
+        "market"
+    } else {
+        "all countries"
+    }
 }
 
 /// The country label (`ALL` for the all-countries rows) and platform name of a series.
