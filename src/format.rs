@@ -319,6 +319,11 @@ pub fn tick_labels(ticks: &[f64], unit: Unit) -> Vec<String> {
         .collect()
 }
 
+/// A count for a message, with a comma between thousands: `1,048,576`.
+pub fn grouped(n: u64) -> String {
+    thousands(&n.to_string())
+}
+
 /// Digits with a comma between thousands: `12500.5` → `12,500.5`.
 fn thousands(digits: &str) -> String {
     let (int, frac) = digits.split_at(digits.find('.').unwrap_or(digits.len()));

@@ -257,6 +257,13 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             );
         }
     }
+    if opts.recipe.shard.is_none() {
+        let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
+        let rows = livemarket::results::csv_rows(&worlds, report.trials, opts.weekly_trials);
+        if let Some(warning) = livemarket::results::row_limit_warning(&report.out, &rows) {
+            eprintln!("{warning}");
+        }
+    }
     let _lock = lock::hold(&report.out, Access::Read)?;
     write_report(&report.out, args.report, args.xlsx, None, opts.quiet)
 }

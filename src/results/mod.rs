@@ -555,6 +555,70 @@ pub fn write_summaries(
     Ok(scan.records.len() as u64)
 }
 
+/// The most rows one sheet of Excel or LibreOffice Calc holds, the header row included.
+/// Opening a longer CSV file keeps this many and drops the rest (Excel says so in a message
+/// easy to miss; Calc 7.4 in headless and scripted use, not at all).
+pub const SHEET_ROWS: u64 = 1_048_576;
+
+/// Rows, header included, of each CSV file a complete run of `trials` trials at each point
+/// of `worlds` writes (summary.csv: at most that many, as a measure no trial defines has no
+/// row), in the folder's order.
+pub fn csv_rows(worlds: &[&World], trials: u64, weekly_trials: bool) -> Vec<(&'static str, u64)> {
+    let additive = Metric::ALL.iter().filter(|m| m.additive()).count() as u64;
+    let (mut t, mut s, mut w, mut wt) = (1u64, 1u64, 1u64, 1u64);
+    for world in worlds {
+        let markets = world.markets.len() as u64;
+        let platforms = (series_labels(world).len() as u64).saturating_sub(markets);
+        let weeks = u64::from(world.weeks);
+        let summed = measures::MEASURES.iter().filter(|m| m.adds_up).count() as u64;
+        t = t.saturating_add(trials.saturating_mul(markets));
+        if trials > 0 {
+            s = s.saturating_add(markets * measures::MEASURES.len() as u64 + platforms * summed);
+            w = w.saturating_add(weeks * (markets * Metric::COUNT as u64 + platforms * additive));
+        }
+        wt = wt.saturating_add(trials.saturating_mul(weeks).saturating_mul(markets));
+    }
+    let mut rows = vec![(TRIALS_CSV, t), (SUMMARY_CSV, s), (WEEKLY_CSV, w)];
+    if weekly_trials {
+        rows.push((WEEKLY_TRIALS_CSV, wt));
+    }
+    if worlds.len() > 1 {
+        rows.push((POINTS_CSV, worlds.len() as u64 + 1));
+    }
+    rows
+}
+
+/// What to tell the user when a file of `rows` ([`csv_rows`]) in `dir` is longer than a
+/// spreadsheet sheet: which, and the ways to read all of it. None when every file fits.
+pub fn row_limit_warning(dir: &Path, rows: &[(&str, u64)]) -> Option<String> {
+    let over: Vec<String> = rows
+        .iter()
+        .filter(|(_, n)| *n > SHEET_ROWS)
+        .map(|(f, n)| {
+            format!(
+                "{} ({} rows)",
+                dir.join(f).display(),
+                crate::format::grouped(*n)
+            )
+        })
+        .collect();
+    if over.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "warning: {} {} more rows than a spreadsheet sheet holds ({}): Excel and LibreOffice \
+         Calc open only the first {} and drop the rest. Read {} whole with DuckDB \
+         (SELECT * FROM read_csv('FILE') WHERE point = 3), pandas or R, filter it there \
+         and paste the part you need into the spreadsheet; or run fewer points, trials or \
+         weeks into another folder.",
+        over.join(" and "),
+        if over.len() == 1 { "has" } else { "have" },
+        crate::format::grouped(SHEET_ROWS),
+        crate::format::grouped(SHEET_ROWS),
+        if over.len() == 1 { "it" } else { "them" },
+    ))
+}
+
 /// `n` empty vectors with room for `capacity` values each.
 fn held(n: usize, capacity: usize) -> Vec<Vec<f64>> {
     (0..n).map(|_| Vec::with_capacity(capacity)).collect()

@@ -231,3 +231,40 @@ fn the_decimal_comma_dialect_writes_the_same_numbers() {
     };
     assert!(page(&std) == page(&comma), "the reports differ");
 }
+
+#[test]
+fn the_row_counts_behind_the_spreadsheet_warning_are_those_written() {
+    // The warning at the end of a run counts rows from the plan, without reading files that
+    // may be many gigabytes: those counts must be the files' (summary.csv: at most).
+    let tmp = tempdir();
+    sweep(tmp.path(), &[]);
+    let recorded = livemarket::results::manifest::read(tmp.path()).unwrap();
+    let plan = recorded.recipe.plan().unwrap();
+    let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
+    let rows = livemarket::results::csv_rows(&worlds, 6, true);
+    assert_eq!(rows.len(), 5);
+    for (file, n) in &rows {
+        let lines = read(&tmp.path().join(file)).lines().count() as u64;
+        if *file == "summary.csv" {
+            // Only live_opened_week and live_withdrawn_week can be undefined in every trial:
+            // at most 2 rows short per market (7) and point (2).
+            assert!(
+                lines <= *n && lines + 2 * 7 * 2 >= *n,
+                "{file}: {lines} of {n}"
+            );
+        } else {
+            assert_eq!(lines, *n, "{file}");
+        }
+    }
+    assert_eq!(
+        livemarket::results::row_limit_warning(tmp.path(), &rows),
+        None
+    );
+    let big = [("weekly.csv", 1_048_577), ("trials.csv", 1_048_576)];
+    let w = livemarket::results::row_limit_warning(Path::new("out"), &big).unwrap();
+    assert!(
+        w.starts_with("warning: out/weekly.csv (1,048,577 rows) has more rows than"),
+        "{w}"
+    );
+    assert!(!w.contains("trials.csv") && w.contains("DuckDB"), "{w}");
+}
