@@ -274,6 +274,9 @@ pub struct CompareArgs {
     /// Print nothing; only write the table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Also write the table as a workbook, compare.xlsx beside compare.csv.
+    #[arg(long)]
+    pub xlsx: bool,
     /// How compare.csv writes numbers (see `run --csv-dialect`) [default: that of A's
     /// trials.csv].
     #[arg(long, value_enum, value_name = "DIALECT")]

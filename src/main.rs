@@ -300,6 +300,15 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
             terminal::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o)
         })?;
     }
+    if args.xlsx {
+        let xlsx = out.with_extension("xlsx");
+        let b = args.b.clone().unwrap_or_else(|| format!("{}#0", args.a));
+        let command = std::env::args().collect::<Vec<_>>().join(" ");
+        let bytes = report::write_comparison_xlsx(&out, &xlsx, &args.a, &b, &command)?;
+        if !args.quiet {
+            println!("workbook: {} ({bytes} bytes)", xlsx.display());
+        }
+    }
     if args.report {
         let html = out.with_extension("html");
         let w = report::write_comparison(&comparison, &args.a, args.b.as_deref(), &html)?;

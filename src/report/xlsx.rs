@@ -2,9 +2,10 @@
 //! numbers and dates as dates, a frozen and filtered header row, and a first sheet of native
 //! Excel charts with the small tables they plot.
 //!
-//! Sheets: `charts`; `summary`, `weekly`, `points` (a sweep) and `trials`, each its CSV file.
-//! A sweep's `weekly` sheet holds the drawn point only (weekly.csv has every point). A table
-//! beyond Excel's 1,048,576 rows is cut there, and the charts sheet says so. Seeds are
+//! Sheets: `charts`; `run` (the manifest, for a reader who has only the workbook);
+//! `summary`, `weekly` (every point), `points` (a sweep) and `trials`, each its CSV file with
+//! number formats by unit. A table beyond Excel's 1,048,576 rows is cut there, and the charts
+//! sheet says so. `compare --xlsx` writes `compare.xlsx` ([`write_comparison`]). Seeds are
 //! numbers: they have at most 15 digits, which a spreadsheet holds exactly (an older folder's
 //! 20-digit seeds stay text).
 
@@ -99,6 +100,7 @@ pub fn write(f: &Folder, path: &Path) -> Result<u64> {
     let mut notes = Vec::new();
     let sheet = wb.add_worksheet();
     sheet.set_name("charts")?;
+    run_sheet(wb.add_worksheet(), f, &header)?;
     let sweep = f.results.is_sweep();
     // The other sheets first, so the charts sheet can say what was cut.
     let mut tables = vec!["summary", "weekly"];
@@ -106,9 +108,6 @@ pub fn write(f: &Folder, path: &Path) -> Result<u64> {
         tables.push("points");
     }
     tables.push("trials");
-    // A sweep's weekly sheet: the drawn point's rows only.
-    let point = f.point.to_string();
-    let keep_weekly = |r: &csv::StringRecord| !sweep || r.get(0) == Some(point.as_str());
     for name in tables {
         let file = f.dir.join(format!("{name}.csv"));
         if !file.is_file() {
@@ -117,12 +116,7 @@ pub fn write(f: &Folder, path: &Path) -> Result<u64> {
         }
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(name)?;
-        let keep: &dyn Fn(&csv::StringRecord) -> bool = if name == "weekly" {
-            &keep_weekly
-        } else {
-            &|_| true
-        };
-        let (rows, cut) = copy_csv(ws, &file, keep, &header, &date)?;
+        let (rows, cut) = copy_csv(ws, &file, &|_| true, &header, &date)?;
         if cut {
             notes.push(format!(
                 "The `{name}` sheet stops at Excel's last row; {} has all {rows} rows.",
@@ -132,7 +126,8 @@ pub fn write(f: &Folder, path: &Path) -> Result<u64> {
     }
     if sweep {
         notes.push(format!(
-            "The `weekly` sheet and these charts show point {} of {}; weekly.csv has every point.",
+            "These charts show point {} of {} (`livemarket report --xlsx --point K` draws \
+             another); the `weekly` sheet has every point: filter its `point` column.",
             f.point,
             f.results.points.len()
         ));
@@ -143,6 +138,116 @@ pub fn write(f: &Folder, path: &Path) -> Result<u64> {
     );
     let sheet = wb.worksheet_from_name("charts")?;
     charts_sheet(sheet, f, &notes, &header)?;
+    let bytes = wb
+        .save_to_buffer()
+        .with_context(|| format!("cannot build {}", path.display()))?;
+    write_atomically(path, |w| Ok(w.write_all(&bytes)?))?;
+    Ok(bytes.len() as u64)
+}
+
+/// The `run` sheet: what was run, from the folder's manifest, one field a row.
+fn run_sheet(ws: &mut Worksheet, f: &Folder, header: &Format) -> Result<()> {
+    ws.set_name("run")?;
+    let text = |path: &[&str]| f.manifest_str(path).unwrap_or_default();
+    let command = f
+        .manifest
+        .as_ref()
+        .and_then(|m| m.get("command_line")?.as_array().cloned())
+        .map(|args| {
+            args.iter()
+                .filter_map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let sweep = f.results.is_sweep().then(|| {
+        format!(
+            "{} points: {}",
+            f.results.points.len(),
+            f.results.columns.join(", ")
+        )
+    });
+    let rows: Vec<(&str, String)> = vec![
+        ("scenario", text(&["scenario_name"])),
+        ("scenario file", text(&["scenario_file"])),
+        ("scenario SHA-256", text(&["scenario_sha256"])),
+        ("livemarket version", text(&["version"])),
+        ("seed", text(&["seed"])),
+        ("first trial", text(&["first_trial"])),
+        ("trials (at each point)", text(&["trials"])),
+        ("trials done", text(&["trials_done"])),
+        ("sweep", sweep.unwrap_or_else(|| "none".to_string())),
+        ("command", command),
+        ("started (UTC)", text(&["started"])),
+        ("finished (UTC)", text(&["finished"])),
+        ("status", text(&["status"])),
+        ("folder", f.dir.display().to_string()),
+    ];
+    ws.write_string_with_format(0, 0, "field", header)?;
+    ws.write_string_with_format(0, 1, "value", header)?;
+    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    for (i, (field, value)) in rows.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, *field)?;
+        // Numbers as numbers (seeds have at most 15 digits), times as date-times.
+        if let Ok(n) = value.parse::<u64>()
+            && (n as f64) < SEED_LIMIT
+        {
+            ws.write_number(r, 1, n as f64)?;
+        } else if field.ends_with("(UTC)")
+            && let Ok(t) = ExcelDateTime::parse_from_str(value.trim_end_matches('Z'))
+        {
+            ws.write_datetime_with_format(r, 1, &t, &when)?;
+        } else {
+            ws.write_string(r, 1, value)?;
+        }
+    }
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 80)?;
+    Ok(())
+}
+
+/// Writes `compare.xlsx` beside `compare.csv`: the table as a `compare` sheet of numbers in
+/// the formats of their measures, and an `about` sheet naming A and B and the command.
+pub fn write_comparison(csv: &Path, path: &Path, a: &str, b: &str, command: &str) -> Result<u64> {
+    let mut wb = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("#EEEEEE")
+        .set_border_bottom(FormatBorder::Thin);
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("compare")?;
+    let (rows, cut) = copy_csv(ws, csv, &|_| true, &header, &date)?;
+    let about = wb.add_worksheet();
+    about.set_name("about")?;
+    let mut lines = vec![
+        ("A", a.to_string()),
+        ("B", b.to_string()),
+        ("command", command.to_string()),
+        (
+            "columns",
+            "mean_a, mean_b: means over trials; diff = mean_a − mean_b with its 95% interval \
+             (diff_lo, diff_hi; paired t when trials share seeds, else bootstrap); p_a_gt_b: \
+             P(a trial of A exceeds one of B); ks: Kolmogorov-Smirnov distance"
+                .to_string(),
+        ),
+    ];
+    if cut {
+        lines.push((
+            "note",
+            format!(
+                "The `compare` sheet stops at the last row a sheet holds; {} has all {rows} rows.",
+                csv.display()
+            ),
+        ));
+    }
+    for (i, (k, v)) in lines.iter().enumerate() {
+        about.write_string_with_format(i as u32, 0, *k, &header)?;
+        about.write_string(i as u32, 1, v)?;
+    }
+    about.set_column_width(0, 12)?;
+    about.set_column_width(1, 100)?;
     let bytes = wb
         .save_to_buffer()
         .with_context(|| format!("cannot build {}", path.display()))?;

@@ -312,7 +312,16 @@ fn the_workbook_holds_the_tables_as_numbers_and_native_charts() {
     assert!(stdout.contains("report.xlsx"), "{stdout}");
     let path = tmp.path().join("report.xlsx");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    assert_eq!(wb.sheet_names(), ["charts", "summary", "weekly", "trials"]);
+    assert_eq!(
+        wb.sheet_names(),
+        ["charts", "run", "summary", "weekly", "trials"]
+    );
+    // run: what was run, the seed a number.
+    let run_sheet = wb.worksheet_range("run").unwrap();
+    let seed_row = (0..run_sheet.height())
+        .find(|&r| run_sheet.get((r, 0)) == Some(&Data::String("seed".into())))
+        .unwrap();
+    assert_eq!(run_sheet.get((seed_row, 1)), Some(&Data::Float(7.0)));
     // summary: the header row as in the CSV, and numbers equal to the CSV's.
     let csv_text = read(&tmp.path().join("summary.csv"));
     let mut lines = csv_text.lines();
@@ -434,4 +443,30 @@ fn charts_are_replaced_but_a_persons_own_svg_files_beside_them_are_kept() {
         .assert()
         .success();
     assert_eq!(read(&paper.join("figure1.svg")), "<svg>figure 1</svg>");
+}
+
+#[test]
+fn compare_xlsx_holds_the_table_as_numbers() {
+    let tmp = tempdir();
+    run(tmp.path(), &["--vary", "countries.AA.lapse=0.1,0.3"]);
+    livemarket()
+        .args(["compare", "--quiet", "--xlsx"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let mut wb: Xlsx<_> = open_workbook(tmp.path().join("compare.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["compare", "about"]);
+    let sheet = wb.worksheet_range("compare").unwrap();
+    let text = read(&tmp.path().join("compare.csv"));
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let first: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    let mean_a = header.iter().position(|h| *h == "mean_a").unwrap();
+    assert_eq!(
+        cell(&sheet, 1, "mean_a"),
+        &Data::Float(first[mean_a].parse().unwrap())
+    );
+    assert_eq!(
+        cell(&sheet, 1, "metric"),
+        &Data::String(first[header.iter().position(|h| *h == "metric").unwrap()].into())
+    );
 }
