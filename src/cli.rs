@@ -39,6 +39,21 @@ pub enum Command {
     /// Calibration targets beside a result folder's median and 90% range across trials
     /// (from its trials.bin), and whether each holds.
     Targets(TargetsArgs),
+    /// A result folder's tables in another format: with --parquet, DIR/parquet/NAME.parquet
+    /// (zstd, typed columns) for DuckDB, pandas, polars and R.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Result folder.
+    pub dir: PathBuf,
+    /// Write Parquet files (the one format so far).
+    #[arg(long, required = true)]
+    pub parquet: bool,
+    /// Print nothing.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

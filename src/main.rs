@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Report(args) => lock::hold(&args.dir, Access::Read)
             .and_then(|_lock| write_report(&args.dir, true, args.xlsx, args.point, args.quiet)),
         Command::Targets(args) => targets_command(args),
+        Command::Export(args) => export_command(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -266,6 +267,22 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
     }
     let _lock = lock::hold(&report.out, Access::Read)?;
     write_report(&report.out, args.report, args.xlsx, None, opts.quiet)
+}
+
+fn export_command(args: cli::ExportArgs) -> Result<()> {
+    let _lock = lock::hold(&args.dir, Access::Read)?;
+    let written = livemarket::export::export_parquet(&args.dir)?;
+    if !args.quiet {
+        for e in &written {
+            println!(
+                "{} ({} rows, {} bytes)",
+                e.parquet.display(),
+                e.rows,
+                e.bytes
+            );
+        }
+    }
+    Ok(())
 }
 
 fn compare_command(args: cli::CompareArgs) -> Result<()> {

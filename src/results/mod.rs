@@ -607,15 +607,14 @@ pub fn row_limit_warning(dir: &Path, rows: &[(&str, u64)]) -> Option<String> {
     }
     Some(format!(
         "warning: {} {} more rows than a spreadsheet sheet holds ({}): Excel and LibreOffice \
-         Calc open only the first {} and drop the rest. Read {} whole with DuckDB \
-         (SELECT * FROM read_csv('FILE') WHERE point = 3), pandas or R, filter it there \
-         and paste the part you need into the spreadsheet; or run fewer points, trials or \
-         weeks into another folder.",
+         Calc open only the first {} and drop the rest. `livemarket export {} --parquet` \
+         writes the tables as Parquet files that DuckDB, pandas and R read whole (see \
+         docs/sweeps.md); filter there and take the part you need to the spreadsheet.",
         over.join(" and "),
         if over.len() == 1 { "has" } else { "have" },
         crate::format::grouped(SHEET_ROWS),
         crate::format::grouped(SHEET_ROWS),
-        if over.len() == 1 { "it" } else { "them" },
+        dir.display(),
     ))
 }
 

@@ -267,4 +267,40 @@ fn the_row_counts_behind_the_spreadsheet_warning_are_those_written() {
         "{w}"
     );
     assert!(!w.contains("trials.csv") && w.contains("DuckDB"), "{w}");
+    assert!(w.contains("`livemarket export out --parquet`"), "{w}");
+}
+
+#[test]
+fn export_writes_one_parquet_file_per_table() {
+    // .ci/parquet-test reads them back with DuckDB and compares every value; here, that
+    // each table present becomes a Parquet file and a folder without tables is an error.
+    let tmp = tempdir();
+    sweep(tmp.path(), &[]);
+    livemarket()
+        .args(["export", "--quiet", "--parquet"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout("");
+    for table in [
+        "trials",
+        "summary",
+        "weekly",
+        "weekly_trials",
+        "points",
+        "compare",
+    ] {
+        let bytes = std::fs::read(tmp.path().join(format!("parquet/{table}.parquet"))).unwrap();
+        assert!(
+            bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+            "{table}"
+        );
+    }
+    let empty = tempdir();
+    livemarket()
+        .args(["export", "--parquet"])
+        .arg(empty.path())
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("holds no result table"));
 }
