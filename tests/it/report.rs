@@ -146,10 +146,26 @@ fn fan_charts_from_the_trial_data_equal_those_from_weekly_trials_csv() {
 
 #[test]
 fn without_every_trials_values_the_fan_charts_say_the_50_percent_band_needs_them() {
-    // A folder of an older livemarket: no trials.bin, no weekly_trials.csv.
+    // A folder of an older livemarket: no trials.bin, no weekly_trials.csv, and weekly.csv
+    // without p25 and p75 (nor scope).
     let tmp = tempdir();
     run(tmp.path(), &[]);
     fs::remove_file(tmp.path().join("trials.bin")).unwrap();
+    let weekly = tmp.path().join("weekly.csv");
+    let (p25, p75, scope) = (7, 9, 11);
+    let older: String = read(&weekly)
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            let kept: Vec<&str> = (0..cells.len())
+                .filter(|i| ![p25, p75, scope].contains(i))
+                .map(|i| cells[i])
+                .collect();
+            kept.join(",") + "\n"
+        })
+        .collect();
+    assert!(older.starts_with("week,date,country,platform,metric,mean,p05,p50,p95\n"));
+    fs::write(&weekly, older).unwrap();
     report(tmp.path(), &["--quiet"]);
     let html = read(&tmp.path().join("report.html"));
     assert!(html.contains(
@@ -162,6 +178,30 @@ fn without_every_trials_values_the_fan_charts_say_the_50_percent_band_needs_them
         1 + 1,
         "one band, one legend key"
     );
+}
+
+#[test]
+fn without_trials_bin_the_50_percent_band_comes_from_weekly_csv() {
+    // weekly.csv has p25 and p75: a folder without its trial data still draws both bands,
+    // the same as from every trial's values.
+    let tmp = tempdir();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        run(dir, &[]);
+    }
+    fs::copy(a.join("manifest.json"), b.join("manifest.json")).unwrap();
+    fs::remove_file(b.join("trials.bin")).unwrap();
+    for dir in [&a, &b] {
+        report(dir, &["--quiet"]);
+    }
+    let fan = |dir: &Path| read(&dir.join("report/weekly-gmv_usd-AA-alpha.svg"));
+    assert_eq!(
+        fan(&b).matches("fill-opacity").count(),
+        2 + 2,
+        "two bands, two keys"
+    );
+    assert!(fan(&a) == fan(&b), "the fans differ");
+    assert!(!read(&b.join("report.html")).contains("The 50% bands need"));
 }
 
 #[test]
