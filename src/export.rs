@@ -6,11 +6,13 @@
 //! DOUBLE, ISO dates DATE, anything else a UTF-8 string; an empty cell is null. A value is
 //! the number its CSV cell writes (either dialect), so a query over the Parquet file and one
 //! over the CSV file give the same answer. Files go to `DIR/parquet/NAME.parquet`, each
-//! written whole under a temporary name and renamed.
+//! written whole under a temporary name and renamed. Every trial's weekly values
+//! (`weekly_trials`) come from `weekly_trials.csv`, or, when the run did not write it, from
+//! `trials.bin` as `run --weekly-trials` would have written them.
 
 use crate::error::UserError;
 use crate::format::Dialect;
-use crate::results::{self, write_atomically};
+use crate::results::{self, store, write_atomically};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use parquet::basic::{Compression, ZstdLevel};
@@ -18,6 +20,7 @@ use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64T
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -129,7 +132,7 @@ pub fn export_parquet(dir: &Path) -> Result<Vec<Exported>> {
     let out = dir.join(PARQUET_DIR);
     std::fs::create_dir_all(&out)
         .with_context(|| format!("cannot create the folder {}", out.display()))?;
-    present
+    let mut written = present
         .iter()
         .map(|csv| {
             let stem = csv.file_stem().unwrap_or_default().to_string_lossy();
@@ -143,7 +146,78 @@ pub fn export_parquet(dir: &Path) -> Result<Vec<Exported>> {
                 bytes,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    // Every trial's weekly values, from the trial data when the run did not write them as
+    // CSV (run --weekly-trials): through a temporary CSV file, so both paths give one table.
+    if !dir.join(results::WEEKLY_TRIALS_CSV).is_file() {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".weekly_trials.")
+            .suffix(".csv.tmp")
+            .tempfile_in(&out)
+            .with_context(|| format!("cannot write in {}", out.display()))?;
+        let tmp_path = tmp.path().to_path_buf();
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let rebuilt = weekly_trials_from_store(dir, &mut w)?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", tmp_path.display()))?;
+        drop(w);
+        if rebuilt {
+            let parquet = out.join("weekly_trials.parquet");
+            let rows = export_table(tmp.path(), &parquet)?;
+            written.push(Exported {
+                csv: dir.join(results::STORE),
+                bytes: std::fs::metadata(&parquet).map_or(0, |m| m.len()),
+                parquet,
+                rows,
+            });
+        }
+    }
+    Ok(written)
+}
+
+/// Writes to `w` the `weekly_trials.csv` that `run --weekly-trials` would have written (in
+/// the standard dialect), from the folder's trial data and the run its manifest records;
+/// false, writing nothing, when the folder has no trial data or no manifest.
+pub fn weekly_trials_from_store(dir: &Path, w: &mut impl Write) -> Result<bool> {
+    let path = dir.join(results::STORE);
+    let (Ok(recorded), true) = (results::manifest::read(dir), path.is_file()) else {
+        return Ok(false);
+    };
+    let Some(scan) = store::scan(&path)? else {
+        return Ok(false);
+    };
+    let plan = recorded.recipe.plan().with_context(|| {
+        format!(
+            "cannot rebuild the run recorded in {}",
+            dir.join(results::MANIFEST_JSON).display()
+        )
+    })?;
+    let columns = crate::run::point_columns(&plan);
+    let (names, prefixes) =
+        results::point_prefixes(columns.as_ref(), plan.points.len(), Dialect::Standard);
+    let file =
+        std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut csv = Dialect::Standard.writer(w);
+    csv.write_record(results::weekly_trials_header(&names))?;
+    for meta in &scan.records {
+        let (Some(point), Some(prefix)) = (plan.points.get(meta.point), prefixes.get(meta.point))
+        else {
+            anyhow::bail!(
+                "{}: run {} is of point {}, which the recorded run does not have; the folder is damaged",
+                path.display(),
+                meta.run,
+                meta.point
+            );
+        };
+        let r =
+            store::read(&file, meta).with_context(|| format!("cannot read {}", path.display()))?;
+        let r = results::measures::as_written(&r);
+        for row in results::weekly_trials_rows(&point.world, prefix, &r, Dialect::Standard) {
+            csv.write_record(&row)?;
+        }
+    }
+    csv.flush()?;
+    Ok(true)
 }
 
 /// Column names as Parquet takes them: the CSV header with anything but letters, digits

@@ -180,11 +180,7 @@ impl<'w> ResultWriter<'w> {
         trials.commit()?;
         let weekly_trials = if weekly_trials {
             let mut w = BlockCsv::create(&dir.join(WEEKLY_TRIALS_CSV), dialect)?;
-            let mut header = prefix_names.clone();
-            header
-                .extend(["trial", "seed", "week", "date", "country", "platform"].map(String::from));
-            header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
-            w.write_record(&header)?;
+            w.write_record(weekly_trials_header(&prefix_names))?;
             w.commit()?;
             Some(w)
         } else {
@@ -304,27 +300,8 @@ impl<'w> ResultWriter<'w> {
         }
         self.trials.commit()?;
         if let Some(w) = &mut self.weekly_trials {
-            for t in 0..weeks {
-                let date = world.start.plus_weeks(t as u32).to_string();
-                for (m, mw) in world.markets.iter().enumerate() {
-                    let mut row = prefix.clone();
-                    row.extend([
-                        r.trial.to_string(),
-                        r.seed.to_string(),
-                        t.to_string(),
-                        date.clone(),
-                        world.countries[mw.country].code.clone(),
-                        world.platforms[mw.platform].name.clone(),
-                    ]);
-                    let d = self.dialect;
-                    row.extend(
-                        r.record(nm, t, m)
-                            .iter()
-                            .zip(&measures::MEASURES)
-                            .map(|(x, measure)| d.num(Some(*x), measure.unit)),
-                    );
-                    w.write_record(&row)?;
-                }
+            for row in weekly_trials_rows(world, prefix, r, self.dialect) {
+                w.write_record(&row)?;
             }
             w.commit()?;
         }
@@ -351,6 +328,49 @@ impl<'w> ResultWriter<'w> {
     pub fn runs(&self) -> u64 {
         self.count
     }
+}
+
+/// The header of `weekly_trials.csv` after the point columns `prefix_names`.
+pub(crate) fn weekly_trials_header(prefix_names: &[String]) -> Vec<String> {
+    let mut header = prefix_names.to_vec();
+    header.extend(["trial", "seed", "week", "date", "country", "platform"].map(String::from));
+    header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
+    header
+}
+
+/// The rows of `weekly_trials.csv` of one trial `r` (its values as written,
+/// [`measures::as_written`]) of the point of `world`, whose cells start with `prefix`: week
+/// by week, market by market.
+pub(crate) fn weekly_trials_rows(
+    world: &World,
+    prefix: &[String],
+    r: &TrialResult,
+    dialect: Dialect,
+) -> Vec<Vec<String>> {
+    let nm = world.markets.len();
+    let mut rows = Vec::with_capacity(world.weeks as usize * nm);
+    for t in 0..world.weeks as usize {
+        let date = world.start.plus_weeks(t as u32).to_string();
+        for (m, mw) in world.markets.iter().enumerate() {
+            let mut row = prefix.to_vec();
+            row.extend([
+                r.trial.to_string(),
+                r.seed.to_string(),
+                t.to_string(),
+                date.clone(),
+                world.countries[mw.country].code.clone(),
+                world.platforms[mw.platform].name.clone(),
+            ]);
+            row.extend(
+                r.record(nm, t, m)
+                    .iter()
+                    .zip(&measures::MEASURES)
+                    .map(|(x, measure)| dialect.num(Some(*x), measure.unit)),
+            );
+            rows.push(row);
+        }
+    }
+    rows
 }
 
 /// Bytes of one series' values over `trials` trials: every measure and every weekly value.

@@ -304,3 +304,30 @@ fn export_writes_one_parquet_file_per_table() {
         .failure()
         .stderr(predicates::str::contains("holds no result table"));
 }
+
+#[test]
+fn weekly_trials_rebuilt_from_the_trial_data_are_the_file_run_writes() {
+    // export takes every trial's weekly values from trials.bin when the run did not write
+    // weekly_trials.csv: the rows must be those `run --weekly-trials` writes, byte for byte.
+    let tmp = tempdir();
+    sweep(tmp.path(), &[]);
+    let mut rebuilt = Vec::new();
+    assert!(livemarket::export::weekly_trials_from_store(tmp.path(), &mut rebuilt).unwrap());
+    let written = std::fs::read(tmp.path().join("weekly_trials.csv")).unwrap();
+    assert!(written.len() > 100_000);
+    assert!(rebuilt == written, "the rebuilt rows differ");
+    // Without the CSV file, export still writes the table.
+    std::fs::remove_file(tmp.path().join("weekly_trials.csv")).unwrap();
+    livemarket()
+        .args(["export", "--quiet", "--parquet"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    assert!(tmp.path().join("parquet/weekly_trials.parquet").is_file());
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path().join("parquet"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
