@@ -331,3 +331,33 @@ fn weekly_trials_rebuilt_from_the_trial_data_are_the_file_run_writes() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn sampled_sweep_values_have_six_significant_digits() {
+    // An LHS or random design draws values from a range: they are rounded before they are
+    // run, so points.csv shows the value run, which a spreadsheet keeps whole.
+    let tmp = tempdir();
+    livemarket()
+        .args(["run", SMALL, "--quiet", "--trials", "1", "--design", "lhs"])
+        .args([
+            "--samples",
+            "20",
+            "--vary",
+            "countries.AA.lapse=0.1..0.3",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let (header, rows) = table(&tmp.path().join("points.csv"), ',');
+    let c = col(&header, "countries.AA.lapse");
+    assert_eq!(rows.len(), 20);
+    for row in &rows {
+        let v: f64 = row[c].parse().unwrap();
+        assert!(
+            (0.1..=0.3).contains(&v) && significant(&row[c]) <= 6,
+            "{}",
+            row[c]
+        );
+    }
+}
