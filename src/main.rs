@@ -388,6 +388,16 @@ fn merge_command(args: cli::MergeArgs) -> Result<()> {
             args.out.display()
         );
     }
+    // The merged files are those a spreadsheet would open: the row limit as `run` says it.
+    if let Ok(recorded) = livemarket::results::manifest::read(&args.out)
+        && let Ok(plan) = recorded.recipe.plan()
+    {
+        let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
+        let rows = livemarket::results::csv_rows(&worlds, r.trials, recorded.recipe.weekly_trials);
+        if let Some(warning) = livemarket::results::row_limit_warning(&args.out, &rows) {
+            eprintln!("{warning}");
+        }
+    }
     Ok(())
 }
 
