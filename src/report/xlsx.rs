@@ -12,9 +12,9 @@
 use super::read::Folder;
 use crate::format::Unit;
 use crate::model::Metric;
-use crate::results::measures;
 use crate::results::weekly::WEEKLY_CHARTS;
 use crate::results::write_atomically;
+use crate::results::{ALL_COUNTRIES, measures};
 use crate::stats::quantile;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
@@ -276,6 +276,7 @@ fn copy_csv(
     // A measure's column (trials) has its unit; a statistic's (summary, weekly) that of the
     // row's metric.
     let metric_col = names.iter().position(|n| n == "metric");
+    let country_col = names.iter().position(|n| n == "country");
     let formats = Formats::new();
     for (c, n) in names.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, n, header)?;
@@ -324,6 +325,10 @@ fn copy_csv(
                         .then(|| metric_col.and_then(|m| unit_of(record.get(m)?)))
                         .flatten()
                 });
+                // A share summed over countries (live_open_end of an ALL row) counts
+                // markets: not a percentage.
+                let all = country_col.and_then(|c| record.get(c)) == Some(ALL_COUNTRIES);
+                let unit = unit.filter(|u| !(all && *u == Unit::Share));
                 match unit.and_then(|u| formats.of(u)) {
                     Some(f) => ws.write_number_with_format(row, col, x, f)?,
                     None => ws.write_number(row, col, x)?,
