@@ -285,5 +285,19 @@ mod tests {
             a.differences(&b, true, labels)[1],
             "--shard is not given in this command but 1/2 in out/"
         );
+        // A resume or a merge in another dialect would mix two in one file.
+        let mut c = a.clone();
+        c.csv_dialect = Dialect::DecimalComma;
+        assert_eq!(
+            a.differences(&c, false, labels),
+            ["--csv-dialect is standard in this command but decimal-comma in out/"]
+        );
+        // A manifest of an older livemarket has no csv_dialect: standard.
+        let json = serde_json::to_value(&a).unwrap();
+        assert!(json.get("csv_dialect").is_none());
+        let back: Recipe = serde_json::from_value(json).unwrap();
+        assert_eq!(back.csv_dialect, Dialect::Standard);
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["csv_dialect"], "decimal-comma");
     }
 }
