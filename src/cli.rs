@@ -2,6 +2,7 @@
 //! library's plain options.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use livemarket::format::Dialect;
 use std::path::PathBuf;
 
 /// Agent-based simulation of live shopping on platform markets.
@@ -38,6 +39,21 @@ pub enum Command {
     /// Calibration targets beside a result folder's median and 90% range across trials
     /// (from its trials.bin), and whether each holds.
     Targets(TargetsArgs),
+    /// A result folder's tables in another format: with --parquet, DIR/parquet/NAME.parquet
+    /// (zstd, typed columns) for DuckDB, pandas, polars and R.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Result folder.
+    pub dir: PathBuf,
+    /// Write Parquet files (the one format so far).
+    #[arg(long, required = true)]
+    pub parquet: bool,
+    /// Print nothing.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +170,11 @@ pub struct RunArgs {
     /// Also write every trial's weekly series (weekly_trials.csv).
     #[arg(long)]
     pub weekly_trials: bool,
+    /// How the CSV files write numbers: `standard` (`,` between cells, decimal point) or
+    /// `decimal-comma` (`;` between cells, decimal comma: German, French, Italian, Dutch,
+    /// Spanish spreadsheet settings).
+    #[arg(long, value_enum, value_name = "DIALECT", default_value_t = Dialect::Standard)]
+    pub csv_dialect: Dialect,
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -271,6 +292,13 @@ pub struct CompareArgs {
     /// Print nothing; only write the table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Also write the table as a workbook, compare.xlsx beside compare.csv.
+    #[arg(long)]
+    pub xlsx: bool,
+    /// How compare.csv writes numbers (see `run --csv-dialect`) [default: that of A's
+    /// trials.csv].
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<Dialect>,
     /// Also draw the differences with their intervals: compare.html (beside the table) and
     /// its charts as SVG files in compare/.
     #[arg(long)]

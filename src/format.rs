@@ -1,5 +1,6 @@
 //! Numbers written for their reader, in one place: for spreadsheets (CSV cells: plain
-//! decimals, nothing rounded, [`Num`]; text that cannot run as a formula, [`neutralise`]),
+//! decimals to the precision of their unit, [`written`], in a [`Dialect`]; text that cannot
+//! run as a formula, [`neutralise`]),
 //! for charts (`$1.2 bn`, `340 m`, `35%` by [`Unit`], and "nice" tick steps of 1, 2 or 5
 //! times a power of ten), and for the terminal (four significant figures, durations).
 
@@ -30,6 +31,170 @@ impl From<f64> for Num {
     fn from(x: f64) -> Self {
         Num(Some(x))
     }
+}
+
+/// Significant digits of shares, rates and plain values in result files. Six keep every
+/// difference a model of this precision can mean, and a decimal of at most 15 significant
+/// digits reads back as the same binary number in every spreadsheet.
+pub const SIGNIFICANT_DIGITS: usize = 6;
+
+/// `x` at the precision it is written in result files: US dollars to the cent, counts
+/// (people, orders, creators) whole, anything else (shares, rates, weeks, statistics
+/// without a unit) to [`SIGNIFICANT_DIGITS`] significant digits. -0 is 0.
+///
+/// Statistics are computed from these values, so a file's mean is the mean of the values
+/// another file shows, and a column that is constant as written has exactly that mean.
+pub fn written(x: f64, unit: Unit) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    // Rust's formatting rounds the exact binary value correctly; parsing the decimal back
+    // gives the binary number nearest to it, the one a spreadsheet reads from the cell.
+    let text = match unit {
+        Unit::Usd => format!("{x:.2}"),
+        Unit::Count => format!("{x:.0}"),
+        Unit::Share | Unit::Plain => format!("{x:.*e}", SIGNIFICANT_DIGITS - 1),
+    };
+    // Adding 0.0 turns -0 into 0.
+    text.parse::<f64>().map_or(x, |v| v + 0.0)
+}
+
+/// How a CSV file writes its separator and decimal mark.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dialect {
+    /// `,` between cells, `.` before decimals: English-language settings, R, pandas, DuckDB.
+    #[default]
+    Standard,
+    /// `;` between cells, `,` before decimals: what a spreadsheet expects in German, French,
+    /// Italian, Dutch, Spanish and most other European settings.
+    DecimalComma,
+}
+
+impl Dialect {
+    /// The name the `--csv-dialect` option takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Standard => "standard",
+            Dialect::DecimalComma => "decimal-comma",
+        }
+    }
+
+    /// Whether this is the default (left out of a manifest).
+    pub fn is_standard(&self) -> bool {
+        *self == Dialect::Standard
+    }
+
+    pub fn delimiter(self) -> u8 {
+        match self {
+            Dialect::Standard => b',',
+            Dialect::DecimalComma => b';',
+        }
+    }
+
+    /// A CSV writer of this dialect.
+    pub fn writer<W: std::io::Write>(self, w: W) -> csv::Writer<W> {
+        csv::WriterBuilder::new()
+            .delimiter(self.delimiter())
+            .from_writer(w)
+    }
+
+    /// A number cell: `x` as [`written`] for `unit`, in plain decimals (never `1e6`) with
+    /// this dialect's decimal mark; None is an empty cell.
+    pub fn num(self, x: Option<f64>, unit: Unit) -> String {
+        match x {
+            Some(x) => self.decimal(Num::from(written(x, unit)).to_string()),
+            None => String::new(),
+        }
+    }
+
+    /// A cell given as text (a swept parameter's value): a plain decimal number gets this
+    /// dialect's decimal mark, anything else stays as it is.
+    pub fn cell(self, text: &str) -> String {
+        if is_plain_decimal(text, '.') {
+            self.decimal(text.to_string())
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn decimal(self, s: String) -> String {
+        match self {
+            // In comma-decimal settings a point before exactly three digits is a thousands
+            // separator (0.125 reads as 125). Four digits cannot be one: a file opened
+            // there without the README's import settings shows text, not a number a
+            // thousand times too large.
+            Dialect::Standard if s.split_once('.').is_some_and(|(_, f)| f.len() == 3) => s + "0",
+            Dialect::Standard => s,
+            Dialect::DecimalComma => s.replace('.', ","),
+        }
+    }
+
+    /// The dialect of a file whose header line (no numbers in it) is `line`: a `;` in it
+    /// means [`Dialect::DecimalComma`]. Header names never hold `,` or `;`.
+    pub fn of_header(line: &[u8]) -> Dialect {
+        let line = line.split(|&b| b == b'\n').next().unwrap_or(b"");
+        if line.contains(&b';') {
+            Dialect::DecimalComma
+        } else {
+            Dialect::Standard
+        }
+    }
+
+    /// The dialect of the CSV file at `path`, from its first line (Standard when it cannot
+    /// be read: opening it again reports why).
+    pub fn of_file(path: &std::path::Path) -> Dialect {
+        use std::io::Read;
+        let mut head = [0u8; 4096];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        Dialect::of_header(&head[..n])
+    }
+
+    /// A CSV reader of the file at `path` in its own dialect, and that dialect.
+    pub fn reader(path: &std::path::Path) -> csv::Result<(csv::Reader<std::fs::File>, Dialect)> {
+        let dialect = Dialect::of_file(path);
+        let r = csv::ReaderBuilder::new()
+            .delimiter(dialect.delimiter())
+            .from_path(path)?;
+        Ok((r, dialect))
+    }
+
+    /// A cell of a file of this dialect in the shortest plain decimal form (`0.125` for
+    /// `0,125` and for the standard dialect's `0.1250`); other cells as they are.
+    pub fn standard<'a>(self, cell: &'a str) -> std::borrow::Cow<'a, str> {
+        match self {
+            Dialect::DecimalComma if is_plain_decimal(cell, ',') => cell.replace(',', ".").into(),
+            Dialect::Standard
+                if is_plain_decimal(cell, '.')
+                    && cell.ends_with('0')
+                    && cell.split_once('.').is_some_and(|(_, f)| f.len() == 4) =>
+            {
+                cell[..cell.len() - 1].to_string().into()
+            }
+            _ => cell.into(),
+        }
+    }
+
+    /// A number cell of a file of this dialect.
+    pub fn parse(self, cell: &str) -> Option<f64> {
+        self.standard(cell).parse::<f64>().ok()
+    }
+}
+
+/// Whether `text` is an optional minus, digits, and optionally `mark` and digits.
+fn is_plain_decimal(text: &str, mark: char) -> bool {
+    let t = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match t.split_once(mark) {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Text for a CSV cell: one that starts like a formula (`=`, `+`, `-`, `@`, tab or carriage
@@ -154,6 +319,11 @@ pub fn tick_labels(ticks: &[f64], unit: Unit) -> Vec<String> {
         .collect()
 }
 
+/// A count for a message, with a comma between thousands: `1,048,576`.
+pub fn grouped(n: u64) -> String {
+    thousands(&n.to_string())
+}
+
 /// Digits with a comma between thousands: `12500.5` → `12,500.5`.
 fn thousands(digits: &str) -> String {
     let (int, frac) = digits.split_at(digits.find('.').unwrap_or(digits.len()));
@@ -268,6 +438,49 @@ mod tests {
         assert_eq!(neutralise("+1"), "'+1");
         assert_eq!(neutralise("-cmd"), "'-cmd");
         assert_eq!(neutralise("random"), "random");
+    }
+
+    #[test]
+    fn numbers_are_written_to_the_precision_of_their_unit() {
+        let std = Dialect::Standard;
+        // Floating-point tails of sums and means go; dollars keep their cents.
+        assert_eq!(
+            std.num(Some(85_152_771.305_499_97), Unit::Usd),
+            "85152771.31"
+        );
+        assert_eq!(std.num(Some(0.1 + 0.2), Unit::Usd), "0.3");
+        assert_eq!(std.num(Some(155_133.333_333_333_37), Unit::Count), "155133");
+        assert_eq!(std.num(Some(0.200_000_000_000_000_15), Unit::Share), "0.2");
+        assert_eq!(std.num(Some(2.0 / 3.0), Unit::Share), "0.666667");
+        // Never a point before exactly three digits (thousands in German settings).
+        assert_eq!(std.num(Some(0.125), Unit::Share), "0.1250");
+        assert_eq!(std.cell("-1.125"), "-1.1250");
+        assert_eq!(std.standard("0.1250"), "0.125");
+        assert_eq!(std.standard("0.25"), "0.25");
+        assert_eq!(std.num(Some(1_234_567.0), Unit::Plain), "1234570");
+        assert_eq!(std.num(Some(-0.000_001), Unit::Usd), "0");
+        assert_eq!(std.num(Some(1e21), Unit::Count), "1000000000000000000000");
+        assert_eq!(std.num(None, Unit::Usd), "");
+        // What is written reads back as the value statistics are computed from.
+        for x in [0.1 + 0.2, 84_703_363.515, 2.0 / 3.0, 1e-9, 0.125] {
+            for unit in [Unit::Usd, Unit::Count, Unit::Share, Unit::Plain] {
+                assert_eq!(std.num(Some(x), unit).parse::<f64>(), Ok(written(x, unit)));
+            }
+        }
+    }
+
+    #[test]
+    fn the_decimal_comma_dialect_round_trips() {
+        let d = Dialect::DecimalComma;
+        assert_eq!(d.num(Some(-1234.5), Unit::Usd), "-1234,5");
+        assert_eq!(d.cell("0.25"), "0,25");
+        assert_eq!(d.cell("2026-01-05"), "2026-01-05");
+        assert_eq!(d.cell("1.2.3"), "1.2.3");
+        assert_eq!(d.parse("-1234,5"), Some(-1234.5));
+        assert_eq!(d.standard("0,25"), "0.25");
+        assert_eq!(d.standard("a,b"), "a,b");
+        assert_eq!(Dialect::of_header(b"trial;seed\n1;2"), d);
+        assert_eq!(Dialect::of_header(b"trial,seed\n1;2"), Dialect::Standard);
     }
 
     #[test]

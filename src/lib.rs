@@ -19,6 +19,7 @@ pub use livemarket_model::{model, num, scenario, world};
 pub mod calibrate;
 pub mod compare;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod lock;
 pub mod merge;

@@ -12,7 +12,7 @@ use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
 use livemarket::lock::{self, Access};
 use livemarket::report;
-use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV};
+use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV, SUMMARY_CSV};
 use livemarket::run::{self, Recipe, RunOptions};
 use livemarket::scenario::params as keys;
 use livemarket::scenario::{BASELINE_TOML, Composed, Design, Scenario, ScenarioError, SourceFile};
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Report(args) => lock::hold(&args.dir, Access::Read)
             .and_then(|_lock| write_report(&args.dir, true, args.xlsx, args.point, args.quiet)),
         Command::Targets(args) => targets_command(args),
+        Command::Export(args) => export_command(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -189,6 +190,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         first_trial: args.first_trial,
         weekly_trials: args.weekly_trials,
         shard: args.shard,
+        csv_dialect: args.csv_dialect,
     };
     let plan = recipe.plan()?;
     let scenario = &plan.base;
@@ -258,8 +260,34 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
             );
         }
     }
+    if opts.recipe.shard.is_none() {
+        let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
+        let rows = livemarket::results::csv_rows(&worlds, report.trials, opts.weekly_trials);
+        if let Some(warning) = livemarket::results::row_limit_warning(&report.out, &rows) {
+            eprintln!("{warning}");
+        }
+    }
     let _lock = lock::hold(&report.out, Access::Read)?;
     write_report(&report.out, args.report, args.xlsx, None, opts.quiet)
+}
+
+fn export_command(args: cli::ExportArgs) -> Result<()> {
+    let _lock = lock::hold(&args.dir, Access::Read)?;
+    let written = livemarket::export::export_parquet(&args.dir)?;
+    for e in &written {
+        livemarket::results::record_output(&e.parquet)?;
+    }
+    if !args.quiet {
+        for e in &written {
+            println!(
+                "{} ({} rows, {} bytes)",
+                e.parquet.display(),
+                e.rows,
+                e.bytes
+            );
+        }
+    }
+    Ok(())
 }
 
 fn compare_command(args: cli::CompareArgs) -> Result<()> {
@@ -283,12 +311,27 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
         ),
     };
     let out = args.out.unwrap_or(default_out);
-    compare::write_csv(&comparison, &out)?;
+    let dialect = args.csv_dialect.unwrap_or_else(|| {
+        livemarket::format::Dialect::of_file(
+            &compare::folder_of(&args.a).join(livemarket::results::TRIALS_CSV),
+        )
+    });
+    compare::write_csv(&comparison, &out, dialect)?;
     livemarket::results::record_output(&out)?;
     if !args.quiet {
         print(|o| {
             terminal::comparison(&comparison, &args.a, args.b.as_deref(), args.top, &out, o)
         })?;
+    }
+    if args.xlsx {
+        let xlsx = out.with_extension("xlsx");
+        let b = args.b.clone().unwrap_or_else(|| format!("{}#0", args.a));
+        let command = std::env::args().collect::<Vec<_>>().join(" ");
+        let bytes = report::write_comparison_xlsx(&out, &xlsx, &args.a, &b, &command)?;
+        livemarket::results::record_output(&xlsx)?;
+        if !args.quiet {
+            println!("workbook: {} ({bytes} bytes)", xlsx.display());
+        }
     }
     if args.report {
         let html = out.with_extension("html");
@@ -304,7 +347,8 @@ fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
     let _lock = lock::hold(&args.dir, Access::Read)?;
     let effects = livemarket::sensitivity::from_dir(&args.dir)?;
     let out = args.out.unwrap_or_else(|| args.dir.join(SENSITIVITY_CSV));
-    livemarket::sensitivity::write_csv(&effects, &out)?;
+    let dialect = livemarket::format::Dialect::of_file(&args.dir.join(SUMMARY_CSV));
+    livemarket::sensitivity::write_csv(&effects, &out, dialect)?;
     livemarket::results::record_output(&out)?;
     if !args.quiet {
         print(|o| terminal::sensitivity(&effects, &args.metric, args.top, &out, o))?;
@@ -351,6 +395,16 @@ fn merge_command(args: cli::MergeArgs) -> Result<()> {
             r.points,
             args.out.display()
         );
+    }
+    // The merged files are those a spreadsheet would open: the row limit as `run` says it.
+    if let Ok(recorded) = livemarket::results::manifest::read(&args.out)
+        && let Ok(plan) = recorded.recipe.plan()
+    {
+        let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
+        let rows = livemarket::results::csv_rows(&worlds, r.trials, recorded.recipe.weekly_trials);
+        if let Some(warning) = livemarket::results::row_limit_warning(&args.out, &rows) {
+            eprintln!("{warning}");
+        }
     }
     Ok(())
 }

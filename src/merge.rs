@@ -303,6 +303,7 @@ fn write(
         SUMMARY_BUDGET,
         0,
         &recipe.store_layout(plan),
+        recipe.csv_dialect,
     )?;
     m.runs_done = total;
     m.trials_done = trials;

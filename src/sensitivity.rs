@@ -9,7 +9,7 @@
 //! non-linearity), over the trajectories. Effects are per whole range of the parameter.
 
 use crate::error::UserError;
-use crate::format::Num;
+use crate::format::{Dialect, Unit};
 use crate::results::{manifest, summary};
 use crate::scenario::Design;
 use crate::stats;
@@ -145,10 +145,14 @@ pub fn from_dir(dir: &Path) -> Result<Vec<Effect>> {
     Ok(effects)
 }
 
-/// Writes `sensitivity.csv` (whole, under a temporary name first).
-pub fn write_csv(effects: &[Effect], path: &Path) -> Result<()> {
+/// Writes `sensitivity.csv` (whole, under a temporary name first). The effects are in the
+/// measure's unit per unit of the parameter, so they have [`format::SIGNIFICANT_DIGITS`]
+/// significant digits whatever the measure.
+///
+/// [`format::SIGNIFICANT_DIGITS`]: crate::format::SIGNIFICANT_DIGITS
+pub fn write_csv(effects: &[Effect], path: &Path, dialect: Dialect) -> Result<()> {
     crate::results::write_atomically(path, |w| {
-        let mut w = csv::Writer::from_writer(w);
+        let mut w = dialect.writer(w);
         w.write_record([
             "country",
             "platform",
@@ -166,9 +170,9 @@ pub fn write_csv(effects: &[Effect], path: &Path) -> Result<()> {
                 &e.metric,
                 &e.parameter,
                 &e.r.to_string(),
-                &Num::from(e.mu_star).to_string(),
-                &Num::from(e.mu).to_string(),
-                &Num::from(e.sigma).to_string(),
+                &dialect.num(Some(e.mu_star), Unit::Plain),
+                &dialect.num(Some(e.mu), Unit::Plain),
+                &dialect.num(Some(e.sigma), Unit::Plain),
             ])?;
         }
         w.flush()?;

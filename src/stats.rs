@@ -57,12 +57,26 @@ impl Describe {
     }
 }
 
-/// Mean of values (NaN for none).
+/// Mean of values (NaN for none), the same whatever their order and always within
+/// [min, max]: summed smallest first as offsets from the smallest, so n copies of c give
+/// exactly c, and clamped against the last bit of rounding. `summary.csv` (from the store)
+/// and `compare.csv` (from `trials.csv`, trial order) hence print the same mean.
 pub fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
+    if x.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = x.to_vec();
+    v.sort_by(f64::total_cmp);
+    let (lo, hi) = (v[0], v[v.len() - 1]);
+    if !lo.is_finite() || !hi.is_finite() {
+        return v.iter().sum::<f64>() / v.len() as f64;
+    }
+    let offsets: f64 = v.iter().map(|x| x - lo).sum();
+    (lo + offsets / v.len() as f64).clamp(lo, hi)
 }
 
-/// Sample standard deviation (n − 1); 0 for fewer than two values.
+/// Sample standard deviation (n − 1); 0 for fewer than two values, and exactly 0 for equal
+/// values.
 pub fn sd(x: &[f64]) -> f64 {
     if x.len() < 2 {
         return 0.0;
@@ -306,6 +320,27 @@ mod tests {
         // sample variance: (9 + 4 + 1 + 0 + 36) / 4 = 12.5
         assert!((d.sd - 12.5f64.sqrt()).abs() < 1e-12);
         assert_eq!((d.min, d.max, d.n), (1.0, 10.0, 5));
+    }
+
+    #[test]
+    fn a_constant_column_has_that_mean_and_every_mean_lies_within_its_range() {
+        // 0.15 summed 1000 times is 150.0000000000028 in floating point; divided by 1000 it
+        // was 0.15000000000000283, above the column's maximum.
+        let v = vec![0.15; 1000];
+        let d = Describe::of(&mut v.clone()).unwrap();
+        assert_eq!((d.mean, d.sd, d.min, d.max), (0.15, 0.0, 0.15, 0.15));
+        // Order does not matter: a reader of trials.csv sums in trial order.
+        let x = [0.1, 1e9, 0.2, 3.0, 1e-3, 7.5];
+        let mut rev = x;
+        rev.reverse();
+        assert_eq!(mean(&x), mean(&rev));
+        // Values whose plain sum rounds outside their range.
+        // (0.1 + 0.1 + 0.1) / 3 is 0.10000000000000002.
+        for v in [[0.1, 0.1, 0.1], [1e16, 1e16, 1e16 + 2.0]] {
+            let m = mean(&v);
+            assert!(m >= v[0] && m <= v[2], "{m}");
+        }
+        assert!(mean(&[]).is_nan());
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
         SUMMARY_BUDGET,
         recorded.runs_done,
         &recorded.recipe.store_layout(&plan),
+        recorded.recipe.csv_dialect,
     )?;
     if recorded.status == Status::Interrupted && done == runs.end - runs.start {
         // Every run was in: only the summaries were missing, and now they are not.

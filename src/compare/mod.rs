@@ -8,7 +8,7 @@
 //! percentile bootstrap. See docs/sweeps.md.
 
 use crate::error::UserError;
-use crate::format::{self, Num};
+use crate::format::{self, Dialect, Unit};
 use crate::model::rng::splitmix64;
 use crate::results::trials::{self as read, PointResults, Results};
 use crate::stats;
@@ -205,9 +205,15 @@ fn compare_points(
             if xa.is_empty() && xb.is_empty() {
                 continue;
             }
-            let nonempty_mean = |x: &[f64]| (!x.is_empty()).then(|| stats::mean(x));
+            // Means as summary.csv writes them, and their difference as a spreadsheet
+            // subtracting the two cells finds it.
+            let unit = unit_of(metric);
+            let nonempty_mean =
+                |x: &[f64]| (!x.is_empty()).then(|| format::written(stats::mean(x), unit));
             let (mean_a, mean_b) = (nonempty_mean(&xa), nonempty_mean(&xb));
-            let diff = mean_a.zip(mean_b).map(|(x, y)| x - y);
+            let diff = mean_a
+                .zip(mean_b)
+                .map(|(x, y)| format::written(x - y, unit));
             let (interval, kind) = if paired {
                 let d: Vec<f64> = pairs.iter().map(|(x, y)| x - y).collect();
                 (stats::paired_interval(&d), "paired")
@@ -247,9 +253,9 @@ fn compare_points(
 
 /// Writes compare.csv: one header row, plain decimals, empty cells where a statistic is
 /// undefined.
-pub fn write_csv(c: &Comparison, path: &Path) -> Result<()> {
+pub fn write_csv(c: &Comparison, path: &Path, dialect: Dialect) -> Result<()> {
     crate::results::write_atomically(path, |w| {
-        let mut w = csv::Writer::from_writer(w);
+        let mut w = dialect.writer(w);
         let mut header: Vec<String> = vec!["a".into(), "b".into()];
         if !c.columns.is_empty() {
             header.push("point".into());
@@ -277,31 +283,33 @@ pub fn write_csv(c: &Comparison, path: &Path) -> Result<()> {
         );
         w.write_record(&header)?;
         for r in &c.rows {
-            let mut row = vec![r.a.clone(), r.b.clone()];
+            // Folder names are the user's text: one may start like a formula.
+            let mut row = vec![
+                format::neutralise(&r.a).into_owned(),
+                format::neutralise(&r.b).into_owned(),
+            ];
             if let Some((k, values)) = &r.point {
                 row.push(k.to_string());
-                row.extend(values.iter().cloned());
+                row.extend(values.iter().map(|v| dialect.cell(v)));
             }
             row.extend([r.country.clone(), r.platform.clone(), r.metric.clone()]);
             row.extend([r.n_a.to_string(), r.n_b.to_string()]);
-            row.extend(
-                [
-                    r.mean_a,
-                    r.mean_b,
-                    r.diff,
-                    diff_pct(r),
-                    r.diff_lo,
-                    r.diff_hi,
-                ]
-                .map(|x| Num(x).to_string()),
-            );
+            let unit = unit_of(&r.metric);
+            row.extend([r.mean_a, r.mean_b, r.diff].map(|x| dialect.num(x, unit)));
+            row.push(dialect.num(diff_pct(r), Unit::Plain));
+            row.extend([r.diff_lo, r.diff_hi].map(|x| dialect.num(x, unit)));
             row.push(r.interval.to_string());
-            row.extend([r.p_a_gt_b, r.p_a_gt_b_paired, r.ks].map(|x| Num(x).to_string()));
+            row.extend([r.p_a_gt_b, r.p_a_gt_b_paired, r.ks].map(|x| dialect.num(x, Unit::Share)));
             w.write_record(&row)?;
         }
         w.flush()?;
         Ok(())
     })
+}
+
+/// The unit a measure is written in; plain for a column this livemarket does not write.
+fn unit_of(metric: &str) -> Unit {
+    crate::results::measures::find(metric).map_or(Unit::Plain, |m| m.unit)
 }
 
 /// 100 × diff / |mean_b|; None when mean_b is 0 or missing.

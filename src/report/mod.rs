@@ -99,6 +99,17 @@ pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
     Ok(written)
 }
 
+/// Writes `compare.xlsx` (`xlsx`) from the comparison's table `csv`; returns its size.
+pub fn write_comparison_xlsx(
+    csv: &Path,
+    xlsx: &Path,
+    a: &str,
+    b: &str,
+    command: &str,
+) -> Result<u64> {
+    xlsx::write_comparison(csv, xlsx, a, b, command)
+}
+
 /// Writes the picture of a comparison to `html` (beside compare.csv) and its charts to the
 /// folder of the same name without the extension.
 pub fn write_comparison(c: &Comparison, a: &str, b: Option<&str>, html: &Path) -> Result<Written> {

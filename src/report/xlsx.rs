@@ -2,34 +2,91 @@
 //! numbers and dates as dates, a frozen and filtered header row, and a first sheet of native
 //! Excel charts with the small tables they plot.
 //!
-//! Sheets: `charts`; `summary`, `weekly`, `points` (a sweep) and `trials`, each its CSV file.
-//! A sweep's `weekly` sheet holds the drawn point only (weekly.csv has every point). A table
-//! beyond Excel's 1,048,576 rows is cut there, and the charts sheet says so. Seeds are text:
-//! they have up to 20 digits and Excel keeps 15.
+//! Sheets: `charts`; `run` (the manifest, for a reader who has only the workbook);
+//! `summary`, `weekly` (every point), `points` (a sweep) and `trials`, each its CSV file with
+//! number formats by unit. A table beyond Excel's 1,048,576 rows is cut there, and the charts
+//! sheet says so. `compare --xlsx` writes `compare.xlsx` ([`write_comparison`]). Seeds are
+//! numbers: they have at most 15 digits, which a spreadsheet holds exactly (an older folder's
+//! 20-digit seeds stay text).
 
 use super::read::Folder;
+use crate::format::Unit;
 use crate::model::Metric;
 use crate::results::weekly::WEEKLY_CHARTS;
+use crate::results::write_atomically;
+use crate::results::{ALL_COUNTRIES, measures};
 use crate::stats::quantile;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
     Chart, ChartErrorBars, ChartErrorBarsType, ChartRange, ChartType, ExcelDateTime, Format,
     FormatBorder, Workbook, Worksheet,
 };
+use std::io::Write;
 use std::path::Path;
 
 /// Excel's last row index (0-based), the header included.
 const MAX_ROW: u32 = 1_048_575;
+/// Seeds from 10^15 up (an older livemarket's) are not held exactly by a number cell (Excel
+/// keeps 15 significant digits): they stay text.
+const SEED_LIMIT: f64 = 1e15;
 /// Markets whose weekly GMV gets a line chart.
 const TOP_MARKETS: usize = 4;
+/// The charts sheet's charts start here, right of its tables (the date and three columns
+/// per market), so they never cover the numbers they plot.
+const CHART_COLUMN: u16 = 1 + 3 * TOP_MARKETS as u16 + 1;
 
 /// Columns that hold text.
 fn is_text(name: &str) -> bool {
-    matches!(name, "country" | "platform" | "metric" | "seed")
+    matches!(name, "country" | "platform" | "metric" | "scope")
 }
 
 fn is_date(name: &str) -> bool {
     name == "date" || name.ends_with("_date")
+}
+
+/// Columns of statistics, in the unit of their row's metric.
+const STATISTICS: [&str; 15] = [
+    "mean", "sd", "min", "p05", "p25", "p50", "p75", "p95", "max", "mean_a", "mean_b", "diff",
+    "diff_lo", "diff_hi", "value",
+];
+
+/// Spreadsheet formats of US dollars, counts and shares: what a reader expects, while the
+/// cell holds the value the CSV file writes.
+const USD_FORMAT: &str = "$#,##0.00";
+
+struct Formats {
+    usd: Format,
+    count: Format,
+    share: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            usd: Format::new().set_num_format(USD_FORMAT),
+            count: Format::new().set_num_format("#,##0"),
+            share: Format::new().set_num_format("0.0%"),
+        }
+    }
+
+    fn of(&self, unit: Unit) -> Option<&Format> {
+        match unit {
+            Unit::Usd => Some(&self.usd),
+            Unit::Count => Some(&self.count),
+            Unit::Share => Some(&self.share),
+            Unit::Plain => None,
+        }
+    }
+}
+
+/// The unit of a measure (`gmv_usd`, `users_end`) or weekly metric (`users`) by name.
+fn unit_of(name: &str) -> Option<Unit> {
+    measures::find(name).map(|m| m.unit).or_else(|| {
+        Metric::ALL
+            .iter()
+            .position(|m| m.name() == name)
+            .map(|k| measures::MEASURES[k].unit)
+    })
 }
 
 /// The workbook of `f` (to be written to `path`), built in memory so a folder it cannot
@@ -44,6 +101,7 @@ pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
     let mut notes = Vec::new();
     let sheet = wb.add_worksheet();
     sheet.set_name("charts")?;
+    run_sheet(wb.add_worksheet(), f, &header)?;
     let sweep = f.results.is_sweep();
     // The other sheets first, so the charts sheet can say what was cut.
     let mut tables = vec!["summary", "weekly"];
@@ -51,9 +109,6 @@ pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
         tables.push("points");
     }
     tables.push("trials");
-    // A sweep's weekly sheet: the drawn point's rows only.
-    let point = f.point.to_string();
-    let keep_weekly = |r: &csv::StringRecord| !sweep || r.get(0) == Some(point.as_str());
     for name in tables {
         let file = f.dir.join(format!("{name}.csv"));
         if !file.is_file() {
@@ -62,12 +117,7 @@ pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
         }
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(name)?;
-        let keep: &dyn Fn(&csv::StringRecord) -> bool = if name == "weekly" {
-            &keep_weekly
-        } else {
-            &|_| true
-        };
-        let (rows, cut) = copy_csv(ws, &file, keep, &header, &date)?;
+        let (rows, cut) = copy_csv(ws, &file, &|_| true, &header, &date)?;
         if cut {
             notes.push(format!(
                 "The `{name}` sheet stops at Excel's last row; {} has all {rows} rows.",
@@ -77,20 +127,130 @@ pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
     }
     if sweep {
         notes.push(format!(
-            "The `weekly` sheet and these charts show point {} of {}; weekly.csv has every point.",
+            "These charts show point {} of {} (`livemarket report --xlsx --point K` draws \
+             another); the `weekly` sheet has every point: filter its `point` column.",
             f.point,
             f.results.points.len()
         ));
     }
     notes.push(
-        "Seeds are text: they have up to 20 digits and Excel keeps 15. Everything else is a \
-         number or a date."
+        "Every number is the value its CSV file writes; seeds are exact (at most 15 digits)."
             .to_string(),
     );
     let sheet = wb.worksheet_from_name("charts")?;
     charts_sheet(sheet, f, &notes, &header)?;
     wb.save_to_buffer()
         .with_context(|| format!("cannot build {}", path.display()))
+}
+
+/// The `run` sheet: what was run, from the folder's manifest, one field a row.
+fn run_sheet(ws: &mut Worksheet, f: &Folder, header: &Format) -> Result<()> {
+    ws.set_name("run")?;
+    let text = |path: &[&str]| f.manifest_str(path).unwrap_or_default();
+    let command = f
+        .manifest
+        .as_ref()
+        .and_then(|m| m.get("command_line")?.as_array().cloned())
+        .map(|args| {
+            args.iter()
+                .filter_map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let sweep = f.results.is_sweep().then(|| {
+        format!(
+            "{} points: {}",
+            f.results.points.len(),
+            f.results.columns.join(", ")
+        )
+    });
+    let rows: Vec<(&str, String)> = vec![
+        ("scenario", text(&["scenario_name"])),
+        ("scenario file", text(&["scenario_file"])),
+        ("scenario SHA-256", text(&["scenario_sha256"])),
+        ("livemarket version", text(&["version"])),
+        ("seed", text(&["seed"])),
+        ("first trial", text(&["first_trial"])),
+        ("trials (at each point)", text(&["trials"])),
+        ("trials done", text(&["trials_done"])),
+        ("sweep", sweep.unwrap_or_else(|| "none".to_string())),
+        ("command", command),
+        ("started (UTC)", text(&["started"])),
+        ("finished (UTC)", text(&["finished"])),
+        ("status", text(&["status"])),
+        ("folder", f.dir.display().to_string()),
+    ];
+    ws.write_string_with_format(0, 0, "field", header)?;
+    ws.write_string_with_format(0, 1, "value", header)?;
+    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    for (i, (field, value)) in rows.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, *field)?;
+        // Numbers as numbers (seeds have at most 15 digits), times as date-times.
+        if let Ok(n) = value.parse::<u64>()
+            && (n as f64) < SEED_LIMIT
+        {
+            ws.write_number(r, 1, n as f64)?;
+        } else if field.ends_with("(UTC)")
+            && let Ok(t) = ExcelDateTime::parse_from_str(value.trim_end_matches('Z'))
+        {
+            ws.write_datetime_with_format(r, 1, &t, &when)?;
+        } else {
+            ws.write_string(r, 1, value)?;
+        }
+    }
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 80)?;
+    Ok(())
+}
+
+/// Writes `compare.xlsx` beside `compare.csv`: the table as a `compare` sheet of numbers in
+/// the formats of their measures, and an `about` sheet naming A and B and the command.
+pub fn write_comparison(csv: &Path, path: &Path, a: &str, b: &str, command: &str) -> Result<u64> {
+    let mut wb = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("#EEEEEE")
+        .set_border_bottom(FormatBorder::Thin);
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("compare")?;
+    let (rows, cut) = copy_csv(ws, csv, &|_| true, &header, &date)?;
+    let about = wb.add_worksheet();
+    about.set_name("about")?;
+    let mut lines = vec![
+        ("A", a.to_string()),
+        ("B", b.to_string()),
+        ("command", command.to_string()),
+        (
+            "columns",
+            "mean_a, mean_b: means over trials; diff = mean_a − mean_b with its 95% interval \
+             (diff_lo, diff_hi; paired t when trials share seeds, else bootstrap); p_a_gt_b: \
+             P(a trial of A exceeds one of B); ks: Kolmogorov-Smirnov distance"
+                .to_string(),
+        ),
+    ];
+    if cut {
+        lines.push((
+            "note",
+            format!(
+                "The `compare` sheet stops at the last row a sheet holds; {} has all {rows} rows.",
+                csv.display()
+            ),
+        ));
+    }
+    for (i, (k, v)) in lines.iter().enumerate() {
+        about.write_string_with_format(i as u32, 0, *k, &header)?;
+        about.write_string(i as u32, 1, v)?;
+    }
+    about.set_column_width(0, 12)?;
+    about.set_column_width(1, 100)?;
+    let bytes = wb
+        .save_to_buffer()
+        .with_context(|| format!("cannot build {}", path.display()))?;
+    write_atomically(path, |w| Ok(w.write_all(&bytes)?))?;
+    Ok(bytes.len() as u64)
 }
 
 /// Copies the rows of a CSV file that `keep` accepts; returns the rows kept and whether the
@@ -102,8 +262,8 @@ fn copy_csv(
     header: &Format,
     date: &Format,
 ) -> Result<(u64, bool)> {
-    let mut rdr =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (mut rdr, dialect) = crate::format::Dialect::reader(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let names: Vec<String> = rdr
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?
@@ -111,6 +271,11 @@ fn copy_csv(
         .map(String::from)
         .collect();
     let mut width: Vec<usize> = names.iter().map(|n| n.len()).collect();
+    // A measure's column (trials) has its unit; a statistic's (summary, weekly) that of the
+    // row's metric.
+    let metric_col = names.iter().position(|n| n == "metric");
+    let country_col = names.iter().position(|n| n == "country");
+    let formats = Formats::new();
     for (c, n) in names.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, n, header)?;
     }
@@ -149,9 +314,23 @@ fn copy_csv(
             {
                 ws.write_datetime_with_format(row, col, &d, date)?;
             } else if !is_text(name)
-                && let Ok(x) = cell.parse::<f64>()
+                && let Some(x) = dialect.parse(cell)
+                && (name != "seed" || x < SEED_LIMIT)
             {
-                ws.write_number(row, col, x)?;
+                let unit = unit_of(name).or_else(|| {
+                    STATISTICS
+                        .contains(&name)
+                        .then(|| metric_col.and_then(|m| unit_of(record.get(m)?)))
+                        .flatten()
+                });
+                // A share summed over countries (live_open_end of an ALL row) counts
+                // markets: not a percentage.
+                let all = country_col.and_then(|c| record.get(c)) == Some(ALL_COUNTRIES);
+                let unit = unit.filter(|u| !(all && *u == Unit::Share));
+                match unit.and_then(|u| formats.of(u)) {
+                    Some(f) => ws.write_number_with_format(row, col, x, f)?,
+                    None => ws.write_number(row, col, x)?,
+                };
             } else {
                 ws.write_string(row, col, cell)?;
             }
@@ -192,6 +371,7 @@ fn gmv_totals(f: &Folder) -> Vec<(String, f64, f64, f64)> {
 /// the largest markets with a line chart each.
 fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Format) -> Result<()> {
     let title = Format::new().set_bold().set_font_size(14);
+    let usd = Format::new().set_num_format(USD_FORMAT);
     let name = f
         .manifest_str(&["scenario_name"])
         .unwrap_or_else(|| f.dir.display().to_string());
@@ -218,7 +398,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         let r = top + 1 + i as u32;
         ws.write_string(r, 0, label)?;
         for (c, v) in [*p05, *p50, *p95, p95 - p50, p50 - p05].iter().enumerate() {
-            ws.write_number(r, c as u16 + 1, *v)?;
+            ws.write_number_with_format(r, c as u16 + 1, *v, &usd)?;
         }
     }
     ws.set_column_width(0, 16)?;
@@ -238,7 +418,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         ));
         chart
             .add_series()
-            .set_name("median total GMV")
+            .set_name(("charts", top, 2))
             .set_categories(("charts", top + 1, 0, last, 0))
             .set_values(("charts", top + 1, 2, last, 2))
             .set_y_error_bars(&bars);
@@ -248,7 +428,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
             .set_num_format("$#,##0,,\" m\"");
         chart.legend().set_hidden();
         chart.set_width(720).set_height(360);
-        ws.insert_chart(top, 7, &chart)?;
+        ws.insert_chart(top, CHART_COLUMN, &chart)?;
     }
     // Weekly GMV of the largest markets by median total GMV.
     let mut largest = totals.clone();
@@ -280,7 +460,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         {
             ws.write_string_with_format(start, col + j as u16, format!("{label} {q}"), header)?;
             for (t, x) in v.iter().enumerate() {
-                ws.write_number(start + 1 + t as u32, col + j as u16, *x)?;
+                ws.write_number_with_format(start + 1 + t as u32, col + j as u16, *x, &usd)?;
             }
         }
         let last = start + dates.len() as u32;
@@ -288,13 +468,11 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         chart
             .title()
             .set_name(&format!("Weekly GMV · {label} (5%, median, 95% of trials)"));
-        for (j, (q, colour)) in [("p05", "#9DB9D8"), ("p50", "#0072B2"), ("p95", "#9DB9D8")]
-            .iter()
-            .enumerate()
-        {
+        // p05, p50, p95: the median darker and wider.
+        for (j, colour) in ["#9DB9D8", "#0072B2", "#9DB9D8"].iter().enumerate() {
             chart
                 .add_series()
-                .set_name(*q)
+                .set_name(("charts", start, col + j as u16))
                 .set_categories(("charts", start + 1, 0, last, 0))
                 .set_values(("charts", start + 1, col + j as u16, last, col + j as u16))
                 .set_format(
@@ -314,7 +492,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
             .set_name("USD per week")
             .set_num_format("$#,##0,,\" m\"");
         chart.set_width(720).set_height(320);
-        ws.insert_chart(top + 20 + 17 * k as u32, 7, &chart)?;
+        ws.insert_chart(top + 20 + 17 * k as u32, CHART_COLUMN, &chart)?;
         col += 3;
     }
     ws.set_freeze_panes(0, 0)?;

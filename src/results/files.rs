@@ -3,8 +3,8 @@
 //! and which of a folder's files are livemarket's to replace ([`clear`]).
 
 use super::{
-    COMPARE_CSV, MANIFEST_JSON, POINTS_CSV, REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE,
-    SUMMARY_CSV, TRIALS_CSV, WEEKLY_CSV, WEEKLY_TRIALS_CSV,
+    COMPARE_CSV, COMPARE_XLSX, MANIFEST_JSON, PARQUET_DIR, POINTS_CSV, REPORT_HTML, REPORT_XLSX,
+    SENSITIVITY_CSV, STORE, SUMMARY_CSV, TRIALS_CSV, WEEKLY_CSV, WEEKLY_TRIALS_CSV,
 };
 use crate::error::UserError;
 use anyhow::{Context, Result};
@@ -73,7 +73,7 @@ impl AtomicFile {
 
 /// Every file livemarket writes into a result folder under a name of its own (the report's
 /// charts in `report/` aside): what `--force` removes before starting over.
-const WRITTEN: [&str; 11] = [
+const WRITTEN: [&str; 12] = [
     MANIFEST_JSON,
     TRIALS_CSV,
     WEEKLY_TRIALS_CSV,
@@ -85,6 +85,7 @@ const WRITTEN: [&str; 11] = [
     REPORT_XLSX,
     COMPARE_CSV,
     SENSITIVITY_CSV,
+    COMPARE_XLSX,
 ];
 
 /// The files a run writes into its folder: what its manifest lists.
@@ -110,8 +111,13 @@ pub const OUTPUTS: &str = ".livemarket-outputs";
 /// Records `path` as livemarket's when it is one of the result names and its folder holds a
 /// livemarket manifest (a file written elsewhere is the user's business, not recorded).
 pub fn record_output(path: &Path) -> Result<()> {
-    let (dir, name) = split(path);
-    if !WRITTEN.contains(&name.as_str()) || !dir.join(MANIFEST_JSON).is_file() {
+    let (mut dir, mut name) = split(path);
+    // A table of `export --parquet` is recorded as `parquet/NAME.parquet` in the folder above.
+    if dir.file_name().is_some_and(|d| d == PARQUET_DIR) {
+        name = format!("{PARQUET_DIR}/{name}");
+        dir = dir.parent().unwrap_or(Path::new("."));
+    }
+    if !is_ours_by_name(&name) || !dir.join(MANIFEST_JSON).is_file() {
         return Ok(());
     }
     let list = dir.join(OUTPUTS);
@@ -124,6 +130,19 @@ pub fn record_output(path: &Path) -> Result<()> {
         .with_context(|| format!("cannot record {name} in {}", list.display()))?;
     std::io::Write::write_all(&mut f, format!("{name}\n").as_bytes())
         .with_context(|| format!("cannot record {name} in {}", list.display()))
+}
+
+/// A name livemarket may write in a result folder: one of [`WRITTEN`], or an exported table
+/// `parquet/NAME.parquet` (NAME of letters, digits and `_`).
+fn is_ours_by_name(name: &str) -> bool {
+    WRITTEN.contains(&name)
+        || name
+            .strip_prefix(PARQUET_DIR)
+            .and_then(|n| n.strip_prefix('/'))
+            .and_then(|n| n.strip_suffix(".parquet"))
+            .is_some_and(|t| {
+                !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
 }
 
 /// The names in `dir` that livemarket wrote and may remove: those its manifest lists (every
@@ -151,7 +170,7 @@ fn ours(dir: &Path) -> Vec<String> {
         .into_iter()
         .chain(recorded.lines().map(str::to_string))
         .chain([MANIFEST_JSON.to_string()])
-        .filter(|n| WRITTEN.contains(&n.as_str()))
+        .filter(|n| is_ours_by_name(n))
         .collect()
 }
 
@@ -248,6 +267,19 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
             std::fs::remove_file(&path)
                 .with_context(|| format!("cannot remove {}", path.display()))?;
         }
+    }
+    // Exported tables recorded as ours; the parquet folder goes only once it is empty (and
+    // is not a link: a recorded name is never followed out of the folder).
+    let parquet = dir.join(PARQUET_DIR);
+    if std::fs::symlink_metadata(&parquet).is_ok_and(|m| m.is_dir()) {
+        for name in mine.iter().filter(|n| n.starts_with(PARQUET_DIR)) {
+            let path = dir.join(name);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+        }
+        let _ = std::fs::remove_dir(&parquet);
     }
     Ok(())
 }

@@ -7,13 +7,14 @@
 //! renaming a metric cannot make a chart vanish silently.
 
 pub use crate::format::Unit;
-use crate::model::{Events, Metric, WeekRecord};
+use crate::model::{Events, Metric, TrialResult, WeekRecord};
 
 /// One per-trial measure: a column of `trials.csv`, a row group of `summary.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Measure {
-    /// Column name; for a weekly metric, its name (flows: summed over weeks) or its name
-    /// with `_end` (stocks: the last week's value).
+    /// Column name; for a weekly metric, its name (flows: summed over weeks; `buyer_weeks`
+    /// for `buyers`, whose sum counts a person once per week of buying) or its name with
+    /// `_end` (stocks: the last week's value).
     pub name: &'static str,
     /// Title of its charts.
     pub title: &'static str,
@@ -57,7 +58,14 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         Unit::Count,
         true,
     ),
-    m("buyers", "Buyers", "Buyers", Unit::Count, true),
+    // Weekly buyers summed over weeks: a person who buys in ten weeks counts ten times.
+    m(
+        "buyer_weeks",
+        "Buyer-weeks (weekly buyers summed over the weeks)",
+        "Buyer-weeks",
+        Unit::Count,
+        true,
+    ),
     m("orders", "Orders", "Orders", Unit::Count, true),
     m("gmv_usd", "Total GMV", "Total GMV", Unit::Usd, true),
     m(
@@ -213,6 +221,21 @@ pub fn measure(s: &Series) -> Vec<Option<f64>> {
     v
 }
 
+/// Every weekly value of a trial as the result files write it ([`crate::format::written`]
+/// in its metric's unit). Every number of every CSV file derives from these, so a total in
+/// `trials.csv` is the sum of the weekly values `weekly_trials.csv` shows, and the charts
+/// drawn from `trials.bin` equal those drawn from `weekly_trials.csv`. `trials.bin` keeps
+/// the values unrounded.
+pub fn as_written(r: &TrialResult) -> TrialResult {
+    let mut out = r.clone();
+    for record in &mut out.weekly {
+        for (x, m) in record.iter_mut().zip(&MEASURES) {
+            *x = crate::format::written(*x, m.unit);
+        }
+    }
+    out
+}
+
 /// Sums records of several markets (additive metrics only; others are 0).
 pub fn sum_records<'a>(records: impl Iterator<Item = &'a WeekRecord>) -> WeekRecord {
     let mut out = [0.0; Metric::COUNT];
@@ -233,7 +256,9 @@ mod tests {
         // measure() computes one value per metric (flows summed, stocks at the end) before
         // the peak and the events: the table must name them in that order.
         for (k, metric) in Metric::ALL.iter().enumerate() {
-            let name = if metric.is_flow() {
+            let name = if *metric == Metric::Buyers {
+                "buyer_weeks".to_string()
+            } else if metric.is_flow() {
                 metric.name().to_string()
             } else {
                 format!("{}_end", metric.name())

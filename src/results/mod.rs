@@ -23,7 +23,7 @@ pub(crate) mod trials;
 pub(crate) mod weekly;
 
 use crate::error::UserError;
-use crate::format::Num;
+use crate::format::{Dialect, written};
 use crate::model::WeekRecord;
 use crate::model::{Metric, TrialResult};
 use crate::stats::Describe;
@@ -71,6 +71,10 @@ pub const REPORT_XLSX: &str = "report.xlsx";
 pub const COMPARE_CSV: &str = "compare.csv";
 /// `sensitivity`'s table.
 pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
+/// `compare --xlsx`'s workbook beside compare.csv.
+pub const COMPARE_XLSX: &str = "compare.xlsx";
+/// `export --parquet`'s folder of one Parquet file per table.
+pub const PARQUET_DIR: &str = "parquet";
 
 /// How far a run got, as its manifest records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -105,6 +109,7 @@ pub(crate) struct ResultWriter<'w> {
     weekly_trials: Option<BlockCsv>,
     store: StoreWriter,
     count: u64,
+    dialect: Dialect,
 }
 
 /// A (country label, platform) pair of the output, with the all-countries rows last.
@@ -127,6 +132,7 @@ pub(crate) fn series_labels(world: &World) -> Vec<(Option<usize>, usize)> {
 pub(crate) fn point_prefixes(
     columns: Option<&PointColumns>,
     points: usize,
+    dialect: Dialect,
 ) -> (Vec<String>, Vec<Vec<String>>) {
     match columns {
         Some(c) => (
@@ -136,7 +142,7 @@ pub(crate) fn point_prefixes(
             (0..points)
                 .map(|k| {
                     std::iter::once(k.to_string())
-                        .chain(c.values[k].iter().cloned())
+                        .chain(c.values[k].iter().map(|v| dialect.cell(v)))
                         .collect()
                 })
                 .collect(),
@@ -153,22 +159,23 @@ impl<'w> ResultWriter<'w> {
         columns: Option<&PointColumns>,
         dir: &Path,
         weekly_trials: bool,
+        dialect: Dialect,
     ) -> Result<Self> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-        let (prefix_names, prefixes) = point_prefixes(columns, worlds.len());
-        if let Some(c) = columns {
+        let (prefix_names, prefixes) = point_prefixes(columns, worlds.len(), dialect);
+        if columns.is_some() {
             write_atomically(&dir.join(POINTS_CSV), |w| {
-                let mut w = csv::Writer::from_writer(w);
+                let mut w = dialect.writer(w);
                 w.write_record(&prefix_names)?;
-                for (k, values) in c.values.iter().enumerate() {
-                    w.write_record(std::iter::once(k.to_string()).chain(values.iter().cloned()))?;
+                for cells in &prefixes {
+                    w.write_record(cells)?;
                 }
                 w.flush()?;
                 Ok(())
             })?;
         }
-        let mut trials = BlockCsv::create(&dir.join(TRIALS_CSV))?;
+        let mut trials = BlockCsv::create(&dir.join(TRIALS_CSV), dialect)?;
         let mut header = prefix_names.clone();
         header.extend(["trial", "seed", "country", "platform"].map(String::from));
         header.extend(measures::names());
@@ -176,12 +183,8 @@ impl<'w> ResultWriter<'w> {
         trials.write_record(&header)?;
         trials.commit()?;
         let weekly_trials = if weekly_trials {
-            let mut w = BlockCsv::create(&dir.join(WEEKLY_TRIALS_CSV))?;
-            let mut header = prefix_names.clone();
-            header
-                .extend(["trial", "seed", "week", "date", "country", "platform"].map(String::from));
-            header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
-            w.write_record(&header)?;
+            let mut w = BlockCsv::create(&dir.join(WEEKLY_TRIALS_CSV), dialect)?;
+            w.write_record(weekly_trials_header(&prefix_names))?;
             w.commit()?;
             Some(w)
         } else {
@@ -201,6 +204,7 @@ impl<'w> ResultWriter<'w> {
             weekly_trials,
             store,
             count: 0,
+            dialect,
         })
     }
 
@@ -211,15 +215,17 @@ impl<'w> ResultWriter<'w> {
         columns: Option<&PointColumns>,
         dir: &Path,
         weekly_trials: bool,
+        dialect: Dialect,
         scan: &Scan,
     ) -> Result<Self> {
-        let (_, prefixes) = point_prefixes(columns, worlds.len());
+        let (_, prefixes) = point_prefixes(columns, worlds.len(), dialect);
         let ends = scan.ends();
-        let trials = BlockCsv::reopen(&dir.join(TRIALS_CSV), ends.trials)?;
+        let trials = BlockCsv::reopen(&dir.join(TRIALS_CSV), ends.trials, dialect)?;
         let weekly_trials = if weekly_trials {
             Some(BlockCsv::reopen(
                 &dir.join(WEEKLY_TRIALS_CSV),
                 ends.weekly_trials,
+                dialect,
             )?)
         } else {
             None
@@ -234,6 +240,7 @@ impl<'w> ResultWriter<'w> {
             weekly_trials,
             store,
             count: 0,
+            dialect,
         })
     }
 
@@ -259,7 +266,8 @@ impl<'w> ResultWriter<'w> {
         outcome
     }
 
-    fn write_run(&mut self, run: u64, point: usize, r: &TrialResult) -> Result<()> {
+    fn write_run(&mut self, run: u64, point: usize, raw: &TrialResult) -> Result<()> {
+        let r = &measures::as_written(raw);
         let world = self.worlds[point];
         let prefix = &self.prefixes[point];
         let nm = world.markets.len();
@@ -283,28 +291,21 @@ impl<'w> ResultWriter<'w> {
                 world.countries[market.country].code.clone(),
                 world.platforms[market.platform].name.clone(),
             ]);
-            row.extend(values.iter().map(|v| Num(*v).to_string()));
+            let d = self.dialect;
+            row.extend(
+                values
+                    .iter()
+                    .zip(&measures::MEASURES)
+                    .map(|(v, m)| d.num(*v, m.unit)),
+            );
             row.push(date(e.opened));
             row.push(date(e.withdrawn));
             self.trials.write_record(&row)?;
         }
         self.trials.commit()?;
         if let Some(w) = &mut self.weekly_trials {
-            for t in 0..weeks {
-                let date = world.start.plus_weeks(t as u32).to_string();
-                for (m, mw) in world.markets.iter().enumerate() {
-                    let mut row = prefix.clone();
-                    row.extend([
-                        r.trial.to_string(),
-                        r.seed.to_string(),
-                        t.to_string(),
-                        date.clone(),
-                        world.countries[mw.country].code.clone(),
-                        world.platforms[mw.platform].name.clone(),
-                    ]);
-                    row.extend(r.record(nm, t, m).iter().map(|x| Num::from(*x).to_string()));
-                    w.write_record(&row)?;
-                }
+            for row in weekly_trials_rows(world, prefix, r, self.dialect) {
+                w.write_record(&row)?;
             }
             w.commit()?;
         }
@@ -319,7 +320,7 @@ impl<'w> ResultWriter<'w> {
             weekly_trials: self.weekly_trials.as_ref().map_or(0, |w| w.len),
         };
         self.store
-            .append(run, point, r, ends)
+            .append(run, point, raw, ends)
             .with_context(|| format!("cannot write {}", self.store_path().display()))
     }
 
@@ -331,6 +332,49 @@ impl<'w> ResultWriter<'w> {
     pub fn runs(&self) -> u64 {
         self.count
     }
+}
+
+/// The header of `weekly_trials.csv` after the point columns `prefix_names`.
+pub(crate) fn weekly_trials_header(prefix_names: &[String]) -> Vec<String> {
+    let mut header = prefix_names.to_vec();
+    header.extend(["trial", "seed", "week", "date", "country", "platform"].map(String::from));
+    header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
+    header
+}
+
+/// The rows of `weekly_trials.csv` of one trial `r` (its values as written,
+/// [`measures::as_written`]) of the point of `world`, whose cells start with `prefix`: week
+/// by week, market by market.
+pub(crate) fn weekly_trials_rows(
+    world: &World,
+    prefix: &[String],
+    r: &TrialResult,
+    dialect: Dialect,
+) -> Vec<Vec<String>> {
+    let nm = world.markets.len();
+    let mut rows = Vec::with_capacity(world.weeks as usize * nm);
+    for t in 0..world.weeks as usize {
+        let date = world.start.plus_weeks(t as u32).to_string();
+        for (m, mw) in world.markets.iter().enumerate() {
+            let mut row = prefix.to_vec();
+            row.extend([
+                r.trial.to_string(),
+                r.seed.to_string(),
+                t.to_string(),
+                date.clone(),
+                world.countries[mw.country].code.clone(),
+                world.platforms[mw.platform].name.clone(),
+            ]);
+            row.extend(
+                r.record(nm, t, m)
+                    .iter()
+                    .zip(&measures::MEASURES)
+                    .map(|(x, measure)| dialect.num(Some(*x), measure.unit)),
+            );
+            rows.push(row);
+        }
+    }
+    rows
 }
 
 /// Bytes of one series' values over `trials` trials: every measure and every weekly value.
@@ -361,6 +405,7 @@ pub fn write_summaries(
     budget: u64,
     at_least: u64,
     layout: &store::Layout,
+    dialect: Dialect,
 ) -> Result<u64> {
     let path = dir.join(STORE);
     let scan = store::scan(&path, layout)?
@@ -378,7 +423,7 @@ pub fn write_summaries(
         .into());
     }
     let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let (prefix_names, prefixes) = point_prefixes(columns, worlds.len());
+    let (prefix_names, prefixes) = point_prefixes(columns, worlds.len(), dialect);
     let header = |names: &[&str]| -> Vec<String> {
         prefix_names
             .iter()
@@ -390,14 +435,15 @@ pub fn write_summaries(
     let mut summary = AtomicFile::create(&dir.join(SUMMARY_CSV))?;
     let mut weekly = AtomicFile::create(&dir.join(WEEKLY_CSV))?;
     {
-        let mut sw = csv::Writer::from_writer(&mut summary.writer);
-        let mut ww = csv::Writer::from_writer(&mut weekly.writer);
+        let mut sw = dialect.writer(&mut summary.writer);
+        let mut ww = dialect.writer(&mut weekly.writer);
         sw.write_record(header(&[
             "country", "platform", "metric", "n", "mean", "sd", "min", "p05", "p25", "p50", "p75",
-            "p95", "max",
+            "p95", "max", "scope",
         ]))?;
         ww.write_record(header(&[
-            "week", "date", "country", "platform", "metric", "mean", "p05", "p50", "p95",
+            "week", "date", "country", "platform", "metric", "mean", "p05", "p25", "p50", "p75",
+            "p95", "scope",
         ]))?;
         for (point, &world) in worlds.iter().enumerate() {
             let records: Vec<&RecordMeta> =
@@ -428,6 +474,7 @@ pub fn write_summaries(
                 for meta in &records {
                     let r = store::read(&file, meta)
                         .with_context(|| format!("cannot read {}", path.display()))?;
+                    let r = measures::as_written(&r);
                     if r.events.len() != nm || r.weekly.len() != nm * weeks {
                         bail!(
                             "{}: run {} does not have the shape of point {point} ({nm} markets, {weeks} weeks); the folder does not belong to this scenario",
@@ -464,13 +511,19 @@ pub fn write_summaries(
                                 }
                             }
                         };
-                        for (acc, v) in totals[k].iter_mut().zip(measures::measure(&series)) {
-                            acc.extend(v);
+                        // Statistics of the values as the trial files write them.
+                        for ((acc, v), m) in totals[k]
+                            .iter_mut()
+                            .zip(measures::measure(&series))
+                            .zip(&measures::MEASURES)
+                        {
+                            acc.extend(v.map(|v| written(v, m.unit)));
                         }
                         for (metric, per_week) in by_week[k].iter_mut().enumerate() {
                             if country.is_some() || Metric::ALL[metric].additive() {
+                                let unit = measures::MEASURES[metric].unit;
                                 for (t, acc) in per_week.iter_mut().enumerate() {
-                                    acc.push(series.weeks[t][metric]);
+                                    acc.push(written(series.weeks[t][metric], unit));
                                 }
                             }
                         }
@@ -478,8 +531,10 @@ pub fn write_summaries(
                 }
                 for (k, label) in chunk.iter().enumerate() {
                     let (country, platform) = label_names(world, *label);
+                    let scope = scope_of(*label);
                     for (j, metric) in measure_names.iter().enumerate() {
                         if let Some(d) = Describe::of(&mut totals[k][j]) {
+                            let unit = measures::MEASURES[j].unit;
                             let mut row = prefixes[point].clone();
                             row.extend([country.clone(), platform.clone(), metric.clone()]);
                             row.push(d.n.to_string());
@@ -487,8 +542,9 @@ pub fn write_summaries(
                                 [
                                     d.mean, d.sd, d.min, d.p05, d.p25, d.p50, d.p75, d.p95, d.max,
                                 ]
-                                .map(|x| Num::from(x).to_string()),
+                                .map(|x| dialect.num(Some(x), unit)),
                             );
+                            row.push(scope.to_string());
                             sw.write_record(&row)?;
                         }
                     }
@@ -503,9 +559,12 @@ pub fn write_summaries(
                                     platform.clone(),
                                     metric.name().to_string(),
                                 ]);
+                                let unit = measures::MEASURES[j].unit;
                                 row.extend(
-                                    [d.mean, d.p05, d.p50, d.p95].map(|x| Num::from(x).to_string()),
+                                    [d.mean, d.p05, d.p25, d.p50, d.p75, d.p95]
+                                        .map(|x| dialect.num(Some(x), unit)),
                                 );
+                                row.push(scope.to_string());
                                 ww.write_record(&row)?;
                             }
                         }
@@ -521,9 +580,83 @@ pub fn write_summaries(
     Ok(scan.records.len() as u64)
 }
 
+/// The most rows one sheet of Excel or LibreOffice Calc holds, the header row included.
+/// Opening a longer CSV file keeps this many and drops the rest (Excel says so in a message
+/// easy to miss; Calc 7.4 in headless and scripted use, not at all).
+pub const SHEET_ROWS: u64 = 1_048_576;
+
+/// Rows, header included, of each CSV file a complete run of `trials` trials at each point
+/// of `worlds` writes (summary.csv: at most that many, as a measure no trial defines has no
+/// row), in the folder's order.
+pub fn csv_rows(worlds: &[&World], trials: u64, weekly_trials: bool) -> Vec<(&'static str, u64)> {
+    let additive = Metric::ALL.iter().filter(|m| m.additive()).count() as u64;
+    let (mut t, mut s, mut w, mut wt) = (1u64, 1u64, 1u64, 1u64);
+    for world in worlds {
+        let markets = world.markets.len() as u64;
+        let platforms = (series_labels(world).len() as u64).saturating_sub(markets);
+        let weeks = u64::from(world.weeks);
+        let summed = measures::MEASURES.iter().filter(|m| m.adds_up).count() as u64;
+        t = t.saturating_add(trials.saturating_mul(markets));
+        if trials > 0 {
+            s = s.saturating_add(markets * measures::MEASURES.len() as u64 + platforms * summed);
+            w = w.saturating_add(weeks * (markets * Metric::COUNT as u64 + platforms * additive));
+        }
+        wt = wt.saturating_add(trials.saturating_mul(weeks).saturating_mul(markets));
+    }
+    let mut rows = vec![(TRIALS_CSV, t), (SUMMARY_CSV, s), (WEEKLY_CSV, w)];
+    if weekly_trials {
+        rows.push((WEEKLY_TRIALS_CSV, wt));
+    }
+    if worlds.len() > 1 {
+        rows.push((POINTS_CSV, worlds.len() as u64 + 1));
+    }
+    rows
+}
+
+/// What to tell the user when a file of `rows` ([`csv_rows`]) in `dir` is longer than a
+/// spreadsheet sheet: which, and the ways to read all of it. None when every file fits.
+pub fn row_limit_warning(dir: &Path, rows: &[(&str, u64)]) -> Option<String> {
+    let over: Vec<String> = rows
+        .iter()
+        .filter(|(_, n)| *n > SHEET_ROWS)
+        .map(|(f, n)| {
+            format!(
+                "{} ({} rows)",
+                dir.join(f).display(),
+                crate::format::grouped(*n)
+            )
+        })
+        .collect();
+    if over.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "warning: {} {} more rows than a spreadsheet sheet holds ({}): Excel and LibreOffice \
+         Calc open only the first {} and drop the rest. `livemarket export {} --parquet` \
+         writes the tables as Parquet files that DuckDB, pandas and R read whole (see \
+         docs/sweeps.md); filter there and take the part you need to the spreadsheet.",
+        over.join(" and "),
+        if over.len() == 1 { "has" } else { "have" },
+        crate::format::grouped(SHEET_ROWS),
+        crate::format::grouped(SHEET_ROWS),
+        dir.display(),
+    ))
+}
+
 /// `n` empty vectors with room for `capacity` values each.
 fn held(n: usize, capacity: usize) -> Vec<Vec<f64>> {
     (0..n).map(|_| Vec::with_capacity(capacity)).collect()
+}
+
+/// The `scope` column of summary.csv and weekly.csv: `market` for one country's market,
+/// `all countries` for the `ALL` rows that sum them, so a pivot table filtered on
+/// `scope = market` counts nothing twice.
+fn scope_of((country, _): (Option<usize>, usize)) -> &'static str {
+    if country.is_some() {
+        "market"
+    } else {
+        "all countries"
+    }
 }
 
 /// The country label (`ALL` for the all-countries rows) and platform name of a series.
@@ -544,22 +677,24 @@ struct BlockCsv {
     rows: csv::Writer<Vec<u8>>,
     /// Bytes committed.
     len: u64,
+    dialect: Dialect,
 }
 
 impl BlockCsv {
-    fn create(path: &Path) -> Result<BlockCsv> {
+    fn create(path: &Path, dialect: Dialect) -> Result<BlockCsv> {
         let file = open_for_writing(path, true)
             .with_context(|| format!("cannot create {}", path.display()))?;
         Ok(BlockCsv {
             path: path.to_path_buf(),
             file,
-            rows: csv::Writer::from_writer(Vec::new()),
+            rows: dialect.writer(Vec::new()),
             len: 0,
+            dialect,
         })
     }
 
     /// Opens an existing file to append after its first `len` bytes, dropping the rest.
-    fn reopen(path: &Path, len: u64) -> Result<BlockCsv> {
+    fn reopen(path: &Path, len: u64, dialect: Dialect) -> Result<BlockCsv> {
         let open = || -> std::io::Result<File> {
             let mut file = open_for_writing(path, false)?;
             if file.metadata()?.len() < len {
@@ -576,8 +711,9 @@ impl BlockCsv {
         Ok(BlockCsv {
             path: path.to_path_buf(),
             file,
-            rows: csv::Writer::from_writer(Vec::new()),
+            rows: dialect.writer(Vec::new()),
             len,
+            dialect,
         })
     }
 
@@ -591,7 +727,7 @@ impl BlockCsv {
 
     /// Writes the rows gathered since the last commit.
     fn commit(&mut self) -> Result<()> {
-        let rows = std::mem::replace(&mut self.rows, csv::Writer::from_writer(Vec::new()));
+        let rows = std::mem::replace(&mut self.rows, self.dialect.writer(Vec::new()));
         let block = rows.into_inner().map_err(|e| e.into_error())?;
         self.file
             .write_all(&block)
@@ -609,7 +745,7 @@ impl BlockCsv {
 
     /// Cuts the file back to `len` bytes.
     fn truncate(&mut self, len: u64) -> std::io::Result<()> {
-        self.rows = csv::Writer::from_writer(Vec::new());
+        self.rows = self.dialect.writer(Vec::new());
         self.file.set_len(len)?;
         self.file.seek(SeekFrom::Start(len))?;
         self.len = len;

@@ -1,6 +1,7 @@
 //! What a run was asked to do, as recorded in its manifest: enough to rebuild its plan for
 //! `--resume`, `summarize` and `merge`, and to tell whether two runs are the same run.
 
+use crate::format::Dialect;
 use crate::scenario::{BASELINE_TOML, Scenario, SourceFile};
 use crate::sweep::{self, Plan, SweepOptions};
 use anyhow::Result;
@@ -67,6 +68,9 @@ pub struct Recipe {
     pub first_trial: u64,
     pub weekly_trials: bool,
     pub shard: Option<Shard>,
+    /// `--csv-dialect`; left out of the manifest when standard, as older manifests are.
+    #[serde(default, skip_serializing_if = "Dialect::is_standard")]
+    pub csv_dialect: Dialect,
 }
 
 impl Recipe {
@@ -82,6 +86,7 @@ impl Recipe {
             first_trial: 0,
             weekly_trials: false,
             shard: None,
+            csv_dialect: Dialect::Standard,
         }
     }
 
@@ -211,6 +216,11 @@ impl Recipe {
             yes(self.weekly_trials),
             yes(other.weekly_trials),
         );
+        field(
+            "--csv-dialect",
+            self.csv_dialect.name().to_string(),
+            other.csv_dialect.name().to_string(),
+        );
         if shard {
             field(
                 "--shard",
@@ -284,5 +294,19 @@ mod tests {
             a.differences(&b, true, labels)[1],
             "--shard is not given in this command but 1/2 in out/"
         );
+        // A resume or a merge in another dialect would mix two in one file.
+        let mut c = a.clone();
+        c.csv_dialect = Dialect::DecimalComma;
+        assert_eq!(
+            a.differences(&c, false, labels),
+            ["--csv-dialect is standard in this command but decimal-comma in out/"]
+        );
+        // A manifest of an older livemarket has no csv_dialect: standard.
+        let json = serde_json::to_value(&a).unwrap();
+        assert!(json.get("csv_dialect").is_none());
+        let back: Recipe = serde_json::from_value(json).unwrap();
+        assert_eq!(back.csv_dialect, Dialect::Standard);
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["csv_dialect"], "decimal-comma");
     }
 }

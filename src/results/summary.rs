@@ -36,7 +36,7 @@ pub fn means(dir: &Path, points: usize) -> Result<Means> {
         ))
         .into()
     };
-    let mut reader = csv::Reader::from_path(&summary_path)
+    let (mut reader, dialect) = crate::format::Dialect::reader(&summary_path)
         .with_context(|| format!("cannot read {}", summary_path.display()))?;
     let header = reader
         .headers()
@@ -75,13 +75,15 @@ pub fn means(dir: &Path, points: usize) -> Result<Means> {
                     ),
                 )
             })?;
-        values[point] = (1..country).map(|c| row[c].to_string()).collect();
+        values[point] = (1..country)
+            .map(|c| dialect.standard(&row[c]).into_owned())
+            .collect();
         let key = (
             row[country].to_string(),
             row[country + 1].to_string(),
             row[country + 2].to_string(),
         );
-        let v = row[mean].parse::<f64>().unwrap_or(f64::NAN);
+        let v = dialect.parse(&row[mean]).unwrap_or(f64::NAN);
         let entry = means.entry(key.clone()).or_insert_with(|| {
             keys.push(key.clone());
             vec![f64::NAN; points]

@@ -49,8 +49,8 @@ pub fn read(dir: &Path) -> Result<Results> {
         ))
         .into());
     }
-    let mut rdr =
-        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (mut rdr, dialect) = crate::format::Dialect::reader(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let header: Vec<String> = rdr
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?
@@ -90,13 +90,17 @@ pub fn read(dir: &Path) -> Result<Results> {
             if cell.is_empty() {
                 Ok(None)
             } else {
-                cell.parse::<f64>().map(Some).with_context(|| {
-                    format!(
-                        "{}: `{cell}` in column `{}` is not a number",
-                        at(),
-                        header[i]
-                    )
-                })
+                dialect
+                    .standard(cell)
+                    .parse::<f64>()
+                    .map(Some)
+                    .with_context(|| {
+                        format!(
+                            "{}: `{cell}` in column `{}` is not a number",
+                            at(),
+                            header[i]
+                        )
+                    })
             }
         };
         let whole = |i: usize| -> Result<u64> {
@@ -128,7 +132,7 @@ pub fn read(dir: &Path) -> Result<Results> {
         let point = &mut points[p];
         if sweep && point.values.is_empty() {
             point.values = (1..trial)
-                .map(|i| record.get(i).unwrap_or("").to_string())
+                .map(|i| dialect.standard(record.get(i).unwrap_or("")).into_owned())
                 .collect();
         }
         let key = (
@@ -150,13 +154,19 @@ pub fn read(dir: &Path) -> Result<Results> {
         point.trials[s].insert(whole(trial)?, (whole(seed)?, values));
     }
     // Points with no finished trial yet still have their values in points.csv.
-    if sweep && let Ok(mut p) = csv::Reader::from_path(dir.join(super::POINTS_CSV)) {
+    if sweep
+        && let Ok((mut p, dialect)) = crate::format::Dialect::reader(&dir.join(super::POINTS_CSV))
+    {
         for (k, record) in p.records().enumerate() {
             let Ok(record) = record else { break };
             if points.len() <= k {
                 points.resize_with(k + 1, PointResults::default);
             }
-            points[k].values = record.iter().skip(1).map(String::from).collect();
+            points[k].values = record
+                .iter()
+                .skip(1)
+                .map(|v| dialect.standard(v).into_owned())
+                .collect();
         }
     }
     if points.is_empty() {

@@ -69,12 +69,14 @@ impl Fan {
 #[derive(Debug, Clone, Default)]
 pub struct Weekly {
     pub dates: Vec<NaiveDate>,
-    /// Read from every trial's values (trials.bin or weekly_trials.csv): quartiles present.
+    /// Quartiles present: read from every trial's values (trials.bin or weekly_trials.csv),
+    /// or from weekly.csv's p25 and p75 (written since it has them).
     pub from_trials: bool,
     pub series: IndexMap<(String, String), Vec<Fan>>,
 }
 
-/// The weekly fans of point `point` of `dir`, from the best source it holds; None when it
+/// The weekly fans of point `point` of `dir`, from the best source it holds (weekly.csv of
+/// an older livemarket has no quartiles); None when it
 /// holds none (a run by an older livemarket that did not finish).
 pub fn read(dir: &Path, sweep: bool, point: usize) -> Result<Option<Weekly>> {
     Ok(if let Some(w) = weekly_from_store(dir, point)? {
@@ -123,8 +125,11 @@ impl Columns {
     }
 }
 
+/// A reader of a results CSV in the dialect it was written in.
 fn open(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(crate::format::Dialect::reader(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .0)
 }
 
 fn cell(r: &csv::ByteRecord, i: usize) -> &str {
@@ -136,13 +141,16 @@ fn number(r: &csv::ByteRecord, i: usize, path: &Path, line: usize, col: &str) ->
     if c.is_empty() {
         return Ok(0.0);
     }
-    c.parse::<f64>().map_err(|_| {
-        UserError(format!(
-            "{}:{line}: `{c}` in column `{col}` is not a number",
-            path.display()
-        ))
-        .into()
-    })
+    // Either dialect: a standard file has no number with a comma.
+    crate::format::Dialect::DecimalComma
+        .parse(c)
+        .ok_or_else(|| {
+            UserError(format!(
+                "{}:{line}: `{c}` in column `{col}` is not a number",
+                path.display()
+            ))
+            .into()
+        })
 }
 
 fn date(text: &str, path: &Path, line: usize) -> Result<NaiveDate> {
@@ -220,6 +228,8 @@ fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
     for meta in scan.records.iter().filter(|r| r.point == point) {
         let r =
             store::read(&file, meta).with_context(|| format!("cannot read {}", path.display()))?;
+        // The values weekly_trials.csv shows.
+        let r = super::measures::as_written(&r);
         if r.weekly.len() != nm * weeks {
             return Ok(None);
         }
@@ -359,6 +369,8 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
         cols.get("metric")?,
     );
     let (p05, p50, p95) = (cols.get("p05")?, cols.get("p50")?, cols.get("p95")?);
+    // Written since weekly.csv has them; an older folder's has not.
+    let quartiles = cols.get("p25").ok().zip(cols.get("p75").ok());
     let mut series: IndexMap<(String, String), Vec<Fan>> = IndexMap::new();
     let mut dates = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -402,10 +414,19 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
             }
             v[t] = number(&record, c, path, line, name)?;
         }
+        if let Some((c25, c75)) = quartiles {
+            let (q1, q3) = fan.quartiles.get_or_insert_with(Default::default);
+            for (v, c, name) in [(q1, c25, "p25"), (q3, c75, "p75")] {
+                if v.len() <= t {
+                    v.resize(t + 1, 0.0);
+                }
+                v[t] = number(&record, c, path, line, name)?;
+            }
+        }
     }
     Ok(Weekly {
         dates,
-        from_trials: false,
+        from_trials: quartiles.is_some(),
         series,
     })
 }

@@ -218,10 +218,21 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     // The manifest comes first: a folder holding any result holds the recipe to resume it.
     write_manifest(dir, &manifest)?;
     let mut writer = match &resume_from {
-        Some(scan) => {
-            ResultWriter::reopen(&worlds, columns.as_ref(), dir, opts.weekly_trials, scan)?
-        }
-        None => ResultWriter::create(&worlds, columns.as_ref(), dir, opts.weekly_trials)?,
+        Some(scan) => ResultWriter::reopen(
+            &worlds,
+            columns.as_ref(),
+            dir,
+            opts.weekly_trials,
+            opts.recipe.csv_dialect,
+            scan,
+        )?,
+        None => ResultWriter::create(
+            &worlds,
+            columns.as_ref(),
+            dir,
+            opts.weekly_trials,
+            opts.recipe.csv_dialect,
+        )?,
     };
     let bar = progress::bar(runs.end - runs.start, opts.quiet);
     bar.inc(done_before);
@@ -265,6 +276,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
             SUMMARY_BUDGET,
             0,
             &opts.recipe.store_layout(plan),
+            opts.recipe.csv_dialect,
         )
     {
         manifest.status = Status::Interrupted;

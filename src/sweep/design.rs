@@ -205,7 +205,10 @@ fn value_at(axis: &Axis, u: f64) -> toml::Value {
             if *integer {
                 toml::Value::Integer(x.round() as i64)
             } else {
-                toml::Value::Float(x)
+                // To 6 significant digits, as result files write numbers: a spreadsheet
+                // keeps 15, so 0.3125072011499913 in points.csv would not be the value run.
+                let x = crate::format::written(x, crate::format::Unit::Plain);
+                toml::Value::Float(x.clamp(min.min(*max), max.max(*min)))
             }
         }
     }

@@ -74,22 +74,22 @@ fn results_are_long_tables_with_one_header_iso_dates_and_plain_numbers() {
     let mut lines = summary.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "country,platform,metric,n,mean,sd,min,p05,p25,p50,p75,p95,max"
+        "country,platform,metric,n,mean,sd,min,p05,p25,p50,p75,p95,max,scope"
     );
     assert!(
         summary
             .lines()
-            .any(|l| l.starts_with("ALL,alpha,gmv_usd,6,"))
+            .any(|l| l.starts_with("ALL,alpha,gmv_usd,6,") && l.ends_with(",all countries"))
     );
     assert!(
         summary
             .lines()
-            .any(|l| l.starts_with("AA,alpha,gmv_usd,6,"))
+            .any(|l| l.starts_with("AA,alpha,gmv_usd,6,") && l.ends_with(",market"))
     );
     let weekly = fs::read_to_string(tmp.path().join("weekly.csv")).unwrap();
     assert_eq!(
         weekly.lines().next().unwrap(),
-        "week,date,country,platform,metric,mean,p05,p50,p95"
+        "week,date,country,platform,metric,mean,p05,p25,p50,p75,p95,scope"
     );
     assert!(
         weekly

@@ -312,7 +312,16 @@ fn summaries_do_not_depend_on_the_memory_budget() {
     let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
     let columns = livemarket::run::point_columns(&plan);
     let layout = recorded.recipe.store_layout(&plan);
-    livemarket::results::write_summaries(&dir, &worlds, columns.as_ref(), 1, 0, &layout).unwrap();
+    livemarket::results::write_summaries(
+        &dir,
+        &worlds,
+        columns.as_ref(),
+        1,
+        0,
+        &layout,
+        livemarket::format::Dialect::Standard,
+    )
+    .unwrap();
     assert!(
         files(&dir) == whole,
         "series one at a time give the same files"
@@ -458,16 +467,16 @@ fn in_mount_namespace(script: &str, vars: &[(&str, &Path)]) {
 
 #[test]
 fn a_full_disk_stops_the_run_with_the_finished_trials_intact() {
-    // A 400 KB tmpfs fills up during the trials (a trial takes about 67 KB: 31 KB of record
-    // and 36 KB of weekly rows); a 1000 KB one holds all 12 trials (812 KB) and fills up while
-    // the summaries (346 KB) are written.
+    // A 400 KB tmpfs fills up during the trials (a trial takes about 56 KB: 31 KB of record
+    // and 25 KB of weekly rows); an 850 KB one holds all 12 trials (about 700 KB with the
+    // manifest) and fills up while the summaries (312 KB) are written.
     let tmp = tempdir();
     let (log, reference) = (tmp.path().join("log"), tmp.path().join("reference"));
     fs::create_dir(&log).unwrap();
     let mnt = tmp.path().join("mnt");
     fs::create_dir(&mnt).unwrap();
     run(&reference, &["--trials", "12"]);
-    for size in ["400k", "1000k"] {
+    for size in ["400k", "850k"] {
         in_mount_namespace(
             &format!(
                 r#"mount -t tmpfs -o size={size} tmpfs "$MNT"

@@ -11,6 +11,7 @@ mod compose;
 mod crash;
 mod hostile;
 mod model;
+mod numbers;
 mod report;
 mod sweep;
 mod wrecked;

@@ -146,10 +146,26 @@ fn fan_charts_from_the_trial_data_equal_those_from_weekly_trials_csv() {
 
 #[test]
 fn without_every_trials_values_the_fan_charts_say_the_50_percent_band_needs_them() {
-    // A folder of an older livemarket: no trials.bin, no weekly_trials.csv.
+    // A folder of an older livemarket: no trials.bin, no weekly_trials.csv, and weekly.csv
+    // without p25 and p75 (nor scope).
     let tmp = tempdir();
     run(tmp.path(), &[]);
     fs::remove_file(tmp.path().join("trials.bin")).unwrap();
+    let weekly = tmp.path().join("weekly.csv");
+    let (p25, p75, scope) = (7, 9, 11);
+    let older: String = read(&weekly)
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            let kept: Vec<&str> = (0..cells.len())
+                .filter(|i| ![p25, p75, scope].contains(i))
+                .map(|i| cells[i])
+                .collect();
+            kept.join(",") + "\n"
+        })
+        .collect();
+    assert!(older.starts_with("week,date,country,platform,metric,mean,p05,p50,p95\n"));
+    fs::write(&weekly, older).unwrap();
     report(tmp.path(), &["--quiet"]);
     let html = read(&tmp.path().join("report.html"));
     assert!(html.contains(
@@ -162,6 +178,30 @@ fn without_every_trials_values_the_fan_charts_say_the_50_percent_band_needs_them
         1 + 1,
         "one band, one legend key"
     );
+}
+
+#[test]
+fn without_trials_bin_the_50_percent_band_comes_from_weekly_csv() {
+    // weekly.csv has p25 and p75: a folder without its trial data still draws both bands,
+    // the same as from every trial's values.
+    let tmp = tempdir();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        run(dir, &[]);
+    }
+    fs::copy(a.join("manifest.json"), b.join("manifest.json")).unwrap();
+    fs::remove_file(b.join("trials.bin")).unwrap();
+    for dir in [&a, &b] {
+        report(dir, &["--quiet"]);
+    }
+    let fan = |dir: &Path| read(&dir.join("report/weekly-gmv_usd-AA-alpha.svg"));
+    assert_eq!(
+        fan(&b).matches("fill-opacity").count(),
+        2 + 2,
+        "two bands, two keys"
+    );
+    assert!(fan(&a) == fan(&b), "the fans differ");
+    assert!(!read(&b.join("report.html")).contains("The 50% bands need"));
 }
 
 #[test]
@@ -312,7 +352,16 @@ fn the_workbook_holds_the_tables_as_numbers_and_native_charts() {
     assert!(stdout.contains("report.xlsx"), "{stdout}");
     let path = tmp.path().join("report.xlsx");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    assert_eq!(wb.sheet_names(), ["charts", "summary", "weekly", "trials"]);
+    assert_eq!(
+        wb.sheet_names(),
+        ["charts", "run", "summary", "weekly", "trials"]
+    );
+    // run: what was run, the seed a number.
+    let run_sheet = wb.worksheet_range("run").unwrap();
+    let seed_row = (0..run_sheet.height())
+        .find(|&r| run_sheet.get((r, 0)) == Some(&Data::String("seed".into())))
+        .unwrap();
+    assert_eq!(run_sheet.get((seed_row, 1)), Some(&Data::Float(7.0)));
     // summary: the header row as in the CSV, and numbers equal to the CSV's.
     let csv_text = read(&tmp.path().join("summary.csv"));
     let mut lines = csv_text.lines();
@@ -334,11 +383,22 @@ fn the_workbook_holds_the_tables_as_numbers_and_native_charts() {
     assert_eq!(cell(&summary, k + 1, "p50"), &Data::Float(p50));
     assert_eq!(cell(&summary, k + 1, "n"), &Data::Float(4.0));
     assert_eq!(cell(&summary, k + 1, "country"), &Data::String("AA".into()));
-    // weekly: dates are dates; trials: seeds are text, totals numbers.
+    // weekly: dates are dates; trials: seeds are exact numbers, totals numbers.
     let weekly = wb.worksheet_range("weekly").unwrap();
     assert!(matches!(cell(&weekly, 1, "date"), Data::DateTime(_)));
     let trials = wb.worksheet_range("trials").unwrap();
-    assert!(matches!(cell(&trials, 1, "seed"), Data::String(_)));
+    let trials_csv = read(&tmp.path().join("trials.csv"));
+    let seed: u64 = trials_csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(seed < 10u64.pow(15));
+    assert_eq!(cell(&trials, 1, "seed"), &Data::Float(seed as f64));
     assert!(matches!(cell(&trials, 1, "gmv_usd"), Data::Float(_)));
     // charts: the total-GMV table, and native charts in the file.
     let charts = wb.worksheet_range("charts").unwrap();
@@ -423,4 +483,30 @@ fn charts_are_replaced_but_a_persons_own_svg_files_beside_them_are_kept() {
         .assert()
         .success();
     assert_eq!(read(&paper.join("figure1.svg")), "<svg>figure 1</svg>");
+}
+
+#[test]
+fn compare_xlsx_holds_the_table_as_numbers() {
+    let tmp = tempdir();
+    run(tmp.path(), &["--vary", "countries.AA.lapse=0.1,0.3"]);
+    livemarket()
+        .args(["compare", "--quiet", "--xlsx"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let mut wb: Xlsx<_> = open_workbook(tmp.path().join("compare.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["compare", "about"]);
+    let sheet = wb.worksheet_range("compare").unwrap();
+    let text = read(&tmp.path().join("compare.csv"));
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let first: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    let mean_a = header.iter().position(|h| *h == "mean_a").unwrap();
+    assert_eq!(
+        cell(&sheet, 1, "mean_a"),
+        &Data::Float(first[mean_a].parse().unwrap())
+    );
+    assert_eq!(
+        cell(&sheet, 1, "metric"),
+        &Data::String(first[header.iter().position(|h| *h == "metric").unwrap()].into())
+    );
 }

@@ -1,0 +1,366 @@
+//! `livemarket export DIR --parquet`: a result folder's CSV files as Parquet files (zstd),
+//! one per table, with typed columns, for DuckDB, pandas, polars and R when a table is past
+//! what a spreadsheet holds.
+//!
+//! Each column's type is what all its cells are: whole numbers are INT64, other numbers
+//! DOUBLE, ISO dates DATE, anything else a UTF-8 string; an empty cell is null. A value is
+//! the number its CSV cell writes (either dialect), so a query over the Parquet file and one
+//! over the CSV file give the same answer. Files go to `DIR/parquet/NAME.parquet`, each
+//! written whole under a temporary name and renamed. Every trial's weekly values
+//! (`weekly_trials`) come from `weekly_trials.csv`, or, when the run did not write it, from
+//! `trials.bin` as `run --weekly-trials` would have written them.
+
+use crate::error::UserError;
+use crate::format::Dialect;
+use crate::results::{self, store, write_atomically};
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The folder, inside the result folder, that holds the Parquet files.
+pub use crate::results::PARQUET_DIR;
+
+/// The tables exported, when the folder has them: every CSV file livemarket writes.
+pub const TABLES: [&str; 9] = [
+    results::TRIALS_CSV,
+    results::SUMMARY_CSV,
+    results::WEEKLY_CSV,
+    results::WEEKLY_TRIALS_CSV,
+    results::POINTS_CSV,
+    results::COMPARE_CSV,
+    results::SENSITIVITY_CSV,
+    "events.csv",
+    "creators.csv",
+];
+
+/// Rows per row group: enough for zstd and column statistics to work well, few enough that
+/// the values held at a time stay small (a few tens of MB for the widest table).
+const ROW_GROUP: usize = 65_536;
+
+/// One exported table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exported {
+    pub csv: PathBuf,
+    pub parquet: PathBuf,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// The type of a column, from the loosest cell it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// No cell yet, or only empty ones.
+    Empty,
+    Int,
+    Double,
+    Date,
+    Text,
+}
+
+impl Kind {
+    fn of(cell: &str) -> Kind {
+        if cell.is_empty() {
+            Kind::Empty
+        } else if cell.parse::<i64>().is_ok() {
+            Kind::Int
+        } else if is_number(cell) {
+            Kind::Double
+        } else if date(cell).is_some() {
+            Kind::Date
+        } else {
+            Kind::Text
+        }
+    }
+
+    /// The kind of a column holding cells of kinds `self` and `other`.
+    fn and(self, other: Kind) -> Kind {
+        match (self, other) {
+            (Kind::Empty, k) | (k, Kind::Empty) => k,
+            (a, b) if a == b => a,
+            (Kind::Int, Kind::Double) | (Kind::Double, Kind::Int) => Kind::Double,
+            _ => Kind::Text,
+        }
+    }
+
+    fn parquet(self, name: &str) -> String {
+        match self {
+            Kind::Int => format!("OPTIONAL INT64 {name};"),
+            Kind::Double => format!("OPTIONAL DOUBLE {name};"),
+            Kind::Date => format!("OPTIONAL INT32 {name} (DATE);"),
+            Kind::Empty | Kind::Text => format!("OPTIONAL BYTE_ARRAY {name} (UTF8);"),
+        }
+    }
+}
+
+/// A plain decimal, as the result files write numbers (never `inf`, `NaN` or `1e6`).
+fn is_number(cell: &str) -> bool {
+    let t = cell.strip_prefix('-').unwrap_or(cell);
+    !t.is_empty()
+        && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && t.bytes().filter(|&b| b == b'.').count() <= 1
+        && t.parse::<f64>().is_ok()
+}
+
+fn date(cell: &str) -> Option<NaiveDate> {
+    (cell.len() == 10)
+        .then(|| NaiveDate::parse_from_str(cell, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+/// Exports every table of [`TABLES`] that `dir` holds; an error when it holds none.
+pub fn export_parquet(dir: &Path) -> Result<Vec<Exported>> {
+    let present: Vec<PathBuf> = TABLES
+        .iter()
+        .map(|t| dir.join(t))
+        .filter(|p| p.is_file())
+        .collect();
+    if present.is_empty() {
+        return Err(UserError(format!(
+            "{} holds no result table ({}); name a folder written by `livemarket run`",
+            dir.display(),
+            TABLES.join(", ")
+        ))
+        .into());
+    }
+    let out = dir.join(PARQUET_DIR);
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create the folder {}", out.display()))?;
+    let mut written = present
+        .iter()
+        .map(|csv| {
+            let stem = csv.file_stem().unwrap_or_default().to_string_lossy();
+            let parquet = out.join(format!("{stem}.parquet"));
+            let rows = export_table(csv, &parquet)?;
+            let bytes = std::fs::metadata(&parquet).map_or(0, |m| m.len());
+            Ok(Exported {
+                csv: csv.clone(),
+                parquet,
+                rows,
+                bytes,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Every trial's weekly values, from the trial data when the run did not write them as
+    // CSV (run --weekly-trials): through a temporary CSV file, so both paths give one table.
+    if !dir.join(results::WEEKLY_TRIALS_CSV).is_file() {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".weekly_trials.")
+            .suffix(".csv.tmp")
+            .tempfile_in(&out)
+            .with_context(|| format!("cannot write in {}", out.display()))?;
+        let tmp_path = tmp.path().to_path_buf();
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let rebuilt = weekly_trials_from_store(dir, &mut w)?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", tmp_path.display()))?;
+        drop(w);
+        if rebuilt {
+            let parquet = out.join("weekly_trials.parquet");
+            let rows = export_table(tmp.path(), &parquet)?;
+            written.push(Exported {
+                csv: dir.join(results::STORE),
+                bytes: std::fs::metadata(&parquet).map_or(0, |m| m.len()),
+                parquet,
+                rows,
+            });
+        }
+    }
+    Ok(written)
+}
+
+/// Writes to `w` the `weekly_trials.csv` that `run --weekly-trials` would have written (in
+/// the standard dialect), from the folder's trial data and the run its manifest records;
+/// false, writing nothing, when the folder has no trial data or no manifest.
+pub fn weekly_trials_from_store(dir: &Path, w: &mut impl Write) -> Result<bool> {
+    let path = dir.join(results::STORE);
+    let (Ok(recorded), true) = (results::manifest::read(dir), path.is_file()) else {
+        return Ok(false);
+    };
+    let plan = recorded.recipe.plan().with_context(|| {
+        format!(
+            "cannot rebuild the run recorded in {}",
+            dir.join(results::MANIFEST_JSON).display()
+        )
+    })?;
+    let Some(scan) = store::scan(&path, &recorded.recipe.store_layout(&plan))? else {
+        return Ok(false);
+    };
+    let columns = crate::run::point_columns(&plan);
+    let (names, prefixes) =
+        results::point_prefixes(columns.as_ref(), plan.points.len(), Dialect::Standard);
+    let file =
+        std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut csv = Dialect::Standard.writer(w);
+    csv.write_record(results::weekly_trials_header(&names))?;
+    for meta in &scan.records {
+        let (Some(point), Some(prefix)) = (plan.points.get(meta.point), prefixes.get(meta.point))
+        else {
+            anyhow::bail!(
+                "{}: run {} is of point {}, which the recorded run does not have; the folder is damaged",
+                path.display(),
+                meta.run,
+                meta.point
+            );
+        };
+        let r =
+            store::read(&file, meta).with_context(|| format!("cannot read {}", path.display()))?;
+        let r = results::measures::as_written(&r);
+        for row in results::weekly_trials_rows(&point.world, prefix, &r, Dialect::Standard) {
+            csv.write_record(&row)?;
+        }
+    }
+    csv.flush()?;
+    Ok(true)
+}
+
+/// Column names as Parquet takes them: the CSV header with anything but letters, digits
+/// and `_` as `_` (a swept path `countries.GB.lapse` is `countries_GB_lapse`), unique.
+fn column_names(header: &csv::StringRecord) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for h in header {
+        let mut n: String = h
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) {
+            n.insert(0, '_');
+        }
+        while names.contains(&n) {
+            n.push('_');
+        }
+        names.push(n);
+    }
+    names
+}
+
+/// Writes one CSV file as a Parquet file; returns its rows. Two passes: the first finds each
+/// column's type, the second writes row groups.
+fn export_table(csv_path: &Path, path: &Path) -> Result<u64> {
+    let read_err = || format!("cannot read {}", csv_path.display());
+    let (mut rdr, dialect) = Dialect::reader(csv_path).with_context(read_err)?;
+    let header = rdr.headers().with_context(read_err)?.clone();
+    let names = column_names(&header);
+    let mut kinds = vec![Kind::Empty; names.len()];
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0u64;
+    while rdr.read_record(&mut record).with_context(read_err)? {
+        for (k, cell) in kinds.iter_mut().zip(record.iter()) {
+            *k = k.and(Kind::of(&dialect.standard(cell)));
+        }
+        rows += 1;
+    }
+    let schema = format!(
+        "message {} {{ {} }}",
+        column_names(&csv::StringRecord::from(vec![
+            path.file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string()
+        ]))[0],
+        names
+            .iter()
+            .zip(&kinds)
+            .map(|(n, k)| k.parquet(n))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let schema = Arc::new(parse_message_type(&schema).context("building the Parquet schema")?);
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
+            .build(),
+    );
+    let (mut rdr, _) = Dialect::reader(csv_path).with_context(read_err)?;
+    write_atomically(path, |w| {
+        let mut writer = SerializedFileWriter::new(w, schema, props)?;
+        let mut group: Vec<csv::StringRecord> = Vec::with_capacity(ROW_GROUP);
+        loop {
+            let mut record = csv::StringRecord::new();
+            let more = rdr.read_record(&mut record).with_context(read_err)?;
+            if more {
+                group.push(record);
+            }
+            if group.len() == ROW_GROUP || (!more && !group.is_empty()) {
+                let mut rg = writer.next_row_group()?;
+                let mut c = 0;
+                while let Some(mut col) = rg.next_column()? {
+                    let cells: Vec<std::borrow::Cow<str>> = group
+                        .iter()
+                        .map(|r| dialect.standard(r.get(c).unwrap_or("")))
+                        .collect();
+                    let def: Vec<i16> = cells.iter().map(|s| i16::from(!s.is_empty())).collect();
+                    let present = cells.iter().filter(|s| !s.is_empty());
+                    // Pass 1 typed every non-empty cell of the column, so these parse.
+                    match kinds[c] {
+                        Kind::Int => {
+                            let v: Vec<i64> = present.map(|s| s.parse().unwrap_or(0)).collect();
+                            col.typed::<Int64Type>().write_batch(&v, Some(&def), None)?;
+                        }
+                        Kind::Double => {
+                            let v: Vec<f64> = present.map(|s| s.parse().unwrap_or(0.0)).collect();
+                            col.typed::<DoubleType>()
+                                .write_batch(&v, Some(&def), None)?;
+                        }
+                        Kind::Date => {
+                            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+                            let v: Vec<i32> = present
+                                .map(|s| date(s).map_or(0, |d| (d - epoch).num_days() as i32))
+                                .collect();
+                            col.typed::<Int32Type>().write_batch(&v, Some(&def), None)?;
+                        }
+                        Kind::Empty | Kind::Text => {
+                            let v: Vec<ByteArray> =
+                                present.map(|s| ByteArray::from(s.as_ref())).collect();
+                            col.typed::<ByteArrayType>()
+                                .write_batch(&v, Some(&def), None)?;
+                        }
+                    }
+                    col.close()?;
+                    c += 1;
+                }
+                rg.close()?;
+                group.clear();
+            }
+            if !more {
+                break;
+            }
+        }
+        writer.close()?;
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_is_typed_by_the_loosest_of_its_cells() {
+        let kind = |cells: &[&str]| cells.iter().fold(Kind::Empty, |k, c| k.and(Kind::of(c)));
+        assert_eq!(kind(&["1", "", "-2"]), Kind::Int);
+        assert_eq!(kind(&["1", "0.5"]), Kind::Double);
+        assert_eq!(kind(&["2021-01-04", ""]), Kind::Date);
+        assert_eq!(kind(&["1", "GB"]), Kind::Text);
+        assert_eq!(kind(&["2021-01-04", "3"]), Kind::Text);
+        assert_eq!(kind(&["", ""]), Kind::Empty);
+        assert_eq!(kind(&["inf", "1e5"]), Kind::Text);
+        assert_eq!(
+            column_names(&csv::StringRecord::from(vec![
+                "point",
+                "countries.GB.lapse",
+                "3x",
+                "a-b",
+                "a_b"
+            ])),
+            ["point", "countries_GB_lapse", "_3x", "a_b", "a_b_"]
+        );
+    }
+}
