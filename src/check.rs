@@ -86,10 +86,12 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             if let Some(sub) = &m.spec.subsidy {
                 let policy = match sub.policy {
                     Policy::Fixed => "fixed".to_string(),
-                    Policy::Roi => format!(
-                        "roi every {} weeks, target {}",
-                        sub.review_weeks, sub.target_roi
-                    ),
+                    Policy::Review => format!(
+                        "review of {:?} every {} weeks, target {}",
+                        sub.measure, sub.review_weeks, sub.review_target
+                    )
+                    .to_lowercase(),
+                    Policy::Roi => "roi (removed)".to_string(),
                 };
                 let budget = sub
                     .weekly_budget_usd

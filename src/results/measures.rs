@@ -58,6 +58,13 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         true,
     ),
     m("buyers", "Buyers", "Buyers", Unit::Count, true),
+    m(
+        "sessions",
+        "Live sessions watched",
+        "Sessions",
+        Unit::Count,
+        true,
+    ),
     m("orders", "Orders", "Orders", Unit::Count, true),
     m("gmv_usd", "Total GMV", "Total GMV", Unit::Usd, true),
     m(
@@ -75,9 +82,9 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         false,
     ),
     m(
-        "revenue_usd",
-        "Platform revenue (take − subsidy − poaching fees)",
-        "Platform revenue",
+        "contribution_usd",
+        "Platform contribution (take + ad yield − subsidy − poaching − creator fund − fixed cost)",
+        "Platform contribution",
         Unit::Usd,
         true,
     ),
@@ -96,6 +103,13 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         true,
     ),
     m(
+        "creators_dormant_end",
+        "Creators dormant at the end",
+        "Creators dormant at the end",
+        Unit::Count,
+        true,
+    ),
+    m(
         "creators_won",
         "Creators won by poaching",
         "Creators won by poaching",
@@ -110,9 +124,23 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         true,
     ),
     m(
+        "creators_returned",
+        "Dormant creators who came back",
+        "Creators returned",
+        Unit::Count,
+        true,
+    ),
+    m(
         "poaching_usd",
         "Poaching contract fees",
         "Poaching contract fees",
+        Unit::Usd,
+        true,
+    ),
+    m(
+        "creator_fund_usd",
+        "Creator fund payments",
+        "Creator fund payments",
         Unit::Usd,
         true,
     ),
@@ -121,6 +149,13 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         "Live shopping open at the end",
         "Live open at the end",
         Unit::Share,
+        true,
+    ),
+    m(
+        "category_adopters_end",
+        "People accepting live shopping at the end (country)",
+        "Category adopters at the end",
+        Unit::Count,
         true,
     ),
     m(

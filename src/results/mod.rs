@@ -61,6 +61,9 @@ pub const SUMMARY_CSV: &str = "summary.csv";
 pub const WEEKLY_CSV: &str = "weekly.csv";
 /// A sweep's points and their parameter values.
 pub const POINTS_CSV: &str = "points.csv";
+/// Every event of every run (openings, cancellations, closes, withdrawals, reviews,
+/// campaigns) with the value that decided it.
+pub const EVENTS_CSV: &str = "events.csv";
 /// The report page (`report`, `run --report`).
 pub const REPORT_HTML: &str = "report.html";
 /// The report's folder of SVG charts.
@@ -517,7 +520,67 @@ pub fn write_summaries(
     }
     summary.commit()?;
     weekly.commit()?;
+    write_events(dir, &file, &path, &scan, worlds, &prefix_names, &prefixes)?;
     Ok(scan.records.len() as u64)
+}
+
+/// Writes `events.csv` from the runs of a store, in run order: one row per event, with the
+/// value that decided it (`detail`: a review's new rate, a campaign's offers that week).
+fn write_events(
+    dir: &Path,
+    file: &File,
+    path: &Path,
+    scan: &Scan,
+    worlds: &[&World],
+    prefix_names: &[String],
+    prefixes: &[Vec<String>],
+) -> Result<()> {
+    let mut records: Vec<&RecordMeta> = scan.records.iter().collect();
+    records.sort_by_key(|r| r.run);
+    let mut out = AtomicFile::create(&dir.join(EVENTS_CSV))?;
+    {
+        let mut w = csv::Writer::from_writer(&mut out.writer);
+        let mut header = prefix_names.to_vec();
+        header.extend(
+            [
+                "trial", "seed", "week", "date", "country", "platform", "event", "value", "detail",
+            ]
+            .map(String::from),
+        );
+        w.write_record(&header)?;
+        for meta in records {
+            let world = worlds[meta.point];
+            let r = store::read(file, meta)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            for e in &r.log {
+                let Some(market) = world.markets.get(e.market) else {
+                    bail!(
+                        "{}: run {} logs an event of market {}, which point {} does not have",
+                        path.display(),
+                        meta.run,
+                        e.market,
+                        meta.point
+                    );
+                };
+                let mut row = prefixes[meta.point].clone();
+                row.extend([
+                    r.trial.to_string(),
+                    r.seed.to_string(),
+                    e.week.to_string(),
+                    world.start.plus_weeks(e.week).to_string(),
+                    world.countries[market.country].code.clone(),
+                    world.platforms[market.platform].name.clone(),
+                    e.kind.name().to_string(),
+                    Num::from(e.value).to_string(),
+                    Num::from(e.detail).to_string(),
+                ]);
+                w.write_record(&row)?;
+            }
+        }
+        w.flush()?;
+    }
+    out.commit()?;
+    Ok(())
 }
 
 /// `n` empty vectors with room for `capacity` values each.

@@ -8,21 +8,23 @@
 //! (u64), the payload, and its CRC-32 (u32). The payload: run (u64), point (u32), markets
 //! (u32), weeks (u32), trial (u64), seed (u64); per market the week live opened, the week it
 //! was withdrawn (u32 each, `u32::MAX` for never) and whether the launch was cancelled (u32);
-//! the weekly records (weeks × markets × metrics f64, week-major); and the lengths of
-//! `trials.csv` and `weekly_trials.csv` once this run's rows are in them (u64 each).
+//! the weekly records (weeks × markets × metrics f64, week-major); the event log (its length
+//! (u32), then per event the week, the market and the kind (u32 each), the value and the
+//! detail (f64 each)); and the lengths of `trials.csv` and `weekly_trials.csv` once this
+//! run's rows are in them (u64 each).
 //!
 //! A run's CSV rows are written before its record, so a whole record (length and CRC check)
 //! vouches for whole rows, and a record cut short by a crash is dropped, with the rows
 //! written after the record before it, by `--resume`.
 
-use crate::model::{Events, Metric, TrialResult, WeekRecord};
+use crate::model::{EventKind, EventRecord, Events, Metric, TrialResult, WeekRecord};
 use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"LMTRIALS";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const HEADER_LEN: u64 = 32;
 const NONE: u32 = u32::MAX;
 
@@ -83,17 +85,40 @@ impl StoreWriter {
     }
 }
 
-/// Bytes of one run's framed record for a world.
+/// Bytes of one logged event.
+const EVENT_BYTES: usize = 28;
+
+/// The event kinds in their stored order.
+const KINDS: [EventKind; 6] = [
+    EventKind::Opened,
+    EventKind::Cancelled,
+    EventKind::Closed,
+    EventKind::Withdrawn,
+    EventKind::Review,
+    EventKind::Campaign,
+];
+
+/// Bytes of one run's framed record for a world, at most: a market logs at most its opening
+/// (or cancellation), its close (or withdrawal), and one review and one campaign a week.
 pub fn record_bytes(world: &crate::world::World) -> u64 {
     let markets = world.markets.len() as u64;
-    8 + 36 + 12 * markets + 8 * u64::from(world.weeks) * markets * Metric::COUNT as u64 + 16 + 4
+    let weeks = u64::from(world.weeks);
+    let events = markets * (2 + 2 * weeks);
+    8 + 36
+        + 12 * markets
+        + 8 * weeks * markets * Metric::COUNT as u64
+        + 4
+        + EVENT_BYTES as u64 * events
+        + 16
+        + 4
 }
 
 /// One run's record, framed (length, payload, CRC).
 pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8> {
     let markets = r.events.len();
     let weeks = r.weekly.len() / markets.max(1);
-    let payload_len = 36 + 12 * markets + 8 * r.weekly.len() * Metric::COUNT + 16;
+    let payload_len =
+        36 + 12 * markets + 8 * r.weekly.len() * Metric::COUNT + 4 + EVENT_BYTES * r.log.len() + 16;
     let mut b = Vec::with_capacity(8 + payload_len + 4);
     b.extend_from_slice(&(payload_len as u64).to_le_bytes());
     b.extend_from_slice(&run.to_le_bytes());
@@ -111,6 +136,18 @@ pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8>
         for x in rec {
             b.extend_from_slice(&x.to_le_bytes());
         }
+    }
+    b.extend_from_slice(&(r.log.len() as u32).to_le_bytes());
+    for e in &r.log {
+        let kind = KINDS
+            .iter()
+            .position(|&k| k == e.kind)
+            .expect("every kind is stored");
+        b.extend_from_slice(&e.week.to_le_bytes());
+        b.extend_from_slice(&(e.market as u32).to_le_bytes());
+        b.extend_from_slice(&(kind as u32).to_le_bytes());
+        b.extend_from_slice(&e.value.to_le_bytes());
+        b.extend_from_slice(&e.detail.to_le_bytes());
     }
     b.extend_from_slice(&ends.trials.to_le_bytes());
     b.extend_from_slice(&ends.weekly_trials.to_le_bytes());
@@ -295,10 +332,16 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
     let markets = u32_at(12) as usize;
     let weeks = u32_at(16) as usize;
     // Run (8), point (4), markets (4), weeks (4), trial (8), seed (8), then the events.
-    let expected = (8 * Metric::COUNT)
+    let fixed = (8 * Metric::COUNT)
         .checked_mul(weeks)
         .and_then(|n| n.checked_mul(markets))
-        .and_then(|n| n.checked_add(36 + 12 * markets + 16));
+        .and_then(|n| n.checked_add(36 + 12 * markets + 4 + 16));
+    let logged = fixed
+        .filter(|&f| f <= p.len())
+        .map(|f| u32_at(f - 4 - 16) as usize);
+    let expected = fixed
+        .zip(logged)
+        .and_then(|(f, n)| n.checked_mul(EVENT_BYTES).and_then(|e| e.checked_add(f)));
     if expected != Some(p.len()) {
         bail!(
             "a trial record of {} bytes does not hold {markets} markets × {weeks} weeks",
@@ -327,7 +370,23 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
         }
         weekly.push(rec);
     }
+    at += 4;
+    let mut log = Vec::with_capacity(logged.unwrap_or(0));
+    for _ in 0..logged.unwrap_or(0) {
+        let kind = *KINDS
+            .get(u32_at(at + 8) as usize)
+            .context("a trial record names an unknown event kind")?;
+        log.push(EventRecord {
+            week: u32_at(at),
+            market: u32_at(at + 4) as usize,
+            kind,
+            value: f64::from_le_bytes(p[at + 12..at + 20].try_into().unwrap()),
+            detail: f64::from_le_bytes(p[at + 20..at + 28].try_into().unwrap()),
+        });
+        at += EVENT_BYTES;
+    }
     Ok(TrialResult {
+        log,
         trial,
         seed,
         weekly,
@@ -367,6 +426,13 @@ mod tests {
             weekly.push(rec);
         }
         TrialResult {
+            log: vec![EventRecord {
+                week: 3,
+                market: 1,
+                kind: EventKind::Review,
+                value: -1.5,
+                detail: 0.25,
+            }],
             trial: 5,
             seed: 12345,
             weekly,
@@ -418,6 +484,7 @@ mod tests {
         let back = read(&File::open(&path).unwrap(), &scan.records[2]).unwrap();
         assert_eq!((back.trial, back.seed), (5, 12345));
         assert_eq!(back.weekly, r.weekly);
+        assert_eq!(back.log, r.log);
         assert_eq!(
             back.events
                 .iter()

@@ -96,8 +96,8 @@ fn results_are_long_tables_with_one_header_iso_dates_and_plain_numbers() {
             .lines()
             .any(|l| l.starts_with("1,2021-01-11,AA,alpha,gmv_usd,"))
     );
-    // 40 weeks × (7 markets × 14 metrics + 3 platforms × 13 additive metrics) + header
-    assert_eq!(weekly.lines().count(), 40 * (7 * 14 + 3 * 13) + 1);
+    // 40 weeks × (7 markets × 19 metrics + 3 platforms × 18 additive metrics) + header
+    assert_eq!(weekly.lines().count(), 40 * (7 * 19 + 3 * 18) + 1);
     let trials = fs::read_to_string(tmp.path().join("trials.csv")).unwrap();
     assert_eq!(trials.lines().count(), 6 * 7 + 1);
     assert!(trials.lines().nth(1).unwrap().starts_with("0,"));
@@ -211,7 +211,7 @@ fn fails_on_an_unknown_key_naming_the_nearest_valid_key() {
         "typo.toml",
         &format!("{HEAD}populaton = 67e6\n"),
         "typo.toml:4:1: unknown key `populaton` in [countries.GB]; did you mean `population`? (valid keys: \
-         population, online_share, agents, live_affinity, deal_sensitivity, lapse, lapse_after, diffusion, spend, creators)",
+         population, online_share, agents, live_affinity, deal_sensitivity, deal_seekers, habit_uptake, lapse, lapse_after, diffusion, spend, creators)",
     );
 }
 
@@ -338,7 +338,7 @@ fn fails_on_a_platform_name_a_spreadsheet_would_run_as_a_formula() {
 
 #[test]
 fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
-    // Four well-mixed countries of 2 billion agents at about 7.1 bytes each: 57 GB per trial,
+    // Four well-mixed countries of 2 billion agents at about 12.25 bytes each: 98 GB per trial,
     // more than the 24 GiB machines this runs on (the message quotes what this one has).
     let tmp = tempdir();
     let scenario = tmp.path().join("huge.toml");
@@ -362,7 +362,7 @@ fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
         .code(2)
         .stderr(
             predicate::str::is_match(
-                r"^error: the run needs an estimated 57\.0 GB \(1 running trial\(s\) × 57\.00 GB \+ 0\.00 GB to summarise\), more than the \d+\.\d GB this machine has available; lower --threads or the agents, or pass --allow-memory to run anyway\n$",
+                r"^error: the run needs an estimated 98\.0 GB \(1 running trial\(s\) × 98\.00 GB \+ 0\.00 GB to summarise\), more than the \d+\.\d GB this machine has available; lower --threads or the agents, or pass --allow-memory to run anyway\n$",
             )
             .unwrap(),
         );

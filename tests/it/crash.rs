@@ -450,16 +450,16 @@ fn in_mount_namespace(script: &str, vars: &[(&str, &Path)]) {
 
 #[test]
 fn a_full_disk_stops_the_run_with_the_finished_trials_intact() {
-    // A 400 KB tmpfs fills up during the trials (a trial takes about 67 KB: 31 KB of record
-    // and 36 KB of weekly rows); a 1000 KB one holds all 12 trials (812 KB) and fills up while
-    // the summaries (346 KB) are written.
+    // A 400 KB tmpfs fills up during the trials (a trial takes about 85 KB: 43 KB of record
+    // and 42 KB of weekly rows); a 1200 KB one holds all 12 trials (1024 KB) and fills up
+    // while the summaries and events (491 KB) are written.
     let tmp = tempdir();
     let (log, reference) = (tmp.path().join("log"), tmp.path().join("reference"));
     fs::create_dir(&log).unwrap();
     let mnt = tmp.path().join("mnt");
     fs::create_dir(&mnt).unwrap();
     run(&reference, &["--trials", "12"]);
-    for size in ["400k", "1000k"] {
+    for size in ["400k", "1200k"] {
         in_mount_namespace(
             &format!(
                 r#"mount -t tmpfs -o size={size} tmpfs "$MNT"

@@ -9,6 +9,7 @@ mod calibration;
 mod cli;
 mod compose;
 mod crash;
+mod dynamics;
 mod hostile;
 mod model;
 mod report;

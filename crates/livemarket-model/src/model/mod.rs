@@ -21,4 +21,4 @@ mod reach;
 mod trial;
 
 pub use metrics::{Metric, WeekRecord};
-pub use trial::{Events, TrialResult, simulate, trial_memory_bytes};
+pub use trial::{EventKind, EventRecord, Events, TrialResult, simulate, trial_memory_bytes};
