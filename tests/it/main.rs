@@ -13,4 +13,5 @@ mod dynamics;
 mod hostile;
 mod model;
 mod report;
+mod resolution;
 mod sweep;
