@@ -829,3 +829,22 @@ fn output_paths_that_cannot_be_are_named_as_the_user_wrote_them() {
         ),
     );
 }
+
+#[test]
+fn model_1_keys_name_what_replaced_them() {
+    check_error(
+        "old.toml",
+        &format!(
+            "{HEAD}population = 1e6\ncreators = {{ min_weekly_earnings_usd = 100 }}\n\
+             [platforms.t.markets.GB]\nsubsidy = {{ rate = 0.2, policy = \"roi\", target_roi = 8 }}\n"
+        ),
+        "old.toml:5:40: `countries.GB.creators.min_weekly_earnings_usd` was removed in model 2: each \
+         creator has its own reservation wage; write `countries.GB.creators.reservation_usd` (its \
+         median, USD per week) and `reservation_sigma` instead\n\
+         old.toml:7:34: `platforms.t.markets.GB.subsidy.policy` = \"roi\" was removed in model 2 (its \
+         measure, GMV per subsidy dollar, is 1/rate whenever the budget does not bind); use policy = \
+         \"review\" with measure = \"growth\", \"incremental\" or \"contribution\" and a review_target\n\
+         old.toml:7:54: `platforms.t.markets.GB.subsidy.target_roi` was removed in model 2 with the \
+         `roi` policy; use policy = \"review\", a `measure` and `review_target`",
+    );
+}
