@@ -4,9 +4,9 @@
 //! Resolution: every country's consumer agents divided by 5 except the UK's (330,000 ->
 //! 146,000 agents; creators are real people and are kept), and 78 weeks (to the end of
 //! June 2022: every gated launch is dated by week 74). The UK keeps its 100,000 agents
-//! because the gates read its GMV: at 20,000 the sampling noise of the UK's weekly GMV,
-//! not the market, decided the launches (measured over 60 trials: 2.9 of the 5 launches
-//! cancelled on average, against 4.6 at 100,000 in docs/calibration.md).
+//! because the gates read its GMV (under model 1 the sampling noise of the UK's weekly GMV
+//! at 20,000 agents, not the market, decided the launches; model 2's resolution test,
+//! tests/it/resolution.rs, holds the UK's outcomes equal from 25,000 to 100,000 agents).
 //!
 //! Trials use fixed seeds (each scenario's own seed, trials 0..N), and every tolerance comes
 //! from the trial-to-trial spread measured at this resolution by `spread_at_test_resolution`
