@@ -108,6 +108,9 @@ pub fn run(
         adopted,
         lapsed,
         well_mixed_share,
+        watchable: (0..MAX_PLATFORMS)
+            .filter(|&p| input.pull[p] > 0.0)
+            .fold(0, |m, p| m | 1 << p),
     };
     if adopters_act || force_full {
         for i in 0..n {
@@ -140,6 +143,8 @@ struct Ctx<'a, 'b> {
     adopted: &'a mut Vec<u32>,
     lapsed: &'a mut Vec<u32>,
     well_mixed_share: f64,
+    /// Platforms with streaming creators (`pull > 0`).
+    watchable: PlatformMask,
 }
 
 impl Ctx<'_, '_> {
@@ -290,8 +295,7 @@ impl Ctx<'_, '_> {
         // Shopping.
         let mut bought: PlatformMask = 0;
         let on = cons.habits[i] & input.live_mask;
-        let watchable = (0..MAX_PLATFORMS).any(|p| on & (1 << p) != 0 && input.pull[p] > 0.0);
-        if let (Some(sessions), true) = (&input.sessions, watchable) {
+        if let (Some(sessions), true) = (&input.sessions, on & self.watchable != 0) {
             let k = sessions.sample(rng) as u32;
             if k > 0 {
                 let a = f64::from(cons.affinity[i]);
