@@ -151,6 +151,9 @@ pub struct RunArgs {
     /// Also write every trial's weekly series (weekly_trials.csv).
     #[arg(long)]
     pub weekly_trials: bool,
+    /// Also write every creator's end state in every trial (creators.csv).
+    #[arg(long)]
+    pub creators: bool,
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -187,6 +187,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         trials: args.trials,
         first_trial: args.first_trial,
         weekly_trials: args.weekly_trials,
+        creators: args.creators,
         shard: args.shard,
     };
     let plan = recipe.plan()?;

@@ -3,8 +3,8 @@
 //! and which of a folder's files are livemarket's to replace ([`clear`]).
 
 use super::{
-    COMPARE_CSV, EVENTS_CSV, MANIFEST_JSON, POINTS_CSV, REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV,
-    STORE, SUMMARY_CSV, TRIALS_CSV, WEEKLY_CSV, WEEKLY_TRIALS_CSV,
+    COMPARE_CSV, CREATORS_CSV, EVENTS_CSV, MANIFEST_JSON, POINTS_CSV, REPORT_HTML, REPORT_XLSX,
+    SENSITIVITY_CSV, STORE, SUMMARY_CSV, TRIALS_CSV, WEEKLY_CSV, WEEKLY_TRIALS_CSV,
 };
 use crate::error::UserError;
 use anyhow::{Context, Result};
@@ -73,7 +73,7 @@ impl AtomicFile {
 
 /// Every file livemarket writes into a result folder under a name of its own (the report's
 /// charts in `report/` aside): what `--force` removes before starting over.
-const WRITTEN: [&str; 12] = [
+const WRITTEN: [&str; 13] = [
     MANIFEST_JSON,
     TRIALS_CSV,
     WEEKLY_TRIALS_CSV,
@@ -81,6 +81,7 @@ const WRITTEN: [&str; 12] = [
     SUMMARY_CSV,
     WEEKLY_CSV,
     EVENTS_CSV,
+    CREATORS_CSV,
     POINTS_CSV,
     REPORT_HTML,
     REPORT_XLSX,

@@ -64,6 +64,8 @@ pub const POINTS_CSV: &str = "points.csv";
 /// Every event of every run (openings, cancellations, closes, withdrawals, reviews,
 /// campaigns) with the value that decided it.
 pub const EVENTS_CSV: &str = "events.csv";
+/// Every creator's end state in every run (`run --creators`).
+pub const CREATORS_CSV: &str = "creators.csv";
 /// The report page (`report`, `run --report`).
 pub const REPORT_HTML: &str = "report.html";
 /// The report's folder of SVG charts.
@@ -521,7 +523,90 @@ pub fn write_summaries(
     summary.commit()?;
     weekly.commit()?;
     write_events(dir, &file, &path, &scan, worlds, &prefix_names, &prefixes)?;
+    if worlds.iter().any(|w| w.record_creators) {
+        write_creators(dir, &file, &path, &scan, worlds, &prefix_names, &prefixes)?;
+    }
     Ok(scan.records.len() as u64)
+}
+
+/// Writes `creators.csv` from the runs of a store, in run order: one row per creator and run,
+/// its end state (what docs/calibration.md checks the earnings tail on).
+fn write_creators(
+    dir: &Path,
+    file: &File,
+    path: &Path,
+    scan: &Scan,
+    worlds: &[&World],
+    prefix_names: &[String],
+    prefixes: &[Vec<String>],
+) -> Result<()> {
+    let mut records: Vec<&RecordMeta> = scan.records.iter().collect();
+    records.sort_by_key(|r| r.run);
+    let mut out = AtomicFile::create(&dir.join(CREATORS_CSV))?;
+    {
+        let mut w = csv::Writer::from_writer(&mut out.writer);
+        let mut header = prefix_names.to_vec();
+        header.extend(
+            [
+                "trial",
+                "seed",
+                "country",
+                "home",
+                "initial_home",
+                "followers",
+                "skill",
+                "reservation_usd",
+                "trailing_usd",
+                "earnings_usd",
+                "switches",
+                "dormant_weeks",
+                "dormant",
+            ]
+            .map(String::from),
+        );
+        w.write_record(&header)?;
+        for meta in records {
+            let world = worlds[meta.point];
+            let r = store::read(file, meta)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let name = |p: u8| world.platforms.get(usize::from(p)).map(|x| x.name.clone());
+            for c in &r.creators {
+                let (Some(country), Some(home), Some(initial)) = (
+                    world.countries.get(usize::from(c.country)),
+                    name(c.home),
+                    name(c.initial_home),
+                ) else {
+                    bail!(
+                        "{}: run {} holds a creator of a country or platform that point {} does \
+                         not have",
+                        path.display(),
+                        meta.run,
+                        meta.point
+                    );
+                };
+                let mut row = prefixes[meta.point].clone();
+                row.extend([
+                    r.trial.to_string(),
+                    r.seed.to_string(),
+                    country.code.clone(),
+                    home,
+                    initial,
+                    Num::from(c.followers).to_string(),
+                    Num::from(c.skill).to_string(),
+                    Num::from(c.reservation).to_string(),
+                    Num::from(c.trailing).to_string(),
+                    Num::from(c.earnings).to_string(),
+                    c.switches.to_string(),
+                    c.dormant_weeks.to_string(),
+                    u8::from(c.dormant).to_string(),
+                ]);
+                w.write_record(&row)?;
+            }
+        }
+        w.flush()?;
+    }
+    out.commit()?;
+    Ok(())
 }
 
 /// Writes `events.csv` from the runs of a store, in run order: one row per event, with the

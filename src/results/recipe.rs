@@ -66,6 +66,9 @@ pub struct Recipe {
     pub trials: Option<u64>,
     pub first_trial: u64,
     pub weekly_trials: bool,
+    /// `--creators`: keep every creator's end state and write `creators.csv`.
+    #[serde(default)]
+    pub creators: bool,
     pub shard: Option<Shard>,
 }
 
@@ -81,6 +84,7 @@ impl Recipe {
             trials: None,
             first_trial: 0,
             weekly_trials: false,
+            creators: false,
             shard: None,
         }
     }
@@ -113,6 +117,9 @@ impl Recipe {
         )?;
         if let Some(seed) = self.seed {
             plan.reseed(seed);
+        }
+        for point in &mut plan.points {
+            point.world.record_creators = self.creators;
         }
         Ok(plan)
     }
@@ -202,6 +209,7 @@ impl Recipe {
             yes(self.weekly_trials),
             yes(other.weekly_trials),
         );
+        field("--creators", yes(self.creators), yes(other.creators));
         if shard {
             field(
                 "--shard",

@@ -10,14 +10,17 @@
 //! was withdrawn (u32 each, `u32::MAX` for never) and whether the launch was cancelled (u32);
 //! the weekly records (weeks × markets × metrics f64, week-major); the event log (its length
 //! (u32), then per event the week, the market and the kind (u32 each), the value and the
-//! detail (f64 each)); and the lengths of `trials.csv` and `weekly_trials.csv` once this
-//! run's rows are in them (u64 each).
+//! detail (f64 each)); the creators' end states, kept with `run --creators` (their number
+//! (u32), then per creator the country (u16), home and initial home (u8 each), dormant
+//! (u16), switches and dormant weeks (u16 each), followers, skill, reservation wage,
+//! trailing and total earnings (f64 each)); and the lengths of `trials.csv` and
+//! `weekly_trials.csv` once this run's rows are in them (u64 each).
 //!
 //! A run's CSV rows are written before its record, so a whole record (length and CRC check)
 //! vouches for whole rows, and a record cut short by a crash is dropped, with the rows
 //! written after the record before it, by `--resume`.
 
-use crate::model::{EventKind, EventRecord, Events, Metric, TrialResult, WeekRecord};
+use crate::model::{CreatorEnd, EventKind, EventRecord, Events, Metric, TrialResult, WeekRecord};
 use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
@@ -87,6 +90,8 @@ impl StoreWriter {
 
 /// Bytes of one logged event.
 const EVENT_BYTES: usize = 28;
+/// Bytes of one creator's end state.
+const CREATOR_BYTES: usize = 50;
 
 /// The event kinds in their stored order.
 const KINDS: [EventKind; 6] = [
@@ -104,11 +109,22 @@ pub fn record_bytes(world: &crate::world::World) -> u64 {
     let markets = world.markets.len() as u64;
     let weeks = u64::from(world.weeks);
     let events = markets * (2 + 2 * weeks);
+    let creators: u64 = if world.record_creators {
+        world
+            .countries
+            .iter()
+            .map(|c| u64::from(c.spec.creators.agents))
+            .sum()
+    } else {
+        0
+    };
     8 + 36
         + 12 * markets
         + 8 * weeks * markets * Metric::COUNT as u64
         + 4
         + EVENT_BYTES as u64 * events
+        + 4
+        + CREATOR_BYTES as u64 * creators
         + 16
         + 4
 }
@@ -117,8 +133,14 @@ pub fn record_bytes(world: &crate::world::World) -> u64 {
 pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8> {
     let markets = r.events.len();
     let weeks = r.weekly.len() / markets.max(1);
-    let payload_len =
-        36 + 12 * markets + 8 * r.weekly.len() * Metric::COUNT + 4 + EVENT_BYTES * r.log.len() + 16;
+    let payload_len = 36
+        + 12 * markets
+        + 8 * r.weekly.len() * Metric::COUNT
+        + 4
+        + EVENT_BYTES * r.log.len()
+        + 4
+        + CREATOR_BYTES * r.creators.len()
+        + 16;
     let mut b = Vec::with_capacity(8 + payload_len + 4);
     b.extend_from_slice(&(payload_len as u64).to_le_bytes());
     b.extend_from_slice(&run.to_le_bytes());
@@ -148,6 +170,17 @@ pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8>
         b.extend_from_slice(&(kind as u32).to_le_bytes());
         b.extend_from_slice(&e.value.to_le_bytes());
         b.extend_from_slice(&e.detail.to_le_bytes());
+    }
+    b.extend_from_slice(&(r.creators.len() as u32).to_le_bytes());
+    for c in &r.creators {
+        b.extend_from_slice(&c.country.to_le_bytes());
+        b.extend_from_slice(&[c.home, c.initial_home]);
+        b.extend_from_slice(&u16::from(c.dormant).to_le_bytes());
+        b.extend_from_slice(&c.switches.to_le_bytes());
+        b.extend_from_slice(&c.dormant_weeks.to_le_bytes());
+        for x in [c.followers, c.skill, c.reservation, c.trailing, c.earnings] {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
     }
     b.extend_from_slice(&ends.trials.to_le_bytes());
     b.extend_from_slice(&ends.weekly_trials.to_le_bytes());
@@ -335,13 +368,24 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
     let fixed = (8 * Metric::COUNT)
         .checked_mul(weeks)
         .and_then(|n| n.checked_mul(markets))
-        .and_then(|n| n.checked_add(36 + 12 * markets + 4 + 16));
+        .and_then(|n| n.checked_add(36 + 12 * markets + 4 + 4 + 16));
+    // The event count sits right after the weekly records, the creator count after the events.
     let logged = fixed
         .filter(|&f| f <= p.len())
-        .map(|f| u32_at(f - 4 - 16) as usize);
-    let expected = fixed
+        .map(|f| u32_at(f - 4 - 4 - 16) as usize);
+    let creators_at = fixed
         .zip(logged)
-        .and_then(|(f, n)| n.checked_mul(EVENT_BYTES).and_then(|e| e.checked_add(f)));
+        .and_then(|(f, n)| {
+            n.checked_mul(EVENT_BYTES)
+                .and_then(|e| e.checked_add(f - 4 - 16))
+        })
+        .filter(|&at| at + 4 <= p.len());
+    let kept = creators_at.map(|at| u32_at(at) as usize);
+    let expected = fixed.zip(logged).zip(kept).and_then(|((f, n), c)| {
+        let events = n.checked_mul(EVENT_BYTES)?;
+        let creators = c.checked_mul(CREATOR_BYTES)?;
+        f.checked_add(events)?.checked_add(creators)
+    });
     if expected != Some(p.len()) {
         bail!(
             "a trial record of {} bytes does not hold {markets} markets × {weeks} weeks",
@@ -385,8 +429,29 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
         });
         at += EVENT_BYTES;
     }
+    at += 4;
+    let f64_at = |i: usize| f64::from_le_bytes(p[i..i + 8].try_into().unwrap());
+    let u16_at = |i: usize| u16::from_le_bytes(p[i..i + 2].try_into().unwrap());
+    let mut creators = Vec::with_capacity(kept.unwrap_or(0));
+    for _ in 0..kept.unwrap_or(0) {
+        creators.push(CreatorEnd {
+            country: u16_at(at),
+            home: p[at + 2],
+            initial_home: p[at + 3],
+            dormant: u16_at(at + 4) != 0,
+            switches: u16_at(at + 6),
+            dormant_weeks: u16_at(at + 8),
+            followers: f64_at(at + 10),
+            skill: f64_at(at + 18),
+            reservation: f64_at(at + 26),
+            trailing: f64_at(at + 34),
+            earnings: f64_at(at + 42),
+        });
+        at += CREATOR_BYTES;
+    }
     Ok(TrialResult {
         log,
+        creators,
         trial,
         seed,
         weekly,
@@ -426,6 +491,19 @@ mod tests {
             weekly.push(rec);
         }
         TrialResult {
+            creators: vec![CreatorEnd {
+                country: 1,
+                home: 2,
+                initial_home: 0,
+                dormant: true,
+                switches: 3,
+                dormant_weeks: 7,
+                followers: 1234.5,
+                skill: 0.8,
+                reservation: 100.0,
+                trailing: 42.0,
+                earnings: 9876.0,
+            }],
             log: vec![EventRecord {
                 week: 3,
                 market: 1,
@@ -485,6 +563,7 @@ mod tests {
         assert_eq!((back.trial, back.seed), (5, 12345));
         assert_eq!(back.weekly, r.weekly);
         assert_eq!(back.log, r.log);
+        assert_eq!(back.creators, r.creators);
         assert_eq!(
             back.events
                 .iter()

@@ -848,3 +848,47 @@ fn model_1_keys_name_what_replaced_them() {
          `roi` policy; use policy = \"review\", a `measure` and `review_target`",
     );
 }
+
+#[test]
+fn creators_writes_every_creators_end_state_and_summarize_rebuilds_it() {
+    // The small world has 60 + 40 + 30 creators: 130 rows per trial.
+    let tmp = tempdir();
+    let out = tmp.path().join("r");
+    livemarket()
+        .args([
+            "run",
+            SMALL,
+            "--quiet",
+            "--trials",
+            "3",
+            "--creators",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = fs::read_to_string(out.join("creators.csv")).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "trial,seed,country,home,initial_home,followers,skill,reservation_usd,trailing_usd,\
+         earnings_usd,switches,dormant_weeks,dormant"
+    );
+    assert_eq!(text.lines().count(), 3 * 130 + 1);
+    // Poaching moves some of AA's creators from alpha to beta.
+    assert!(text.lines().any(|l| l.contains(",AA,beta,alpha,")));
+    fs::remove_file(out.join("creators.csv")).unwrap();
+    livemarket()
+        .args(["summarize", "--quiet"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(fs::read_to_string(out.join("creators.csv")).unwrap(), text);
+    // Without the option there is no such file.
+    let plain = tmp.path().join("plain");
+    livemarket()
+        .args(["run", SMALL, "--quiet", "--trials", "1", "--out"])
+        .arg(&plain)
+        .assert()
+        .success();
+    assert!(!plain.join("creators.csv").exists());
+}

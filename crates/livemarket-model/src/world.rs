@@ -20,6 +20,8 @@ pub struct World {
     /// Visit every consumer every week even when adopters have nothing to do. Results are
     /// the same either way; tests set it to check the sparse pass against the full one.
     pub full_scan: bool,
+    /// Keep every creator's end state in each trial's result (`run --creators`).
+    pub record_creators: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +148,7 @@ impl World {
                 .collect(),
             markets,
             full_scan: false,
+            record_creators: false,
         }
     }
 

@@ -17,6 +17,8 @@ pub struct Creator {
     pub home: u8,
     /// Home before the running contract moved it (meaningful under contract).
     pub original: u8,
+    /// Home at the start of the trial.
+    pub initial: u8,
     /// Platform paying a contract, or [`NO_CONTRACT`].
     pub contract: u8,
     /// Not streaming; keeps its followers.
@@ -90,6 +92,7 @@ pub fn draw(country: &CountryWorld, rng: &mut ModelRng) -> Vec<Creator> {
         .map(|home| Creator {
             home,
             original: home,
+            initial: home,
             contract: NO_CONTRACT,
             dormant: false,
             started: false,
@@ -434,6 +437,7 @@ mod tests {
         Creator {
             home,
             original: home,
+            initial: home,
             contract: NO_CONTRACT,
             dormant: false,
             started: true,

@@ -82,6 +82,29 @@ pub struct EventRecord {
     pub detail: f64,
 }
 
+/// One creator at the end of a trial (`run --creators`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CreatorEnd {
+    /// Index into [`World::countries`].
+    pub country: u16,
+    /// Home platform at the end, and at the start.
+    pub home: u8,
+    pub initial_home: u8,
+    pub dormant: bool,
+    /// Times it changed home.
+    pub switches: u16,
+    /// Weeks spent dormant.
+    pub dormant_weeks: u16,
+    pub followers: f64,
+    pub skill: f64,
+    /// Reservation wage, USD per week.
+    pub reservation: f64,
+    /// Trailing weekly earnings, USD.
+    pub trailing: f64,
+    /// Earnings over the trial, USD.
+    pub earnings: f64,
+}
+
 /// Everything one trial produces.
 #[derive(Debug, Clone)]
 pub struct TrialResult {
@@ -95,6 +118,8 @@ pub struct TrialResult {
     pub events: Vec<Events>,
     /// Every event in week order (within a week: calendar, policy, then countries in order).
     pub log: Vec<EventRecord>,
+    /// Every creator's end state, by country then creator, when the world records them.
+    pub creators: Vec<CreatorEnd>,
     /// Wall-clock seconds spent building agents and networks, and stepping the weeks. Not
     /// part of any result file (it varies run to run); reported with `--timings`.
     pub seconds: (f64, f64),
@@ -177,12 +202,36 @@ pub fn simulate(world: &World, k: u64) -> TrialResult {
             log.append(&mut state.log);
         }
     }
+    let creators = if world.record_creators {
+        countries
+            .iter()
+            .enumerate()
+            .flat_map(|(c, state)| {
+                state.creators.iter().map(move |cr| CreatorEnd {
+                    country: c as u16,
+                    home: cr.home,
+                    initial_home: cr.initial,
+                    dormant: cr.dormant,
+                    switches: cr.switches,
+                    dormant_weeks: cr.dormant_weeks,
+                    followers: cr.followers,
+                    skill: cr.skill,
+                    reservation: cr.reservation,
+                    trailing: cr.trailing,
+                    earnings: cr.total,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     TrialResult {
         trial: k,
         seed,
         weekly,
         events: markets.iter().map(|m| m.events).collect(),
         log,
+        creators,
         seconds: (setup, began.elapsed().as_secs_f64() - setup),
     }
 }
