@@ -389,8 +389,10 @@ impl CountryState {
                 continue;
             }
             let campaign = &mut self.campaigns[p];
+            // A campaign starts the first week a rival it targets has an open shop here (a
+            // list drawn before would be empty for good).
             let due = match campaign.drawn {
-                None => true,
+                None => mw.poach_from & terms.live_mask != 0,
                 Some(w) => rule.refresh_weeks.is_some_and(|r| week >= w + u32::from(r)),
             };
             if due {
