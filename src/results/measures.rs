@@ -42,7 +42,7 @@ const fn m(
 
 /// Every measure, in column order: one per [`Metric`] (in [`Metric::ALL`] order), then the
 /// adopter peak and the events.
-pub const MEASURES: [Measure; Metric::COUNT + 5] = [
+pub const MEASURES: [Measure; Metric::COUNT + 6] = [
     m(
         "users_end",
         "Users at the end",
@@ -193,6 +193,13 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         Unit::Plain,
         false,
     ),
+    m(
+        "live_closed_week",
+        "Week live shopping closed on its date",
+        "Week live closed",
+        Unit::Plain,
+        false,
+    ),
 ];
 
 /// The measure called `name`.
@@ -242,8 +249,9 @@ pub fn measure(s: &Series) -> Vec<Option<f64>> {
             v.push(e.opened.map(f64::from));
             v.push(Some(f64::from(u8::from(e.withdrawn.is_some()))));
             v.push(e.withdrawn.map(f64::from));
+            v.push(e.closed.map(f64::from));
         }
-        None => v.extend([None, None, None, None]),
+        None => v.extend([None, None, None, None, None]),
     }
     v
 }
@@ -285,6 +293,7 @@ mod tests {
             cancelled: false,
             opened: Some(1),
             withdrawn: Some(2),
+            closed: Some(3),
         };
         let market = Series {
             country: Some(0),

@@ -177,7 +177,14 @@ impl<'w> ResultWriter<'w> {
         let mut header = prefix_names.clone();
         header.extend(["trial", "seed", "country", "platform"].map(String::from));
         header.extend(measures::names());
-        header.extend(["live_opened_date", "live_withdrawn_date"].map(String::from));
+        header.extend(
+            [
+                "live_opened_date",
+                "live_withdrawn_date",
+                "live_closed_date",
+            ]
+            .map(String::from),
+        );
         trials.write_record(&header)?;
         trials.commit()?;
         let weekly_trials = if weekly_trials {
@@ -291,6 +298,7 @@ impl<'w> ResultWriter<'w> {
             row.extend(values.iter().map(|v| Num(*v).to_string()));
             row.push(date(e.opened));
             row.push(date(e.withdrawn));
+            row.push(date(e.closed));
             self.trials.write_record(&row)?;
         }
         self.trials.commit()?;

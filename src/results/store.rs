@@ -7,7 +7,8 @@
 //! each; 0 without that file). Then one record per run, in run order: the payload's length
 //! (u64), the payload, and its CRC-32 (u32). The payload: run (u64), point (u32), markets
 //! (u32), weeks (u32), trial (u64), seed (u64); per market the week live opened, the week it
-//! was withdrawn (u32 each, `u32::MAX` for never) and whether the launch was cancelled (u32);
+//! was withdrawn (u32 each, `u32::MAX` for never), whether the launch was cancelled (u32) and
+//! the week it closed (u32, `u32::MAX` for never);
 //! the weekly records (weeks × markets × metrics f64, week-major); the event log (its length
 //! (u32), then per event the week, the market and the kind (u32 each), the value and the
 //! detail (f64 each)); the creators' end states, kept with `run --creators` (their number
@@ -119,7 +120,7 @@ pub fn record_bytes(world: &crate::world::World) -> u64 {
         0
     };
     8 + 36
-        + 12 * markets
+        + 16 * markets
         + 8 * weeks * markets * Metric::COUNT as u64
         + 4
         + EVENT_BYTES as u64 * events
@@ -134,7 +135,7 @@ pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8>
     let markets = r.events.len();
     let weeks = r.weekly.len() / markets.max(1);
     let payload_len = 36
-        + 12 * markets
+        + 16 * markets
         + 8 * r.weekly.len() * Metric::COUNT
         + 4
         + EVENT_BYTES * r.log.len()
@@ -153,6 +154,7 @@ pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8>
         b.extend_from_slice(&e.opened.unwrap_or(NONE).to_le_bytes());
         b.extend_from_slice(&e.withdrawn.unwrap_or(NONE).to_le_bytes());
         b.extend_from_slice(&u32::from(e.cancelled).to_le_bytes());
+        b.extend_from_slice(&e.closed.unwrap_or(NONE).to_le_bytes());
     }
     for rec in &r.weekly {
         for x in rec {
@@ -368,7 +370,7 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
     let fixed = (8 * Metric::COUNT)
         .checked_mul(weeks)
         .and_then(|n| n.checked_mul(markets))
-        .and_then(|n| n.checked_add(36 + 12 * markets + 4 + 4 + 16));
+        .and_then(|n| n.checked_add(36 + 16 * markets + 4 + 4 + 16));
     // The event count sits right after the weekly records, the creator count after the events.
     let logged = fixed
         .filter(|&f| f <= p.len())
@@ -402,8 +404,9 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
             opened: week(u32_at(at)),
             withdrawn: week(u32_at(at + 4)),
             cancelled: u32_at(at + 8) != 0,
+            closed: week(u32_at(at + 12)),
         });
-        at += 12;
+        at += 16;
     }
     let mut weekly = Vec::with_capacity(weeks * markets);
     for _ in 0..weeks * markets {
@@ -519,11 +522,13 @@ mod tests {
                     opened: Some(1),
                     cancelled: false,
                     withdrawn: None,
+                    closed: Some(4),
                 },
                 Events {
                     opened: None,
                     cancelled: true,
                     withdrawn: Some(2),
+                    closed: None,
                 },
             ],
             seconds: (0.0, 0.0),
@@ -567,11 +572,11 @@ mod tests {
         assert_eq!(
             back.events
                 .iter()
-                .map(|e| (e.opened, e.cancelled, e.withdrawn))
+                .map(|e| (e.opened, e.cancelled, e.withdrawn, e.closed))
                 .collect::<Vec<_>>(),
             r.events
                 .iter()
-                .map(|e| (e.opened, e.cancelled, e.withdrawn))
+                .map(|e| (e.opened, e.cancelled, e.withdrawn, e.closed))
                 .collect::<Vec<_>>()
         );
     }

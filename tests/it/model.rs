@@ -420,6 +420,7 @@ fn a_close_ends_the_platforms_habits_and_moves_or_parks_its_creators() {
                 .iter()
                 .any(|e| e.market == m && e.week == 30 && e.kind == EventKind::Closed)
         );
+        assert_eq!(r.events[m].closed, Some(30));
     }
 }
 

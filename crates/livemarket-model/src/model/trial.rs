@@ -36,6 +36,8 @@ pub struct Events {
     pub cancelled: bool,
     /// Week live shopping was withdrawn by the exit rule.
     pub withdrawn: Option<u32>,
+    /// Week live shopping closed on its `live.close` date.
+    pub closed: Option<u32>,
 }
 
 /// The kinds of event in a trial's event log.
@@ -295,6 +297,7 @@ fn calendar(
         if mw.close_week == Some(t) && markets[m].open {
             markets[m].open = false;
             markets[m].closing = true;
+            markets[m].events.closed = Some(t);
             log.push(EventRecord {
                 week: t,
                 market: m,
