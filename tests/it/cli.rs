@@ -24,11 +24,12 @@ fn run_small(dir: &Path, threads: &str, extra: &[&str]) {
         .stderr("");
 }
 
-const DATA_FILES: [&str; 4] = [
+const DATA_FILES: [&str; 5] = [
     "trials.csv",
     "summary.csv",
     "weekly.csv",
     "weekly_trials.csv",
+    "events.csv",
 ];
 
 #[test]

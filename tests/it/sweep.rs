@@ -203,6 +203,7 @@ fn one_and_two_threads_write_byte_identical_sweeps() {
         "summary.csv",
         "weekly.csv",
         "weekly_trials.csv",
+        "events.csv",
     ] {
         assert!(
             read(&one.join(f)) == read(&two.join(f)),
