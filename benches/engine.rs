@@ -4,7 +4,7 @@
 //! in consumer agents (per week for the week bench, agent-weeks for whole trials).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use livemarket::model::country::{CountryState, MarketWeek};
+use livemarket::model::country::{Aux, CountryState, MarketWeek};
 use livemarket::model::network::Csr;
 use livemarket::model::rng::ModelRng;
 use livemarket::model::{Metric, simulate};
@@ -45,13 +45,16 @@ fn consumer_week(c: &mut Criterion) {
     ));
     let plan = [MarketWeek {
         open: true,
+        opened: Some(0),
         discount: 0.1,
         subsidy_budget: f64::INFINITY,
+        ..MarketWeek::default()
     }; 2];
     let mut state = CountryState::new(&w, 0, 1);
     let mut out = [[0.0; Metric::COUNT]; 2];
+    let mut aux = [Aux::default(); 2];
     for week in 0..8 {
-        state.step(&w, 0, week, &plan, &mut out);
+        state.step(&w, 0, week, &plan, &mut out, &mut aux);
     }
     let adopters = out[0][Metric::Adopters as usize] + out[1][Metric::Adopters as usize];
     assert!(
@@ -63,7 +66,7 @@ fn consumer_week(c: &mut Criterion) {
     group.bench_function("200k_agents_2_platforms_shopping", |b| {
         b.iter(|| {
             // Steps stay in week 8, so the state keeps diffusing but the calendar does not move.
-            state.step(&w, 0, 8, &plan, &mut out);
+            state.step(&w, 0, 8, &plan, &mut out, &mut aux);
             assert!(out[0][Metric::Users as usize] > 0.0);
         })
     });

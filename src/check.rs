@@ -78,7 +78,18 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
                             g.window_weeks
                         )
                     });
-                    format!("live from week {week} ({}){gate}", l.launch)
+                    let close = m.close_week.map_or(String::new(), |c| {
+                        format!(
+                            ", closes week {c} ({})",
+                            l.close.expect("a close week has a date")
+                        )
+                    });
+                    let base = if l.initial_adopters > 0.0 {
+                        format!(", installed base {} of its users", l.initial_adopters)
+                    } else {
+                        String::new()
+                    };
+                    format!("live from week {week} ({}){gate}{close}{base}", l.launch)
                 }
                 _ => "no live shopping".to_string(),
             };
@@ -86,10 +97,12 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             if let Some(sub) = &m.spec.subsidy {
                 let policy = match sub.policy {
                     Policy::Fixed => "fixed".to_string(),
-                    Policy::Roi => format!(
-                        "roi every {} weeks, target {}",
-                        sub.review_weeks, sub.target_roi
-                    ),
+                    Policy::Review => format!(
+                        "review of {:?} every {} weeks, target {}",
+                        sub.measure, sub.review_weeks, sub.review_target
+                    )
+                    .to_lowercase(),
+                    Policy::Roi => "roi (removed)".to_string(),
                 };
                 let budget = sub
                     .weekly_budget_usd
@@ -100,6 +113,12 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
                 extras.push(format!(
                     "exit below {} USD/week for {} weeks",
                     e.min_weekly_gmv_usd, e.patience_weeks
+                ));
+            }
+            if let Some(f) = &m.spec.creator_fund {
+                extras.push(format!(
+                    "creator fund to {} USD/week ({} USD/week)",
+                    f.floor_usd, f.weekly_budget_usd
                 ));
             }
             if let Some(po) = &m.spec.poaching {

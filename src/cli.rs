@@ -175,6 +175,9 @@ pub struct RunArgs {
     /// Spanish spreadsheet settings).
     #[arg(long, value_enum, value_name = "DIALECT", default_value_t = Dialect::Standard)]
     pub csv_dialect: Dialect,
+    /// Also write every creator's end state in every trial (creators.csv).
+    #[arg(long)]
+    pub creators: bool,
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,

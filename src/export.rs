@@ -36,8 +36,8 @@ pub const TABLES: [&str; 9] = [
     results::POINTS_CSV,
     results::COMPARE_CSV,
     results::SENSITIVITY_CSV,
-    "events.csv",
-    "creators.csv",
+    results::EVENTS_CSV,
+    results::CREATORS_CSV,
 ];
 
 /// Rows per row group: enough for zstd and column statistics to work well, few enough that

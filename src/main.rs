@@ -189,6 +189,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         trials: args.trials,
         first_trial: args.first_trial,
         weekly_trials: args.weekly_trials,
+        creators: args.creators,
         shard: args.shard,
         csv_dialect: args.csv_dialect,
     };

@@ -13,7 +13,7 @@ const MEASURES: [&str; 7] = [
     "gmv_usd",
     "adopters_peak",
     "subsidy_usd",
-    "revenue_usd",
+    "contribution_usd",
     "creators_streaming_end",
     "live_withdrawn",
     "launch_cancelled",

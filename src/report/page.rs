@@ -19,7 +19,7 @@ const TOTALS: [&str; 10] = [
     "adopters_peak",
     "adopters_end",
     "subsidy_usd",
-    "revenue_usd",
+    "contribution_usd",
     "creators_streaming_end",
     "creators_won",
     "creators_lost",

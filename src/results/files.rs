@@ -3,8 +3,9 @@
 //! and which of a folder's files are livemarket's to replace ([`clear`]).
 
 use super::{
-    COMPARE_CSV, COMPARE_XLSX, MANIFEST_JSON, PARQUET_DIR, POINTS_CSV, REPORT_HTML, REPORT_XLSX,
-    SENSITIVITY_CSV, STORE, SUMMARY_CSV, TRIALS_CSV, WEEKLY_CSV, WEEKLY_TRIALS_CSV,
+    COMPARE_CSV, COMPARE_XLSX, CREATORS_CSV, EVENTS_CSV, MANIFEST_JSON, PARQUET_DIR, POINTS_CSV,
+    REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE, SUMMARY_CSV, TRIALS_CSV, WEEKLY_CSV,
+    WEEKLY_TRIALS_CSV,
 };
 use crate::error::UserError;
 use anyhow::{Context, Result};
@@ -73,13 +74,15 @@ impl AtomicFile {
 
 /// Every file livemarket writes into a result folder under a name of its own (the report's
 /// charts in `report/` aside): what `--force` removes before starting over.
-const WRITTEN: [&str; 12] = [
+const WRITTEN: [&str; 14] = [
     MANIFEST_JSON,
     TRIALS_CSV,
     WEEKLY_TRIALS_CSV,
     STORE,
     SUMMARY_CSV,
     WEEKLY_CSV,
+    EVENTS_CSV,
+    CREATORS_CSV,
     POINTS_CSV,
     REPORT_HTML,
     REPORT_XLSX,
@@ -89,7 +92,12 @@ const WRITTEN: [&str; 12] = [
 ];
 
 /// The files a run writes into its folder: what its manifest lists.
-pub(crate) fn files_of_run(sweep: bool, weekly_trials: bool, shard: bool) -> Vec<&'static str> {
+pub(crate) fn files_of_run(
+    sweep: bool,
+    weekly_trials: bool,
+    creators: bool,
+    shard: bool,
+) -> Vec<&'static str> {
     let mut f = vec![MANIFEST_JSON, TRIALS_CSV, STORE];
     if weekly_trials {
         f.push(WEEKLY_TRIALS_CSV);
@@ -97,8 +105,12 @@ pub(crate) fn files_of_run(sweep: bool, weekly_trials: bool, shard: bool) -> Vec
     if sweep {
         f.push(POINTS_CSV);
     }
+    // Written with the summaries, from trials.bin: not by a shard.
     if !shard {
-        f.extend([SUMMARY_CSV, WEEKLY_CSV]);
+        f.extend([SUMMARY_CSV, WEEKLY_CSV, EVENTS_CSV]);
+        if creators {
+            f.push(CREATORS_CSV);
+        }
     }
     f
 }

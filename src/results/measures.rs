@@ -43,7 +43,7 @@ const fn m(
 
 /// Every measure, in column order: one per [`Metric`] (in [`Metric::ALL`] order), then the
 /// adopter peak and the events.
-pub const MEASURES: [Measure; Metric::COUNT + 5] = [
+pub const MEASURES: [Measure; Metric::COUNT + 6] = [
     m(
         "users_end",
         "Users at the end",
@@ -66,6 +66,13 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         Unit::Count,
         true,
     ),
+    m(
+        "sessions",
+        "Live sessions watched",
+        "Sessions",
+        Unit::Count,
+        true,
+    ),
     m("orders", "Orders", "Orders", Unit::Count, true),
     m("gmv_usd", "Total GMV", "Total GMV", Unit::Usd, true),
     m(
@@ -83,9 +90,9 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         false,
     ),
     m(
-        "revenue_usd",
-        "Platform revenue (take − subsidy − poaching fees)",
-        "Platform revenue",
+        "contribution_usd",
+        "Platform contribution (take + ad yield − subsidy − poaching − creator fund − fixed cost)",
+        "Platform contribution",
         Unit::Usd,
         true,
     ),
@@ -104,6 +111,13 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         true,
     ),
     m(
+        "creators_dormant_end",
+        "Creators dormant at the end",
+        "Creators dormant at the end",
+        Unit::Count,
+        true,
+    ),
+    m(
         "creators_won",
         "Creators won by poaching",
         "Creators won by poaching",
@@ -118,9 +132,23 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         true,
     ),
     m(
+        "creators_returned",
+        "Dormant creators who came back",
+        "Creators returned",
+        Unit::Count,
+        true,
+    ),
+    m(
         "poaching_usd",
         "Poaching contract fees",
         "Poaching contract fees",
+        Unit::Usd,
+        true,
+    ),
+    m(
+        "creator_fund_usd",
+        "Creator fund payments",
+        "Creator fund payments",
         Unit::Usd,
         true,
     ),
@@ -129,6 +157,13 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         "Live shopping open at the end",
         "Live open at the end",
         Unit::Share,
+        true,
+    ),
+    m(
+        "category_adopters_end",
+        "People accepting live shopping at the end (country)",
+        "Category adopters at the end",
+        Unit::Count,
         true,
     ),
     m(
@@ -163,6 +198,13 @@ pub const MEASURES: [Measure; Metric::COUNT + 5] = [
         "live_withdrawn_week",
         "Week live shopping was withdrawn",
         "Week live withdrawn",
+        Unit::Plain,
+        false,
+    ),
+    m(
+        "live_closed_week",
+        "Week live shopping closed on its date",
+        "Week live closed",
         Unit::Plain,
         false,
     ),
@@ -215,8 +257,9 @@ pub fn measure(s: &Series) -> Vec<Option<f64>> {
             v.push(e.opened.map(f64::from));
             v.push(Some(f64::from(u8::from(e.withdrawn.is_some()))));
             v.push(e.withdrawn.map(f64::from));
+            v.push(e.closed.map(f64::from));
         }
-        None => v.extend([None, None, None, None]),
+        None => v.extend([None, None, None, None, None]),
     }
     v
 }
@@ -275,6 +318,7 @@ mod tests {
             cancelled: false,
             opened: Some(1),
             withdrawn: Some(2),
+            closed: Some(3),
         };
         let market = Series {
             country: Some(0),

@@ -23,9 +23,9 @@ pub(crate) mod trials;
 pub(crate) mod weekly;
 
 use crate::error::UserError;
-use crate::format::{Dialect, written};
+use crate::format::{Dialect, Unit, written};
 use crate::model::WeekRecord;
-use crate::model::{Metric, TrialResult};
+use crate::model::{EventKind, Metric, TrialResult};
 use crate::stats::Describe;
 use crate::world::World;
 use anyhow::{Context, Result, bail};
@@ -61,6 +61,11 @@ pub const SUMMARY_CSV: &str = "summary.csv";
 pub const WEEKLY_CSV: &str = "weekly.csv";
 /// A sweep's points and their parameter values.
 pub const POINTS_CSV: &str = "points.csv";
+/// Every event of every run (openings, cancellations, closes, withdrawals, reviews,
+/// campaigns) with the value that decided it.
+pub const EVENTS_CSV: &str = "events.csv";
+/// Every creator's end state in every run (`run --creators`).
+pub const CREATORS_CSV: &str = "creators.csv";
 /// The report page (`report`, `run --report`).
 pub const REPORT_HTML: &str = "report.html";
 /// The report's folder of SVG charts.
@@ -179,7 +184,14 @@ impl<'w> ResultWriter<'w> {
         let mut header = prefix_names.clone();
         header.extend(["trial", "seed", "country", "platform"].map(String::from));
         header.extend(measures::names());
-        header.extend(["live_opened_date", "live_withdrawn_date"].map(String::from));
+        header.extend(
+            [
+                "live_opened_date",
+                "live_withdrawn_date",
+                "live_closed_date",
+            ]
+            .map(String::from),
+        );
         trials.write_record(&header)?;
         trials.commit()?;
         let weekly_trials = if weekly_trials {
@@ -300,6 +312,7 @@ impl<'w> ResultWriter<'w> {
             );
             row.push(date(e.opened));
             row.push(date(e.withdrawn));
+            row.push(date(e.closed));
             self.trials.write_record(&row)?;
         }
         self.trials.commit()?;
@@ -577,6 +590,20 @@ pub fn write_summaries(
     }
     summary.commit()?;
     weekly.commit()?;
+    let sources = Sources {
+        dir,
+        file: &file,
+        path: &path,
+        scan: &scan,
+        worlds,
+        prefix_names: &prefix_names,
+        prefixes: &prefixes,
+        dialect,
+    };
+    write_events(&sources)?;
+    if worlds.iter().any(|w| w.record_creators) {
+        write_creators(&sources)?;
+    }
     Ok(scan.records.len() as u64)
 }
 
@@ -641,6 +668,176 @@ pub fn row_limit_warning(dir: &Path, rows: &[(&str, u64)]) -> Option<String> {
         crate::format::grouped(SHEET_ROWS),
         dir.display(),
     ))
+}
+
+/// What the per-run tables written beside the summaries read: the folder, its store and
+/// scan, the points' worlds and row prefixes, and the dialect.
+struct Sources<'a> {
+    dir: &'a Path,
+    file: &'a File,
+    path: &'a Path,
+    scan: &'a Scan,
+    worlds: &'a [&'a World],
+    prefix_names: &'a [String],
+    prefixes: &'a [Vec<String>],
+    dialect: Dialect,
+}
+
+/// Writes `creators.csv` from the runs of a store, in run order: one row per creator and run,
+/// its end state (what docs/calibration.md checks the earnings tail on).
+fn write_creators(s: &Sources) -> Result<()> {
+    let Sources {
+        dir,
+        file,
+        path,
+        scan,
+        worlds,
+        prefix_names,
+        prefixes,
+        dialect,
+    } = *s;
+    let mut records: Vec<&RecordMeta> = scan.records.iter().collect();
+    records.sort_by_key(|r| r.run);
+    let mut out = AtomicFile::create(&dir.join(CREATORS_CSV))?;
+    {
+        let mut w = dialect.writer(&mut out.writer);
+        let mut header = prefix_names.to_vec();
+        header.extend(
+            [
+                "trial",
+                "seed",
+                "country",
+                "home",
+                "initial_home",
+                "followers",
+                "skill",
+                "reservation_usd",
+                "trailing_usd",
+                "earnings_usd",
+                "switches",
+                "dormant_weeks",
+                "dormant",
+            ]
+            .map(String::from),
+        );
+        w.write_record(&header)?;
+        for meta in records {
+            let world = worlds[meta.point];
+            let r = store::read(file, meta)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let name = |p: u8| world.platforms.get(usize::from(p)).map(|x| x.name.clone());
+            for c in &r.creators {
+                let (Some(country), Some(home), Some(initial)) = (
+                    world.countries.get(usize::from(c.country)),
+                    name(c.home),
+                    name(c.initial_home),
+                ) else {
+                    bail!(
+                        "{}: run {} holds a creator of a country or platform that point {} does \
+                         not have",
+                        path.display(),
+                        meta.run,
+                        meta.point
+                    );
+                };
+                let mut row = prefixes[meta.point].clone();
+                row.extend([
+                    r.trial.to_string(),
+                    r.seed.to_string(),
+                    country.code.clone(),
+                    home,
+                    initial,
+                    dialect.num(Some(c.followers), Unit::Count),
+                    dialect.num(Some(c.skill), Unit::Plain),
+                    dialect.num(Some(c.reservation), Unit::Usd),
+                    dialect.num(Some(c.trailing), Unit::Usd),
+                    dialect.num(Some(c.earnings), Unit::Usd),
+                    c.switches.to_string(),
+                    c.dormant_weeks.to_string(),
+                    u8::from(c.dormant).to_string(),
+                ]);
+                w.write_record(&row)?;
+            }
+        }
+        w.flush()?;
+    }
+    out.commit()?;
+    Ok(())
+}
+
+/// Writes `events.csv` from the runs of a store, in run order: one row per event, with the
+/// value that decided it (`detail`: a review's new rate, a campaign's offers that week).
+fn write_events(s: &Sources) -> Result<()> {
+    let Sources {
+        dir,
+        file,
+        path,
+        scan,
+        worlds,
+        prefix_names,
+        prefixes,
+        dialect,
+    } = *s;
+    let mut records: Vec<&RecordMeta> = scan.records.iter().collect();
+    records.sort_by_key(|r| r.run);
+    let mut out = AtomicFile::create(&dir.join(EVENTS_CSV))?;
+    {
+        let mut w = dialect.writer(&mut out.writer);
+        let mut header = prefix_names.to_vec();
+        header.extend(
+            [
+                "trial", "seed", "week", "date", "country", "platform", "event", "value", "detail",
+            ]
+            .map(String::from),
+        );
+        w.write_record(&header)?;
+        for meta in records {
+            let world = worlds[meta.point];
+            let r = store::read(file, meta)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            for e in &r.log {
+                let Some(market) = world.markets.get(e.market) else {
+                    bail!(
+                        "{}: run {} logs an event of market {}, which point {} does not have",
+                        path.display(),
+                        meta.run,
+                        e.market,
+                        meta.point
+                    );
+                };
+                let (value_unit, detail_unit) = event_units(e.kind);
+                let mut row = prefixes[meta.point].clone();
+                row.extend([
+                    r.trial.to_string(),
+                    r.seed.to_string(),
+                    e.week.to_string(),
+                    world.start.plus_weeks(e.week).to_string(),
+                    world.countries[market.country].code.clone(),
+                    world.platforms[market.platform].name.clone(),
+                    e.kind.name().to_string(),
+                    dialect.num(Some(e.value), value_unit),
+                    dialect.num(Some(e.detail), detail_unit),
+                ]);
+                w.write_record(&row)?;
+            }
+        }
+        w.flush()?;
+    }
+    out.commit()?;
+    Ok(())
+}
+
+/// The units of an event's value and detail (see [`EventKind`]), which decide how they are
+/// written: GMV in dollars, a review's measure plain and its new rate a share, a campaign's
+/// targets and offers counts.
+fn event_units(kind: EventKind) -> (Unit, Unit) {
+    match kind {
+        EventKind::Opened | EventKind::Cancelled | EventKind::Closed | EventKind::Withdrawn => {
+            (Unit::Usd, Unit::Plain)
+        }
+        EventKind::Review => (Unit::Plain, Unit::Share),
+        EventKind::Campaign => (Unit::Count, Unit::Count),
+    }
 }
 
 /// `n` empty vectors with room for `capacity` values each.

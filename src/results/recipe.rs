@@ -67,6 +67,9 @@ pub struct Recipe {
     pub trials: Option<u64>,
     pub first_trial: u64,
     pub weekly_trials: bool,
+    /// `--creators`: keep every creator's end state and write `creators.csv`.
+    #[serde(default)]
+    pub creators: bool,
     pub shard: Option<Shard>,
     /// `--csv-dialect`; left out of the manifest when standard, as older manifests are.
     #[serde(default, skip_serializing_if = "Dialect::is_standard")]
@@ -85,6 +88,7 @@ impl Recipe {
             trials: None,
             first_trial: 0,
             weekly_trials: false,
+            creators: false,
             shard: None,
             csv_dialect: Dialect::Standard,
         }
@@ -118,6 +122,9 @@ impl Recipe {
         )?;
         if let Some(seed) = self.seed {
             plan.reseed(seed);
+        }
+        for point in &mut plan.points {
+            point.world.record_creators = self.creators;
         }
         Ok(plan)
     }
@@ -221,6 +228,7 @@ impl Recipe {
             self.csv_dialect.name().to_string(),
             other.csv_dialect.name().to_string(),
         );
+        field("--creators", yes(self.creators), yes(other.creators));
         if shard {
             field(
                 "--shard",

@@ -7,16 +7,22 @@
 //! each; 0 without that file). Then one record per run, in run order: the payload's length
 //! (u64), the payload, and its CRC-32 (u32). The payload: run (u64), point (u32), markets
 //! (u32), weeks (u32), trial (u64), seed (u64); per market the week live opened, the week it
-//! was withdrawn (u32 each, `u32::MAX` for never) and whether the launch was cancelled (u32);
-//! the weekly records (weeks × markets × metrics f64, week-major); and the lengths of
-//! `trials.csv` and `weekly_trials.csv` once this run's rows are in them (u64 each).
+//! was withdrawn (u32 each, `u32::MAX` for never), whether the launch was cancelled (u32) and
+//! the week it closed (u32, `u32::MAX` for never);
+//! the weekly records (weeks × markets × metrics f64, week-major); the event log (its length
+//! (u32), then per event the week, the market and the kind (u32 each), the value and the
+//! detail (f64 each)); the creators' end states, kept with `run --creators` (their number
+//! (u32), then per creator the country (u16), home and initial home (u8 each), dormant
+//! (u16), switches and dormant weeks (u16 each), followers, skill, reservation wage,
+//! trailing and total earnings (f64 each)); and the lengths of `trials.csv` and
+//! `weekly_trials.csv` once this run's rows are in them (u64 each).
 //!
 //! A run's CSV rows are written before its record, so a whole record (length and CRC check)
 //! vouches for whole rows, and a record cut short by a crash is dropped, with the rows
 //! written after the record before it, by `--resume`.
 
 use crate::error::UserError;
-use crate::model::{Events, Metric, TrialResult, WeekRecord};
+use crate::model::{CreatorEnd, EventKind, EventRecord, Events, Metric, TrialResult, WeekRecord};
 use crate::world::World;
 use anyhow::{Context, Result, bail};
 use std::fs::File;
@@ -24,7 +30,7 @@ use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"LMTRIALS";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const HEADER_LEN: u64 = 32;
 const NONE: u32 = u32::MAX;
 
@@ -85,17 +91,59 @@ impl StoreWriter {
     }
 }
 
-/// Bytes of one run's framed record for a world.
+/// Bytes of one logged event.
+const EVENT_BYTES: usize = 28;
+/// Bytes of one creator's end state.
+const CREATOR_BYTES: usize = 50;
+
+/// The event kinds in their stored order.
+const KINDS: [EventKind; 6] = [
+    EventKind::Opened,
+    EventKind::Cancelled,
+    EventKind::Closed,
+    EventKind::Withdrawn,
+    EventKind::Review,
+    EventKind::Campaign,
+];
+
+/// Bytes of one run's framed record for a world, at most: a market logs at most its opening
+/// (or cancellation), its close (or withdrawal), and one review and one campaign a week.
 pub fn record_bytes(world: &crate::world::World) -> u64 {
     let markets = world.markets.len() as u64;
-    8 + 36 + 12 * markets + 8 * u64::from(world.weeks) * markets * Metric::COUNT as u64 + 16 + 4
+    let weeks = u64::from(world.weeks);
+    let events = markets * (2 + 2 * weeks);
+    let creators: u64 = if world.record_creators {
+        world
+            .countries
+            .iter()
+            .map(|c| u64::from(c.spec.creators.agents))
+            .sum()
+    } else {
+        0
+    };
+    8 + 36
+        + 16 * markets
+        + 8 * weeks * markets * Metric::COUNT as u64
+        + 4
+        + EVENT_BYTES as u64 * events
+        + 4
+        + CREATOR_BYTES as u64 * creators
+        + 16
+        + 4
 }
 
 /// One run's record, framed (length, payload, CRC).
 pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8> {
     let markets = r.events.len();
     let weeks = r.weekly.len() / markets.max(1);
-    let payload_len = 36 + 12 * markets + 8 * r.weekly.len() * Metric::COUNT + 16;
+    let payload_len = 36
+        + 16 * markets
+        + 8 * r.weekly.len() * Metric::COUNT
+        + 4
+        + EVENT_BYTES * r.log.len()
+        + 4
+        + CREATOR_BYTES * r.creators.len()
+        + 16;
     let mut b = Vec::with_capacity(8 + payload_len + 4);
     b.extend_from_slice(&(payload_len as u64).to_le_bytes());
     b.extend_from_slice(&run.to_le_bytes());
@@ -108,9 +156,33 @@ pub fn encode(run: u64, point: usize, r: &TrialResult, ends: CsvEnds) -> Vec<u8>
         b.extend_from_slice(&e.opened.unwrap_or(NONE).to_le_bytes());
         b.extend_from_slice(&e.withdrawn.unwrap_or(NONE).to_le_bytes());
         b.extend_from_slice(&u32::from(e.cancelled).to_le_bytes());
+        b.extend_from_slice(&e.closed.unwrap_or(NONE).to_le_bytes());
     }
     for rec in &r.weekly {
         for x in rec {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    b.extend_from_slice(&(r.log.len() as u32).to_le_bytes());
+    for e in &r.log {
+        let kind = KINDS
+            .iter()
+            .position(|&k| k == e.kind)
+            .expect("every kind is stored");
+        b.extend_from_slice(&e.week.to_le_bytes());
+        b.extend_from_slice(&(e.market as u32).to_le_bytes());
+        b.extend_from_slice(&(kind as u32).to_le_bytes());
+        b.extend_from_slice(&e.value.to_le_bytes());
+        b.extend_from_slice(&e.detail.to_le_bytes());
+    }
+    b.extend_from_slice(&(r.creators.len() as u32).to_le_bytes());
+    for c in &r.creators {
+        b.extend_from_slice(&c.country.to_le_bytes());
+        b.extend_from_slice(&[c.home, c.initial_home]);
+        b.extend_from_slice(&u16::from(c.dormant).to_le_bytes());
+        b.extend_from_slice(&c.switches.to_le_bytes());
+        b.extend_from_slice(&c.dormant_weeks.to_le_bytes());
+        for x in [c.followers, c.skill, c.reservation, c.trailing, c.earnings] {
             b.extend_from_slice(&x.to_le_bytes());
         }
     }
@@ -201,13 +273,14 @@ impl Layout {
         }
     }
 
-    /// The payload length of a record of `point`, if it can be counted.
+    /// The shortest payload of a record of `point` (no events logged, no creators kept),
+    /// if it can be counted; the rest of a record's length is checked as it is decoded.
     fn payload_len(&self, point: usize) -> Option<u64> {
         let (markets, weeks) = self.shapes[point];
         (8 * Metric::COUNT as u64)
             .checked_mul(u64::from(weeks))?
             .checked_mul(u64::from(markets))?
-            .checked_add(36 + 12 * u64::from(markets) + 16)
+            .checked_add(36 + 16 * u64::from(markets) + 4 + 4 + 16)
     }
 
     /// Checks record `k` of `path` (found at its CRC) against the run; `before`: the CSV
@@ -232,7 +305,7 @@ impl Layout {
                 trial.unwrap_or(u64::MAX)
             ))
         } else if (r.markets, r.weeks) != (markets, weeks)
-            || Some(r.len - 12) != self.payload_len(point)
+            || self.payload_len(point).is_none_or(|min| r.len - 12 < min)
         {
             Some(format!(
                 "{} markets × {} weeks in {} bytes where point {point} has {markets} markets × \
@@ -395,10 +468,27 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
     let markets = u32_at(12) as usize;
     let weeks = u32_at(16) as usize;
     // Run (8), point (4), markets (4), weeks (4), trial (8), seed (8), then the events.
-    let expected = (8 * Metric::COUNT)
+    let fixed = (8 * Metric::COUNT)
         .checked_mul(weeks)
         .and_then(|n| n.checked_mul(markets))
-        .and_then(|n| n.checked_add(36 + 12 * markets + 16));
+        .and_then(|n| n.checked_add(36 + 16 * markets + 4 + 4 + 16));
+    // The event count sits right after the weekly records, the creator count after the events.
+    let logged = fixed
+        .filter(|&f| f <= p.len())
+        .map(|f| u32_at(f - 4 - 4 - 16) as usize);
+    let creators_at = fixed
+        .zip(logged)
+        .and_then(|(f, n)| {
+            n.checked_mul(EVENT_BYTES)
+                .and_then(|e| e.checked_add(f - 4 - 16))
+        })
+        .filter(|&at| at + 4 <= p.len());
+    let kept = creators_at.map(|at| u32_at(at) as usize);
+    let expected = fixed.zip(logged).zip(kept).and_then(|((f, n), c)| {
+        let events = n.checked_mul(EVENT_BYTES)?;
+        let creators = c.checked_mul(CREATOR_BYTES)?;
+        f.checked_add(events)?.checked_add(creators)
+    });
     if expected != Some(p.len()) {
         bail!(
             "a trial record of {} bytes does not hold {markets} markets × {weeks} weeks",
@@ -411,13 +501,14 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
     let week = |w: u32| (w != NONE).then_some(w);
     let mut events = Vec::with_capacity(markets);
     for m in 0..markets {
-        let (opened, withdrawn, cancelled) = (u32_at(at), u32_at(at + 4), u32_at(at + 8));
+        let (opened, withdrawn, cancelled, closed) =
+            (u32_at(at), u32_at(at + 4), u32_at(at + 8), u32_at(at + 12));
         // Weeks of this trial or never; cancelled is 0 or 1. Anything else is no trial's.
         let fits = |w: u32| w == NONE || (w as usize) < weeks;
-        if !fits(opened) || !fits(withdrawn) || cancelled > 1 {
+        if !fits(opened) || !fits(withdrawn) || !fits(closed) || cancelled > 1 {
             bail!(
                 "trial {trial}'s events of market {m} (opened {opened}, withdrawn {withdrawn}, \
-                 cancelled {cancelled}) are not weeks 0 to {} of its run",
+                 cancelled {cancelled}, closed {closed}) are not weeks 0 to {} of its run",
                 weeks.saturating_sub(1)
             );
         }
@@ -425,8 +516,9 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
             opened: week(opened),
             withdrawn: week(withdrawn),
             cancelled: cancelled != 0,
+            closed: week(closed),
         });
-        at += 12;
+        at += 16;
     }
     let mut weekly = Vec::with_capacity(weeks * markets);
     for _ in 0..weeks * markets {
@@ -437,7 +529,44 @@ fn decode(p: &[u8]) -> Result<TrialResult> {
         }
         weekly.push(rec);
     }
+    at += 4;
+    let mut log = Vec::with_capacity(logged.unwrap_or(0));
+    for _ in 0..logged.unwrap_or(0) {
+        let kind = *KINDS
+            .get(u32_at(at + 8) as usize)
+            .context("a trial record names an unknown event kind")?;
+        log.push(EventRecord {
+            week: u32_at(at),
+            market: u32_at(at + 4) as usize,
+            kind,
+            value: f64::from_le_bytes(p[at + 12..at + 20].try_into().unwrap()),
+            detail: f64::from_le_bytes(p[at + 20..at + 28].try_into().unwrap()),
+        });
+        at += EVENT_BYTES;
+    }
+    at += 4;
+    let f64_at = |i: usize| f64::from_le_bytes(p[i..i + 8].try_into().unwrap());
+    let u16_at = |i: usize| u16::from_le_bytes(p[i..i + 2].try_into().unwrap());
+    let mut creators = Vec::with_capacity(kept.unwrap_or(0));
+    for _ in 0..kept.unwrap_or(0) {
+        creators.push(CreatorEnd {
+            country: u16_at(at),
+            home: p[at + 2],
+            initial_home: p[at + 3],
+            dormant: u16_at(at + 4) != 0,
+            switches: u16_at(at + 6),
+            dormant_weeks: u16_at(at + 8),
+            followers: f64_at(at + 10),
+            skill: f64_at(at + 18),
+            reservation: f64_at(at + 26),
+            trailing: f64_at(at + 34),
+            earnings: f64_at(at + 42),
+        });
+        at += CREATOR_BYTES;
+    }
     Ok(TrialResult {
+        log,
+        creators,
         trial,
         seed,
         weekly,
@@ -477,6 +606,26 @@ mod tests {
             weekly.push(rec);
         }
         TrialResult {
+            creators: vec![CreatorEnd {
+                country: 1,
+                home: 2,
+                initial_home: 0,
+                dormant: true,
+                switches: 3,
+                dormant_weeks: 7,
+                followers: 1234.5,
+                skill: 0.8,
+                reservation: 100.0,
+                trailing: 42.0,
+                earnings: 9876.0,
+            }],
+            log: vec![EventRecord {
+                week: 3,
+                market: 1,
+                kind: EventKind::Review,
+                value: -1.5,
+                detail: 0.25,
+            }],
             trial: 5,
             seed: 12345,
             weekly,
@@ -485,11 +634,13 @@ mod tests {
                     opened: Some(1),
                     cancelled: false,
                     withdrawn: None,
+                    closed: Some(2),
                 },
                 Events {
                     opened: None,
                     cancelled: true,
                     withdrawn: Some(2),
+                    closed: None,
                 },
             ],
             seconds: (0.0, 0.0),
@@ -535,14 +686,16 @@ mod tests {
         let back = read(&File::open(&path).unwrap(), &scan.records[2]).unwrap();
         assert_eq!((back.trial, back.seed), (7, 12345));
         assert_eq!(back.weekly, r.weekly);
+        assert_eq!(back.log, r.log);
+        assert_eq!(back.creators, r.creators);
         assert_eq!(
             back.events
                 .iter()
-                .map(|e| (e.opened, e.cancelled, e.withdrawn))
+                .map(|e| (e.opened, e.cancelled, e.withdrawn, e.closed))
                 .collect::<Vec<_>>(),
             r.events
                 .iter()
-                .map(|e| (e.opened, e.cancelled, e.withdrawn))
+                .map(|e| (e.opened, e.cancelled, e.withdrawn, e.closed))
                 .collect::<Vec<_>>()
         );
     }

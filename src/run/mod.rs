@@ -349,6 +349,7 @@ pub(crate) fn new_manifest<'a>(
         files: results::files_of_run(
             plan.sweep.is_some(),
             recipe.weekly_trials,
+            recipe.creators,
             recipe.shard.is_some(),
         ),
     }

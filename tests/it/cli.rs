@@ -24,11 +24,12 @@ fn run_small(dir: &Path, threads: &str, extra: &[&str]) {
         .stderr("");
 }
 
-const DATA_FILES: [&str; 4] = [
+const DATA_FILES: [&str; 5] = [
     "trials.csv",
     "summary.csv",
     "weekly.csv",
     "weekly_trials.csv",
+    "events.csv",
 ];
 
 #[test]
@@ -96,8 +97,8 @@ fn results_are_long_tables_with_one_header_iso_dates_and_plain_numbers() {
             .lines()
             .any(|l| l.starts_with("1,2021-01-11,AA,alpha,gmv_usd,"))
     );
-    // 40 weeks × (7 markets × 14 metrics + 3 platforms × 13 additive metrics) + header
-    assert_eq!(weekly.lines().count(), 40 * (7 * 14 + 3 * 13) + 1);
+    // 40 weeks × (7 markets × 19 metrics + 3 platforms × 18 additive metrics) + header
+    assert_eq!(weekly.lines().count(), 40 * (7 * 19 + 3 * 18) + 1);
     let trials = fs::read_to_string(tmp.path().join("trials.csv")).unwrap();
     assert_eq!(trials.lines().count(), 6 * 7 + 1);
     assert!(trials.lines().nth(1).unwrap().starts_with("0,"));
@@ -211,7 +212,7 @@ fn fails_on_an_unknown_key_naming_the_nearest_valid_key() {
         "typo.toml",
         &format!("{HEAD}populaton = 67e6\n"),
         "typo.toml:4:1: unknown key `populaton` in [countries.GB]; did you mean `population`? (valid keys: \
-         population, online_share, agents, live_affinity, deal_sensitivity, lapse, lapse_after, diffusion, spend, creators)",
+         population, online_share, agents, live_affinity, deal_sensitivity, deal_seekers, habit_uptake, lapse, lapse_after, diffusion, spend, creators)",
     );
 }
 
@@ -338,7 +339,7 @@ fn fails_on_a_platform_name_a_spreadsheet_would_run_as_a_formula() {
 
 #[test]
 fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
-    // Four well-mixed countries of 2 billion agents at about 7.1 bytes each: 57 GB per trial,
+    // Four well-mixed countries of 2 billion agents at about 12.25 bytes each: 98 GB per trial,
     // more than the 24 GiB machines this runs on (the message quotes what this one has).
     let tmp = tempdir();
     let scenario = tmp.path().join("huge.toml");
@@ -364,7 +365,7 @@ fn refuses_a_run_larger_than_the_machines_memory_before_writing_anything() {
         .code(2)
         .stderr(
             predicate::str::is_match(
-                r"^error: the run needs an estimated 57\.0 GB \(1 running trial\(s\) × 57\.00 GB \+ 0\.00 GB to summarise\), more than the \d+\.\d GB this machine has available; lower --threads or the agents, or pass --allow-memory to run anyway\n$",
+                r"^error: the run needs an estimated 98\.0 GB \(1 running trial\(s\) × 98\.00 GB \+ 0\.00 GB to summarise\), more than the \d+\.\d GB this machine has available; lower --threads or the agents, or pass --allow-memory to run anyway\n$",
             )
             .unwrap(),
         );
@@ -926,4 +927,67 @@ fn output_paths_that_cannot_be_are_named_as_the_user_wrote_them() {
             missing.display()
         ),
     );
+}
+
+#[test]
+fn model_1_keys_name_what_replaced_them() {
+    check_error(
+        "old.toml",
+        &format!(
+            "{HEAD}population = 1e6\ncreators = {{ min_weekly_earnings_usd = 100 }}\n\
+             [platforms.t.markets.GB]\nsubsidy = {{ rate = 0.2, policy = \"roi\", target_roi = 8 }}\n"
+        ),
+        "old.toml:5:40: `countries.GB.creators.min_weekly_earnings_usd` was removed in model 2: each \
+         creator has its own reservation wage; write `countries.GB.creators.reservation_usd` (its \
+         median, USD per week) and `reservation_sigma` instead\n\
+         old.toml:7:34: `platforms.t.markets.GB.subsidy.policy` = \"roi\" was removed in model 2 (its \
+         measure, GMV per subsidy dollar, is 1/rate whenever the budget does not bind); use policy = \
+         \"review\" with measure = \"growth\", \"incremental\" or \"contribution\" and a review_target\n\
+         old.toml:7:54: `platforms.t.markets.GB.subsidy.target_roi` was removed in model 2 with the \
+         `roi` policy; use policy = \"review\", a `measure` and `review_target`",
+    );
+}
+
+#[test]
+fn creators_writes_every_creators_end_state_and_summarize_rebuilds_it() {
+    // The small world has 60 + 40 + 30 creators: 130 rows per trial.
+    let tmp = tempdir();
+    let out = tmp.path().join("r");
+    livemarket()
+        .args([
+            "run",
+            SMALL,
+            "--quiet",
+            "--trials",
+            "3",
+            "--creators",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = fs::read_to_string(out.join("creators.csv")).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "trial,seed,country,home,initial_home,followers,skill,reservation_usd,trailing_usd,\
+         earnings_usd,switches,dormant_weeks,dormant"
+    );
+    assert_eq!(text.lines().count(), 3 * 130 + 1);
+    // Poaching moves some of AA's creators from alpha to beta.
+    assert!(text.lines().any(|l| l.contains(",AA,beta,alpha,")));
+    fs::remove_file(out.join("creators.csv")).unwrap();
+    livemarket()
+        .args(["summarize", "--quiet"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(fs::read_to_string(out.join("creators.csv")).unwrap(), text);
+    // Without the option there is no such file.
+    let plain = tmp.path().join("plain");
+    livemarket()
+        .args(["run", SMALL, "--quiet", "--trials", "1", "--out"])
+        .arg(&plain)
+        .assert()
+        .success();
+    assert!(!plain.join("creators.csv").exists());
 }

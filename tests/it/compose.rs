@@ -52,7 +52,7 @@ fn params_diff_lists_the_resolved_differences() {
         .assert()
         .success()
         .stdout(predicates::str::contains(
-            "platforms.tiktok.markets.PH.live.launch  2022-06-06",
+            "platforms.tiktok.markets.PH.live.launch            2022-06-06",
         ));
     livemarket()
         .args(["params", "--diff", "scenarios/baseline.toml"])
@@ -98,7 +98,7 @@ fn a_range_error_in_the_parent_names_the_parent() {
         .assert()
         .code(2)
         .stderr(format!(
-            "error: {}:28:9: `countries.BB.lapse` = 3 is out of range; it must be between 0 \
+            "error: {}:31:9: `countries.BB.lapse` = 3 is out of range; it must be between 0 \
              and 1\n",
             parent.display()
         ));

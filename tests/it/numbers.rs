@@ -66,8 +66,11 @@ fn money_is_to_the_cent_people_are_whole_and_shares_have_six_digits() {
             let cell = &row[c];
             match name.as_str() {
                 n if n.ends_with("_usd") => assert!(decimals(cell) <= 2, "{n} {cell}"),
-                "users" | "adopters" | "buyers" | "orders" | "creators" | "creators_streaming"
-                | "creators_won" | "creators_lost" => assert_eq!(decimals(cell), 0, "{name}"),
+                "users" | "adopters" | "buyers" | "sessions" | "orders" | "creators"
+                | "creators_streaming" | "creators_dormant" | "creators_won" | "creators_lost"
+                | "creators_returned" | "category_adopters" => {
+                    assert_eq!(decimals(cell), 0, "{name}")
+                }
                 _ => assert!(significant(cell) <= 6, "{name} {cell}"),
             }
             checked += 1;

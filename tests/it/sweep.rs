@@ -85,7 +85,7 @@ fn fails_on_a_misspelt_path_listing_the_nearest_valid_paths() {
         ],
         "--set platforms.alpha.markets.AA.subsidy.rte=0.1: unknown parameter \
          `platforms.alpha.markets.AA.subsidy.rte`; nearest: `platforms.alpha.markets.AA.subsidy.rate`, \
-         `platforms.alpha.markets.AA.subsidy.raise`, `platforms.alpha.markets.AA.subsidy.cut`; \
+         `platforms.alpha.markets.AA.subsidy.target`, `platforms.alpha.markets.AA.subsidy.raise`; \
          `livemarket params` lists them all",
     );
     assert!(!out.exists(), "nothing is written on bad input");
@@ -173,8 +173,8 @@ fn a_grid_sweep_writes_points_and_point_columns_in_every_file() {
     assert!(summary.contains("\n5,0.6,0.2,ALL,alpha,gmv_usd,2,"));
     let weekly = read(&tmp.path().join("weekly.csv"));
     assert!(weekly.starts_with(&format!("{prefix}week,date,country,platform,metric,")));
-    // Per point: 40 weeks × (7 markets × 14 metrics + 3 platforms × 13 additive metrics).
-    assert_eq!(weekly.lines().count(), 6 * 40 * (7 * 14 + 3 * 13) + 1);
+    // Per point: 40 weeks × (7 markets × 19 metrics + 3 platforms × 18 additive metrics).
+    assert_eq!(weekly.lines().count(), 6 * 40 * (7 * 19 + 3 * 18) + 1);
     let weekly_trials = read(&tmp.path().join("weekly_trials.csv"));
     assert!(weekly_trials.starts_with(&format!("{prefix}trial,seed,week,")));
     assert_eq!(weekly_trials.lines().count(), 6 * 2 * 40 * 7 + 1);
@@ -203,6 +203,7 @@ fn one_and_two_threads_write_byte_identical_sweeps() {
         "summary.csv",
         "weekly.csv",
         "weekly_trials.csv",
+        "events.csv",
     ] {
         assert!(
             read(&one.join(f)) == read(&two.join(f)),

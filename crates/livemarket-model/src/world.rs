@@ -20,6 +20,8 @@ pub struct World {
     /// Visit every consumer every week even when adopters have nothing to do. Results are
     /// the same either way; tests set it to check the sparse pass against the full one.
     pub full_scan: bool,
+    /// Keep every creator's end state in each trial's result (`run --creators`).
+    pub record_creators: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +41,7 @@ pub struct PlatformWorld {
     pub name: String,
     pub take_rate: f64,
     pub creator_commission: f64,
+    pub ad_yield_usd_per_session: f64,
 }
 
 /// A resolved launch gate.
@@ -57,6 +60,8 @@ pub struct MarketWorld {
     pub spec: Market,
     /// Week live shopping opens (0 for dates before the start); None: never.
     pub launch_week: Option<u32>,
+    /// Week live shopping closes for good; None: never.
+    pub close_week: Option<u32>,
     /// Launch gate, if any.
     pub gate: Option<GateWorld>,
     /// Bitmask of the platforms whose creators this market poaches.
@@ -88,6 +93,11 @@ impl World {
                             .live
                             .as_ref()
                             .map(|l| l.launch.week_from(s.start).max(0) as u32),
+                        close_week: m
+                            .live
+                            .as_ref()
+                            .and_then(|l| l.close)
+                            .map(|d| d.week_from(s.start).max(0) as u32),
                         gate: None,
                         poach_from: m
                             .poaching
@@ -133,10 +143,12 @@ impl World {
                     name: name.clone(),
                     take_rate: p.take_rate,
                     creator_commission: p.creator_commission,
+                    ad_yield_usd_per_session: p.ad_yield_usd_per_session,
                 })
                 .collect(),
             markets,
             full_scan: false,
+            record_creators: false,
         }
     }
 

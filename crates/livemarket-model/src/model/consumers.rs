@@ -1,17 +1,31 @@
-//! Consumer agents as parallel arrays (structure of arrays): 9 bytes of state per consumer,
-//! 1 bit in the adopter bitset, plus the network. Counts that the week needs (adopters among
-//! each consumer's contacts, adopters per set of platforms) are kept up to date as consumers
-//! adopt and lapse, never rescanned.
+//! Consumer agents as parallel arrays (structure of arrays): 12 bytes of state per consumer
+//! and 2 bits, plus the network. Counts that the week needs (accepting contacts of each
+//! consumer, habits per platform) are kept up to date as consumers change, never rescanned.
 
 use super::cache::prefetch;
 use super::network::Csr;
 use super::rng::ModelRng;
 use crate::scenario::{MAX_PLATFORMS, Network, PlatformMask};
 use crate::world::CountryWorld;
+use rand::Rng;
 use rand_distr::{Beta, Distribution};
 
 /// Distinct platform masks: one bit per platform.
 pub const MASKS: usize = 1 << MAX_PLATFORMS;
+
+/// Bytes of per-consumer state outside the network: affinity (4), platforms, habits, first
+/// orders and adoption discount (1 each), weeks (2), accepting contacts (2).
+pub const STATE_BYTES: usize = 4 + 1 + 1 + 1 + 1 + 2 + 2;
+
+/// Bytes of a consumer with `contacts` contacts: state, two bits, a CSR offset (4) and 4 per
+/// contact.
+pub const fn bytes_per_consumer(contacts: usize) -> usize {
+    STATE_BYTES + 1 + 4 + 4 * contacts
+}
+
+// Millions of consumers must fit: at most 64 bytes each with the 10 contacts of the bundled
+// scenarios (the two bits are rounded up to a byte).
+const _: () = assert!(bytes_per_consumer(10) <= 64);
 
 /// All consumer agents of one country.
 #[derive(Debug, Clone)]
@@ -20,22 +34,30 @@ pub struct Consumers {
     pub affinity: Vec<f32>,
     /// Bit p set when the consumer uses platform p.
     pub platforms: Vec<PlatformMask>,
-    /// Bit i set when consumer i is an adopter (never-adopted and lapsed consumers are not).
-    pub adopter_bits: Vec<u64>,
-    /// Week of the adopter's last order, or of its adoption if it has not ordered since.
+    /// Bit p set when the consumer has a habit on platform p (buys live there).
+    pub habits: Vec<PlatformMask>,
+    /// Bit p set once the consumer has ordered on platform p (for first-order discounts).
+    pub ordered: Vec<PlatformMask>,
+    /// A deal-seeker's best discount when it accepted, quantised to 1/255.
+    pub adopted_at: Vec<u8>,
+    /// Bit i set when consumer i has accepted live shopping (the category).
+    pub accepted_bits: Vec<u64>,
+    /// Bit i set when consumer i is a deal-seeker.
+    pub seeker_bits: Vec<u64>,
+    /// Week of the last order, or of acceptance if it has not ordered since.
     pub last_active: Vec<u16>,
-    /// Contacts that are adopters (empty when well mixed).
+    /// Contacts that have accepted (empty when well mixed).
     pub adopted_contacts: Vec<u16>,
     /// Contacts (None when well mixed).
     pub network: Option<Csr>,
-    /// Adopters now.
+    /// Consumers that have accepted, now.
     pub adopters: u64,
-    /// Adopters per platform mask.
-    pub adopters_by_mask: [u64; MASKS],
+    /// Habits per platform, now.
+    pub habit_count: [u64; MAX_PLATFORMS],
 }
 
 impl Consumers {
-    /// Draws affinities and builds the network.
+    /// Draws affinities and deal-seekers and builds the network.
     pub fn new(country: &CountryWorld, rng: &mut ModelRng) -> Consumers {
         let n = country.spec.agents as usize;
         let aff = &country.spec.live_affinity;
@@ -48,6 +70,16 @@ impl Consumers {
                 Beta::new(aff.mean * total, (1.0 - aff.mean) * total).expect("validated Beta");
             (0..n).map(|_| beta.sample(rng) as f32).collect()
         };
+        let words = n.div_ceil(64);
+        let mut seeker_bits = vec![0u64; words];
+        let share = country.spec.deal_seekers.share;
+        if share > 0.0 {
+            for i in 0..n {
+                if rng.random::<f64>() < share {
+                    seeker_bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
         let d = &country.spec.diffusion;
         let network = match d.network {
             Network::WellMixed => None,
@@ -63,7 +95,11 @@ impl Consumers {
         Consumers {
             affinity,
             platforms: vec![0; n],
-            adopter_bits: vec![0; n.div_ceil(64)],
+            habits: vec![0; n],
+            ordered: vec![0; n],
+            adopted_at: vec![0; n],
+            accepted_bits: vec![0; words],
+            seeker_bits,
             last_active: vec![0; n],
             adopted_contacts: if network.is_some() {
                 vec![0; n]
@@ -72,7 +108,7 @@ impl Consumers {
             },
             network,
             adopters: 0,
-            adopters_by_mask: [0; MASKS],
+            habit_count: [0; MAX_PLATFORMS],
         }
     }
 
@@ -84,24 +120,54 @@ impl Consumers {
         self.platforms.is_empty()
     }
 
+    /// Whether consumer i has accepted live shopping.
     #[inline]
     pub fn is_adopter(&self, i: usize) -> bool {
-        self.adopter_bits[i / 64] & (1 << (i % 64)) != 0
+        self.accepted_bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    #[inline]
+    pub fn is_seeker(&self, i: usize) -> bool {
+        self.seeker_bits[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// Consumer i starts using platform p.
     #[inline]
     pub fn add_platform(&mut self, i: usize, p: usize) {
-        let m = self.platforms[i];
-        let with = m | (1 << p);
-        self.platforms[i] = with;
-        if self.is_adopter(i) {
-            self.adopters_by_mask[m as usize] -= 1;
-            self.adopters_by_mask[with as usize] += 1;
-        }
+        self.platforms[i] |= 1 << p;
     }
 
-    /// Share of adopters among the contacts of i (or among everyone when well mixed).
+    /// Consumer i takes a habit on platform p (it has none there).
+    #[inline]
+    pub fn add_habit(&mut self, i: usize, p: usize) {
+        debug_assert!(self.habits[i] & (1 << p) == 0);
+        self.habits[i] |= 1 << p;
+        self.habit_count[p] += 1;
+    }
+
+    /// Every habit of consumer i ends.
+    #[inline]
+    pub fn clear_habits(&mut self, i: usize) {
+        let h = self.habits[i];
+        for (p, count) in self.habit_count.iter_mut().enumerate() {
+            if h & (1 << p) != 0 {
+                *count -= 1;
+            }
+        }
+        self.habits[i] = 0;
+    }
+
+    /// Every habit on platform p ends (its live shop closed).
+    pub fn end_habits_on(&mut self, p: usize) {
+        let bit: PlatformMask = 1 << p;
+        for h in self.habits.iter_mut() {
+            *h &= !bit;
+        }
+        self.habit_count[p] = 0;
+    }
+
+    /// Share of accepting consumers among the contacts of i (or among everyone when well
+    /// mixed).
     #[inline]
     pub fn adopted_share(&self, i: usize, well_mixed_share: f64) -> f64 {
         match &self.network {
@@ -117,20 +183,18 @@ impl Consumers {
         }
     }
 
-    /// Applies the week's adoptions and lapses to the bitset and every count. Adoption reads
-    /// the counts of the start of the week, so this runs after the week's pass.
+    /// Applies the week's acceptances and lapses to the bitset and the contact counts.
+    /// Adoption reads the counts of the start of the week, so this runs after the week's
+    /// pass (habits change during the pass: nobody else reads them).
     pub fn apply_changes(&mut self, adopted: &[u32], lapsed: &[u32]) {
         for (list, up) in [(adopted, true), (lapsed, false)] {
             for &i in list {
                 let i = i as usize;
-                let m = self.platforms[i] as usize;
-                self.adopter_bits[i / 64] ^= 1 << (i % 64);
+                self.accepted_bits[i / 64] ^= 1 << (i % 64);
                 if up {
                     self.adopters += 1;
-                    self.adopters_by_mask[m] += 1;
                 } else {
                     self.adopters -= 1;
-                    self.adopters_by_mask[m] -= 1;
                 }
             }
             if let Some(g) = &self.network {
@@ -142,16 +206,6 @@ impl Consumers {
                 );
             }
         }
-    }
-
-    /// Adopters among the users of platform p.
-    pub fn adopters_of(&self, p: usize) -> u64 {
-        self.adopters_by_mask
-            .iter()
-            .enumerate()
-            .filter(|(m, _)| m & (1 << p) != 0)
-            .map(|(_, n)| n)
-            .sum()
     }
 }
 
@@ -182,14 +236,32 @@ fn shift_contacts(g: &Csr, counts: &mut [u16], list: &[u32], delta: u16) {
     }
 }
 
-/// Estimated bytes of a country's consumers: 9 bytes of state each plus the bitset, and 4
-/// per contact, 4 for the offsets and 2 for the contact count when there is a network.
+/// Estimated bytes of a country's consumers: [`STATE_BYTES`] each plus the bitsets, and 4
+/// per contact, 4 for the offsets when there is a network.
 pub fn estimated_bytes(country: &CountryWorld) -> u64 {
     let n = u64::from(country.spec.agents);
     let d = &country.spec.diffusion;
     let network = match d.network {
         Network::WellMixed => 0,
-        _ => 4 + 2 + 4 * u64::from(d.contacts),
+        _ => 4 + 4 * u64::from(d.contacts),
     };
-    n * (4 + 1 + 2 + network) + n.div_ceil(64) * 8
+    n * (STATE_BYTES as u64 + network) + n.div_ceil(64) * 16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_consumer_with_ten_contacts_fits_in_64_bytes() {
+        // The const assertion above holds this at compile time; the estimate agrees.
+        assert_eq!(STATE_BYTES, 12);
+        assert!(bytes_per_consumer(10) <= 64);
+        let mut w = crate::world::World::new(&crate::scenario::Scenario::baseline());
+        let c = &mut w.countries[0];
+        c.spec.agents = 1_000_000;
+        c.spec.diffusion.contacts = 10;
+        c.spec.diffusion.network = Network::Random;
+        assert!(estimated_bytes(c) <= 64 * 1_000_000);
+    }
 }

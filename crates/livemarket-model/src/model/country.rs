@@ -1,27 +1,53 @@
-//! One country's week: poaching (step 3), adoption and shopping (steps 4-5), lapse and
-//! creators (step 6), and its metrics (step 7). Each country owns its generator, so countries
-//! step in parallel without changing any output.
+//! One country's week: closes and installed bases (step 1's effects on agents), the creator
+//! market (step 3), adoption and shopping (steps 4-5), lapse and creators (step 6), and its
+//! metrics (step 7). Each country owns its generator, so countries step in parallel without
+//! changing any output.
 
 use super::consumers::{Consumers, MASKS};
-use super::creators::{self, Creator, Picker};
+use super::creators::{self, Creator, PerFollower, Picker};
 use super::metrics::{Metric, WeekRecord};
-use super::pass::{self, Flows, MaskChoice, PassInput};
+use super::pass::{self, Flows, PassInput, in_holdout};
 use super::reach::Reach;
 use super::rng::{ModelRng, country_rng};
-use crate::scenario::{MAX_PLATFORMS, Market, PlatformMask};
+use super::trial::{EventKind, EventRecord};
+use crate::scenario::{Audience, MAX_PLATFORMS, Market, PlatformMask, ReviewMeasure};
 use crate::world::{CountryWorld, World};
 use rand::Rng;
 use rand_distr::{LogNormal, Poisson};
+
+/// Share of followers a creator keeps when its platform closes and it moves to a market
+/// without a poaching rule of its own: the default of `poaching.follower_carry`.
+const CLOSE_CARRY: f64 = 0.5;
 
 /// What the platform-policy phase decided for one market this week.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MarketWeek {
     /// Live shopping is open.
     pub open: bool,
+    /// Live shopping closed (or was withdrawn) this week: habits end, creators move.
+    pub closing: bool,
+    /// The week live shopping opened, if it has.
+    pub opened: Option<u32>,
     /// Discount d, share of order value.
     pub discount: f64,
     /// Most the platform may spend on subsidy this week, USD.
     pub subsidy_budget: f64,
+}
+
+/// What a market's reviews read beyond its metrics: the holdout's GMV and users.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Aux {
+    /// GMV of the holdout's consumers, USD.
+    pub gmv_held: f64,
+    /// Users in the holdout, people.
+    pub held_users: f64,
+}
+
+/// A poaching campaign: its fixed target list and when it was drawn.
+#[derive(Debug, Clone, Default)]
+struct Campaign {
+    drawn: Option<u32>,
+    targets: Vec<u32>,
 }
 
 /// The state of one country in one trial.
@@ -36,6 +62,16 @@ pub struct CountryState {
     adopted: Vec<u32>,
     lapsed: Vec<u32>,
     pickers: Vec<Picker>,
+    /// Last week's commission and revenue per follower, per platform.
+    per_follower: PerFollower,
+    /// F_p in each platform's first live week.
+    first_pull: [Option<f64>; MAX_PLATFORMS],
+    campaigns: Vec<Campaign>,
+    /// Key of the holdout hash.
+    holdout_key: u64,
+    scratch: Vec<u32>,
+    /// Events of this week (taken by the trial after each week).
+    pub log: Vec<EventRecord>,
 }
 
 impl CountryState {
@@ -43,6 +79,7 @@ impl CountryState {
         let cw = &world.countries[c];
         let mut rng = country_rng(trial_seed, &cw.code);
         let reach_key = rng.random();
+        let holdout_key = rng.random();
         let mut consumers = Consumers::new(cw, &mut rng);
         let creators = creators::draw(cw, &mut rng);
         let np = world.platforms.len();
@@ -61,10 +98,16 @@ impl CountryState {
             adopted: Vec::new(),
             lapsed: Vec::new(),
             pickers: vec![Picker::default(); np],
+            per_follower: PerFollower::default(),
+            first_pull: [None; MAX_PLATFORMS],
+            campaigns: vec![Campaign::default(); np],
+            holdout_key,
+            scratch: Vec::new(),
+            log: Vec::new(),
         }
     }
 
-    /// Runs steps 3-7 of week `week` and writes this country's records (its markets in order).
+    /// Runs the country's part of week `week` and writes its records (its markets in order).
     pub fn step(
         &mut self,
         world: &World,
@@ -72,6 +115,7 @@ impl CountryState {
         week: u32,
         plan: &[MarketWeek],
         out: &mut [WeekRecord],
+        aux: &mut [Aux],
     ) {
         let cw = &world.countries[c];
         let spec = &cw.spec;
@@ -80,33 +124,76 @@ impl CountryState {
                 .advance(week, &mut self.consumers, &mut self.users);
         }
         let terms = Terms::of(world, cw, plan);
-        let transfers = self.poaching(world, cw, plan);
-        let (choice, deal_adopt) = self.session_tables(world, cw, &terms);
+        self.closes(world, cw, plan, &terms);
+        self.installed_base(world, cw, plan, week);
+        let transfers = self.creator_market(world, cw, &terms, week);
+
+        // The week's creators: who can be watched on each live platform, and how sessions
+        // thin as their followers fall.
+        let eta = spec.spend.creator_elasticity;
+        let mut pull = [0.0; MAX_PLATFORMS];
+        let mut happen = [1.0; MAX_PLATFORMS];
+        for &m in &cw.markets {
+            let mw = &world.markets[m];
+            let p = mw.platform;
+            if terms.live_mask & (1 << p) == 0 {
+                self.pickers[p].clear();
+                continue;
+            }
+            let factor = spec.spend.conversion * mw.spec.trust;
+            self.pickers[p].rebuild(&self.creators, p, terms.live_mask, factor);
+            let f = self.pickers[p].total;
+            pull[p] = f;
+            let f0 = *self.first_pull[p].get_or_insert(f);
+            if eta > 0.0 && f0 > 0.0 {
+                happen[p] = (f / f0).min(1.0).powf(eta);
+            }
+        }
 
         // Steps 4-6 for consumers.
         let mut flows = Flows::default();
         if terms.live_mask != 0 || self.consumers.adopters > 0 {
-            let mut commission = [0.0; MAX_PLATFORMS];
-            for (c, p) in commission.iter_mut().zip(&world.platforms) {
-                *c = p.creator_commission;
-            }
             let order = &spec.spend.order_value_usd;
+            let mean_order = order.median * (order.sigma * order.sigma / 2.0).exp();
+            let mut expected_commission = [0.0; MAX_PLATFORMS];
+            for (e, p) in expected_commission.iter_mut().zip(&world.platforms) {
+                *e = p.creator_commission * mean_order * cw.weight;
+            }
+            let mut best = Box::new([0.0f64; MASKS]);
+            let np = world.platforms.len();
+            for (mask, b) in best.iter_mut().enumerate().take(1 << np) {
+                *b = (0..np)
+                    .filter(|p| mask & (1 << p) != 0)
+                    .map(|p| terms.discount[p])
+                    .fold(0.0, f64::max);
+            }
+            let ds = &spec.deal_seekers;
             let input = PassInput {
                 week: week as u16,
                 live_mask: terms.live_mask,
                 innovation: spec.diffusion.innovation,
                 imitation: spec.diffusion.imitation,
-                deal_adopt: &deal_adopt,
-                choice: &choice[..],
-                pickers: &self.pickers,
+                delta: [spec.deal_sensitivity, ds.sensitivity],
+                habit_uptake: spec.habit_uptake,
+                best: &best,
                 discount: terms.discount,
-                commission,
+                pull,
+                happen,
+                thin: eta > 0.0,
+                expected_commission,
+                platform_share: terms.platform_share,
+                first_order: terms.first_order,
+                holdout_mask: terms.holdout_mask,
+                holdout: terms.holdout,
+                holdout_key: self.holdout_key,
                 weight: cw.weight,
                 sessions: (spec.spend.sessions_per_week > 0.0)
                     .then(|| Poisson::new(spec.spend.sessions_per_week).expect("validated")),
                 order_value: LogNormal::new(order.median.ln(), order.sigma).expect("validated"),
                 lapse: spec.lapse,
                 lapse_after: spec.lapse_after,
+                seeker_lapse: ds.lapse,
+                seeker_below: ds.below,
             };
             let mut budget = terms.budget;
             self.adopted.clear();
@@ -114,7 +201,7 @@ impl CountryState {
             pass::run(
                 &input,
                 &mut self.consumers,
-                &mut self.creators,
+                &mut self.pickers,
                 &mut self.rng,
                 &mut budget,
                 &mut flows,
@@ -125,83 +212,235 @@ impl CountryState {
             self.consumers.apply_changes(&self.adopted, &self.lapsed);
         }
 
-        // Step 6: creators.
+        // Step 6: creators are credited the expected commission of the sessions they hosted.
+        let mut commission = [0.0; MAX_PLATFORMS];
+        for (p, picker) in self.pickers.iter().enumerate() {
+            for (&id, &e) in picker.ids.iter().zip(&picker.expected) {
+                self.creators[id as usize].week_earnings += e;
+                commission[p] += e;
+            }
+            if picker.total > 0.0 {
+                self.per_follower.commission[p] = commission[p] / picker.total;
+                self.per_follower.revenue[p] =
+                    world.platforms[p].take_rate * flows.gmv[p] / picker.total;
+            }
+        }
+        let mut fund_paid = [0.0; MAX_PLATFORMS];
+        for &m in &cw.markets {
+            let mw = &world.markets[m];
+            if let (Some(f), true) = (&mw.spec.creator_fund, plan[m].open) {
+                fund_paid[mw.platform] = creators::fund(
+                    &mut self.creators,
+                    mw.platform as u8,
+                    terms.live_mask,
+                    f.floor_usd,
+                    f.weekly_budget_usd,
+                    &mut self.scratch,
+                );
+            }
+        }
+        let mut opened = [None; MAX_PLATFORMS];
+        for &m in &cw.markets {
+            opened[world.markets[m].platform] = plan[m].opened;
+        }
         let cr = &spec.creators;
         creators::end_week(
             &mut self.creators,
             terms.live_mask,
+            week,
+            &opened,
             cr.earnings_smoothing,
-            cr.min_weekly_earnings_usd,
             cr.quit_after,
+            cr.grace_weeks,
         );
-        self.record(world, cw, plan, &terms, &transfers, &flows, out);
+        for (slot, &m) in aux.iter_mut().zip(&cw.markets) {
+            *slot = self.aux(world, m, &terms, &flows);
+        }
+        self.record(world, cw, plan, &terms, &transfers, &flows, &fund_paid, out);
     }
 
-    /// Step 3: poaching by each open market with a poaching rule, then this week's fees.
-    fn poaching(&mut self, world: &World, cw: &CountryWorld, plan: &[MarketWeek]) -> Transfers {
-        let mut t = Transfers::default();
+    /// What the reviews of market `m` read this week beyond its metrics.
+    fn aux(&self, world: &World, m: usize, terms: &Terms, flows: &Flows) -> Aux {
+        let mw = &world.markets[m];
+        let p = mw.platform;
+        let incremental = mw
+            .spec
+            .subsidy
+            .as_ref()
+            .is_some_and(|s| s.measure == ReviewMeasure::Incremental);
+        if !incremental || terms.holdout_mask & (1 << p) == 0 {
+            return Aux::default();
+        }
+        let share = terms.holdout[p];
+        let held = (0..self.consumers.len())
+            .filter(|&i| {
+                self.consumers.platforms[i] & (1 << p) != 0
+                    && in_holdout(self.holdout_key, p, i, share)
+            })
+            .count();
+        Aux {
+            gmv_held: flows.gmv_held[p],
+            held_users: held as f64 * world.countries[mw.country].weight,
+        }
+    }
+
+    /// Closes and withdrawals of this week: habits on the platform end, and its creators move
+    /// to the open platform that paid the most commission per follower last week (keeping
+    /// [`CLOSE_CARRY`] of their followers, or that market's poaching `follower_carry`), or go
+    /// dormant when none is open.
+    fn closes(&mut self, world: &World, cw: &CountryWorld, plan: &[MarketWeek], terms: &Terms) {
         for &m in &cw.markets {
-            let mw = &world.markets[m];
-            if let (Some(rule), true) = (&mw.spec.poaching, plan[m].open) {
-                t.won[mw.platform] += f64::from(creators::poach(
-                    &mut self.creators,
-                    mw.platform as u8,
-                    rule,
-                    mw.poach_from,
-                    cw.spec.creators.switching_cost,
-                    &mut t.lost,
-                ));
+            if !plan[m].closing {
+                continue;
+            }
+            let p = world.markets[m].platform;
+            self.consumers.end_habits_on(p);
+            let target = cw
+                .markets
+                .iter()
+                .map(|&o| world.markets[o].platform)
+                .filter(|&o| o != p && terms.live_mask & (1 << o) != 0)
+                .max_by(|&a, &b| {
+                    self.per_follower.commission[a]
+                        .total_cmp(&self.per_follower.commission[b])
+                        .then(b.cmp(&a))
+                });
+            let carry = target
+                .and_then(|o| {
+                    cw.markets
+                        .iter()
+                        .find(|&&x| world.markets[x].platform == o)
+                        .and_then(|&x| world.markets[x].spec.poaching.as_ref())
+                        .map(|po| po.follower_carry)
+                })
+                .unwrap_or(CLOSE_CARRY);
+            for c in self.creators.iter_mut() {
+                if c.contract as usize == p {
+                    c.contract = creators::NO_CONTRACT;
+                    c.fee = 0.0;
+                    c.contract_weeks = 0;
+                }
+                if c.home as usize != p {
+                    continue;
+                }
+                match target {
+                    Some(o) => {
+                        c.home = o as u8;
+                        c.original = o as u8;
+                        c.followers *= carry;
+                        c.switches += 1;
+                    }
+                    None => c.dormant = true,
+                }
             }
         }
-        creators::pay_contracts(&mut self.creators, &mut t.fees);
-        t
     }
 
-    /// The week's weighted choices: of a streaming creator within each live platform, and of
-    /// a platform for each set of live platforms a consumer may use; and, per such set, the
-    /// adoption factor 1 + deal_sensitivity × (largest discount among them).
-    fn session_tables(
+    /// A shop running before `start` opens in week 0 with `initial_adopters` of its users
+    /// holding a habit on it (and so accepting live shopping).
+    fn installed_base(&mut self, world: &World, cw: &CountryWorld, plan: &[MarketWeek], week: u32) {
+        if week != 0 {
+            return;
+        }
+        for &m in &cw.markets {
+            let mw = &world.markets[m];
+            let share = mw.spec.live.as_ref().map_or(0.0, |l| l.initial_adopters);
+            if !plan[m].open || share <= 0.0 {
+                continue;
+            }
+            let p = mw.platform;
+            self.adopted.clear();
+            for i in 0..self.consumers.len() {
+                if self.consumers.platforms[i] & (1 << p) == 0 || self.rng.random::<f64>() >= share
+                {
+                    continue;
+                }
+                if self.consumers.habits[i] & (1 << p) == 0 {
+                    self.consumers.add_habit(i, p);
+                }
+                if !self.consumers.is_adopter(i) {
+                    self.adopted.push(i as u32);
+                }
+            }
+            let adopted = std::mem::take(&mut self.adopted);
+            self.consumers.apply_changes(&adopted, &[]);
+            self.adopted = adopted;
+        }
+    }
+
+    /// Step 3: poaching campaigns of the open markets with a poaching rule, contract fees
+    /// and ends, then dormant creators' returns.
+    fn creator_market(
         &mut self,
         world: &World,
         cw: &CountryWorld,
         terms: &Terms,
-    ) -> (Box<[MaskChoice; MASKS]>, [f64; MASKS]) {
-        let ds = cw.spec.deal_sensitivity;
+        week: u32,
+    ) -> Transfers {
+        let mut t = Transfers::default();
+        let switching_cost = cw.spec.creators.switching_cost;
         for &m in &cw.markets {
             let mw = &world.markets[m];
             let p = mw.platform;
+            let Some(rule) = &mw.spec.poaching else {
+                continue;
+            };
             if terms.live_mask & (1 << p) == 0 {
-                self.pickers[p].clear();
-            } else {
-                let factor =
-                    cw.spec.spend.conversion * mw.spec.trust * (1.0 + ds * terms.discount[p]);
-                self.pickers[p].rebuild(&self.creators, p, factor);
+                continue;
+            }
+            let campaign = &mut self.campaigns[p];
+            // A campaign starts the first week a rival it targets has an open shop here (a
+            // list drawn before would be empty for good).
+            let due = match campaign.drawn {
+                None => mw.poach_from & terms.live_mask != 0,
+                Some(w) => rule.refresh_weeks.is_some_and(|r| week >= w + u32::from(r)),
+            };
+            if due {
+                creators::campaign_targets(
+                    &self.creators,
+                    rule,
+                    mw.poach_from,
+                    terms.live_mask,
+                    &mut campaign.targets,
+                );
+                campaign.drawn = Some(week);
+            }
+            let result = creators::poach(
+                &mut self.creators,
+                &campaign.targets,
+                p as u8,
+                rule,
+                mw.poach_from,
+                terms.live_mask,
+                switching_cost,
+                &self.per_follower,
+                &mut t.lost,
+            );
+            t.won[p] += f64::from(result.won);
+            if due {
+                self.log.push(EventRecord {
+                    week,
+                    market: m,
+                    kind: EventKind::Campaign,
+                    value: campaign.targets.len() as f64,
+                    detail: f64::from(result.offers),
+                });
             }
         }
-        let np = world.platforms.len();
-        let mut choice = Box::new([MaskChoice::default(); MASKS]);
-        let mut deal_adopt = [1.0f64; MASKS];
-        for (mask, (ch, deal)) in choice
-            .iter_mut()
-            .zip(deal_adopt.iter_mut())
-            .enumerate()
-            .take(1 << np)
-        {
-            let mut total = 0.0;
-            let mut best = 0.0f64;
-            for p in (0..np).filter(|p| mask & terms.live_mask as usize & (1 << p) != 0) {
-                best = best.max(terms.discount[p]);
-                let t = self.pickers[p].total;
-                if t > 0.0 {
-                    total += t;
-                    ch.platform[ch.len] = p as u8;
-                    ch.cumulative[ch.len] = total;
-                    ch.len += 1;
-                }
-            }
-            *deal = 1.0 + ds * best;
-        }
-        (choice, deal_adopt)
+        creators::pay_contracts(
+            &mut self.creators,
+            terms.live_mask,
+            &self.per_follower,
+            switching_cost,
+            &mut t.fees,
+        );
+        creators::returns(
+            &mut self.creators,
+            terms.live_mask,
+            &self.per_follower,
+            &mut t.returned,
+        );
+        t
     }
 
     /// Step 7: one record per market of the country, in order.
@@ -214,32 +453,58 @@ impl CountryState {
         terms: &Terms,
         transfers: &Transfers,
         flows: &Flows,
+        fund_paid: &[f64; MAX_PLATFORMS],
         out: &mut [WeekRecord],
     ) {
         let w = cw.weight;
+        let mut all = [0.0; MAX_PLATFORMS];
+        let mut streaming = [0.0; MAX_PLATFORMS];
+        let mut dormant = [0.0; MAX_PLATFORMS];
+        for c in &self.creators {
+            let p = c.home as usize;
+            all[p] += 1.0;
+            streaming[p] += f64::from(u8::from(c.streams(terms.live_mask)));
+            dormant[p] += f64::from(u8::from(c.dormant));
+        }
         for (slot, &m) in out.iter_mut().zip(&cw.markets) {
-            let p = world.markets[m].platform;
+            let mw = &world.markets[m];
+            let p = mw.platform;
             let open = plan[m].open;
-            let home = self.creators.iter().filter(|c| c.home as usize == p);
-            let (all, streaming) = home.fold((0.0, 0.0), |(a, s), c| {
-                (a + 1.0, s + f64::from(u8::from(!c.quit && open)))
-            });
+            let platform = &world.platforms[p];
+            let fixed = if open {
+                mw.spec.fixed_cost_weekly_usd
+            } else {
+                0.0
+            };
             let mut r: WeekRecord = [0.0; Metric::COUNT];
             r[Metric::Users as usize] = self.users[p] as f64 * w;
-            r[Metric::Adopters as usize] = self.consumers.adopters_of(p) as f64 * w;
+            r[Metric::Adopters as usize] = if open {
+                self.consumers.habit_count[p] as f64 * w
+            } else {
+                0.0
+            };
             r[Metric::Buyers as usize] = flows.buyers[p];
+            r[Metric::Sessions as usize] = flows.sessions[p];
             r[Metric::Orders as usize] = flows.orders[p];
             r[Metric::GmvUsd as usize] = flows.gmv[p];
             r[Metric::SubsidyUsd as usize] = flows.subsidy[p];
             r[Metric::Discount as usize] = if open { terms.discount[p] } else { 0.0 };
-            r[Metric::RevenueUsd as usize] =
-                world.platforms[p].take_rate * flows.gmv[p] - flows.subsidy[p] - transfers.fees[p];
-            r[Metric::Creators as usize] = all;
-            r[Metric::CreatorsStreaming as usize] = streaming;
+            r[Metric::ContributionUsd as usize] = platform.take_rate * flows.gmv[p]
+                + platform.ad_yield_usd_per_session * flows.sessions[p]
+                - flows.subsidy[p]
+                - transfers.fees[p]
+                - fund_paid[p]
+                - fixed;
+            r[Metric::Creators as usize] = all[p];
+            r[Metric::CreatorsStreaming as usize] = streaming[p];
+            r[Metric::CreatorsDormant as usize] = dormant[p];
             r[Metric::CreatorsWon as usize] = transfers.won[p];
             r[Metric::CreatorsLost as usize] = transfers.lost[p];
+            r[Metric::CreatorsReturned as usize] = transfers.returned[p];
             r[Metric::PoachingUsd as usize] = transfers.fees[p];
+            r[Metric::CreatorFundUsd as usize] = fund_paid[p];
             r[Metric::LiveOpen as usize] = f64::from(u8::from(open));
+            r[Metric::CategoryAdopters as usize] = self.consumers.adopters as f64 * w;
             *slot = r;
         }
     }
@@ -252,6 +517,11 @@ struct Terms {
     discount: [f64; MAX_PLATFORMS],
     /// Subsidy budget of the week.
     budget: [f64; MAX_PLATFORMS],
+    /// Share of the discount the platform pays.
+    platform_share: [f64; MAX_PLATFORMS],
+    first_order: PlatformMask,
+    holdout_mask: PlatformMask,
+    holdout: [f64; MAX_PLATFORMS],
 }
 
 impl Terms {
@@ -260,9 +530,26 @@ impl Terms {
             live_mask: 0,
             discount: [0.0; MAX_PLATFORMS],
             budget: [0.0; MAX_PLATFORMS],
+            platform_share: [1.0; MAX_PLATFORMS],
+            first_order: 0,
+            holdout_mask: 0,
+            holdout: [0.0; MAX_PLATFORMS],
         };
         for &m in &cw.markets {
-            let p = world.markets[m].platform;
+            let mw = &world.markets[m];
+            let p = mw.platform;
+            if let Some(sub) = &mw.spec.subsidy {
+                t.platform_share[p] = 1.0 - sub.seller_funded_share;
+                if sub.target == Audience::FirstOrder {
+                    t.first_order |= 1 << p;
+                }
+                if sub.policy == crate::scenario::Policy::Review
+                    && sub.measure == ReviewMeasure::Incremental
+                {
+                    t.holdout_mask |= 1 << p;
+                    t.holdout[p] = sub.holdout_share;
+                }
+            }
             if plan[m].open {
                 t.live_mask |= 1 << p;
                 t.discount[p] = plan[m].discount;
@@ -273,10 +560,11 @@ impl Terms {
     }
 }
 
-/// Creators won and lost by poaching, and contract fees paid, by platform index.
+/// Creators won, lost and returned, and contract fees paid, by platform index.
 #[derive(Default)]
 struct Transfers {
     won: [f64; MAX_PLATFORMS],
     lost: [f64; MAX_PLATFORMS],
+    returned: [f64; MAX_PLATFORMS],
     fees: [f64; MAX_PLATFORMS],
 }

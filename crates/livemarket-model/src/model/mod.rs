@@ -21,4 +21,6 @@ mod reach;
 mod trial;
 
 pub use metrics::{Metric, WeekRecord};
-pub use trial::{Events, TrialResult, simulate, trial_memory_bytes};
+pub use trial::{
+    CreatorEnd, EventKind, EventRecord, Events, TrialResult, simulate, trial_memory_bytes,
+};

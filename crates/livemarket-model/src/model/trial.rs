@@ -2,10 +2,10 @@
 //! markets, since gates tie markets of different countries together; steps 3-7 run per
 //! country, in parallel when threads are free.
 
-use super::country::{CountryState, MarketWeek};
+use super::country::{Aux, CountryState, MarketWeek};
 use super::metrics::{Metric, WeekRecord};
 use super::rng::trial_seed;
-use crate::scenario::Policy;
+use crate::scenario::{Policy, ReviewMeasure};
 use crate::world::World;
 use rayon::prelude::*;
 
@@ -21,7 +21,7 @@ pub fn trial_memory_bytes(world: &World) -> u64 {
     let creators: u64 = world
         .countries
         .iter()
-        .map(|c| u64::from(c.spec.creators.agents) * 96)
+        .map(|c| u64::from(c.spec.creators.agents) * 128)
         .sum();
     let record = u64::from(world.weeks) * world.markets.len() as u64 * Metric::ALL.len() as u64 * 8;
     consumers + creators + record
@@ -36,6 +36,75 @@ pub struct Events {
     pub cancelled: bool,
     /// Week live shopping was withdrawn by the exit rule.
     pub withdrawn: Option<u32>,
+    /// Week live shopping closed on its `live.close` date.
+    pub closed: Option<u32>,
+}
+
+/// The kinds of event in a trial's event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// Live shopping opened; value: the gate's measured mean weekly GMV (0 without a gate).
+    Opened,
+    /// A gate cancelled the launch; value: the measured mean weekly GMV.
+    Cancelled,
+    /// Live shopping closed on its `close` date; value: last week's GMV.
+    Closed,
+    /// The exit rule withdrew live shopping; value: last week's GMV.
+    Withdrawn,
+    /// A subsidy review; value: the measure, detail: the new rate.
+    Review,
+    /// A poaching campaign drew its target list; value: targets, detail: offers made that
+    /// week.
+    Campaign,
+}
+
+impl EventKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Opened => "opened",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Closed => "closed",
+            EventKind::Withdrawn => "withdrawn",
+            EventKind::Review => "review",
+            EventKind::Campaign => "campaign",
+        }
+    }
+}
+
+/// One entry of a trial's event log.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EventRecord {
+    pub week: u32,
+    /// Index into [`World::markets`].
+    pub market: usize,
+    pub kind: EventKind,
+    /// The value that decided it (see [`EventKind`]).
+    pub value: f64,
+    /// A second number where the event has one (see [`EventKind`]), else 0.
+    pub detail: f64,
+}
+
+/// One creator at the end of a trial (`run --creators`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CreatorEnd {
+    /// Index into [`World::countries`].
+    pub country: u16,
+    /// Home platform at the end, and at the start.
+    pub home: u8,
+    pub initial_home: u8,
+    pub dormant: bool,
+    /// Times it changed home.
+    pub switches: u16,
+    /// Weeks spent dormant.
+    pub dormant_weeks: u16,
+    pub followers: f64,
+    pub skill: f64,
+    /// Reservation wage, USD per week.
+    pub reservation: f64,
+    /// Trailing weekly earnings, USD.
+    pub trailing: f64,
+    /// Earnings over the trial, USD.
+    pub earnings: f64,
 }
 
 /// Everything one trial produces.
@@ -49,6 +118,10 @@ pub struct TrialResult {
     pub weekly: Vec<WeekRecord>,
     /// Per market.
     pub events: Vec<Events>,
+    /// Every event in week order (within a week: calendar, policy, then countries in order).
+    pub log: Vec<EventRecord>,
+    /// Every creator's end state, by country then creator, when the world records them.
+    pub creators: Vec<CreatorEnd>,
     /// Wall-clock seconds spent building agents and networks, and stepping the weeks. Not
     /// part of any result file (it varies run to run); reported with `--timings`.
     pub seconds: (f64, f64),
@@ -64,6 +137,8 @@ impl TrialResult {
 #[derive(Debug, Clone, Copy)]
 struct MarketState {
     open: bool,
+    /// Closed or withdrawn this week (the country ends habits and moves creators).
+    closing: bool,
     events: Events,
     /// Current subsidy rate.
     rate: f64,
@@ -86,69 +161,194 @@ pub fn simulate(world: &World, k: u64) -> TrialResult {
         .iter()
         .map(|m| MarketState {
             open: false,
+            closing: false,
             events: Events::default(),
             rate: m.spec.subsidy.as_ref().map_or(0.0, |s| s.rate),
             poor_weeks: 0,
         })
         .collect();
     let mut weekly = vec![[0.0; Metric::COUNT]; weeks * nm];
+    let mut aux = vec![Aux::default(); weeks * nm];
     let mut plan = vec![MarketWeek::default(); nm];
+    let mut log = Vec::new();
     let setup = began.elapsed().as_secs_f64();
     let lengths: Vec<usize> = world.countries.iter().map(|c| c.markets.len()).collect();
     for t in 0..weeks {
         let (past, rest) = weekly.split_at_mut(t * nm);
-        calendar(world, t as u32, &mut markets, past);
-        policy(world, t as u32, &mut markets, past, &mut plan);
-        let row = &mut rest[..nm];
-        let mut chunks: Vec<&mut [WeekRecord]> = Vec::with_capacity(lengths.len());
-        let mut tail = row;
+        let (aux_past, aux_rest) = aux.split_at_mut(t * nm);
+        calendar(world, t as u32, &mut markets, past, &mut log);
+        policy(
+            world,
+            t as u32,
+            &mut markets,
+            past,
+            aux_past,
+            &mut plan,
+            &mut log,
+        );
+        let mut chunks: Vec<(&mut [WeekRecord], &mut [Aux])> = Vec::with_capacity(lengths.len());
+        let (mut tail, mut aux_tail) = (&mut rest[..nm], &mut aux_rest[..nm]);
         for &len in &lengths {
             let (head, next) = tail.split_at_mut(len);
-            chunks.push(head);
+            let (aux_head, aux_next) = aux_tail.split_at_mut(len);
+            chunks.push((head, aux_head));
             tail = next;
+            aux_tail = aux_next;
         }
         countries
             .par_iter_mut()
             .zip(chunks.into_par_iter())
             .enumerate()
-            .for_each(|(c, (state, out))| state.step(world, c, t as u32, &plan, out));
+            .for_each(|(c, (state, (out, aux)))| state.step(world, c, t as u32, &plan, out, aux));
+        for state in &mut countries {
+            log.append(&mut state.log);
+        }
     }
+    let creators = if world.record_creators {
+        countries
+            .iter()
+            .enumerate()
+            .flat_map(|(c, state)| {
+                state.creators.iter().map(move |cr| CreatorEnd {
+                    country: c as u16,
+                    home: cr.home,
+                    initial_home: cr.initial,
+                    dormant: cr.dormant,
+                    switches: cr.switches,
+                    dormant_weeks: cr.dormant_weeks,
+                    followers: cr.followers,
+                    skill: cr.skill,
+                    reservation: cr.reservation,
+                    trailing: cr.trailing,
+                    earnings: cr.total,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     TrialResult {
         trial: k,
         seed,
         weekly,
         events: markets.iter().map(|m| m.events).collect(),
+        log,
+        creators,
         seconds: (setup, began.elapsed().as_secs_f64() - setup),
     }
 }
 
-/// Step 1: launches whose week has come. A gate compares the gate market's mean weekly GMV
-/// over the `window_weeks` before the launch (fewer when the run is younger; none counts as
-/// 0) with its minimum.
-fn calendar(world: &World, t: u32, markets: &mut [MarketState], past: &[WeekRecord]) {
+/// Step 1: launches and closes whose week has come. A gate compares the gate market's mean
+/// weekly GMV over the `window_weeks` before the launch (fewer when the run is younger; none
+/// counts as 0) with its minimum.
+fn calendar(
+    world: &World,
+    t: u32,
+    markets: &mut [MarketState],
+    past: &[WeekRecord],
+    log: &mut Vec<EventRecord>,
+) {
     let nm = world.markets.len();
-    for (m, mw) in world.markets.iter().enumerate() {
-        if mw.launch_week != Some(t) {
-            continue;
-        }
-        let passes = mw.gate.is_none_or(|g| {
-            let from = t.saturating_sub(u32::from(g.window_weeks));
-            let gmv: f64 = (from..t)
-                .map(|wk| past[wk as usize * nm + g.market][Metric::GmvUsd as usize])
-                .sum();
-            let mean = if t > from {
-                gmv / f64::from(t - from)
-            } else {
-                0.0
-            };
-            mean >= g.min_weekly_gmv_usd
-        });
-        let state = &mut markets[m];
-        if passes {
-            state.open = true;
-            state.events.opened = Some(t);
+    let last_gmv = |m: usize| {
+        if t > 0 {
+            past[(t as usize - 1) * nm + m][Metric::GmvUsd as usize]
         } else {
-            state.events.cancelled = true;
+            0.0
+        }
+    };
+    for (m, mw) in world.markets.iter().enumerate() {
+        markets[m].closing = false;
+        if mw.launch_week == Some(t) {
+            let measured = mw.gate.map(|g| {
+                let from = t.saturating_sub(u32::from(g.window_weeks));
+                let gmv: f64 = (from..t)
+                    .map(|wk| past[wk as usize * nm + g.market][Metric::GmvUsd as usize])
+                    .sum();
+                let mean = if t > from {
+                    gmv / f64::from(t - from)
+                } else {
+                    0.0
+                };
+                (mean, mean >= g.min_weekly_gmv_usd)
+            });
+            let state = &mut markets[m];
+            let value = measured.map_or(0.0, |(mean, _)| mean);
+            if measured.is_none_or(|(_, passes)| passes) {
+                state.open = true;
+                state.events.opened = Some(t);
+                log.push(EventRecord {
+                    week: t,
+                    market: m,
+                    kind: EventKind::Opened,
+                    value,
+                    detail: 0.0,
+                });
+            } else {
+                state.events.cancelled = true;
+                log.push(EventRecord {
+                    week: t,
+                    market: m,
+                    kind: EventKind::Cancelled,
+                    value,
+                    detail: 0.0,
+                });
+            }
+        }
+        if mw.close_week == Some(t) && markets[m].open {
+            markets[m].open = false;
+            markets[m].closing = true;
+            markets[m].events.closed = Some(t);
+            log.push(EventRecord {
+                week: t,
+                market: m,
+                kind: EventKind::Closed,
+                value: last_gmv(m),
+                detail: 0.0,
+            });
+        }
+    }
+}
+
+/// The measure a review reads over the window of weeks `from..t` of a market open since
+/// week `opened` (None when it cannot be computed: no platform subsidy spend in the window,
+/// no holdout users, or, for growth, a window before that was not all open: growth over a
+/// window of no sales would be GMV / subsidy, 1/rate, whatever the market).
+fn review_measure(
+    measure: ReviewMeasure,
+    at: &dyn Fn(u32, Metric) -> f64,
+    aux: &dyn Fn(u32) -> Aux,
+    opened: u32,
+    from: u32,
+    t: u32,
+) -> Option<f64> {
+    let spent: f64 = (from..t).map(|wk| at(wk, Metric::SubsidyUsd)).sum();
+    if spent <= 0.0 {
+        return None;
+    }
+    let gmv = |a: u32, b: u32| (a..b).map(|wk| at(wk, Metric::GmvUsd)).sum::<f64>();
+    match measure {
+        ReviewMeasure::Growth => {
+            let len = t - from;
+            (from >= opened + len).then(|| (gmv(from, t) - gmv(from - len, from)) / spent)
+        }
+        ReviewMeasure::Incremental => {
+            let mut added = 0.0;
+            let mut any = false;
+            for wk in from..t {
+                let x = aux(wk);
+                let users = at(wk, Metric::Users);
+                let treated = users - x.held_users;
+                if x.held_users > 0.0 && treated > 0.0 {
+                    let g = at(wk, Metric::GmvUsd);
+                    added += ((g - x.gmv_held) / treated - x.gmv_held / x.held_users) * treated;
+                    any = true;
+                }
+            }
+            any.then_some(added / spent)
+        }
+        ReviewMeasure::Contribution => {
+            let total: f64 = (from..t).map(|wk| at(wk, Metric::ContributionUsd)).sum();
+            Some(total / f64::from(t - from))
         }
     }
 }
@@ -159,40 +359,51 @@ fn policy(
     t: u32,
     markets: &mut [MarketState],
     past: &[WeekRecord],
+    aux_past: &[Aux],
     plan: &mut [MarketWeek],
+    log: &mut Vec<EventRecord>,
 ) {
     let nm = world.markets.len();
-    let at = |week: u32, m: usize, metric: Metric| past[week as usize * nm + m][metric as usize];
     for (m, mw) in world.markets.iter().enumerate() {
+        let at = |week: u32, metric: Metric| past[week as usize * nm + m][metric as usize];
+        let aux = |week: u32| aux_past[week as usize * nm + m];
         let state = &mut markets[m];
         let opened = state.events.opened.unwrap_or(t);
         let last_gmv = if t > 0 {
-            at(t - 1, m, Metric::GmvUsd)
+            at(t - 1, Metric::GmvUsd)
         } else {
             0.0
         };
         if state.open {
-            if let Some(sub) = mw.spec.subsidy.as_ref().filter(|s| s.policy == Policy::Roi) {
+            if let Some(sub) = mw
+                .spec
+                .subsidy
+                .as_ref()
+                .filter(|s| s.policy == Policy::Review)
+            {
                 let open_weeks = t - opened;
                 let review = u32::from(sub.review_weeks);
-                if open_weeks > 0 && open_weeks.is_multiple_of(review) {
-                    let (gmv, spent) = (t - review..t).fold((0.0, 0.0), |(g, s), wk| {
-                        (
-                            g + at(wk, m, Metric::GmvUsd),
-                            s + at(wk, m, Metric::SubsidyUsd),
-                        )
+                if open_weeks > 0
+                    && open_weeks.is_multiple_of(review)
+                    && let Some(value) =
+                        review_measure(sub.measure, &at, &aux, opened, t - review, t)
+                {
+                    state.rate = if value < sub.review_target {
+                        state.rate * sub.cut
+                    } else {
+                        (state.rate * sub.raise).min(sub.max_rate.unwrap_or(sub.rate))
+                    };
+                    log.push(EventRecord {
+                        week: t,
+                        market: m,
+                        kind: EventKind::Review,
+                        value,
+                        detail: state.rate,
                     });
-                    if spent > 0.0 {
-                        state.rate = if gmv / spent < sub.target_roi {
-                            state.rate * sub.cut
-                        } else {
-                            (state.rate * sub.raise).min(sub.max_rate.unwrap_or(sub.rate))
-                        };
-                    }
                 }
             }
             if let Some(exit) = &mw.spec.exit
-                && t > opened
+                && t > opened + u32::from(exit.grace_weeks)
             {
                 state.poor_weeks = if last_gmv < exit.min_weekly_gmv_usd {
                     state.poor_weeks + 1
@@ -201,22 +412,29 @@ fn policy(
                 };
                 if state.poor_weeks >= exit.patience_weeks {
                     state.open = false;
+                    state.closing = true;
                     state.events.withdrawn = Some(t);
+                    log.push(EventRecord {
+                        week: t,
+                        market: m,
+                        kind: EventKind::Withdrawn,
+                        value: last_gmv,
+                        detail: 0.0,
+                    });
                 }
             }
         }
-        let budget = mw
-            .spec
-            .subsidy
-            .as_ref()
+        let sub = mw.spec.subsidy.as_ref();
+        let budget = sub
             .and_then(|s| s.weekly_budget_usd)
             .unwrap_or(f64::INFINITY);
-        // The discount is capped so that last week's GMV at it would just spend the budget;
-        // within the week, orders beyond the budget get no more subsidy, so spend never
-        // exceeds the budget.
-        let discount = if state.open && mw.spec.subsidy.is_some() {
-            if last_gmv > 0.0 {
-                state.rate.min(budget / last_gmv)
+        let share = sub.map_or(1.0, |s| 1.0 - s.seller_funded_share);
+        // The discount is capped so that last week's GMV at it would just spend the budget
+        // (the platform's share of it); within the week, orders beyond the budget get no
+        // more platform subsidy, so spend never exceeds the budget.
+        let discount = if state.open && sub.is_some() {
+            if last_gmv > 0.0 && share > 0.0 {
+                state.rate.min(budget / (last_gmv * share))
             } else {
                 state.rate
             }
@@ -225,6 +443,8 @@ fn policy(
         };
         plan[m] = MarketWeek {
             open: state.open,
+            closing: state.closing,
+            opened: state.events.opened,
             discount,
             subsidy_budget: budget,
         };

@@ -539,17 +539,34 @@ mod tests {
             // baseline are exactly the declared ones and those under an unset path.
             let mut want: Vec<String> = declared.iter().map(|(p, _)| p.clone()).collect();
             for p in &base_params {
-                if unset
-                    .iter()
-                    .any(|u| p.path == *u || p.path.starts_with(&format!("{u}.")))
+                // An optional key the baseline leaves unset cannot change by being unset.
+                if p.value.is_some()
+                    && unset
+                        .iter()
+                        .any(|u| p.path == *u || p.path.starts_with(&format!("{u}.")))
                 {
                     want.push(p.path.clone());
                 }
             }
-            let mut got: Vec<String> = params::diff(&base, &what_if)
-                .into_iter()
-                .map(|d| d.path)
-                .collect();
+            // A table the what-if adds brings the defaults of the keys it leaves out.
+            let diffs = params::diff(&base, &what_if);
+            for d in &diffs {
+                let implied = d.a.is_none()
+                    && !want.contains(&d.path)
+                    && params::spec_of(&d.path).is_some_and(|k| match k.default {
+                        params::DefaultValue::Is(text) => {
+                            let v = params::parse_value(text);
+                            d.b.as_ref().is_some_and(|b| {
+                                b == &v || b.as_float() == v.as_integer().map(|n| n as f64)
+                            })
+                        }
+                        _ => false,
+                    });
+                if implied {
+                    want.push(d.path.clone());
+                }
+            }
+            let mut got: Vec<String> = diffs.into_iter().map(|d| d.path).collect();
             want.sort();
             got.sort();
             assert_eq!(got, want, "{name}");

@@ -208,9 +208,17 @@ pub struct Country {
     /// Acceptance of buying in a live stream, Beta distributed in [0, 1].
     #[serde(default)]
     pub live_affinity: Affinity,
-    /// How much a discount raises adoption and conversion: factor (1 + deal_sensitivity × d).
+    /// How much a discount raises adoption, conversion and the pull of a platform: factor
+    /// (1 + deal_sensitivity × d), for ordinary consumers.
     #[serde(default = "d_country_deal_sensitivity")]
     pub deal_sensitivity: f64,
+    /// Consumers who respond more to discounts, and leave when the discount goes.
+    #[serde(default)]
+    pub deal_seekers: DealSeekers,
+    /// Weekly probability that an adopter starts buying on a further live platform it uses
+    /// (× its deal factor); 0 keeps every adopter on the platform it adopted on.
+    #[serde(default = "d_country_habit_uptake")]
+    pub habit_uptake: f64,
     /// Weekly probability that an adopter who bought nothing for `lapse_after` weeks stops.
     #[serde(default = "d_country_lapse")]
     pub lapse: f64,
@@ -226,6 +234,36 @@ pub struct Country {
     /// The country's creators.
     #[serde(default)]
     pub creators: Creators,
+}
+
+/// The deal-seekers of a country.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealSeekers {
+    /// Share of consumers who are deal-seekers.
+    #[serde(default = "d_country_deal_seekers_share")]
+    pub share: f64,
+    /// Their deal sensitivity δ.
+    #[serde(default = "d_country_deal_seekers_sensitivity")]
+    pub sensitivity: f64,
+    /// Weekly probability that a deal-seeker adopter whose best discount fell below `below`
+    /// × the discount it adopted at stops.
+    #[serde(default = "d_country_deal_seekers_lapse")]
+    pub lapse: f64,
+    /// The share of its adoption discount below which a deal-seeker may lapse.
+    #[serde(default = "d_country_deal_seekers_below")]
+    pub below: f64,
+}
+
+impl Default for DealSeekers {
+    fn default() -> Self {
+        DealSeekers {
+            share: d_country_deal_seekers_share(),
+            sensitivity: d_country_deal_seekers_sensitivity(),
+            lapse: d_country_deal_seekers_lapse(),
+            below: d_country_deal_seekers_below(),
+        }
+    }
 }
 
 /// Beta distribution of live affinity, by mean and standard deviation.
@@ -309,6 +347,10 @@ pub struct Spend {
     /// Lognormal order value in USD.
     #[serde(default)]
     pub order_value_usd: OrderValue,
+    /// η: a session on platform p happens with probability min(1, F_p / F_p⁰)^η, F_p the
+    /// followers of its streaming creators (F_p⁰ in its first live week); 0: always.
+    #[serde(default = "d_country_spend_creator_elasticity")]
+    pub creator_elasticity: f64,
 }
 
 impl Default for Spend {
@@ -317,6 +359,7 @@ impl Default for Spend {
             sessions_per_week: d_country_spend_sessions_per_week(),
             conversion: d_country_spend_conversion(),
             order_value_usd: OrderValue::default(),
+            creator_elasticity: d_country_spend_creator_elasticity(),
         }
     }
 }
@@ -355,12 +398,22 @@ pub struct Creators {
     /// Sigma of the lognormal skill (median 1) that multiplies conversion.
     #[serde(default = "d_country_creators_skill_sigma")]
     pub skill_sigma: f64,
-    /// Trailing weekly earnings below which a creator counts a bad week, USD.
-    #[serde(default = "d_country_creators_min_weekly_earnings_usd")]
-    pub min_weekly_earnings_usd: Usd,
-    /// Bad weeks in a row after which a creator stops streaming for good.
+    /// Median of the lognormal reservation wage, USD per week: a creator whose trailing
+    /// earnings stay below its own wage goes dormant.
+    #[serde(default = "d_country_creators_reservation_usd")]
+    pub reservation_usd: Usd,
+    /// Sigma of log(reservation wage).
+    #[serde(default = "d_country_creators_reservation_sigma")]
+    pub reservation_sigma: f64,
+    /// Weeks below the reservation wage in a row after which a creator goes dormant.
     #[serde(default = "d_country_creators_quit_after")]
     pub quit_after: u16,
+    /// Weeks after its home market opens before a creator counts weeks below its wage.
+    #[serde(default = "d_country_creators_grace_weeks")]
+    pub grace_weeks: u16,
+    /// Model 1's key, kept only to say what replaced it (`reservation_usd`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_weekly_earnings_usd: Option<toml::Value>,
     /// A creator moves only for an offer above trailing earnings × (1 + switching_cost).
     #[serde(default = "d_country_creators_switching_cost")]
     pub switching_cost: f64,
@@ -376,8 +429,11 @@ impl Default for Creators {
             agents: d_country_creators_agents(),
             followers: Followers::default(),
             skill_sigma: d_country_creators_skill_sigma(),
-            min_weekly_earnings_usd: d_country_creators_min_weekly_earnings_usd(),
+            reservation_usd: d_country_creators_reservation_usd(),
+            reservation_sigma: d_country_creators_reservation_sigma(),
             quit_after: d_country_creators_quit_after(),
+            grace_weeks: d_country_creators_grace_weeks(),
+            min_weekly_earnings_usd: None,
             switching_cost: d_country_creators_switching_cost(),
             earnings_smoothing: d_country_creators_earnings_smoothing(),
         }
@@ -425,6 +481,9 @@ pub struct Platform {
     /// Share of GMV paid to the creator who made the sale.
     #[serde(default = "d_platform_creator_commission")]
     pub creator_commission: f64,
+    /// Advertising and gift revenue a live session brings, USD per person-session.
+    #[serde(default = "d_platform_ad_yield_usd_per_session")]
+    pub ad_yield_usd_per_session: Usd,
     /// Markets keyed by country code.
     #[serde(default)]
     pub markets: IndexMap<String, Market>,
@@ -459,6 +518,23 @@ pub struct Market {
     /// Contracts offered to rival platforms' creators; none means no poaching.
     #[serde(default)]
     pub poaching: Option<Poaching>,
+    /// Top-ups of streaming creators' weekly earnings; none means no fund.
+    #[serde(default)]
+    pub creator_fund: Option<CreatorFund>,
+    /// Cost of running the live shop in the market, per week while it is open, USD.
+    #[serde(default = "d_market_fixed_cost_weekly_usd")]
+    pub fixed_cost_weekly_usd: Usd,
+}
+
+/// A creator fund: tops streaming creators' weekly earnings up to a floor, lowest earners
+/// first, within a weekly budget.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatorFund {
+    /// Most paid in one week, USD.
+    pub weekly_budget_usd: Usd,
+    /// Weekly earnings the fund tops up to, USD.
+    pub floor_usd: Usd,
 }
 
 /// Opening of live shopping.
@@ -470,6 +546,13 @@ pub struct Live {
     /// Optional condition checked on the launch date; unmet, the launch is cancelled.
     #[serde(default)]
     pub gate: Option<Gate>,
+    /// The week (containing this date) live shopping closes for good; none: never.
+    #[serde(default)]
+    pub close: Option<Date>,
+    /// For a shop already running before `start`: share of its users with a habit on it in
+    /// week 0.
+    #[serde(default = "d_market_live_initial_adopters")]
+    pub initial_adopters: f64,
 }
 
 /// A launch condition on another market of the same platform.
@@ -486,33 +569,60 @@ pub struct Gate {
     pub window_weeks: u16,
 }
 
-/// A subsidy: a discount on every order, within a weekly budget.
+/// A subsidy: a discount on orders, within a weekly budget.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subsidy {
-    /// Share of order value paid by the platform as a discount, in [0, 1).
+    /// Share of order value given as a discount, in [0, 1).
     pub rate: f64,
     /// Most the platform spends on discounts in one week, USD.
     #[serde(default)]
     pub weekly_budget_usd: Option<Usd>,
-    /// `fixed` keeps the rate; `roi` reviews it every `review_weeks`.
+    /// Share of the discount paid by sellers rather than the platform.
+    #[serde(default = "d_market_subsidy_seller_funded_share")]
+    pub seller_funded_share: f64,
+    /// `all` orders, or `first_order`: adoption and each consumer's first order on the
+    /// platform only.
+    #[serde(default)]
+    pub target: Audience,
+    /// `fixed` keeps the rate; `review` changes it on a measure every `review_weeks`.
     #[serde(default)]
     pub policy: Policy,
-    /// Weeks between reviews (`roi`).
+    /// Weeks between reviews (`review`).
     #[serde(default = "d_market_subsidy_review_weeks")]
     pub review_weeks: u16,
-    /// GMV per subsidy dollar below which the rate is cut (`roi`).
-    #[serde(default = "d_market_subsidy_target_roi")]
-    pub target_roi: f64,
-    /// Factor applied to the rate when the return is below target (`roi`).
+    /// What a review reads (`review`).
+    #[serde(default)]
+    pub measure: ReviewMeasure,
+    /// Below this value of the measure the rate is cut (`review`).
+    #[serde(default = "d_market_subsidy_review_target")]
+    pub review_target: f64,
+    /// Share of the platform's users who never see its discount (`incremental`).
+    #[serde(default = "d_market_subsidy_holdout_share")]
+    pub holdout_share: f64,
+    /// Factor applied to the rate when the measure is below target (`review`).
     #[serde(default = "d_market_subsidy_cut")]
     pub cut: f64,
-    /// Factor applied to the rate otherwise, up to `max_rate` (`roi`).
+    /// Factor applied to the rate otherwise, up to `max_rate` (`review`).
     #[serde(default = "d_market_subsidy_raise")]
     pub raise: f64,
-    /// Highest rate a raise can reach (`roi`).
+    /// Highest rate a raise can reach (`review`).
     #[serde(default)]
     pub max_rate: Option<f64>,
+    /// Model 1's key, kept only to say what replaced it (`review_target`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_roi: Option<toml::Value>,
+}
+
+/// Which orders a subsidy discounts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Every order.
+    #[default]
+    All,
+    /// Adoption and each consumer's first order on the platform (acquisition vouchers).
+    FirstOrder,
 }
 
 /// How a subsidy rate changes.
@@ -522,8 +632,23 @@ pub enum Policy {
     /// The rate never changes.
     #[default]
     Fixed,
-    /// The rate follows the return on subsidy.
+    /// The rate follows a measure of the market, read every `review_weeks`.
+    Review,
+    /// Model 1's rule, removed: validation says what replaced it.
     Roi,
+}
+
+/// The measure a subsidy review reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewMeasure {
+    /// (GMV over the window − GMV over the window before) / platform subsidy over the window.
+    #[default]
+    Growth,
+    /// GMV the discount added over a stateless holdout, per platform subsidy dollar.
+    Incremental,
+    /// Mean weekly contribution over the window, USD.
+    Contribution,
 }
 
 /// Withdrawal of live shopping after a run of poor weeks.
@@ -534,6 +659,9 @@ pub struct Exit {
     pub min_weekly_gmv_usd: Usd,
     /// Poor weeks in a row after which live shopping is withdrawn.
     pub patience_weeks: u16,
+    /// Weeks after opening before poor weeks count.
+    #[serde(default = "d_market_exit_grace_weeks")]
+    pub grace_weeks: u16,
 }
 
 /// Poaching of rival platforms' top creators.
@@ -547,7 +675,8 @@ pub struct Poaching {
     /// The most-followed share of the rivals' creators that is targeted, in (0, 1].
     #[serde(default = "d_market_poaching_top_share")]
     pub top_share: f64,
-    /// Offer as a multiple of the creator's trailing weekly earnings.
+    /// Offer as a multiple of the larger of the creator's trailing weekly earnings and what
+    /// it would expect to earn on the poacher.
     #[serde(default = "d_market_poaching_premium")]
     pub premium: f64,
     /// Smallest weekly offer, USD.
@@ -559,6 +688,13 @@ pub struct Poaching {
     /// Share of its followers a poached creator keeps, in [0, 1].
     #[serde(default = "d_market_poaching_follower_carry")]
     pub follower_carry: f64,
+    /// Cap on an offer, as a multiple of the take-rate revenue the creator's carried
+    /// followers would bring the poacher per week.
+    #[serde(default = "d_market_poaching_value_multiple")]
+    pub value_multiple: f64,
+    /// Weeks after which the campaign's target list is drawn again; none: never.
+    #[serde(default)]
+    pub refresh_weeks: Option<u16>,
 }
 
 /// The design seed of a sweep when `[sweep]` gives none (a sweep's keys are not scenario
@@ -626,8 +762,53 @@ fn d_country_creators_agents() -> u32 {
 fn d_country_creators_skill_sigma() -> f64 {
     default_number("countries.*.creators.skill_sigma")
 }
-fn d_country_creators_min_weekly_earnings_usd() -> Usd {
-    default_number("countries.*.creators.min_weekly_earnings_usd")
+fn d_country_creators_reservation_usd() -> Usd {
+    default_number("countries.*.creators.reservation_usd")
+}
+fn d_country_creators_reservation_sigma() -> f64 {
+    default_number("countries.*.creators.reservation_sigma")
+}
+fn d_country_creators_grace_weeks() -> u16 {
+    default_whole("countries.*.creators.grace_weeks") as u16
+}
+fn d_country_habit_uptake() -> f64 {
+    default_number("countries.*.habit_uptake")
+}
+fn d_country_deal_seekers_share() -> f64 {
+    default_number("countries.*.deal_seekers.share")
+}
+fn d_country_deal_seekers_sensitivity() -> f64 {
+    default_number("countries.*.deal_seekers.sensitivity")
+}
+fn d_country_deal_seekers_lapse() -> f64 {
+    default_number("countries.*.deal_seekers.lapse")
+}
+fn d_country_deal_seekers_below() -> f64 {
+    default_number("countries.*.deal_seekers.below")
+}
+fn d_country_spend_creator_elasticity() -> f64 {
+    default_number("countries.*.spend.creator_elasticity")
+}
+fn d_platform_ad_yield_usd_per_session() -> Usd {
+    default_number("platforms.*.ad_yield_usd_per_session")
+}
+fn d_market_fixed_cost_weekly_usd() -> Usd {
+    default_number("platforms.*.markets.*.fixed_cost_weekly_usd")
+}
+fn d_market_live_initial_adopters() -> f64 {
+    default_number("platforms.*.markets.*.live.initial_adopters")
+}
+fn d_market_subsidy_seller_funded_share() -> f64 {
+    default_number("platforms.*.markets.*.subsidy.seller_funded_share")
+}
+fn d_market_subsidy_holdout_share() -> f64 {
+    default_number("platforms.*.markets.*.subsidy.holdout_share")
+}
+fn d_market_exit_grace_weeks() -> u16 {
+    default_whole("platforms.*.markets.*.exit.grace_weeks") as u16
+}
+fn d_market_poaching_value_multiple() -> f64 {
+    default_number("platforms.*.markets.*.poaching.value_multiple")
 }
 fn d_country_creators_quit_after() -> u16 {
     default_whole("countries.*.creators.quit_after") as u16
@@ -659,8 +840,8 @@ fn d_market_live_gate_window_weeks() -> u16 {
 fn d_market_subsidy_review_weeks() -> u16 {
     default_whole("platforms.*.markets.*.subsidy.review_weeks") as u16
 }
-fn d_market_subsidy_target_roi() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.target_roi")
+fn d_market_subsidy_review_target() -> f64 {
+    default_number("platforms.*.markets.*.subsidy.review_target")
 }
 fn d_market_subsidy_cut() -> f64 {
     default_number("platforms.*.markets.*.subsidy.cut")

@@ -154,6 +154,17 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 }
 
 fn country_rules(c: &mut Check, at: &str, k: &Country) {
+    if k.creators.min_weekly_earnings_usd.is_some() {
+        let path = format!("{at}.creators.min_weekly_earnings_usd");
+        c.fail(
+            &path,
+            format!(
+                "`{path}` was removed in model 2: each creator has its own reservation wage; \
+                 write `{at}.creators.reservation_usd` (its median, USD per week) and \
+                 `reservation_sigma` instead"
+            ),
+        );
+    }
     let (mean, sd) = (k.live_affinity.mean, k.live_affinity.sd);
     if (0.0..=1.0).contains(&mean) {
         let max_sd = (mean * (1.0 - mean)).sqrt();
@@ -227,6 +238,43 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                     format!(
                         "`{gp}` = \"{}\" must be another market of platform `{name}`: {choice}",
                         gate.market
+                    ),
+                );
+            }
+        }
+        if let Some(live) = &m.live
+            && let Some(close) = live.close
+            && close.week_from(live.launch) <= 0
+        {
+            let path = format!("{at}.live.close");
+            c.fail(
+                &path,
+                format!(
+                    "`{path}` = {close} must fall in a later week than `{at}.live.launch` = {}",
+                    live.launch
+                ),
+            );
+        }
+        if let Some(sub) = &m.subsidy {
+            if sub.policy == Policy::Roi {
+                let path = format!("{at}.subsidy.policy");
+                c.fail(
+                    &path,
+                    format!(
+                        "`{path}` = \"roi\" was removed in model 2 (its measure, GMV per subsidy \
+                         dollar, is 1/rate whenever the budget does not bind); use policy = \
+                         \"review\" with measure = \"growth\", \"incremental\" or \
+                         \"contribution\" and a review_target"
+                    ),
+                );
+            }
+            if sub.target_roi.is_some() {
+                let path = format!("{at}.subsidy.target_roi");
+                c.fail(
+                    &path,
+                    format!(
+                        "`{path}` was removed in model 2 with the `roi` policy; use policy = \
+                         \"review\", a `measure` and `review_target`"
                     ),
                 );
             }
