@@ -683,50 +683,61 @@ struct Sources<'a> {
     dialect: Dialect,
 }
 
-/// Writes `creators.csv` from the runs of a store, in run order: one row per creator and run,
-/// its end state (what docs/calibration.md checks the earnings tail on).
-fn write_creators(s: &Sources) -> Result<()> {
-    let Sources {
-        dir,
-        file,
-        path,
-        scan,
-        worlds,
-        prefix_names,
-        prefixes,
-        dialect,
-    } = *s;
-    let mut records: Vec<&RecordMeta> = scan.records.iter().collect();
-    records.sort_by_key(|r| r.run);
-    let mut out = AtomicFile::create(&dir.join(CREATORS_CSV))?;
+/// Writes the table `name` of the store's runs, in run order: the header (point columns,
+/// then `columns`), then each run's rows as `rows` makes them from its world and result,
+/// each prefixed with its point's columns. The frame `creators.csv` and `events.csv` share.
+fn write_per_run(
+    s: &Sources,
+    name: &str,
+    columns: &[&str],
+    mut rows: impl FnMut(&World, &RecordMeta, &TrialResult) -> Result<Vec<Vec<String>>>,
+) -> Result<()> {
+    let mut out = AtomicFile::create(&s.dir.join(name))?;
     {
-        let mut w = dialect.writer(&mut out.writer);
-        let mut header = prefix_names.to_vec();
-        header.extend(
-            [
-                "trial",
-                "seed",
-                "country",
-                "home",
-                "initial_home",
-                "followers",
-                "skill",
-                "reservation_usd",
-                "trailing_usd",
-                "earnings_usd",
-                "switches",
-                "dormant_weeks",
-                "dormant",
-            ]
-            .map(String::from),
-        );
+        let mut w = s.dialect.writer(&mut out.writer);
+        let mut header = s.prefix_names.to_vec();
+        header.extend(columns.iter().map(|c| c.to_string()));
         w.write_record(&header)?;
-        for meta in records {
-            let world = worlds[meta.point];
-            let r = store::read(file, meta)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let name = |p: u8| world.platforms.get(usize::from(p)).map(|x| x.name.clone());
-            for c in &r.creators {
+        // The scan holds the records in run order (checked against the run's layout).
+        for meta in &s.scan.records {
+            let world = s.worlds[meta.point];
+            let r = store::read(s.file, meta)
+                .with_context(|| format!("cannot read {}", s.path.display()))?;
+            for row in rows(world, meta, &r)? {
+                let mut full = s.prefixes[meta.point].clone();
+                full.extend(row);
+                w.write_record(&full)?;
+            }
+        }
+        w.flush()?;
+    }
+    out.commit()
+}
+
+/// Writes `creators.csv`: one row per creator and run, its end state (what
+/// docs/calibration.md checks the earnings tail on).
+fn write_creators(s: &Sources) -> Result<()> {
+    let d = s.dialect;
+    let columns = [
+        "trial",
+        "seed",
+        "country",
+        "home",
+        "initial_home",
+        "followers",
+        "skill",
+        "reservation_usd",
+        "trailing_usd",
+        "earnings_usd",
+        "switches",
+        "dormant_weeks",
+        "dormant",
+    ];
+    write_per_run(s, CREATORS_CSV, &columns, |world, meta, r| {
+        let name = |p: u8| world.platforms.get(usize::from(p)).map(|x| x.name.clone());
+        r.creators
+            .iter()
+            .map(|c| {
                 let (Some(country), Some(home), Some(initial)) = (
                     world.countries.get(usize::from(c.country)),
                     name(c.home),
@@ -735,79 +746,53 @@ fn write_creators(s: &Sources) -> Result<()> {
                     bail!(
                         "{}: run {} holds a creator of a country or platform that point {} does \
                          not have",
-                        path.display(),
+                        s.path.display(),
                         meta.run,
                         meta.point
                     );
                 };
-                let mut row = prefixes[meta.point].clone();
-                row.extend([
+                Ok(vec![
                     r.trial.to_string(),
                     r.seed.to_string(),
                     country.code.clone(),
                     home,
                     initial,
-                    dialect.num(Some(c.followers), Unit::Count),
-                    dialect.num(Some(c.skill), Unit::Plain),
-                    dialect.num(Some(c.reservation), Unit::Usd),
-                    dialect.num(Some(c.trailing), Unit::Usd),
-                    dialect.num(Some(c.earnings), Unit::Usd),
+                    d.num(Some(c.followers), Unit::Count),
+                    d.num(Some(c.skill), Unit::Plain),
+                    d.num(Some(c.reservation), Unit::Usd),
+                    d.num(Some(c.trailing), Unit::Usd),
+                    d.num(Some(c.earnings), Unit::Usd),
                     c.switches.to_string(),
                     c.dormant_weeks.to_string(),
                     u8::from(c.dormant).to_string(),
-                ]);
-                w.write_record(&row)?;
-            }
-        }
-        w.flush()?;
-    }
-    out.commit()?;
-    Ok(())
+                ])
+            })
+            .collect()
+    })
 }
 
-/// Writes `events.csv` from the runs of a store, in run order: one row per event, with the
-/// value that decided it (`detail`: a review's new rate, a campaign's offers that week).
+/// Writes `events.csv`: one row per event, with the value that decided it (`detail`: a
+/// review's new rate, a campaign's offers that week).
 fn write_events(s: &Sources) -> Result<()> {
-    let Sources {
-        dir,
-        file,
-        path,
-        scan,
-        worlds,
-        prefix_names,
-        prefixes,
-        dialect,
-    } = *s;
-    let mut records: Vec<&RecordMeta> = scan.records.iter().collect();
-    records.sort_by_key(|r| r.run);
-    let mut out = AtomicFile::create(&dir.join(EVENTS_CSV))?;
-    {
-        let mut w = dialect.writer(&mut out.writer);
-        let mut header = prefix_names.to_vec();
-        header.extend(
-            [
-                "trial", "seed", "week", "date", "country", "platform", "event", "value", "detail",
-            ]
-            .map(String::from),
-        );
-        w.write_record(&header)?;
-        for meta in records {
-            let world = worlds[meta.point];
-            let r = store::read(file, meta)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            for e in &r.log {
+    let d = s.dialect;
+    let columns = [
+        "trial", "seed", "week", "date", "country", "platform", "event", "value", "detail",
+    ];
+    write_per_run(s, EVENTS_CSV, &columns, |world, meta, r| {
+        r.log
+            .iter()
+            .map(|e| {
                 let Some(market) = world.markets.get(e.market) else {
                     bail!(
                         "{}: run {} logs an event of market {}, which point {} does not have",
-                        path.display(),
+                        s.path.display(),
                         meta.run,
                         e.market,
                         meta.point
                     );
                 };
                 let (value_unit, detail_unit) = event_units(e.kind);
-                let mut row = prefixes[meta.point].clone();
-                row.extend([
+                Ok(vec![
                     r.trial.to_string(),
                     r.seed.to_string(),
                     e.week.to_string(),
@@ -815,16 +800,12 @@ fn write_events(s: &Sources) -> Result<()> {
                     world.countries[market.country].code.clone(),
                     world.platforms[market.platform].name.clone(),
                     e.kind.name().to_string(),
-                    dialect.num(Some(e.value), value_unit),
-                    dialect.num(Some(e.detail), detail_unit),
-                ]);
-                w.write_record(&row)?;
-            }
-        }
-        w.flush()?;
-    }
-    out.commit()?;
-    Ok(())
+                    d.num(Some(e.value), value_unit),
+                    d.num(Some(e.detail), detail_unit),
+                ])
+            })
+            .collect()
+    })
 }
 
 /// The units of an event's value and detail (see [`EventKind`]), which decide how they are
