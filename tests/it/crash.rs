@@ -631,7 +631,10 @@ fn a_second_writer_is_refused_at_once_and_changes_nothing() {
     );
     let lock_file = dir.join(".livemarket.lock");
     let began = Instant::now();
-    while !fs::read_to_string(&lock_file).is_ok_and(|t| t.ends_with('\n'))
+    // The run takes the lock, then writes its manifest: wait for both (under load the test
+    // could otherwise read a manifest not yet written).
+    while !(fs::read_to_string(&lock_file).is_ok_and(|t| t.ends_with('\n'))
+        && dir.join("manifest.json").is_file())
         && began.elapsed() < Duration::from_secs(60)
     {
         std::thread::sleep(Duration::from_millis(20));
