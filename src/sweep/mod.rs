@@ -136,6 +136,14 @@ pub fn plan(
             let flag = format!("--set {raw}");
             let (path, value) =
                 split_assignment(raw).map_err(|e| UserError(format!("{flag}: {e}")))?;
+            if scenario.uncertain.contains_key(path) {
+                problems.push(format!(
+                    "{flag}: `{path}` is uncertain: each trial draws it from its [uncertain] \
+                     distribution, which would replace the value set; remove it from \
+                     [uncertain] to set it"
+                ));
+                continue;
+            }
             match params::find(&scenario, path)
                 .and_then(|p| params::coerce(&p, &params::parse_value(value)))
             {
@@ -152,6 +160,7 @@ pub fn plan(
         let pairs: Vec<(&str, &toml::Value)> =
             values.iter().map(|(p, v, _)| (p.as_str(), v)).collect();
         let sweep = scenario.sweep.take();
+        let uncertain = std::mem::take(&mut scenario.uncertain);
         scenario = params::apply(&params::tree(&scenario), &pairs).map_err(|problems| {
             UserError::lines(
                 problems
@@ -167,6 +176,7 @@ pub fn plan(
             )
         })?;
         scenario.sweep = sweep;
+        scenario.uncertain = uncertain;
     }
     // 2. Parameters: the file's, then the flags'.
     let spans = Spans::parse(text);
@@ -468,6 +478,12 @@ fn sweepable(s: &Scenario, path: &str, set_paths: &[String]) -> Result<Param, St
     if set_paths.iter().any(|p| p == path) {
         return Err(format!(
             "`{path}` is both set with --set and swept; drop one of them"
+        ));
+    }
+    if s.uncertain.contains_key(path) {
+        return Err(format!(
+            "`{path}` is uncertain: each trial draws it from its [uncertain] distribution, \
+             which would replace every swept value; remove it from [uncertain] to sweep it"
         ));
     }
     params::find(s, path)
