@@ -502,9 +502,25 @@ pub fn draw(table: &IndexMap<String, Uncertain>, trial_seed: u64) -> Vec<f64> {
                 None => open_unit(&mut rng),
             };
             let b = bounds_of(path).expect("validated uncertain parameter");
-            truncated_quantile(&u.dist, &b, level)
+            written(truncated_quantile(&u.dist, &b, level), &b)
         })
         .collect()
+}
+
+/// Significant digits a draw keeps: the value simulated is the value `draws.csv` shows,
+/// so a trial can be rerun from its row with `--set`.
+pub const DRAW_DIGITS: usize = 6;
+
+/// `x` rounded to [`DRAW_DIGITS`] significant digits, kept inside the bounds.
+fn written(x: f64, b: &Bounds) -> f64 {
+    let r: f64 = format!("{x:.*e}", DRAW_DIGITS - 1)
+        .parse()
+        .expect("a formatted number parses");
+    if (b.open_lo && r <= b.lo) || r < b.lo || r > b.hi {
+        x
+    } else {
+        r + 0.0
+    }
 }
 
 /// The standard normal CDF, from the complementary error function.
@@ -790,7 +806,10 @@ mod tests {
     #[test]
     fn a_group_shares_one_draw_through_each_members_quantile() {
         // Comonotone by construction: each member is its own quantile of the group's level, so
-        // the rank correlation is exactly 1 and one member determines the other. An
+        // the rank correlation is 1 and one member determines the other. Draws keep 6
+        // significant digits: x moves by at most 5e-6 × |x| (≤ 1.5e-5 here), so F(x) by at
+        // most that times the largest density (1.33 for the normal, 0.67 for the
+        // triangular): the levels agree within 3e-5 (5e-5 asserted). An
         // independent parameter is uncorrelated: its sample Pearson correlation with a member
         // has sd 1/√n = 0.0071 at n = 20 000; 5 sd is 0.035.
         let s = with(
@@ -804,14 +823,16 @@ mod tests {
         let (da, db) = (s.uncertain[0].dist, s.uncertain[1].dist);
         for v in &all {
             // Same quantile level: F_a(a) = F_b(b).
-            assert!((da.cdf(v[0]) - db.cdf(v[1])).abs() < 1e-9, "{v:?}");
+            assert!((da.cdf(v[0]) - db.cdf(v[1])).abs() < 5e-5, "{v:?}");
         }
-        let ranks = |i: usize| {
-            let mut idx: Vec<usize> = (0..all.len()).collect();
-            idx.sort_by(|&x, &y| all[x][i].total_cmp(&all[y][i]));
-            idx
-        };
-        assert_eq!(ranks(0), ranks(1), "rank correlation 1");
+        // Rank correlation 1: ordered by the first member (ties by the second, as rounding
+        // can tie), the second never decreases.
+        let mut by_first = all.clone();
+        by_first.sort_by(|x, y| x[0].total_cmp(&y[0]).then(x[1].total_cmp(&y[1])));
+        assert!(
+            by_first.windows(2).all(|w| w[0][1] <= w[1][1]),
+            "rank correlation 1"
+        );
         let pearson = |i: usize, j: usize| {
             let m = |k: usize| all.iter().map(|v| v[k]).sum::<f64>() / n as f64;
             let (mi, mj) = (m(i), m(j));
