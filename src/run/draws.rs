@@ -34,10 +34,11 @@ impl<'p> Draws<'p> {
         })
     }
 
-    /// The values trial `trial` draws, in the `[uncertain]` table's order.
-    pub fn values(&self, trial: u64) -> Vec<f64> {
-        let seed = trial_seed(self.plan.points[0].world.seed, trial);
-        uncertain::draw(&self.plan.base.uncertain, seed)
+    /// The values trial `trial` draws at point `point` (whose distributions a sweep may
+    /// change; the uniforms behind them are the trial's alone), in the table's order.
+    pub fn values(&self, point: usize, trial: u64) -> Vec<f64> {
+        let p = &self.plan.points[point];
+        uncertain::draw(&p.uncertain, trial_seed(p.world.seed, trial))
     }
 
     /// The world of trial `trial` at point `point`: the point's values and the trial's draws
@@ -46,7 +47,7 @@ impl<'p> Draws<'p> {
     pub fn world(&self, point: usize, trial: u64) -> Result<World> {
         let p = &self.plan.points[point];
         let drawn: Vec<toml::Value> = self
-            .values(trial)
+            .values(point, trial)
             .into_iter()
             .map(toml::Value::Float)
             .collect();
@@ -56,6 +57,7 @@ impl<'p> Draws<'p> {
             .iter()
             .map(String::as_str)
             .zip(&p.values)
+            .filter(|(path, _)| crate::sweep::uncertain_key(path).is_none())
             .collect();
         set.extend(
             self.plan
@@ -116,16 +118,12 @@ pub fn write(
         header.extend(["trial", "seed"].map(String::from));
         header.extend(plan.base.uncertain.keys().cloned());
         w.write_record(&header)?;
-        let mut cached: Option<(u64, Vec<f64>)> = None;
         for r in runs {
             let (trial, point) = (
                 first_trial + r / points as u64,
                 (r % points as u64) as usize,
             );
-            if cached.as_ref().is_none_or(|(t, _)| *t != trial) {
-                cached = Some((trial, draws.values(trial)));
-            }
-            let values = &cached.as_ref().expect("just drawn").1;
+            let values = draws.values(point, trial);
             let mut row = prefixes[point].clone();
             row.push(trial.to_string());
             row.push(trial_seed(plan.points[point].world.seed, trial).to_string());

@@ -178,6 +178,60 @@ fn each_trial_draws_the_same_values_at_every_sweep_point() {
 }
 
 #[test]
+fn a_sweep_varies_a_distribution_and_each_trial_keeps_its_uniforms() {
+    // take_rate ~ uniform(0.02, max): a trial's uniform u gives 0.02 + u (max − 0.02), so
+    // the draws at max 0.05 and 0.08 of one trial are related exactly (u is the trial's at
+    // every point), to the 6 digits a draw keeps; the other parameters do not move.
+    let tmp = tempdir();
+    let file = scenario(tmp.path(), TABLE);
+    let out = tmp.path().join("sweep");
+    run(
+        &file,
+        &out,
+        &[
+            "--trials",
+            "6",
+            "--vary",
+            "uncertain.platforms.alpha.take_rate.max=0.05,0.08",
+        ],
+    );
+    let rows = draws(&out);
+    assert_eq!(
+        rows[0][..4],
+        [
+            "point",
+            "uncertain.platforms.alpha.take_rate.max",
+            "trial",
+            "seed"
+        ]
+    );
+    let take = rows[0]
+        .iter()
+        .position(|c| c == "platforms.alpha.take_rate")
+        .unwrap();
+    for pair in rows[1..].chunks(2) {
+        let x: Vec<f64> = pair.iter().map(|r| r[take].parse().unwrap()).collect();
+        let u = (x[0] - 0.02) / 0.03;
+        assert!(
+            (x[1] - (0.02 + u * 0.06)).abs() < 2e-6,
+            "{pair:?}: the same uniform at both points"
+        );
+        assert_eq!(pair[0][4..take], pair[1][4..take], "other draws unchanged");
+    }
+    // The drawn take rate reaches the model: the two points' trials differ.
+    let trials = read(&out.join("trials.csv"));
+    let point = |k: &str| -> Vec<String> {
+        trials
+            .lines()
+            .skip(1)
+            .filter(|l| l.starts_with(&format!("{k},")))
+            .map(|l| l.splitn(3, ',').nth(2).unwrap().to_string())
+            .collect()
+    };
+    assert_ne!(point("0"), point("1"));
+}
+
+#[test]
 fn shards_merge_and_resume_give_the_bytes_of_one_run() {
     let tmp = tempdir();
     let p = |name: &str| tmp.path().join(name);
@@ -245,7 +299,45 @@ fn set_and_vary_refuse_an_uncertain_parameter() {
         &["run", file, "--vary", "platforms.alpha.take_rate=0.03,0.04"],
         "--vary platforms.alpha.take_rate=0.03,0.04: `platforms.alpha.take_rate` is uncertain: \
          each trial draws it from its [uncertain] distribution, which would replace every swept \
-         value; remove it from [uncertain] to sweep it",
+         value; sweep its distribution's parameters as uncertain.platforms.alpha.take_rate.KEY, \
+         or remove it from [uncertain] to sweep it",
+    );
+    fails_with(
+        &[
+            "run",
+            file,
+            "--vary",
+            "uncertain.platforms.alpha.take_rate.sd=0.1,0.2",
+        ],
+        "--vary uncertain.platforms.alpha.take_rate.sd=0.1,0.2: \
+         `uncertain.platforms.alpha.take_rate.sd`: `platforms.alpha.take_rate` ~ uniform(min \
+         0.02, max 0.05) has no parameter `sd`; it has `min`, `max`",
+    );
+    fails_with(
+        &[
+            "run",
+            file,
+            "--vary",
+            "uncertain.platforms.alpha.take_rat.max=0.1",
+        ],
+        "--vary uncertain.platforms.alpha.take_rat.max=0.1: \
+         `uncertain.platforms.alpha.take_rat.max` names no [uncertain] entry \
+         `platforms.alpha.take_rat`; did you mean `platforms.alpha.take_rate`? sweep a \
+         distribution's parameter as uncertain.PATH.KEY, with PATH an entry of the scenario's \
+         [uncertain] table (countries.AA.deal_sensitivity, countries.BB.deal_sensitivity, \
+         countries.AA.live_affinity.mean, countries.CC.diffusion.imitation, \
+         platforms.alpha.take_rate)",
+    );
+    fails_with(
+        &[
+            "run",
+            file,
+            "--vary",
+            "uncertain.platforms.alpha.take_rate.max=0.1,0.01",
+        ],
+        "--vary uncertain.platforms.alpha.take_rate.max=0.1,0.01: sweep point 1 \
+         (uncertain.platforms.alpha.take_rate.max = 0.01): [uncertain] \
+         `platforms.alpha.take_rate`: `min` = 0.02 must be below `max` = 0.01",
     );
 }
 

@@ -415,6 +415,56 @@ pub fn bounds_of(path: &str) -> Result<Bounds, String> {
     }
 }
 
+/// The numeric keys of a distribution, in the order it is written, with their values.
+pub fn keys(d: &Dist) -> Vec<(&'static str, f64)> {
+    match toml::Value::from(Uncertain {
+        dist: *d,
+        group: None,
+    }) {
+        toml::Value::Table(t) => t
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let name = [
+                    "min", "max", "mean", "sd", "median", "sigma", "alpha", "beta", "mode",
+                ]
+                .into_iter()
+                .find(|n| *n == k)?;
+                Some((name, v.as_float()?))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The entry `path` of `table` with its distribution's `key` set to `x` (a sweep over a
+/// distribution's parameters), checked as the file's entries are: the shape rules, and some
+/// probability inside the parameter's range.
+pub fn set_key(
+    table: &mut IndexMap<String, Uncertain>,
+    path: &str,
+    key: &str,
+    x: f64,
+) -> Result<(), String> {
+    let u = table
+        .get_mut(path)
+        .ok_or_else(|| format!("[uncertain] has no entry `{path}`"))?;
+    let mut v = toml::Value::from(u.clone());
+    if let toml::Value::Table(t) = &mut v {
+        t.insert(key.to_string(), toml::Value::Float(x));
+    }
+    let changed = Uncertain::try_from(v).map_err(|e| format!("[uncertain] `{path}`: {e}"))?;
+    let b = bounds_of(path)?;
+    let m = mass(&changed.dist, &b);
+    if m.is_nan() || m <= MIN_MASS {
+        return Err(format!(
+            "`{path}` ~ {} puts no probability inside the parameter's valid range {b}",
+            changed.dist
+        ));
+    }
+    *u = changed;
+    Ok(())
+}
+
 /// Probability mass a distribution puts inside `b`, below which its support is called empty.
 const MIN_MASS: f64 = 1e-9;
 
