@@ -363,3 +363,50 @@ fn a_draw_the_cross_field_rules_refuse_stops_the_run_naming_the_trial() {
         "{err}"
     );
 }
+
+#[test]
+fn the_report_draws_each_outcome_against_each_drawn_parameter() {
+    // Two parameters, the small world's live markets: one chart per market and parameter,
+    // a dot per trial, and ρ the Spearman rank correlation of draws.csv with trials.csv
+    // (recomputed here from the files, ties absent: the draws and GMVs are continuous).
+    let tmp = tempdir();
+    let file = scenario(
+        tmp.path(),
+        "\"countries.AA.live_affinity.mean\" = { dist = \"uniform\", min = 0.3, max = 0.8 }\n\
+         \"platforms.alpha.take_rate\" = { dist = \"uniform\", min = 0.02, max = 0.05 }",
+    );
+    let out = tmp.path().join("r");
+    run(&file, &out, &["--trials", "12", "--report"]);
+    let chart =
+        out.join("report/uncertain-gmv_usd-AA-alpha-vs-countries.AA.live_affinity.mean.svg");
+    let svg = read(&chart);
+    assert!(svg.contains("data-points=\"12\""), "a dot per trial");
+    let rows = draws(&out);
+    let x: Vec<f64> = rows[1..].iter().map(|r| r[2].parse().unwrap()).collect();
+    let trials = read(&out.join("trials.csv"));
+    let header: Vec<&str> = trials.lines().next().unwrap().split(',').collect();
+    let gmv = header.iter().position(|h| *h == "gmv_usd").unwrap();
+    let y: Vec<f64> = trials
+        .lines()
+        .filter(|l| l.split(',').nth(2) == Some("AA") && l.split(',').nth(3) == Some("alpha"))
+        .map(|l| l.split(',').nth(gmv).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(y.len(), 12);
+    let ranks = |v: &[f64]| {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        for (k, &i) in idx.iter().enumerate() {
+            r[i] = k as f64;
+        }
+        r
+    };
+    let (rx, ry) = (ranks(&x), ranks(&y));
+    let d2: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - b).powi(2)).sum();
+    let rho = 1.0 - 6.0 * d2 / (12.0 * (144.0 - 1.0));
+    assert!(
+        svg.contains(&format!("ρ = {rho:.2}")),
+        "ρ = {rho:.2} not in the chart"
+    );
+    assert!(read(&out.join("report.html")).contains("Uncertain parameters"));
+}
