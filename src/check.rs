@@ -157,7 +157,7 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             sweep.parameters.join(", ")
         )?;
     }
-    Ok(())
+    crate::params::uncertain(s, out)
 }
 
 /// The values that differ from the root of the scenario's `extends` chain, each with the

@@ -28,7 +28,7 @@ use std::sync::Arc;
 pub use crate::results::PARQUET_DIR;
 
 /// The tables exported, when the folder has them: every CSV file livemarket writes.
-pub const TABLES: [&str; 9] = [
+pub const TABLES: [&str; 10] = [
     results::TRIALS_CSV,
     results::SUMMARY_CSV,
     results::WEEKLY_CSV,
@@ -38,6 +38,7 @@ pub const TABLES: [&str; 9] = [
     results::SENSITIVITY_CSV,
     results::EVENTS_CSV,
     results::CREATORS_CSV,
+    results::DRAWS_CSV,
 ];
 
 /// Rows per row group: enough for zstd and column statistics to work well, few enough that

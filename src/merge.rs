@@ -295,6 +295,7 @@ fn write(
         base_w += weekly_bodies[k];
     }
     bin.commit()?;
+    crate::run::draws::write(out, plan, recipe.first_trial, 0..total, recipe.csv_dialect)?;
     let columns = point_columns(plan);
     results::write_summaries(
         out,

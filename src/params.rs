@@ -3,6 +3,7 @@
 
 use livemarket::scenario::Scenario;
 use livemarket::scenario::params::{self, show};
+use livemarket::scenario::uncertain;
 use livemarket::table;
 use std::io::Write;
 
@@ -17,6 +18,39 @@ pub fn print(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
         .collect();
     table::left_aligned(
         &["path", "value", "type", "unit"].map(String::from),
+        &rows,
+        out,
+    )?;
+    uncertain(s, out)
+}
+
+/// The `[uncertain]` table: each parameter's distribution, the range its draws are cut to,
+/// and its group; nothing when the scenario has none.
+pub fn uncertain(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
+    if s.uncertain.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nuncertain: each trial draws its own value of {} parameter(s), replacing the value \
+         above",
+        s.uncertain.len()
+    )?;
+    let rows: Vec<[String; 4]> = s
+        .uncertain
+        .iter()
+        .map(|(path, u)| {
+            let bounds = uncertain::bounds_of(path).map_or_else(|e| e, |b| b.to_string());
+            [
+                path.clone(),
+                u.dist.to_string(),
+                bounds,
+                u.group.clone().unwrap_or_else(|| "-".to_string()),
+            ]
+        })
+        .collect();
+    table::left_aligned(
+        &["path", "distribution", "truncated to", "group"].map(String::from),
         &rows,
         out,
     )

@@ -366,6 +366,53 @@ pub fn against(
     svg.finish(name, title)
 }
 
+/// An outcome against a drawn parameter: one dot per trial (the trial's drawn value, its
+/// outcome), so the cloud shows how much of the outcome's spread the parameter explains.
+#[allow(clippy::too_many_arguments)]
+pub fn scatter(
+    name: String,
+    title: &str,
+    subtitle: &str,
+    param: &str,
+    xy: &[(f64, f64)],
+    unit: Unit,
+    axis: &str,
+    colour: &str,
+) -> Chart {
+    let w = 460.0;
+    let mut svg = Svg::new(w, 0.0);
+    svg.title(title, subtitle);
+    let frame = Frame {
+        left: 64.0,
+        top: 52.0,
+        right: w - 16.0,
+        bottom: 252.0,
+    };
+    svg.h = frame.bottom + 44.0;
+    let fold = |f: fn(&(f64, f64)) -> f64| {
+        xy.iter()
+            .map(f)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            })
+    };
+    let ((x0, x1), (y0, y1)) = (fold(|p| p.0), fold(|p| p.1));
+    if xy.is_empty() {
+        return svg.finish(name, title);
+    }
+    let y = frame.y_axis(&mut svg, &value_ticks(y0, y1, true, 5), unit, axis);
+    let (x0, x1) = if x1 > x0 {
+        (x0, x1)
+    } else {
+        (x0 - 0.5, x1 + 0.5)
+    };
+    let x = frame.x_values(&mut svg, &value_ticks(x0, x1, false, 5), Unit::Plain, param);
+    let pts: Vec<(f64, f64)> = xy.iter().map(|(a, b)| (x.at(*a), y.at(*b))).collect();
+    svg.dots(&pts, 4.0, colour, 0.5);
+    svg.count(xy.len());
+    svg.finish(name, title)
+}
+
 /// A bottom axis for the values of a swept parameter: numeric when every value is a number
 /// (ticks at the values when there are few), else one position per distinct text.
 fn x_axis_of<'a>(

@@ -10,6 +10,7 @@ use crate::results::ALL_COUNTRIES;
 use crate::results::measures;
 use crate::results::trials::PointResults;
 use crate::results::weekly::WEEKLY_CHARTS;
+use std::collections::BTreeMap;
 
 /// Trial totals drawn as box plots, by measure name; titles and units from
 /// [`measures::MEASURES`].
@@ -135,6 +136,9 @@ pub fn build(f: &Folder) -> Page {
     page.sections.push(totals_section(f, point, &colour));
     if r.is_sweep() {
         page.sections.push(sweep_section(f, &colour));
+    }
+    if let Some(sec) = uncertain_section(f, point, &colour) {
+        page.sections.push(sec);
     }
     for country in countries(point) {
         let mut sec = Section {
@@ -428,6 +432,119 @@ fn groups(f: &Folder, j: usize) -> (Vec<usize>, Vec<String>) {
     } else {
         (ids, names)
     }
+}
+
+/// Spearman's rank correlation of the pairs (average ranks for ties); None when either
+/// side is constant.
+fn spearman(xy: &[(f64, f64)]) -> Option<f64> {
+    fn ranks(v: Vec<f64>) -> Vec<f64> {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        let mut i = 0;
+        while i < idx.len() {
+            let mut j = i;
+            while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+                j += 1;
+            }
+            for &k in &idx[i..=j] {
+                r[k] = (i + j) as f64 / 2.0;
+            }
+            i = j + 1;
+        }
+        r
+    }
+    let rx = ranks(xy.iter().map(|p| p.0).collect());
+    let ry = ranks(xy.iter().map(|p| p.1).collect());
+    let m = (xy.len() as f64 - 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        sxy += (a - m) * (b - m);
+        sxx += (a - m) * (a - m);
+        syy += (b - m) * (b - m);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// Each live market's total GMV against each drawn parameter, one dot per trial of the
+/// reported point, from `draws.csv`; None when the folder has no draws.
+fn uncertain_section(
+    f: &Folder,
+    point: &PointResults,
+    colour: &dyn Fn(&str) -> &'static str,
+) -> Option<Section> {
+    let (names, draws) = read_draws(f)?;
+    let gmv = f.metric(GMV)?;
+    let mut sec = Section {
+        id: "uncertain".into(),
+        title: "Uncertain parameters".into(),
+        intro: format!(
+            "Each trial drew its own value of {} parameter(s) (draws.csv). Total GMV against \
+             each drawn value: one dot per trial; ρ is Spearman's rank correlation, how \
+             closely the outcome follows the parameter.",
+            names.len()
+        ),
+        ..Section::default()
+    };
+    for (j, param) in names.iter().enumerate() {
+        let mut charts = Vec::new();
+        for (s, (c, pl)) in point.series.iter().enumerate() {
+            let xy: Vec<(f64, f64)> = point.trials[s]
+                .iter()
+                .filter_map(|(trial, (_, v))| Some((draws.get(trial)?[j]?, v[gmv]?)))
+                .collect();
+            if xy.iter().all(|p| p.1 == 0.0) {
+                continue;
+            }
+            let rho = spearman(&xy).map_or(String::new(), |r| format!(", ρ = {r:.2}"));
+            charts.push(charts::scatter(
+                slug(&format!("uncertain-gmv_usd-{c}-{pl}-vs-{param}")),
+                &format!("Total GMV · {c} {pl}"),
+                &format!("against the drawn {}{rho}", short(param)),
+                param,
+                &xy,
+                Unit::Usd,
+                "USD over the run",
+                colour(pl),
+            ));
+        }
+        sec.groups.push(Group {
+            id: slug(&format!("uncertain-{param}")),
+            title: format!("Against {param}"),
+            charts,
+            ..Group::default()
+        });
+    }
+    Some(sec)
+}
+
+/// Each trial's drawn values, in draws.csv's column order.
+type DrawsByTrial = BTreeMap<u64, Vec<Option<f64>>>;
+
+/// `draws.csv` of the reported point: the parameter names and each trial's values (None for
+/// a cell that is not a number); None without the file.
+fn read_draws(f: &Folder) -> Option<(Vec<String>, DrawsByTrial)> {
+    let path = f.dir.join(crate::results::DRAWS_CSV);
+    let (mut rdr, dialect) = crate::format::Dialect::reader(&path).ok()?;
+    let header: Vec<String> = rdr.headers().ok()?.iter().map(String::from).collect();
+    let at = |name: &str| header.iter().position(|h| h == name);
+    let (trial, seed) = (at("trial")?, at("seed")?);
+    let point_col = at("point");
+    let mut draws = BTreeMap::new();
+    for row in rdr.records() {
+        let row = row.ok()?;
+        if let Some(p) = point_col
+            && row.get(p).and_then(|v| v.parse::<usize>().ok()) != Some(f.point)
+        {
+            continue;
+        }
+        let k: u64 = row.get(trial)?.parse().ok()?;
+        let values = (seed + 1..header.len())
+            .map(|i| row.get(i).and_then(|c| dialect.parse(c)))
+            .collect();
+        draws.insert(k, values);
+    }
+    Some((header[seed + 1..].to_vec(), draws))
 }
 
 fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {

@@ -3,9 +3,9 @@
 //! and which of a folder's files are livemarket's to replace ([`clear`]).
 
 use super::{
-    COMPARE_CSV, COMPARE_XLSX, CREATORS_CSV, EVENTS_CSV, MANIFEST_JSON, PARQUET_DIR, POINTS_CSV,
-    REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE, SUMMARY_CSV, TRIALS_CSV, WEEKLY_CSV,
-    WEEKLY_TRIALS_CSV,
+    COMPARE_CSV, COMPARE_XLSX, CREATORS_CSV, DRAWS_CSV, EVENTS_CSV, MANIFEST_JSON, PARQUET_DIR,
+    POINTS_CSV, REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE, SUMMARY_CSV, TRIALS_CSV,
+    WEEKLY_CSV, WEEKLY_TRIALS_CSV,
 };
 use crate::error::UserError;
 use anyhow::{Context, Result};
@@ -74,7 +74,7 @@ impl AtomicFile {
 
 /// Every file livemarket writes into a result folder under a name of its own (the report's
 /// charts in `report/` aside): what `--force` removes before starting over.
-const WRITTEN: [&str; 14] = [
+const WRITTEN: [&str; 15] = [
     MANIFEST_JSON,
     TRIALS_CSV,
     WEEKLY_TRIALS_CSV,
@@ -83,6 +83,7 @@ const WRITTEN: [&str; 14] = [
     WEEKLY_CSV,
     EVENTS_CSV,
     CREATORS_CSV,
+    DRAWS_CSV,
     POINTS_CSV,
     REPORT_HTML,
     REPORT_XLSX,
@@ -97,6 +98,7 @@ pub(crate) fn files_of_run(
     weekly_trials: bool,
     creators: bool,
     shard: bool,
+    uncertain: bool,
 ) -> Vec<&'static str> {
     let mut f = vec![MANIFEST_JSON, TRIALS_CSV, STORE];
     if weekly_trials {
@@ -104,6 +106,9 @@ pub(crate) fn files_of_run(
     }
     if sweep {
         f.push(POINTS_CSV);
+    }
+    if uncertain {
+        f.push(DRAWS_CSV);
     }
     // Written with the summaries, from trials.bin: not by a shard.
     if !shard {

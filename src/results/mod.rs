@@ -66,6 +66,8 @@ pub const POINTS_CSV: &str = "points.csv";
 pub const EVENTS_CSV: &str = "events.csv";
 /// Every creator's end state in every run (`run --creators`).
 pub const CREATORS_CSV: &str = "creators.csv";
+/// Each run's drawn values of the scenario's `[uncertain]` parameters.
+pub const DRAWS_CSV: &str = "draws.csv";
 /// The report page (`report`, `run --report`).
 pub const REPORT_HTML: &str = "report.html";
 /// The report's folder of SVG charts.

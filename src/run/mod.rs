@@ -1,6 +1,7 @@
 //! `livemarket run`: trials (of every point of a sweep) in parallel, results written as they
 //! finish; and the estimate `--dry-run` prints.
 
+pub(crate) mod draws;
 mod parallel;
 mod progress;
 
@@ -237,8 +238,10 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let bar = progress::bar(runs.end - runs.start, opts.quiet);
     bar.inc(done_before);
     let (mut setup_seconds, mut weeks_seconds) = (0.0, 0.0);
+    let draws = draws::Draws::of(plan);
     let outcome = run_ordered(
         &worlds,
+        draws.as_ref(),
         opts.first_trial,
         runs.start + done_before..runs.end,
         opts.threads,
@@ -265,6 +268,21 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         return Err(anyhow::anyhow!(
             "{e:#}\nthe {done} run(s) finished are intact in {}; once the cause is fixed, run \
              the same command with --resume to continue",
+            dir.display()
+        ));
+    }
+    if let Err(e) = draws::write(
+        dir,
+        plan,
+        opts.first_trial,
+        runs.clone(),
+        opts.recipe.csv_dialect,
+    ) {
+        manifest.status = Status::Interrupted;
+        let _ = write_manifest(dir, &manifest);
+        return Err(anyhow::anyhow!(
+            "{e:#}\nevery run is in {}, but draws.csv could not be written; once the cause \
+             is fixed, run the same command with --resume to write it",
             dir.display()
         ));
     }
@@ -351,6 +369,7 @@ pub(crate) fn new_manifest<'a>(
             recipe.weekly_trials,
             recipe.creators,
             recipe.shard.is_some(),
+            !plan.base.uncertain.is_empty(),
         ),
     }
 }

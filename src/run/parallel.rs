@@ -6,6 +6,7 @@
 //! shared counter, so runs finish roughly in order and few wait in the reorder buffer; the
 //! caller's sink sees them strictly in order, whatever the number of threads.
 
+use super::draws::Draws;
 use crate::model::{TrialResult, simulate};
 use crate::world::World;
 use anyhow::Result;
@@ -15,9 +16,12 @@ use std::sync::mpsc;
 
 /// Runs `runs` (run r being trial `first + r / points` of point `r % points`) on `threads`
 /// threads; `sink` gets (run, point, result) in run order. An error from the sink stops the
-/// workers (runs in flight are dropped) and is returned.
+/// workers (runs in flight are dropped) and is returned. With `draws`, each run simulates
+/// its point's world with its trial's drawn values set (an error when the rules refuse them
+/// stops the run like a sink's).
 pub fn run_ordered(
     points: &[&World],
+    draws: Option<&Draws<'_>>,
     first: u64,
     runs: std::ops::Range<u64>,
     threads: usize,
@@ -30,7 +34,7 @@ pub fn run_ordered(
     let next = AtomicU64::new(runs.start);
     let stop = AtomicBool::new(false);
     let end = runs.end;
-    let (tx, rx) = mpsc::channel::<(u64, TrialResult)>();
+    let (tx, rx) = mpsc::channel::<(u64, Result<TrialResult>)>();
     std::thread::scope(|scope| {
         let (next, stop) = (&next, &stop);
         scope.spawn(move || {
@@ -44,7 +48,12 @@ pub fn run_ordered(
                                 break;
                             }
                             let (trial, point) = (first + r / per_trial, r % per_trial);
-                            let result = simulate(points[point as usize], trial);
+                            let result = match draws {
+                                None => Ok(simulate(points[point as usize], trial)),
+                                Some(d) => {
+                                    d.world(point as usize, trial).map(|w| simulate(&w, trial))
+                                }
+                            };
                             if tx.send((r, result)).is_err() {
                                 break;
                             }
@@ -61,7 +70,7 @@ pub fn run_ordered(
             while let Some(result) = pending.remove(&expected) {
                 let point = (expected % per_trial) as usize;
                 expected += 1;
-                if let Err(e) = sink(expected - 1, point, result) {
+                if let Err(e) = result.and_then(|result| sink(expected - 1, point, result)) {
                     stop.store(true, Ordering::Relaxed);
                     return Err(e);
                 }

@@ -8,9 +8,11 @@ pub mod design;
 
 use crate::error::UserError;
 use crate::scenario::params::{self, Kind, Param};
+use crate::scenario::uncertain::{self, Uncertain};
 use crate::scenario::{Design, Scenario, Spans, Values, line_col};
 use crate::world::World;
 use design::Axis;
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// What the command line says about overrides and the sweep.
@@ -78,6 +80,17 @@ pub struct Point {
     /// Values of the swept parameters, aligned with [`SweepRecord::parameters`].
     pub values: Vec<toml::Value>,
     pub world: World,
+    /// The scenario's `[uncertain]` table at this point: the file's, with any swept
+    /// distribution parameter (`uncertain.PATH.KEY`) set.
+    pub uncertain: IndexMap<String, Uncertain>,
+}
+
+/// The prefix of a swept path that names a distribution's parameter in `[uncertain]`.
+pub const UNCERTAIN_PREFIX: &str = "uncertain.";
+
+/// A swept `uncertain.PATH.KEY` as (PATH, KEY); None for a scenario value's path.
+pub fn uncertain_key(path: &str) -> Option<(&str, &str)> {
+    path.strip_prefix(UNCERTAIN_PREFIX)?.rsplit_once('.')
 }
 
 impl Plan {
@@ -136,6 +149,14 @@ pub fn plan(
             let flag = format!("--set {raw}");
             let (path, value) =
                 split_assignment(raw).map_err(|e| UserError(format!("{flag}: {e}")))?;
+            if scenario.uncertain.contains_key(path) {
+                problems.push(format!(
+                    "{flag}: `{path}` is uncertain: each trial draws it from its [uncertain] \
+                     distribution, which would replace the value set; remove it from \
+                     [uncertain] to set it"
+                ));
+                continue;
+            }
             match params::find(&scenario, path)
                 .and_then(|p| params::coerce(&p, &params::parse_value(value)))
             {
@@ -152,6 +173,7 @@ pub fn plan(
         let pairs: Vec<(&str, &toml::Value)> =
             values.iter().map(|(p, v, _)| (p.as_str(), v)).collect();
         let sweep = scenario.sweep.take();
+        let uncertain = std::mem::take(&mut scenario.uncertain);
         scenario = params::apply(&params::tree(&scenario), &pairs).map_err(|problems| {
             UserError::lines(
                 problems
@@ -167,6 +189,7 @@ pub fn plan(
             )
         })?;
         scenario.sweep = sweep;
+        scenario.uncertain = uncertain;
     }
     // 2. Parameters: the file's, then the flags'.
     let spans = Spans::parse(text);
@@ -208,6 +231,7 @@ pub fn plan(
             ));
         }
         let world = World::new(&scenario);
+        let uncertain = scenario.uncertain.clone();
         return Ok(Plan {
             base: scenario,
             overrides: opts.set.clone(),
@@ -215,6 +239,7 @@ pub fn plan(
             points: vec![Point {
                 values: Vec::new(),
                 world,
+                uncertain,
             }],
             trials_per_point: None,
         });
@@ -279,6 +304,7 @@ pub fn plan(
                 .iter()
                 .map(String::as_str)
                 .zip(values[0].iter())
+                .filter(|(p, _)| uncertain_key(p).is_none())
                 .collect::<Vec<_>>(),
         )
     {
@@ -302,12 +328,30 @@ pub fn plan(
     for (k, point) in values.into_iter().enumerate() {
         let pairs: Vec<(&str, &toml::Value)> =
             names.iter().map(String::as_str).zip(point.iter()).collect();
-        match params::apply(&base_tree, &pairs) {
+        let (distribution, values): (Vec<_>, Vec<_>) = pairs
+            .iter()
+            .copied()
+            .partition(|(p, _)| uncertain_key(p).is_some());
+        let mut table = scenario.uncertain.clone();
+        let mut set_key = |(path, v): (&str, &toml::Value)| -> Result<(), (String, String)> {
+            let (entry, key) = uncertain_key(path).expect("partitioned");
+            let x = v.as_float().or(v.as_integer().map(|i| i as f64));
+            uncertain::set_key(&mut table, entry, key, x.unwrap_or(f64::NAN))
+                .map_err(|e| (path.to_string(), e))
+        };
+        let checked = distribution
+            .into_iter()
+            .map(&mut set_key)
+            .collect::<Result<Vec<()>, _>>()
+            .map_err(|e| vec![e])
+            .and_then(|_| params::apply(&base_tree, &values));
+        match checked {
             Ok(mut s) => {
                 s.name = scenario.name.clone();
                 points.push(Point {
                     values: point,
                     world: World::new(&s),
+                    uncertain: table,
                 });
             }
             Err(found_problems) => {
@@ -468,6 +512,48 @@ fn sweepable(s: &Scenario, path: &str, set_paths: &[String]) -> Result<Param, St
     if set_paths.iter().any(|p| p == path) {
         return Err(format!(
             "`{path}` is both set with --set and swept; drop one of them"
+        ));
+    }
+    if let Some((entry, key)) = uncertain_key(path) {
+        let Some(u) = s.uncertain.get(entry) else {
+            let names: Vec<String> = s.uncertain.keys().cloned().collect();
+            let near = crate::scenario::nearest(entry, &names)
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            return Err(format!(
+                "`{path}` names no [uncertain] entry `{entry}`; {near}sweep a distribution's \
+                 parameter as uncertain.PATH.KEY, with PATH an entry of the scenario's \
+                 [uncertain] table ({})",
+                if names.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ));
+        };
+        let keys = uncertain::keys(&u.dist);
+        let Some((_, value)) = keys.iter().find(|(k, _)| *k == key) else {
+            return Err(format!(
+                "`{path}`: `{entry}` ~ {} has no parameter `{key}`; it has {}",
+                u.dist,
+                keys.iter()
+                    .map(|(k, _)| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        };
+        return Ok(Param {
+            path: path.to_string(),
+            value: Some(toml::Value::Float(*value)),
+            kind: Kind::Number,
+            unit: "distribution parameter",
+        });
+    }
+    if s.uncertain.contains_key(path) {
+        return Err(format!(
+            "`{path}` is uncertain: each trial draws it from its [uncertain] distribution, \
+             which would replace every swept value; sweep its distribution's parameters as \
+             uncertain.{path}.KEY, or remove it from [uncertain] to sweep it"
         ));
     }
     params::find(s, path)

@@ -16,4 +16,5 @@ mod numbers;
 mod report;
 mod resolution;
 mod sweep;
+mod uncertain;
 mod wrecked;

@@ -258,6 +258,15 @@ fn merge(files: Vec<SourceFile>) -> Result<Composed, ScenarioError> {
         let mut own = own;
         own.remove(EXTENDS);
         own.remove(UNSET);
+        // A child's distribution replaces its parent's whole: the keys of two distributions
+        // do not mix.
+        if let (Some(toml::Value::Table(mine)), Some(toml::Value::Table(theirs))) =
+            (own.get("uncertain"), tree.get_mut("uncertain"))
+        {
+            for path in mine.keys() {
+                theirs.remove(path);
+            }
+        }
         origins.remove(EXTENDS);
         origins.remove(UNSET);
         overlay(&mut tree, own);

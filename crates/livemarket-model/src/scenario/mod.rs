@@ -10,6 +10,7 @@ mod error;
 mod locate;
 pub mod params;
 mod schema;
+pub mod uncertain;
 mod validate;
 
 pub use compose::{Composed, Origin, SourceFile};
@@ -17,6 +18,7 @@ pub use date::Date;
 pub use error::{Problem, ScenarioError, line_col};
 pub use locate::Spans;
 pub use schema::*;
+pub use uncertain::{Dist, Uncertain};
 
 use std::path::Path;
 

@@ -872,10 +872,12 @@ pub struct Param {
     pub unit: &'static str,
 }
 
-/// The scenario as a TOML tree with every default filled in, without its `[sweep]`.
+/// The scenario as a TOML tree with every default filled in, without its `[sweep]` and
+/// `[uncertain]` tables (which say how to vary values, and are no values themselves).
 pub fn tree(s: &Scenario) -> toml::Table {
     let mut bare = s.clone();
     bare.sweep = None;
+    bare.uncertain.clear();
     toml::Table::try_from(&bare).expect("a scenario serialises to TOML")
 }
 
@@ -936,6 +938,11 @@ pub fn find(s: &Scenario, path: &str) -> Result<Param, String> {
     if path == "sweep" || path.starts_with("sweep.") {
         return Err(format!(
             "`{path}` belongs to the sweep itself; sweeps vary scenario values only"
+        ));
+    }
+    if path == "uncertain" || path.starts_with("uncertain.") {
+        return Err(format!(
+            "`{path}` belongs to the [uncertain] table; name the parameter itself"
         ));
     }
     let names: Vec<String> = all.into_iter().map(|p| p.path).collect();

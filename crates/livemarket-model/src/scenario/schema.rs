@@ -41,6 +41,11 @@ pub struct Scenario {
     /// A parameter sweep run by `livemarket run` (docs/sweeps.md); none means one point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<Sweep>,
+    /// Distributions of uncertain parameters by path (`"countries.GB.live_affinity.mean" =
+    /// { dist = "normal", mean = 0.4, sd = 0.05 }`), in file order: each trial draws its own
+    /// values (docs/sweeps.md).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub uncertain: IndexMap<String, super::uncertain::Uncertain>,
 }
 
 /// A parameter sweep: the values each parameter takes and how they combine into points.

@@ -140,6 +140,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
         platform_rules(&mut c, s, name, platform);
     }
     creator_share_rules(&mut c, s);
+    c.problems.extend(super::uncertain::problems(s));
     if s.platforms.values().all(|p| p.markets.is_empty()) && c.problems.is_empty() {
         // Nothing to simulate: every output would be a header with no rows, marked complete.
         // Said when nothing else is wrong (a file with errors is refused for them already).
