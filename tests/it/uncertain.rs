@@ -410,3 +410,48 @@ fn the_report_draws_each_outcome_against_each_drawn_parameter() {
     );
     assert!(read(&out.join("report.html")).contains("Uncertain parameters"));
 }
+
+#[test]
+fn compare_and_sensitivity_read_a_run_with_uncertain_parameters() {
+    // The readers take draws.csv as one more file of the folder: compare pairs two points
+    // of a swept run whose trials carry draws, and sensitivity screens a morris sweep of one.
+    let tmp = tempdir();
+    let file = scenario(tmp.path(), TABLE);
+    let sweep = tmp.path().join("sweep");
+    run(
+        &file,
+        &sweep,
+        &["--trials", "4", "--vary", "countries.AA.lapse=0.1,0.3"],
+    );
+    let out = tmp.path().join("two.csv");
+    livemarket()
+        .args(["compare", "--quiet", "--out"])
+        .arg(&out)
+        .arg(format!("{}#0", sweep.display()))
+        .arg(format!("{}#1", sweep.display()))
+        .assert()
+        .success();
+    let table = read(&out);
+    assert!(table.lines().count() > 10, "{table}");
+    let morris = tmp.path().join("morris");
+    run(
+        &file,
+        &morris,
+        &[
+            "--trials",
+            "2",
+            "--design",
+            "morris",
+            "--trajectories",
+            "2",
+            "--vary",
+            "countries.AA.lapse=0.1..0.4",
+        ],
+    );
+    livemarket()
+        .args(["sensitivity", "--quiet"])
+        .arg(&morris)
+        .assert()
+        .success();
+    assert!(read(&morris.join("sensitivity.csv")).contains("countries.AA.lapse"));
+}
