@@ -995,7 +995,7 @@ pub fn diff(a: &Scenario, b: &Scenario) -> Vec<Difference> {
             paths.push(&p.path);
         }
     }
-    paths
+    let mut diffs: Vec<Difference> = paths
         .into_iter()
         .filter_map(|path| {
             let (x, y) = (value(&pa, path), value(&pb, path));
@@ -1005,7 +1005,22 @@ pub fn diff(a: &Scenario, b: &Scenario) -> Vec<Difference> {
                 b: y,
             })
         })
-        .collect()
+        .collect();
+    // The `[uncertain]` table: a distribution added, removed or changed, under the path
+    // `uncertain.PARAM` (as the file's table writes it).
+    let mut uncertain: Vec<&String> = a.uncertain.keys().collect();
+    uncertain.extend(b.uncertain.keys().filter(|k| !a.uncertain.contains_key(*k)));
+    for path in uncertain {
+        let (x, y) = (a.uncertain.get(path), b.uncertain.get(path));
+        if x != y {
+            diffs.push(Difference {
+                path: format!("uncertain.{path}"),
+                a: x.cloned().map(toml::Value::from),
+                b: y.cloned().map(toml::Value::from),
+            });
+        }
+    }
+    diffs
 }
 
 /// Reads a value as TOML (`0.3`, `12`, `true`, `2022-03-01`, `"text"`, `["a", "b"]`); what is
@@ -1148,6 +1163,29 @@ mod tests {
             "small.toml",
         )
         .unwrap()
+    }
+
+    #[test]
+    fn diff_names_an_uncertain_distribution_added_or_changed() {
+        let with = |table: &str| {
+            let text = format!(
+                "{}\n[uncertain]\n{table}\n",
+                include_str!("../../../../tests/data/small.toml")
+            );
+            Scenario::from_toml_str(&text, "small.toml").unwrap()
+        };
+        let a = with(r#""countries.AA.lapse" = { dist = "uniform", min = 0.1, max = 0.3 }"#);
+        let b = with(r#""countries.AA.lapse" = { dist = "uniform", min = 0.1, max = 0.4 }"#);
+        assert!(diff(&a, &a).is_empty());
+        let d = diff(&a, &b);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].path, "uncertain.countries.AA.lapse");
+        let d = diff(&small(), &a);
+        assert_eq!(
+            (d.len(), d[0].a.is_none(), d[0].b.is_some()),
+            (1, true, true),
+            "{d:?}"
+        );
     }
 
     #[test]
