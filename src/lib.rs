@@ -14,7 +14,7 @@
 //!   [`calibrate`]; `params` and `check`, which only print, live in the binary with the
 //!   command-line interface (`main.rs`, `cli.rs`), a thin layer over this library.
 
-pub use livemarket_model::{model, num, scenario, world};
+pub use livemarket_model::{model, num, scenario, special, world};
 
 pub mod calibrate;
 pub mod compare;

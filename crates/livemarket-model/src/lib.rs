@@ -8,4 +8,5 @@
 pub mod model;
 pub mod num;
 pub mod scenario;
+pub mod special;
 pub mod world;
