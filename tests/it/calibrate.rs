@@ -500,3 +500,106 @@ fn bad_input_gets_an_error_that_says_what_to_fix() {
         ),
     );
 }
+
+/// The coverage study of docs/calibration.md (slow: about a minute per 20 data sets on two
+/// cores; `cargo test --release --test it calibrate::coverage -- --ignored --nocapture`,
+/// `LIVEMARKET_COVERAGE_SETS` data sets, 100 by default). Each data set draws a true (p, q)
+/// from the prior, makes one adoption curve at it (a trial of its own seed), calibrates to
+/// it, and asks whether the posterior's central 50% and 90% intervals hold the truth. With
+/// truths drawn from the prior, a calibrated posterior covers them as often as it claims;
+/// ABC's tolerance widens the posterior, so it may cover more often, never much less.
+#[test]
+#[ignore = "slow: the coverage study of docs/calibration.md"]
+fn coverage() {
+    use livemarket::calibrate::{CalibrationRecipe, Problem, smc};
+    use livemarket::format::Dialect;
+    use livemarket::run::Recipe;
+    let sets: u64 = std::env::var("LIVEMARKET_COVERAGE_SETS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
+    // Scales: the trial-to-trial sd at the prior's centre (p 0.0525, q 0.475), fixed for
+    // every data set, as an analyst fixes them before seeing the data.
+    let probe = bass_targets(&[1.0, 1.0, 1.0], &[1.0, 1.0, 1.0]);
+    let runs = summaries(&bass(0.0525, 0.475, false), &probe, 1..13);
+    let scales: Vec<f64> = (0..3)
+        .map(|i| {
+            let xs: Vec<f64> = runs.iter().map(|r| r[i]).collect();
+            let m = xs.iter().sum::<f64>() / xs.len() as f64;
+            (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 11.0).sqrt()
+        })
+        .collect();
+    let mut covered = [[0u32; 2]; 2]; // [parameter][50%, 90%]
+    for set in 0..sets {
+        // The truth: a draw from the prior of its own seed.
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9_000 + set);
+        let truth = [rng.random_range(0.005..0.1), rng.random_range(0.05..0.9)];
+        let data = summaries(
+            &bass(truth[0], truth[1], false),
+            &probe,
+            5_000 + set..5_001 + set,
+        )
+        .remove(0);
+        let recipe = CalibrationRecipe {
+            scenario: Recipe::new("coverage.toml".into(), bass(0.03, 0.38, true)),
+            targets_file: "coverage-targets.toml".into(),
+            targets_text: bass_targets(&data, &scales),
+            population: 300,
+            quantile: 0.5,
+            min_tolerance: 1.0,
+            min_acceptance: 0.02,
+            max_simulations: 50_000,
+            max_generations: 8,
+            seed: 100 + set,
+            batch: 64,
+            predictive: 0,
+            csv_dialect: Dialect::Standard,
+        };
+        let problem = Problem::new(recipe).unwrap();
+        let (gens, _) = smc::run(
+            &problem.prior(),
+            &|z, seed| problem.simulate(z, seed),
+            &|s| problem.distance(s),
+            &problem.recipe.smc(),
+            Vec::new(),
+            |_, _, _| {},
+            |_| Ok(()),
+        )
+        .unwrap();
+        let last = gens.last().unwrap();
+        for (k, t) in truth.iter().enumerate() {
+            let xs: Vec<(f64, f64)> = last
+                .particles
+                .iter()
+                .map(|p| (problem.values(&p.theta)[k], p.weight))
+                .collect();
+            for (j, level) in [0.5, 0.9].iter().enumerate() {
+                let lo = weighted_quantile(xs.clone(), (1.0 - level) / 2.0);
+                let hi = weighted_quantile(xs.clone(), (1.0 + level) / 2.0);
+                if lo <= *t && *t <= hi {
+                    covered[k][j] += 1;
+                }
+            }
+        }
+    }
+    let n = sets as f64;
+    for (k, name) in ["p", "q"].iter().enumerate() {
+        eprintln!(
+            "{name}: 50% interval covers {:.2}, 90% covers {:.2} of {sets} data sets",
+            f64::from(covered[k][0]) / n,
+            f64::from(covered[k][1]) / n
+        );
+    }
+    // Coverage far below the claim means overconfident intervals: 3 binomial sds under.
+    for (k, name) in ["p", "q"].iter().enumerate() {
+        for (j, level) in [0.5f64, 0.9].iter().enumerate() {
+            let sd = (level * (1.0 - level) / n).sqrt();
+            let c = f64::from(covered[k][j]) / n;
+            assert!(
+                c > level - 3.0 * sd,
+                "{name}: {level} interval covers only {c}"
+            );
+        }
+    }
+}
