@@ -288,19 +288,8 @@ pub fn finish(
         ))
         .into());
     };
-    if stop == Stop::Degenerate || last.ess < 0.05 * last.particles.len() as f64 + 1.0 {
-        eprintln!(
-            "warning: the posterior's effective sample size is {:.1} of {} particles{}: \
-             nearly all weight is on a few particles, so its intervals are not to be trusted; \
-             run with a larger --population, a wider prior, or a larger --min-tolerance",
-            last.ess,
-            last.particles.len(),
-            if stop == Stop::Degenerate {
-                " and the last population has no spread"
-            } else {
-                ""
-            }
-        );
+    if let Some(w) = degenerate(last, stop) {
+        eprintln!("warning: {w}");
     }
     write_tables(dir, problem, &checkpoint.generations)?;
     let predictive = super::predictive(problem, last, problem.recipe.predictive)?;
@@ -309,6 +298,27 @@ pub fn finish(
     // REPORT: super::report::write(dir, problem, checkpoint, &predictive)?;
     checkpoint.complete = true;
     write_checkpoint(dir, checkpoint)
+}
+
+/// The warning a posterior deserves when its weight sits on a few particles (an effective
+/// sample size under 5% of them, plus one) or the sampler stopped on a population with no
+/// spread; None when it is sound.
+pub fn degenerate(last: &Generation, stop: Stop) -> Option<String> {
+    let n = last.particles.len();
+    let thin = last.ess < 0.05 * n as f64 + 1.0;
+    (stop == Stop::Degenerate || thin).then(|| {
+        format!(
+            "the posterior's effective sample size is {:.1} of {n} particles{}: nearly all \
+             weight is on a few particles, so its intervals are not to be trusted; run with a \
+             larger --population, a wider prior, or a larger --min-tolerance",
+            last.ess,
+            if stop == Stop::Degenerate {
+                ", and the last population has no spread in some direction"
+            } else {
+                ""
+            }
+        )
+    })
 }
 
 /// A bar over one generation's accepted particles, on stderr only on a terminal.
@@ -468,4 +478,47 @@ fn write_predictive(dir: &Path, problem: &Problem, rows: &[(usize, Vec<f64>)]) -
 /// Dialect of a table, for readers.
 pub fn dialect_of(path: &Path) -> Dialect {
     Dialect::of_file(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::smc::Particle;
+
+    fn generation(weights: &[f64]) -> Generation {
+        let particles: Vec<Particle> = weights
+            .iter()
+            .map(|&w| Particle {
+                theta: vec![0.0],
+                weight: w,
+                summaries: vec![0.0],
+                distance: 0.0,
+            })
+            .collect();
+        let ess = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
+        Generation {
+            epsilon: 1.0,
+            particles,
+            simulations: 0,
+            acceptance: 1.0,
+            ess,
+        }
+    }
+
+    #[test]
+    fn a_posterior_with_its_weight_on_one_particle_is_called_degenerate() {
+        // 100 particles, one holding 0.99 of the weight: ESS 1.02, under 0.05 × 100 + 1.
+        let mut w = vec![0.01 / 99.0; 99];
+        w.push(0.99);
+        let warning = degenerate(&generation(&w), Stop::Tolerance).unwrap();
+        assert!(warning.starts_with("the posterior's effective sample size is 1.0 of 100"));
+        // Even weights: ESS 100, sound, unless the sampler stopped on a collapsed population.
+        let even = generation(&[0.01; 100]);
+        assert_eq!(degenerate(&even, Stop::Tolerance), None);
+        assert!(
+            degenerate(&even, Stop::Degenerate)
+                .unwrap()
+                .contains("no spread in some direction")
+        );
+    }
 }
