@@ -55,9 +55,9 @@ pub enum Side {
     /// Close to the value: within ± scale counts as meeting it.
     #[default]
     Two,
-    /// At least the value (a lower bound).
+    /// Above the value (a lower bound, strict as the targets file's checks are).
     Above,
-    /// At most the value (an upper bound).
+    /// Below the value (an upper bound, strict).
     Below,
 }
 
@@ -282,22 +282,22 @@ fn predictive_of(view: &CalibrationView, t: usize) -> Vec<f64> {
     v
 }
 
-/// Whether a value meets a target: within ± scale (two-sided), or on the allowed side of the
-/// bound.
+/// Whether a value meets a target: within ± scale (two-sided), or strictly on the allowed
+/// side of the bound (as `targets`' checks count a trial).
 fn meets(t: &TargetView, x: f64) -> bool {
     match t.side {
         Side::Two => (x - t.value).abs() <= t.scale.abs(),
-        Side::Above => x >= t.value,
-        Side::Below => x <= t.value,
+        Side::Above => x > t.value,
+        Side::Below => x < t.value,
     }
 }
 
-/// The target as a phrase: "1.2 bn ± 100 m", "at least 0.3", "at most 12".
+/// The target as a phrase: "1.2 bn ± 100 m", "above 0.3", "below 12".
 fn target_text(t: &TargetView) -> String {
     match t.side {
         Side::Two => format!("{} ± {}", num(t.value), num(t.scale)),
-        Side::Above => format!("at least {}", num(t.value)),
-        Side::Below => format!("at most {}", num(t.value)),
+        Side::Above => format!("above {}", num(t.value)),
+        Side::Below => format!("below {}", num(t.value)),
     }
 }
 
@@ -781,7 +781,7 @@ table{border-collapse:collapse;background:#fff;font-size:13px;margin:8px 0 14px;
  font-variant-numeric:tabular-nums}
 th,td{padding:3px 10px;border-bottom:1px solid #e2e2e2;text-align:right;vertical-align:top}
 th{background:#efefec;font-weight:600}
-th:first-child,td:first-child,td.text{text-align:left}
+th:first-child,td:first-child,.text{text-align:left}
 td code{color:#666;font-size:12px}
 ul.facts{font-size:14px;margin:8px 0;padding-left:20px}
 .small{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px}
@@ -1026,7 +1026,7 @@ pub fn render(view: &CalibrationView) -> String {
         }
         s.push_str("</div>\n");
         s.push_str(
-            "<table>\n<tr><th>Target</th><th>value</th><th>scale</th><th>side</th>\
+            "<table>\n<tr><th>Target</th><th>value</th><th>scale</th><th class=\"text\">side</th>\
              <th>predictive median</th><th>5%–95%</th><th>draws meeting it</th>\
              <th>draws</th><th>accepted summaries, median</th></tr>\n",
         );
@@ -1051,8 +1051,8 @@ pub fn render(view: &CalibrationView) -> String {
                 .map_or("n/a".to_string(), num);
             let side = match target.side {
                 Side::Two => "two-sided",
-                Side::Above => "at least",
-                Side::Below => "at most",
+                Side::Above => "above",
+                Side::Below => "below",
             };
             let _ = writeln!(
                 s,
@@ -1094,7 +1094,7 @@ pub fn render(view: &CalibrationView) -> String {
                 effective_size(weights(g).into_iter())
             );
             s.push_str(
-                "<table>\n<tr><th>Parameter</th><th>prior</th><th>median</th>\
+                "<table>\n<tr><th>Parameter</th><th class=\"text\">prior</th><th>median</th>\
                  <th>5%–95%</th><th>25%–75%</th></tr>\n",
             );
             for (k, p) in view.parameters.iter().enumerate() {
@@ -1199,6 +1199,20 @@ mod tests {
         assert!(one.degenerate);
         assert_eq!(one.bandwidth, 0.25);
         assert!(Kde::new(&[(f64::NAN, 1.0)], 1.0).is_none());
+    }
+
+    #[test]
+    fn bounds_are_strict_and_bands_inclusive() {
+        let t = |side| TargetView {
+            value: 10.0,
+            scale: 2.0,
+            side,
+            ..TargetView::default()
+        };
+        assert!(meets(&t(Side::Two), 8.0) && meets(&t(Side::Two), 12.0));
+        assert!(!meets(&t(Side::Two), 12.5) && !meets(&t(Side::Two), f64::NAN));
+        assert!(!meets(&t(Side::Above), 10.0) && meets(&t(Side::Above), 10.5));
+        assert!(!meets(&t(Side::Below), 10.0) && meets(&t(Side::Below), 9.5));
     }
 
     /// Two parameters (one with an escaping path), two targets (a two-sided one and a
@@ -1328,8 +1342,8 @@ mod tests {
         // Targets: 8 draws each; the two-sided band and the one-sided shading.
         assert_eq!(html.matches("data-points=\"8\"").count(), 2);
         assert!(html.contains(">target 1.2 bn ± 200 m; predictive median"));
-        assert!(html.contains(">target at least 0.3; predictive median"));
-        // Draws 0.25 + 0.02 i, i < 8: those ≥ 0.3 are i = 3..7, 5 of 8.
+        assert!(html.contains(">target above 0.3; predictive median"));
+        // Draws 0.25 + 0.02 i, i < 8: those above 0.3 are i = 3..7, 5 of 8.
         let share = human(5.0 / 8.0, Unit::Share);
         assert!(
             html.contains(&format!("<td>{share}</td>")),
