@@ -295,7 +295,7 @@ pub fn finish(
     let predictive = super::predictive(problem, last, problem.recipe.predictive)?;
     write_predictive(dir, problem, &predictive)?;
     checkpoint.stop = Some(super::stop_reason(stop, &problem.recipe));
-    // REPORT: super::report::write(dir, problem, checkpoint, &predictive)?;
+    super::report::write(dir, problem, checkpoint, &predictive)?;
     checkpoint.complete = true;
     write_checkpoint(dir, checkpoint)
 }

@@ -22,6 +22,7 @@
 //! A generation can also be split into shards ([`shard`]) and assembled from them.
 
 pub mod folder;
+pub mod report;
 pub mod shard;
 pub mod smc;
 

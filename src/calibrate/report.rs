@@ -52,7 +52,11 @@ pub fn write(
     // The first member of each factor.
     let f = &problem.factors;
     let firsts: Vec<usize> = (0..f.count)
-        .map(|k| f.of.iter().position(|&x| x == k).expect("every factor has a member"))
+        .map(|k| {
+            f.of.iter()
+                .position(|&x| x == k)
+                .expect("every factor has a member")
+        })
         .collect();
     let paths: Vec<(&String, &Uncertain)> = problem.table.iter().collect();
     let parameters = firsts

@@ -274,7 +274,8 @@ fn the_small_world_recovers_the_acceptance_and_sessions_it_was_run_at() {
     );
 }
 
-/// A quick calibration of the Bass world, for the tests of files and errors.
+/// A quick calibration of the Bass world, for the tests of files and errors (a hand-made
+/// curve: these tests are about the files, not the fit).
 fn quick(dir: &Path) -> (PathBuf, PathBuf) {
     let targets = bass_targets(&[300.0, 1400.0, 2800.0], &[30.0, 60.0, 60.0]);
     files(dir, &bass(0.03, 0.38, true), &targets)
@@ -313,6 +314,14 @@ fn files_are_the_same_on_one_thread_or_two_after_a_resume_and_sharded() {
     same_tables(&one, &two);
     let particles = read(&one.join("particles.csv"));
     assert!(particles.lines().count() == 1 + 3 * 40, "{particles}");
+    let report = read(&one.join("report.html"));
+    for section in [
+        "Marginal densities",
+        "Pair plot",
+        "Targets and the posterior predictive",
+    ] {
+        assert!(report.contains(section), "report.html lacks {section}");
+    }
 
     // A calibration killed after its second generation leaves that checkpoint: the resume
     // makes the third exactly as the uninterrupted one did.
