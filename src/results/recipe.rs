@@ -74,6 +74,10 @@ pub struct Recipe {
     /// `--csv-dialect`; left out of the manifest when standard, as older manifests are.
     #[serde(default, skip_serializing_if = "Dialect::is_standard")]
     pub csv_dialect: Dialect,
+    /// The posterior the trials take their particles from (`--posterior`, or the scenario's
+    /// `[uncertain] posterior`), with its text: read once, when the run begins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<crate::posterior::Source>,
 }
 
 impl Recipe {
@@ -91,6 +95,7 @@ impl Recipe {
             creators: false,
             shard: None,
             csv_dialect: Dialect::Standard,
+            posterior: None,
         }
     }
 
@@ -99,21 +104,44 @@ impl Recipe {
         Recipe::new(BUNDLED.to_string(), BASELINE_TOML.to_string())
     }
 
-    /// The scenario, the sweep's points and the seed, resolved as `run` resolves them.
+    /// The scenario composed from the recorded texts, and the chain it was merged from.
+    fn compose(&self) -> Result<(Scenario, crate::scenario::Composed)> {
+        let parents = &self.scenario_parents;
+        let mut recorded = |file: &str| {
+            parents
+                .iter()
+                .find(|p| p.file == file)
+                .map(|p| p.text.clone())
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+        };
+        Ok(Scenario::compose(
+            &self.scenario_file,
+            &self.scenario_text,
+            &mut recorded,
+        )?)
+    }
+
+    /// Reads the run's posterior from disk into the recipe: the file `flag` names
+    /// (`--posterior`), else the one the scenario's `[uncertain] posterior` names; nothing
+    /// when neither does.
+    pub fn read_posterior(&mut self, flag: Option<&std::path::Path>) -> Result<()> {
+        let (_, composed) = self.compose()?;
+        self.posterior = match crate::posterior::locate(&composed, flag) {
+            Some((path, named_by)) => Some(crate::posterior::Source::read(&path, &named_by)?),
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// The scenario, the sweep's points, the seed and the posterior, resolved as `run`
+    /// resolves them.
     pub fn plan(&self) -> Result<Plan> {
         let scenario = if self.scenario_file == BUNDLED && self.scenario_text == BASELINE_TOML {
             Scenario::baseline()
         } else {
-            let parents = &self.scenario_parents;
-            let mut recorded = |file: &str| {
-                parents
-                    .iter()
-                    .find(|p| p.file == file)
-                    .map(|p| p.text.clone())
-                    .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
-            };
-            Scenario::compose(&self.scenario_file, &self.scenario_text, &mut recorded)?.0
+            self.compose()?.0
         };
+        let named = scenario.uncertain.posterior.clone();
         let mut plan = sweep::plan(
             scenario,
             &self.scenario_text,
@@ -125,6 +153,21 @@ impl Recipe {
         }
         for point in &mut plan.points {
             point.world.record_creators = self.creators;
+        }
+        match (&self.posterior, named) {
+            (Some(source), _) => {
+                plan.posterior = Some(crate::posterior::Posterior::of(source, &plan)?);
+            }
+            (None, Some(file)) => {
+                return Err(crate::error::UserError(format!(
+                    "{} names the posterior `{file}` in [uncertain], but this run's recipe \
+                     holds no posterior: the file is read when a run begins \
+                     (Recipe::read_posterior), so that its text is recorded",
+                    self.scenario_file
+                ))
+                .into());
+            }
+            (None, None) => {}
         }
         Ok(plan)
     }
@@ -235,6 +278,21 @@ impl Recipe {
                 self.shard.map_or("not given".into(), |s| s.to_string()),
                 other.shard.map_or("not given".into(), |s| s.to_string()),
             );
+        }
+        let sha = |r: &Recipe| r.posterior.as_ref().map(|p| p.sha256.clone());
+        if sha(self) != sha(other) {
+            let shown = |r: &Recipe| {
+                r.posterior.as_ref().map_or("none".to_string(), |p| {
+                    format!("{} with sha256 {}", p.file, &p.sha256[..12])
+                })
+            };
+            d.push(format!(
+                "the posterior differs ({} in {here}, {} in {there}): the trials take their \
+                 parameters from it, so it must be the text the run began with; restore that \
+                 file",
+                shown(self),
+                shown(other)
+            ));
         }
         d
     }
