@@ -999,6 +999,40 @@ mod tests {
     }
 
     #[test]
+    fn the_posterior_key_names_a_file_and_no_parameter() {
+        let s = with(
+            "posterior = \"cal/posterior.csv\"\n\
+             \"countries.AA.lapse\" = { dist = \"uniform\", min = 0.1, max = 0.4 }",
+        )
+        .unwrap();
+        assert_eq!(s.uncertain.posterior.as_deref(), Some("cal/posterior.csv"));
+        assert_eq!(
+            s.uncertain.keys().collect::<Vec<_>>(),
+            ["countries.AA.lapse"]
+        );
+        // Not a value of the scenario: `params` lists no `uncertain.` path.
+        assert!(
+            params::params(&s)
+                .iter()
+                .all(|p| !p.path.starts_with("uncertain"))
+        );
+        // It survives the round trip through TOML that composing a chain takes.
+        let text = toml::to_string(&s).unwrap();
+        let back = Scenario::from_toml_str(&text, "back.toml").unwrap();
+        assert_eq!(back.uncertain, s.uncertain);
+        // A posterior alone makes a table; nothing makes none.
+        let only = with("posterior = \"p.csv\"").unwrap();
+        assert!(only.uncertain.is_empty() && !only.uncertain.is_absent());
+        let line = SMALL.lines().count() + 3;
+        let m = message("posterior = 3");
+        assert!(
+            m.contains(&format!("small.toml:{line}:"))
+                && m.contains("`posterior` = 3 is not a file"),
+            "{m}"
+        );
+    }
+
+    #[test]
     fn a_child_file_replaces_a_parents_distribution_whole() {
         let mut files = |name: &str| -> std::io::Result<String> {
             assert_eq!(name, "small.toml");
