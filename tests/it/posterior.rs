@@ -229,6 +229,17 @@ fn the_scenario_key_reads_a_posterior_beside_it_and_the_flag_overrides_it() {
         &p("flag"),
         "the key and the flag naming one file",
     );
+    // A child in another folder inherits the key, read from its parent's folder.
+    let child = write(
+        &p("whatif/child.toml"),
+        "extends = \"../scen/tiny.toml\"\n[countries.CC]\nlapse = 0.25\n",
+    );
+    run(&child, &p("child"), &["--trials", "6"]);
+    assert_eq!(
+        draws(&p("key")),
+        draws(&p("child")),
+        "the same particles, from the parent's posterior"
+    );
     let m = manifest(&p("key"));
     assert!(
         m["recipe"]["posterior"]["named_by"]
