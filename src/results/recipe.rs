@@ -374,5 +374,32 @@ mod tests {
         assert_eq!(back.csv_dialect, Dialect::Standard);
         let json = serde_json::to_value(&c).unwrap();
         assert_eq!(json["csv_dialect"], "decimal-comma");
+        // A posterior is compared by its text's hash, not by the name it was given by.
+        let source = |file: &str, text: &str| crate::posterior::Source {
+            file: file.to_string(),
+            named_by: "--posterior".to_string(),
+            sha256: crate::results::manifest::sha256_hex(text),
+            text: text.to_string(),
+        };
+        let (mut p, mut q) = (a.clone(), a.clone());
+        p.posterior = Some(source("cal/posterior.csv", "particle,weight,x.y\n0,1,2\n"));
+        q.posterior = Some(source(
+            "./cal/posterior.csv",
+            "particle,weight,x.y\n0,1,2\n",
+        ));
+        assert!(p.differences(&q, true, labels).is_empty());
+        q.posterior = Some(source("cal/posterior.csv", "particle,weight,x.y\n0,1,3\n"));
+        let d = p.differences(&q, true, labels);
+        assert!(
+            d.len() == 1
+                && d[0].starts_with("the posterior differs (cal/posterior.csv with sha256 "),
+            "{d:?}"
+        );
+        assert!(
+            a.differences(&p, true, labels)[0]
+                .starts_with("the posterior differs (none in this command"),
+        );
+        // A manifest without a posterior reads as a run without one.
+        assert!(serde_json::to_value(&a).unwrap().get("posterior").is_none());
     }
 }

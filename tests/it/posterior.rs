@@ -552,6 +552,21 @@ fn bad_posteriors_are_refused_with_a_place_and_a_fix() {
         e.contains("the sweep varies `countries.AA.deal_sensitivity`"),
         "{e}"
     );
+    let e = refused(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--posterior".as_ref(),
+        post.as_os_str(),
+        "--set".as_ref(),
+        "countries.AA.deal_sensitivity=2".as_ref(),
+    ]);
+    assert!(
+        e.contains(
+            "--set countries.AA.deal_sensitivity=2: `countries.AA.deal_sensitivity` is taken \
+             from the posterior"
+        ),
+        "{e}"
+    );
     // The scenario's key names a missing file: the error names the scenario's line.
     let keyed = scenario(&p("keyed"), "[uncertain]\nposterior = \"gone.csv\"");
     let e = refused(&["check".as_ref(), keyed.as_os_str()]);
