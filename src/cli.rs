@@ -42,6 +42,79 @@ pub enum Command {
     /// A result folder's tables in another format: with --parquet, DIR/parquet/NAME.parquet
     /// (zstd, typed columns) for DuckDB, pandas, polars and R.
     Export(ExportArgs),
+    /// Fit the scenario's [uncertain] parameters to a targets file by ABC-SMC; writes
+    /// generations.csv, particles.csv, posterior.csv (for `run --posterior`), predictive.csv
+    /// and report.html.
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file (TOML) whose [uncertain] table holds the priors; without it, the
+    /// bundled baseline.
+    pub scenario: Option<PathBuf>,
+    /// Targets file: the targets with a `scale` are fitted [default: the bundled
+    /// scenarios/targets-2021.toml].
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Output folder [default: results/<scenario name>-calibration/].
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Accepted particles per generation.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub population: usize,
+    /// Each generation's tolerance is this quantile of the last one's distances.
+    #[arg(long, value_name = "Q", default_value_t = 0.5)]
+    pub quantile: f64,
+    /// Stop once the tolerance is at most this (in targets' scales: below 1 fits the
+    /// sources' noise).
+    #[arg(long, value_name = "EPS", default_value_t = 1.0)]
+    pub min_tolerance: f64,
+    /// Stop after a generation accepting fewer than this share of its attempts.
+    #[arg(long, value_name = "RATE", default_value_t = 0.02)]
+    pub min_acceptance: f64,
+    /// Stop once this many simulations have run (the last generation kept is whole).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_simulations: u64,
+    /// Most generations, the first (drawn from the prior) included.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub max_generations: usize,
+    /// Seed of every draw [default: the scenario's `seed`].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Attempts run in parallel at a time; fixed so that results do not depend on threads.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub batch: usize,
+    /// Posterior predictive simulations at the end [default: --population].
+    #[arg(long, value_name = "N")]
+    pub predictive: Option<usize>,
+    /// Override one scenario value by its path, e.g. fewer agents for speed; repeatable.
+    #[arg(long, value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_parser = at_least_one::<usize>)]
+    pub threads: Option<usize>,
+    /// Replace a calibration already in the output folder.
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Continue the calibration in the output folder from its last whole generation (same
+    /// arguments); the files end byte-identical to an uninterrupted calibration's.
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only shard K of N of the next generation's attempts into OUT/shards/, for a
+    /// cluster's job array; `--merge` then assembles the generation.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with_all = ["merge", "force"])]
+    pub shard: Option<livemarket::run::Shard>,
+    /// Assemble the next generation from the shards in OUT/shards/ (byte-identical to one
+    /// process's), and finish the calibration once it stops.
+    #[arg(long, conflicts_with = "force")]
+    pub merge: bool,
+    /// How the CSV files write numbers (see `run --csv-dialect`).
+    #[arg(long, value_enum, value_name = "DIALECT", default_value_t = Dialect::Standard)]
+    pub csv_dialect: Dialect,
+    /// No progress bar and no summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

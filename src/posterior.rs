@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The file of a calibration folder that `--posterior DIR` reads.
-pub const POSTERIOR_CSV: &str = "posterior.csv";
+pub use crate::calibrate::folder::POSTERIOR_CSV;
 
 /// The largest posterior file read: 10,000 particles of 50 parameters take about 6 MB, and
 /// the text is kept in every manifest of a run that uses it.

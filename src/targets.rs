@@ -102,6 +102,9 @@ pub struct Target {
     pub value: f64,
     /// Relative for `median_within`, absolute for `every_trial_equal`; none otherwise.
     pub tolerance: Option<f64>,
+    /// What `livemarket calibrate` divides a trial's miss by; a target without one is a
+    /// check only, never calibrated to.
+    pub scale: Option<f64>,
     pub source: String,
     pub confidence: Confidence,
     /// Where the target's table starts in its file (line, column), for errors.
@@ -150,6 +153,7 @@ struct RawTarget {
     check: Check,
     value: f64,
     tolerance: Option<Spanned<f64>>,
+    scale: Option<Spanned<f64>>,
     source: String,
     confidence: Confidence,
 }
@@ -282,6 +286,16 @@ impl Targets {
                 ),
                 _ => {}
             }
+            if let Some(k) = &r.scale
+                && !(k.get_ref().is_finite() && *k.get_ref() > 0.0)
+            {
+                problem(
+                    line_col(text, k.span().start),
+                    "`scale` must be a number above 0 (the size of a miss that counts as one \
+                     unit of distance)"
+                        .to_string(),
+                );
+            }
             targets.push(Target {
                 name: name.clone(),
                 label: r.label,
@@ -296,6 +310,7 @@ impl Targets {
                 check: r.check,
                 value: r.value,
                 tolerance: r.tolerance.map(|t| t.into_inner()),
+                scale: r.scale.map(|k| k.into_inner()),
                 source: r.source,
                 confidence: r.confidence,
                 at,
@@ -559,9 +574,95 @@ impl Target {
     }
 }
 
+impl Target {
+    /// How far one trial's `x` misses the target, in scales: (x − value) / scale for a
+    /// two-sided check (`median_within`, `every_trial_equal`); for a bound (`above`,
+    /// `below`) only the amount by which x is on the wrong side counts, so every value that
+    /// respects it is a perfect fit. None without a scale.
+    pub fn miss(&self, x: f64) -> Option<f64> {
+        let k = self.scale?;
+        Some(match self.check {
+            Check::MedianWithin | Check::EveryTrialEqual => (x - self.value) / k,
+            Check::EveryTrialAbove | Check::MeanAbove => (self.value - x).max(0.0) / k,
+            Check::EveryTrialBelow | Check::MeanBelow => (x - self.value).max(0.0) / k,
+        })
+    }
+
+    /// Whether the check is a bound (the quantity above or below the value) rather than a
+    /// value to hit.
+    pub fn side(&self) -> std::cmp::Ordering {
+        match self.check {
+            Check::MedianWithin | Check::EveryTrialEqual => std::cmp::Ordering::Equal,
+            Check::EveryTrialAbove | Check::MeanAbove => std::cmp::Ordering::Greater,
+            Check::EveryTrialBelow | Check::MeanBelow => std::cmp::Ordering::Less,
+        }
+    }
+}
+
+/// The targets with a scale, bound to one world: what `livemarket calibrate` computes from
+/// each simulation, and the distance of those summaries to the targets.
+pub struct Summaries {
+    pub targets: Vec<Target>,
+    resolved: Vec<Resolved>,
+}
+
+impl Summaries {
+    /// The targets of `targets` that carry a scale, bound to `world`; an error when there is
+    /// none, or when the world lacks what one selects.
+    pub fn of(targets: &Targets, world: &World) -> Result<Summaries, UserError> {
+        let chosen: Vec<Target> = targets
+            .targets
+            .iter()
+            .filter(|t| t.scale.is_some())
+            .cloned()
+            .collect();
+        if chosen.is_empty() {
+            return Err(UserError(format!(
+                "{}: no target has a `scale`, so there is nothing to calibrate to; give each \
+                 target to fit a `scale = ...` (the size of a miss worth one unit of distance)",
+                targets.file
+            )));
+        }
+        let resolved = chosen
+            .iter()
+            .map(|t| {
+                t.quantity.resolve(world).map_err(|e| {
+                    UserError(format!(
+                        "{}:{}:{}: target `{}`: {e}",
+                        targets.file, t.at.0, t.at.1, t.name
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Summaries {
+            targets: chosen,
+            resolved,
+        })
+    }
+
+    /// The summaries of one trial, in the targets' order.
+    pub fn measure(&self, world: &World, trial: &TrialResult) -> Vec<f64> {
+        self.resolved.iter().map(|q| q.of(world, trial)).collect()
+    }
+
+    /// The distance of `summaries` to the targets: the root of the summed squared misses
+    /// (each in its target's scales); infinite when a summary is not a number.
+    pub fn distance(&self, summaries: &[f64]) -> f64 {
+        if summaries.iter().any(|x| !x.is_finite()) {
+            return f64::INFINITY;
+        }
+        self.targets
+            .iter()
+            .zip(summaries)
+            .map(|(t, &x)| t.miss(x).expect("chosen for their scale").powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+}
+
 impl Quantity {
     /// How its values are written.
-    fn unit(&self) -> Unit {
+    pub(crate) fn unit(&self) -> Unit {
         match self.kind {
             Kind::Share | Kind::Cancelled | Kind::Opened => Unit::Share,
             Kind::Rank => Unit::Plain,

@@ -1,6 +1,288 @@
-//! Calibration: fitting a scenario's uncertain parameters to target figures.
+//! `livemarket calibrate`: fitting a scenario's uncertain parameters to target figures by
+//! ABC-SMC.
 //!
 //! [`smc`] is the sampler (ABC-SMC with an adaptive tolerance), generic over the prior and
-//! the simulation so that it is tested on models with a known posterior.
+//! the simulation so that it is tested on models with a known posterior. This module binds it
+//! to livemarket:
+//!
+//! - **Prior.** The scenario's `[uncertain]` table. The sampler works on its independent
+//!   factors (one per ungrouped parameter, one per group), each through the probit of its
+//!   uniform level: a factor z has a standard normal prior, and a parameter's value is its
+//!   distribution's quantile (truncated to the valid range, rounded to the digits a draw
+//!   keeps) at level Φ(z). Every distribution, every truncation and every group is then the
+//!   same smooth prior the Gaussian kernel can move in, with no edge to fall off; a group's
+//!   members stay comonotone, as in a run.
+//! - **Simulation.** One trial of the scenario (after `--set`) with the particle's values set
+//!   through the path `--set` takes, on a seed of the attempt's own.
+//! - **Summaries and distance.** The targets file's targets that carry a `scale`
+//!   ([`Summaries`]): each miss in scales, one-sided checks counting only a violation.
+//!
+//! The folder ([`folder`]) is checkpointed after every generation; a resumed calibration
+//! makes the same generations, so its files end byte-identical to an uninterrupted one's.
+//! A generation can also be split into shards ([`shard`]) and assembled from them.
 
+pub mod folder;
+pub mod report;
+pub mod shard;
 pub mod smc;
+
+use crate::error::UserError;
+use crate::format::Dialect;
+use crate::model::simulate;
+use crate::run::Recipe;
+use crate::scenario::params;
+use crate::scenario::uncertain::{self, Uncertain};
+use crate::sweep::Plan;
+use crate::targets::{Summaries, Targets};
+use crate::world::World;
+use anyhow::Result;
+use indexmap::IndexMap;
+use rand_distr::{Distribution, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
+use smc::{Prior, SmcOptions};
+
+/// Everything that shapes a calibration's results (threads, folder and progress do not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationRecipe {
+    /// The scenario and `--set`, as a run records them (no sweep: `[sweep]` is ignored).
+    pub scenario: Recipe,
+    /// The targets file as given, and its text.
+    pub targets_file: String,
+    pub targets_text: String,
+    pub population: usize,
+    pub quantile: f64,
+    pub min_tolerance: f64,
+    pub min_acceptance: f64,
+    pub max_simulations: u64,
+    pub max_generations: usize,
+    pub seed: u64,
+    /// Attempts per batch: fixed, so results do not depend on threads or shards.
+    pub batch: usize,
+    /// Posterior predictive simulations once the calibration stops.
+    pub predictive: usize,
+    pub csv_dialect: Dialect,
+}
+
+impl CalibrationRecipe {
+    /// The sampler's options.
+    pub fn smc(&self) -> SmcOptions {
+        SmcOptions {
+            population: self.population,
+            quantile: self.quantile,
+            min_epsilon: self.min_tolerance,
+            min_acceptance: self.min_acceptance,
+            max_simulations: self.max_simulations,
+            max_generations: self.max_generations,
+            seed: self.seed,
+            batch: self.batch,
+        }
+    }
+
+    /// Checks the options that have a valid range, naming the flag to fix.
+    pub fn validate(&self) -> Result<(), UserError> {
+        let mut problems = Vec::new();
+        if self.population < 2 {
+            problems.push("--population must be at least 2".to_string());
+        }
+        if !(self.quantile > 0.0 && self.quantile < 1.0) {
+            problems.push(format!(
+                "--quantile {} must lie strictly between 0 and 1 (0.5 halves the tolerance's \
+                 quantile each generation)",
+                self.quantile
+            ));
+        }
+        if !(self.min_tolerance >= 0.0 && self.min_tolerance.is_finite()) {
+            problems.push("--min-tolerance must be 0 or more".to_string());
+        }
+        if !(0.0..=1.0).contains(&self.min_acceptance) {
+            problems.push("--min-acceptance must lie between 0 and 1".to_string());
+        }
+        if self.max_generations == 0 {
+            problems.push("--max-generations must be at least 1".to_string());
+        }
+        if self.batch == 0 {
+            problems.push("--batch must be at least 1".to_string());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(UserError::lines(problems))
+        }
+    }
+}
+
+/// A calibration, resolved: the scenario, its uncertain parameters and the summaries.
+pub struct Problem {
+    pub recipe: CalibrationRecipe,
+    pub plan: Plan,
+    /// The priors: the scenario's `[uncertain]` table.
+    pub table: IndexMap<String, Uncertain>,
+    pub factors: uncertain::Factors,
+    pub summaries: Summaries,
+    /// The scenario after `--set`, as a tree each particle's values are set in.
+    base: toml::Table,
+}
+
+impl Problem {
+    /// Resolves a recipe: an error when the scenario has no `[uncertain]` table or the
+    /// targets file nothing to calibrate to.
+    pub fn new(recipe: CalibrationRecipe) -> Result<Problem> {
+        recipe.validate()?;
+        let mut scenario = recipe.scenario.clone();
+        scenario.sweep.no_sweep = true;
+        let plan = scenario.plan()?;
+        let table = plan.base.uncertain.params.clone();
+        if table.is_empty() {
+            return Err(UserError(format!(
+                "{} has no [uncertain] table, so there is nothing to calibrate; give the \
+                 parameters to fit a prior, e.g. `[uncertain]` then \
+                 `\"countries.GB.live_affinity.mean\" = {{ dist = \"uniform\", min = 0.2, max = \
+                 0.5 }}` (docs/calibration.md)",
+                recipe.scenario.scenario_file
+            ))
+            .into());
+        }
+        let targets = Targets::from_toml_str(&recipe.targets_text, &recipe.targets_file)?;
+        let summaries = Summaries::of(&targets, &plan.points[0].world)?;
+        let factors = uncertain::factors(&table);
+        let base = params::tree(&plan.base);
+        Ok(Problem {
+            recipe,
+            plan,
+            table,
+            factors,
+            summaries,
+            base,
+        })
+    }
+
+    /// The parameters' values at latent factors `z` (standard normal each).
+    pub fn values(&self, z: &[f64]) -> Vec<f64> {
+        let lo = f64::EPSILON / 2.0;
+        let levels: Vec<f64> = z
+            .iter()
+            .map(|&x| uncertain::standard_normal_cdf(x).clamp(lo, 1.0 - lo))
+            .collect();
+        uncertain::values_at(&self.table, &levels)
+    }
+
+    /// The world of one simulation at `values`, on `seed`.
+    pub fn world(&self, values: &[f64], seed: u64) -> Result<World, UserError> {
+        let drawn: Vec<toml::Value> = values.iter().map(|&x| toml::Value::Float(x)).collect();
+        let set: Vec<(&str, &toml::Value)> =
+            self.table.keys().map(String::as_str).zip(&drawn).collect();
+        let scenario = params::apply(&self.base, &set).map_err(|problems| {
+            let shown: Vec<String> = set
+                .iter()
+                .map(|(p, v)| format!("{p} = {}", params::show(v)))
+                .collect();
+            UserError(format!(
+                "the calibration proposed {}, which the scenario's rules refuse: {}; narrow \
+                 the [uncertain] distributions so every value is valid with the other keys",
+                shown.join(", "),
+                problems
+                    .into_iter()
+                    .map(|(_, m)| m)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+        })?;
+        let template = &self.plan.points[0].world;
+        let mut w = World::new(&scenario);
+        w.name.clone_from(&template.name);
+        w.full_scan = template.full_scan;
+        w.seed = seed;
+        Ok(w)
+    }
+
+    /// The summaries of one simulation at latent factors `z`.
+    pub fn simulate(&self, z: &[f64], seed: u64) -> Result<Vec<f64>, UserError> {
+        let world = self.world(&self.values(z), seed)?;
+        let r = simulate(&world, 0);
+        Ok(self.summaries.measure(&world, &r))
+    }
+
+    /// The distance of summaries to the targets.
+    pub fn distance(&self, summaries: &[f64]) -> f64 {
+        self.summaries.distance(summaries)
+    }
+
+    /// The sampler's prior over the latent factors.
+    pub fn prior(&self) -> LatentPrior {
+        LatentPrior {
+            dims: self.factors.count,
+        }
+    }
+}
+
+/// Independent standard normals, one per factor: the probit of the factors' uniform levels.
+pub struct LatentPrior {
+    pub dims: usize,
+}
+
+impl Prior for LatentPrior {
+    fn sample(&self, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
+        (0..self.dims).map(|_| StandardNormal.sample(rng)).collect()
+    }
+
+    fn density(&self, theta: &[f64]) -> f64 {
+        (-0.5 * theta.iter().map(|z| z * z).sum::<f64>()).exp()
+    }
+}
+
+/// How a calibration ended, in words.
+pub fn stop_reason(stop: smc::Stop, recipe: &CalibrationRecipe) -> String {
+    use smc::Stop;
+    match stop {
+        Stop::Tolerance => format!(
+            "the tolerance reached --min-tolerance {}",
+            recipe.min_tolerance
+        ),
+        Stop::Acceptance => format!(
+            "the acceptance rate fell below --min-acceptance {}",
+            recipe.min_acceptance
+        ),
+        Stop::Budget => format!(
+            "the simulation budget (--max-simulations {}) was spent; the last generation is \
+             the last whole one",
+            recipe.max_simulations
+        ),
+        Stop::Generations => format!("--max-generations {} were run", recipe.max_generations),
+        Stop::Degenerate => "the last population has no spread in some direction (all weight \
+             on one particle, or on a line): its posterior is degenerate, so treat it with \
+             care; a larger --population or a wider prior usually helps"
+            .to_string(),
+    }
+}
+
+/// The stream of the posterior predictive simulations: "predicti" as bytes.
+const PREDICTIVE: u64 = u64::from_le_bytes(*b"predicti");
+
+/// The posterior predictive: `n` simulations, each of a particle drawn by weight from the
+/// last generation, on a seed of its own; (particle, summaries) in order. Deterministic for
+/// the seed whatever the threads.
+pub fn predictive(
+    problem: &Problem,
+    last: &smc::Generation,
+    n: usize,
+) -> Result<Vec<(usize, Vec<f64>)>, UserError> {
+    use crate::model::rng::splitmix64;
+    use rand::{Rng, SeedableRng};
+    use rayon::prelude::*;
+    let w: Vec<f64> = last.particles.iter().map(|p| p.weight).collect();
+    let pick = rand_distr::weighted::WeightedAliasIndex::new(w).expect("weights are positive");
+    (0..n as u64)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix64(
+                problem.recipe.seed ^ splitmix64(PREDICTIVE ^ splitmix64(i)),
+            ));
+            let j = pick.sample(&mut rng);
+            let seed: u64 = rng.random();
+            problem
+                .simulate(&last.particles[j].theta, seed)
+                .map(|s| (j, s))
+        })
+        .collect()
+}

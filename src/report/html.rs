@@ -41,7 +41,8 @@ pub struct Group {
     pub wide: bool,
 }
 
-const STYLE: &str = "
+/// The stylesheet of every page (the calibration report adds its tables' rules).
+pub(super) const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;
  color:#222;margin:0;background:#f6f6f4;line-height:1.45}
 main{max-width:1480px;margin:0 auto;padding:20px 28px 60px}

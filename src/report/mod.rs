@@ -7,6 +7,7 @@
 //! (numbers: [`mod@crate::format`]), the chart kinds in `charts`, the pages in `page` (a
 //! run) and `comparison`, the workbook in `xlsx`.
 
+pub mod calibration;
 mod charts;
 mod comparison;
 mod html;

@@ -117,6 +117,16 @@ impl Svg {
 
     /// A polyline through `xy` (stroke only).
     pub fn polyline(&mut self, xy: &[(f64, f64)], stroke: &str, width: f64) {
+        self.stroked(xy, stroke, width, "");
+    }
+
+    /// A dashed polyline through `xy`: a reference curve (a prior) that must not be read as
+    /// one of the data's own curves.
+    pub fn dashed(&mut self, xy: &[(f64, f64)], stroke: &str, width: f64) {
+        self.stroked(xy, stroke, width, " stroke-dasharray=\"5 4\"");
+    }
+
+    fn stroked(&mut self, xy: &[(f64, f64)], stroke: &str, width: f64, extra: &str) {
         if xy.is_empty() {
             return;
         }
@@ -127,7 +137,7 @@ impl Svg {
             .collect();
         let _ = write!(
             self.body,
-            "<path d=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"/>",
+            "<path d=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"{extra}/>",
             d.join("")
         );
     }

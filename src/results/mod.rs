@@ -13,7 +13,7 @@
 //! and the values of the swept parameters, so a spreadsheet filters and pivots on them. A run
 //! without a sweep has no point columns.
 
-mod files;
+pub(crate) mod files;
 pub mod manifest;
 pub(crate) mod measures;
 pub mod recipe;

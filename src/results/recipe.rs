@@ -134,14 +134,16 @@ impl Recipe {
     }
 
     /// The scenario, the sweep's points, the seed and the posterior, resolved as `run`
-    /// resolves them.
+    /// resolves them. The posterior is the one the recipe holds: `run` reads it
+    /// ([`Recipe::read_posterior`]) before it plans; a recipe that never read one (a
+    /// calibration's, which fits the priors and takes no posterior) plans without, whatever
+    /// the scenario's `[uncertain] posterior` says.
     pub fn plan(&self) -> Result<Plan> {
         let scenario = if self.scenario_file == BUNDLED && self.scenario_text == BASELINE_TOML {
             Scenario::baseline()
         } else {
             self.compose()?.0
         };
-        let named = scenario.uncertain.posterior.clone();
         let mut plan = sweep::plan(
             scenario,
             &self.scenario_text,
@@ -154,20 +156,8 @@ impl Recipe {
         for point in &mut plan.points {
             point.world.record_creators = self.creators;
         }
-        match (&self.posterior, named) {
-            (Some(source), _) => {
-                plan.posterior = Some(crate::posterior::Posterior::of(source, &plan)?);
-            }
-            (None, Some(file)) => {
-                return Err(crate::error::UserError(format!(
-                    "{} names the posterior `{file}` in [uncertain], but this run's recipe \
-                     holds no posterior: the file is read when a run begins \
-                     (Recipe::read_posterior), so that its text is recorded",
-                    self.scenario_file
-                ))
-                .into());
-            }
-            (None, None) => {}
+        if let Some(source) = &self.posterior {
+            plan.posterior = Some(crate::posterior::Posterior::of(source, &plan)?);
         }
         Ok(plan)
     }

@@ -5,6 +5,7 @@
 mod common;
 
 mod bass;
+mod calibrate;
 mod calibration;
 mod cli;
 mod compose;

@@ -583,3 +583,52 @@ fn bad_posteriors_are_refused_with_a_place_and_a_fix() {
     let e = refused(&["check".as_ref(), bad.as_os_str()]);
     assert!(e.contains("`posterior` = 3 is not a file"), "{e}");
 }
+
+#[test]
+fn a_calibrations_posterior_runs_as_written() {
+    // calibrate writes posterior.csv; run --posterior reads the folder, and each trial's row
+    // of draws.csv holds exactly the cells of the particle it took.
+    let tmp = tempdir();
+    let p = |name: &str| tmp.path().join(name);
+    livemarket()
+        .args(["calibrate", "tests/data/bass-calibration.toml"])
+        .args([
+            "--targets",
+            "tests/data/bass-targets.toml",
+            "--quiet",
+            "--out",
+        ])
+        .arg(p("cal"))
+        .args([
+            "--population",
+            "40",
+            "--max-generations",
+            "2",
+            "--batch",
+            "16",
+        ])
+        .assert()
+        .success();
+    run(
+        Path::new("tests/data/bass-calibration.toml"),
+        &p("run"),
+        &["--trials", "12", "--posterior", p("cal").to_str().unwrap()],
+    );
+    let posterior: Vec<Vec<String>> = read(&p("cal/posterior.csv"))
+        .lines()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    let rows = draws(&p("run"));
+    assert_eq!(
+        rows[0][3..],
+        posterior[0][2..],
+        "the posterior's paths, in order"
+    );
+    for row in &rows[1..] {
+        let particle = posterior[1..]
+            .iter()
+            .find(|q| q[0] == row[1])
+            .unwrap_or_else(|| panic!("no particle {} in the posterior", row[1]));
+        assert_eq!(row[3..], particle[2..], "trial {}", row[0]);
+    }
+}

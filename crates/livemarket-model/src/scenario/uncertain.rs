@@ -649,25 +649,69 @@ pub fn draw(table: &IndexMap<String, Uncertain>, trial_seed: u64) -> Vec<f64> {
     use crate::model::rng::{ModelRng, splitmix64};
     use rand::SeedableRng;
     let mut rng = ModelRng::seed_from_u64(splitmix64(trial_seed ^ splitmix64(STREAM)));
-    let mut groups: Vec<(&str, f64)> = Vec::new();
+    let levels: Vec<f64> = (0..factors(table).count)
+        .map(|_| open_unit(&mut rng))
+        .collect();
+    values_at(table, &levels)
+}
+
+/// How a table's parameters map onto independent factors: one per ungrouped parameter and
+/// one per group, numbered in the order the table first names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Factors {
+    /// Number of factors.
+    pub count: usize,
+    /// The factor of each parameter, in the table's order.
+    pub of: Vec<usize>,
+    /// Each factor's name: the parameter's path, or the group's name.
+    pub names: Vec<String>,
+}
+
+/// The factors of `table` (see [`Factors`]).
+pub fn factors(table: &IndexMap<String, Uncertain>) -> Factors {
+    let mut names: Vec<String> = Vec::new();
+    let mut groups: Vec<(&str, usize)> = Vec::new();
+    let of = table
+        .iter()
+        .map(|(path, u)| match &u.group {
+            Some(g) => match groups.iter().find(|(name, _)| name == g) {
+                Some(&(_, i)) => i,
+                None => {
+                    groups.push((g, names.len()));
+                    names.push(g.clone());
+                    names.len() - 1
+                }
+            },
+            None => {
+                names.push(path.clone());
+                names.len() - 1
+            }
+        })
+        .collect();
+    Factors {
+        count: names.len(),
+        of,
+        names,
+    }
+}
+
+/// The values of every parameter of `table` (in its order) when its factors stand at the
+/// uniform levels `levels` (each strictly inside (0, 1)), rounded as every draw is.
+pub fn values_at(table: &IndexMap<String, Uncertain>, levels: &[f64]) -> Vec<f64> {
+    let f = factors(table);
     table
         .iter()
-        .map(|(path, u)| {
-            let level = match &u.group {
-                Some(g) => match groups.iter().find(|(name, _)| name == g) {
-                    Some(&(_, level)) => level,
-                    None => {
-                        let level = open_unit(&mut rng);
-                        groups.push((g, level));
-                        level
-                    }
-                },
-                None => open_unit(&mut rng),
-            };
+        .zip(&f.of)
+        .map(|((path, u), &i)| {
             let b = bounds_of(path).expect("validated uncertain parameter");
-            written(truncated_quantile(&u.dist, &b, level), &b)
+            written(truncated_quantile(&u.dist, &b, levels[i]), &b)
         })
         .collect()
+}
+
+/// The standard normal CDF, Φ.
+pub fn standard_normal_cdf(z: f64) -> f64 {
+    normal_cdf(z)
 }
 
 /// Significant digits a draw keeps: the value simulated is the value `draws.csv` shows,

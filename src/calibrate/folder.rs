@@ -1,0 +1,524 @@
+//! A calibration's folder: the checkpoint (`calibration.json`), the tables written after
+//! every generation, and the rules that keep a folder's other files safe.
+//!
+//! The checkpoint holds every generation at full precision, so `--resume` continues from
+//! the last whole generation; the tables are rewritten from it (each whole, through a
+//! temporary file), so they never hold half a generation. The seconds each generation took
+//! are in the checkpoint and the report, not in `generations.csv`: every table is a
+//! function of the recipe alone, byte-identical whatever the threads, shards or resumes.
+
+use super::smc::{self, Generation, Stop};
+use super::{CalibrationRecipe, Problem};
+use crate::error::UserError;
+use crate::format::{Dialect, Unit};
+use crate::lock::{self, Access};
+use crate::results::files::{self, write_atomically};
+use crate::results::manifest;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub const CALIBRATION_JSON: &str = "calibration.json";
+pub const GENERATIONS_CSV: &str = "generations.csv";
+pub const PARTICLES_CSV: &str = "particles.csv";
+pub const POSTERIOR_CSV: &str = "posterior.csv";
+pub const PREDICTIVE_CSV: &str = "predictive.csv";
+pub const REPORT_HTML: &str = "report.html";
+/// Where shards write their part of the next generation.
+pub const SHARDS_DIR: &str = "shards";
+
+/// Every file a calibration writes into its folder under a name of its own.
+pub const WRITTEN: [&str; 6] = [
+    CALIBRATION_JSON,
+    GENERATIONS_CSV,
+    PARTICLES_CSV,
+    POSTERIOR_CSV,
+    PREDICTIVE_CSV,
+    REPORT_HTML,
+];
+
+/// The checkpoint and manifest of a calibration folder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// "calibration": what kind of folder this is.
+    pub kind: String,
+    pub version: String,
+    pub recipe: CalibrationRecipe,
+    pub command_line: Vec<String>,
+    pub started: String,
+    /// Every whole generation, at full precision.
+    pub generations: Vec<Generation>,
+    /// Seconds each generation took (of the process that made it).
+    pub seconds: Vec<f64>,
+    /// Why it stopped, once it has.
+    pub stop: Option<String>,
+    /// Whether the predictive and the report are written too.
+    pub complete: bool,
+}
+
+const KIND: &str = "calibration";
+
+/// What a finished `calibrate` reports.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub generations: usize,
+    pub stop: Stop,
+    pub simulations: u64,
+    pub out: PathBuf,
+    pub resumed: usize,
+    pub seconds: f64,
+}
+
+/// How `calibrate` runs (what does not shape results).
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub out: PathBuf,
+    pub force: bool,
+    pub resume: bool,
+    pub quiet: bool,
+    pub command_line: Vec<String>,
+}
+
+/// Reads a folder's checkpoint; None when it has none.
+pub fn read(dir: &Path) -> Result<Option<Checkpoint>> {
+    let path = dir.join(CALIBRATION_JSON);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let c: Checkpoint = serde_json::from_str(&text).map_err(|e| {
+        UserError(format!(
+            "{} is damaged ({e}); it cannot be resumed: start again with --force",
+            path.display()
+        ))
+    })?;
+    if c.kind != KIND {
+        return Err(UserError(format!(
+            "{} is not a calibration's checkpoint; write the calibration elsewhere with --out",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(Some(c))
+}
+
+/// Makes `dir` ready: the generations to continue from (none for a fresh start). Refuses a
+/// run's result folder, a folder holding files with the calibration's names that no
+/// calibration recorded, and (without --force or --resume) an earlier calibration.
+pub fn prepare(dir: &Path, recipe: &CalibrationRecipe, opts: &Options) -> Result<Checkpoint> {
+    files::create_folder(dir)?;
+    if dir.join(crate::results::MANIFEST_JSON).exists() {
+        return Err(UserError(format!(
+            "{} is a run's result folder; write the calibration elsewhere with --out",
+            dir.display()
+        ))
+        .into());
+    }
+    let old = read(dir)?;
+    if let Some(old) = &old {
+        if opts.resume {
+            if old.recipe != *recipe {
+                return Err(UserError(format!(
+                    "{} holds a calibration started with other inputs or options ({}); \
+                     resume it with the same ones, or start again with --force",
+                    dir.display(),
+                    differences(&old.recipe, recipe).join(", ")
+                ))
+                .into());
+            }
+            if old.version != env!("CARGO_PKG_VERSION") {
+                return Err(UserError(format!(
+                    "{} was started by livemarket {}, this is {}: a resume would mix two \
+                     versions' results; finish it with that version, or start again with --force",
+                    dir.display(),
+                    old.version,
+                    env!("CARGO_PKG_VERSION")
+                ))
+                .into());
+            }
+            return Ok(old.clone());
+        }
+        if !opts.force {
+            return Err(UserError(format!(
+                "{} already holds a calibration; continue it with --resume, replace it with \
+                 --force, or write elsewhere with --out",
+                dir.display()
+            ))
+            .into());
+        }
+        clear(dir)?;
+    } else {
+        let found: Vec<&str> = WRITTEN
+            .iter()
+            .copied()
+            .filter(|n| std::fs::symlink_metadata(dir.join(n)).is_ok())
+            .collect();
+        if !found.is_empty() {
+            return Err(UserError(format!(
+                "{} holds {} but no {CALIBRATION_JSON}: no calibration wrote them, so \
+                 livemarket will not replace them (not even with --force). Move them, or \
+                 write elsewhere with --out",
+                dir.display(),
+                found.join(", ")
+            ))
+            .into());
+        }
+    }
+    Ok(Checkpoint {
+        kind: KIND.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        recipe: recipe.clone(),
+        command_line: opts.command_line.clone(),
+        started: manifest::now(),
+        generations: Vec::new(),
+        seconds: Vec::new(),
+        stop: None,
+        complete: false,
+    })
+}
+
+/// The recipe fields that differ, by their flag.
+fn differences(a: &CalibrationRecipe, b: &CalibrationRecipe) -> Vec<String> {
+    let mut d = Vec::new();
+    if a.scenario != b.scenario {
+        d.push("the scenario, its files or --set".to_string());
+    }
+    if a.targets_text != b.targets_text {
+        d.push(format!("the targets file {}", b.targets_file));
+    }
+    let pairs = [
+        ("--population", a.population != b.population),
+        ("--quantile", a.quantile != b.quantile),
+        ("--min-tolerance", a.min_tolerance != b.min_tolerance),
+        ("--min-acceptance", a.min_acceptance != b.min_acceptance),
+        ("--max-simulations", a.max_simulations != b.max_simulations),
+        ("--max-generations", a.max_generations != b.max_generations),
+        ("--seed", a.seed != b.seed),
+        ("--batch", a.batch != b.batch),
+        ("--predictive", a.predictive != b.predictive),
+        ("--csv-dialect", a.csv_dialect != b.csv_dialect),
+    ];
+    d.extend(pairs.iter().filter(|p| p.1).map(|p| p.0.to_string()));
+    if d.is_empty() {
+        d.push("the targets file's name".to_string());
+    }
+    d
+}
+
+/// Removes what an earlier calibration wrote (its names, their temporaries, its shards'
+/// files); nothing else.
+fn clear(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file
+            && (WRITTEN.contains(&name.as_str())
+                || WRITTEN.iter().any(|f| files::is_temporary(&name, f)))
+        {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    super::shard::clear(dir)
+}
+
+/// Runs (or resumes) the calibration into `opts.out`.
+pub fn run(problem: &Problem, opts: &Options) -> Result<Outcome> {
+    let dir = &opts.out;
+    files::create_folder(dir)?;
+    let _lock = lock::lock(dir, Access::Write, "calibrate")?;
+    let mut checkpoint = prepare(dir, &problem.recipe, opts)?;
+    let resumed = checkpoint.generations.len();
+    let started = Instant::now();
+    let smc_opts = problem.recipe.smc();
+    let prior = problem.prior();
+    let bar = progress(opts.quiet, problem.recipe.population);
+    let mut clock = Instant::now();
+    let mut seconds = checkpoint.seconds.clone();
+    let (generations, stop) = smc::run(
+        &prior,
+        &|z, seed| problem.simulate(z, seed).map_err(anyhow::Error::from),
+        &|s| problem.distance(s),
+        &smc_opts,
+        checkpoint.generations.clone(),
+        |g, accepted, sims| {
+            bar.set_message(format!("generation {g}: {sims} simulations"));
+            bar.set_position(accepted as u64);
+        },
+        |gens| {
+            seconds.push(clock.elapsed().as_secs_f64());
+            clock = Instant::now();
+            bar.set_position(0);
+            checkpoint.generations = gens.to_vec();
+            checkpoint.seconds.clone_from(&seconds);
+            write_tables(dir, problem, gens)?;
+            write_checkpoint(dir, &checkpoint)
+        },
+    )?;
+    bar.finish_and_clear();
+    checkpoint.generations = generations;
+    checkpoint.seconds = seconds;
+    finish(dir, problem, &mut checkpoint, stop)?;
+    Ok(Outcome {
+        generations: checkpoint.generations.len(),
+        stop,
+        simulations: checkpoint.generations.iter().map(|g| g.simulations).sum(),
+        out: dir.clone(),
+        resumed,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// After the last generation: the posterior predictive, the report, the checkpoint marked
+/// complete.
+pub fn finish(
+    dir: &Path,
+    problem: &Problem,
+    checkpoint: &mut Checkpoint,
+    stop: Stop,
+) -> Result<()> {
+    let Some(last) = checkpoint.generations.last() else {
+        return Err(UserError(format!(
+            "the calibration stopped before its first generation was whole ({}); raise \
+             --max-simulations",
+            super::stop_reason(stop, &problem.recipe)
+        ))
+        .into());
+    };
+    if let Some(w) = degenerate(last, stop) {
+        eprintln!("warning: {w}");
+    }
+    write_tables(dir, problem, &checkpoint.generations)?;
+    let predictive = super::predictive(problem, last, problem.recipe.predictive)?;
+    write_predictive(dir, problem, &predictive)?;
+    checkpoint.stop = Some(super::stop_reason(stop, &problem.recipe));
+    super::report::write(dir, problem, checkpoint, &predictive)?;
+    checkpoint.complete = true;
+    write_checkpoint(dir, checkpoint)
+}
+
+/// The warning a posterior deserves when its weight sits on a few particles (an effective
+/// sample size under 5% of them, plus one) or the sampler stopped on a population with no
+/// spread; None when it is sound.
+pub fn degenerate(last: &Generation, stop: Stop) -> Option<String> {
+    let n = last.particles.len();
+    let thin = last.ess < 0.05 * n as f64 + 1.0;
+    (stop == Stop::Degenerate || thin).then(|| {
+        format!(
+            "the posterior's effective sample size is {:.1} of {n} particles{}: nearly all \
+             weight is on a few particles, so its intervals are not to be trusted; run with a \
+             larger --population, a wider prior, or a larger --min-tolerance",
+            last.ess,
+            if stop == Stop::Degenerate {
+                ", and the last population has no spread in some direction"
+            } else {
+                ""
+            }
+        )
+    })
+}
+
+/// A bar over one generation's accepted particles, on stderr only on a terminal.
+fn progress(quiet: bool, population: usize) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::with_draw_target(
+            Some(population as u64),
+            ProgressDrawTarget::hidden(),
+        );
+    }
+    let bar = ProgressBar::new(population as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} accepted  {msg}  {elapsed}")
+            .expect("valid template"),
+    );
+    bar
+}
+
+pub(crate) fn write_checkpoint(dir: &Path, c: &Checkpoint) -> Result<()> {
+    write_atomically(&dir.join(CALIBRATION_JSON), |w| {
+        serde_json::to_writer_pretty(&mut *w, c)?;
+        std::io::Write::write_all(w, b"\n")?;
+        Ok(())
+    })
+}
+
+/// `generations.csv`, `particles.csv` and `posterior.csv` of the generations so far.
+pub fn write_tables(dir: &Path, problem: &Problem, generations: &[Generation]) -> Result<()> {
+    let dialect = problem.recipe.csv_dialect;
+    let paths: Vec<String> = problem.table.keys().cloned().collect();
+    let names: Vec<String> = problem
+        .summaries
+        .targets
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let units: Vec<Unit> = problem
+        .summaries
+        .targets
+        .iter()
+        .map(|t| t.quantity.unit())
+        .collect();
+    let num = |x: f64, u: Unit| dialect.num(Some(x), u);
+    write_atomically(&dir.join(GENERATIONS_CSV), |w| {
+        let mut w = dialect.writer(w);
+        w.write_record([
+            "generation",
+            "tolerance",
+            "acceptance_rate",
+            "ess",
+            "simulations",
+            "simulations_total",
+        ])?;
+        let mut total = 0;
+        for (g, gen_) in generations.iter().enumerate() {
+            total += gen_.simulations;
+            w.write_record([
+                g.to_string(),
+                if gen_.epsilon.is_finite() {
+                    num(gen_.epsilon, Unit::Plain)
+                } else {
+                    String::new()
+                },
+                num(gen_.acceptance, Unit::Plain),
+                num(gen_.ess, Unit::Plain),
+                gen_.simulations.to_string(),
+                total.to_string(),
+            ])?;
+        }
+        w.flush()?;
+        Ok(())
+    })?;
+    write_atomically(&dir.join(PARTICLES_CSV), |w| {
+        let mut w = dialect.writer(w);
+        let mut header = vec![
+            "generation".to_string(),
+            "particle".to_string(),
+            "weight".to_string(),
+        ];
+        header.extend(paths.iter().cloned());
+        header.extend(names.iter().cloned());
+        header.push("distance".to_string());
+        w.write_record(&header)?;
+        for (g, gen_) in generations.iter().enumerate() {
+            particle_rows(&mut w, problem, &units, Some(g), gen_)?;
+        }
+        w.flush()?;
+        Ok(())
+    })?;
+    if let Some(last) = generations.last() {
+        write_atomically(&dir.join(POSTERIOR_CSV), |w| {
+            let mut w = dialect.writer(w);
+            let mut header = vec!["particle".to_string(), "weight".to_string()];
+            header.extend(paths.iter().cloned());
+            w.write_record(&header)?;
+            particle_rows(&mut w, problem, &units, None, last)?;
+            w.flush()?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// A generation's rows: with `g`, as particles.csv has them (generation first, summaries
+/// and distance last); without, as posterior.csv.
+fn particle_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    problem: &Problem,
+    units: &[Unit],
+    g: Option<usize>,
+    gen_: &Generation,
+) -> csv::Result<()> {
+    let dialect = problem.recipe.csv_dialect;
+    let num = |x: f64, u: Unit| dialect.num(Some(x), u);
+    for (i, p) in gen_.particles.iter().enumerate() {
+        let mut row: Vec<String> = g.map(|g| g.to_string()).into_iter().collect();
+        row.push(i.to_string());
+        row.push(num(p.weight, Unit::Plain));
+        row.extend(
+            problem
+                .values(&p.theta)
+                .iter()
+                .map(|&x| num(x, Unit::Plain)),
+        );
+        if g.is_some() {
+            row.extend(p.summaries.iter().zip(units).map(|(&x, &u)| num(x, u)));
+            row.push(num(p.distance, Unit::Plain));
+        }
+        w.write_record(&row)?;
+    }
+    Ok(())
+}
+
+fn write_predictive(dir: &Path, problem: &Problem, rows: &[(usize, Vec<f64>)]) -> Result<()> {
+    let dialect = problem.recipe.csv_dialect;
+    write_atomically(&dir.join(PREDICTIVE_CSV), |w| {
+        let mut w = dialect.writer(w);
+        let mut header = vec!["simulation".to_string(), "particle".to_string()];
+        header.extend(problem.summaries.targets.iter().map(|t| t.name.clone()));
+        w.write_record(&header)?;
+        for (i, (j, s)) in rows.iter().enumerate() {
+            let mut row = vec![i.to_string(), j.to_string()];
+            row.extend(
+                s.iter()
+                    .zip(&problem.summaries.targets)
+                    .map(|(&x, t)| dialect.num(Some(x), t.quantity.unit())),
+            );
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+        Ok(())
+    })
+}
+
+/// Dialect of a table, for readers.
+pub fn dialect_of(path: &Path) -> Dialect {
+    Dialect::of_file(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::smc::Particle;
+
+    fn generation(weights: &[f64]) -> Generation {
+        let particles: Vec<Particle> = weights
+            .iter()
+            .map(|&w| Particle {
+                theta: vec![0.0],
+                weight: w,
+                summaries: vec![0.0],
+                distance: 0.0,
+            })
+            .collect();
+        let ess = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
+        Generation {
+            epsilon: 1.0,
+            particles,
+            simulations: 0,
+            acceptance: 1.0,
+            ess,
+        }
+    }
+
+    #[test]
+    fn a_posterior_with_its_weight_on_one_particle_is_called_degenerate() {
+        // 100 particles, one holding 0.99 of the weight: ESS 1.02, under 0.05 × 100 + 1.
+        let mut w = vec![0.01 / 99.0; 99];
+        w.push(0.99);
+        let warning = degenerate(&generation(&w), Stop::Tolerance).unwrap();
+        assert!(warning.starts_with("the posterior's effective sample size is 1.0 of 100"));
+        // Even weights: ESS 100, sound, unless the sampler stopped on a collapsed population.
+        let even = generation(&[0.01; 100]);
+        assert_eq!(degenerate(&even, Stop::Tolerance), None);
+        assert!(
+            degenerate(&even, Stop::Degenerate)
+                .unwrap()
+                .contains("no spread in some direction")
+        );
+    }
+}
