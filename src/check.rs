@@ -157,7 +157,7 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             sweep.parameters.join(", ")
         )?;
     }
-    crate::params::uncertain(s, out)
+    crate::params::uncertain(s, plan.posterior.as_ref(), out)
 }
 
 /// The values that differ from the root of the scenario's `extends` chain, each with the

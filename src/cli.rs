@@ -265,6 +265,11 @@ pub struct RunArgs {
     /// repeatable, added to the scenario's [sweep] parameters.
     #[arg(long, value_name = "PATH=VALUES")]
     pub vary: Vec<String>,
+    /// Each trial takes the parameter values of one particle of this posterior, picked by
+    /// weight: a calibration folder holding posterior.csv, or the CSV file [default: the
+    /// scenario's `[uncertain] posterior`].
+    #[arg(long, value_name = "PATH")]
+    pub posterior: Option<PathBuf>,
     /// How swept values combine into points [default: `[sweep] design`, else grid].
     #[arg(long, value_enum)]
     pub design: Option<DesignArg>,
@@ -318,6 +323,10 @@ pub enum DesignArg {
 pub struct CheckArgs {
     /// Scenario file (TOML); without it, the bundled baseline.
     pub scenario: Option<PathBuf>,
+    /// Show this posterior (a calibration folder or its posterior.csv) as `run --posterior`
+    /// would use it [default: the scenario's `[uncertain] posterior`].
+    #[arg(long, value_name = "PATH")]
+    pub posterior: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -327,6 +336,10 @@ pub struct ParamsArgs {
     /// Show the values after these overrides; repeatable.
     #[arg(long, value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Mark the paths this posterior gives values (see `run --posterior`) [default: the
+    /// scenario's `[uncertain] posterior`].
+    #[arg(long, value_name = "PATH")]
+    pub posterior: Option<PathBuf>,
     /// List only the parameters whose resolved values differ between scenario files A and B
     /// (every `extends` followed, defaults filled in); with one file, between the bundled
     /// baseline and it.
@@ -334,12 +347,12 @@ pub struct ParamsArgs {
         long,
         num_args = 1..=2,
         value_names = ["A", "B"],
-        conflicts_with_all = ["scenario", "set"]
+        conflicts_with_all = ["scenario", "set", "posterior"]
     )]
     pub diff: Option<Vec<PathBuf>>,
     /// Print the table of every scenario key (type, unit, default, allowed values, meaning)
     /// as Markdown: the README's key table.
-    #[arg(long, conflicts_with_all = ["scenario", "set", "diff"])]
+    #[arg(long, conflicts_with_all = ["scenario", "set", "diff", "posterior"])]
     pub markdown: bool,
 }
 

@@ -11,6 +11,7 @@ use cli::{Cli, Command, DesignArg};
 use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
 use livemarket::lock::{self, Access};
+use livemarket::posterior::{self, Posterior};
 use livemarket::report;
 use livemarket::results::{COMPARE_CSV, SENSITIVITY_CSV, SUMMARY_CSV};
 use livemarket::run::{self, Recipe, RunOptions};
@@ -108,7 +109,8 @@ fn load(path: Option<&Path>) -> Result<(Scenario, String, String, Composed)> {
 fn check_command(args: cli::CheckArgs) -> Result<()> {
     let (s, text, file, composed) = load(args.scenario.as_deref())?;
     // A [sweep] table is checked too: every point is validated.
-    let plan = sweep::plan(s.clone(), &text, &file, &SweepOptions::default())?;
+    let mut plan = sweep::plan(s.clone(), &text, &file, &SweepOptions::default())?;
+    plan.posterior = posterior_of(&composed, args.posterior.as_deref(), &plan)?;
     // Which file each value that differs from the root of the chain came from.
     let provenance = if composed.extends() {
         let root = composed.root();
@@ -153,19 +155,37 @@ fn params_command(args: cli::ParamsArgs) -> Result<()> {
         let diffs = keys::diff(&sa, &sb);
         return print(|out| params::diff(&name(a), &name(b), &diffs, out));
     }
-    let (s, text, file, _) = load(args.scenario.as_deref())?;
+    let (s, text, file, composed) = load(args.scenario.as_deref())?;
     let opts = SweepOptions {
         set: args.set,
         no_sweep: true,
         ..SweepOptions::default()
     };
-    let plan = sweep::plan(s, &text, &file, &opts)?;
-    print(|out| params::print(&plan.base, out))
+    let mut plan = sweep::plan(s, &text, &file, &opts)?;
+    plan.posterior = posterior_of(&composed, args.posterior.as_deref(), &plan)?;
+    print(|out| params::print(&plan.base, plan.posterior.as_ref(), out))
+}
+
+/// The posterior `flag` names, else the scenario's `[uncertain] posterior`, read and checked
+/// against the plan as `run` would; a degenerate one is warned about on stderr.
+fn posterior_of(
+    composed: &Composed,
+    flag: Option<&Path>,
+    plan: &sweep::Plan,
+) -> Result<Option<Posterior>> {
+    let Some((path, named_by)) = posterior::locate(composed, flag) else {
+        return Ok(None);
+    };
+    let p = Posterior::of(&posterior::Source::read(&path, &named_by)?, plan)?;
+    if let Some(warning) = p.warning() {
+        eprintln!("{warning}");
+    }
+    Ok(Some(p))
 }
 
 fn run_command(args: cli::RunArgs) -> Result<()> {
     let (scenario_text, scenario_file, scenario_parents) = read_scenario(args.scenario.as_deref())?;
-    let recipe = Recipe {
+    let mut recipe = Recipe {
         scenario_file,
         scenario_text,
         scenario_parents,
@@ -193,8 +213,13 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         creators: args.creators,
         shard: args.shard,
         csv_dialect: args.csv_dialect,
+        posterior: None,
     };
+    recipe.read_posterior(args.posterior.as_deref())?;
     let plan = recipe.plan()?;
+    if let Some(warning) = plan.posterior.as_ref().and_then(|p| p.warning()) {
+        eprintln!("{warning}");
+    }
     let scenario = &plan.base;
     let opts = RunOptions {
         trials: recipe.trials(&plan),

@@ -1,18 +1,29 @@
 //! `livemarket params`: every parameter path of a scenario with its value, type and unit,
 //! and (`--diff`) the parameters whose values differ between two scenarios.
 
+use livemarket::num::Plain;
+use livemarket::posterior::Posterior;
 use livemarket::scenario::Scenario;
 use livemarket::scenario::params::{self, show};
 use livemarket::scenario::uncertain;
 use livemarket::table;
 use std::io::Write;
 
-/// Every parameter path with its value, type and unit, aligned in columns.
-pub fn print(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
+/// Every parameter path with its value, type and unit, aligned in columns; a value the
+/// posterior replaces is marked `(posterior)`.
+pub fn print(
+    s: &Scenario,
+    posterior: Option<&Posterior>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let from_posterior = |path: &str| posterior.is_some_and(|p| p.paths.iter().any(|q| q == path));
     let rows: Vec<[String; 4]> = params::params(s)
         .into_iter()
         .map(|p| {
-            let value = cell(&p.value);
+            let mut value = cell(&p.value);
+            if from_posterior(&p.path) {
+                value.push_str(" (posterior)");
+            }
             [p.path, value, p.kind.to_string(), p.unit.to_string()]
         })
         .collect();
@@ -21,12 +32,51 @@ pub fn print(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
         &rows,
         out,
     )?;
-    uncertain(s, out)
+    uncertain(s, posterior, out)
 }
 
-/// The `[uncertain]` table: each parameter's distribution, the range its draws are cut to,
-/// and its group; nothing when the scenario has none.
-pub fn uncertain(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
+/// The posterior (its file, particles, effective sample size, and each path's weighted
+/// median and 5%-95% range), then the `[uncertain]` table: each parameter's distribution,
+/// the range its draws are cut to, and its group. Nothing when the scenario has neither.
+pub fn uncertain(
+    s: &Scenario,
+    posterior: Option<&Posterior>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    if let Some(p) = posterior {
+        let n = p.ids.len();
+        let ess = p.ess();
+        writeln!(
+            out,
+            "\nposterior {}: each trial takes the values of one of its {n} particle(s), picked \
+             by weight (effective sample size {ess:.1}, {:.0}% of the particles), for {} \
+             parameter(s), replacing the values above",
+            p.file,
+            100.0 * ess / n as f64,
+            p.paths.len()
+        )?;
+        let rows: Vec<[String; 4]> = p
+            .summary()
+            .into_iter()
+            .map(|m| {
+                let prior = s
+                    .uncertain
+                    .get(&m.path)
+                    .map_or("-".to_string(), |u| u.dist.to_string());
+                [
+                    m.path,
+                    Plain(m.median).to_string(),
+                    format!("{} to {}", Plain(m.p05), Plain(m.p95)),
+                    prior,
+                ]
+            })
+            .collect();
+        table::left_aligned(
+            &["path", "median", "5% to 95%", "prior it replaces"].map(String::from),
+            &rows,
+            out,
+        )?;
+    }
     if s.uncertain.is_empty() {
         return Ok(());
     }
@@ -41,9 +91,14 @@ pub fn uncertain(s: &Scenario, out: &mut impl Write) -> std::io::Result<()> {
         .iter()
         .map(|(path, u)| {
             let bounds = uncertain::bounds_of(path).map_or_else(|e| e, |b| b.to_string());
+            let replaced = posterior.is_some_and(|p| p.paths.contains(path));
             [
                 path.clone(),
-                u.dist.to_string(),
+                if replaced {
+                    format!("{} (replaced by the posterior)", u.dist)
+                } else {
+                    u.dist.to_string()
+                },
                 bounds,
                 u.group.clone().unwrap_or_else(|| "-".to_string()),
             ]

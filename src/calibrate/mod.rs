@@ -132,7 +132,7 @@ impl Problem {
         let mut scenario = recipe.scenario.clone();
         scenario.sweep.no_sweep = true;
         let plan = scenario.plan()?;
-        let table = plan.base.uncertain.clone();
+        let table = plan.base.uncertain.params.clone();
         if table.is_empty() {
             return Err(UserError(format!(
                 "{} has no [uncertain] table, so there is nothing to calibrate; give the \

@@ -74,6 +74,10 @@ pub struct Recipe {
     /// `--csv-dialect`; left out of the manifest when standard, as older manifests are.
     #[serde(default, skip_serializing_if = "Dialect::is_standard")]
     pub csv_dialect: Dialect,
+    /// The posterior the trials take their particles from (`--posterior`, or the scenario's
+    /// `[uncertain] posterior`), with its text: read once, when the run begins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<crate::posterior::Source>,
 }
 
 impl Recipe {
@@ -91,6 +95,7 @@ impl Recipe {
             creators: false,
             shard: None,
             csv_dialect: Dialect::Standard,
+            posterior: None,
         }
     }
 
@@ -99,20 +104,45 @@ impl Recipe {
         Recipe::new(BUNDLED.to_string(), BASELINE_TOML.to_string())
     }
 
-    /// The scenario, the sweep's points and the seed, resolved as `run` resolves them.
+    /// The scenario composed from the recorded texts, and the chain it was merged from.
+    fn compose(&self) -> Result<(Scenario, crate::scenario::Composed)> {
+        let parents = &self.scenario_parents;
+        let mut recorded = |file: &str| {
+            parents
+                .iter()
+                .find(|p| p.file == file)
+                .map(|p| p.text.clone())
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+        };
+        Ok(Scenario::compose(
+            &self.scenario_file,
+            &self.scenario_text,
+            &mut recorded,
+        )?)
+    }
+
+    /// Reads the run's posterior from disk into the recipe: the file `flag` names
+    /// (`--posterior`), else the one the scenario's `[uncertain] posterior` names; nothing
+    /// when neither does.
+    pub fn read_posterior(&mut self, flag: Option<&std::path::Path>) -> Result<()> {
+        let (_, composed) = self.compose()?;
+        self.posterior = match crate::posterior::locate(&composed, flag) {
+            Some((path, named_by)) => Some(crate::posterior::Source::read(&path, &named_by)?),
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// The scenario, the sweep's points, the seed and the posterior, resolved as `run`
+    /// resolves them. The posterior is the one the recipe holds: `run` reads it
+    /// ([`Recipe::read_posterior`]) before it plans; a recipe that never read one (a
+    /// calibration's, which fits the priors and takes no posterior) plans without, whatever
+    /// the scenario's `[uncertain] posterior` says.
     pub fn plan(&self) -> Result<Plan> {
         let scenario = if self.scenario_file == BUNDLED && self.scenario_text == BASELINE_TOML {
             Scenario::baseline()
         } else {
-            let parents = &self.scenario_parents;
-            let mut recorded = |file: &str| {
-                parents
-                    .iter()
-                    .find(|p| p.file == file)
-                    .map(|p| p.text.clone())
-                    .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
-            };
-            Scenario::compose(&self.scenario_file, &self.scenario_text, &mut recorded)?.0
+            self.compose()?.0
         };
         let mut plan = sweep::plan(
             scenario,
@@ -125,6 +155,9 @@ impl Recipe {
         }
         for point in &mut plan.points {
             point.world.record_creators = self.creators;
+        }
+        if let Some(source) = &self.posterior {
+            plan.posterior = Some(crate::posterior::Posterior::of(source, &plan)?);
         }
         Ok(plan)
     }
@@ -236,6 +269,21 @@ impl Recipe {
                 other.shard.map_or("not given".into(), |s| s.to_string()),
             );
         }
+        let sha = |r: &Recipe| r.posterior.as_ref().map(|p| p.sha256.clone());
+        if sha(self) != sha(other) {
+            let shown = |r: &Recipe| {
+                r.posterior.as_ref().map_or("none".to_string(), |p| {
+                    format!("{} with sha256 {}", p.file, &p.sha256[..12])
+                })
+            };
+            d.push(format!(
+                "the posterior differs ({} in {here}, {} in {there}): the trials take their \
+                 parameters from it, so it must be the text the run began with; restore that \
+                 file",
+                shown(self),
+                shown(other)
+            ));
+        }
         d
     }
 }
@@ -316,5 +364,32 @@ mod tests {
         assert_eq!(back.csv_dialect, Dialect::Standard);
         let json = serde_json::to_value(&c).unwrap();
         assert_eq!(json["csv_dialect"], "decimal-comma");
+        // A posterior is compared by its text's hash, not by the name it was given by.
+        let source = |file: &str, text: &str| crate::posterior::Source {
+            file: file.to_string(),
+            named_by: "--posterior".to_string(),
+            sha256: crate::results::manifest::sha256_hex(text),
+            text: text.to_string(),
+        };
+        let (mut p, mut q) = (a.clone(), a.clone());
+        p.posterior = Some(source("cal/posterior.csv", "particle,weight,x.y\n0,1,2\n"));
+        q.posterior = Some(source(
+            "./cal/posterior.csv",
+            "particle,weight,x.y\n0,1,2\n",
+        ));
+        assert!(p.differences(&q, true, labels).is_empty());
+        q.posterior = Some(source("cal/posterior.csv", "particle,weight,x.y\n0,1,3\n"));
+        let d = p.differences(&q, true, labels);
+        assert!(
+            d.len() == 1
+                && d[0].starts_with("the posterior differs (cal/posterior.csv with sha256 "),
+            "{d:?}"
+        );
+        assert!(
+            a.differences(&p, true, labels)[0]
+                .starts_with("the posterior differs (none in this command"),
+        );
+        // A manifest without a posterior reads as a run without one.
+        assert!(serde_json::to_value(&a).unwrap().get("posterior").is_none());
     }
 }

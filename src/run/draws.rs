@@ -1,5 +1,5 @@
-//! Uncertain parameters in a run: each trial's drawn values, the world they give at each
-//! point, and `draws.csv`.
+//! Uncertain parameters in a run: each trial's drawn values (and, with a posterior, its
+//! particle's values), the world they give at each point, and `draws.csv`.
 //!
 //! A run's world is the point's scenario with the trial's draws set through the same path as
 //! `--set` and sweep values ([`params::apply`]), so every range and cross-field rule holds
@@ -22,34 +22,91 @@ pub struct Draws<'p> {
     plan: &'p Plan,
     /// The scenario after `--set`, as a tree every point's and trial's values are set in.
     base: toml::Table,
+    /// The parameters a trial gets values of, in `draws.csv`'s order: the posterior's paths,
+    /// then the `[uncertain]` entries the posterior does not hold.
+    columns: Vec<String>,
+    /// For each `[uncertain]` entry, whether its draw is used (the posterior's value wins
+    /// for a path both give: it is the calibrated version of that prior).
+    drawn: Vec<bool>,
+}
+
+/// One trial's values at one point.
+pub struct Drawn {
+    /// The posterior's particle the trial took (its row), if the run has a posterior.
+    pub particle: Option<usize>,
+    /// Values aligned with the draws' columns.
+    pub values: Vec<f64>,
 }
 
 impl<'p> Draws<'p> {
-    /// None when the scenario has no `[uncertain]` table: runs use the points' worlds as
-    /// they are, exactly as before the table existed.
+    /// None when the scenario has no `[uncertain]` distributions and the run no posterior:
+    /// runs use the points' worlds as they are, exactly as before either existed.
     pub fn of(plan: &'p Plan) -> Option<Draws<'p>> {
-        (!plan.base.uncertain.is_empty()).then(|| Draws {
+        if plan.base.uncertain.is_empty() && plan.posterior.is_none() {
+            return None;
+        }
+        let taken: &[String] = plan.posterior.as_ref().map_or(&[], |p| &p.paths);
+        let drawn: Vec<bool> = plan
+            .base
+            .uncertain
+            .keys()
+            .map(|k| !taken.contains(k))
+            .collect();
+        let mut columns = taken.to_vec();
+        columns.extend(
+            plan.base
+                .uncertain
+                .keys()
+                .zip(&drawn)
+                .filter(|(_, d)| **d)
+                .map(|(k, _)| k.clone()),
+        );
+        Some(Draws {
             plan,
             base: params::tree(&plan.base),
+            columns,
+            drawn,
         })
     }
 
-    /// The values trial `trial` draws at point `point` (whose distributions a sweep may
-    /// change; the uniforms behind them are the trial's alone), in the table's order.
-    pub fn values(&self, point: usize, trial: u64) -> Vec<f64> {
-        let p = &self.plan.points[point];
-        uncertain::draw(&p.uncertain, trial_seed(p.world.seed, trial))
+    /// The parameter paths of [`Drawn::values`].
+    pub fn columns(&self) -> &[String] {
+        &self.columns
     }
 
-    /// The world of trial `trial` at point `point`: the point's values and the trial's draws
-    /// set in the scenario, validated; an error names the trial and its values when a rule
-    /// that depends on other keys refuses them.
+    /// The values trial `trial` takes at point `point`: its particle's, then its draws from
+    /// the point's distributions (which a sweep may change; the uniforms behind them are the
+    /// trial's alone). The particle and the uniforms come from streams of the trial seed of
+    /// their own, so each is the same at every point and neither moves the other.
+    pub fn values(&self, point: usize, trial: u64) -> Drawn {
+        let p = &self.plan.points[point];
+        let seed = trial_seed(p.world.seed, trial);
+        let mut values = Vec::with_capacity(self.columns.len());
+        let particle = self.plan.posterior.as_ref().map(|post| {
+            let i = post.pick(seed);
+            values.extend_from_slice(&post.values[i]);
+            i
+        });
+        values.extend(
+            uncertain::draw(&p.uncertain, seed)
+                .into_iter()
+                .zip(&self.drawn)
+                .filter(|(_, d)| **d)
+                .map(|(x, _)| x),
+        );
+        Drawn { particle, values }
+    }
+
+    /// The world of trial `trial` at point `point`: the point's values and the trial's
+    /// values set in the scenario, validated; an error names the trial, its particle and its
+    /// values when a rule that depends on other keys refuses them.
     pub fn world(&self, point: usize, trial: u64) -> Result<World> {
         let p = &self.plan.points[point];
-        let drawn: Vec<toml::Value> = self
-            .values(point, trial)
-            .into_iter()
-            .map(toml::Value::Float)
+        let drawn = self.values(point, trial);
+        let cells: Vec<toml::Value> = drawn
+            .values
+            .iter()
+            .map(|&x| toml::Value::Float(x))
             .collect();
         let mut set: Vec<(&str, &toml::Value)> = self
             .plan
@@ -59,26 +116,29 @@ impl<'p> Draws<'p> {
             .zip(&p.values)
             .filter(|(path, _)| crate::sweep::uncertain_key(path).is_none())
             .collect();
-        set.extend(
-            self.plan
-                .base
-                .uncertain
-                .keys()
-                .map(String::as_str)
-                .zip(&drawn),
-        );
+        set.extend(self.columns.iter().map(String::as_str).zip(&cells));
         let scenario = params::apply(&self.base, &set).map_err(|problems| {
             let values: Vec<String> = self
-                .plan
-                .base
-                .uncertain
-                .keys()
-                .zip(&drawn)
+                .columns
+                .iter()
+                .zip(&cells)
                 .map(|(path, v)| format!("{path} = {}", params::show(v)))
                 .collect();
+            let (took, fix) = match (drawn.particle, &self.plan.posterior) {
+                (Some(i), Some(post)) => (
+                    format!("took particle {} of {} and ", post.ids[i], post.file),
+                    "the posterior was calibrated with other values of the keys these rules \
+                     also read: calibrate again with this scenario, or narrow the [uncertain] \
+                     distributions",
+                ),
+                _ => (
+                    String::new(),
+                    "narrow the [uncertain] distributions so every draw is valid with the \
+                     other keys",
+                ),
+            };
             crate::error::UserError(format!(
-                "trial {trial} drew {}, which the scenario's rules refuse: {}; narrow the \
-                 [uncertain] distributions so every draw is valid with the other keys",
+                "trial {trial} {took}drew {}, which the scenario's rules refuse: {}; {fix}",
                 values.join(", "),
                 problems
                     .into_iter()
@@ -98,7 +158,8 @@ impl<'p> Draws<'p> {
 
 /// Writes `draws.csv` for runs `runs` of a plan whose trials start at `first_trial` (run r is
 /// trial `first_trial + r / points` at point `r % points`): the point columns in a sweep, the
-/// trial, its seed and one column per uncertain parameter. Nothing without `[uncertain]`.
+/// trial, the particle it took (with a posterior), its seed and one column per parameter it
+/// was given. Nothing without `[uncertain]` distributions or a posterior.
 pub fn write(
     dir: &Path,
     plan: &Plan,
@@ -115,19 +176,32 @@ pub fn write(
     results::write_atomically(&dir.join(DRAWS_CSV), |w| {
         let mut w = dialect.writer(w);
         let mut header = prefix_names;
-        header.extend(["trial", "seed"].map(String::from));
-        header.extend(plan.base.uncertain.keys().cloned());
+        header.push("trial".to_string());
+        // The particle before the seed: readers take the columns after `seed` as parameters.
+        if plan.posterior.is_some() {
+            header.push("particle".to_string());
+        }
+        header.push("seed".to_string());
+        header.extend(draws.columns().iter().cloned());
         w.write_record(&header)?;
         for r in runs {
             let (trial, point) = (
                 first_trial + r / points as u64,
                 (r % points as u64) as usize,
             );
-            let values = draws.values(point, trial);
+            let drawn = draws.values(point, trial);
             let mut row = prefixes[point].clone();
             row.push(trial.to_string());
+            if let (Some(i), Some(post)) = (drawn.particle, &plan.posterior) {
+                row.push(post.ids[i].to_string());
+            }
             row.push(trial_seed(plan.points[point].world.seed, trial).to_string());
-            row.extend(values.iter().map(|x| dialect.num(Some(*x), Unit::Plain)));
+            row.extend(
+                drawn
+                    .values
+                    .iter()
+                    .map(|x| dialect.num(Some(*x), Unit::Plain)),
+            );
             w.write_record(&row)?;
         }
         w.flush()?;

@@ -369,7 +369,7 @@ pub(crate) fn new_manifest<'a>(
             recipe.weekly_trials,
             recipe.creators,
             recipe.shard.is_some(),
-            !plan.base.uncertain.is_empty(),
+            draws::Draws::of(plan).is_some(),
         ),
     }
 }

@@ -55,6 +55,9 @@ pub struct Plan {
     pub points: Vec<Point>,
     /// `[sweep] trials`, if the file sets it.
     pub trials_per_point: Option<u32>,
+    /// The posterior each trial takes a particle of; attached by [`crate::run::Recipe::plan`]
+    /// from the text the run recorded.
+    pub posterior: Option<crate::posterior::Posterior>,
 }
 
 /// The design of a sweep, as recorded in the manifest.
@@ -231,7 +234,7 @@ pub fn plan(
             ));
         }
         let world = World::new(&scenario);
-        let uncertain = scenario.uncertain.clone();
+        let uncertain = scenario.uncertain.params.clone();
         return Ok(Plan {
             base: scenario,
             overrides: opts.set.clone(),
@@ -242,6 +245,7 @@ pub fn plan(
                 uncertain,
             }],
             trials_per_point: None,
+            posterior: None,
         });
     }
     // 3. Each parameter's values, checked against its type.
@@ -332,7 +336,7 @@ pub fn plan(
             .iter()
             .copied()
             .partition(|(p, _)| uncertain_key(p).is_some());
-        let mut table = scenario.uncertain.clone();
+        let mut table = scenario.uncertain.params.clone();
         let mut set_key = |(path, v): (&str, &toml::Value)| -> Result<(), (String, String)> {
             let (entry, key) = uncertain_key(path).expect("partitioned");
             let x = v.as_float().or(v.as_integer().map(|i| i as f64));
@@ -393,6 +397,7 @@ pub fn plan(
         overrides: opts.set.clone(),
         points,
         trials_per_point: file_sweep.and_then(|s| s.trials),
+        posterior: None,
     })
 }
 

@@ -14,6 +14,7 @@ mod dynamics;
 mod hostile;
 mod model;
 mod numbers;
+mod posterior;
 mod report;
 mod resolution;
 mod sweep;

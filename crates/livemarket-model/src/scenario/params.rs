@@ -877,7 +877,7 @@ pub struct Param {
 pub fn tree(s: &Scenario) -> toml::Table {
     let mut bare = s.clone();
     bare.sweep = None;
-    bare.uncertain.clear();
+    bare.uncertain = Default::default();
     toml::Table::try_from(&bare).expect("a scenario serialises to TOML")
 }
 
@@ -1019,6 +1019,14 @@ pub fn diff(a: &Scenario, b: &Scenario) -> Vec<Difference> {
                 b: y.cloned().map(toml::Value::from),
             });
         }
+    }
+    if a.uncertain.posterior != b.uncertain.posterior {
+        let file = |s: &Scenario| s.uncertain.posterior.clone().map(toml::Value::String);
+        diffs.push(Difference {
+            path: format!("uncertain.{}", super::uncertain::POSTERIOR),
+            a: file(a),
+            b: file(b),
+        });
     }
     diffs
 }

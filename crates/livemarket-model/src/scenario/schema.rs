@@ -43,9 +43,9 @@ pub struct Scenario {
     pub sweep: Option<Sweep>,
     /// Distributions of uncertain parameters by path (`"countries.GB.live_affinity.mean" =
     /// { dist = "normal", mean = 0.4, sd = 0.05 }`), in file order: each trial draws its own
-    /// values (docs/sweeps.md).
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub uncertain: IndexMap<String, super::uncertain::Uncertain>,
+    /// values (docs/sweeps.md); its key `posterior` names a calibration's posterior instead.
+    #[serde(default, skip_serializing_if = "super::uncertain::Table::is_absent")]
+    pub uncertain: super::uncertain::Table,
 }
 
 /// A parameter sweep: the values each parameter takes and how they combine into points.

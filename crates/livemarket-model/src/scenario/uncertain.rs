@@ -28,6 +28,118 @@ pub struct Uncertain {
     pub group: Option<String>,
 }
 
+/// The key of `[uncertain]` that names a posterior file rather than a parameter (parameter
+/// paths always hold a dot, so no parameter can be called this).
+pub const POSTERIOR: &str = "posterior";
+
+/// The `[uncertain]` table: distributions by parameter path, in file order, and optionally a
+/// posterior file (`posterior = "PATH"`) whose particles give trials their values in place of
+/// the distributions of the paths it holds.
+///
+/// It dereferences to the distributions, so code that only reads them treats the table as
+/// the map it was before the posterior key existed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    /// The posterior file as written, relative to the folder of the scenario file that says
+    /// it; reading it is the app's business (the model reads no files).
+    pub posterior: Option<String>,
+    pub params: IndexMap<String, Uncertain>,
+}
+
+impl Table {
+    /// Neither distributions nor a posterior: the scenario has no `[uncertain]` table to
+    /// write. (`is_empty`, through the map, asks about the distributions alone.)
+    pub fn is_absent(&self) -> bool {
+        self.posterior.is_none() && self.params.is_empty()
+    }
+}
+
+impl std::ops::Deref for Table {
+    type Target = IndexMap<String, Uncertain>;
+    fn deref(&self) -> &Self::Target {
+        &self.params
+    }
+}
+
+impl std::ops::DerefMut for Table {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.params
+    }
+}
+
+impl<'a> IntoIterator for &'a Table {
+    type Item = (&'a String, &'a Uncertain);
+    type IntoIter = indexmap::map::Iter<'a, String, Uncertain>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.params.iter()
+    }
+}
+
+impl Serialize for Table {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(
+            self.params.len() + usize::from(self.posterior.is_some()),
+        ))?;
+        if let Some(p) = &self.posterior {
+            m.serialize_entry(POSTERIOR, p)?;
+        }
+        for (path, u) in &self.params {
+            m.serialize_entry(path, u)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Table {
+    /// Entry by entry, so an error in one distribution is placed at that entry's value.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Table;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of parameter paths with their distributions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Table, A::Error> {
+                let mut t = Table::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == POSTERIOR {
+                        t.posterior = Some(map.next_value::<PosteriorFile>()?.0);
+                    } else {
+                        let u = map.next_value::<Uncertain>()?;
+                        t.params.insert(key, u);
+                    }
+                }
+                Ok(t)
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}
+
+/// The value of `posterior`, checked where it is read so an error points at it.
+#[derive(Deserialize)]
+#[serde(try_from = "toml::Value")]
+struct PosteriorFile(String);
+
+impl TryFrom<toml::Value> for PosteriorFile {
+    type Error = String;
+
+    fn try_from(v: toml::Value) -> Result<Self, String> {
+        match v {
+            toml::Value::String(s) if !s.trim().is_empty() => Ok(PosteriorFile(s)),
+            other => Err(format!(
+                "`posterior` = {other} is not a file; give the folder `livemarket calibrate` \
+                 wrote or its posterior.csv, in quotes and relative to this scenario file, as \
+                 in `posterior = \"calibration/posterior.csv\"`"
+            )),
+        }
+    }
+}
+
 /// A distribution before truncation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Dist {
@@ -928,6 +1040,40 @@ mod tests {
         assert!(m.contains("a `beta` distribution has no key `sd`"), "{m}");
         let m = message("\"countries.AA.lapse\" = 0.3");
         assert!(m.contains("is not a distribution"), "{m}");
+    }
+
+    #[test]
+    fn the_posterior_key_names_a_file_and_no_parameter() {
+        let s = with(
+            "posterior = \"cal/posterior.csv\"\n\
+             \"countries.AA.lapse\" = { dist = \"uniform\", min = 0.1, max = 0.4 }",
+        )
+        .unwrap();
+        assert_eq!(s.uncertain.posterior.as_deref(), Some("cal/posterior.csv"));
+        assert_eq!(
+            s.uncertain.keys().collect::<Vec<_>>(),
+            ["countries.AA.lapse"]
+        );
+        // Not a value of the scenario: `params` lists no `uncertain.` path.
+        assert!(
+            params::params(&s)
+                .iter()
+                .all(|p| !p.path.starts_with("uncertain"))
+        );
+        // It survives the round trip through TOML that composing a chain takes.
+        let text = toml::to_string(&s).unwrap();
+        let back = Scenario::from_toml_str(&text, "back.toml").unwrap();
+        assert_eq!(back.uncertain, s.uncertain);
+        // A posterior alone makes a table; nothing makes none.
+        let only = with("posterior = \"p.csv\"").unwrap();
+        assert!(only.uncertain.is_empty() && !only.uncertain.is_absent());
+        let line = SMALL.lines().count() + 3;
+        let m = message("posterior = 3");
+        assert!(
+            m.contains(&format!("small.toml:{line}:"))
+                && m.contains("`posterior` = 3 is not a file"),
+            "{m}"
+        );
     }
 
     #[test]

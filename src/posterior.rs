@@ -1,0 +1,609 @@
+//! Posterior runs: trials that take their parameter values from the weighted particles of a
+//! calibration (`run --posterior PATH`, or `posterior = "PATH"` in a scenario's
+//! `[uncertain]` table), so a what-if or a sweep carries the calibrated uncertainty.
+//!
+//! Trial k picks one particle with probability proportional to its weight, from a uniform of
+//! its own trial seed on a stream of its own: it picks the same particle at every sweep
+//! point, on any thread count and in any shard, and adding a posterior leaves the
+//! `[uncertain]` draws of the other parameters as they were. The file's text is part of the
+//! run's recipe, so a resume or a merge rebuilds the same trials or refuses.
+
+use crate::error::UserError;
+use crate::format::Dialect;
+use crate::model::rng::{ModelRng, splitmix64};
+use crate::scenario::uncertain::{self, Bounds};
+use crate::scenario::{Composed, Scenario, params};
+use crate::sweep::Plan;
+use rand::{RngCore, SeedableRng};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The file of a calibration folder that `--posterior DIR` reads.
+pub use crate::calibrate::folder::POSTERIOR_CSV;
+
+/// The largest posterior file read: 10,000 particles of 50 parameters take about 6 MB, and
+/// the text is kept in every manifest of a run that uses it.
+pub const MAX_POSTERIOR_BYTES: u64 = 32 << 20;
+
+/// Below this share of its rows, a posterior's effective sample size earns a warning.
+pub const LOW_ESS_SHARE: f64 = 0.05;
+
+/// The stream tag of the particle picks: "posterio" as bytes. Not the `[uncertain]` tag, so
+/// picking a particle takes no uniform from the draws of the other parameters.
+const STREAM: u64 = u64::from_le_bytes(*b"posterio");
+
+/// A posterior file as a run records it: enough to rebuild the run's trials without the
+/// file, and to refuse a resume or a merge once the file has changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// The file read, as named (for messages).
+    pub file: String,
+    /// What named it: `--posterior`, or the place of the scenario's key (`file:line:col`).
+    pub named_by: String,
+    /// SHA-256 of the text, which the manifest shows and runs are compared by.
+    pub sha256: String,
+    /// The text read.
+    pub text: String,
+}
+
+/// Where the posterior of a run is: `--posterior` when given (it overrides the scenario's
+/// key), else the scenario's `[uncertain] posterior`, relative to the folder of the file in
+/// the `extends` chain that writes it (the current folder for the bundled baseline). None
+/// when neither names one. The path is that of a folder or of a CSV file.
+pub fn locate(composed: &Composed, flag: Option<&Path>) -> Option<(PathBuf, String)> {
+    if let Some(p) = flag {
+        return Some((p.to_path_buf(), "--posterior".to_string()));
+    }
+    let path = format!("uncertain.{}", uncertain::POSTERIOR);
+    let written = composed
+        .tree
+        .get("uncertain")
+        .and_then(|u| u.get(uncertain::POSTERIOR))
+        .and_then(|v| v.as_str())?;
+    let (file, _) = composed.origin(&path)?;
+    let folder = Path::new(file).parent().unwrap_or(Path::new(""));
+    let place = composed.place(&path).unwrap_or_else(|| file.to_string());
+    Some((
+        folder.join(written),
+        format!("{place}: [uncertain] posterior"),
+    ))
+}
+
+impl Source {
+    /// Reads the posterior at `path` (a calibration folder holding posterior.csv, or the CSV
+    /// file itself); `named_by` says what named it, for messages.
+    pub fn read(path: &Path, named_by: &str) -> Result<Source, UserError> {
+        let file = if path.is_dir() {
+            let inside = path.join(POSTERIOR_CSV);
+            if !inside.exists() {
+                return Err(UserError(format!(
+                    "{named_by}: the folder {} holds no {POSTERIOR_CSV}; give the folder \
+                     `livemarket calibrate --out` wrote (a calibration that has finished), or \
+                     the posterior CSV file itself",
+                    path.display()
+                )));
+            }
+            inside
+        } else {
+            path.to_path_buf()
+        };
+        let text = read_limited(&file).map_err(|e| {
+            UserError(format!(
+                "{named_by}: cannot read the posterior {}: {e}; give a calibration folder \
+                 holding {POSTERIOR_CSV} (what `livemarket calibrate --out DIR` writes) or the \
+                 CSV file itself{}",
+                file.display(),
+                if named_by.starts_with("--") {
+                    ""
+                } else {
+                    ", relative to the scenario file that names it"
+                }
+            ))
+        })?;
+        Ok(Source {
+            file: file.display().to_string(),
+            named_by: named_by.to_string(),
+            sha256: crate::results::manifest::sha256_hex(&text),
+            text,
+        })
+    }
+}
+
+/// The file's text, refused unread when larger than [`MAX_POSTERIOR_BYTES`].
+fn read_limited(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let reason = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
+        _ => e.to_string(),
+    };
+    let f = std::fs::File::open(path).map_err(reason)?;
+    let too_large = format!(
+        "it is larger than {} MB, the most a posterior may be",
+        MAX_POSTERIOR_BYTES >> 20
+    );
+    if f.metadata().map_err(reason)?.len() > MAX_POSTERIOR_BYTES {
+        return Err(too_large);
+    }
+    let mut text = String::new();
+    f.take(MAX_POSTERIOR_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(reason)?;
+    if text.len() as u64 > MAX_POSTERIOR_BYTES {
+        return Err(too_large);
+    }
+    Ok(text)
+}
+
+/// A posterior read and checked against a run's plan: each particle's values of the
+/// parameters the file names, and the particles' weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posterior {
+    /// The file, for messages.
+    pub file: String,
+    /// Parameter paths, in the file's column order.
+    pub paths: Vec<String>,
+    /// Each particle's number, as the file's `particle` column gives it.
+    pub ids: Vec<u64>,
+    /// The weights, normalised to sum to 1.
+    pub weights: Vec<f64>,
+    /// `values[i][j]`: particle i's value of `paths[j]`.
+    pub values: Vec<Vec<f64>>,
+    /// Running sums of the weights, in file order: the pick's inverse CDF.
+    cumulative: Vec<f64>,
+}
+
+/// One path of [`Posterior::summary`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marginal {
+    pub path: String,
+    pub median: f64,
+    pub p05: f64,
+    pub p95: f64,
+}
+
+impl Posterior {
+    /// Parses a recorded posterior and checks it against the plan: every column a number
+    /// parameter of the scenario, every value inside its parameter's valid range, weights
+    /// finite, non-negative and not all zero, and no path that `--set` or the sweep also
+    /// sets (the particle's value would replace theirs).
+    pub fn of(source: &Source, plan: &Plan) -> Result<Posterior, UserError> {
+        let p = Posterior::parse(&source.text, &source.file, &plan.base)?;
+        let mut problems = Vec::new();
+        for path in &p.paths {
+            let set = plan
+                .overrides
+                .iter()
+                .find(|o| o.split_once('=').is_some_and(|(k, _)| k.trim() == path));
+            if let Some(flag) = set {
+                problems.push(format!(
+                    "--set {flag}: `{path}` is taken from the posterior {}: each trial takes its \
+                     particle's value, which would replace the value set; drop --set, or run \
+                     without the posterior",
+                    p.file
+                ));
+            }
+            for column in plan.columns() {
+                let prior = crate::sweep::uncertain_key(column).map(|(entry, _)| entry);
+                if column == path || prior == Some(path) {
+                    problems.push(format!(
+                        "the sweep varies `{column}`, but `{path}` is taken from the posterior \
+                         {}: each trial takes its particle's value whatever the point, so the \
+                         points would not differ; sweep another parameter, or run without the \
+                         posterior",
+                        p.file
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(p)
+        } else {
+            Err(UserError::lines(problems))
+        }
+    }
+
+    /// Parses a posterior's text (either CSV dialect, told by its header line) and checks
+    /// its columns and values against `scenario`; `file` names it in messages.
+    pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Posterior, UserError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let dialect = Dialect::of_header(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(dialect.delimiter())
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let form = "a posterior's header is `particle,weight,PATH,...` (one column per \
+                    parameter path), as `livemarket calibrate` writes posterior.csv";
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| UserError(format!("{file}:1: cannot read the header: {e}; {form}")))?
+            .iter()
+            .map(String::from)
+            .collect();
+        if header.len() < 2 || header[0] != "particle" || header[1] != "weight" {
+            let shown: String = header.join(",").chars().take(80).collect();
+            let hint = if header.first().is_some_and(|h| h == "generation") {
+                "; this looks like particles.csv, which holds every generation: give the \
+                 posterior.csv beside it (or the calibration folder)"
+            } else {
+                ""
+            };
+            return Err(UserError(format!(
+                "{file}:1: not a posterior: the header begins `{shown}`, not `particle,weight`; \
+                 {form}{hint}"
+            )));
+        }
+        let paths: Vec<String> = header[2..].to_vec();
+        if paths.is_empty() {
+            return Err(UserError(format!(
+                "{file}:1: the posterior names no parameters; {form}"
+            )));
+        }
+        let mut problems: Vec<String> = Vec::new();
+        let mut bounds: Vec<Option<Bounds>> = Vec::new();
+        for (j, path) in paths.iter().enumerate() {
+            let at = format!("{file}:1: column {} `{path}`", j + 3);
+            if paths[..j].contains(path) {
+                problems.push(format!(
+                    "{at}: the parameter is named twice; keep one column per parameter"
+                ));
+                bounds.push(None);
+                continue;
+            }
+            let checked = params::find(scenario, path)
+                .map_err(|e| format!("{e}; name the column by the parameter's path"))
+                .and_then(|_| uncertain::bounds_of(path));
+            match checked {
+                Ok(b) => bounds.push(Some(b)),
+                Err(e) => {
+                    problems.push(format!("{at}: {e}"));
+                    bounds.push(None);
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(UserError::lines(problems));
+        }
+        let (mut ids, mut weights, mut values) = (Vec::new(), Vec::new(), Vec::new());
+        let mut seen = std::collections::BTreeSet::new();
+        for row in rdr.records() {
+            let row = row.map_err(|e| {
+                let line = e
+                    .position()
+                    .map_or(String::new(), |p| format!("{}:", p.line()));
+                let why = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { len, .. } => format!(
+                        "the row has {len} cells and the header {}; give every particle a \
+                         weight and a value of each parameter",
+                        header.len()
+                    ),
+                    _ => format!("{e}; a posterior is CSV text"),
+                };
+                UserError(format!("{file}:{line} {why}"))
+            })?;
+            let line = row.position().map_or(0, |p| p.line());
+            let at = |col: usize| format!("{file}:{line}: column {} `{}`", col + 1, header[col]);
+            let id = match row[0].parse::<u64>() {
+                Ok(id) if !seen.insert(id) => {
+                    problems.push(format!(
+                        "{}: particle {id} is given twice; number each particle once",
+                        at(0)
+                    ));
+                    id
+                }
+                Ok(id) => id,
+                Err(_) => {
+                    problems.push(format!(
+                        "{}: `{}` is not a particle number; number the particles 0, 1, 2, ...",
+                        at(0),
+                        &row[0]
+                    ));
+                    0
+                }
+            };
+            let weight = match dialect.parse(&row[1]) {
+                Some(w) if w.is_finite() && w >= 0.0 => w,
+                Some(w) if w.is_finite() => {
+                    problems.push(format!(
+                        "{}: particle {id} has the weight {w}, below 0; weights are \
+                         probabilities, 0 or more",
+                        at(1)
+                    ));
+                    0.0
+                }
+                _ => {
+                    problems.push(format!(
+                        "{}: particle {id}'s weight `{}` is not a finite number; give every \
+                         particle a weight of 0 or more ({} dialect)",
+                        at(1),
+                        &row[1],
+                        dialect.name()
+                    ));
+                    0.0
+                }
+            };
+            let mut x = Vec::with_capacity(paths.len());
+            for (j, b) in bounds.iter().enumerate() {
+                let b = b.expect("checked above");
+                let cell = &row[j + 2];
+                let v = match dialect.parse(cell) {
+                    Some(v) if v.is_finite() => to_draw_digits(v),
+                    _ => {
+                        problems.push(format!(
+                            "{}: particle {id}'s value `{cell}` is not a finite number",
+                            at(j + 2)
+                        ));
+                        f64::NAN
+                    }
+                };
+                if v.is_finite() && (v < b.lo || v > b.hi || (b.open_lo && v <= b.lo)) {
+                    problems.push(format!(
+                        "{}: particle {id}'s value {v} is outside the parameter's valid range \
+                         {b}; a posterior holds the values particles were simulated with, so \
+                         it comes from another scenario's calibration, or was edited: correct \
+                         the value, or calibrate this scenario again",
+                        at(j + 2)
+                    ));
+                }
+                x.push(v);
+            }
+            if problems.len() >= 10 {
+                break;
+            }
+            ids.push(id);
+            weights.push(weight);
+            values.push(x);
+        }
+        if !problems.is_empty() {
+            problems.truncate(10);
+            return Err(UserError::lines(problems));
+        }
+        if ids.is_empty() {
+            return Err(UserError(format!(
+                "{file}: the posterior has a header but no particles; give the posterior.csv of \
+                 a calibration that has finished"
+            )));
+        }
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 || !total.is_finite() {
+            return Err(UserError(format!(
+                "{file}: every one of the {} particles has the weight 0 (or the weights add up \
+                 to more than a number holds), so none can be picked; give the particles their \
+                 weights from the calibration",
+                ids.len()
+            )));
+        }
+        let weights: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        let cumulative = weights
+            .iter()
+            .scan(0.0, |sum, w| {
+                *sum += w;
+                Some(*sum)
+            })
+            .collect();
+        Ok(Posterior {
+            file: file.to_string(),
+            paths,
+            ids,
+            weights,
+            values,
+            cumulative,
+        })
+    }
+
+    /// The particle (row index) the trial with seed `trial_seed` takes: a uniform u in
+    /// [0, 1) from the trial seed on the posterior's own stream, and the first particle whose
+    /// running weight passes u (so a particle of weight 0 is never taken).
+    pub fn pick(&self, trial_seed: u64) -> usize {
+        let mut rng = ModelRng::seed_from_u64(splitmix64(trial_seed ^ splitmix64(STREAM)));
+        let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        let i = self.cumulative.partition_point(|&c| c <= u);
+        // u is below 1 and the last running sum is 1 up to rounding: rounding alone can put
+        // u past it, and then the last particle that has any weight is the one meant.
+        i.min(self.last_weighted())
+    }
+
+    fn last_weighted(&self) -> usize {
+        self.weights
+            .iter()
+            .rposition(|&w| w > 0.0)
+            .expect("some weight is positive (checked when read)")
+    }
+
+    /// Kish's effective sample size, 1 / Σ w² of the normalised weights: how many equally
+    /// weighted particles would carry as much information.
+    pub fn ess(&self) -> f64 {
+        1.0 / self.weights.iter().map(|w| w * w).sum::<f64>()
+    }
+
+    /// A warning when the trials would share (nearly) one parameter vector: all the weight on
+    /// one particle, or an effective sample size below [`LOW_ESS_SHARE`] of the rows.
+    pub fn warning(&self) -> Option<String> {
+        let n = self.ids.len();
+        let top = (0..n)
+            .max_by(|&a, &b| self.weights[a].total_cmp(&self.weights[b]).then(b.cmp(&a)))
+            .expect("a posterior has particles");
+        let failed = "A calibration whose final generation collapses like this has most likely \
+                      failed (its tolerance shrank faster than the population could follow, \
+                      its population was too small, or the targets cannot all be met at \
+                      once): check the ess column of its generations.csv, and calibrate again \
+                      with a larger population or a slower tolerance schedule before trusting \
+                      the spread of these trials";
+        let positive = self.weights.iter().filter(|&&w| w > 0.0).count();
+        if positive == 1 {
+            return Some(format!(
+                "warning: posterior {}: all the weight is on particle {} (of {n}): every trial \
+                 takes the same parameter vector, so the run carries none of the calibrated \
+                 uncertainty. {failed}",
+                self.file, self.ids[top]
+            ));
+        }
+        let ess = self.ess();
+        (ess < LOW_ESS_SHARE * n as f64).then(|| {
+            format!(
+                "warning: posterior {}: its effective sample size is {ess:.1} of {n} particles \
+                 ({:.1}%, below {:.0}%; particle {} alone carries {:.0}% of the weight): the \
+                 trials will share nearly one parameter vector, so the run carries little of \
+                 the calibrated uncertainty. {failed}",
+                self.file,
+                100.0 * ess / n as f64,
+                100.0 * LOW_ESS_SHARE,
+                self.ids[top],
+                100.0 * self.weights[top]
+            )
+        })
+    }
+
+    /// Each path's weighted median and 5% and 95% quantiles.
+    pub fn summary(&self) -> Vec<Marginal> {
+        (0..self.paths.len())
+            .map(|j| {
+                let mut by_value: Vec<(f64, f64)> = self
+                    .values
+                    .iter()
+                    .zip(&self.weights)
+                    .map(|(v, &w)| (v[j], w))
+                    .collect();
+                by_value.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Marginal {
+                    path: self.paths[j].clone(),
+                    median: weighted_quantile(&by_value, 0.5),
+                    p05: weighted_quantile(&by_value, 0.05),
+                    p95: weighted_quantile(&by_value, 0.95),
+                }
+            })
+            .collect()
+    }
+}
+
+/// `x` to the significant digits a draw keeps ([`uncertain::DRAW_DIGITS`]), as calibrate
+/// writes them: a hand-written value with more digits is simulated as `draws.csv` shows it.
+fn to_draw_digits(x: f64) -> f64 {
+    format!("{x:.*e}", uncertain::DRAW_DIGITS - 1)
+        .parse::<f64>()
+        .map_or(x, |r| r + 0.0)
+}
+
+/// The q-quantile of weighted values sorted by value (weights summing to 1): the smallest
+/// value whose running weight reaches q, the inverse of the weighted empirical CDF. A
+/// hair of slack (1e-12) keeps rounding in the running sum from skipping a value whose
+/// weight meets q exactly.
+fn weighted_quantile(sorted: &[(f64, f64)], q: f64) -> f64 {
+    let mut sum = 0.0;
+    for &(x, w) in sorted {
+        sum += w;
+        if sum >= q - 1e-12 && w > 0.0 {
+            return x;
+        }
+    }
+    sorted
+        .iter()
+        .rev()
+        .find(|(_, w)| *w > 0.0)
+        .map_or(f64::NAN, |(x, _)| *x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = include_str!("../tests/data/small.toml");
+
+    fn scenario() -> Scenario {
+        Scenario::from_toml_str(SMALL, "small.toml").unwrap()
+    }
+
+    fn parse(text: &str) -> Result<Posterior, UserError> {
+        Posterior::parse(text, "post.csv", &scenario())
+    }
+
+    #[test]
+    fn weights_are_normalised_and_quantiles_weighted() {
+        // Weights 1, 3 (sum 4): 0.25 and 0.75. The median of lapse is the second value (its
+        // running weight 0.25 does not reach 0.5 at the first); the 5% quantile the first.
+        let p = parse(
+            "particle,weight,countries.AA.lapse,countries.BB.deal_sensitivity\n\
+             0,1,0.1,2\n1,3,0.4,1\n",
+        )
+        .unwrap();
+        assert_eq!(p.weights, [0.25, 0.75]);
+        let s = p.summary();
+        assert_eq!((s[0].p05, s[0].median, s[0].p95), (0.1, 0.4, 0.4));
+        assert_eq!((s[1].p05, s[1].median, s[1].p95), (1.0, 1.0, 2.0));
+        // Kish: 1 / (0.25² + 0.75²) = 1.6.
+        assert!((p.ess() - 1.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_zero_weight_particle_is_never_picked() {
+        let p = parse("particle,weight,countries.AA.lapse\n0,0,0.1\n1,1,0.2\n2,0,0.3\n").unwrap();
+        for k in 0..2000 {
+            assert_eq!(p.pick(crate::model::rng::trial_seed(7, k)), 1);
+        }
+    }
+
+    #[test]
+    fn picks_follow_the_weights() {
+        // Four particles, weights 0.1, 0.2, 0.3, 0.4, over 20,000 trial seeds: each count is
+        // binomial(n, w), checked to 5 sd (sqrt(n w (1 - w)); false alarm 6e-7 each).
+        let p = parse(
+            "particle,weight,countries.AA.lapse\n0,0.1,0.1\n1,0.2,0.2\n2,0.3,0.3\n3,0.4,0.4\n",
+        )
+        .unwrap();
+        let n = 20_000u64;
+        let mut counts = [0u64; 4];
+        for k in 0..n {
+            counts[p.pick(crate::model::rng::trial_seed(3, k))] += 1;
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            let w = p.weights[i];
+            let sd = (n as f64 * w * (1.0 - w)).sqrt();
+            assert!(
+                (c as f64 - n as f64 * w).abs() < 5.0 * sd,
+                "particle {i}: {c} of {n}, expected {}",
+                n as f64 * w
+            );
+        }
+    }
+
+    #[test]
+    fn degenerate_posteriors_are_warned_about() {
+        let one = parse("particle,weight,countries.AA.lapse\n0,0,0.1\n1,1,0.2\n").unwrap();
+        let w = one.warning().unwrap();
+        assert!(
+            w.contains("all the weight is on particle 1 (of 2)") && w.contains("failed"),
+            "{w}"
+        );
+        // 40 particles, one with weight 0.99: ESS = 1 / (0.99² + 39 (0.01/39)²) ≈ 1.02,
+        // below 5% of 40 (2).
+        let mut text = "particle,weight,countries.AA.lapse\n0,0.99,0.5\n".to_string();
+        for i in 1..40 {
+            text.push_str(&format!("{i},{},0.3\n", 0.01 / 39.0));
+        }
+        let w = parse(&text).unwrap().warning().unwrap();
+        assert!(
+            w.contains("effective sample size is 1.0 of 40 particles"),
+            "{w}"
+        );
+        // Equal weights: ESS = n, no warning.
+        let even = parse("particle,weight,countries.AA.lapse\n0,0.5,0.1\n1,0.5,0.2\n").unwrap();
+        assert!((even.ess() - 2.0).abs() < 1e-12);
+        assert_eq!(even.warning(), None);
+    }
+
+    #[test]
+    fn both_dialects_read_the_same() {
+        let standard = parse(
+            "particle,weight,countries.AA.lapse,countries.BB.deal_sensitivity\n\
+             0,0.8,0.125,2.5\n1,0.2,0.3,1\n",
+        )
+        .unwrap();
+        let comma = parse(
+            "particle;weight;countries.AA.lapse;countries.BB.deal_sensitivity\n\
+             0;0,8;0,125;2,5\n1;0,2;0,3;1\n",
+        )
+        .unwrap();
+        assert_eq!(standard, comma);
+    }
+}
