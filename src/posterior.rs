@@ -21,6 +21,12 @@ use std::path::{Path, PathBuf};
 /// The file of a calibration folder that `--posterior DIR` reads.
 pub use crate::calibrate::folder::POSTERIOR_CSV;
 
+/// The posterior the bundled baseline names (`[uncertain] posterior`), compiled in as the
+/// baseline's text is, so the bundled baseline runs with it from any folder.
+pub const BASELINE_POSTERIOR_CSV: &str = include_str!("../scenarios/baseline-posterior-2021.csv");
+/// How runs name the compiled-in posterior.
+pub const BASELINE_POSTERIOR: &str = "<bundled baseline-posterior-2021.csv>";
+
 /// The largest posterior file read: 10,000 particles of 50 parameters take about 6 MB, and
 /// the text is kept in every manifest of a run that uses it.
 pub const MAX_POSTERIOR_BYTES: u64 = 32 << 20;
@@ -61,6 +67,13 @@ pub fn locate(composed: &Composed, flag: Option<&Path>) -> Option<(PathBuf, Stri
         .and_then(|u| u.get(uncertain::POSTERIOR))
         .and_then(|v| v.as_str())?;
     let (file, _) = composed.origin(&path)?;
+    if file == crate::results::recipe::BUNDLED {
+        // The bundled baseline's own key: its posterior is compiled in.
+        return Some((
+            PathBuf::from(BASELINE_POSTERIOR),
+            "the bundled baseline's [uncertain] posterior".to_string(),
+        ));
+    }
     let folder = Path::new(file).parent().unwrap_or(Path::new(""));
     let place = composed.place(&path).unwrap_or_else(|| file.to_string());
     Some((
@@ -73,6 +86,15 @@ impl Source {
     /// Reads the posterior at `path` (a calibration folder holding posterior.csv, or the CSV
     /// file itself); `named_by` says what named it, for messages.
     pub fn read(path: &Path, named_by: &str) -> Result<Source, UserError> {
+        if path == Path::new(BASELINE_POSTERIOR) {
+            let text = BASELINE_POSTERIOR_CSV.to_string();
+            return Ok(Source {
+                file: BASELINE_POSTERIOR.to_string(),
+                named_by: named_by.to_string(),
+                sha256: crate::results::manifest::sha256_hex(&text),
+                text,
+            });
+        }
         let file = if path.is_dir() {
             let inside = path.join(POSTERIOR_CSV);
             if !inside.exists() {

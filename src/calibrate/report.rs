@@ -26,7 +26,7 @@ fn prior_density(path: &str, u: &Uncertain) -> Vec<(f64, f64)> {
     let mass = uncertain::mass(&u.dist, &b);
     let lo = uncertain::truncated_quantile(&u.dist, &b, 0.005);
     let hi = uncertain::truncated_quantile(&u.dist, &b, 0.995);
-    if !(hi > lo) || !(mass > 0.0) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || mass.is_nan() || mass <= 0.0 {
         return Vec::new();
     }
     let step = (hi - lo) / (DENSITY_POINTS - 1) as f64;
