@@ -270,6 +270,11 @@ pub struct RunArgs {
     /// scenario's `[uncertain] posterior`].
     #[arg(long, value_name = "PATH")]
     pub posterior: Option<PathBuf>,
+    /// Ignore the scenario's [uncertain] table and its posterior: every trial at the
+    /// scenario's own values (the bundled baseline's hand-set centres), as before
+    /// calibration.
+    #[arg(long, conflicts_with = "posterior")]
+    pub no_uncertain: bool,
     /// How swept values combine into points [default: `[sweep] design`, else grid].
     #[arg(long, value_enum)]
     pub design: Option<DesignArg>,

@@ -214,6 +214,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         shard: args.shard,
         csv_dialect: args.csv_dialect,
         posterior: None,
+        no_uncertain: args.no_uncertain,
     };
     recipe.read_posterior(args.posterior.as_deref())?;
     let plan = recipe.plan()?;

@@ -78,6 +78,9 @@ pub struct Recipe {
     /// `[uncertain] posterior`), with its text: read once, when the run begins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posterior: Option<crate::posterior::Source>,
+    /// `--no-uncertain`: the scenario's `[uncertain]` table and posterior are ignored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_uncertain: bool,
 }
 
 impl Recipe {
@@ -96,6 +99,7 @@ impl Recipe {
             shard: None,
             csv_dialect: Dialect::Standard,
             posterior: None,
+            no_uncertain: false,
         }
     }
 
@@ -125,6 +129,10 @@ impl Recipe {
     /// (`--posterior`), else the one the scenario's `[uncertain] posterior` names; nothing
     /// when neither does.
     pub fn read_posterior(&mut self, flag: Option<&std::path::Path>) -> Result<()> {
+        if self.no_uncertain {
+            self.posterior = None;
+            return Ok(());
+        }
         let (_, composed) = self.compose()?;
         self.posterior = match crate::posterior::locate(&composed, flag) {
             Some((path, named_by)) => Some(crate::posterior::Source::read(&path, &named_by)?),
@@ -139,11 +147,14 @@ impl Recipe {
     /// calibration's, which fits the priors and takes no posterior) plans without, whatever
     /// the scenario's `[uncertain] posterior` says.
     pub fn plan(&self) -> Result<Plan> {
-        let scenario = if self.scenario_file == BUNDLED && self.scenario_text == BASELINE_TOML {
+        let mut scenario = if self.scenario_file == BUNDLED && self.scenario_text == BASELINE_TOML {
             Scenario::baseline()
         } else {
             self.compose()?.0
         };
+        if self.no_uncertain {
+            scenario.uncertain = Default::default();
+        }
         let mut plan = sweep::plan(
             scenario,
             &self.scenario_text,
@@ -243,6 +254,11 @@ impl Recipe {
             "--no-sweep",
             yes(self.sweep.no_sweep),
             yes(other.sweep.no_sweep),
+        );
+        field(
+            "--no-uncertain",
+            yes(self.no_uncertain),
+            yes(other.no_uncertain),
         );
         field("--seed", given(&self.seed), given(&other.seed));
         field("--trials", given(&self.trials), given(&other.trials));
