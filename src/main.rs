@@ -450,6 +450,12 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
         .flatten()
         .map(|side| lock::hold(&compare::folder_of(side), Access::Read))
         .collect::<Result<Vec<_>>>()?;
+    if let Some(b) = &args.b
+        && let Some(w) =
+            compare::posterior_warning(&compare::folder_of(&args.a), &compare::folder_of(b))
+    {
+        eprintln!("{w}");
+    }
     let (comparison, default_out) = match &args.b {
         Some(b) => (
             compare::compare_two(&args.a, b, opts)?,

@@ -80,6 +80,23 @@ pub fn dry_run(
             )?;
         }
     }
+    if let Some(p) = &plan.posterior {
+        writeln!(
+            out,
+            "posterior: {}: each trial takes one of its {} particles by weight (effective \
+             sample size {:.1}), for {} parameter(s)",
+            p.file,
+            p.weights.len(),
+            p.ess(),
+            p.paths.len()
+        )?;
+    } else if !plan.base.uncertain.is_empty() {
+        writeln!(
+            out,
+            "uncertain: each trial draws {} parameter(s) from the [uncertain] table",
+            plan.base.uncertain.len()
+        )?;
+    }
     let mb = |b: u64| b as f64 / 1e6;
     writeln!(
         out,
@@ -99,7 +116,7 @@ pub fn dry_run(
     )?;
     writeln!(
         out,
-        "time: about {} on {} threads (calibration: trial {} of {} took {:.2} s on one thread)",
+        "time: about {} on {} threads (measured: trial {} of {} took {:.2} s on one thread)",
         format::duration(e.seconds),
         opts.threads,
         opts.first_trial,

@@ -139,6 +139,35 @@ pub fn compare_two(a: &str, b: &str, opts: CompareOptions) -> Result<Comparison>
     })
 }
 
+/// A warning when result folders `a` and `b` took their trials' parameters from different
+/// posteriors (or one from a posterior and the other not): compare still pairs trial k with
+/// trial k by seed, but the pair then simulates different parameters. None when they agree
+/// or a manifest cannot be read (the comparison itself reports that).
+pub fn posterior_warning(a: &Path, b: &Path) -> Option<String> {
+    let of = |dir: &Path| {
+        crate::results::manifest::read(dir).ok().map(|m| {
+            m.recipe.posterior.map_or("no posterior".to_string(), |p| {
+                format!(
+                    "{} (sha256 {})",
+                    p.file,
+                    &p.sha256[..12.min(p.sha256.len())]
+                )
+            })
+        })
+    };
+    let (pa, pb) = (of(a)?, of(b)?);
+    (pa != pb).then(|| {
+        format!(
+            "warning: {} took its trials' parameters from {pa}, {} from {pb}: trials are paired \
+             by seed, but trial k of each simulates different parameters, so the paired \
+             intervals mix the difference of the scenarios with that of the posteriors; run \
+             both with the same posterior (or both with --no-uncertain) to compare like with like",
+            a.display(),
+            b.display()
+        )
+    })
+}
+
 /// Compares every point of the sweep in `dir` with its point 0.
 pub fn compare_sweep(dir: &str, opts: CompareOptions) -> Result<Comparison> {
     let r = read::read(Path::new(dir))?;

@@ -632,3 +632,72 @@ fn a_calibrations_posterior_runs_as_written() {
         assert_eq!(row[3..], particle[2..], "trial {}", row[0]);
     }
 }
+
+#[test]
+fn compare_warns_when_two_runs_took_different_posteriors() {
+    let dir = tempdir();
+    let file = scenario(&dir.path().join("s"), "");
+    let post = write(&dir.path().join("p/posterior.csv"), TWO);
+    let (with, without) = (dir.path().join("with"), dir.path().join("without"));
+    run(
+        &file,
+        &with,
+        &["--trials", "3", "--posterior", post.to_str().unwrap()],
+    );
+    run(&file, &without, &["--trials", "3"]);
+    let out = livemarket()
+        .args(["compare", "--quiet", "--out"])
+        .arg(dir.path().join("compare.csv"))
+        .arg(&with)
+        .arg(&without)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        e.starts_with(&format!(
+            "warning: {} took its trials' parameters from ",
+            with.display()
+        )) && e.contains(&format!("{} from no posterior", without.display())),
+        "{e}"
+    );
+    // The same posterior on both sides: no warning.
+    let again = dir.path().join("again");
+    run(
+        &file,
+        &again,
+        &["--trials", "3", "--posterior", post.to_str().unwrap()],
+    );
+    livemarket()
+        .args(["compare", "--quiet", "--out"])
+        .arg(dir.path().join("compare2.csv"))
+        .arg(&with)
+        .arg(&again)
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn a_dry_run_names_the_posterior_its_trials_would_take() {
+    let dir = tempdir();
+    let file = scenario(&dir.path().join("s"), "");
+    let post = write(&dir.path().join("p/posterior.csv"), TWO);
+    let out = livemarket()
+        .arg("run")
+        .arg(&file)
+        .args(["--dry-run", "--trials", "3", "--posterior"])
+        .arg(&post)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "posterior: {}: each trial takes one of its 2 particles by weight (effective sample \
+             size 1.5), for 2 parameter(s)",
+            post.display()
+        )),
+        "{text}"
+    );
+}

@@ -359,7 +359,7 @@ fn dry_run_prints_the_design_and_an_estimate_and_writes_nothing() {
              2      0.1                 0.3\n",
         ))
         .stdout(predicate::str::is_match(r"(?m)^memory: about \d+\.\d MB \(2 threads × \d+\.\d MB per running trial \+ \d+\.\d MB to summarise \+ \d+\.\d MB for the plan's 6 point\(s\)\)\ndisk: about \d+\.\d MB of trial data \(trials\.bin\), besides the CSV files$").unwrap())
-        .stdout(predicate::str::is_match(r"(?m)^time: about \d+\.\d (s|min|h) on 2 threads \(calibration: trial 0 of point 0 took \d+\.\d\d s on one thread\)$").unwrap());
+        .stdout(predicate::str::is_match(r"(?m)^time: about \d+\.\d (s|min|h) on 2 threads \(measured: trial 0 of point 0 took \d+\.\d\d s on one thread\)$").unwrap());
     assert!(!out.exists());
 }
 
