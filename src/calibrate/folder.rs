@@ -10,7 +10,7 @@
 use super::smc::{self, Generation, Stop};
 use super::{CalibrationRecipe, Problem};
 use crate::error::UserError;
-use crate::format::{Dialect, Unit};
+use crate::format::Unit;
 use crate::lock::{self, Access};
 use crate::results::files::{self, write_atomically};
 use crate::results::manifest;
@@ -305,7 +305,7 @@ pub fn finish(
 /// spread; None when it is sound.
 pub fn degenerate(last: &Generation, stop: Stop) -> Option<String> {
     let n = last.particles.len();
-    let thin = last.ess < 0.05 * n as f64 + 1.0;
+    let thin = last.ess < crate::posterior::LOW_ESS_SHARE * n as f64 + 1.0;
     (stop == Stop::Degenerate || thin).then(|| {
         format!(
             "the posterior's effective sample size is {:.1} of {n} particles{}: nearly all \
@@ -473,11 +473,6 @@ fn write_predictive(dir: &Path, problem: &Problem, rows: &[(usize, Vec<f64>)]) -
         w.flush()?;
         Ok(())
     })
-}
-
-/// Dialect of a table, for readers.
-pub fn dialect_of(path: &Path) -> Dialect {
-    Dialect::of_file(path)
 }
 
 #[cfg(test)]

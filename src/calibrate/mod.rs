@@ -164,7 +164,7 @@ impl Problem {
             .iter()
             .map(|&x| uncertain::standard_normal_cdf(x).clamp(lo, 1.0 - lo))
             .collect();
-        uncertain::values_at(&self.table, &levels)
+        uncertain::values_at(&self.table, &self.factors, &levels)
     }
 
     /// The world of one simulation at `values`, on `seed`.
@@ -173,19 +173,11 @@ impl Problem {
         let set: Vec<(&str, &toml::Value)> =
             self.table.keys().map(String::as_str).zip(&drawn).collect();
         let scenario = params::apply(&self.base, &set).map_err(|problems| {
-            let shown: Vec<String> = set
-                .iter()
-                .map(|(p, v)| format!("{p} = {}", params::show(v)))
-                .collect();
             UserError(format!(
                 "the calibration proposed {}, which the scenario's rules refuse: {}; narrow \
                  the [uncertain] distributions so every value is valid with the other keys",
-                shown.join(", "),
-                problems
-                    .into_iter()
-                    .map(|(_, m)| m)
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                crate::run::draws::shown(set.iter().copied()),
+                crate::run::draws::reasons(problems)
             ))
         })?;
         let template = &self.plan.points[0].world;

@@ -118,12 +118,7 @@ impl<'p> Draws<'p> {
             .collect();
         set.extend(self.columns.iter().map(String::as_str).zip(&cells));
         let scenario = params::apply(&self.base, &set).map_err(|problems| {
-            let values: Vec<String> = self
-                .columns
-                .iter()
-                .zip(&cells)
-                .map(|(path, v)| format!("{path} = {}", params::show(v)))
-                .collect();
+            let values = shown(self.columns.iter().map(String::as_str).zip(&cells));
             let (took, fix) = match (drawn.particle, &self.plan.posterior) {
                 (Some(i), Some(post)) => (
                     format!("took particle {} of {} and ", post.ids[i], post.file),
@@ -138,13 +133,8 @@ impl<'p> Draws<'p> {
                 ),
             };
             crate::error::UserError(format!(
-                "trial {trial} {took}drew {}, which the scenario's rules refuse: {}; {fix}",
-                values.join(", "),
-                problems
-                    .into_iter()
-                    .map(|(_, m)| m)
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                "trial {trial} {took}drew {values}, which the scenario's rules refuse: {}; {fix}",
+                reasons(problems)
             ))
         })?;
         let mut w = World::new(&scenario);
@@ -154,6 +144,22 @@ impl<'p> Draws<'p> {
         w.record_creators = p.world.record_creators;
         Ok(w)
     }
+}
+
+/// Parameter values as a message shows them: `a.b = 1, c.d = 2`.
+pub(crate) fn shown<'a>(set: impl Iterator<Item = (&'a str, &'a toml::Value)>) -> String {
+    set.map(|(path, v)| format!("{path} = {}", params::show(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The messages of the rules `params::apply` found broken, joined.
+pub(crate) fn reasons(problems: Vec<(String, String)>) -> String {
+    problems
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Writes `draws.csv` for runs `runs` of a plan whose trials start at `first_trial` (run r is

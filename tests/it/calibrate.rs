@@ -33,20 +33,40 @@ fn bass(p: f64, q: f64, uncertain: bool) -> String {
     text
 }
 
+/// A targets file of `sum` targets with a two-sided check, one per (name, label, metric,
+/// first and last week, `countries` line or ""), valued and scaled in order.
+fn sum_targets(
+    spec: &[(String, String, &str, [u32; 2], &str)],
+    values: &[f64],
+    scales: &[f64],
+) -> String {
+    spec.iter()
+        .zip(values.iter().zip(scales))
+        .map(
+            |((name, label, metric, [first, last], countries), (v, k))| {
+                format!(
+                    "[target.{name}]\nlabel = \"{label}\"\nkind = \"sum\"\nmetric = \"{metric}\"\n\
+                 {countries}weeks = [{first}, {last}]\ncheck = \"median_within\"\nvalue = {v}\n\
+                 tolerance = 0.1\nscale = {k}\nsource = \"the model itself\"\n\
+                 confidence = \"high\"\n"
+                )
+            },
+        )
+        .collect()
+}
+
 /// The adoption curve's targets: adopters at weeks 1, 3 and 6.
 fn bass_targets(values: &[f64], scales: &[f64]) -> String {
-    [1, 3, 6]
-        .iter()
-        .zip(values.iter().zip(scales))
-        .map(|(w, (v, k))| {
-            format!(
-                "[target.week{w}]\nlabel = \"adopters in week {w}\"\nkind = \"sum\"\n\
-                 metric = \"adopters\"\nweeks = [{w}, {w}]\ncheck = \"median_within\"\n\
-                 value = {v}\ntolerance = 0.1\nscale = {k}\nsource = \"the model itself\"\n\
-                 confidence = \"high\"\n"
-            )
-        })
-        .collect()
+    let spec = [1, 3, 6].map(|w| {
+        (
+            format!("week{w}"),
+            format!("adopters in week {w}"),
+            "adopters",
+            [w, w],
+            "",
+        )
+    });
+    sum_targets(&spec, values, scales)
 }
 
 /// The summaries a scenario's trials give, over `seeds`.
@@ -229,22 +249,14 @@ fn small(uncertain: bool, affinity: f64, sessions: f64) -> String {
 
 /// AA's adopters in week 10, orders and GMV over weeks 0-19, all platforms.
 fn small_targets(values: &[f64], scales: &[f64]) -> String {
+    let aa = "countries = [\"AA\"]\n";
     let spec = [
-        ("adopters_w10", "adopters", "[10, 10]"),
-        ("orders", "orders", "[0, 19]"),
-        ("gmv", "gmv_usd", "[0, 19]"),
-    ];
-    spec.iter()
-        .zip(values.iter().zip(scales))
-        .map(|((name, metric, weeks), (v, k))| {
-            format!(
-                "[target.{name}]\nlabel = \"{name}\"\nkind = \"sum\"\nmetric = \"{metric}\"\n\
-                 countries = [\"AA\"]\nweeks = {weeks}\ncheck = \"median_within\"\nvalue = {v}\n\
-                 tolerance = 0.1\nscale = {k}\nsource = \"the model itself\"\n\
-                 confidence = \"high\"\n"
-            )
-        })
-        .collect()
+        ("adopters_w10", "adopters", [10, 10]),
+        ("orders", "orders", [0, 19]),
+        ("gmv", "gmv_usd", [0, 19]),
+    ]
+    .map(|(name, metric, weeks)| (name.to_string(), name.to_string(), metric, weeks, aa));
+    sum_targets(&spec, values, scales)
 }
 
 #[test]

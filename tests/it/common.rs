@@ -58,3 +58,30 @@ pub fn fails_with(args: &[&str], expected: &str) {
 pub fn world(text: &str) -> World {
     World::new(&Scenario::from_toml_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}")))
 }
+
+/// Every file of a result folder but the manifest (which records times and the command).
+pub fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name() != "manifest.json" && e.path().is_file())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Fails naming the first file that differs between two result folders (manifests aside).
+pub fn assert_same(a: &Path, b: &Path, what: &str) {
+    let (fa, fb) = (files(a), files(b));
+    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&fa), names(&fb), "{what}: different files");
+    for ((name, x), (_, y)) in fa.iter().zip(&fb) {
+        assert!(x == y, "{what}: {name} differs");
+    }
+}

@@ -2,7 +2,7 @@
 //! posterior by weight, the same particle at every point and on any thread count; the
 //! posterior is part of the run's recipe; bad posteriors are refused with a place and a fix.
 
-use crate::common::{SMALL_TOML, livemarket, manifest, read, tempdir};
+use crate::common::{SMALL_TOML, assert_same, livemarket, manifest, read, tempdir};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -61,32 +61,6 @@ fn draws(dir: &Path) -> Vec<Vec<String>> {
         .lines()
         .map(|l| l.split(',').map(String::from).collect())
         .collect()
-}
-
-/// Every file of a result folder but the manifest (which records times and the command).
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_name() != "manifest.json" && e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn assert_same(a: &Path, b: &Path, what: &str) {
-    let (fa, fb) = (files(a), files(b));
-    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&fa), names(&fb), "{what}: different files");
-    for ((name, x), (_, y)) in fa.iter().zip(&fb) {
-        assert!(x == y, "{what}: {name} differs");
-    }
 }
 
 #[test]

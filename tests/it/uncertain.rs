@@ -1,7 +1,9 @@
 //! Uncertain parameters through the binary: each trial's draws reach its world, are written
 //! in draws.csv, and are the same whatever the thread count, after a resume, or sharded.
 
-use crate::common::{SMALL_TOML, bin, fails_with, livemarket, manifest, read, tempdir};
+use crate::common::{
+    SMALL_TOML, assert_same, bin, fails_with, livemarket, manifest, read, tempdir,
+};
 use livemarket::results::{self, store};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,32 +42,6 @@ fn run(file: &Path, out: &Path, args: &[&str]) {
         .success()
         .stdout("")
         .stderr("");
-}
-
-/// Every file of a result folder but the manifest (which records times and the command).
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_name() != "manifest.json" && e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn assert_same(a: &Path, b: &Path, what: &str) {
-    let (fa, fb) = (files(a), files(b));
-    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&fa), names(&fb), "{what}: different files");
-    for ((name, x), (_, y)) in fa.iter().zip(&fb) {
-        assert!(x == y, "{what}: {name} differs");
-    }
 }
 
 /// draws.csv as rows of cells, header first.

@@ -649,10 +649,9 @@ pub fn draw(table: &IndexMap<String, Uncertain>, trial_seed: u64) -> Vec<f64> {
     use crate::model::rng::{ModelRng, splitmix64};
     use rand::SeedableRng;
     let mut rng = ModelRng::seed_from_u64(splitmix64(trial_seed ^ splitmix64(STREAM)));
-    let levels: Vec<f64> = (0..factors(table).count)
-        .map(|_| open_unit(&mut rng))
-        .collect();
-    values_at(table, &levels)
+    let f = factors(table);
+    let levels: Vec<f64> = (0..f.count).map(|_| open_unit(&mut rng)).collect();
+    values_at(table, &f, &levels)
 }
 
 /// How a table's parameters map onto independent factors: one per ungrouped parameter and
@@ -695,10 +694,10 @@ pub fn factors(table: &IndexMap<String, Uncertain>) -> Factors {
     }
 }
 
-/// The values of every parameter of `table` (in its order) when its factors stand at the
-/// uniform levels `levels` (each strictly inside (0, 1)), rounded as every draw is.
-pub fn values_at(table: &IndexMap<String, Uncertain>, levels: &[f64]) -> Vec<f64> {
-    let f = factors(table);
+/// The values of every parameter of `table` (in its order) when its factors `f` (those of
+/// [`factors`]`(table)`) stand at the uniform levels `levels` (each strictly inside (0, 1)),
+/// rounded as every draw is.
+pub fn values_at(table: &IndexMap<String, Uncertain>, f: &Factors, levels: &[f64]) -> Vec<f64> {
     table
         .iter()
         .zip(&f.of)
