@@ -1,7 +1,7 @@
 //! `livemarket check`: the resolved world, printed for a person.
 
 use livemarket::scenario::params::Difference;
-use livemarket::scenario::{Composed, Policy, Scenario};
+use livemarket::scenario::{Composed, ExitMeasure, GateMeasure, Policy, Scenario};
 use livemarket::sweep::Plan;
 use livemarket::table::{Align, Table, Width};
 use livemarket::world::World;
@@ -71,10 +71,16 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             let live = match (&m.spec.live, m.launch_week) {
                 (Some(l), Some(week)) => {
                     let gate = m.gate.map_or(String::new(), |g| {
+                        let unit = match g.measure {
+                            GateMeasure::Gmv | GateMeasure::Contribution => " USD/week",
+                            GateMeasure::Plan => " of plan",
+                            GateMeasure::Value => " USD per subsidy USD",
+                        };
                         format!(
-                            ", gated on {} GMV >= {} USD/week over {} weeks",
+                            ", gated on {} {} >= {}{unit} over {} weeks",
                             w.countries[w.markets[g.market].country].code,
-                            g.min_weekly_gmv_usd,
+                            g.measure.name(),
+                            g.threshold,
                             g.window_weeks
                         )
                     });
@@ -110,9 +116,17 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
                 extras.push(format!("subsidy {} ({policy}, {budget})", sub.rate));
             }
             if let Some(e) = &m.spec.exit {
+                let below = match e.measure {
+                    ExitMeasure::Gmv => {
+                        format!("{} USD/week", e.min_weekly_gmv_usd.expect("validated exit"))
+                    }
+                    ExitMeasure::Plan => {
+                        format!("{} of plan", e.min_plan_share.expect("validated exit"))
+                    }
+                };
                 extras.push(format!(
-                    "exit below {} USD/week for {} weeks",
-                    e.min_weekly_gmv_usd, e.patience_weeks
+                    "exit if the mean over {} weeks falls below {below}, after {} weeks' grace",
+                    e.patience_weeks, e.grace_weeks
                 ));
             }
             if let Some(f) = &m.spec.creator_fund {

@@ -11,7 +11,7 @@ use crate::common::world;
 use livemarket::model::{EventKind, Metric, TrialResult, simulate};
 use livemarket::world::World;
 
-fn market(w: &World, country: &str, platform: &str) -> usize {
+pub fn market(w: &World, country: &str, platform: &str) -> usize {
     w.markets
         .iter()
         .position(|m| {
@@ -20,13 +20,13 @@ fn market(w: &World, country: &str, platform: &str) -> usize {
         .unwrap()
 }
 
-fn series(w: &World, r: &TrialResult, m: usize, metric: Metric) -> Vec<f64> {
+pub fn series(w: &World, r: &TrialResult, m: usize, metric: Metric) -> Vec<f64> {
     (0..w.weeks as usize)
         .map(|t| r.record(w.markets.len(), t, m)[metric as usize])
         .collect()
 }
 
-fn total(
+pub fn total(
     w: &World,
     r: &TrialResult,
     m: usize,

@@ -13,6 +13,7 @@ mod crash;
 mod dynamics;
 mod hostile;
 mod model;
+mod model3;
 mod numbers;
 mod posterior;
 mod report;

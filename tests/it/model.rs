@@ -229,25 +229,35 @@ fn live_opens_in_the_week_containing_the_launch_date() {
 }
 
 #[test]
-fn the_exit_rule_withdraws_after_patience_weeks_below_the_minimum() {
+fn the_exit_rule_withdraws_when_the_mean_over_patience_weeks_falls_below_the_minimum() {
     // BB's alpha market cannot reach 50k USD a week with affinity 0.2: it must be withdrawn
-    // exactly when six poor weeks in a row have been seen.
+    // in the first week t, once the window lies after the grace weeks, whose previous six
+    // weeks' mean GMV is below the minimum (model 3: a mean, not a streak).
     let w = world(SMALL);
     let m = market(&w, "BB", "alpha");
+    let exit = w.markets[m].spec.exit.clone().unwrap();
+    let (patience, grace) = (
+        usize::from(exit.patience_weeks),
+        usize::from(exit.grace_weeks),
+    );
+    assert_eq!(patience, 6);
     for r in trials(&w, 3) {
         let gmv = series(&w, &r, m, Metric::GmvUsd);
         let opened = r.events[m].opened.unwrap() as usize;
         let withdrawn = r.events[m].withdrawn.expect("withdrawn") as usize;
-        let mut run = 0;
-        let mut expected = None;
-        for (t, g) in gmv.iter().enumerate().skip(opened) {
-            run = if *g < 50_000.0 { run + 1 } else { 0 };
-            if run == 6 {
-                expected = Some(t + 1);
-                break;
-            }
-        }
+        let expected = (opened + grace + patience..gmv.len())
+            .find(|&t| gmv[t - patience..t].iter().sum::<f64>() / (patience as f64) < 50_000.0);
         assert_eq!(Some(withdrawn), expected);
+        let event = r
+            .log
+            .iter()
+            .find(|e| e.kind == EventKind::Withdrawn)
+            .unwrap();
+        let mean = gmv[withdrawn - patience..withdrawn].iter().sum::<f64>() / patience as f64;
+        assert!(
+            (event.value - mean).abs() <= 1e-9 * mean.max(1.0),
+            "the event carries the mean"
+        );
         assert!(
             series(&w, &r, m, Metric::LiveOpen)[withdrawn..]
                 .iter()

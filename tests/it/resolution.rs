@@ -11,7 +11,7 @@
 //! nothing).
 
 use livemarket::model::{Metric, TrialResult, simulate};
-use livemarket::scenario::{BASELINE_TOML, Scenario};
+use livemarket::scenario::{BASELINE_TOML, GateMeasure, Scenario};
 use livemarket::world::World;
 use rayon::prelude::*;
 
@@ -27,7 +27,9 @@ fn uk_at(agents: u32) -> World {
     }
     for code in GATED {
         let live = s.platforms["tiktok"].markets[code].live.as_mut().unwrap();
-        live.gate.as_mut().unwrap().min_weekly_gmv_usd = 2.2e6;
+        let gate = live.gate.as_mut().unwrap();
+        gate.measure = GateMeasure::Gmv;
+        gate.min_weekly_gmv_usd = Some(2.2e6);
     }
     World::new(&s)
 }

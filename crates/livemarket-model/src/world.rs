@@ -1,7 +1,7 @@
 //! The resolved world: a validated scenario turned into indexed countries, platforms and
 //! markets, with dates turned into week numbers. The simulation core reads only this.
 
-use crate::scenario::{Country, Date, Market, PlatformMask, Scenario};
+use crate::scenario::{Country, Date, GateMeasure, Market, PlatformMask, Scenario, Switches};
 
 /// Index of a platform (also its bit in a consumer's platform mask).
 pub type PlatformId = usize;
@@ -22,6 +22,8 @@ pub struct World {
     pub full_scan: bool,
     /// Keep every creator's end state in each trial's result (`run --creators`).
     pub record_creators: bool,
+    /// The feedbacks switched on (`[switches]`).
+    pub switches: Switches,
 }
 
 #[derive(Debug, Clone)]
@@ -49,7 +51,10 @@ pub struct PlatformWorld {
 pub struct GateWorld {
     /// Index into [`World::markets`] of the market whose GMV decides.
     pub market: usize,
-    pub min_weekly_gmv_usd: f64,
+    /// What the gate reads.
+    pub measure: GateMeasure,
+    /// The threshold of that measure (USD per week, a share of plan, or a value).
+    pub threshold: f64,
     pub window_weeks: u16,
 }
 
@@ -66,6 +71,8 @@ pub struct MarketWorld {
     pub gate: Option<GateWorld>,
     /// Bitmask of the platforms whose creators this market poaches.
     pub poach_from: PlatformMask,
+    /// The market's planned GMV for each week of the run, when it has a plan.
+    pub plan: Option<Vec<f64>>,
 }
 
 impl World {
@@ -99,6 +106,11 @@ impl World {
                             .and_then(|l| l.close)
                             .map(|d| d.week_from(s.start).max(0) as u32),
                         gate: None,
+                        plan: m.plan.as_ref().map(|plan| {
+                            (0..s.weeks)
+                                .map(|t| plan.at(s.start.plus_weeks(t)))
+                                .collect()
+                        }),
                         poach_from: m
                             .poaching
                             .as_ref()
@@ -123,9 +135,16 @@ impl World {
                     .iter()
                     .position(|m| m.country == country && m.platform == markets[i].platform)
                     .expect("validated gate market");
+                let threshold = match g.measure {
+                    GateMeasure::Gmv => g.min_weekly_gmv_usd,
+                    GateMeasure::Plan => Some(g.plan_share),
+                    GateMeasure::Contribution => g.min_weekly_contribution_usd,
+                    GateMeasure::Value => g.min_value,
+                };
                 markets[i].gate = Some(GateWorld {
                     market: target,
-                    min_weekly_gmv_usd: g.min_weekly_gmv_usd,
+                    measure: g.measure,
+                    threshold: threshold.expect("validated gate threshold"),
                     window_weeks: g.window_weeks,
                 });
             }
@@ -149,6 +168,7 @@ impl World {
             markets,
             full_scan: false,
             record_creators: false,
+            switches: s.switches,
         }
     }
 

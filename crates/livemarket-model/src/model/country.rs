@@ -8,9 +8,9 @@ use super::creators::{self, Creator, PerFollower, Picker};
 use super::metrics::{Metric, WeekRecord};
 use super::pass::{self, Flows, PassInput, in_holdout};
 use super::reach::Reach;
-use super::rng::{ModelRng, country_rng};
+use super::rng::{ModelRng, country_rng, hash_unit, splitmix64};
 use super::trial::{EventKind, EventRecord};
-use crate::scenario::{Audience, MAX_PLATFORMS, Market, PlatformMask, ReviewMeasure};
+use crate::scenario::{Audience, MAX_PLATFORMS, Market, PlatformMask};
 use crate::world::{CountryWorld, World};
 use rand::Rng;
 use rand_distr::{LogNormal, Poisson};
@@ -18,6 +18,9 @@ use rand_distr::{LogNormal, Poisson};
 /// Share of followers a creator keeps when its platform closes and it moves to a market
 /// without a poaching rule of its own: the default of `poaching.follower_carry`.
 const CLOSE_CARRY: f64 = 0.5;
+
+/// Mixed into the holdout key for the uniforms of followers who follow a poached creator.
+const FOLLOW_KEY: u64 = 0xF011_0E25_0000_0000;
 
 /// What the platform-policy phase decided for one market this week.
 #[derive(Debug, Clone, Copy, Default)]
@@ -34,13 +37,37 @@ pub struct MarketWeek {
     pub subsidy_budget: f64,
 }
 
-/// What a market's reviews read beyond its metrics: the holdout's GMV and users.
+/// What a market's reviews read beyond its metrics: the holdout's GMV, sessions, users and
+/// habits won, and the habits won and lost.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Aux {
     /// GMV of the holdout's consumers, USD.
     pub gmv_held: f64,
+    /// Person-sessions of the holdout's consumers.
+    pub sessions_held: f64,
     /// Users in the holdout, people.
     pub held_users: f64,
+    /// Habits gained on the platform this week, people; and of them in the holdout.
+    pub gained: f64,
+    pub gained_held: f64,
+    /// Habits on the platform lost to lapse this week, people.
+    pub lost: f64,
+}
+
+/// The long tail of a platform's creators in a country, as one aggregate (docs/model.md,
+/// "Creators at scale").
+#[derive(Debug, Clone, Copy, Default)]
+struct Tail {
+    /// Followers of the whole tail, set in the platform's first live week so that, fully
+    /// active, it hosts `tail_share` of the sessions.
+    followers: f64,
+    /// Share of the tail's creators streaming.
+    active: f64,
+    /// Trailing weekly earnings of a streaming tail creator, USD.
+    per_creator: f64,
+    /// Expected commission credited to the tail this week, USD.
+    earned: f64,
+    started: bool,
 }
 
 /// A poaching campaign: its fixed target list and when it was drawn.
@@ -66,6 +93,8 @@ pub struct CountryState {
     per_follower: PerFollower,
     /// F_p in each platform's first live week.
     first_pull: [Option<f64>; MAX_PLATFORMS],
+    /// Each platform's long tail of creators.
+    tails: [Tail; MAX_PLATFORMS],
     campaigns: Vec<Campaign>,
     /// Key of the holdout hash.
     holdout_key: u64,
@@ -100,6 +129,7 @@ impl CountryState {
             pickers: vec![Picker::default(); np],
             per_follower: PerFollower::default(),
             first_pull: [None; MAX_PLATFORMS],
+            tails: [Tail::default(); MAX_PLATFORMS],
             campaigns: vec![Campaign::default(); np],
             holdout_key,
             scratch: Vec::new(),
@@ -131,6 +161,8 @@ impl CountryState {
         // The week's creators: who can be watched on each live platform, and how sessions
         // thin as their followers fall.
         let eta = spec.spend.creator_elasticity;
+        let switches = world.switches;
+        let tail_share = spec.creators.tail_share;
         let mut pull = [0.0; MAX_PLATFORMS];
         let mut happen = [1.0; MAX_PLATFORMS];
         for &m in &cw.markets {
@@ -141,11 +173,22 @@ impl CountryState {
                 continue;
             }
             let factor = spec.spend.conversion * mw.spec.trust;
-            self.pickers[p].rebuild(&self.creators, p, terms.live_mask, factor);
+            let tail = &mut self.tails[p];
+            self.pickers[p].rebuild(&self.creators, p, terms.live_mask, factor, |head| {
+                if tail_share <= 0.0 {
+                    return 0.0;
+                }
+                if !tail.started {
+                    tail.started = true;
+                    tail.followers = head * tail_share / (1.0 - tail_share);
+                    tail.active = 1.0;
+                }
+                tail.followers * tail.active
+            });
             let f = self.pickers[p].total;
             pull[p] = f;
             let f0 = *self.first_pull[p].get_or_insert(f);
-            if eta > 0.0 && f0 > 0.0 {
+            if eta > 0.0 && f0 > 0.0 && switches.creator_supply {
                 happen[p] = (f / f0).min(1.0).powf(eta);
             }
         }
@@ -168,12 +211,29 @@ impl CountryState {
                     .fold(0.0, f64::max);
             }
             let ds = &spec.deal_seekers;
+            // Switches: consumers who see no price see no discount anywhere (the platform
+            // still pays it); without deal-seekers, they act as ordinary consumers.
+            let seeker_delta = if switches.deal_seekers {
+                ds.sensitivity
+            } else {
+                spec.deal_sensitivity
+            };
+            let delta = if switches.price {
+                [spec.deal_sensitivity, seeker_delta]
+            } else {
+                best.fill(0.0);
+                [0.0, 0.0]
+            };
             let input = PassInput {
                 week: week as u16,
                 live_mask: terms.live_mask,
                 innovation: spec.diffusion.innovation,
-                imitation: spec.diffusion.imitation,
-                delta: [spec.deal_sensitivity, ds.sensitivity],
+                imitation: if switches.word_of_mouth {
+                    spec.diffusion.imitation
+                } else {
+                    0.0
+                },
+                delta,
                 habit_uptake: spec.habit_uptake,
                 best: &best,
                 discount: terms.discount,
@@ -190,9 +250,13 @@ impl CountryState {
                 sessions: (spec.spend.sessions_per_week > 0.0)
                     .then(|| Poisson::new(spec.spend.sessions_per_week).expect("validated")),
                 order_value: LogNormal::new(order.median.ln(), order.sigma).expect("validated"),
-                lapse: spec.lapse,
+                lapse: if switches.habit_decay {
+                    spec.lapse
+                } else {
+                    0.0
+                },
                 lapse_after: spec.lapse_after,
-                seeker_lapse: ds.lapse,
+                seeker_lapse: if switches.deal_seekers { ds.lapse } else { 0.0 },
                 seeker_below: ds.below,
             };
             let mut budget = terms.budget;
@@ -216,7 +280,11 @@ impl CountryState {
         let mut commission = [0.0; MAX_PLATFORMS];
         for (p, picker) in self.pickers.iter().enumerate() {
             for (&id, &e) in picker.ids.iter().zip(&picker.expected) {
-                self.creators[id as usize].week_earnings += e;
+                if id == creators::TAIL {
+                    self.tails[p].earned += e;
+                } else {
+                    self.creators[id as usize].week_earnings += e;
+                }
                 commission[p] += e;
             }
             if picker.total > 0.0 {
@@ -253,23 +321,68 @@ impl CountryState {
             cr.quit_after,
             cr.grace_weeks,
         );
+        self.tails_end_week(world, cw, plan, week);
         for (slot, &m) in aux.iter_mut().zip(&cw.markets) {
             *slot = self.aux(world, m, &terms, &flows);
         }
         self.record(world, cw, plan, &terms, &transfers, &flows, &fund_paid, out);
     }
 
+    /// End of the week for each platform's long tail: a streaming tail creator's trailing
+    /// earnings update (from the reservation wage's median in the first live week), and,
+    /// from `grace_weeks` after the market opened, the tail's active share becomes the
+    /// share of lognormal wages below them: P(wage ≤ earnings).
+    fn tails_end_week(&mut self, world: &World, cw: &CountryWorld, plan: &[MarketWeek], week: u32) {
+        let cr = &cw.spec.creators;
+        if cr.tail_share <= 0.0 || cr.tail_creators <= 0.0 {
+            return;
+        }
+        for &m in &cw.markets {
+            let p = world.markets[m].platform;
+            let tail = &mut self.tails[p];
+            let earned = std::mem::take(&mut tail.earned);
+            if !plan[m].open || !tail.started {
+                continue;
+            }
+            let streaming = tail.active * cr.tail_creators;
+            // With no tail creator streaming, what one would earn is what the tail's
+            // followers would bring at last week's commission per follower.
+            let per_creator = if streaming > 0.0 && earned > 0.0 {
+                earned / streaming
+            } else {
+                self.per_follower.commission[p] * tail.followers / cr.tail_creators
+            };
+            let wage = cr.tail_reservation_usd.unwrap_or(cr.reservation_usd);
+            if tail.per_creator == 0.0 {
+                tail.per_creator = wage;
+            }
+            let s = cr.earnings_smoothing;
+            tail.per_creator = s * per_creator + (1.0 - s) * tail.per_creator;
+            let counting = plan[m]
+                .opened
+                .is_some_and(|o| week >= o + u32::from(cr.grace_weeks));
+            if counting {
+                tail.active = share_of_wages_below(tail.per_creator, wage, cr.reservation_sigma);
+            }
+        }
+    }
+
     /// What the reviews of market `m` read this week beyond its metrics.
     fn aux(&self, world: &World, m: usize, terms: &Terms, flows: &Flows) -> Aux {
         let mw = &world.markets[m];
         let p = mw.platform;
-        let incremental = mw
+        let holdout = mw
             .spec
             .subsidy
             .as_ref()
-            .is_some_and(|s| s.measure == ReviewMeasure::Incremental);
-        if !incremental || terms.holdout_mask & (1 << p) == 0 {
-            return Aux::default();
+            .is_some_and(|s| s.measure.holdout());
+        let counts = Aux {
+            gained: flows.gained[p],
+            lost: flows.lost[p],
+            ..Aux::default()
+        };
+        if !holdout || terms.holdout_mask & (1 << p) == 0 {
+            return counts;
         }
         let share = terms.holdout[p];
         let held = (0..self.consumers.len())
@@ -280,7 +393,10 @@ impl CountryState {
             .count();
         Aux {
             gmv_held: flows.gmv_held[p],
+            sessions_held: flows.sessions_held[p],
             held_users: held as f64 * world.countries[mw.country].weight,
+            gained_held: flows.gained_held[p],
+            ..counts
         }
     }
 
@@ -388,6 +504,16 @@ impl CountryState {
             if terms.live_mask & (1 << p) == 0 {
                 continue;
             }
+            let loyalty = if world.switches.poaching_demand {
+                rule.follower_loyalty
+            } else {
+                0.0
+            };
+            let followers_before = if loyalty > 0.0 {
+                self.streaming_followers(terms.live_mask)
+            } else {
+                [0.0; MAX_PLATFORMS]
+            };
             let campaign = &mut self.campaigns[p];
             // A campaign starts the first week a rival it targets has an open shop here (a
             // list drawn before would be empty for good).
@@ -426,6 +552,9 @@ impl CountryState {
                     detail: f64::from(result.offers),
                 });
             }
+            if loyalty > 0.0 {
+                self.followers_follow(p, week, &result.moved, &followers_before, loyalty);
+            }
         }
         creators::pay_contracts(
             &mut self.creators,
@@ -441,6 +570,75 @@ impl CountryState {
             &mut t.returned,
         );
         t
+    }
+
+    /// Followers of each platform's streaming creators, its long tail's active followers
+    /// included: F_p.
+    fn streaming_followers(&self, live_mask: PlatformMask) -> [f64; MAX_PLATFORMS] {
+        let mut f = [0.0; MAX_PLATFORMS];
+        for c in self.creators.iter().filter(|c| c.streams(live_mask)) {
+            f[c.home as usize] += c.followers;
+        }
+        for (p, tail) in self.tails.iter().enumerate() {
+            if live_mask & (1 << p) != 0 {
+                f[p] += tail.followers * tail.active;
+            }
+        }
+        f
+    }
+
+    /// Poaching's demand channel: when creators with `moved[a]` followers left platform a
+    /// for `poacher`, each of a's habit holders who uses the poacher and has no habit there
+    /// takes one with probability `loyalty × moved[a] / F_a`, keeping its habit on a. The
+    /// uniform is a hash of the consumer, week and platforms, not a draw of the country's
+    /// stream: runs that differ in loyalty keep their draws aligned (common random numbers),
+    /// and a larger loyalty moves a superset of the consumers a smaller one moves.
+    fn followers_follow(
+        &mut self,
+        poacher: usize,
+        week: u32,
+        moved: &[f64; MAX_PLATFORMS],
+        before: &[f64; MAX_PLATFORMS],
+        loyalty: f64,
+    ) {
+        let mut share = [0.0; MAX_PLATFORMS];
+        for a in 0..MAX_PLATFORMS {
+            if moved[a] > 0.0 && before[a] > 0.0 {
+                share[a] = (loyalty * moved[a] / before[a]).min(1.0);
+            }
+        }
+        let from: PlatformMask = (0..MAX_PLATFORMS)
+            .filter(|&a| share[a] > 0.0)
+            .fold(0, |m, a| m | 1 << a);
+        if from == 0 {
+            return;
+        }
+        for i in 0..self.consumers.len() {
+            let habits = self.consumers.habits[i];
+            if habits & from == 0
+                || habits & (1 << poacher) != 0
+                || self.consumers.platforms[i] & (1 << poacher) == 0
+            {
+                continue;
+            }
+            // A consumer following several platforms' creators gets one chance per platform.
+            let mut m = habits & from;
+            while m != 0 {
+                let a = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let key = splitmix64(
+                    self.holdout_key
+                        ^ FOLLOW_KEY
+                        ^ (u64::from(week) << 16)
+                        ^ ((poacher as u64) << 8)
+                        ^ a as u64,
+                );
+                if hash_unit(key, i as u64) < share[a] {
+                    self.consumers.add_habit(i, poacher);
+                    break;
+                }
+            }
+        }
     }
 
     /// Step 7: one record per market of the country, in order.
@@ -543,9 +741,7 @@ impl Terms {
                 if sub.target == Audience::FirstOrder {
                     t.first_order |= 1 << p;
                 }
-                if sub.policy == crate::scenario::Policy::Review
-                    && sub.measure == ReviewMeasure::Incremental
-                {
+                if sub.policy == crate::scenario::Policy::Review && sub.measure.holdout() {
                     t.holdout_mask |= 1 << p;
                     t.holdout[p] = sub.holdout_share;
                 }
@@ -567,4 +763,19 @@ struct Transfers {
     lost: [f64; MAX_PLATFORMS],
     returned: [f64; MAX_PLATFORMS],
     fees: [f64; MAX_PLATFORMS],
+}
+
+/// P(w ≤ earnings) for a lognormal wage w with this median and sigma.
+fn share_of_wages_below(earnings: f64, median: f64, sigma: f64) -> f64 {
+    if earnings <= 0.0 {
+        return 0.0;
+    }
+    if median <= 0.0 {
+        return 1.0;
+    }
+    if sigma <= 0.0 {
+        return f64::from(u8::from(earnings >= median));
+    }
+    let z = (earnings / median).ln() / sigma;
+    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }

@@ -10,6 +10,9 @@ use rand_distr::{Distribution, LogNormal, Normal, Pareto};
 /// No contract.
 pub const NO_CONTRACT: u8 = u8::MAX;
 
+/// The id a [`Picker`] gives the platform's long tail of creators (not a creator agent).
+pub const TAIL: u32 = u32::MAX;
+
 /// One creator.
 #[derive(Debug, Clone)]
 pub struct Creator {
@@ -159,6 +162,8 @@ pub fn campaign_targets(
 pub struct CampaignWeek {
     pub won: u32,
     pub offers: u32,
+    /// Followers (before the move) of the creators won, by the platform they left.
+    pub moved: [f64; crate::scenario::MAX_PLATFORMS],
 }
 
 /// One week of poaching by platform `poacher` over its fixed target list. Offers go, most
@@ -203,6 +208,7 @@ pub fn poach(
             let old = c.home;
             let left = c.followers - carried;
             lost[old as usize] += 1.0;
+            week.moved[old as usize] += c.followers;
             let c = &mut creators[i as usize];
             c.original = old;
             c.home = poacher;
@@ -381,13 +387,16 @@ pub struct Picker {
 
 impl Picker {
     /// Rebuilds the choice among the streaming creators of platform `p` (with followers);
-    /// `factor` is the platform's conversion factor before skill.
+    /// `factor` is the platform's conversion factor before skill. `tail` receives the
+    /// followers of the creator agents and returns the weight of the long tail (its active
+    /// followers; 0: none), which joins the choice as [`TAIL`] with median skill.
     pub fn rebuild(
         &mut self,
         creators: &[Creator],
         p: usize,
         live_mask: PlatformMask,
         factor: f64,
+        tail: impl FnOnce(f64) -> f64,
     ) {
         self.ids.clear();
         self.conversion.clear();
@@ -400,6 +409,13 @@ impl Picker {
                 self.conversion.push(factor * cr.skill);
                 self.expected.push(0.0);
             }
+        }
+        let tail = tail(self.weights.iter().sum());
+        if tail > 0.0 {
+            self.weights.push(tail);
+            self.ids.push(TAIL);
+            self.conversion.push(factor);
+            self.expected.push(0.0);
         }
         self.total = self.weights.iter().sum();
         self.alias = if self.weights.is_empty() {
@@ -466,6 +482,7 @@ mod tests {
             follower_carry: 0.5,
             value_multiple: 1e9,
             refresh_weeks: None,
+            follower_loyalty: 0.0,
         }
     }
 

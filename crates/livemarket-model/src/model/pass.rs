@@ -70,6 +70,34 @@ pub struct Flows {
     pub sessions: [f64; MAX_PLATFORMS],
     /// GMV of holdout consumers.
     pub gmv_held: [f64; MAX_PLATFORMS],
+    /// Person-sessions of holdout consumers.
+    pub sessions_held: [f64; MAX_PLATFORMS],
+    /// Habits gained this week (people), and of them by holdout consumers.
+    pub gained: [f64; MAX_PLATFORMS],
+    pub gained_held: [f64; MAX_PLATFORMS],
+    /// Habits lost to lapse this week (people).
+    pub lost: [f64; MAX_PLATFORMS],
+}
+
+impl Flows {
+    /// Counts a habit gained on `p` by a consumer whose holdouts are `held`.
+    #[inline]
+    fn gain(&mut self, p: usize, held: PlatformMask, weight: f64) {
+        self.gained[p] += weight;
+        if held & (1 << p) != 0 {
+            self.gained_held[p] += weight;
+        }
+    }
+
+    /// Counts the habits `habits` lost.
+    #[inline]
+    fn lose(&mut self, mut habits: PlatformMask, weight: f64) {
+        while habits != 0 {
+            let p = habits.trailing_zeros() as usize;
+            habits &= habits - 1;
+            self.lost[p] += weight;
+        }
+    }
 }
 
 /// Whether consumer i is in platform p's holdout: a hash of the consumer, no state.
@@ -190,7 +218,7 @@ impl Ctx<'_, '_> {
         }
         let seeker = cons.is_seeker(i);
         let delta = input.delta[usize::from(seeker)];
-        let (eligible, _) = self.eligible(cons, i);
+        let (eligible, held) = self.eligible(cons, i);
         let d = input.best[eligible as usize];
         let a = f64::from(cons.affinity[i]);
         let share = cons.adopted_share(i, self.well_mixed_share);
@@ -209,6 +237,7 @@ impl Ctx<'_, '_> {
         };
         if cons.habits[i] & (1 << p) == 0 {
             cons.add_habit(i, p);
+            self.flows.gain(p, held, input.weight);
         }
         self.adopted.push(i as u32);
         true
@@ -289,6 +318,7 @@ impl Ctx<'_, '_> {
                 let chance = input.habit_uptake * (1.0 + delta * d_of(eligible, p));
                 if rng.random::<f64>() < chance {
                     cons.add_habit(i, p);
+                    self.flows.gain(p, held, input.weight);
                 }
             }
         }
@@ -332,6 +362,9 @@ impl Ctx<'_, '_> {
                         continue;
                     }
                     self.flows.sessions[p] += input.weight;
+                    if held & (1 << p) != 0 {
+                        self.flows.sessions_held[p] += input.weight;
+                    }
                     let d = d_of(eligible, p);
                     let picker = &mut self.pickers[p];
                     let j = picker.pick(rng);
@@ -366,6 +399,7 @@ impl Ctx<'_, '_> {
             && input.week - cons.last_active[i] >= input.lapse_after
             && rng.random::<f64>() < input.lapse
         {
+            self.flows.lose(cons.habits[i], input.weight);
             cons.clear_habits(i);
             self.lapsed.push(i as u32);
             return;
@@ -374,6 +408,7 @@ impl Ctx<'_, '_> {
             let now = input.best[eligible as usize];
             let then = f64::from(cons.adopted_at[i]) / 255.0;
             if now < input.seeker_below * then && rng.random::<f64>() < input.seeker_lapse {
+                self.flows.lose(cons.habits[i], input.weight);
                 cons.clear_habits(i);
                 self.lapsed.push(i as u32);
             }

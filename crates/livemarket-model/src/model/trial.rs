@@ -5,7 +5,7 @@
 use super::country::{Aux, CountryState, MarketWeek};
 use super::metrics::{Metric, WeekRecord};
 use super::rng::trial_seed;
-use crate::scenario::{Policy, ReviewMeasure};
+use crate::scenario::{ExitMeasure, GateMeasure, Policy, ReviewMeasure, Subsidy};
 use crate::world::World;
 use rayon::prelude::*;
 
@@ -43,13 +43,14 @@ pub struct Events {
 /// The kinds of event in a trial's event log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
-    /// Live shopping opened; value: the gate's measured mean weekly GMV (0 without a gate).
+    /// Live shopping opened; value: what the gate measured (0 without a gate).
     Opened,
-    /// A gate cancelled the launch; value: the measured mean weekly GMV.
+    /// A gate cancelled the launch; value: what the gate measured.
     Cancelled,
     /// Live shopping closed on its `close` date; value: last week's GMV.
     Closed,
-    /// The exit rule withdrew live shopping; value: last week's GMV.
+    /// The exit rule withdrew live shopping; value: the mean it read (weekly GMV, or share
+    /// of plan).
     Withdrawn,
     /// A subsidy review; value: the measure, detail: the new rate.
     Review,
@@ -142,8 +143,8 @@ struct MarketState {
     events: Events,
     /// Current subsidy rate.
     rate: f64,
-    /// Poor weeks in a row (exit rule).
-    poor_weeks: u16,
+    /// The last `value` review measure, for `value` gates.
+    last_value: Option<f64>,
 }
 
 /// Runs trial `k` of `world`.
@@ -164,7 +165,7 @@ pub fn simulate(world: &World, k: u64) -> TrialResult {
             closing: false,
             events: Events::default(),
             rate: m.spec.subsidy.as_ref().map_or(0.0, |s| s.rate),
-            poor_weeks: 0,
+            last_value: None,
         })
         .collect();
     let mut weekly = vec![[0.0; Metric::COUNT]; weeks * nm];
@@ -261,15 +262,35 @@ fn calendar(
         if mw.launch_week == Some(t) {
             let measured = mw.gate.map(|g| {
                 let from = t.saturating_sub(u32::from(g.window_weeks));
-                let gmv: f64 = (from..t)
-                    .map(|wk| past[wk as usize * nm + g.market][Metric::GmvUsd as usize])
-                    .sum();
-                let mean = if t > from {
-                    gmv / f64::from(t - from)
-                } else {
-                    0.0
+                let mean = |metric: Metric| {
+                    let total: f64 = (from..t)
+                        .map(|wk| past[wk as usize * nm + g.market][metric as usize])
+                        .sum();
+                    if t > from {
+                        total / f64::from(t - from)
+                    } else {
+                        0.0
+                    }
                 };
-                (mean, mean >= g.min_weekly_gmv_usd)
+                let value = match g.measure {
+                    GateMeasure::Gmv => Some(mean(Metric::GmvUsd)),
+                    GateMeasure::Plan => {
+                        let plan = world.markets[g.market]
+                            .plan
+                            .as_ref()
+                            .expect("validated plan");
+                        let planned: f64 = (from..t).map(|wk| plan[wk as usize]).sum();
+                        let gmv = mean(Metric::GmvUsd) * f64::from(t - from);
+                        Some(if planned > 0.0 { gmv / planned } else { 0.0 })
+                    }
+                    GateMeasure::Contribution => Some(mean(Metric::ContributionUsd)),
+                    GateMeasure::Value => markets[g.market].last_value,
+                };
+                // A quantity that cannot be read (no value review yet) does not pass.
+                (
+                    value.unwrap_or(0.0),
+                    value.is_some_and(|v| v >= g.threshold),
+                )
             });
             let state = &mut markets[m];
             let value = measured.map_or(0.0, |(mean, _)| mean);
@@ -309,12 +330,21 @@ fn calendar(
     }
 }
 
+/// What a review reads of its platform: its margin terms.
+#[derive(Clone, Copy)]
+struct Margin {
+    take_rate: f64,
+    ad_yield: f64,
+}
+
 /// The measure a review reads over the window of weeks `from..t` of a market open since
 /// week `opened` (None when it cannot be computed: no platform subsidy spend in the window,
-/// no holdout users, or, for growth, a window before that was not all open: growth over a
-/// window of no sales would be GMV / subsidy, 1/rate, whatever the market).
+/// no week with both treated and holdout users, or, for growth, a window before that was
+/// not all open: growth over a window of no sales would be GMV / subsidy, 1/rate, whatever
+/// the market).
 fn review_measure(
-    measure: ReviewMeasure,
+    sub: &Subsidy,
+    margin: Margin,
     at: &dyn Fn(u32, Metric) -> f64,
     aux: &dyn Fn(u32) -> Aux,
     opened: u32,
@@ -326,31 +356,117 @@ fn review_measure(
         return None;
     }
     let gmv = |a: u32, b: u32| (a..b).map(|wk| at(wk, Metric::GmvUsd)).sum::<f64>();
-    match measure {
+    // Σ over weeks with both groups of (treated per treated user − held per held user) ×
+    // treated users, for a quantity given as (all users' total, the holdout's).
+    let over_holdout = |of: &dyn Fn(u32, &Aux) -> (f64, f64)| {
+        let mut added = 0.0;
+        let mut any = false;
+        for wk in from..t {
+            let x = aux(wk);
+            let treated = at(wk, Metric::Users) - x.held_users;
+            if x.held_users > 0.0 && treated > 0.0 {
+                let (all, held) = of(wk, &x);
+                added += ((all - held) / treated - held / x.held_users) * treated;
+                any = true;
+            }
+        }
+        any.then_some(added)
+    };
+    match sub.measure {
         ReviewMeasure::Growth => {
             let len = t - from;
             (from >= opened + len).then(|| (gmv(from, t) - gmv(from - len, from)) / spent)
         }
         ReviewMeasure::Incremental => {
-            let mut added = 0.0;
-            let mut any = false;
-            for wk in from..t {
-                let x = aux(wk);
-                let users = at(wk, Metric::Users);
-                let treated = users - x.held_users;
-                if x.held_users > 0.0 && treated > 0.0 {
-                    let g = at(wk, Metric::GmvUsd);
-                    added += ((g - x.gmv_held) / treated - x.gmv_held / x.held_users) * treated;
-                    any = true;
-                }
-            }
-            any.then_some(added / spent)
+            over_holdout(&|wk, x| (at(wk, Metric::GmvUsd), x.gmv_held)).map(|g| g / spent)
         }
         ReviewMeasure::Contribution => {
             let total: f64 = (from..t).map(|wk| at(wk, Metric::ContributionUsd)).sum();
             Some(total / f64::from(t - from))
         }
+        ReviewMeasure::Value => {
+            let c = |g: f64, sessions: f64| margin.take_rate * g + margin.ad_yield * sessions;
+            let margin_now = over_holdout(&|wk, x| {
+                (
+                    c(at(wk, Metric::GmvUsd), at(wk, Metric::Sessions)),
+                    c(x.gmv_held, x.sessions_held),
+                )
+            })?;
+            let habits_won = over_holdout(&|_, x| (x.gained, x.gained_held))?;
+            Some((margin_now + habit_value(sub, margin, at, aux, from, t) * habits_won) / spent)
+        }
     }
+}
+
+/// The value V of one habit over the window `from..t`: g × m × (1 − (1 − λ)^H) / λ, with g
+/// the market's GMV per habit-week, m its margin per GMV dollar, λ its measured weekly habit
+/// loss hazard (floored at 1/H) and H the horizon (docs/model.md, the `value` measure).
+fn habit_value(
+    sub: &Subsidy,
+    margin: Margin,
+    at: &dyn Fn(u32, Metric) -> f64,
+    aux: &dyn Fn(u32) -> Aux,
+    from: u32,
+    t: u32,
+) -> f64 {
+    let sum = |metric: Metric| (from..t).map(|wk| at(wk, metric)).sum::<f64>();
+    let habit_weeks = sum(Metric::Adopters);
+    let gmv = sum(Metric::GmvUsd);
+    if habit_weeks <= 0.0 || gmv <= 0.0 {
+        return 0.0;
+    }
+    let lost: f64 = (from..t).map(|wk| aux(wk).lost).sum();
+    let horizon = f64::from(sub.value_horizon_weeks);
+    let g = gmv / habit_weeks;
+    let m = (margin.take_rate * gmv + margin.ad_yield * sum(Metric::Sessions)) / gmv;
+    let lambda = (lost / habit_weeks).max(1.0 / horizon).min(1.0);
+    g * m * (1.0 - (1.0 - lambda).powf(horizon)) / lambda
+}
+
+/// The new rate after a review that read `value`: cut below `review_target` (not below
+/// `min_rate`), raised above `review_target_high` (not above `max_rate`), else kept.
+fn reviewed_rate(sub: &Subsidy, rate: f64, value: f64) -> f64 {
+    let high = sub.review_target_high.unwrap_or(sub.review_target);
+    if value < sub.review_target {
+        (rate * sub.cut).max(sub.min_rate.min(rate))
+    } else if value > high || (value >= high && sub.review_target_high.is_none()) {
+        (rate * sub.raise).min(sub.max_rate.unwrap_or(sub.rate))
+    } else {
+        rate
+    }
+}
+
+/// The exit rule's reading at week `t`: the mean weekly GMV (or share of plan) over the last
+/// `patience_weeks`, once the window lies wholly after the grace weeks; and whether it is
+/// below the threshold.
+fn exit_reading(
+    mw: &crate::world::MarketWorld,
+    exit: &crate::scenario::Exit,
+    at: &dyn Fn(u32, Metric) -> f64,
+    opened: u32,
+    t: u32,
+) -> Option<(f64, bool)> {
+    let patience = u32::from(exit.patience_weeks);
+    if t < opened + u32::from(exit.grace_weeks) + patience {
+        return None;
+    }
+    let from = t - patience;
+    let gmv: f64 = (from..t).map(|wk| at(wk, Metric::GmvUsd)).sum();
+    Some(match exit.measure {
+        ExitMeasure::Gmv => {
+            let mean = gmv / f64::from(patience);
+            (
+                mean,
+                mean < exit.min_weekly_gmv_usd.expect("validated exit"),
+            )
+        }
+        ExitMeasure::Plan => {
+            let plan = mw.plan.as_ref().expect("validated plan");
+            let planned: f64 = (from..t).map(|wk| plan[wk as usize]).sum();
+            let share = if planned > 0.0 { gmv / planned } else { 1.0 };
+            (share, share < exit.min_plan_share.expect("validated exit"))
+        }
+    })
 }
 
 /// Step 2: subsidy reviews, exit rules, and the week's discount within the weekly budget.
@@ -364,6 +480,7 @@ fn policy(
     log: &mut Vec<EventRecord>,
 ) {
     let nm = world.markets.len();
+    let switches = world.switches;
     for (m, mw) in world.markets.iter().enumerate() {
         let at = |week: u32, metric: Metric| past[week as usize * nm + m][metric as usize];
         let aux = |week: u32| aux_past[week as usize * nm + m];
@@ -383,16 +500,22 @@ fn policy(
             {
                 let open_weeks = t - opened;
                 let review = u32::from(sub.review_weeks);
+                let platform = &world.platforms[mw.platform];
+                let margin = Margin {
+                    take_rate: platform.take_rate,
+                    ad_yield: platform.ad_yield_usd_per_session,
+                };
                 if open_weeks > 0
                     && open_weeks.is_multiple_of(review)
                     && let Some(value) =
-                        review_measure(sub.measure, &at, &aux, opened, t - review, t)
+                        review_measure(sub, margin, &at, &aux, opened, t - review, t)
                 {
-                    state.rate = if value < sub.review_target {
-                        state.rate * sub.cut
-                    } else {
-                        (state.rate * sub.raise).min(sub.max_rate.unwrap_or(sub.rate))
-                    };
+                    if sub.measure == ReviewMeasure::Value {
+                        state.last_value = Some(value);
+                    }
+                    if switches.reviews {
+                        state.rate = reviewed_rate(sub, state.rate, value);
+                    }
                     log.push(EventRecord {
                         week: t,
                         market: m,
@@ -402,26 +525,20 @@ fn policy(
                     });
                 }
             }
-            if let Some(exit) = &mw.spec.exit
-                && t > opened + u32::from(exit.grace_weeks)
+            if let Some(exit) = mw.spec.exit.as_ref().filter(|_| switches.exit)
+                && let Some((reading, below)) = exit_reading(mw, exit, &at, opened, t)
+                && below
             {
-                state.poor_weeks = if last_gmv < exit.min_weekly_gmv_usd {
-                    state.poor_weeks + 1
-                } else {
-                    0
-                };
-                if state.poor_weeks >= exit.patience_weeks {
-                    state.open = false;
-                    state.closing = true;
-                    state.events.withdrawn = Some(t);
-                    log.push(EventRecord {
-                        week: t,
-                        market: m,
-                        kind: EventKind::Withdrawn,
-                        value: last_gmv,
-                        detail: 0.0,
-                    });
-                }
+                state.open = false;
+                state.closing = true;
+                state.events.withdrawn = Some(t);
+                log.push(EventRecord {
+                    week: t,
+                    market: m,
+                    kind: EventKind::Withdrawn,
+                    value: reading,
+                    detail: 0.0,
+                });
             }
         }
         let sub = mw.spec.subsidy.as_ref();

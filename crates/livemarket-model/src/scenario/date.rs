@@ -65,6 +65,11 @@ impl Date {
         (self.0 - start.0).num_days().div_euclid(7)
     }
 
+    /// Days from `earlier` to this date (negative when this is earlier).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        (self.0 - earlier.0).num_days()
+    }
+
     /// The first day of week `week` of a scenario that starts on `self`.
     pub fn plus_weeks(self, week: u32) -> Date {
         Date(self.0 + chrono::Days::new(7 * u64::from(week)))

@@ -22,6 +22,10 @@ pub enum Kind {
     Date,
     /// A list of names.
     List,
+    /// `true` or `false`.
+    Flag,
+    /// A list of `[date, number]` points.
+    Points,
 }
 
 impl fmt::Display for Kind {
@@ -33,6 +37,8 @@ impl fmt::Display for Kind {
             Kind::Choice(c) => write!(f, "one of {}", c.join("|")),
             Kind::Date => f.write_str("date"),
             Kind::List => f.write_str("list"),
+            Kind::Flag => f.write_str("true|false"),
+            Kind::Points => f.write_str("list of [date, number]"),
         }
     }
 }
@@ -458,6 +464,30 @@ pub const KEYS: &[Key] = &[
         "a creator moves only for an offer above trailing × (1 + switching_cost)",
     ),
     key(
+        "countries.*.creators.tail_share",
+        N,
+        "share of sessions",
+        Is("0"),
+        Within(0.0, 0.99),
+        "share of each market's creator-led sessions hosted by the long tail outside the creator agents; its active share follows its earnings",
+    ),
+    key(
+        "countries.*.creators.tail_creators",
+        N,
+        "creators",
+        Is("0"),
+        Within(0.0, 1e9),
+        "creators in each platform's long tail (required above 0 with a tail_share); they share the tail's earnings",
+    ),
+    key(
+        "countries.*.creators.tail_reservation_usd",
+        N,
+        "USD per week",
+        Absent("reservation_usd"),
+        USD,
+        "median weekly reservation wage of a tail creator (lognormal, sigma reservation_sigma)",
+    ),
+    key(
         "countries.*.creators.earnings_smoothing",
         N,
         "weight of the newest week, (0, 1]",
@@ -554,12 +584,44 @@ pub const KEYS: &[Key] = &[
         "without a `gate` the launch always happens; with one, only if this market performs",
     ),
     key(
+        "platforms.*.markets.*.live.gate.measure",
+        Kind::Choice(&["gmv", "plan", "contribution", "value"]),
+        "-",
+        Is("\"gmv\""),
+        Any,
+        "what the gate reads of its market over the window before the launch: mean weekly GMV, GMV against plan, mean weekly contribution, or its last value review",
+    ),
+    key(
         "platforms.*.markets.*.live.gate.min_weekly_gmv_usd",
         N,
         "USD per week",
-        Req,
+        Absent("required with measure `gmv`"),
         USD,
-        "its mean weekly GMV over the window before the launch must reach this",
+        "`gmv`: its mean weekly GMV over the window must reach this",
+    ),
+    key(
+        "platforms.*.markets.*.live.gate.plan_share",
+        N,
+        "share of plan",
+        Is("1"),
+        Within(0.0, 100.0),
+        "`plan`: its mean weekly GMV over the window must reach this share of its plan for those weeks",
+    ),
+    key(
+        "platforms.*.markets.*.live.gate.min_weekly_contribution_usd",
+        N,
+        "USD per week",
+        Absent("required with measure `contribution`"),
+        Within(-1e15, 1e15),
+        "`contribution`: its mean weekly contribution over the window must reach this",
+    ),
+    key(
+        "platforms.*.markets.*.live.gate.min_value",
+        N,
+        "margin USD per subsidy USD",
+        Absent("required with measure `value`"),
+        Within(-1e15, 1e15),
+        "`value`: its last `value` review measure must reach this (none yet: the launch is cancelled)",
     ),
     key(
         "platforms.*.markets.*.live.gate.window_weeks",
@@ -619,11 +681,11 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "platforms.*.markets.*.subsidy.measure",
-        Kind::Choice(&["growth", "incremental", "contribution"]),
+        Kind::Choice(&["growth", "incremental", "contribution", "value"]),
         "-",
         Is("\"growth\""),
         Any,
-        "`growth`: new GMV over W per subsidy USD; `incremental`: GMV over a holdout per subsidy USD; `contribution`: mean weekly contribution, USD (`review`)",
+        "`growth`: new GMV over W per subsidy USD; `incremental`: GMV over a holdout per subsidy USD; `contribution`: mean weekly contribution, USD; `value`: incremental margin plus the value of incremental habits per subsidy USD (`review`)",
     ),
     key(
         "platforms.*.markets.*.subsidy.review_target",
@@ -632,6 +694,30 @@ pub const KEYS: &[Key] = &[
         Is("1"),
         Within(-1e15, 1e15),
         "below it the rate is cut (`review`)",
+    ),
+    key(
+        "platforms.*.markets.*.subsidy.review_target_high",
+        N,
+        "unit of the measure",
+        Absent("review_target"),
+        Rule("at least review_target"),
+        "above it the rate is raised; between the two it stays (`review`)",
+    ),
+    key(
+        "platforms.*.markets.*.subsidy.min_rate",
+        N,
+        "share of order value",
+        Is("0"),
+        Rule("0 to rate"),
+        "floor on cuts (`review`)",
+    ),
+    key(
+        "platforms.*.markets.*.subsidy.value_horizon_weeks",
+        I,
+        "weeks",
+        Is("52"),
+        Whole(1, 520),
+        "horizon H over which a habit won is worth its expected margin (`value`)",
     ),
     key(
         "platforms.*.markets.*.subsidy.holdout_share",
@@ -655,7 +741,7 @@ pub const KEYS: &[Key] = &[
         "factor on the rate",
         Is("1"),
         Within(1.0, 100.0),
-        "applied to the rate at or above target, up to max_rate (`review`)",
+        "applied to the rate above review_target_high, up to max_rate (`review`)",
     ),
     key(
         "platforms.*.markets.*.subsidy.max_rate",
@@ -666,12 +752,28 @@ pub const KEYS: &[Key] = &[
         "cap on raises (`review`)",
     ),
     key(
+        "platforms.*.markets.*.exit.measure",
+        Kind::Choice(&["gmv", "plan"]),
+        "-",
+        Is("\"gmv\""),
+        Any,
+        "what the exit rule reads over the last patience_weeks: mean weekly GMV, or GMV as a share of plan; without an `exit` table live shopping is never withdrawn",
+    ),
+    key(
         "platforms.*.markets.*.exit.min_weekly_gmv_usd",
         N,
         "USD per week",
-        Req,
+        Absent("required with measure `gmv`"),
         USD,
-        "a week below it is poor; without an `exit` table live shopping is never withdrawn",
+        "`gmv`: below this mean weekly GMV over the last patience_weeks, live shopping is withdrawn",
+    ),
+    key(
+        "platforms.*.markets.*.exit.min_plan_share",
+        N,
+        "share of plan",
+        Absent("required with measure `plan`"),
+        Within(0.0, 100.0),
+        "`plan`: below this share of plan over the last patience_weeks, live shopping is withdrawn",
     ),
     key(
         "platforms.*.markets.*.exit.patience_weeks",
@@ -679,7 +781,7 @@ pub const KEYS: &[Key] = &[
         "weeks",
         Req,
         WEEKS,
-        "poor weeks in a row before live shopping is withdrawn",
+        "weeks the exit rule averages",
     ),
     key(
         "platforms.*.markets.*.exit.grace_weeks",
@@ -687,7 +789,7 @@ pub const KEYS: &[Key] = &[
         "weeks",
         Is("0"),
         Whole(0, u16::MAX as u64),
-        "weeks after opening before poor weeks count",
+        "weeks after opening before the exit rule is read; its window lies after them",
     ),
     key(
         "platforms.*.markets.*.poaching.from",
@@ -762,6 +864,14 @@ pub const KEYS: &[Key] = &[
         "weeks after which the campaign's target list is drawn again",
     ),
     key(
+        "platforms.*.markets.*.poaching.follower_loyalty",
+        N,
+        "share of followers",
+        Is("0"),
+        SHARE,
+        "a poached creator with f followers takes a habit on the poacher to loyalty × f / F of the victim's habit holders (F: the victim's streaming followers)",
+    ),
+    key(
         "platforms.*.markets.*.creator_fund.weekly_budget_usd",
         N,
         "USD per week",
@@ -784,6 +894,86 @@ pub const KEYS: &[Key] = &[
         Is("0"),
         USD,
         "cost of running the live shop while it is open",
+    ),
+    key(
+        "platforms.*.markets.*.plan.weekly_gmv_usd",
+        N,
+        "USD per week",
+        Absent("no plan (or `points`)"),
+        USD,
+        "the weekly GMV the platform plans for the market, read by `plan` gates and exits: the platform's lever",
+    ),
+    key(
+        "platforms.*.markets.*.plan.points",
+        Kind::Points,
+        "[date, USD per week]",
+        Absent("none: `weekly_gmv_usd`"),
+        Rule("dates increasing"),
+        "a planned trajectory, interpolated linearly between the points (flat outside)",
+    ),
+    key(
+        "switches.price",
+        Kind::Flag,
+        "-",
+        Is("true"),
+        Any,
+        "false: consumers see no discount (adoption, habits, pull, conversion, deal-seekers' reference); the platform still pays it",
+    ),
+    key(
+        "switches.deal_seekers",
+        Kind::Flag,
+        "-",
+        Is("true"),
+        Any,
+        "false: deal-seekers act as ordinary consumers (ordinary δ, no deal-seeker lapse)",
+    ),
+    key(
+        "switches.creator_supply",
+        Kind::Flag,
+        "-",
+        Is("true"),
+        Any,
+        "false: sessions never thin with creators (η has no effect)",
+    ),
+    key(
+        "switches.word_of_mouth",
+        Kind::Flag,
+        "-",
+        Is("true"),
+        Any,
+        "false: no adoption through contacts (q = 0)",
+    ),
+    key(
+        "switches.habit_decay",
+        Kind::Flag,
+        "-",
+        Is("true"),
+        Any,
+        "false: idle adopters never lapse",
+    ),
+    key(
+        "switches.poaching_demand",
+        Kind::Flag,
+        "-",
+        Is("true"),
+        Any,
+        "false: poached creators move no viewers (follower_loyalty 0)",
+    ),
+    key(
+        "switches.reviews",
+        Kind::Flag,
+        "-",
+        Is("true"),
+        Any,
+        "false: subsidy rates stay at their start",
+    ),
+    key(
+        "switches.exit",
+        Kind::Flag,
+        "-",
+        Is("true"),
+        Any,
+        "false: no market is withdrawn by its exit rule",
     ),
 ];
 
@@ -1093,6 +1283,11 @@ pub fn coerce(param: &Param, value: &toml::Value) -> Result<toml::Value, String>
         }
         (Kind::Date, _) => Err(format!(
             "`{path}` takes a date such as 2022-03-01; {shown} is not one"
+        )),
+        (Kind::Flag, V::Boolean(_)) | (Kind::Points, V::Array(_)) => Ok(value.clone()),
+        (Kind::Flag, _) => Err(format!("`{path}` takes true or false; {shown} is neither")),
+        (Kind::Points, _) => Err(format!(
+            "`{path}` takes a list such as [[2022-01-03, 1e6], [2022-06-27, 3e6]]; {shown} is not one"
         )),
     }
 }

@@ -46,6 +46,79 @@ pub struct Scenario {
     /// values (docs/sweeps.md); its key `posterior` names a calibration's posterior instead.
     #[serde(default, skip_serializing_if = "super::uncertain::Table::is_absent")]
     pub uncertain: super::uncertain::Table,
+    /// Feedbacks of the model that can be switched off, each `true` by default
+    /// (docs/model.md, "Switches").
+    #[serde(default)]
+    pub switches: Switches,
+}
+
+/// The model's feedbacks, each of which an analyst can switch off to measure what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Switches {
+    /// Consumers respond to the discount (adoption, habits, pull between platforms,
+    /// conversion, and the deal-seekers' reference discount); off: they see no discount,
+    /// while the platform still pays it.
+    #[serde(default = "d_on")]
+    pub price: bool,
+    /// Deal-seekers exist (their own δ and their lapse); off: they act as ordinary
+    /// consumers.
+    #[serde(default = "d_on")]
+    pub deal_seekers: bool,
+    /// Sessions thin as streaming creators' followers fall (η); off: every picked session
+    /// happens.
+    #[serde(default = "d_on")]
+    pub creator_supply: bool,
+    /// Adoption through contacts (Bass imitation q); off: q = 0.
+    #[serde(default = "d_on")]
+    pub word_of_mouth: bool,
+    /// Idle adopters lapse (`lapse` after `lapse_after`); off: habits never fade.
+    #[serde(default = "d_on")]
+    pub habit_decay: bool,
+    /// Poached creators take followers' habits along (`follower_loyalty`); off: loyalty 0.
+    #[serde(default = "d_on")]
+    pub poaching_demand: bool,
+    /// Subsidy reviews change rates; off: every rate stays at its start.
+    #[serde(default = "d_on")]
+    pub reviews: bool,
+    /// Exit rules withdraw markets; off: no market is withdrawn.
+    #[serde(default = "d_on")]
+    pub exit: bool,
+}
+
+impl Switches {
+    /// Every switch with its key, in table order.
+    pub fn named(&self) -> [(&'static str, bool); 8] {
+        [
+            ("price", self.price),
+            ("deal_seekers", self.deal_seekers),
+            ("creator_supply", self.creator_supply),
+            ("word_of_mouth", self.word_of_mouth),
+            ("habit_decay", self.habit_decay),
+            ("poaching_demand", self.poaching_demand),
+            ("reviews", self.reviews),
+            ("exit", self.exit),
+        ]
+    }
+}
+
+impl Default for Switches {
+    fn default() -> Self {
+        Switches {
+            price: true,
+            deal_seekers: true,
+            creator_supply: true,
+            word_of_mouth: true,
+            habit_decay: true,
+            poaching_demand: true,
+            reviews: true,
+            exit: true,
+        }
+    }
+}
+
+fn d_on() -> bool {
+    true
 }
 
 /// A parameter sweep: the values each parameter takes and how they combine into points.
@@ -416,6 +489,18 @@ pub struct Creators {
     /// Weeks after its home market opens before a creator counts weeks below its wage.
     #[serde(default = "d_country_creators_grace_weeks")]
     pub grace_weeks: u16,
+    /// Share of the market's creator-led sessions hosted by the long tail of creators
+    /// outside the agents (the head), in [0, 1); 0: the agents are all the creators.
+    #[serde(default = "d_country_creators_tail_share")]
+    pub tail_share: f64,
+    /// Creators in the long tail of each platform's market (they share the tail's
+    /// earnings; each has a reservation wage drawn like the head's).
+    #[serde(default = "d_country_creators_tail_creators")]
+    pub tail_creators: f64,
+    /// Median weekly reservation wage of a tail creator, USD; none: `reservation_usd` (its
+    /// sigma is `reservation_sigma`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail_reservation_usd: Option<Usd>,
     /// Model 1's key, kept only to say what replaced it (`reservation_usd`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_weekly_earnings_usd: Option<toml::Value>,
@@ -438,6 +523,9 @@ impl Default for Creators {
             reservation_sigma: d_country_creators_reservation_sigma(),
             quit_after: d_country_creators_quit_after(),
             grace_weeks: d_country_creators_grace_weeks(),
+            tail_share: d_country_creators_tail_share(),
+            tail_creators: d_country_creators_tail_creators(),
+            tail_reservation_usd: None,
             min_weekly_earnings_usd: None,
             switching_cost: d_country_creators_switching_cost(),
             earnings_smoothing: d_country_creators_earnings_smoothing(),
@@ -529,6 +617,45 @@ pub struct Market {
     /// Cost of running the live shop in the market, per week while it is open, USD.
     #[serde(default = "d_market_fixed_cost_weekly_usd")]
     pub fixed_cost_weekly_usd: Usd,
+    /// The weekly GMV the platform plans for the market (read by `plan` gates and exits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+}
+
+/// A market's GMV plan: a weekly level, or dated points interpolated linearly (flat before
+/// the first and after the last).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Planned weekly GMV, USD (when `points` is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly_gmv_usd: Option<Usd>,
+    /// `[date, weekly GMV USD]` points, dates increasing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<(Date, Usd)>>,
+}
+
+impl Plan {
+    /// Planned GMV in the week starting `day` (days since the scenario's start are enough:
+    /// dates are compared as dates).
+    pub fn at(&self, day: Date) -> Usd {
+        if let Some(points) = self.points.as_ref().filter(|p| !p.is_empty()) {
+            let first = points[0];
+            if day <= first.0 {
+                return first.1;
+            }
+            for w in points.windows(2) {
+                let ((d0, v0), (d1, v1)) = (w[0], w[1]);
+                if day <= d1 {
+                    let span = d1.days_since(d0) as f64;
+                    let x = day.days_since(d0) as f64 / span;
+                    return v0 + (v1 - v0) * x;
+                }
+            }
+            return points[points.len() - 1].1;
+        }
+        self.weekly_gmv_usd.unwrap_or(0.0)
+    }
 }
 
 /// A creator fund: tops streaming creators' weekly earnings up to a floor, lowest earners
@@ -566,12 +693,65 @@ pub struct Live {
 pub struct Gate {
     /// Country code of the platform's market that must perform.
     pub market: String,
-    /// That market's mean weekly GMV over the `window_weeks` before the launch must reach
-    /// this, USD.
-    pub min_weekly_gmv_usd: Usd,
+    /// What the gate reads: `gmv`, `plan`, `contribution` or `value`.
+    #[serde(default)]
+    pub measure: GateMeasure,
+    /// `gmv`: that market's mean weekly GMV over the `window_weeks` before the launch must
+    /// reach this, USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_weekly_gmv_usd: Option<Usd>,
+    /// `plan`: that market's mean weekly GMV over the window must reach this share of its
+    /// plan over the same weeks.
+    #[serde(default = "d_market_live_gate_plan_share")]
+    pub plan_share: f64,
+    /// `contribution`: that market's mean weekly contribution over the window must reach
+    /// this, USD (negative: the loss accepted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_weekly_contribution_usd: Option<Usd>,
+    /// `value`: that market's last value measure (subsidy review `value`) must reach this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<f64>,
     /// Weeks averaged, so that one noisy week does not decide a launch.
     #[serde(default = "d_market_live_gate_window_weeks")]
     pub window_weeks: u16,
+}
+
+/// What a launch gate reads of the gate market.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateMeasure {
+    /// Mean weekly GMV over the window against `min_weekly_gmv_usd`.
+    #[default]
+    Gmv,
+    /// Mean weekly GMV over the window against `plan_share` × the market's plan.
+    Plan,
+    /// Mean weekly contribution over the window against `min_weekly_contribution_usd`.
+    Contribution,
+    /// The market's last `value` review measure against `min_value`.
+    Value,
+}
+
+impl GateMeasure {
+    /// The measure's word in a scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            GateMeasure::Gmv => "gmv",
+            GateMeasure::Plan => "plan",
+            GateMeasure::Contribution => "contribution",
+            GateMeasure::Value => "value",
+        }
+    }
+}
+
+/// What an exit rule reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitMeasure {
+    /// Mean weekly GMV over `patience_weeks` against `min_weekly_gmv_usd`.
+    #[default]
+    Gmv,
+    /// Mean weekly GMV over `patience_weeks` over the plan's mean, against `min_plan_share`.
+    Plan,
 }
 
 /// A subsidy: a discount on orders, within a weekly budget.
@@ -602,6 +782,16 @@ pub struct Subsidy {
     /// Below this value of the measure the rate is cut (`review`).
     #[serde(default = "d_market_subsidy_review_target")]
     pub review_target: f64,
+    /// Above this value of the measure the rate is raised (`review`); none: `review_target`
+    /// (model 2's rule: cut below the target, raise otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_target_high: Option<f64>,
+    /// Lowest rate a cut can reach (`review`).
+    #[serde(default)]
+    pub min_rate: f64,
+    /// Weeks over which a habit won is valued (`value`).
+    #[serde(default = "d_market_subsidy_value_horizon_weeks")]
+    pub value_horizon_weeks: u16,
     /// Share of the platform's users who never see its discount (`incremental`).
     #[serde(default = "d_market_subsidy_holdout_share")]
     pub holdout_share: f64,
@@ -654,17 +844,36 @@ pub enum ReviewMeasure {
     Incremental,
     /// Mean weekly contribution over the window, USD.
     Contribution,
+    /// Incremental margin now plus the value of incremental habits, per platform subsidy
+    /// dollar (over a holdout, as `incremental`).
+    Value,
+}
+
+impl ReviewMeasure {
+    /// Whether the measure needs a holdout.
+    pub fn holdout(self) -> bool {
+        matches!(self, ReviewMeasure::Incremental | ReviewMeasure::Value)
+    }
 }
 
 /// Withdrawal of live shopping after a run of poor weeks.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exit {
-    /// Weekly GMV below which a week counts as poor, USD.
-    pub min_weekly_gmv_usd: Usd,
-    /// Poor weeks in a row after which live shopping is withdrawn.
+    /// What the rule reads: `gmv` or `plan`.
+    #[serde(default)]
+    pub measure: ExitMeasure,
+    /// `gmv`: mean weekly GMV over the last `patience_weeks` below which live shopping is
+    /// withdrawn, USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_weekly_gmv_usd: Option<Usd>,
+    /// `plan`: share of plan (mean GMV over mean plan, last `patience_weeks`) below which
+    /// live shopping is withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_plan_share: Option<f64>,
+    /// Weeks averaged.
     pub patience_weeks: u16,
-    /// Weeks after opening before poor weeks count.
+    /// Weeks after opening before the rule is read (its window lies after them).
     #[serde(default = "d_market_exit_grace_weeks")]
     pub grace_weeks: u16,
 }
@@ -700,6 +909,10 @@ pub struct Poaching {
     /// Weeks after which the campaign's target list is drawn again; none: never.
     #[serde(default)]
     pub refresh_weeks: Option<u16>,
+    /// Share of a poached creator's followers, among the victim's habit holders, who take a
+    /// habit on the poacher with it (keeping their old one); 0: followers bring no viewing.
+    #[serde(default = "d_market_poaching_follower_loyalty")]
+    pub follower_loyalty: f64,
 }
 
 /// The design seed of a sweep when `[sweep]` gives none (a sweep's keys are not scenario
@@ -874,4 +1087,19 @@ fn d_followers_alpha() -> f64 {
 }
 fn d_followers_min() -> f64 {
     default_number("countries.*.creators.followers.min")
+}
+fn d_country_creators_tail_share() -> f64 {
+    default_number("countries.*.creators.tail_share")
+}
+fn d_country_creators_tail_creators() -> f64 {
+    default_number("countries.*.creators.tail_creators")
+}
+fn d_market_live_gate_plan_share() -> f64 {
+    default_number("platforms.*.markets.*.live.gate.plan_share")
+}
+fn d_market_subsidy_value_horizon_weeks() -> u16 {
+    default_whole("platforms.*.markets.*.subsidy.value_horizon_weeks") as u16
+}
+fn d_market_poaching_follower_loyalty() -> f64 {
+    default_number("platforms.*.markets.*.poaching.follower_loyalty")
 }

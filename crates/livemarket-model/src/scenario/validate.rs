@@ -155,6 +155,16 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
 }
 
 fn country_rules(c: &mut Check, at: &str, k: &Country) {
+    if k.creators.tail_share > 0.0 && k.creators.tail_creators < 1.0 {
+        let path = format!("{at}.creators.tail_creators");
+        c.fail(
+            &path,
+            format!(
+                "`{path}` must be at least 1 when `{at}.creators.tail_share` is above 0: the \
+                 tail's earnings are shared among its creators"
+            ),
+        );
+    }
     if k.creators.min_weekly_earnings_usd.is_some() {
         let path = format!("{at}.creators.min_weekly_earnings_usd");
         c.fail(
@@ -243,6 +253,7 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
                 );
             }
         }
+        model3_market_rules(c, p, &at, m);
         if let Some(live) = &m.live
             && let Some(close) = live.close
             && close.week_from(live.launch) <= 0
@@ -343,6 +354,157 @@ fn creator_share_rules(c: &mut Check, s: &Scenario) {
                      (leave one out to give it the rest)"
                 ),
             );
+        }
+    }
+}
+
+/// Model 3's rules of a market: each gate and exit measure has its threshold (and a plan to
+/// read where it reads one), a review band that is a band, a floor below the rate, a plan
+/// whose dates increase.
+fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &super::schema::Market) {
+    use super::schema::{ExitMeasure, GateMeasure};
+    let needs = |c: &mut Check, path: String, what: &str| {
+        c.fail(&path, format!("`{path}` is required {what}; add it"));
+    };
+    if let Some(gate) = m.live.as_ref().and_then(|l| l.gate.as_ref()) {
+        let g = format!("{at}.live.gate");
+        match gate.measure {
+            GateMeasure::Gmv if gate.min_weekly_gmv_usd.is_none() => needs(
+                c,
+                format!("{g}.min_weekly_gmv_usd"),
+                "with gate measure \"gmv\" (the default)",
+            ),
+            GateMeasure::Contribution if gate.min_weekly_contribution_usd.is_none() => needs(
+                c,
+                format!("{g}.min_weekly_contribution_usd"),
+                "with gate measure \"contribution\"",
+            ),
+            GateMeasure::Value if gate.min_value.is_none() => {
+                needs(c, format!("{g}.min_value"), "with gate measure \"value\"")
+            }
+            GateMeasure::Plan
+                if p.markets
+                    .get(&gate.market)
+                    .is_some_and(|gm| gm.plan.is_none()) =>
+            {
+                let path = format!("{g}.measure");
+                c.fail(
+                    &path,
+                    format!(
+                        "`{path}` = \"plan\" reads the plan of market {}, which has none; add \
+                         a `plan` table (weekly_gmv_usd or points) to that market",
+                        gate.market
+                    ),
+                );
+            }
+            GateMeasure::Value => {
+                let reviewed = p.markets.get(&gate.market).is_some_and(|gm| {
+                    gm.subsidy.as_ref().is_some_and(|s| {
+                        s.policy == Policy::Review
+                            && s.measure == super::schema::ReviewMeasure::Value
+                    })
+                });
+                if !reviewed {
+                    let path = format!("{g}.measure");
+                    c.fail(
+                        &path,
+                        format!(
+                            "`{path}` = \"value\" reads the `value` reviews of market {}, which \
+                             has none; give that market subsidy policy = \"review\" with measure \
+                             = \"value\", or use another gate measure",
+                            gate.market
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+        if gate.min_weekly_gmv_usd.is_some() && gate.measure != GateMeasure::Gmv {
+            let path = format!("{g}.min_weekly_gmv_usd");
+            c.fail(
+                &path,
+                format!(
+                    "`{path}` is read only with gate measure \"gmv\", but the measure is \
+                     \"{}\"; remove it or set measure = \"gmv\"",
+                    gate.measure.name()
+                ),
+            );
+        }
+    }
+    if let Some(exit) = &m.exit {
+        let e = format!("{at}.exit");
+        match exit.measure {
+            ExitMeasure::Gmv if exit.min_weekly_gmv_usd.is_none() => needs(
+                c,
+                format!("{e}.min_weekly_gmv_usd"),
+                "with exit measure \"gmv\" (the default)",
+            ),
+            ExitMeasure::Plan if exit.min_plan_share.is_none() => needs(
+                c,
+                format!("{e}.min_plan_share"),
+                "with exit measure \"plan\"",
+            ),
+            ExitMeasure::Plan if m.plan.is_none() => {
+                let path = format!("{e}.measure");
+                c.fail(
+                    &path,
+                    format!(
+                        "`{path}` = \"plan\" needs the market's plan; add a `plan` table \
+                         (weekly_gmv_usd or points) to `{at}`"
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+    if let Some(sub) = &m.subsidy {
+        if let Some(high) = sub.review_target_high
+            && high < sub.review_target
+        {
+            let path = format!("{at}.subsidy.review_target_high");
+            c.fail(
+                &path,
+                format!(
+                    "`{path}` = {high} is below review_target = {}; the band needs high ≥ \
+                     target (equal keeps model 2's rule)",
+                    crate::num::Plain(sub.review_target)
+                ),
+            );
+        }
+        if sub.min_rate > sub.rate {
+            let path = format!("{at}.subsidy.min_rate");
+            c.within(&path, sub.min_rate, 0.0, sub.rate);
+        }
+    }
+    if let Some(plan) = &m.plan {
+        let path = format!("{at}.plan");
+        match (&plan.weekly_gmv_usd, &plan.points) {
+            (None, None) => c.fail(
+                &path,
+                format!("`{path}` needs `weekly_gmv_usd` or `points`; add one"),
+            ),
+            (Some(_), Some(_)) => c.fail(
+                &path,
+                format!("`{path}` has both `weekly_gmv_usd` and `points`; keep one"),
+            ),
+            (None, Some(points)) => {
+                if points.is_empty() || points.windows(2).any(|w| w[1].0 <= w[0].0) {
+                    c.fail(
+                        &format!("{path}.points"),
+                        format!(
+                            "`{path}.points` must hold at least one [date, USD] point, dates \
+                             increasing"
+                        ),
+                    );
+                }
+                if points.iter().any(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
+                    c.fail(
+                        &format!("{path}.points"),
+                        format!("`{path}.points` values are weekly GMV in USD, 0 or more"),
+                    );
+                }
+            }
+            (Some(_), None) => {}
         }
     }
 }
