@@ -71,18 +71,16 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             let live = match (&m.spec.live, m.launch_week) {
                 (Some(l), Some(week)) => {
                     let gate = m.gate.map_or(String::new(), |g| {
-                        let unit = match g.measure {
-                            GateMeasure::Gmv | GateMeasure::Contribution => " USD/week",
-                            GateMeasure::Plan => " of plan",
-                            GateMeasure::Value => " USD per subsidy USD",
+                        let code = &w.countries[w.markets[g.market].country].code;
+                        let what = match g.measure {
+                            GateMeasure::Gmv => format!("GMV >= {} USD/week", g.threshold),
+                            GateMeasure::Plan => format!("GMV >= {} x its plan", g.threshold),
+                            GateMeasure::Contribution => {
+                                format!("contribution >= {} USD/week", g.threshold)
+                            }
+                            GateMeasure::Value => format!("value >= {}", g.threshold),
                         };
-                        format!(
-                            ", gated on {} {} >= {}{unit} over {} weeks",
-                            w.countries[w.markets[g.market].country].code,
-                            g.measure.name(),
-                            g.threshold,
-                            g.window_weeks
-                        )
+                        format!(", gated on {code} {what} over {} weeks", g.window_weeks)
                     });
                     let close = m.close_week.map_or(String::new(), |c| {
                         format!(
@@ -103,11 +101,19 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             if let Some(sub) = &m.spec.subsidy {
                 let policy = match sub.policy {
                     Policy::Fixed => "fixed".to_string(),
-                    Policy::Review => format!(
-                        "review of {:?} every {} weeks, target {}",
-                        sub.measure, sub.review_weeks, sub.review_target
-                    )
-                    .to_lowercase(),
+                    Policy::Review => {
+                        let band = match sub.review_target_high {
+                            Some(high) if high > sub.review_target => {
+                                format!("band {} to {high}", sub.review_target)
+                            }
+                            _ => format!("target {}", sub.review_target),
+                        };
+                        format!(
+                            "review of {} every {} weeks, {band}",
+                            format!("{:?}", sub.measure).to_lowercase(),
+                            sub.review_weeks
+                        )
+                    }
                     Policy::Roi => "roi (removed)".to_string(),
                 };
                 let budget = sub
