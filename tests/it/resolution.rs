@@ -36,8 +36,8 @@ fn uk_at(agents: u32) -> World {
 
 /// Per trial: UK GMV over the run, UK creators streaming at the end of 2021 (by the end of
 /// the run the shop is withdrawn in some trials, and its creators move: a two-valued outcome
-/// whose median is no headline), share of the five gated launches cancelled, and whether the
-/// UK shop was withdrawn.
+/// whose median is no headline; see the test with the exit off), share of the five gated
+/// launches cancelled, and whether the UK shop was withdrawn before week 75.
 fn outcomes(w: &World) -> Vec<[f64; 4]> {
     let nm = w.markets.len();
     let find = |c: &str| {
@@ -59,7 +59,7 @@ fn outcomes(w: &World) -> Vec<[f64; 4]> {
                 .sum();
             let streaming = r.record(nm, 51, gb)[Metric::CreatorsStreaming as usize];
             let cancelled = gated.iter().filter(|&&m| r.events[m].cancelled).count() as f64 / 5.0;
-            let withdrawn = f64::from(u8::from(r.events[gb].withdrawn.is_some()));
+            let withdrawn = f64::from(u8::from(r.events[gb].withdrawn.is_some_and(|w| w < 75)));
             [gmv, streaming, cancelled, withdrawn]
         })
         .collect()
@@ -89,7 +89,7 @@ fn the_uks_headline_outcomes_do_not_depend_on_the_number_of_agents() {
         "UK GMV",
         "UK creators streaming, end of 2021",
         "share of gated launches cancelled",
-        "share of trials with the UK withdrawn",
+        "share of trials with the UK withdrawn before week 75",
     ];
     let runs: Vec<(u32, Vec<[f64; 4]>)> = [25_000, 50_000, 100_000]
         .into_iter()
@@ -122,4 +122,47 @@ fn the_uks_headline_outcomes_do_not_depend_on_the_number_of_agents() {
     // The comparison has power: the gates let some launches through and not others.
     let (share, _, _) = summary(&runs[2].1, 2);
     assert!(share > 0.2 && share < 0.95, "share cancelled {share}");
+}
+
+#[test]
+fn with_the_exit_off_uk_creators_streaming_do_not_depend_on_the_number_of_agents() {
+    // Model 3: with the exit switched off the UK shop stays open, so creators streaming at
+    // week 77 is a headline (how many creators the UK keeps through its cuts and its
+    // tail's thinning), compared at N and 4N with the tolerance of the test above.
+    let at = |agents: u32| {
+        let mut w = uk_at(agents);
+        w.switches.exit = false;
+        outcomes_streaming(&w)
+    };
+    let (low, high) = (at(25_000), at(100_000));
+    let (ml, sl) = mean_sd(&low);
+    let (mh, sh) = mean_sd(&high);
+    let (cl, ch) = (median(low), median(high));
+    let se = |sd: f64| 1.2533 * sd / (TRIALS as f64).sqrt();
+    let tolerance = 4.0 * (se(sl).powi(2) + se(sh).powi(2)).sqrt();
+    println!(
+        "UK creators streaming at week 77, exit off: {cl} at 25000 (mean {ml:.1}, sd {sl:.1}), {ch} at 100000 (mean {mh:.1}, sd {sh:.1}); tolerance {tolerance:.1}"
+    );
+    assert!(
+        (cl - ch).abs() <= tolerance,
+        "creators streaming {cl} at 25000 vs {ch} at 100000 (tolerance {tolerance})"
+    );
+}
+
+/// Per trial: UK creators streaming (head) in the last week of the run.
+fn outcomes_streaming(w: &World) -> Vec<f64> {
+    let nm = w.markets.len();
+    let gb = w
+        .markets
+        .iter()
+        .position(|m| {
+            w.countries[m.country].code == "GB" && w.platforms[m.platform].name == "tiktok"
+        })
+        .unwrap();
+    (0..TRIALS)
+        .into_par_iter()
+        .map(|k| {
+            simulate(w, k).record(nm, WEEKS as usize - 1, gb)[Metric::CreatorsStreaming as usize]
+        })
+        .collect()
 }
