@@ -109,6 +109,8 @@ pub struct Launch {
     pub date: Option<String>,
     /// The gate market's country, if the launch was gated.
     pub gate: Option<String>,
+    /// The planned close date as written, if the scenario closes live shopping on a date.
+    pub close: Option<String>,
 }
 
 impl Folder {
@@ -132,6 +134,7 @@ impl Folder {
                 live.and_then(|l| l.get("gate"))
                     .and_then(|g| g.get("market")),
             ),
+            close: text(live.and_then(|l| l.get("close"))),
         })
     }
 
@@ -146,6 +149,12 @@ impl Folder {
             serde_json::Value::Null => None,
             other => Some(other.to_string()),
         }
+    }
+
+    /// The group of the uncertain parameter `path` in the manifest's `[uncertain]` table;
+    /// None when it has none (or the manifest does not say).
+    pub fn uncertain_group(&self, path: &str) -> Option<String> {
+        self.manifest_str(&["scenario", "uncertain", path, "group"])
     }
 
     /// Index of a measure of trials.csv.

@@ -510,3 +510,114 @@ fn compare_xlsx_holds_the_table_as_numbers() {
         &Data::String(first[header.iter().position(|h| *h == "metric").unwrap()].into())
     );
 }
+
+/// The text of a page between two markers, tags removed, entities of `&` and quotes decoded.
+fn text_between(html: &str, from: &str, to: &str) -> String {
+    let start = html
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} not in the page"));
+    let end = start + html[start..].find(to).unwrap_or(html.len() - start);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push('|');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&#39;", "'")
+}
+
+/// The cells of the table row whose first cell is `label`, in the page's first table after
+/// `from`.
+fn row(html: &str, from: &str, label: &str) -> Vec<String> {
+    let start = html.find(from).unwrap();
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let tr = table
+        .split("<tr>")
+        .find(|r| r.starts_with(&format!("<td>{label}</td>")))
+        .unwrap_or_else(|| panic!("no row {label}"));
+    tr.split("<td>")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_report_opens_with_what_happened_and_a_planned_close_is_not_open_at_the_end() {
+    // The small world's beta shop in CC opens in week 0 and closes on 2021-08-02 (week 30)
+    // as the scenario says: closed as planned in every trial, never "open at the end".
+    let tmp = tempdir();
+    run(tmp.path(), &[]);
+    report(tmp.path(), &[]);
+    let html = read(&tmp.path().join("report.html"));
+    let first = html.find("<section id=").unwrap();
+    assert!(
+        html[first..].starts_with("<section id=\"story\">\n<h2>What happened</h2>"),
+        "the first section is the story"
+    );
+    let cells = row(&html, "<section id=\"story\">", "CC beta");
+    // market, GMV median, 90% range, then open / closed as planned / withdrawn / cancelled
+    // / not opened.
+    assert_eq!(cells[3..], ["–", "100%", "–", "–", "–"], "{cells:?}");
+    let events = text_between(&html, "id=\"turning-events\"", "</ul>");
+    assert!(
+        events.contains("CC beta: closed as planned (close date 2021-08-02) in week 30 (2021-08-02), in every trial."),
+        "{events}"
+    );
+    assert!(
+        events.contains("CC alpha: launch cancelled on its planned date 2021-06-07 because BB's GMV fell short, in every trial."),
+        "{events}"
+    );
+    let chart = read(&tmp.path().join("report/events.svg"));
+    assert!(chart.contains("closed as planned") && chart.contains("closes 2021-08-02"));
+    // The median and 90% range of each market's GMV are those of trials.csv.
+    let trials = read(&tmp.path().join("trials.csv"));
+    let header: Vec<&str> = trials.lines().next().unwrap().split(',').collect();
+    let gmv = header.iter().position(|h| *h == "gmv_usd").unwrap();
+    let mut v: Vec<f64> = trials
+        .lines()
+        .filter(|l| l.contains(",AA,alpha,"))
+        .map(|l| l.split(',').nth(gmv).unwrap().parse().unwrap())
+        .collect();
+    v.sort_by(f64::total_cmp);
+    assert_eq!(v.len(), 4);
+    let median = (v[1] + v[2]) / 2.0;
+    let aa = row(&html, "<section id=\"story\">", "AA alpha");
+    assert_eq!(
+        aa[1],
+        livemarket::format::human(median, livemarket::format::Unit::Usd)
+    );
+    // The same folder gives the same page, byte for byte.
+    let before = read(&tmp.path().join("report.html"));
+    report(tmp.path(), &[]);
+    assert!(
+        read(&tmp.path().join("report.html")) == before,
+        "a second report differs"
+    );
+}
+
+#[test]
+fn a_sweeps_report_puts_the_sweep_right_after_what_happened() {
+    let tmp = tempdir();
+    run(
+        tmp.path(),
+        &["--vary", "platforms.alpha.markets.BB.subsidy.rate=0.1,0.4"],
+    );
+    report(tmp.path(), &[]);
+    let html = read(&tmp.path().join("report.html"));
+    let sections: Vec<&str> = html
+        .split("<section id=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(sections[..3], ["story", "sweep", "all"], "{sections:?}");
+    assert!(html.contains(
+        "These are point 0&#39;s trials (platforms.alpha.markets.BB.subsidy.rate = 0.1)"
+    ));
+}

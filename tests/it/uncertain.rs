@@ -342,8 +342,8 @@ fn a_draw_the_cross_field_rules_refuse_stops_the_run_naming_the_trial() {
 
 #[test]
 fn the_report_draws_each_outcome_against_each_drawn_parameter() {
-    // Two parameters, the small world's live markets: one chart per market and parameter,
-    // a dot per trial, and ρ the Spearman rank correlation of draws.csv with trials.csv
+    // Two parameters, the small world's live markets: one chart per market and parameter
+    // (fewer than the twelve strongest relations the report draws), a dot per trial, and ρ the Spearman rank correlation of draws.csv with trials.csv
     // (recomputed here from the files, ties absent: the draws and GMVs are continuous).
     let tmp = tempdir();
     let file = scenario(
@@ -385,6 +385,113 @@ fn the_report_draws_each_outcome_against_each_drawn_parameter() {
         "ρ = {rho:.2} not in the chart"
     );
     assert!(read(&out.join("report.html")).contains("Uncertain parameters"));
+}
+
+/// Spearman's ρ: Pearson's correlation of the ranks, tied values sharing their average rank
+/// (a market withdrawn in some trials has several zero totals).
+fn rho(x: &[f64], y: &[f64]) -> f64 {
+    let ranks = |v: &[f64]| -> Vec<f64> {
+        v.iter()
+            .map(|a| {
+                let below = v.iter().filter(|b| *b < a).count() as f64;
+                let equal = v.iter().filter(|b| *b == a).count() as f64;
+                below + (equal - 1.0) / 2.0
+            })
+            .collect()
+    };
+    let (rx, ry) = (ranks(x), ranks(y));
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (mx, my) = (mean(&rx), mean(&ry));
+    let sxy: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
+    let syy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
+    sxy / (sxx * syy).sqrt()
+}
+
+#[test]
+fn the_report_draws_a_group_as_one_factor_and_only_the_strongest_relations() {
+    // TABLE has five parameters in four factors (the two deal sensitivities share the group
+    // `west`). Each live market against each factor is one relation; the twelve with the
+    // largest |ρ| are drawn, the table holds every one, and no chart is per group member.
+    let tmp = tempdir();
+    let file = scenario(tmp.path(), TABLE);
+    let out = tmp.path().join("r");
+    run(&file, &out, &["--trials", "12", "--report"]);
+    let html = read(&out.join("report.html"));
+    assert!(html.contains("through 4 factor(s)"), "four factors");
+    assert!(
+        html.contains(
+            "west: 2 parameters moving together (AA.deal_sensitivity, BB.deal_sensitivity)"
+        )
+    );
+    let drawn: Vec<String> = fs::read_dir(out.join("report"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("uncertain-"))
+        .collect();
+    assert!(
+        !drawn.iter().any(|n| n.contains("deal_sensitivity")),
+        "a chart per group member: {drawn:?}"
+    );
+    // ρ of every market with GMV against each factor (a group through its first member: the
+    // members move together, so their ranks are the same), from the files.
+    let rows = draws(&out);
+    let column = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let factors = [
+        ("west", column("countries.AA.deal_sensitivity")),
+        (
+            "countries.AA.live_affinity.mean",
+            column("countries.AA.live_affinity.mean"),
+        ),
+        (
+            "countries.CC.diffusion.imitation",
+            column("countries.CC.diffusion.imitation"),
+        ),
+        (
+            "platforms.alpha.take_rate",
+            column("platforms.alpha.take_rate"),
+        ),
+    ];
+    let trials = read(&out.join("trials.csv"));
+    let header: Vec<&str> = trials.lines().next().unwrap().split(',').collect();
+    let gmv = header.iter().position(|h| *h == "gmv_usd").unwrap();
+    let mut markets: Vec<(String, Vec<f64>)> = Vec::new();
+    for line in trials.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let market = format!("{} {}", cells[2], cells[3]);
+        let v: f64 = cells[gmv].parse().unwrap();
+        match markets.iter_mut().find(|(m, _)| *m == market) {
+            Some((_, vs)) => vs.push(v),
+            None => markets.push((market, vec![v])),
+        }
+    }
+    markets.retain(|(_, v)| v.iter().any(|x| *x != 0.0));
+    let mut relations: Vec<(f64, String)> = Vec::new();
+    for (market, y) in &markets {
+        for (name, col) in factors {
+            let x: Vec<f64> = rows[1..].iter().map(|r| r[col].parse().unwrap()).collect();
+            // As the page writes it: two decimals, no "-0.00".
+            let r = rho(&x, y);
+            let r = if r.abs() < 0.005 { 0.0 } else { r };
+            let slug = format!(
+                "uncertain-gmv_usd-{}-vs-{name}.svg",
+                market.replace(' ', "-")
+            );
+            relations.push((r, slug));
+            // The table lists every relation with its ρ.
+            assert!(
+                html.contains(&format!("{r:.2}")),
+                "ρ = {r:.2} of {market} and {name} not in the page"
+            );
+        }
+    }
+    assert!(relations.len() > 12, "more relations than are drawn");
+    relations.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+    let mut strongest: Vec<String> = relations[..12].iter().map(|r| r.1.clone()).collect();
+    let mut drawn = drawn;
+    strongest.sort();
+    drawn.sort();
+    assert_eq!(drawn, strongest, "the twelve strongest relations are drawn");
 }
 
 #[test]
