@@ -621,3 +621,97 @@ fn a_sweeps_report_puts_the_sweep_right_after_what_happened() {
         "These are point 0&#39;s trials (platforms.alpha.markets.BB.subsidy.rate = 0.1)"
     ));
 }
+
+#[test]
+fn a_sweeps_workbook_charts_total_gmv_against_the_swept_value_for_the_market_swept() {
+    // BB alpha's subsidy rate is swept: BB alpha is the first market of the sweep's table,
+    // each point's row holds its median total GMV rounded to whole dollars, and a line chart
+    // draws the median and 90% band against the rate.
+    let tmp = tempdir();
+    run(
+        tmp.path(),
+        &["--vary", "platforms.alpha.markets.BB.subsidy.rate=0.4,0.1"],
+    );
+    report(tmp.path(), &["--xlsx"]);
+    let path = tmp.path().join("report.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let charts = wb.worksheet_range("charts").unwrap();
+    let text = |r: usize, c: usize| {
+        charts
+            .get((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    let head = (0..charts.height())
+        .find(|&r| text(r, 0) == "point")
+        .expect("the sweep's table");
+    assert_eq!(text(head, 1), "platforms.alpha.markets.BB.subsidy.rate");
+    assert_eq!(text(head, 3), "BB alpha p50", "the swept market first");
+    // Rows in the order of the rate: point 1 (0.1), then point 0 (0.4).
+    assert_eq!(charts.get((head + 1, 0)), Some(&Data::Float(1.0)));
+    assert_eq!(charts.get((head + 1, 1)), Some(&Data::Float(0.1)));
+    let trials = read(&tmp.path().join("trials.csv"));
+    let header: Vec<&str> = trials.lines().next().unwrap().split(',').collect();
+    let gmv = header.iter().position(|h| *h == "gmv_usd").unwrap();
+    for (row, point) in [(head + 1, "1"), (head + 2, "0")] {
+        let mut v: Vec<f64> = trials
+            .lines()
+            .filter(|l| l.starts_with(&format!("{point},")) && l.contains(",BB,alpha,"))
+            .map(|l| l.split(',').nth(gmv).unwrap().parse().unwrap())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        assert_eq!(v.len(), 4);
+        let median = ((v[1] + v[2]) / 2.0).round();
+        assert_eq!(
+            charts.get((row, 3)),
+            Some(&Data::Float(median)),
+            "point {point}"
+        );
+    }
+    // Every number on the sheet is whole dollars (or a point, a rate): no 733418034.1700001.
+    for r in charts.rows() {
+        for c in r {
+            if let Data::Float(x) = c {
+                assert!(
+                    x.fract() == 0.0 || *x == 0.1 || *x == 0.4,
+                    "{x} is not rounded"
+                );
+            }
+        }
+    }
+    assert!(
+        !charts.rows().any(|r| r
+            .iter()
+            .any(|c| c.to_string().starts_with("Every number is"))),
+        "the sheet no longer says every number is as its CSV writes it"
+    );
+    // The sweep's chart comes first; date axes label months, at most one label a month.
+    let mut archive = zip_entries(&path);
+    let first = archive.remove("xl/charts/chart1.xml").unwrap();
+    assert!(first.contains("Total GMV · BB alpha against platforms.alpha.markets.BB.subsidy.rate"));
+    let weekly = archive
+        .values()
+        .find(|x| x.contains("Weekly GMV"))
+        .expect("a weekly chart");
+    assert!(
+        weekly.contains("<c:majorTimeUnit val=\"months\"/>"),
+        "{weekly}"
+    );
+}
+
+/// The XML parts of a workbook by name (charts only: small).
+fn zip_entries(path: &Path) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name.starts_with("xl/charts/") {
+            let mut s = String::new();
+            f.read_to_string(&mut s).unwrap();
+            out.insert(name, s);
+        }
+    }
+    out
+}
