@@ -1,8 +1,8 @@
-//! The report of a result folder, the answer first: what happened (the outcomes table, the
-//! turning events, total GMV and the launch events; see `story`), a sweep's outcomes
-//! against its parameters and by point, then the details: all countries week by week, the
-//! other trial totals, the uncertain parameters as factors (`factors`), and one section per
-//! country.
+//! The report of a result folder, the answer first: the headline and what happened (the
+//! outcomes table, the turning events, total GMV and the launch events; see `story`), a
+//! sweep's outcomes against its parameters and by point, then the details: all countries
+//! week by week, the other trial totals, the uncertain parameters as factors (`factors`),
+//! and one section per country.
 
 use super::charts::{self, AtPoint, BoxRow, PALETTE};
 use super::factors::{self, short};
@@ -135,6 +135,7 @@ pub fn build(f: &Folder) -> Page {
             assignments(&r.columns, &point.values)
         )
     });
+    page.sections.extend(story::headline_section(f));
     page.sections
         .push(story::section(f, point, &colour, sweep_note));
     if r.is_sweep() {

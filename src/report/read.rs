@@ -4,6 +4,7 @@
 
 use crate::error::UserError;
 use crate::results::TRIALS_CSV;
+use crate::results::headline::{self, HEADLINE_CSV, Headline};
 use crate::results::manifest;
 use crate::results::trials::{self, Results};
 use crate::results::weekly::{self, Weekly};
@@ -22,6 +23,8 @@ pub struct Folder {
     /// The point whose weekly series, totals and events are drawn (0 without a sweep).
     pub point: usize,
     pub weekly: Weekly,
+    /// `headline.csv`, when the folder has one (an older livemarket's has not).
+    pub headline: Option<Headline>,
 }
 
 /// Reads `dir` for the report of point `point` (None: point 0).
@@ -92,7 +95,13 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
         ))
         .into());
     };
+    let headline = if dir.join(HEADLINE_CSV).is_file() {
+        Some(headline::read(dir)?)
+    } else {
+        None
+    };
     Ok(Folder {
+        headline,
         dir: dir.to_path_buf(),
         manifest,
         manifest_note,

@@ -1,5 +1,5 @@
-//! The top of a run's report, what an analyst reads first: each market's total GMV (median
-//! and 90% range) beside what happened to its live shopping by the last week (open, closed
+//! The top of a run's report, what an analyst reads first: the headline `run` printed
+//! (`headline.csv`), then each market's total GMV (median and 90% range) beside what happened to its live shopping by the last week (open, closed
 //! as planned, withdrawn, cancelled, not opened) as shares of trials, and the turning events
 //! with their weeks, in the order they came.
 
@@ -329,6 +329,69 @@ fn outcomes_table(f: &Folder, p: &PointResults, shown: &[usize], gmv: usize) -> 
     markets.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     rows.extend(markets.into_iter().map(|(_, _, r)| r));
     Table { header, rows }
+}
+
+/// The headline `run` printed (`headline.csv`): per point of a sweep and market, each
+/// headline measure's median and 90% range and the shares of trials opened, cancelled and
+/// withdrawn; None for a folder without it.
+pub fn headline_section(f: &Folder) -> Option<Section> {
+    let h = f.headline.as_ref()?;
+    let mut header: Vec<String> = Vec::new();
+    if !h.parameters.is_empty() {
+        header.push("point".into());
+        header.extend(h.parameters.iter().map(|p| super::factors::short(p)));
+    }
+    header.extend(
+        [
+            "market",
+            "measure",
+            "median",
+            "90% of trials",
+            "opened",
+            "cancelled",
+            "withdrawn",
+        ]
+        .map(String::from),
+    );
+    let share = |x: f64| crate::format::human(x, Unit::Share);
+    let rows = h
+        .rows
+        .iter()
+        .map(|r| {
+            let (title, unit) = crate::results::measures::find(&r.measure)
+                .map_or((r.measure.as_str(), Unit::Plain), |m| (m.title, m.unit));
+            let v = |x: Option<f64>| x.map_or("n/a".to_string(), |x| crate::format::human(x, unit));
+            let mut row: Vec<String> = Vec::new();
+            if !h.parameters.is_empty() {
+                row.push(r.point.to_string());
+                row.extend(r.values.iter().cloned());
+            }
+            row.extend([
+                format!("{} {}", r.country, r.platform),
+                title.to_string(),
+                v(r.p50),
+                format!("{} – {}", v(r.p05), v(r.p95)),
+                share(r.opened),
+                share(r.cancelled),
+                share(r.withdrawn),
+            ]);
+            row
+        })
+        .collect();
+    Some(Section {
+        id: "headline".into(),
+        title: "Headline".into(),
+        intro: "The outcomes the scenario is about, as `run` printed them (headline.csv): \
+                the median over trials and the range that holds 90% of them, and the shares \
+                of trials in which live shopping opened, its launch was cancelled by its \
+                gate, and it was withdrawn."
+            .into(),
+        groups: vec![Group {
+            tables: vec![Table { header, rows }],
+            ..Group::default()
+        }],
+        ..Section::default()
+    })
 }
 
 /// The section that opens the report: the outcomes table, the turning events, total GMV

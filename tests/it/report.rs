@@ -556,10 +556,29 @@ fn the_report_opens_with_what_happened_and_a_planned_close_is_not_open_at_the_en
     run(tmp.path(), &[]);
     report(tmp.path(), &[]);
     let html = read(&tmp.path().join("report.html"));
-    let first = html.find("<section id=").unwrap();
-    assert!(
-        html[first..].starts_with("<section id=\"story\">\n<h2>What happened</h2>"),
-        "the first section is the story"
+    // The headline `run` printed comes first (headline.csv), then what happened.
+    let sections: Vec<&str> = html
+        .split("<section id=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(sections[..3], ["headline", "story", "all"], "{sections:?}");
+    let headline = read(&tmp.path().join("headline.csv"));
+    let hh: Vec<&str> = headline.lines().next().unwrap().split(',').collect();
+    let line: Vec<&str> = headline
+        .lines()
+        .find(|l| l.starts_with("AA,alpha,gmv_usd,"))
+        .expect("AA alpha's GMV in headline.csv")
+        .split(',')
+        .collect();
+    let p50: f64 = line[hh.iter().position(|h| *h == "p50").unwrap()]
+        .parse()
+        .unwrap();
+    let top = row(&html, "<section id=\"headline\">", "AA alpha");
+    assert_eq!(top[1], "Total GMV", "{top:?}");
+    assert_eq!(
+        top[2],
+        livemarket::format::human(p50, livemarket::format::Unit::Usd)
     );
     let cells = row(&html, "<section id=\"story\">", "CC beta");
     // market, GMV median, 90% range, then open / closed as planned / withdrawn / cancelled
@@ -603,7 +622,7 @@ fn the_report_opens_with_what_happened_and_a_planned_close_is_not_open_at_the_en
 }
 
 #[test]
-fn a_sweeps_report_puts_the_sweep_right_after_what_happened() {
+fn a_sweeps_report_puts_the_sweep_right_after_the_headline_and_what_happened() {
     let tmp = tempdir();
     run(
         tmp.path(),
@@ -616,7 +635,11 @@ fn a_sweeps_report_puts_the_sweep_right_after_what_happened() {
         .skip(1)
         .map(|s| s.split('"').next().unwrap())
         .collect();
-    assert_eq!(sections[..3], ["story", "sweep", "all"], "{sections:?}");
+    assert_eq!(
+        sections[..4],
+        ["headline", "story", "sweep", "all"],
+        "{sections:?}"
+    );
     assert!(html.contains(
         "These are point 0&#39;s trials (platforms.alpha.markets.BB.subsidy.rate = 0.1)"
     ));
