@@ -11,7 +11,7 @@
 //! at point 0.
 //!
 //! The numbers are those of `summary.csv` (the same values, the same quantiles), collected
-//! while it is written ([`Collector`]) and written as `headline.csv` beside it, so `run`,
+//! while it is written (`Collector`) and written as `headline.csv` beside it, so `run`,
 //! `summarize` and `merge` all write it. [`read`] reads it back for `run`'s closing table and
 //! for the report.
 
