@@ -364,7 +364,14 @@ pub fn headline_section(f: &Folder) -> Option<Section> {
             let mut row: Vec<String> = Vec::new();
             if !h.parameters.is_empty() {
                 row.push(r.point.to_string());
-                row.extend(r.values.iter().cloned());
+                // The point's values as trials.csv's reader standardises them (a
+                // decimal-comma folder's `0,2` is 0.2), so both dialects draw one page.
+                let values = f
+                    .results
+                    .points
+                    .get(r.point)
+                    .map_or(&r.values, |p| &p.values);
+                row.extend(values.iter().cloned());
             }
             row.extend([
                 format!("{} {}", r.country, r.platform),
