@@ -41,7 +41,8 @@ if [ -z "$browser" ]; then
 fi
 
 # The page's height, laid out as report.html's stylesheet does (content at most 1480 px
-# wide less 56 of padding; grids of 440 px columns 14 px apart; charts scaled to fit):
+# wide less 56 of padding; grids of 440 px columns 14 px apart; charts scaled to their
+# card's width; table rows):
 # Chromium's screenshot is the window, so the window must be as tall as the page. An
 # overestimate only adds background at the bottom.
 height=$(awk -v w="$width" '
@@ -52,7 +53,7 @@ height=$(awk -v w="$width" '
     /^<figure/ {
         if (match($0, /viewBox="0 0 [0-9.]+ [0-9.]+"/)) {
             split(substr($0, RSTART, RLENGTH), a, " "); sw = a[3]; sh = a[4]; gsub(/"/, "", sh)
-            s = (colw < sw ? colw / sw : 1) * sh + 32; if (s > rowmax) rowmax = s
+            s = colw / sw * sh + 32; if (s > rowmax) rowmax = s
             if (++n == cols) { total += rowmax + 14; n = 0; rowmax = 0 }
         }
         next }
@@ -60,6 +61,7 @@ height=$(awk -v w="$width" '
     /^<h1/ { total += 50 } /^<h2/ { total += 70 } /^<h3/ { total += 45 }
     /^<p/ { total += 26 * (1 + int(length($0) / 140)) }
     /^<li|^<dt/ { total += 24 }
+    /^<tr>/ { total += 27 }
     END { print int(total + 300) }' "$html")
 
 profile=$(mktemp -d)

@@ -177,7 +177,8 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             sweep.parameters.join(", ")
         )?;
     }
-    crate::params::uncertain(s, plan.posterior.as_ref(), out)
+    let pins = livemarket::run::draws::pins(plan);
+    crate::params::uncertain(s, plan.posterior.as_ref(), &pins, out)
 }
 
 /// The values that differ from the root of the scenario's `extends` chain, each with the

@@ -111,6 +111,10 @@ fn check_command(args: cli::CheckArgs) -> Result<()> {
     // A [sweep] table is checked too: every point is validated.
     let mut plan = sweep::plan(s.clone(), &text, &file, &SweepOptions::default())?;
     plan.posterior = posterior_of(&composed, args.posterior.as_deref(), &plan)?;
+    livemarket::results::headline::Spec::of(&plan)?;
+    if let Some(note) = run::draws::notice(&plan) {
+        eprintln!("{note}");
+    }
     // Which file each value that differs from the root of the chain came from.
     let provenance = if composed.extends() {
         let root = composed.root();
@@ -163,7 +167,10 @@ fn params_command(args: cli::ParamsArgs) -> Result<()> {
     };
     let mut plan = sweep::plan(s, &text, &file, &opts)?;
     plan.posterior = posterior_of(&composed, args.posterior.as_deref(), &plan)?;
-    print(|out| params::print(&plan.base, plan.posterior.as_ref(), out))
+    if let Some(note) = livemarket::run::draws::notice(&plan) {
+        eprintln!("{note}");
+    }
+    print(|out| params::print(&plan, out))
 }
 
 /// The posterior `flag` names, else the scenario's `[uncertain] posterior`, read and checked
@@ -220,6 +227,9 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
     let plan = recipe.plan()?;
     if let Some(warning) = plan.posterior.as_ref().and_then(|p| p.warning()) {
         eprintln!("{warning}");
+    }
+    if let Some(note) = run::draws::notice(&plan) {
+        eprintln!("{note}");
     }
     let scenario = &plan.base;
     let opts = RunOptions {
@@ -286,6 +296,18 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
                 report.elapsed.as_secs_f64(),
                 report.out.display()
             );
+        }
+        let nothing_done = opts.resume && report.runs > 0 && report.resumed == report.runs;
+        if opts.recipe.shard.is_none() && !nothing_done {
+            let headline = livemarket::results::headline::read(&report.out)?;
+            print(|out| {
+                writeln!(
+                    out,
+                    "\nheadline ({}; median and 5%-95% over trials, shares of trials):",
+                    livemarket::results::headline::HEADLINE_CSV
+                )?;
+                headline.print(out)
+            })?;
         }
     }
     if opts.recipe.shard.is_none() {
@@ -522,7 +544,7 @@ fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
             String::new()
         };
         println!(
-            "summary.csv and weekly.csv of {} run(s){of} written in {}",
+            "summary.csv, weekly.csv and headline.csv of {} run(s){of} written in {}",
             done,
             args.dir.display()
         );

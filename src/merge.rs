@@ -301,6 +301,7 @@ fn write(
         out,
         &worlds,
         columns.as_ref(),
+        &results::headline::Spec::of(plan)?,
         SUMMARY_BUDGET,
         0,
         &recipe.store_layout(plan),

@@ -3,25 +3,28 @@
 
 use livemarket::num::Plain;
 use livemarket::posterior::Posterior;
+use livemarket::run::draws::{self, Pin};
 use livemarket::scenario::Scenario;
 use livemarket::scenario::params::{self, show};
 use livemarket::scenario::uncertain;
+use livemarket::sweep::Plan;
 use livemarket::table;
 use std::io::Write;
 
 /// Every parameter path with its value, type and unit, aligned in columns; a value the
-/// posterior replaces is marked `(posterior)`.
-pub fn print(
-    s: &Scenario,
-    posterior: Option<&Posterior>,
-    out: &mut impl Write,
-) -> std::io::Result<()> {
+/// posterior replaces is marked `(posterior)`, an uncertain parameter `--set` pins
+/// `(pinned)`.
+pub fn print(plan: &Plan, out: &mut impl Write) -> std::io::Result<()> {
+    let (s, posterior) = (&plan.base, plan.posterior.as_ref());
+    let pins = draws::pins(plan);
     let from_posterior = |path: &str| posterior.is_some_and(|p| p.paths.iter().any(|q| q == path));
     let rows: Vec<[String; 4]> = params::params(s)
         .into_iter()
         .map(|p| {
             let mut value = cell(&p.value);
-            if from_posterior(&p.path) {
+            if pins.iter().any(|pin| pin.path == p.path) {
+                value.push_str(" (pinned)");
+            } else if from_posterior(&p.path) {
                 value.push_str(" (posterior)");
             }
             [p.path, value, p.kind.to_string(), p.unit.to_string()]
@@ -32,7 +35,7 @@ pub fn print(
         &rows,
         out,
     )?;
-    uncertain(s, posterior, out)
+    uncertain(s, posterior, &pins, out)
 }
 
 /// The posterior (its file, particles, effective sample size, and each path's weighted
@@ -41,8 +44,10 @@ pub fn print(
 pub fn uncertain(
     s: &Scenario,
     posterior: Option<&Posterior>,
+    pins: &[Pin],
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let pin = |path: &str| pins.iter().find(|p| p.path == path);
     if let Some(p) = posterior {
         let n = p.ids.len();
         let ess = p.ess();
@@ -59,10 +64,13 @@ pub fn uncertain(
             .summary()
             .into_iter()
             .map(|m| {
-                let prior = s
+                let mut prior = s
                     .uncertain
                     .get(&m.path)
                     .map_or("-".to_string(), |u| u.dist.to_string());
+                if let Some(p) = pin(&m.path) {
+                    prior = format!("{} (the particle's value is not used)", p.describe());
+                }
                 [
                     m.path,
                     Plain(m.median).to_string(),
@@ -94,7 +102,9 @@ pub fn uncertain(
             let replaced = posterior.is_some_and(|p| p.paths.contains(path));
             [
                 path.clone(),
-                if replaced {
+                if let Some(p) = pin(path) {
+                    format!("{} ({}, not drawn)", u.dist, p.describe())
+                } else if replaced {
                     format!("{} (replaced by the posterior)", u.dist)
                 } else {
                     u.dist.to_string()

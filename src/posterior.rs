@@ -188,32 +188,22 @@ pub struct Marginal {
 impl Posterior {
     /// Parses a recorded posterior and checks it against the plan: every column a number
     /// parameter of the scenario, every value inside its parameter's valid range, weights
-    /// finite, non-negative and not all zero, and no path that `--set` or the sweep also
-    /// sets (the particle's value would replace theirs).
+    /// finite, non-negative and not all zero, and no distribution of a path it holds swept
+    /// (the particle's value would replace every draw). A path `--set` or the sweep gives
+    /// is pinned there: the particle's value of it is not used ([`crate::run::draws`]).
     pub fn of(source: &Source, plan: &Plan) -> Result<Posterior, UserError> {
         let p = Posterior::parse(&source.text, &source.file, &plan.base)?;
         let mut problems = Vec::new();
         for path in &p.paths {
-            let set = plan
-                .overrides
-                .iter()
-                .find(|o| o.split_once('=').is_some_and(|(k, _)| k.trim() == path));
-            if let Some(flag) = set {
-                problems.push(format!(
-                    "--set {flag}: `{path}` is taken from the posterior {}: each trial takes its \
-                     particle's value, which would replace the value set; drop --set, or run \
-                     without the posterior",
-                    p.file
-                ));
-            }
             for column in plan.columns() {
                 let prior = crate::sweep::uncertain_key(column).map(|(entry, _)| entry);
-                if column == path || prior == Some(path) {
+                if prior == Some(path) {
                     problems.push(format!(
                         "the sweep varies `{column}`, but `{path}` is taken from the posterior \
                          {}: each trial takes its particle's value whatever the point, so the \
-                         points would not differ; sweep another parameter, or run without the \
-                         posterior",
+                         points would not differ; sweep `{path}` itself (which pins it at each \
+                         point's value) instead, or remove `posterior` from the scenario's \
+                         [uncertain] table to draw it from its distribution",
                         p.file
                     ));
                 }

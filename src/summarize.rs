@@ -1,4 +1,4 @@
-//! `livemarket summarize DIR`: `summary.csv` and `weekly.csv` written again from the runs in
+//! `livemarket summarize DIR`: `summary.csv`, `weekly.csv` and `headline.csv` written again from the runs in
 //! a folder's `trials.bin`, e.g. after they could not be written, or of an interrupted run so
 //! far; a run that was only missing its summaries is then marked complete.
 
@@ -36,6 +36,7 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
         dir,
         &worlds,
         columns.as_ref(),
+        &results::headline::Spec::of(&plan)?,
         SUMMARY_BUDGET,
         recorded.runs_done,
         &recorded.recipe.store_layout(&plan),

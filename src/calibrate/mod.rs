@@ -143,6 +143,23 @@ impl Problem {
             ))
             .into());
         }
+        // A what-if pins an uncertain parameter (run); calibrate fits every one of them.
+        let pinned: Vec<String> = plan
+            .overrides
+            .iter()
+            .zip(&plan.set_paths)
+            .filter(|(_, path)| table.contains_key(*path))
+            .map(|(raw, path)| {
+                format!(
+                    "--set {raw}: `{path}` is one of the [uncertain] parameters calibrate fits, \
+                     so it cannot be set; remove it from [uncertain] in a scenario of your own \
+                     to calibrate with it fixed, or drop --set"
+                )
+            })
+            .collect();
+        if !pinned.is_empty() {
+            return Err(UserError::lines(pinned).into());
+        }
         let targets = Targets::from_toml_str(&recipe.targets_text, &recipe.targets_file)?;
         let summaries = Summaries::of(&targets, &plan.points[0].world)?;
         let factors = uncertain::factors(&table);

@@ -775,13 +775,9 @@ fn jitter(i: usize) -> f64 {
 // ---------------------------------------------------------------------------------------
 // The page.
 
-/// The rules the calibration page adds to the run report's stylesheet: tables.
+/// The rules the calibration page adds to the run report's stylesheet (which has the
+/// tables' own).
 const TABLE_STYLE: &str = "
-table{border-collapse:collapse;background:#fff;font-size:13px;margin:8px 0 14px;
- font-variant-numeric:tabular-nums}
-th,td{padding:3px 10px;border-bottom:1px solid #e2e2e2;text-align:right;vertical-align:top}
-th{background:#efefec;font-weight:600}
-th:first-child,td:first-child,.text{text-align:left}
 td code{color:#666;font-size:12px}
 ul.facts{font-size:14px;margin:8px 0;padding-left:20px}
 .small{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px}

@@ -181,19 +181,24 @@ pub fn boxes(name: String, title: &str, subtitle: &str, rows: &[BoxRow], unit: U
     svg.finish(name, title)
 }
 
-/// Event categories of a market's launch, in bar order.
-pub const EVENTS: [(&str, &str); 4] = [
+/// Event categories of a market's launch, in bar order: what happened to live shopping in
+/// the market by the last week.
+pub const EVENTS: [(&str, &str); 5] = [
     ("open at the end", "#009E73"),
+    ("closed as planned", "#56B4E9"),
     ("opened, then withdrawn", "#D55E00"),
     ("launch cancelled (gate failed)", "#E69F00"),
     ("not opened by the end", "#BBBBBB"),
 ];
 
+/// The category of [`EVENTS`] whose labels are dark on a light bar.
+const PALE: usize = 4;
+
 /// One market's trials counted by [`EVENTS`] category.
 #[derive(Debug, Clone)]
 pub struct EventRow {
     pub label: String,
-    pub counts: [usize; 4],
+    pub counts: [usize; 5],
 }
 
 /// Stacked bars: the share of trials in each event category, per market.
@@ -236,7 +241,7 @@ pub fn events(name: String, title: &str, subtitle: &str, rows: &[EventRow]) -> C
             let (x0, x1) = (x.at(from), x.at(from + share));
             svg.rect(x0, y + 2.0, x1 - x0, row_h - 6.0, EVENTS[k].1, 1.0);
             if x1 - x0 > 34.0 {
-                let fill = if k == 3 { INK } else { "#fff" };
+                let fill = if k == PALE { INK } else { "#fff" };
                 svg.text(
                     (x0 + x1) / 2.0,
                     y + 14.5,
@@ -628,7 +633,7 @@ mod tests {
     fn event_shares_are_labelled_in_percent() {
         let rows = vec![EventRow {
             label: "DE tiktok".into(),
-            counts: [0, 0, 3, 1],
+            counts: [0, 0, 0, 3, 1],
         }];
         let c = events("e".into(), "t", "s", &rows);
         assert!(c.svg.contains(">75%<") && c.svg.contains(">25%<"));

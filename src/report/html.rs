@@ -1,6 +1,7 @@
 //! The report page: one self-contained HTML file (inline SVG, a small stylesheet with the
 //! system font stack, no scripts, nothing fetched), a table of contents, and sections of
-//! charts. Each chart links to its standalone copy in the report's folder.
+//! tables, short lists and charts. Each chart links to its standalone copy in the report's
+//! folder.
 
 use super::svg::Chart;
 use std::fmt::Write;
@@ -30,15 +31,47 @@ pub struct Section {
     pub toc_label: String,
 }
 
-/// Charts under one sub-heading (none: directly under the section).
+/// Tables, a list and charts under one sub-heading (none: directly under the section), in
+/// that order.
 #[derive(Debug, Default)]
 pub struct Group {
     pub id: String,
     pub title: String,
     pub intro: String,
+    /// Plain sentences shown as a bulleted list.
+    pub items: Vec<String>,
+    pub tables: Vec<Table>,
     pub charts: Vec<Chart>,
     /// Wide charts (box plots, events): two to a row on a wide screen, not three.
     pub wide: bool,
+}
+
+/// A table of text cells: the first column is a label (left-aligned), the others figures
+/// (right-aligned).
+#[derive(Debug, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// The table's markup.
+    pub fn render(&self) -> String {
+        let mut s = String::from("<div class=\"table\"><table>\n<tr>");
+        for h in &self.header {
+            let _ = write!(s, "<th>{}</th>", esc(h));
+        }
+        s.push_str("</tr>\n");
+        for row in &self.rows {
+            s.push_str("<tr>");
+            for c in row {
+                let _ = write!(s, "<td>{}</td>", esc(c));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</table></div>\n");
+        s
+    }
 }
 
 /// The stylesheet of every page (the calibration report adds its tables' rules).
@@ -58,7 +91,15 @@ nav.toc span.sub a{margin-right:10px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:14px}
 .wide{display:grid;grid-template-columns:repeat(auto-fill,minmax(680px,1fr));gap:14px}
 figure{margin:0;background:#fff;border:1px solid #e2e2e2;padding:6px}
-figure svg{max-width:100%;height:auto;display:block}
+figure svg{width:100%;height:auto;display:block}
+table{border-collapse:collapse;background:#fff;font-size:13px;margin:8px 0 14px;
+ font-variant-numeric:tabular-nums}
+th,td{padding:3px 10px;border-bottom:1px solid #e2e2e2;text-align:right;vertical-align:top}
+th{background:#efefec;font-weight:600}
+th:first-child,td:first-child,.text{text-align:left}
+div.table td{white-space:nowrap}
+div.table{overflow-x:auto;max-width:100%}
+ul.story{margin:6px 0 12px;padding-left:22px;max-width:980px}ul.story li{margin:2px 0}
 figcaption{font-size:11px;color:#888;text-align:right}
 figcaption a{color:#888}
 a{color:#0060a0}
@@ -129,6 +170,16 @@ impl Page {
                 }
                 if !g.intro.is_empty() {
                     let _ = writeln!(s, "<p>{}</p>", esc(&g.intro));
+                }
+                if !g.items.is_empty() {
+                    s.push_str("<ul class=\"story\">\n");
+                    for item in &g.items {
+                        let _ = writeln!(s, "<li>{}</li>", esc(item));
+                    }
+                    s.push_str("</ul>\n");
+                }
+                for t in &g.tables {
+                    s.push_str(&t.render());
                 }
                 if g.charts.is_empty() {
                     continue;

@@ -5,14 +5,17 @@
 //!
 //! Reading is in `read` (through [`crate::results`]), the SVG primitives in `svg`
 //! (numbers: [`mod@crate::format`]), the chart kinds in `charts`, the pages in `page` (a
-//! run) and `comparison`, the workbook in `xlsx`.
+//! run: its opening section in `story`, its uncertain parameters in `factors`) and
+//! `comparison`, the workbook in `xlsx`.
 
 pub mod calibration;
 mod charts;
 mod comparison;
+mod factors;
 mod html;
 mod page;
 mod read;
+mod story;
 mod svg;
 mod xlsx;
 

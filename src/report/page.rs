@@ -1,21 +1,24 @@
-//! The report of a result folder, section by section: all countries together, launch
-//! events, trial totals, a sweep's parameters and points, then one section per country.
+//! The report of a result folder, the answer first: the headline and what happened (the
+//! outcomes table, the turning events, total GMV and the launch events; see `story`), a
+//! sweep's outcomes against its parameters and by point, then the details: all countries
+//! week by week, the other trial totals, the uncertain parameters as factors (`factors`),
+//! and one section per country.
 
-use super::charts::{self, AtPoint, BoxRow, EventRow, PALETTE};
+use super::charts::{self, AtPoint, BoxRow, PALETTE};
+use super::factors::{self, short};
 use super::html::{Group, Page, Section, slug};
 use super::read::Folder;
+use super::story::{self, GMV, event_counts, values};
 use super::svg::Chart;
 use crate::format::Unit;
 use crate::results::ALL_COUNTRIES;
 use crate::results::measures;
 use crate::results::trials::PointResults;
 use crate::results::weekly::WEEKLY_CHARTS;
-use std::collections::BTreeMap;
 
-/// Trial totals drawn as box plots, by measure name; titles and units from
-/// [`measures::MEASURES`].
-const TOTALS: [&str; 10] = [
-    "gmv_usd",
+/// Trial totals drawn as box plots in the details, by measure name (total GMV is at the
+/// top, with the story); titles and units from [`measures::MEASURES`].
+const TOTALS: [&str; 9] = [
     "orders",
     "adopters_peak",
     "adopters_end",
@@ -34,12 +37,6 @@ const BY_POINT: [&str; 4] = [
     "subsidy_usd",
     "creators_streaming_end",
 ];
-
-/// The event measures a market's trials are counted by: cancelled, opened, withdrawn.
-const EVENTS: [&str; 3] = ["launch_cancelled", "live_opened_week", "live_withdrawn"];
-
-/// The measure the markets are ranked by.
-const GMV: &str = "gmv_usd";
 
 /// Sweeps with more points than this get no per-point box plots (rows would not fit).
 const MAX_POINT_ROWS: usize = 60;
@@ -131,13 +128,22 @@ pub fn build(f: &Folder) -> Page {
             });
         }
     }
-    page.sections.push(all);
-    page.sections.push(events_section(f, point));
-    page.sections.push(totals_section(f, point, &colour));
+    let sweep_note = r.is_sweep().then(|| {
+        format!(
+            "These are point {}'s trials ({}); the sweep section below compares the points.",
+            f.point,
+            assignments(&r.columns, &point.values)
+        )
+    });
+    page.sections.extend(story::headline_section(f));
+    page.sections
+        .push(story::section(f, point, &colour, sweep_note));
     if r.is_sweep() {
         page.sections.push(sweep_section(f, &colour));
     }
-    if let Some(sec) = uncertain_section(f, point, &colour) {
+    page.sections.push(all);
+    page.sections.push(totals_section(f, point, &colour));
+    if let Some(sec) = factors::section(f, point, &colour) {
         page.sections.push(sec);
     }
     for country in countries(point) {
@@ -265,87 +271,6 @@ fn countries(p: &PointResults) -> Vec<String> {
     v
 }
 
-/// Values of measure `m` across the trials of series `s` (empty cells left out).
-fn values(p: &PointResults, s: usize, m: usize) -> Vec<f64> {
-    p.trials[s].values().filter_map(|(_, v)| v[m]).collect()
-}
-
-/// One market's trials counted by event category.
-fn event_counts(f: &Folder, p: &PointResults, s: usize) -> [usize; 4] {
-    let [cancelled, opened, withdrawn] = EVENTS.map(|n| f.metric(n));
-    let mut counts = [0; 4];
-    for (_, v) in p.trials[s].values() {
-        let get = |i: Option<usize>| i.and_then(|i| v[i]);
-        let k = if get(withdrawn).unwrap_or(0.0) > 0.0 {
-            1
-        } else if get(opened).is_some() {
-            0
-        } else if get(cancelled).unwrap_or(0.0) > 0.0 {
-            2
-        } else {
-            3
-        };
-        counts[k] += 1;
-    }
-    counts
-}
-
-fn events_section(f: &Folder, p: &PointResults) -> Section {
-    let mut rows = Vec::new();
-    let mut unplanned = Vec::new();
-    for (s, (c, pl)) in p.series.iter().enumerate() {
-        let counts = event_counts(f, p, s);
-        let launch = f.launch(c, pl);
-        let happened = counts[0] + counts[1] + counts[2] > 0;
-        let planned = launch.as_ref().map_or(happened, |l| l.date.is_some());
-        if !planned && !happened {
-            unplanned.push(format!("{c} {pl}"));
-            continue;
-        }
-        let mut label = format!("{c} {pl}");
-        if let Some(l) = &launch {
-            if let Some(d) = &l.date {
-                label.push_str(&format!(" · {d}"));
-            }
-            if let Some(g) = &l.gate {
-                label.push_str(&format!(" · gated on {g}"));
-            }
-        }
-        rows.push(EventRow { label, counts });
-    }
-    let n = p.trials.first().map_or(0, |t| t.len());
-    let mut intro = format!(
-        "What happened to each planned live-shopping launch, as shares of the {n} trials: \
-         open at the end; opened and later withdrawn (exit rule); cancelled because the gate \
-         market's GMV fell short before the launch date; or not opened by the last week."
-    );
-    if !unplanned.is_empty() {
-        intro.push_str(&format!(
-            " No live launch planned in: {}.",
-            unplanned.join(", ")
-        ));
-    }
-    let mut sec = Section {
-        id: "events".into(),
-        title: "Launch events".into(),
-        intro,
-        ..Section::default()
-    };
-    if !rows.is_empty() {
-        sec.groups.push(Group {
-            charts: vec![charts::events(
-                "events".into(),
-                "Launch events: share of trials",
-                "market · planned launch date · gate",
-                &rows,
-            )],
-            wide: true,
-            ..Group::default()
-        });
-    }
-    sec
-}
-
 fn totals_section(f: &Folder, p: &PointResults, colour: &dyn Fn(&str) -> &'static str) -> Section {
     let mut charts = Vec::new();
     for metric in TOTALS {
@@ -390,16 +315,6 @@ fn totals_section(f: &Folder, p: &PointResults, colour: &dyn Fn(&str) -> &'stati
     }
 }
 
-/// `countries.GB.live_affinity.mean` → `GB.live_affinity.mean`; `platforms.tiktok.markets.GB.
-/// subsidy.rate` → `tiktok.GB.subsidy.rate`.
-fn short(path: &str) -> String {
-    let p = path
-        .strip_prefix("countries.")
-        .or_else(|| path.strip_prefix("platforms."))
-        .unwrap_or(path);
-    p.replacen(".markets.", ".", 1)
-}
-
 /// For parameter `j`, each point's group (its values of the other parameters) and the
 /// groups' names; a single group when there are none or too many to tell apart.
 fn groups(f: &Folder, j: usize) -> (Vec<usize>, Vec<String>) {
@@ -432,119 +347,6 @@ fn groups(f: &Folder, j: usize) -> (Vec<usize>, Vec<String>) {
     } else {
         (ids, names)
     }
-}
-
-/// Spearman's rank correlation of the pairs (average ranks for ties); None when either
-/// side is constant.
-fn spearman(xy: &[(f64, f64)]) -> Option<f64> {
-    fn ranks(v: Vec<f64>) -> Vec<f64> {
-        let mut idx: Vec<usize> = (0..v.len()).collect();
-        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-        let mut r = vec![0.0; v.len()];
-        let mut i = 0;
-        while i < idx.len() {
-            let mut j = i;
-            while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-                j += 1;
-            }
-            for &k in &idx[i..=j] {
-                r[k] = (i + j) as f64 / 2.0;
-            }
-            i = j + 1;
-        }
-        r
-    }
-    let rx = ranks(xy.iter().map(|p| p.0).collect());
-    let ry = ranks(xy.iter().map(|p| p.1).collect());
-    let m = (xy.len() as f64 - 1.0) / 2.0;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in rx.iter().zip(&ry) {
-        sxy += (a - m) * (b - m);
-        sxx += (a - m) * (a - m);
-        syy += (b - m) * (b - m);
-    }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
-}
-
-/// Each live market's total GMV against each drawn parameter, one dot per trial of the
-/// reported point, from `draws.csv`; None when the folder has no draws.
-fn uncertain_section(
-    f: &Folder,
-    point: &PointResults,
-    colour: &dyn Fn(&str) -> &'static str,
-) -> Option<Section> {
-    let (names, draws) = read_draws(f)?;
-    let gmv = f.metric(GMV)?;
-    let mut sec = Section {
-        id: "uncertain".into(),
-        title: "Uncertain parameters".into(),
-        intro: format!(
-            "Each trial drew its own value of {} parameter(s) (draws.csv). Total GMV against \
-             each drawn value: one dot per trial; ρ is Spearman's rank correlation, how \
-             closely the outcome follows the parameter.",
-            names.len()
-        ),
-        ..Section::default()
-    };
-    for (j, param) in names.iter().enumerate() {
-        let mut charts = Vec::new();
-        for (s, (c, pl)) in point.series.iter().enumerate() {
-            let xy: Vec<(f64, f64)> = point.trials[s]
-                .iter()
-                .filter_map(|(trial, (_, v))| Some((draws.get(trial)?[j]?, v[gmv]?)))
-                .collect();
-            if xy.iter().all(|p| p.1 == 0.0) {
-                continue;
-            }
-            let rho = spearman(&xy).map_or(String::new(), |r| format!(", ρ = {r:.2}"));
-            charts.push(charts::scatter(
-                slug(&format!("uncertain-gmv_usd-{c}-{pl}-vs-{param}")),
-                &format!("Total GMV · {c} {pl}"),
-                &format!("against the drawn {}{rho}", short(param)),
-                param,
-                &xy,
-                Unit::Usd,
-                "USD over the run",
-                colour(pl),
-            ));
-        }
-        sec.groups.push(Group {
-            id: slug(&format!("uncertain-{param}")),
-            title: format!("Against {param}"),
-            charts,
-            ..Group::default()
-        });
-    }
-    Some(sec)
-}
-
-/// Each trial's drawn values, in draws.csv's column order.
-type DrawsByTrial = BTreeMap<u64, Vec<Option<f64>>>;
-
-/// `draws.csv` of the reported point: the parameter names and each trial's values (None for
-/// a cell that is not a number); None without the file.
-fn read_draws(f: &Folder) -> Option<(Vec<String>, DrawsByTrial)> {
-    let path = f.dir.join(crate::results::DRAWS_CSV);
-    let (mut rdr, dialect) = crate::format::Dialect::reader(&path).ok()?;
-    let header: Vec<String> = rdr.headers().ok()?.iter().map(String::from).collect();
-    let at = |name: &str| header.iter().position(|h| h == name);
-    let (trial, seed) = (at("trial")?, at("seed")?);
-    let point_col = at("point");
-    let mut draws = BTreeMap::new();
-    for row in rdr.records() {
-        let row = row.ok()?;
-        if let Some(p) = point_col
-            && row.get(p).and_then(|v| v.parse::<usize>().ok()) != Some(f.point)
-        {
-            continue;
-        }
-        let k: u64 = row.get(trial)?.parse().ok()?;
-        let values = (seed + 1..header.len())
-            .map(|i| row.get(i).and_then(|c| dialect.parse(c)))
-            .collect();
-        draws.insert(k, values);
-    }
-    Some((header[seed + 1..].to_vec(), draws))
 }
 
 fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
@@ -620,8 +422,12 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
         }
         for (s, (c, pl)) in affected.iter().copied() {
             for (k, key, what) in [
-                (1usize, "withdrawn", "withdrawn"),
-                (2, "cancelled", "with the launch cancelled"),
+                (story::Outcome::Withdrawn, "withdrawn", "withdrawn"),
+                (
+                    story::Outcome::Cancelled,
+                    "cancelled",
+                    "with the launch cancelled",
+                ),
             ] {
                 let shares: Vec<f64> = r
                     .points
@@ -632,7 +438,7 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
                         }
                         let counts = event_counts(f, p, s);
                         let n: usize = counts.iter().sum();
-                        counts[k] as f64 / n.max(1) as f64
+                        counts[k as usize] as f64 / n.max(1) as f64
                     })
                     .collect();
                 if shares.iter().all(|v| *v == shares[0]) {
@@ -691,7 +497,7 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
     }
     for (s, (c, pl)) in &live {
         let mut charts = Vec::new();
-        for metric in TOTALS.iter().filter(|t| BY_POINT.contains(t)) {
+        for metric in &BY_POINT {
             let (Some(measure), Some(m)) = (measures::find(metric), f.metric(metric)) else {
                 continue;
             };
@@ -740,6 +546,15 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
 mod tests {
     use super::*;
 
+    /// The event measures `story` counts a market's trials by.
+    const EVENTS: [&str; 5] = [
+        "launch_cancelled",
+        "live_opened_week",
+        "live_withdrawn",
+        "live_withdrawn_week",
+        "live_closed_week",
+    ];
+
     #[test]
     fn every_measure_the_page_draws_is_written_by_the_csv_writer() {
         let written = measures::names();
@@ -747,7 +562,10 @@ mod tests {
             assert!(written.iter().any(|w| w == name), "{name} is not a measure");
         }
         for name in BY_POINT {
-            assert!(TOTALS.contains(&name), "{name} has no totals chart");
+            assert!(
+                TOTALS.contains(&name) || name == GMV,
+                "{name} has no totals chart"
+            );
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::error::UserError;
 use crate::results::TRIALS_CSV;
+use crate::results::headline::{self, HEADLINE_CSV, Headline};
 use crate::results::manifest;
 use crate::results::trials::{self, Results};
 use crate::results::weekly::{self, Weekly};
@@ -22,6 +23,8 @@ pub struct Folder {
     /// The point whose weekly series, totals and events are drawn (0 without a sweep).
     pub point: usize,
     pub weekly: Weekly,
+    /// `headline.csv`, when the folder has one (an older livemarket's has not).
+    pub headline: Option<Headline>,
 }
 
 /// Reads `dir` for the report of point `point` (None: point 0).
@@ -92,7 +95,13 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
         ))
         .into());
     };
+    let headline = if dir.join(HEADLINE_CSV).is_file() {
+        Some(headline::read(dir)?)
+    } else {
+        None
+    };
     Ok(Folder {
+        headline,
         dir: dir.to_path_buf(),
         manifest,
         manifest_note,
@@ -109,6 +118,8 @@ pub struct Launch {
     pub date: Option<String>,
     /// The gate market's country, if the launch was gated.
     pub gate: Option<String>,
+    /// The planned close date as written, if the scenario closes live shopping on a date.
+    pub close: Option<String>,
 }
 
 impl Folder {
@@ -132,6 +143,7 @@ impl Folder {
                 live.and_then(|l| l.get("gate"))
                     .and_then(|g| g.get("market")),
             ),
+            close: text(live.and_then(|l| l.get("close"))),
         })
     }
 
@@ -146,6 +158,12 @@ impl Folder {
             serde_json::Value::Null => None,
             other => Some(other.to_string()),
         }
+    }
+
+    /// The group of the uncertain parameter `path` in the manifest's `[uncertain]` table;
+    /// None when it has none (or the manifest does not say).
+    pub fn uncertain_group(&self, path: &str) -> Option<String> {
+        self.manifest_str(&["scenario", "uncertain", path, "group"])
     }
 
     /// Index of a measure of trials.csv.

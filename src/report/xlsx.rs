@@ -18,8 +18,8 @@ use crate::results::{ALL_COUNTRIES, measures};
 use crate::stats::quantile;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
-    Chart, ChartErrorBars, ChartErrorBarsType, ChartRange, ChartType, ExcelDateTime, Format,
-    FormatBorder, Workbook, Worksheet,
+    Chart, ChartAxisDateUnitType, ChartErrorBars, ChartErrorBarsType, ChartRange, ChartType,
+    ExcelDateTime, Format, FormatBorder, Workbook, Worksheet,
 };
 use std::io::Write;
 use std::path::Path;
@@ -29,11 +29,16 @@ const MAX_ROW: u32 = 1_048_575;
 /// Seeds from 10^15 up (an older livemarket's) are not held exactly by a number cell (Excel
 /// keeps 15 significant digits): they stay text.
 const SEED_LIMIT: f64 = 1e15;
-/// Markets whose weekly GMV gets a line chart.
+/// Markets whose weekly GMV gets a line chart, and markets a sweep's table and charts show.
 const TOP_MARKETS: usize = 4;
-/// The charts sheet's charts start here, right of its tables (the date and three columns
-/// per market), so they never cover the numbers they plot.
-const CHART_COLUMN: u16 = 1 + 3 * TOP_MARKETS as u16 + 1;
+/// The charts sheet's charts start here, right of its tables (the sweep's point and values,
+/// or the date, and three columns per market), so they never cover the numbers they plot.
+const CHART_COLUMN: u16 = 2 + 3 * TOP_MARKETS as u16 + 1;
+/// Rows a chart of 320 pixels covers, and a gap.
+const CHART_ROWS: u32 = 17;
+/// Whole dollars: the charts sheet's tables are quantiles of totals in the millions, whose
+/// cents are noise.
+const WHOLE_USD_FORMAT: &str = "$#,##0";
 
 /// Columns that hold text.
 fn is_text(name: &str) -> bool {
@@ -127,14 +132,18 @@ pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
     }
     if sweep {
         notes.push(format!(
-            "These charts show point {} of {} (`livemarket report --xlsx --point K` draws \
-             another); the `weekly` sheet has every point: filter its `point` column.",
+            "First the sweep: total GMV at each of its {} points, for the markets it is about. \
+             The total-GMV and weekly charts below show point {} (`livemarket report --xlsx \
+             --point K` draws another); the `weekly` sheet has every point: filter its \
+             `point` column.",
+            f.results.points.len(),
             f.point,
-            f.results.points.len()
         ));
     }
     notes.push(
-        "Every number is the value its CSV file writes; seeds are exact (at most 15 digits)."
+        "The tables on this sheet are quantiles across trials, rounded to whole dollars. The \
+         other sheets hold every number as its CSV file writes it; seeds are exact (at most \
+         15 digits)."
             .to_string(),
     );
     let sheet = wb.worksheet_from_name("charts")?;
@@ -346,32 +355,175 @@ fn copy_csv(
     Ok((kept, cut))
 }
 
+/// The p05, p50 and p95 of total GMV of series `s` at point `k`, rounded to whole dollars;
+/// None when the point lacks the series or it has no GMV column.
+fn gmv_quantiles(f: &Folder, k: usize, s: usize) -> Option<(f64, f64, f64)> {
+    let m = f.metric(Metric::GmvUsd.name())?;
+    let trials = f.results.points[k].trials.get(s)?;
+    let mut v: Vec<f64> = trials.values().filter_map(|(_, v)| v[m]).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let q = |x| quantile(&v, x).round();
+    Some((q(0.05), q(0.5), q(0.95)))
+}
+
 /// Total GMV of each market with some: (label, p05, p50, p95), in file order.
 fn gmv_totals(f: &Folder) -> Vec<(String, f64, f64, f64)> {
     let p = &f.results.points[f.point];
-    let Some(m) = f.metric(Metric::GmvUsd.name()) else {
-        return Vec::new();
-    };
     p.series
         .iter()
         .enumerate()
         .filter_map(|(s, (c, pl))| {
-            let mut v: Vec<f64> = p.trials[s].values().filter_map(|(_, v)| v[m]).collect();
-            v.sort_by(f64::total_cmp);
-            if v.is_empty() || v[v.len() - 1] == 0.0 {
-                return None;
-            }
-            let q = |x| quantile(&v, x);
-            Some((format!("{c} {pl}"), q(0.05), q(0.5), q(0.95)))
+            let (p05, p50, p95) = gmv_quantiles(f, f.point, s)?;
+            (p95 != 0.0 || p05 != 0.0).then(|| (format!("{c} {pl}"), p05, p50, p95))
         })
         .collect()
+}
+
+/// Whether the swept parameter `path` belongs to market `country` `platform`: a country's
+/// parameter (all its markets), a platform's (all its markets) or the market's own.
+fn names_market(path: &str, country: &str, platform: &str) -> bool {
+    if let Some(rest) = path.strip_prefix("countries.") {
+        return rest.split('.').next() == Some(country);
+    }
+    let Some(rest) = path.strip_prefix("platforms.") else {
+        return false;
+    };
+    let mut parts = rest.split('.');
+    if parts.next() != Some(platform) {
+        return false;
+    }
+    match parts.next() {
+        Some("markets") => parts.next() == Some(country),
+        _ => true,
+    }
+}
+
+/// The markets a sweep is about, at most [`TOP_MARKETS`]: those whose total GMV moves
+/// between points, the markets its parameters belong to first, then by how far their
+/// median moves (largest first).
+fn sweep_markets(f: &Folder) -> Vec<usize> {
+    let r = &f.results;
+    let mut ranked: Vec<(bool, f64, usize)> = Vec::new();
+    for (s, (c, pl)) in r.points[0].series.iter().enumerate() {
+        let medians: Vec<f64> = (0..r.points.len())
+            .filter_map(|k| gmv_quantiles(f, k, s).map(|q| q.1))
+            .collect();
+        let (lo, hi) = medians
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(*v), b.max(*v))
+            });
+        if medians.is_empty() || hi == lo {
+            continue;
+        }
+        let named = r.columns.iter().any(|p| names_market(p, c, pl));
+        ranked.push((named, hi - lo, s));
+    }
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    ranked.into_iter().take(TOP_MARKETS).map(|x| x.2).collect()
+}
+
+/// The sweep's table at row `top` (a row per point: its number, its swept values, and the
+/// p05, p50 and p95 of total GMV of each market the sweep is about) and a line chart per
+/// market of the three against the point; returns the first row free below both.
+fn sweep_table(ws: &mut Worksheet, f: &Folder, top: u32, header: &Format) -> Result<u32> {
+    let r = &f.results;
+    let markets = sweep_markets(f);
+    let usd = Format::new().set_num_format(WHOLE_USD_FORMAT);
+    let swept = r.columns.join(", ");
+    ws.write_string_with_format(top, 0, "point", header)?;
+    ws.write_string_with_format(top, 1, &swept, header)?;
+    if markets.is_empty() {
+        ws.write_string(
+            top + 1,
+            0,
+            "No market's total GMV differs between the points: nothing to chart.",
+        )?;
+        return Ok(top + 4);
+    }
+    // With one numeric parameter, rows in the order of its value, so the lines run left to
+    // right; otherwise in point order.
+    let mut order: Vec<usize> = (0..r.points.len()).collect();
+    let numbers: Option<Vec<f64>> = r
+        .points
+        .iter()
+        .map(|p| p.values.first().and_then(|v| v.parse().ok()))
+        .collect();
+    if let (1, Some(x)) = (r.columns.len(), &numbers) {
+        order.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+    }
+    for (i, &k) in order.iter().enumerate() {
+        let row = top + 1 + i as u32;
+        ws.write_number(row, 0, k as f64)?;
+        let values = &r.points[k].values;
+        match (&numbers, values.len()) {
+            (Some(x), 1) => ws.write_number(row, 1, x[k])?,
+            _ => ws.write_string(row, 1, values.join(", "))?,
+        };
+    }
+    let last = top + order.len() as u32;
+    let series = &r.points[0].series;
+    for (m, &s) in markets.iter().enumerate() {
+        let (c, pl) = &series[s];
+        let label = format!("{c} {pl}");
+        let col = 2 + 3 * m as u16;
+        for (j, q) in ["p05", "p50", "p95"].iter().enumerate() {
+            ws.write_string_with_format(top, col + j as u16, format!("{label} {q}"), header)?;
+        }
+        for (i, &k) in order.iter().enumerate() {
+            if let Some((p05, p50, p95)) = gmv_quantiles(f, k, s) {
+                for (j, v) in [p05, p50, p95].iter().enumerate() {
+                    ws.write_number_with_format(top + 1 + i as u32, col + j as u16, *v, &usd)?;
+                }
+            }
+        }
+        let mut chart = Chart::new(ChartType::Line);
+        chart.title().set_name(&format!(
+            "Total GMV · {label} against {swept} (5%, median, 95% of trials)"
+        ));
+        band_series(&mut chart, top, col, (top + 1, last, 1));
+        chart.x_axis().set_name(&swept);
+        chart
+            .y_axis()
+            .set_name("USD over the run")
+            .set_num_format("$#,##0,,\" m\"");
+        chart.set_width(720).set_height(320);
+        ws.insert_chart(top + CHART_ROWS * m as u32, CHART_COLUMN, &chart)?;
+    }
+    ws.set_column_width(1, (swept.chars().count() as f64 + 2.0).clamp(12.0, 40.0))?;
+    Ok((last + 3).max(top + CHART_ROWS * markets.len() as u32 + 1))
+}
+
+/// Three series of the charts sheet, p05, p50 and p95 in columns `col` to `col + 2` under
+/// the header row `head`, over the rows and category column of `cats` (first row, last row,
+/// column): the median darker and wider.
+fn band_series(chart: &mut Chart, head: u32, col: u16, cats: (u32, u32, u16)) {
+    let (first, last, cat) = cats;
+    for (j, colour) in ["#9DB9D8", "#0072B2", "#9DB9D8"].iter().enumerate() {
+        let c = col + j as u16;
+        chart
+            .add_series()
+            .set_name(("charts", head, c))
+            .set_categories(("charts", first, cat, last, cat))
+            .set_values(("charts", first, c, last, c))
+            .set_format(
+                rust_xlsxwriter::ChartFormat::new().set_line(
+                    rust_xlsxwriter::ChartLine::new()
+                        .set_color(*colour)
+                        .set_width(if j == 1 { 2.25 } else { 1.25 }),
+                ),
+            );
+    }
 }
 
 /// The first sheet: notes, the total-GMV table and its column chart, and the weekly GMV of
 /// the largest markets with a line chart each.
 fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Format) -> Result<()> {
     let title = Format::new().set_bold().set_font_size(14);
-    let usd = Format::new().set_num_format(USD_FORMAT);
+    let usd = Format::new().set_num_format(WHOLE_USD_FORMAT);
     let name = f
         .manifest_str(&["scenario_name"])
         .unwrap_or_else(|| f.dir.display().to_string());
@@ -380,7 +532,10 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
     for (i, n) in notes.iter().enumerate() {
         ws.write_string(2 + i as u32, 0, n)?;
     }
-    let top = 3 + notes.len() as u32;
+    let mut top = 3 + notes.len() as u32;
+    if f.results.is_sweep() {
+        top = sweep_table(ws, f, top, header)?;
+    }
     // Total GMV per market.
     let totals = gmv_totals(f);
     let cols = [
@@ -460,7 +615,7 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         {
             ws.write_string_with_format(start, col + j as u16, format!("{label} {q}"), header)?;
             for (t, x) in v.iter().enumerate() {
-                ws.write_number_with_format(start + 1 + t as u32, col + j as u16, *x, &usd)?;
+                ws.write_number_with_format(start + 1 + t as u32, col + j as u16, x.round(), &usd)?;
             }
         }
         let last = start + dates.len() as u32;
@@ -468,33 +623,84 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         chart
             .title()
             .set_name(&format!("Weekly GMV · {label} (5%, median, 95% of trials)"));
-        // p05, p50, p95: the median darker and wider.
-        for (j, colour) in ["#9DB9D8", "#0072B2", "#9DB9D8"].iter().enumerate() {
-            chart
-                .add_series()
-                .set_name(("charts", start, col + j as u16))
-                .set_categories(("charts", start + 1, 0, last, 0))
-                .set_values(("charts", start + 1, col + j as u16, last, col + j as u16))
-                .set_format(
-                    rust_xlsxwriter::ChartFormat::new().set_line(
-                        rust_xlsxwriter::ChartLine::new()
-                            .set_color(*colour)
-                            .set_width(if j == 1 { 2.25 } else { 1.25 }),
-                    ),
-                );
-        }
+        band_series(&mut chart, start, col, (start + 1, last, 0));
+        // One label per month at most (weekly dates would repeat a month's name four
+        // times), every few months on a long run: at most a dozen labels.
         chart
             .x_axis()
             .set_date_axis(true)
-            .set_num_format("mmm yyyy");
+            .set_num_format("mmm yyyy")
+            .set_major_unit(months_between_labels(dates))
+            .set_major_unit_date_type(ChartAxisDateUnitType::Months);
         chart
             .y_axis()
             .set_name("USD per week")
             .set_num_format("$#,##0,,\" m\"");
         chart.set_width(720).set_height(320);
-        ws.insert_chart(top + 20 + 17 * k as u32, CHART_COLUMN, &chart)?;
+        ws.insert_chart(top + 20 + CHART_ROWS * k as u32, CHART_COLUMN, &chart)?;
         col += 3;
     }
     ws.set_freeze_panes(0, 0)?;
     Ok(())
+}
+
+/// Months between a date axis's labels: 1, 2, 3, 6 or 12, the smallest that keeps a run's
+/// dates to at most 12 labels.
+fn months_between_labels(dates: &[chrono::NaiveDate]) -> u16 {
+    use chrono::Datelike;
+    let (Some(a), Some(b)) = (dates.first(), dates.last()) else {
+        return 1;
+    };
+    let months = (b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32 + 1;
+    [1, 2, 3, 6, 12]
+        .into_iter()
+        .find(|step| months <= 12 * i32::from(*step))
+        .unwrap_or(12)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_swept_path_belongs_to_its_country_platform_or_market() {
+        assert!(names_market(
+            "countries.GB.live_affinity.mean",
+            "GB",
+            "tiktok"
+        ));
+        assert!(!names_market(
+            "countries.GB.live_affinity.mean",
+            "US",
+            "tiktok"
+        ));
+        assert!(names_market(
+            "platforms.tiktok.markets.GB.subsidy.rate",
+            "GB",
+            "tiktok"
+        ));
+        assert!(!names_market(
+            "platforms.tiktok.markets.GB.subsidy.rate",
+            "GB",
+            "amazon"
+        ));
+        assert!(!names_market(
+            "platforms.tiktok.markets.GB.subsidy.rate",
+            "DE",
+            "tiktok"
+        ));
+        assert!(names_market("platforms.tiktok.take_rate", "DE", "tiktok"));
+        assert!(!names_market("weeks", "DE", "tiktok"));
+    }
+
+    #[test]
+    fn a_date_axis_has_at_most_a_dozen_month_labels() {
+        let start = chrono::NaiveDate::from_ymd_opt(2021, 1, 4).unwrap();
+        let weeks = |n: u64| -> Vec<chrono::NaiveDate> {
+            (0..n).map(|w| start + chrono::Days::new(7 * w)).collect()
+        };
+        assert_eq!(months_between_labels(&weeks(40)), 1);
+        assert_eq!(months_between_labels(&weeks(104)), 2);
+        assert_eq!(months_between_labels(&weeks(260)), 6);
+    }
 }

@@ -2,6 +2,7 @@
 //! never through a link, never over what no livemarket run wrote, durable once committed;
 //! and which of a folder's files are livemarket's to replace ([`clear`]).
 
+use super::headline::HEADLINE_CSV;
 use super::{
     COMPARE_CSV, COMPARE_XLSX, CREATORS_CSV, DRAWS_CSV, EVENTS_CSV, MANIFEST_JSON, PARQUET_DIR,
     POINTS_CSV, REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE, SUMMARY_CSV, TRIALS_CSV,
@@ -74,7 +75,7 @@ impl AtomicFile {
 
 /// Every file livemarket writes into a result folder under a name of its own (the report's
 /// charts in `report/` aside): what `--force` removes before starting over.
-const WRITTEN: [&str; 15] = [
+const WRITTEN: [&str; 16] = [
     MANIFEST_JSON,
     TRIALS_CSV,
     WEEKLY_TRIALS_CSV,
@@ -90,6 +91,7 @@ const WRITTEN: [&str; 15] = [
     COMPARE_CSV,
     SENSITIVITY_CSV,
     COMPARE_XLSX,
+    HEADLINE_CSV,
 ];
 
 /// The files a run writes into its folder: what its manifest lists.
@@ -112,7 +114,7 @@ pub(crate) fn files_of_run(
     }
     // Written with the summaries, from trials.bin: not by a shard.
     if !shard {
-        f.extend([SUMMARY_CSV, WEEKLY_CSV, EVENTS_CSV]);
+        f.extend([SUMMARY_CSV, WEEKLY_CSV, HEADLINE_CSV, EVENTS_CSV]);
         if creators {
             f.push(CREATORS_CSV);
         }

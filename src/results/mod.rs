@@ -14,6 +14,7 @@
 //! without a sweep has no point columns.
 
 pub(crate) mod files;
+pub mod headline;
 pub mod manifest;
 pub(crate) mod measures;
 pub mod recipe;
@@ -408,15 +409,17 @@ pub(crate) fn summary_bytes(world: &World, trials: u64, budget: u64) -> u64 {
     series_group(world, trials, budget) as u64 * series_bytes(world, trials)
 }
 
-/// Writes `summary.csv` and `weekly.csv` (each under a temporary name, then renamed) from
-/// the runs in the folder's `trials.bin`, holding at most about `budget` bytes of values at a
+/// Writes `summary.csv`, `weekly.csv` and `headline.csv` (each under a temporary name, then
+/// renamed) from the runs in the folder's `trials.bin`, holding at most about `budget` bytes of values at a
 /// time (series are taken in groups that fit; the files do not depend on it). Returns the
 /// runs summarised. A store holding fewer whole runs than `at_least` (what the manifest
 /// records as done) is damaged: the summaries already there are left as they are.
+#[allow(clippy::too_many_arguments)]
 pub fn write_summaries(
     dir: &Path,
     worlds: &[&World],
     columns: Option<&PointColumns>,
+    headline: &headline::Spec,
     budget: u64,
     at_least: u64,
     layout: &store::Layout,
@@ -447,6 +450,7 @@ pub fn write_summaries(
             .collect()
     };
     let measure_names = measures::names();
+    let mut head = headline::Collector::new(headline, worlds);
     let mut summary = AtomicFile::create(&dir.join(SUMMARY_CSV))?;
     let mut weekly = AtomicFile::create(&dir.join(WEEKLY_CSV))?;
     {
@@ -549,6 +553,10 @@ pub fn write_summaries(
                     let scope = scope_of(*label);
                     for (j, metric) in measure_names.iter().enumerate() {
                         if let Some(d) = Describe::of(&mut totals[k][j]) {
+                            if label.0.is_some() {
+                                // Market series come first, in market order.
+                                head.saw(point, first + k, &measures::MEASURES[j], &d);
+                            }
                             let unit = measures::MEASURES[j].unit;
                             let mut row = prefixes[point].clone();
                             row.extend([country.clone(), platform.clone(), metric.clone()]);
@@ -592,6 +600,7 @@ pub fn write_summaries(
     }
     summary.commit()?;
     weekly.commit()?;
+    head.write(dir, columns, dialect)?;
     let sources = Sources {
         dir,
         file: &file,

@@ -28,6 +28,83 @@ pub struct Draws<'p> {
     /// For each `[uncertain]` entry, whether its draw is used (the posterior's value wins
     /// for a path both give: it is the calibrated version of that prior).
     drawn: Vec<bool>,
+    /// The columns `--set` pins, with the value set: every trial takes it in place of its
+    /// draw or its particle's value.
+    set: Vec<(usize, f64)>,
+    /// The columns the sweep pins, with the sweep column whose value each point gives them.
+    swept: Vec<(usize, usize)>,
+}
+
+/// An uncertain parameter (a draws column) that `--set` or the sweep pins: every trial takes
+/// the value given instead of its own, and every other parameter keeps its draw or its
+/// particle's value, not conditioned on the pinned one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pin {
+    pub path: String,
+    /// The value `--set` gives; None for a swept parameter (each point's value).
+    pub value: Option<f64>,
+}
+
+impl Pin {
+    /// How `check` and `params` describe it.
+    pub fn describe(&self) -> String {
+        match self.value {
+            Some(x) => format!("pinned at {} by --set", crate::num::Plain(x)),
+            None => "pinned at each sweep point's value".to_string(),
+        }
+    }
+}
+
+/// The uncertain parameters `--set` or the sweep pins, in the draws' column order.
+pub fn pins(plan: &Plan) -> Vec<Pin> {
+    Draws::of(plan).map_or_else(Vec::new, |d| {
+        let mut pins: Vec<(usize, Pin)> = d
+            .set
+            .iter()
+            .map(|&(c, x)| {
+                (
+                    c,
+                    Pin {
+                        path: d.columns[c].clone(),
+                        value: Some(x),
+                    },
+                )
+            })
+            .chain(d.swept.iter().map(|&(c, _)| {
+                (
+                    c,
+                    Pin {
+                        path: d.columns[c].clone(),
+                        value: None,
+                    },
+                )
+            }))
+            .collect();
+        pins.sort_by_key(|(c, _)| *c);
+        pins.into_iter().map(|(_, p)| p).collect()
+    })
+}
+
+/// The one-line notice `run`, `check` and `params` print on stderr when a plan pins uncertain
+/// parameters; None when it pins none.
+pub fn notice(plan: &Plan) -> Option<String> {
+    let pins = pins(plan);
+    if pins.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = pins
+        .iter()
+        .map(|p| match p.value {
+            Some(x) => format!("`{}` = {}", p.path, crate::num::Plain(x)),
+            None => format!("`{}` (each point's value)", p.path),
+        })
+        .collect();
+    Some(format!(
+        "note: {} pinned in every trial; the other uncertain parameters keep their own draws \
+         (or particle's values), not conditioned on {}",
+        named.join(", "),
+        if pins.len() == 1 { "it" } else { "them" }
+    ))
 }
 
 /// One trial's values at one point.
@@ -61,11 +138,28 @@ impl<'p> Draws<'p> {
                 .filter(|(_, d)| **d)
                 .map(|(k, _)| k.clone()),
         );
+        let number = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+        let set = columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| plan.set_paths.contains(c))
+            .filter_map(|(i, c)| {
+                let p = params::find(&plan.base, c).ok()?;
+                Some((i, p.value.as_ref().and_then(number)?))
+            })
+            .collect();
+        let swept = columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i, plan.columns().iter().position(|s| s == c)?)))
+            .collect();
         Some(Draws {
             plan,
             base: params::tree(&plan.base),
             columns,
             drawn,
+            set,
+            swept,
         })
     }
 
@@ -76,7 +170,7 @@ impl<'p> Draws<'p> {
 
     /// The values trial `trial` takes at point `point`: its particle's, then its draws from
     /// the point's distributions (which a sweep may change; the uniforms behind them are the
-    /// trial's alone). The particle and the uniforms come from streams of the trial seed of
+    /// trial's alone), with the pinned parameters at the value `--set` or the point gives. The particle and the uniforms come from streams of the trial seed of
     /// their own, so each is the same at every point and neither moves the other.
     pub fn values(&self, point: usize, trial: u64) -> Drawn {
         let p = &self.plan.points[point];
@@ -94,6 +188,15 @@ impl<'p> Draws<'p> {
                 .filter(|(_, d)| **d)
                 .map(|(x, _)| x),
         );
+        for &(c, x) in &self.set {
+            values[c] = x;
+        }
+        let number = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+        for &(c, s) in &self.swept {
+            if let Some(x) = number(&p.values[s]) {
+                values[c] = x;
+            }
+        }
         Drawn { particle, values }
     }
 
@@ -123,13 +226,15 @@ impl<'p> Draws<'p> {
                 (Some(i), Some(post)) => (
                     format!("took particle {} of {} and ", post.ids[i], post.file),
                     "the posterior was calibrated with other values of the keys these rules \
-                     also read: calibrate again with this scenario, or narrow the [uncertain] \
-                     distributions",
+                     also read: calibrate again with this scenario, narrow the [uncertain] \
+                     distributions, or run every trial at the scenario's own values with \
+                     --no-uncertain",
                 ),
                 _ => (
                     String::new(),
                     "narrow the [uncertain] distributions so every draw is valid with the \
-                     other keys",
+                     other keys, or run every trial at the scenario's own values with \
+                     --no-uncertain",
                 ),
             };
             crate::error::UserError(format!(

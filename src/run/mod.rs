@@ -1,7 +1,7 @@
 //! `livemarket run`: trials (of every point of a sweep) in parallel, results written as they
 //! finish; and the estimate `--dry-run` prints.
 
-pub(crate) mod draws;
+pub mod draws;
 mod parallel;
 mod progress;
 
@@ -108,6 +108,7 @@ fn count_runs(first_trial: u64, trials: u64, points: usize) -> Result<u64> {
 /// Runs every point of the plan (or the runs of the recipe's shard) and writes every result
 /// file into `opts.out`; with `opts.resume`, continues the interrupted run there.
 pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
+    let headline = results::headline::Spec::of(plan)?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
     let name = worlds[0].name.clone();
     let dir = &opts.out;
@@ -291,6 +292,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
             dir,
             &worlds,
             columns.as_ref(),
+            &headline,
             SUMMARY_BUDGET,
             0,
             &opts.recipe.store_layout(plan),

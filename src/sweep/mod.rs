@@ -49,6 +49,9 @@ pub struct Plan {
     pub base: Scenario,
     /// `PATH=VALUE` overrides applied, as typed.
     pub overrides: Vec<String>,
+    /// The paths of [`Plan::overrides`], in order: those of uncertain parameters are pinned
+    /// at the value set (in [`Plan::base`]) in every trial.
+    pub set_paths: Vec<String>,
     /// None when nothing is swept: one point, and result files without point columns.
     pub sweep: Option<SweepRecord>,
     /// The points in index order; one without a sweep.
@@ -152,14 +155,6 @@ pub fn plan(
             let flag = format!("--set {raw}");
             let (path, value) =
                 split_assignment(raw).map_err(|e| UserError(format!("{flag}: {e}")))?;
-            if scenario.uncertain.contains_key(path) {
-                problems.push(format!(
-                    "{flag}: `{path}` is uncertain: each trial draws it from its [uncertain] \
-                     distribution, which would replace the value set; remove it from \
-                     [uncertain] to set it"
-                ));
-                continue;
-            }
             match params::find(&scenario, path)
                 .and_then(|p| params::coerce(&p, &params::parse_value(value)))
             {
@@ -238,6 +233,7 @@ pub fn plan(
         return Ok(Plan {
             base: scenario,
             overrides: opts.set.clone(),
+            set_paths,
             sweep: None,
             points: vec![Point {
                 values: Vec::new(),
@@ -267,6 +263,27 @@ pub fn plan(
                 found.push(param);
             }
             Err(e) => problems.push(format!("{at}: {e}")),
+        }
+    }
+    // A distribution's parameter swept while the sweep or --set pins the parameter itself:
+    // the distribution is never drawn from, so its points would not differ.
+    for (path, _, source) in &swept {
+        let Some((entry, _)) = uncertain_key(path) else {
+            continue;
+        };
+        let pinned = if set_paths.iter().any(|p| p == entry) {
+            Some("--set")
+        } else if swept.iter().any(|(p, _, _)| p == entry) {
+            Some("the sweep")
+        } else {
+            None
+        };
+        if let Some(by) = pinned {
+            problems.push(format!(
+                "{}: `{path}` changes the distribution of `{entry}`, but {by} pins `{entry}` \
+                 itself, so no trial draws from it; drop one of the two",
+                source.label(file)
+            ));
         }
     }
     if !problems.is_empty() {
@@ -395,6 +412,7 @@ pub fn plan(
         }),
         base: scenario,
         overrides: opts.set.clone(),
+        set_paths,
         points,
         trials_per_point: file_sweep.and_then(|s| s.trials),
         posterior: None,
@@ -553,13 +571,6 @@ fn sweepable(s: &Scenario, path: &str, set_paths: &[String]) -> Result<Param, St
             kind: Kind::Number,
             unit: "distribution parameter",
         });
-    }
-    if s.uncertain.contains_key(path) {
-        return Err(format!(
-            "`{path}` is uncertain: each trial draws it from its [uncertain] distribution, \
-             which would replace every swept value; sweep its distribution's parameters as \
-             uncertain.{path}.KEY, or remove it from [uncertain] to sweep it"
-        ));
     }
     params::find(s, path)
 }

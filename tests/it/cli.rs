@@ -147,7 +147,7 @@ fn refuses_to_overwrite_results_without_force() {
 }
 
 #[test]
-fn prints_a_one_line_summary_unless_quiet() {
+fn prints_a_summary_line_and_the_headline_unless_quiet() {
     let tmp = tempdir();
     livemarket()
         .args(["run", SMALL, "--trials", "2", "--out"])
@@ -155,8 +155,18 @@ fn prints_a_one_line_summary_unless_quiet() {
         .assert()
         .success()
         .stdout(
-            predicate::str::is_match(r"^2 trials of small in \d+\.\d s; results in .+\n$").unwrap(),
+            predicate::str::is_match(
+                r"^2 trials of small in \d+\.\d s; results in .+\n\nheadline \(headline\.csv; median and 5%-95% over trials, shares of trials\):\n(.+\n)+$",
+            )
+            .unwrap(),
         )
+        .stderr("");
+    livemarket()
+        .args(["run", SMALL, "--trials", "2", "--quiet", "--force", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .stdout("")
         .stderr("");
 }
 

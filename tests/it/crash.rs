@@ -189,7 +189,7 @@ fn resume_drops_a_torn_record_and_the_rows_after_the_last_whole_run() {
         .assert()
         .success()
         .stdout(predicates::str::is_match(
-            r"^12 trials of small in \d+\.\d s, resumed after 7 finished runs; results in .+\n$",
+            r"^12 trials of small in \d+\.\d s, resumed after 7 finished runs; results in .+\n\nheadline (?s:.*)$",
         )
         .unwrap());
     assert_same_files(&reference, &torn, "resumed after a torn record");
@@ -251,7 +251,7 @@ fn summarize_rebuilds_the_summaries_from_the_trial_data() {
         .assert()
         .success()
         .stdout(format!(
-            "summary.csv and weekly.csv of 10 run(s) written in {}\n",
+            "summary.csv, weekly.csv and headline.csv of 10 run(s) written in {}\n",
             dir.display()
         ));
     assert!(files(&dir) == before, "summarize rebuilds the same bytes");
@@ -279,7 +279,7 @@ fn summarize_rebuilds_the_summaries_from_the_trial_data() {
         .assert()
         .success()
         .stdout(format!(
-            "summary.csv and weekly.csv of 7 run(s) of 10 (the run is not complete: these are the summaries so far) written in {}\n",
+            "summary.csv, weekly.csv and headline.csv of 7 run(s) of 10 (the run is not complete: these are the summaries so far) written in {}\n",
             cut.display()
         ));
     let summary = fs::read_to_string(cut.join("summary.csv")).unwrap();
@@ -316,6 +316,7 @@ fn summaries_do_not_depend_on_the_memory_budget() {
         &dir,
         &worlds,
         columns.as_ref(),
+        &livemarket::results::headline::Spec::of(&plan).unwrap(),
         1,
         0,
         &layout,

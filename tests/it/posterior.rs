@@ -512,35 +512,46 @@ fn bad_posteriors_are_refused_with_a_place_and_a_fix() {
     assert!(e.contains("the row has 2 cells and the header 3"), "{e}");
     let e = fails("header.csv", Some("particle,weight,countries.AA.lapse\n"));
     assert!(e.contains("has a header but no particles"), "{e}");
-    // A posterior path also set or swept: the particle's value would replace theirs.
+    // A posterior path set or swept is pinned: every trial keeps its particle (and the
+    // particle's other values) and takes the value given for that path.
     let post = write(&p("good.csv"), TWO);
-    let e = refused(&[
-        "run".as_ref(),
-        file.as_os_str(),
-        "--posterior".as_ref(),
-        post.as_os_str(),
-        "--vary".as_ref(),
-        "countries.AA.deal_sensitivity=1,2".as_ref(),
-    ]);
-    assert!(
-        e.contains("the sweep varies `countries.AA.deal_sensitivity`"),
-        "{e}"
+    let (free, pinned, swept) = (p("free"), p("pinned"), p("swept"));
+    let with_post = |out: &Path, extra: &[&str]| {
+        livemarket()
+            .arg("run")
+            .arg(&file)
+            .args(["--quiet", "--trials", "6", "--posterior"])
+            .arg(&post)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .assert()
+            .success()
+            .stdout("");
+    };
+    with_post(&free, &[]);
+    with_post(&pinned, &["--set", "countries.AA.deal_sensitivity=2"]);
+    with_post(&swept, &["--vary", "countries.AA.deal_sensitivity=1.5,3"]);
+    let (f, pn, sw) = (draws(&free), draws(&pinned), draws(&swept));
+    assert_eq!(
+        f[0][..5],
+        [
+            "trial",
+            "particle",
+            "seed",
+            "countries.AA.live_affinity.mean",
+            "countries.AA.deal_sensitivity"
+        ]
     );
-    let e = refused(&[
-        "run".as_ref(),
-        file.as_os_str(),
-        "--posterior".as_ref(),
-        post.as_os_str(),
-        "--set".as_ref(),
-        "countries.AA.deal_sensitivity=2".as_ref(),
-    ]);
-    assert!(
-        e.contains(
-            "--set countries.AA.deal_sensitivity=2: `countries.AA.deal_sensitivity` is taken \
-             from the posterior"
-        ),
-        "{e}"
-    );
+    assert_eq!(f.len(), 7);
+    for (t, (a, b)) in f[1..].iter().zip(&pn[1..]).enumerate() {
+        assert_eq!(a[..4], b[..4], "the same particle and its other value");
+        assert_eq!(b[4], "2");
+        for row in &sw[1 + 2 * t..3 + 2 * t] {
+            assert_eq!(row[2..6], a[..4]);
+            assert_eq!(row[6], row[1], "the point's value");
+        }
+    }
     // The scenario's key names a missing file: the error names the scenario's line.
     let keyed = scenario(&p("keyed"), "[uncertain]\nposterior = \"gone.csv\"");
     let e = refused(&["check".as_ref(), keyed.as_os_str()]);

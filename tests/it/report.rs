@@ -510,3 +510,231 @@ fn compare_xlsx_holds_the_table_as_numbers() {
         &Data::String(first[header.iter().position(|h| *h == "metric").unwrap()].into())
     );
 }
+
+/// The text of a page between two markers, tags removed, entities of `&` and quotes decoded.
+fn text_between(html: &str, from: &str, to: &str) -> String {
+    let start = html
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} not in the page"));
+    let end = start + html[start..].find(to).unwrap_or(html.len() - start);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push('|');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&#39;", "'")
+}
+
+/// The cells of the table row whose first cell is `label`, in the page's first table after
+/// `from`.
+fn row(html: &str, from: &str, label: &str) -> Vec<String> {
+    let start = html.find(from).unwrap();
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let tr = table
+        .split("<tr>")
+        .find(|r| r.starts_with(&format!("<td>{label}</td>")))
+        .unwrap_or_else(|| panic!("no row {label}"));
+    tr.split("<td>")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_report_opens_with_what_happened_and_a_planned_close_is_not_open_at_the_end() {
+    // The small world's beta shop in CC opens in week 0 and closes on 2021-08-02 (week 30)
+    // as the scenario says: closed as planned in every trial, never "open at the end".
+    let tmp = tempdir();
+    run(tmp.path(), &[]);
+    report(tmp.path(), &[]);
+    let html = read(&tmp.path().join("report.html"));
+    // The headline `run` printed comes first (headline.csv), then what happened.
+    let sections: Vec<&str> = html
+        .split("<section id=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(sections[..3], ["headline", "story", "all"], "{sections:?}");
+    let headline = read(&tmp.path().join("headline.csv"));
+    let hh: Vec<&str> = headline.lines().next().unwrap().split(',').collect();
+    let line: Vec<&str> = headline
+        .lines()
+        .find(|l| l.starts_with("AA,alpha,gmv_usd,"))
+        .expect("AA alpha's GMV in headline.csv")
+        .split(',')
+        .collect();
+    let p50: f64 = line[hh.iter().position(|h| *h == "p50").unwrap()]
+        .parse()
+        .unwrap();
+    let top = row(&html, "<section id=\"headline\">", "AA alpha");
+    assert_eq!(top[1], "Total GMV", "{top:?}");
+    assert_eq!(
+        top[2],
+        livemarket::format::human(p50, livemarket::format::Unit::Usd)
+    );
+    let cells = row(&html, "<section id=\"story\">", "CC beta");
+    // market, GMV median, 90% range, then open / closed as planned / withdrawn / cancelled
+    // / not opened.
+    assert_eq!(cells[3..], ["–", "100%", "–", "–", "–"], "{cells:?}");
+    let events = text_between(&html, "id=\"turning-events\"", "</ul>");
+    assert!(
+        events.contains("CC beta: closed as planned (close date 2021-08-02) in week 30 (2021-08-02), in every trial."),
+        "{events}"
+    );
+    assert!(
+        events.contains("CC alpha: launch cancelled on its planned date 2021-06-07 because BB's GMV fell short, in every trial."),
+        "{events}"
+    );
+    let chart = read(&tmp.path().join("report/events.svg"));
+    assert!(chart.contains("closed as planned") && chart.contains("closes 2021-08-02"));
+    // The median and 90% range of each market's GMV are those of trials.csv.
+    let trials = read(&tmp.path().join("trials.csv"));
+    let header: Vec<&str> = trials.lines().next().unwrap().split(',').collect();
+    let gmv = header.iter().position(|h| *h == "gmv_usd").unwrap();
+    let mut v: Vec<f64> = trials
+        .lines()
+        .filter(|l| l.contains(",AA,alpha,"))
+        .map(|l| l.split(',').nth(gmv).unwrap().parse().unwrap())
+        .collect();
+    v.sort_by(f64::total_cmp);
+    assert_eq!(v.len(), 4);
+    let median = (v[1] + v[2]) / 2.0;
+    let aa = row(&html, "<section id=\"story\">", "AA alpha");
+    assert_eq!(
+        aa[1],
+        livemarket::format::human(median, livemarket::format::Unit::Usd)
+    );
+    // The same folder gives the same page, byte for byte.
+    let before = read(&tmp.path().join("report.html"));
+    report(tmp.path(), &[]);
+    assert!(
+        read(&tmp.path().join("report.html")) == before,
+        "a second report differs"
+    );
+}
+
+#[test]
+fn a_sweeps_report_puts_the_sweep_right_after_the_headline_and_what_happened() {
+    let tmp = tempdir();
+    run(
+        tmp.path(),
+        &["--vary", "platforms.alpha.markets.BB.subsidy.rate=0.1,0.4"],
+    );
+    report(tmp.path(), &[]);
+    let html = read(&tmp.path().join("report.html"));
+    let sections: Vec<&str> = html
+        .split("<section id=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        sections[..4],
+        ["headline", "story", "sweep", "all"],
+        "{sections:?}"
+    );
+    assert!(html.contains(
+        "These are point 0&#39;s trials (platforms.alpha.markets.BB.subsidy.rate = 0.1)"
+    ));
+}
+
+#[test]
+fn a_sweeps_workbook_charts_total_gmv_against_the_swept_value_for_the_market_swept() {
+    // BB alpha's subsidy rate is swept: BB alpha is the first market of the sweep's table,
+    // each point's row holds its median total GMV rounded to whole dollars, and a line chart
+    // draws the median and 90% band against the rate.
+    let tmp = tempdir();
+    run(
+        tmp.path(),
+        &["--vary", "platforms.alpha.markets.BB.subsidy.rate=0.4,0.1"],
+    );
+    report(tmp.path(), &["--xlsx"]);
+    let path = tmp.path().join("report.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let charts = wb.worksheet_range("charts").unwrap();
+    let text = |r: usize, c: usize| {
+        charts
+            .get((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    let head = (0..charts.height())
+        .find(|&r| text(r, 0) == "point")
+        .expect("the sweep's table");
+    assert_eq!(text(head, 1), "platforms.alpha.markets.BB.subsidy.rate");
+    assert_eq!(text(head, 3), "BB alpha p50", "the swept market first");
+    // Rows in the order of the rate: point 1 (0.1), then point 0 (0.4).
+    assert_eq!(charts.get((head + 1, 0)), Some(&Data::Float(1.0)));
+    assert_eq!(charts.get((head + 1, 1)), Some(&Data::Float(0.1)));
+    let trials = read(&tmp.path().join("trials.csv"));
+    let header: Vec<&str> = trials.lines().next().unwrap().split(',').collect();
+    let gmv = header.iter().position(|h| *h == "gmv_usd").unwrap();
+    for (row, point) in [(head + 1, "1"), (head + 2, "0")] {
+        let mut v: Vec<f64> = trials
+            .lines()
+            .filter(|l| l.starts_with(&format!("{point},")) && l.contains(",BB,alpha,"))
+            .map(|l| l.split(',').nth(gmv).unwrap().parse().unwrap())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        assert_eq!(v.len(), 4);
+        let median = ((v[1] + v[2]) / 2.0).round();
+        assert_eq!(
+            charts.get((row, 3)),
+            Some(&Data::Float(median)),
+            "point {point}"
+        );
+    }
+    // Every number on the sheet is whole dollars (or a point, a rate): no 733418034.1700001.
+    for r in charts.rows() {
+        for c in r {
+            if let Data::Float(x) = c {
+                assert!(
+                    x.fract() == 0.0 || *x == 0.1 || *x == 0.4,
+                    "{x} is not rounded"
+                );
+            }
+        }
+    }
+    assert!(
+        !charts.rows().any(|r| r
+            .iter()
+            .any(|c| c.to_string().starts_with("Every number is"))),
+        "the sheet no longer says every number is as its CSV writes it"
+    );
+    // The sweep's chart comes first; date axes label months, at most one label a month.
+    let mut archive = zip_entries(&path);
+    let first = archive.remove("xl/charts/chart1.xml").unwrap();
+    assert!(first.contains("Total GMV · BB alpha against platforms.alpha.markets.BB.subsidy.rate"));
+    let weekly = archive
+        .values()
+        .find(|x| x.contains("Weekly GMV"))
+        .expect("a weekly chart");
+    assert!(
+        weekly.contains("<c:majorTimeUnit val=\"months\"/>"),
+        "{weekly}"
+    );
+}
+
+/// The XML parts of a workbook by name (charts only: small).
+fn zip_entries(path: &Path) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name.starts_with("xl/charts/") {
+            let mut s = String::new();
+            f.read_to_string(&mut s).unwrap();
+            out.insert(name, s);
+        }
+    }
+    out
+}

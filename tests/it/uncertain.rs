@@ -260,24 +260,176 @@ fn shards_merge_and_resume_give_the_bytes_of_one_run() {
     assert_same(&p("reference"), &killed, "killed and resumed");
 }
 
+/// `livemarket run FILE --out OUT ARGS` (quiet), which must succeed with exactly `stderr`.
+fn run_noting(file: &Path, out: &Path, args: &[&str], stderr: &str) {
+    livemarket()
+        .arg("run")
+        .arg(file)
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .args(args)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(stderr.to_string());
+}
+
 #[test]
-fn set_and_vary_refuse_an_uncertain_parameter() {
+fn set_pins_an_uncertain_parameter_and_every_other_draw_stays() {
+    let tmp = tempdir();
+    let file = scenario(tmp.path(), TABLE);
+    let (free, pinned) = (tmp.path().join("free"), tmp.path().join("pinned"));
+    run(&file, &free, &["--trials", "6"]);
+    // An ungrouped parameter and one member of the group `west`.
+    run_noting(
+        &file,
+        &pinned,
+        &[
+            "--trials",
+            "6",
+            "--set",
+            "platforms.alpha.take_rate=0.0315",
+            "--set",
+            "countries.AA.deal_sensitivity=2.5",
+        ],
+        "note: `countries.AA.deal_sensitivity` = 2.5, `platforms.alpha.take_rate` = 0.0315 \
+         pinned in every trial; the other uncertain parameters keep their own draws (or \
+         particle's values), not conditioned on them\n",
+    );
+    let (a, b) = (draws(&free), draws(&pinned));
+    assert_eq!(a[0], b[0], "the same columns");
+    assert_eq!(a.len(), b.len());
+    for (ra, rb) in a[1..].iter().zip(&b[1..]) {
+        // trial, seed, AA deal (pinned), BB deal (same group: keeps its draw), AA affinity,
+        // CC imitation, take rate (pinned).
+        assert_eq!(ra[..2], rb[..2]);
+        assert_eq!(rb[2], "2.5");
+        assert_eq!(rb[6], "0.0315");
+        assert_eq!(ra[3..6], rb[3..6], "the other draws do not move");
+        assert_ne!(ra[2], "2.5");
+    }
+    // The pinned values reach the model: the trials differ from the free run's.
+    assert_ne!(
+        read(&free.join("trials.csv")),
+        read(&pinned.join("trials.csv"))
+    );
+    // check and params show the pin.
+    let out = livemarket()
+        .args(["params"])
+        .arg(&file)
+        .args(["--set", "platforms.alpha.take_rate=0.0315"])
+        .assert()
+        .success()
+        .stderr(
+            "note: `platforms.alpha.take_rate` = 0.0315 pinned in every trial; the other \
+             uncertain parameters keep their own draws (or particle's values), not \
+             conditioned on it\n",
+        );
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = |start: &str| {
+        text.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start} in\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("platforms.alpha.take_rate ").contains("0.0315 (pinned)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("uniform(min 0.02, max 0.05) (pinned at 0.0315 by --set, not drawn)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn vary_pins_an_uncertain_parameter_at_each_points_value() {
+    let tmp = tempdir();
+    let file = scenario(tmp.path(), TABLE);
+    let (free, swept) = (tmp.path().join("free"), tmp.path().join("swept"));
+    run(&file, &free, &["--trials", "3"]);
+    run_noting(
+        &file,
+        &swept,
+        &[
+            "--trials",
+            "3",
+            "--vary",
+            "countries.BB.deal_sensitivity=0.7,1.9",
+        ],
+        "note: `countries.BB.deal_sensitivity` (each point's value) pinned in every trial; the \
+         other uncertain parameters keep their own draws (or particle's values), not \
+         conditioned on it\n",
+    );
+    let (a, b) = (draws(&free), draws(&swept));
+    assert_eq!(
+        b[0][..4],
+        ["point", "countries.BB.deal_sensitivity", "trial", "seed"]
+    );
+    assert_eq!(b.len(), 1 + 3 * 2);
+    for (t, pair) in b[1..].chunks(2).enumerate() {
+        let free_row = &a[1 + t];
+        for row in pair {
+            // point, value, trial, seed, AA deal, BB deal, AA affinity, CC, take rate.
+            assert_eq!(row[5], row[1], "the pinned column holds the point's value");
+            assert_eq!(row[2..4], free_row[..2]);
+            assert_eq!(row[4], free_row[2], "AA keeps the group's draw");
+            assert_eq!(row[6..], free_row[4..], "the other draws do not move");
+        }
+    }
+    // check shows a sweep of an uncertain parameter in a scenario file, and passes.
+    let sweep_file = tmp.path().join("sweep.toml");
+    fs::write(
+        &sweep_file,
+        format!(
+            "{}\n[sweep.parameters]\n\"countries.BB.deal_sensitivity\" = [0.7, 1.9]\n",
+            read(&file)
+        ),
+    )
+    .unwrap();
+    let out = livemarket()
+        .arg("check")
+        .arg(&sweep_file)
+        .assert()
+        .success()
+        .stderr(
+            "note: `countries.BB.deal_sensitivity` (each point's value) pinned in every trial; \
+             the other uncertain parameters keep their own draws (or particle's values), not \
+             conditioned on it\n",
+        );
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("(pinned at each sweep point's value, not drawn)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_parameter_pinned_and_its_distribution_swept_is_refused() {
     let tmp = tempdir();
     let file = scenario(tmp.path(), TABLE);
     let file = file.to_str().unwrap();
     fails_with(
-        &["run", file, "--set", "platforms.alpha.take_rate=0.03"],
-        "--set platforms.alpha.take_rate=0.03: `platforms.alpha.take_rate` is uncertain: each \
-         trial draws it from its [uncertain] distribution, which would replace the value set; \
-         remove it from [uncertain] to set it",
+        &[
+            "run",
+            file,
+            "--set",
+            "platforms.alpha.take_rate=0.03",
+            "--vary",
+            "uncertain.platforms.alpha.take_rate.max=0.06,0.07",
+        ],
+        "--vary uncertain.platforms.alpha.take_rate.max=0.06,0.07: \
+         `uncertain.platforms.alpha.take_rate.max` changes the distribution of \
+         `platforms.alpha.take_rate`, but --set pins `platforms.alpha.take_rate` itself, so no \
+         trial draws from it; drop one of the two",
     );
-    fails_with(
-        &["run", file, "--vary", "platforms.alpha.take_rate=0.03,0.04"],
-        "--vary platforms.alpha.take_rate=0.03,0.04: `platforms.alpha.take_rate` is uncertain: \
-         each trial draws it from its [uncertain] distribution, which would replace every swept \
-         value; sweep its distribution's parameters as uncertain.platforms.alpha.take_rate.KEY, \
-         or remove it from [uncertain] to sweep it",
-    );
+}
+
+#[test]
+fn vary_of_a_distribution_is_checked() {
+    let tmp = tempdir();
+    let file = scenario(tmp.path(), TABLE);
+    let file = file.to_str().unwrap();
     fails_with(
         &[
             "run",
@@ -342,8 +494,8 @@ fn a_draw_the_cross_field_rules_refuse_stops_the_run_naming_the_trial() {
 
 #[test]
 fn the_report_draws_each_outcome_against_each_drawn_parameter() {
-    // Two parameters, the small world's live markets: one chart per market and parameter,
-    // a dot per trial, and ρ the Spearman rank correlation of draws.csv with trials.csv
+    // Two parameters, the small world's live markets: one chart per market and parameter
+    // (fewer than the twelve strongest relations the report draws), a dot per trial, and ρ the Spearman rank correlation of draws.csv with trials.csv
     // (recomputed here from the files, ties absent: the draws and GMVs are continuous).
     let tmp = tempdir();
     let file = scenario(
@@ -385,6 +537,113 @@ fn the_report_draws_each_outcome_against_each_drawn_parameter() {
         "ρ = {rho:.2} not in the chart"
     );
     assert!(read(&out.join("report.html")).contains("Uncertain parameters"));
+}
+
+/// Spearman's ρ: Pearson's correlation of the ranks, tied values sharing their average rank
+/// (a market withdrawn in some trials has several zero totals).
+fn rho(x: &[f64], y: &[f64]) -> f64 {
+    let ranks = |v: &[f64]| -> Vec<f64> {
+        v.iter()
+            .map(|a| {
+                let below = v.iter().filter(|b| *b < a).count() as f64;
+                let equal = v.iter().filter(|b| *b == a).count() as f64;
+                below + (equal - 1.0) / 2.0
+            })
+            .collect()
+    };
+    let (rx, ry) = (ranks(x), ranks(y));
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (mx, my) = (mean(&rx), mean(&ry));
+    let sxy: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
+    let syy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
+    sxy / (sxx * syy).sqrt()
+}
+
+#[test]
+fn the_report_draws_a_group_as_one_factor_and_only_the_strongest_relations() {
+    // TABLE has five parameters in four factors (the two deal sensitivities share the group
+    // `west`). Each live market against each factor is one relation; the twelve with the
+    // largest |ρ| are drawn, the table holds every one, and no chart is per group member.
+    let tmp = tempdir();
+    let file = scenario(tmp.path(), TABLE);
+    let out = tmp.path().join("r");
+    run(&file, &out, &["--trials", "12", "--report"]);
+    let html = read(&out.join("report.html"));
+    assert!(html.contains("through 4 factor(s)"), "four factors");
+    assert!(
+        html.contains(
+            "west: 2 parameters moving together (AA.deal_sensitivity, BB.deal_sensitivity)"
+        )
+    );
+    let drawn: Vec<String> = fs::read_dir(out.join("report"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("uncertain-"))
+        .collect();
+    assert!(
+        !drawn.iter().any(|n| n.contains("deal_sensitivity")),
+        "a chart per group member: {drawn:?}"
+    );
+    // ρ of every market with GMV against each factor (a group through its first member: the
+    // members move together, so their ranks are the same), from the files.
+    let rows = draws(&out);
+    let column = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let factors = [
+        ("west", column("countries.AA.deal_sensitivity")),
+        (
+            "countries.AA.live_affinity.mean",
+            column("countries.AA.live_affinity.mean"),
+        ),
+        (
+            "countries.CC.diffusion.imitation",
+            column("countries.CC.diffusion.imitation"),
+        ),
+        (
+            "platforms.alpha.take_rate",
+            column("platforms.alpha.take_rate"),
+        ),
+    ];
+    let trials = read(&out.join("trials.csv"));
+    let header: Vec<&str> = trials.lines().next().unwrap().split(',').collect();
+    let gmv = header.iter().position(|h| *h == "gmv_usd").unwrap();
+    let mut markets: Vec<(String, Vec<f64>)> = Vec::new();
+    for line in trials.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let market = format!("{} {}", cells[2], cells[3]);
+        let v: f64 = cells[gmv].parse().unwrap();
+        match markets.iter_mut().find(|(m, _)| *m == market) {
+            Some((_, vs)) => vs.push(v),
+            None => markets.push((market, vec![v])),
+        }
+    }
+    markets.retain(|(_, v)| v.iter().any(|x| *x != 0.0));
+    let mut relations: Vec<(f64, String)> = Vec::new();
+    for (market, y) in &markets {
+        for (name, col) in factors {
+            let x: Vec<f64> = rows[1..].iter().map(|r| r[col].parse().unwrap()).collect();
+            // As the page writes it: two decimals, no "-0.00".
+            let r = rho(&x, y);
+            let r = if r.abs() < 0.005 { 0.0 } else { r };
+            let slug = format!(
+                "uncertain-gmv_usd-{}-vs-{name}.svg",
+                market.replace(' ', "-")
+            );
+            relations.push((r, slug));
+            // The table lists every relation with its ρ.
+            assert!(
+                html.contains(&format!("{r:.2}")),
+                "ρ = {r:.2} of {market} and {name} not in the page"
+            );
+        }
+    }
+    assert!(relations.len() > 12, "more relations than are drawn");
+    relations.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+    let mut strongest: Vec<String> = relations[..12].iter().map(|r| r.1.clone()).collect();
+    let mut drawn = drawn;
+    strongest.sort();
+    drawn.sort();
+    assert_eq!(drawn, strongest, "the twelve strongest relations are drawn");
 }
 
 #[test]

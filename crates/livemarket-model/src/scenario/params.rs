@@ -975,6 +975,22 @@ pub const KEYS: &[Key] = &[
         Any,
         "false: no market is withdrawn by its exit rule",
     ),
+    key(
+        "headline.markets",
+        L,
+        "markets as COUNTRY/platform",
+        Absent("every market with live shopping; in a sweep, those it varies (else the 3 largest)"),
+        Rule("markets of the scenario, at least one"),
+        "the markets `run` ends with and `headline.csv` holds",
+    ),
+    key(
+        "headline.measures",
+        L,
+        "measure names",
+        Absent("gmv_usd"),
+        Rule("columns of trials.csv that are totals or end values, at least one"),
+        "the measures of the headline, each with its median and 90% range over trials",
+    ),
 ];
 
 /// The default of a key whose default is a value ([`DefaultValue::Is`]), as TOML.

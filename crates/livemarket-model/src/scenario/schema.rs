@@ -46,11 +46,29 @@ pub struct Scenario {
     /// values (docs/sweeps.md); its key `posterior` names a calibration's posterior instead.
     #[serde(default, skip_serializing_if = "super::uncertain::Table::is_absent")]
     pub uncertain: super::uncertain::Table,
+    /// What `run` prints at the end and writes as `headline.csv`: the markets and measures
+    /// the scenario is about; none means the defaults (every live market's GMV, in a sweep
+    /// the markets it varies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Headline>,
     /// Feedbacks of the model that can be switched off, each `true` by default
     /// (docs/model.md, "Switches").
     #[serde(default)]
     pub switches: Switches,
 }
+
+/// The `[headline]` table: the outcomes a scenario is about.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Headline {
+    /// Markets as `COUNTRY/platform` (`"GB/tiktok"`), in the order shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markets: Option<Vec<String>>,
+    /// Measure names as `trials.csv` heads its columns (`gmv_usd`, `orders`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measures: Option<Vec<String>>,
+}
+
 
 /// The model's feedbacks, each of which an analyst can switch off to measure what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -140,6 +140,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
         platform_rules(&mut c, s, name, platform);
     }
     creator_share_rules(&mut c, s);
+    headline_rules(&mut c, s);
     c.problems.extend(super::uncertain::problems(s));
     if s.platforms.values().all(|p| p.markets.is_empty()) && c.problems.is_empty() {
         // Nothing to simulate: every output would be a header with no rows, marked complete.
@@ -152,6 +153,41 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
         );
     }
     c.problems
+}
+
+/// `[headline] markets` names markets of the scenario as `COUNTRY/platform`, and neither
+/// list is empty (the measures are the app's, checked against its measure table there).
+fn headline_rules(c: &mut Check, s: &Scenario) {
+    let Some(h) = &s.headline else {
+        return;
+    };
+    let all: Vec<String> = s
+        .platforms
+        .iter()
+        .flat_map(|(p, platform)| platform.markets.keys().map(move |cc| format!("{cc}/{p}")))
+        .collect();
+    for (key, list) in [("markets", &h.markets), ("measures", &h.measures)] {
+        if list.as_ref().is_some_and(Vec::is_empty) {
+            c.fail(
+                &format!("headline.{key}"),
+                format!("`headline.{key}` is empty; name at least one, or leave the key out for the default"),
+            );
+        }
+    }
+    for m in h.markets.iter().flatten() {
+        if !all.contains(m) {
+            let near = super::nearest(m, &all)
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            c.fail(
+                "headline.markets",
+                format!(
+                    "`headline.markets` names `{m}`, which is no market of the scenario; \
+                     {near}write each as COUNTRY/platform, as in \"GB/tiktok\""
+                ),
+            );
+        }
+    }
 }
 
 fn country_rules(c: &mut Check, at: &str, k: &Country) {

@@ -1,0 +1,84 @@
+//! Every bundled scenario file still works: `check` accepts it and a tiny run of it (one
+//! trial, a few hundred agents a country, every point of its sweep) completes. The files are
+//! found by listing `scenarios/`, so a new one is covered without touching this test.
+
+use crate::common::{livemarket, tempdir};
+use std::fs;
+use std::path::PathBuf;
+
+/// The scenario files of `scenarios/`, sorted; a targets file (its tables are `[target.*]`)
+/// is not a scenario and is left out.
+fn bundled() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| {
+            let text = fs::read_to_string(p).unwrap();
+            let table: toml::Table = text.parse().unwrap_or_else(|e| panic!("{p:?}: {e}"));
+            !table.contains_key("target")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `--set` flags that shrink a scenario to a tiny world: every country's consumer agents to
+/// 300 and its creator agents (where it has any) to 30, read from `livemarket params`.
+fn shrink(file: &PathBuf) -> Vec<String> {
+    let out = livemarket().arg("params").arg(file).output().unwrap();
+    assert!(out.status.success(), "params {file:?}: {out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut set = Vec::new();
+    for line in text.lines() {
+        let mut cells = line.split_whitespace();
+        let (Some(path), Some(value)) = (cells.next(), cells.next()) else {
+            continue;
+        };
+        let Some(rest) = path.strip_prefix("countries.") else {
+            continue;
+        };
+        match rest.split_once('.') {
+            Some((_, "agents")) => set.push(format!("{path}=300")),
+            Some((_, "creators.agents")) if value != "0" => set.push(format!("{path}=30")),
+            _ => {}
+        }
+    }
+    assert!(!set.is_empty(), "{file:?}: no countries.*.agents in params");
+    set
+}
+
+#[test]
+fn every_bundled_scenario_passes_check_and_runs_one_tiny_trial() {
+    let files = bundled();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    // The listing finds the files the README names, so the loop below is not vacuous.
+    for named in [
+        "baseline.toml",
+        "uk-takeoff-sweep.toml",
+        "bass-reference.toml",
+    ] {
+        assert!(names.iter().any(|n| n == named), "{named} not in {names:?}");
+    }
+    let tmp = tempdir();
+    for file in &files {
+        livemarket().arg("check").arg(file).assert().success();
+        let out = tmp.path().join(file.file_stem().unwrap());
+        let mut cmd = livemarket();
+        cmd.arg("run")
+            .arg(file)
+            .args(["--trials", "1", "--quiet", "--out"])
+            .arg(&out);
+        for s in shrink(file) {
+            cmd.args(["--set", &s]);
+        }
+        cmd.assert().success();
+        assert!(
+            out.join("summary.csv").is_file(),
+            "{file:?}: no summary.csv after the run"
+        );
+    }
+}
