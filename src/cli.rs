@@ -39,6 +39,10 @@ pub enum Command {
     /// Calibration targets beside a result folder's median and 90% range across trials
     /// (from its trials.bin), and whether each holds.
     Targets(TargetsArgs),
+    /// One measure of one market as a wide table, a row per sweep point: mean, p05, p25,
+    /// p50, p75, p95 and the shares of trials opened, cancelled and withdrawn; printed and
+    /// written as DIR/table.csv.
+    Table(TableArgs),
     /// A result folder's tables in another format: with --parquet, DIR/parquet/NAME.parquet
     /// (zstd, typed columns) for DuckDB, pandas, polars and R.
     Export(ExportArgs),
@@ -142,6 +146,24 @@ pub struct TargetsArgs {
     /// Print the table as markdown (as in docs/calibration.md).
     #[arg(long)]
     pub markdown: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// Result folder written by `livemarket run` (a sweep's, or a single run's).
+    pub dir: PathBuf,
+    /// The measure: a column of trials.csv, such as gmv_usd.
+    #[arg(long, value_name = "NAME", default_value = "gmv_usd")]
+    pub measure: String,
+    /// The market, as COUNTRY/platform (GB/tiktok).
+    #[arg(long, value_name = "CC/PLATFORM")]
+    pub market: String,
+    /// Output file [default: DIR/table.csv].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print nothing; only write the file.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ pub mod export;
 pub mod format;
 pub mod lock;
 pub mod merge;
+pub mod pivot;
 pub mod posterior;
 pub mod report;
 pub mod results;

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Report(args) => lock::hold(&args.dir, Access::Read)
             .and_then(|_lock| write_report(&args.dir, true, args.xlsx, args.point, args.quiet)),
         Command::Targets(args) => targets_command(args),
+        Command::Table(args) => table_command(args),
         Command::Export(args) => export_command(args),
         Command::Calibrate(args) => calibrate_command(args),
     };
@@ -601,6 +602,24 @@ fn write_report(
     let w = report::write(dir, &report::ReportOptions { html, xlsx, point })?;
     if !quiet {
         println!("report: {w}");
+    }
+    Ok(())
+}
+
+fn table_command(args: cli::TableArgs) -> Result<()> {
+    let _lock = lock::hold(&args.dir, Access::Read)?;
+    let table = livemarket::pivot::pivot(&args.dir, &args.measure, &args.market)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| args.dir.join(livemarket::pivot::TABLE_CSV));
+    let dialect = livemarket::format::Dialect::of_file(&args.dir.join(SUMMARY_CSV));
+    table.write_csv(&out, dialect)?;
+    livemarket::results::record_output(&out)?;
+    if !args.quiet {
+        print(|o| {
+            table.print(o)?;
+            writeln!(o, "written to {}", out.display())
+        })?;
     }
     Ok(())
 }

@@ -141,22 +141,27 @@ pub fn compare_two(a: &str, b: &str, opts: CompareOptions) -> Result<Comparison>
 
 /// A warning when result folders `a` and `b` took their trials' parameters from different
 /// posteriors (or one from a posterior and the other not): compare still pairs trial k with
-/// trial k by seed, but the pair then simulates different parameters. None when they agree
-/// or a manifest cannot be read (the comparison itself reports that).
+/// trial k by seed, but the pair then simulates different parameters. None when their
+/// posteriors have the same SHA-256 (one file named by two paths is one posterior), or a
+/// manifest cannot be read (the comparison itself reports that).
 pub fn posterior_warning(a: &Path, b: &Path) -> Option<String> {
+    // The same text is the same posterior, whatever path each run named it by.
     let of = |dir: &Path| {
         crate::results::manifest::read(dir).ok().map(|m| {
-            m.recipe.posterior.map_or("no posterior".to_string(), |p| {
-                format!(
-                    "{} (sha256 {})",
-                    p.file,
-                    &p.sha256[..12.min(p.sha256.len())]
-                )
-            })
+            m.recipe
+                .posterior
+                .map_or((None, "no posterior".to_string()), |p| {
+                    let shown = format!(
+                        "{} (sha256 {})",
+                        p.file,
+                        &p.sha256[..12.min(p.sha256.len())]
+                    );
+                    (Some(p.sha256), shown)
+                })
         })
     };
-    let (pa, pb) = (of(a)?, of(b)?);
-    (pa != pb).then(|| {
+    let ((ha, pa), (hb, pb)) = (of(a)?, of(b)?);
+    (ha != hb).then(|| {
         format!(
             "warning: {} took its trials' parameters from {pa}, {} from {pb}: trials are paired \
              by seed, but trial k of each simulates different parameters, so the paired \

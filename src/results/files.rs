@@ -75,7 +75,7 @@ impl AtomicFile {
 
 /// Every file livemarket writes into a result folder under a name of its own (the report's
 /// charts in `report/` aside): what `--force` removes before starting over.
-const WRITTEN: [&str; 16] = [
+const WRITTEN: [&str; 17] = [
     MANIFEST_JSON,
     TRIALS_CSV,
     WEEKLY_TRIALS_CSV,
@@ -92,6 +92,7 @@ const WRITTEN: [&str; 16] = [
     SENSITIVITY_CSV,
     COMPARE_XLSX,
     HEADLINE_CSV,
+    crate::pivot::TABLE_CSV,
 ];
 
 /// The files a run writes into its folder: what its manifest lists.

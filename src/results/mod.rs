@@ -16,7 +16,7 @@
 pub(crate) mod files;
 pub mod headline;
 pub mod manifest;
-pub(crate) mod measures;
+pub mod measures;
 pub mod recipe;
 pub mod store;
 pub(crate) mod summary;

@@ -21,5 +21,6 @@ mod report;
 mod resolution;
 mod scenarios;
 mod sweep;
+mod table;
 mod uncertain;
 mod wrecked;

@@ -661,6 +661,24 @@ fn compare_warns_when_two_runs_took_different_posteriors() {
         .assert()
         .success()
         .stderr("");
+    // The same file by another path (a copy, as the bundled baseline's posterior is named
+    // by a run without a scenario and by scenarios/baseline.toml): the same posterior, no
+    // warning.
+    let copy = write(&dir.path().join("elsewhere/posterior.csv"), TWO);
+    let moved = dir.path().join("moved");
+    run(
+        &file,
+        &moved,
+        &["--trials", "3", "--posterior", copy.to_str().unwrap()],
+    );
+    livemarket()
+        .args(["compare", "--quiet", "--out"])
+        .arg(dir.path().join("compare3.csv"))
+        .arg(&with)
+        .arg(&moved)
+        .assert()
+        .success()
+        .stderr("");
 }
 
 #[test]
