@@ -429,8 +429,7 @@ fn parse_part(path: &Path, text: &str, problem: &Problem, hash: &str, g: usize) 
     let dims = problem.factors.count;
     let targets = problem.summaries.targets.len();
     for (j, (b, batch)) in part.batches.iter().enumerate() {
-        let planned =
-            (part.index - 1).checked_add(part.count.checked_mul(j as u64).unwrap_or(u64::MAX));
+        let planned = (part.index - 1).checked_add(part.count.saturating_mul(j as u64));
         if planned != Some(*b) {
             return Err(damaged(format!(
                 "its batch {j} is numbered {b}, but shard {}/{} runs batch {} there",

@@ -376,10 +376,11 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
     let charts = dir.join(super::REPORT_DIR);
     if std::fs::symlink_metadata(&charts).is_ok_and(|m| m.is_dir()) {
         let index = charts.join(super::CHART_INDEX);
-        let listed = std::fs::symlink_metadata(&index)
-            .is_ok_and(|m| m.is_file())
-            .then(|| std::fs::read_to_string(&index).unwrap_or_default())
-            .unwrap_or_default();
+        let listed = if std::fs::symlink_metadata(&index).is_ok_and(|m| m.is_file()) {
+            std::fs::read_to_string(&index).unwrap_or_default()
+        } else {
+            String::new()
+        };
         for name in listed.lines() {
             if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
                 continue;
