@@ -175,9 +175,25 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
             resume_from = Some(scan);
         }
         let whole = resume_from.as_ref().map_or(0, |s| s.records.len() as u64);
-        // A complete run is left as it is, unless a file lost its tail since (a torn
-        // trials.csv): then the resume rewrites what was lost, as for an interrupted run.
-        if old.status == Status::Complete && whole >= runs.end - runs.start {
+        // A complete run whose rows files lost their tail since (a torn trials.csv) is not
+        // "nothing to resume": say so, and change nothing (its trial data is whole).
+        if old.status == Status::Complete && whole < runs.end - runs.start {
+            return Err(UserError(format!(
+                "{} holds a complete run, but its trials.csv{} holds the rows of only {whole} of \
+                 its {} runs (its end was lost after the run finished); trials.bin is whole, \
+                 so nothing is lost: run the same command with --force instead of --resume to \
+                 write every file again",
+                dir.display(),
+                if opts.weekly_trials {
+                    " or weekly_trials.csv"
+                } else {
+                    ""
+                },
+                runs.end - runs.start
+            ))
+            .into());
+        }
+        if old.status == Status::Complete {
             return Ok(RunReport {
                 trials: opts.trials,
                 points: worlds.len(),
