@@ -356,7 +356,8 @@ fn read_parts(dir: &Path, problem: &Problem, g: usize) -> Result<Vec<Part>> {
         .collect();
     if !missing.is_empty() {
         return Err(UserError(format!(
-            "generation {g} lacks shard(s) {}; run them, then merge again",
+            "{}: generation {g} lacks shard(s) {}; run them, then merge again",
+            dir.display(),
             missing.join(", ")
         ))
         .into());

@@ -398,7 +398,10 @@ fn a_merge_before_every_shard_has_run_names_the_missing_one_and_changes_nothing(
         .arg("--merge");
     fails_in(
         &mut cmd,
-        "generation 0 lacks shard(s) 1/3, 3/3; run them, then merge again",
+        &format!(
+            "{}: generation 0 lacks shard(s) 1/3, 3/3; run them, then merge again",
+            out.display()
+        ),
     );
     assert_eq!(names(), before);
 }
