@@ -261,7 +261,7 @@ pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
         ))
         .into()
     };
-    use crate::num::Plain as P;
+    use crate::num::Shown as P;
     let population = problem.recipe.population;
     let dims = problem.factors.count;
     let targets = problem.summaries.targets.len();

@@ -376,7 +376,8 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
     let charts = dir.join(super::REPORT_DIR);
     if std::fs::symlink_metadata(&charts).is_ok_and(|m| m.is_dir()) {
         let index = charts.join(super::CHART_INDEX);
-        let listed = if std::fs::symlink_metadata(&index).is_ok_and(|m| m.is_file()) {
+        let indexed = std::fs::symlink_metadata(&index).is_ok_and(|m| m.is_file());
+        let listed = if indexed {
             std::fs::read_to_string(&index).unwrap_or_default()
         } else {
             String::new()
@@ -391,11 +392,11 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
                     .with_context(|| format!("cannot remove {}", p.display()))?;
             }
         }
-        if std::fs::symlink_metadata(&index).is_ok_and(|m| m.is_file()) {
+        if indexed {
             std::fs::remove_file(&index)
                 .with_context(|| format!("cannot remove {}", index.display()))?;
+            let _ = std::fs::remove_dir(&charts);
         }
-        let _ = std::fs::remove_dir(&charts);
     }
     // Exported tables recorded as ours; the parquet folder goes only once it is empty (and
     // is not a link: a recorded name is never followed out of the folder).

@@ -4,7 +4,7 @@
 
 use super::params::{self, Range};
 use super::schema::*;
-use crate::num::Plain;
+use crate::num::Shown as Plain;
 
 use super::MAX_PLATFORMS;
 
