@@ -116,6 +116,10 @@ pub struct CalibrateArgs {
     /// How the CSV files write numbers (see `run --csv-dialect`).
     #[arg(long, value_enum, value_name = "DIALECT", default_value_t = Dialect::Standard)]
     pub csv_dialect: Dialect,
+    /// Run even when the estimated memory (running simulations, every generation's
+    /// particles, a batch, the predictive) is more than the machine has available.
+    #[arg(long)]
+    pub allow_memory: bool,
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -128,6 +132,9 @@ pub struct ExportArgs {
     /// Write Parquet files (the one format so far).
     #[arg(long, required = true)]
     pub parquet: bool,
+    /// Replace Parquet files in `parquet/` that no livemarket command wrote.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -115,8 +115,10 @@ fn date(cell: &str) -> Option<NaiveDate> {
         .flatten()
 }
 
-/// Exports every table of [`TABLES`] that `dir` holds; an error when it holds none.
-pub fn export_parquet(dir: &Path) -> Result<Vec<Exported>> {
+/// Exports every table of [`TABLES`] that `dir` holds; an error when it holds none. A
+/// Parquet file already in `parquet/` that no livemarket command recorded (the user's own)
+/// is replaced only with `force`, and `parquet/` is never a link.
+pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
     let present: Vec<PathBuf> = TABLES
         .iter()
         .map(|t| dir.join(t))
@@ -131,8 +133,40 @@ pub fn export_parquet(dir: &Path) -> Result<Vec<Exported>> {
         .into());
     }
     let out = dir.join(PARQUET_DIR);
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the folder {}", out.display()))?;
+    results::files::create_subfolder(&out)?;
+    if !force {
+        let stems = present
+            .iter()
+            .map(|csv| {
+                csv.file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .chain(
+                dir.join(results::STORE)
+                    .is_file()
+                    .then(|| "weekly_trials".to_string()),
+            );
+        let mut theirs: Vec<String> = stems
+            .map(|stem| format!("{PARQUET_DIR}/{stem}.parquet"))
+            .filter(|name| {
+                std::fs::symlink_metadata(dir.join(name)).is_ok()
+                    && !results::files::is_recorded(dir, name)
+            })
+            .collect();
+        theirs.sort();
+        theirs.dedup();
+        if !theirs.is_empty() {
+            return Err(UserError(format!(
+                "{} holds {}, which no livemarket command recorded writing; move it, or pass \
+                 --force to replace it",
+                dir.display(),
+                theirs.join(", ")
+            ))
+            .into());
+        }
+    }
     let mut written = present
         .iter()
         .map(|csv| {

@@ -112,11 +112,13 @@ impl Dialect {
 
     /// A cell given as text (a swept parameter's value): a plain decimal number gets this
     /// dialect's decimal mark, anything else stays as it is.
+    /// A cell of text read from a file or given by the user: a plain decimal in the
+    /// dialect's form, anything else [`neutralise`]d.
     pub fn cell(self, text: &str) -> String {
         if is_plain_decimal(text, '.') {
             self.decimal(text.to_string())
         } else {
-            text.to_string()
+            neutralise(text).into_owned()
         }
     }
 
@@ -197,7 +199,9 @@ fn is_plain_decimal(text: &str, mark: char) -> bool {
         && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Text for a CSV cell: one that starts like a formula (`=`, `+`, `-`, `@`, tab or carriage
+/// Text for a CSV cell: the one function every table written from a user's or a file's text
+/// goes through (folder names, countries and platforms read from trials.csv, target names,
+/// parameter paths, swept values). One that starts like a formula (`=`, `+`, `-`, `@`, tab or carriage
 /// return) gets a leading `'`, so a spreadsheet shows it as text instead of running it
 /// (OWASP, "CSV Injection").
 pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {

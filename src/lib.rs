@@ -21,6 +21,7 @@ pub mod compare;
 pub mod error;
 pub mod export;
 pub mod format;
+pub mod interrupt;
 pub mod lock;
 pub mod merge;
 pub mod pivot;

@@ -1,12 +1,21 @@
 //! One writer per result folder.
 //!
-//! Every command that writes a result folder holds an exclusive advisory lock on
-//! `DIR/.livemarket.lock` while it works; commands that only read a finished folder hold a
-//! shared one, so readers never block each other but never read a folder mid-write. The
-//! operating system releases the lock when the process ends, however it ends (a `kill -9`
-//! leaves no stale lock to clean up). The file also says who holds it (pid and command), so
-//! a second writer can name the first. It is never removed: removing it would let two
-//! processes lock two different files of the same name.
+//! Every command that writes a result folder holds an exclusive advisory lock on the folder
+//! while it works; commands that only read a finished folder hold a shared one, so readers
+//! never block each other but never read a folder mid-write. The operating system releases
+//! the lock when the process ends, however it ends (a `kill -9` leaves no stale lock to clean
+//! up).
+//!
+//! On Unix the lock is taken on the folder itself (`flock` of an open descriptor of the
+//! folder), not on a file in it: a lock file can be deleted while its holder runs, and the
+//! next command would then lock a new file of the same name and write the folder alongside
+//! the first (a run and a `run --force` both exited 0 that way, the manifest counting 60
+//! trials over 40 runs of data). A folder cannot be swapped under its holder's descriptor:
+//! whatever is done to its entries, the two commands lock the same folder. Elsewhere the lock
+//! is on the file.
+//!
+//! `DIR/.livemarket.lock` says who holds the lock (pid and command), so a second writer can
+//! name the first; it is a label only, and a missing one costs nothing but the name.
 
 use crate::error::UserError;
 use anyhow::{Context, Result};
@@ -29,7 +38,11 @@ pub enum Access {
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
 pub struct FolderLock {
-    file: File,
+    /// The open folder the lock is on (Unix), kept open as long as the lock is held.
+    #[cfg(unix)]
+    _folder: File,
+    /// The label: the holder's line (the lock itself on other systems).
+    file: Option<File>,
     path: PathBuf,
     access: Access,
 }
@@ -39,8 +52,8 @@ impl Drop for FolderLock {
     /// right after), so two folders of the same run compare equal file by file; one that is
     /// killed leaves its line, which is harmless: the next writer overwrites it.
     fn drop(&mut self) {
-        if self.access == Access::Write {
-            let _ = self.file.set_len(0);
+        if let (Access::Write, Some(f)) = (self.access, &self.file) {
+            let _ = f.set_len(0);
         }
     }
 }
@@ -57,25 +70,48 @@ impl FolderLock {
 /// the folder has changed. `command` is what this process records as the holder.
 pub fn lock(dir: &Path, access: Access, command: &str) -> Result<FolderLock> {
     let path = dir.join(LOCK_FILE);
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    // A link in the lock file's place would have the lock written elsewhere.
+    let open_label = || {
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // A link in the lock file's place would have the line written elsewhere.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+        options
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))
+    };
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    let mut file = options
-        .open(&path)
-        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    let (held, label) = (
+        File::open(dir).with_context(|| format!("cannot open {} to lock it", dir.display()))?,
+        None::<File>,
+    );
+    #[cfg(not(unix))]
+    let (held, label) = {
+        let f = open_label()?;
+        (f.try_clone()?, Some(f))
+    };
     let taken = match access {
-        Access::Write => file.try_lock(),
-        Access::Read => file.try_lock_shared(),
+        Access::Write => held.try_lock(),
+        Access::Read => held.try_lock_shared(),
     };
     match taken {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
             let mut holder = String::new();
-            // The holder wrote its line under its lock; a reader that cannot read it still
-            // refuses, naming the folder.
-            let _ = file.read_to_string(&mut holder);
+            // The holder wrote its line under its lock; a reader that cannot read it (or
+            // finds it deleted) still refuses, naming the folder.
+            let mut options = OpenOptions::new();
+            options.read(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::custom_flags(
+                &mut options,
+                libc::O_NOFOLLOW | libc::O_NONBLOCK,
+            );
+            if let Ok(f) = options.open(&path)
+                && f.metadata().is_ok_and(|m| m.is_file())
+            {
+                let _ = f.take(4096).read_to_string(&mut holder);
+            }
             let holder = holder.trim();
             let who = if holder.is_empty() {
                 "another livemarket".to_string()
@@ -97,18 +133,34 @@ pub fn lock(dir: &Path, access: Access, command: &str) -> Result<FolderLock> {
             return Err(UserError(message).into());
         }
         Err(TryLockError::Error(e)) => {
-            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            return Err(e).with_context(|| format!("cannot lock {}", dir.display()));
         }
     }
+    let mut label = label;
     if access == Access::Write {
         // Only the one writer records itself; readers leave the line of the last writer.
+        let mut file = match label.take() {
+            Some(f) => f,
+            None => open_label()?,
+        };
         let line = format!("pid {}: {command}\n", std::process::id());
         file.set_len(0)
             .and_then(|()| file.rewind())
             .and_then(|()| file.write_all(line.as_bytes()))
             .with_context(|| format!("cannot write the lock file {}", path.display()))?;
+        label = Some(file);
+    } else if label.is_none() {
+        // Readers create the label too when they can (a read-only share cannot), so a folder
+        // looks the same whichever command touched it first.
+        label = open_label().ok();
     }
-    Ok(FolderLock { file, path, access })
+    Ok(FolderLock {
+        #[cfg(unix)]
+        _folder: held,
+        file: label,
+        path,
+        access,
+    })
 }
 
 /// The lock a command holds on a folder it names, if the folder exists: a command that

@@ -8,6 +8,7 @@ mod terminal;
 use anyhow::Result;
 use clap::Parser;
 use cli::{Cli, Command, DesignArg};
+use livemarket::calibrate::folder;
 use livemarket::compare::{self, CompareOptions};
 use livemarket::error::UserError;
 use livemarket::lock::{self, Access};
@@ -33,7 +34,8 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Summarize(args) => summarize_command(args),
         Command::Merge(args) => merge_command(args),
-        Command::Report(args) => lock::hold(&args.dir, Access::Read)
+        Command::Report(args) => folder::refuse_as_run_folder(&args.dir)
+            .and_then(|()| lock::hold(&args.dir, Access::Read))
             .and_then(|_lock| write_report(&args.dir, true, args.xlsx, args.point, args.quiet)),
         Command::Targets(args) => targets_command(args),
         Command::Table(args) => table_command(args),
@@ -44,8 +46,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            // 2: the input needs fixing; 1: the program or the system failed.
-            if e.downcast_ref::<ScenarioError>().is_some()
+            // 2: the input needs fixing; 1: the program or the system failed; 130: a
+            // signal stopped it (as a shell reports Ctrl-C).
+            if e.downcast_ref::<livemarket::interrupt::Interrupted>()
+                .is_some()
+            {
+                ExitCode::from(130)
+            } else if e.downcast_ref::<ScenarioError>().is_some()
                 || e.downcast_ref::<UserError>().is_some()
             {
                 ExitCode::from(2)
@@ -252,9 +259,16 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         recipe,
     };
     if args.dry_run {
-        let estimate = run::estimate(&plan, opts.first_trial, opts.trials, opts.threads)?;
+        let estimate = run::estimate(
+            &plan,
+            opts.first_trial,
+            opts.trials,
+            opts.threads,
+            opts.allow_memory,
+        )?;
         return print(|out| terminal::dry_run(&plan, &opts, &estimate, out));
     }
+    livemarket::interrupt::install();
     let report = run::run(&plan, &opts)?;
     if args.timings {
         eprintln!(
@@ -378,6 +392,7 @@ fn calibrate_command(args: cli::CalibrateArgs) -> Result<()> {
         quiet: args.quiet,
         command_line: std::env::args().collect(),
     };
+    calibrate::memory_guard(&problem, threads, args.allow_memory)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -445,8 +460,9 @@ fn calibrate_command(args: cli::CalibrateArgs) -> Result<()> {
 }
 
 fn export_command(args: cli::ExportArgs) -> Result<()> {
+    folder::refuse_as_run_folder(&args.dir)?;
     let _lock = lock::hold(&args.dir, Access::Read)?;
-    let written = livemarket::export::export_parquet(&args.dir)?;
+    let written = livemarket::export::export_parquet(&args.dir, args.force)?;
     for e in &written {
         livemarket::results::record_output(&e.parquet)?;
     }
@@ -468,6 +484,12 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
         resamples: args.resamples,
         seed: args.seed,
     };
+    for side in [Some(args.a.as_str()), args.b.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        folder::refuse_as_run_folder(&compare::folder_of(side))?;
+    }
     let _locks = [Some(args.a.as_str()), args.b.as_deref()]
         .into_iter()
         .flatten()
@@ -523,6 +545,7 @@ fn compare_command(args: cli::CompareArgs) -> Result<()> {
 }
 
 fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
+    folder::refuse_as_run_folder(&args.dir)?;
     let _lock = lock::hold(&args.dir, Access::Read)?;
     let effects = livemarket::sensitivity::from_dir(&args.dir)?;
     let out = args.out.unwrap_or_else(|| args.dir.join(SENSITIVITY_CSV));
@@ -536,6 +559,7 @@ fn sensitivity_command(args: cli::SensitivityArgs) -> Result<()> {
 }
 
 fn summarize_command(args: cli::SummarizeArgs) -> Result<()> {
+    folder::refuse_as_run_folder(&args.dir)?;
     let _lock = lock::hold(&args.dir, Access::Write)?;
     let (done, runs) = livemarket::summarize::summarize(&args.dir)?;
     if !args.quiet {
@@ -630,6 +654,7 @@ fn targets_command(args: cli::TargetsArgs) -> Result<()> {
         Some(path) => Targets::from_path(path)?,
         None => Targets::bundled(),
     };
+    folder::refuse_as_run_folder(&args.dir)?;
     let _lock = lock::hold(&args.dir, Access::Read)?;
     let measured = targets.measure_folder(&args.dir, args.point)?;
     let n = measured.first().map_or(0, |m| m.values.len());

@@ -105,6 +105,23 @@ impl Source {
                     path.display()
                 )));
             }
+            // A calibration still under way (or stopped mid-way) has a posterior.csv of its
+            // last whole generation, not its posterior: say so rather than take it.
+            let checkpoint = path.join(crate::calibrate::folder::CALIBRATION_JSON);
+            let complete = read_limited(&checkpoint)
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .map(|c| c.get("complete") == Some(&serde_json::Value::Bool(true)));
+            if complete == Some(false) {
+                return Err(UserError(format!(
+                    "{named_by}: the calibration in {} has not finished, so its {POSTERIOR_CSV} \
+                     is its last whole generation, not its posterior; finish it with \
+                     `livemarket calibrate ... --resume`, or name {} itself to use that \
+                     generation anyway",
+                    path.display(),
+                    inside.display()
+                )));
+            }
             inside
         } else {
             path.to_path_buf()
@@ -140,7 +157,19 @@ fn read_limited(path: &Path) -> Result<String, String> {
         std::io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
         _ => e.to_string(),
     };
-    let f = std::fs::File::open(path).map_err(reason)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // A FIFO opens without waiting for a writer; it is refused below, unread.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let f = options.open(path).map_err(reason)?;
+    let meta = f.metadata().map_err(reason)?;
+    if !meta.is_file() {
+        return Err("it is not a regular file (a folder, a device or a pipe)".to_string());
+    }
+    if is_virtual(&f) {
+        return Err("it is a system file (/proc or /sys), not a posterior".to_string());
+    }
     let too_large = format!(
         "it is larger than {} MB, the most a posterior may be",
         MAX_POSTERIOR_BYTES >> 20
@@ -156,6 +185,30 @@ fn read_limited(path: &Path) -> Result<String, String> {
         return Err(too_large);
     }
     Ok(text)
+}
+
+/// Whether `f` lives on a virtual file system (Linux's /proc or /sys), whose files say they
+/// are regular but hold the system's state (`/proc/self/environ` holds the environment).
+fn is_virtual(f: &std::fs::File) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        const PROC_SUPER_MAGIC: i64 = 0x9fa0;
+        const SYSFS_MAGIC: i64 = 0x6265_6572;
+        let mut s: libc::statfs = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid open descriptor and a statfs the call fills in.
+        if unsafe { libc::fstatfs(f.as_raw_fd(), &mut s) } != 0 {
+            return false;
+        }
+        #[allow(clippy::unnecessary_cast)]
+        let kind = s.f_type as i64;
+        kind == PROC_SUPER_MAGIC || kind == SYSFS_MAGIC
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = f;
+        false
+    }
 }
 
 /// A posterior read and checked against a run's plan: each particle's values of the
@@ -234,7 +287,8 @@ impl Posterior {
             .map(String::from)
             .collect();
         if header.len() < 2 || header[0] != "particle" || header[1] != "weight" {
-            let shown: String = header.join(",").chars().take(80).collect();
+            // Its text is not quoted: a file that is not a posterior may be anything (a
+            // password file named by mistake, or by someone who hopes to read it).
             let hint = if header.first().is_some_and(|h| h == "generation") {
                 "; this looks like particles.csv, which holds every generation: give the \
                  posterior.csv beside it (or the calibration folder)"
@@ -242,7 +296,7 @@ impl Posterior {
                 ""
             };
             return Err(UserError(format!(
-                "{file}:1: not a posterior: the header begins `{shown}`, not `particle,weight`; \
+                "{file}:1: not a posterior: its first line does not begin `particle,weight`; \
                  {form}{hint}"
             )));
         }

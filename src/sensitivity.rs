@@ -164,11 +164,12 @@ pub fn write_csv(effects: &[Effect], path: &Path, dialect: Dialect) -> Result<()
             "sigma",
         ])?;
         for e in effects {
+            let text = |t: &str| crate::format::neutralise(t).into_owned();
             w.write_record([
-                e.country.as_str(),
-                &e.platform,
-                &e.metric,
-                &e.parameter,
+                &text(&e.country),
+                &text(&e.platform),
+                &text(&e.metric),
+                &text(&e.parameter),
                 &e.r.to_string(),
                 &dialect.num(Some(e.mu_star), Unit::Plain),
                 &dialect.num(Some(e.mu), Unit::Plain),

@@ -13,6 +13,8 @@ use std::path::Path;
 /// hold.
 pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
     let recorded = manifest::read(dir)?;
+    // The half-written files of a killed writer go: only whole files are left.
+    results::files::remove_temporaries(dir)?;
     let plan = recorded.recipe.plan().with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",

@@ -49,6 +49,9 @@ pub enum Kind {
     Opened,
 }
 
+/// The largest size of a target's value.
+const MAX_VALUE: f64 = 1e15;
+
 /// How the trials' values are judged against the target's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -280,11 +283,20 @@ impl Targets {
                      remove it"
                         .to_string(),
                 ),
-                (Some(t), true) if t.get_ref().is_nan() || *t.get_ref() < 0.0 => problem(
+                (Some(t), true) if !(t.get_ref().is_finite() && *t.get_ref() >= 0.0) => problem(
                     line_col(text, t.span().start),
-                    "`tolerance` must be 0 or more".to_string(),
+                    "`tolerance` must be a finite number, 0 or more".to_string(),
                 ),
                 _ => {}
+            }
+            // NaN and infinities compare false with everything: a calibration toward one ran
+            // its whole budget without accepting a particle. Nothing the model counts comes
+            // near 1e15 (the world's yearly GMV is about 1e13 USD).
+            if !(r.value.is_finite() && r.value.abs() <= MAX_VALUE) {
+                problem(
+                    at,
+                    "`value` must be a finite number between -1e15 and 1e15".to_string(),
+                );
             }
             if let Some(k) = &r.scale
                 && !(k.get_ref().is_finite() && *k.get_ref() > 0.0)

@@ -7,7 +7,7 @@
 //! are in the checkpoint and the report, not in `generations.csv`: every table is a
 //! function of the recipe alone, byte-identical whatever the threads, shards or resumes.
 
-use super::smc::{self, Generation, Stop};
+use super::smc::{self, Generation, Proposal, Stop};
 use super::{CalibrationRecipe, Problem};
 use crate::error::UserError;
 use crate::format::Unit;
@@ -47,7 +47,8 @@ pub struct Checkpoint {
     pub recipe: CalibrationRecipe,
     pub command_line: Vec<String>,
     pub started: String,
-    /// Every whole generation, at full precision.
+    /// Every whole generation, at full precision, each sealed with its checksum.
+    #[serde(with = "sealed")]
     pub generations: Vec<Generation>,
     /// Seconds each generation took (of the process that made it).
     pub seconds: Vec<f64>,
@@ -55,6 +56,35 @@ pub struct Checkpoint {
     pub stop: Option<String>,
     /// Whether the predictive and the report are written too.
     pub complete: bool,
+    /// CRC-32 of the checkpoint's JSON with this field 0: a checkpoint changed after it was
+    /// written (its command line, its seconds, whether it is complete) is refused, as its
+    /// generations are by their own checksums.
+    pub checksum: u32,
+}
+
+impl Checkpoint {
+    /// The checksum of everything else.
+    fn crc(&self) -> u32 {
+        let mut c = self.clone();
+        c.checksum = 0;
+        crc32fast::hash(&serde_json::to_vec(&c).expect("a checkpoint serialises"))
+    }
+}
+
+/// A checkpoint's JSON sealed again after an edit. The checksums guard against damage and
+/// hand edits, not forgery: tests use this to forge checkpoints that the checks against the
+/// recipe must still refuse.
+pub fn reseal(text: &str) -> Result<String> {
+    let mut v: serde_json::Value = serde_json::from_str(text)?;
+    if let Some(gens) = v.get_mut("generations").and_then(|g| g.as_array_mut()) {
+        for g in gens {
+            let gen_: Generation = serde_json::from_value(g.clone())?;
+            g["checksum"] = sealed::crc(&gen_).into();
+        }
+    }
+    let mut c: Checkpoint = serde_json::from_value(v)?;
+    c.checksum = c.crc();
+    Ok(serde_json::to_string_pretty(&c)?)
 }
 
 const KIND: &str = "calibration";
@@ -80,20 +110,54 @@ pub struct Options {
     pub command_line: Vec<String>,
 }
 
+/// Refuses a calibration's folder given to a command that reads a run's result folder
+/// (`report`, `compare`, `summarize`, `targets`, `export`, `sensitivity`), saying what the
+/// folder is and what to do with it, instead of that command's words for a broken run folder.
+pub fn refuse_as_run_folder(dir: &Path) -> Result<()> {
+    if !dir.join(CALIBRATION_JSON).is_file() || dir.join(crate::results::MANIFEST_JSON).exists() {
+        return Ok(());
+    }
+    Err(UserError(format!(
+        "{} is a calibration's folder (`livemarket calibrate` wrote it), not a run's result \
+         folder: its report is {}, its posterior {}. To run the scenario with the calibrated \
+         values, `livemarket run SCENARIO --posterior {}`, then give that run's folder",
+        dir.display(),
+        dir.join(REPORT_HTML).display(),
+        dir.join(POSTERIOR_CSV).display(),
+        dir.display()
+    ))
+    .into())
+}
+
 /// Reads a folder's checkpoint; None when it has none.
 pub fn read(dir: &Path) -> Result<Option<Checkpoint>> {
     let path = dir.join(CALIBRATION_JSON);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match files::read_regular(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     let c: Checkpoint = serde_json::from_str(&text).map_err(|e| {
+        let mut why = e.to_string();
+        // A checksum names its generation; the place in the file says nothing more.
+        if why.contains("does not match its checksum")
+            && let Some(at) = why.rfind(" at line ")
+        {
+            why.truncate(at);
+        }
         UserError(format!(
-            "{} is damaged ({e}); it cannot be resumed: start again with --force",
+            "{} is damaged ({why}); it cannot be resumed: start again with --force",
             path.display()
         ))
     })?;
+    if c.checksum != c.crc() {
+        return Err(UserError(format!(
+            "{} is damaged (its contents do not match their checksum: it was changed after \
+             livemarket wrote it); it cannot be resumed: start again with --force",
+            path.display()
+        ))
+        .into());
+    }
     if c.kind != KIND {
         return Err(UserError(format!(
             "{} is not a calibration's checkpoint; write the calibration elsewhere with --out",
@@ -107,7 +171,8 @@ pub fn read(dir: &Path) -> Result<Option<Checkpoint>> {
 /// Makes `dir` ready: the generations to continue from (none for a fresh start). Refuses a
 /// run's result folder, a folder holding files with the calibration's names that no
 /// calibration recorded, and (without --force or --resume) an earlier calibration.
-pub fn prepare(dir: &Path, recipe: &CalibrationRecipe, opts: &Options) -> Result<Checkpoint> {
+pub fn prepare(dir: &Path, problem: &Problem, opts: &Options) -> Result<Checkpoint> {
+    let recipe = &problem.recipe;
     files::create_folder(dir)?;
     if dir.join(crate::results::MANIFEST_JSON).exists() {
         return Err(UserError(format!(
@@ -138,6 +203,7 @@ pub fn prepare(dir: &Path, recipe: &CalibrationRecipe, opts: &Options) -> Result
                 ))
                 .into());
             }
+            check(dir, old, problem)?;
             return Ok(old.clone());
         }
         if !opts.force {
@@ -176,7 +242,185 @@ pub fn prepare(dir: &Path, recipe: &CalibrationRecipe, opts: &Options) -> Result
         seconds: Vec::new(),
         stop: None,
         complete: false,
+        checksum: 0,
     })
+}
+
+/// Checks a checkpoint of this calibration's recipe against it, as `run --resume` checks
+/// trials.bin: whole generations of `--population` particles, each of the problem's
+/// parameters and targets, with finite non-negative distances within the generation's
+/// tolerance (the quantile of the one before) and equal to what their summaries give,
+/// weights finite, non-negative and summing to 1, the effective sample size theirs. (The
+/// checksums were checked as it was read.) A checkpoint that fails is damaged: resuming from
+/// it would make other generations than the calibration's.
+pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
+    let damaged = |why: String| -> anyhow::Error {
+        UserError(format!(
+            "{} is damaged ({why}); it cannot be resumed: start again with --force",
+            dir.join(CALIBRATION_JSON).display()
+        ))
+        .into()
+    };
+    use crate::num::Shown as P;
+    let population = problem.recipe.population;
+    let dims = problem.factors.count;
+    let targets = problem.summaries.targets.len();
+    if c.seconds.len() != c.generations.len()
+        || c.seconds.iter().any(|s| !(s.is_finite() && *s >= 0.0))
+    {
+        return Err(damaged(format!(
+            "it records the seconds of {} generations for {}",
+            c.seconds.len(),
+            c.generations.len()
+        )));
+    }
+    for (g, gen_) in c.generations.iter().enumerate() {
+        let n = gen_.particles.len();
+        if n != population {
+            return Err(damaged(format!(
+                "generation {g} has {n} particles, not --population {population}"
+            )));
+        }
+        let expected_epsilon = match g {
+            0 => f64::INFINITY,
+            _ => smc::tolerance_after(&c.generations[g - 1], problem.recipe.quantile),
+        };
+        if gen_.epsilon.to_bits() != expected_epsilon.to_bits() {
+            return Err(damaged(format!(
+                "generation {g} has the tolerance {}, not {}, the one the generation before \
+                 it gives",
+                P(gen_.epsilon),
+                P(expected_epsilon)
+            )));
+        }
+        if gen_.simulations < population as u64
+            || !(gen_.acceptance > 0.0 && gen_.acceptance <= 1.0)
+        {
+            return Err(damaged(format!(
+                "generation {g} records {} simulations at an acceptance rate of {}",
+                gen_.simulations,
+                P(gen_.acceptance)
+            )));
+        }
+        for (i, p) in gen_.particles.iter().enumerate() {
+            let what = if p.theta.len() != dims || p.summaries.len() != targets {
+                Some(format!(
+                    "{} parameters and {} summaries, not {dims} and {targets}",
+                    p.theta.len(),
+                    p.summaries.len()
+                ))
+            } else if p.theta.iter().any(|x| !x.is_finite()) {
+                Some("a parameter that is not a finite number".to_string())
+            } else if !(p.weight.is_finite() && p.weight >= 0.0) {
+                Some(format!("the weight {}", P(p.weight)))
+            } else if !(p.distance.is_finite() && p.distance >= 0.0 && p.distance <= gen_.epsilon) {
+                Some(format!(
+                    "the distance {} (its tolerance is {})",
+                    P(p.distance),
+                    P(gen_.epsilon)
+                ))
+            } else if problem.distance(&p.summaries).to_bits() != p.distance.to_bits() {
+                Some(format!(
+                    "the distance {} for summaries whose distance is {}",
+                    P(p.distance),
+                    P(problem.distance(&p.summaries))
+                ))
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(damaged(format!("generation {g}'s particle {i} has {what}")));
+            }
+        }
+        let sum: f64 = gen_.particles.iter().map(|p| p.weight).sum();
+        let ess = 1.0
+            / gen_
+                .particles
+                .iter()
+                .map(|p| p.weight * p.weight)
+                .sum::<f64>();
+        if (sum - 1.0).abs() > 1e-9 || ess.to_bits() != gen_.ess.to_bits() {
+            return Err(damaged(format!(
+                "generation {g}'s weights sum to {} with an effective sample size of {}, where \
+                 it records 1 and {}",
+                P(sum),
+                P(ess),
+                P(gen_.ess)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The checksum calibration.json holds for a generation (for tests that forge one).
+pub fn checksum(g: &Generation) -> u32 {
+    sealed::crc(g)
+}
+
+/// A checkpoint's generations in JSON, each with the CRC-32 of its exact values, as
+/// trials.bin's records carry one: a generation changed after it was written is refused as it
+/// is read. Each generation is sealed on its own, so a checkpoint of fewer generations (one
+/// written earlier) is still whole.
+mod sealed {
+    use super::Generation;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize)]
+    struct Out<'a> {
+        #[serde(flatten)]
+        generation: &'a Generation,
+        checksum: u32,
+    }
+
+    #[derive(Deserialize)]
+    struct In {
+        #[serde(flatten)]
+        generation: Generation,
+        checksum: u32,
+    }
+
+    /// The CRC-32 of a generation, every float by its bits.
+    pub fn crc(g: &Generation) -> u32 {
+        let mut h = crc32fast::Hasher::new();
+        let mut f = |x: f64| h.update(&x.to_bits().to_le_bytes());
+        f(g.epsilon);
+        f(g.acceptance);
+        f(g.ess);
+        h.update(&g.simulations.to_le_bytes());
+        h.update(&(g.particles.len() as u64).to_le_bytes());
+        for p in &g.particles {
+            for v in [&p.theta, &p.summaries] {
+                h.update(&(v.len() as u64).to_le_bytes());
+                for x in v {
+                    h.update(&x.to_bits().to_le_bytes());
+                }
+            }
+            h.update(&p.weight.to_bits().to_le_bytes());
+            h.update(&p.distance.to_bits().to_le_bytes());
+        }
+        h.finalize()
+    }
+
+    pub fn serialize<S: Serializer>(gens: &[Generation], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(gens.iter().map(|g| Out {
+            generation: g,
+            checksum: crc(g),
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Generation>, D::Error> {
+        let sealed = Vec::<In>::deserialize(d)?;
+        for (g, s) in sealed.iter().enumerate() {
+            if crc(&s.generation) != s.checksum {
+                return Err(D::Error::custom(format!(
+                    "generation {g} does not match its checksum: it was changed after \
+                     livemarket wrote it"
+                )));
+            }
+        }
+        Ok(sealed.into_iter().map(|s| s.generation).collect())
+    }
 }
 
 /// The recipe fields that differ, by their flag.
@@ -230,8 +474,24 @@ pub fn run(problem: &Problem, opts: &Options) -> Result<Outcome> {
     let dir = &opts.out;
     files::create_folder(dir)?;
     let _lock = lock::lock(dir, Access::Write, "calibrate")?;
-    let mut checkpoint = prepare(dir, &problem.recipe, opts)?;
+    let mut checkpoint = prepare(dir, problem, opts)?;
     let resumed = checkpoint.generations.len();
+    if checkpoint.complete {
+        // A finished calibration is left exactly as it is: nothing to resume. (Complete
+        // and no rule of the sampler's stops it: the budget did.)
+        let smc_opts = problem.recipe.smc();
+        let stop = smc::stop_after(&checkpoint.generations, &smc_opts)
+            .or_else(|| Proposal::next(&problem.prior(), &checkpoint.generations, &smc_opts).err())
+            .unwrap_or(Stop::Budget);
+        return Ok(Outcome {
+            generations: resumed,
+            stop,
+            simulations: checkpoint.generations.iter().map(|g| g.simulations).sum(),
+            out: dir.clone(),
+            resumed,
+            seconds: 0.0,
+        });
+    }
     let started = Instant::now();
     let smc_opts = problem.recipe.smc();
     let prior = problem.prior();
@@ -340,8 +600,10 @@ fn progress(quiet: bool, population: usize) -> indicatif::ProgressBar {
 }
 
 pub(crate) fn write_checkpoint(dir: &Path, c: &Checkpoint) -> Result<()> {
+    let mut c = c.clone();
+    c.checksum = c.crc();
     write_atomically(&dir.join(CALIBRATION_JSON), |w| {
-        serde_json::to_writer_pretty(&mut *w, c)?;
+        serde_json::to_writer_pretty(&mut *w, &c)?;
         std::io::Write::write_all(w, b"\n")?;
         Ok(())
     })
@@ -350,12 +612,14 @@ pub(crate) fn write_checkpoint(dir: &Path, c: &Checkpoint) -> Result<()> {
 /// `generations.csv`, `particles.csv` and `posterior.csv` of the generations so far.
 pub fn write_tables(dir: &Path, problem: &Problem, generations: &[Generation]) -> Result<()> {
     let dialect = problem.recipe.csv_dialect;
-    let paths: Vec<String> = problem.table.keys().cloned().collect();
+    let text = |t: &str| crate::format::neutralise(t).into_owned();
+    let paths: Vec<String> = problem.table.keys().map(|p| text(p)).collect();
+    // Target names are the targets file's text: one may start like a formula.
     let names: Vec<String> = problem
         .summaries
         .targets
         .iter()
-        .map(|t| t.name.clone())
+        .map(|t| text(&t.name))
         .collect();
     let units: Vec<Unit> = problem
         .summaries
@@ -459,7 +723,13 @@ fn write_predictive(dir: &Path, problem: &Problem, rows: &[(usize, Vec<f64>)]) -
     write_atomically(&dir.join(PREDICTIVE_CSV), |w| {
         let mut w = dialect.writer(w);
         let mut header = vec!["simulation".to_string(), "particle".to_string()];
-        header.extend(problem.summaries.targets.iter().map(|t| t.name.clone()));
+        header.extend(
+            problem
+                .summaries
+                .targets
+                .iter()
+                .map(|t| crate::format::neutralise(&t.name).into_owned()),
+        );
         w.write_record(&header)?;
         for (i, (j, s)) in rows.iter().enumerate() {
             let mut row = vec![i.to_string(), j.to_string()];

@@ -240,6 +240,56 @@ impl Prior for LatentPrior {
     }
 }
 
+/// Estimated bytes a calibration holds at its peak: `threads` simulations running, every
+/// generation's particles (the checkpoint holds them all, and writing it a copy), a batch of
+/// attempts, and the posterior predictive's simulations. Saturating: a count near u64::MAX
+/// reads as too much, never wraps to little.
+pub fn memory_bytes(problem: &Problem, threads: usize) -> (u64, u64) {
+    use std::mem::size_of;
+    let r = &problem.recipe;
+    let trial = crate::model::trial_memory_bytes(&problem.plan.points[0].world);
+    let d = problem.factors.count as u64;
+    let k = problem.summaries.targets.len() as u64;
+    let particle = size_of::<smc::Particle>() as u64 + 8 * (d + k);
+    let attempt = size_of::<smc::Attempt>() as u64 + 8 * d + 16 * k;
+    let row = size_of::<(usize, Vec<f64>)>() as u64 + 8 * k;
+    let held = particle
+        .saturating_mul(r.population as u64)
+        .saturating_mul((r.max_generations as u64).saturating_add(1))
+        .saturating_mul(2)
+        .saturating_add(attempt.saturating_mul(r.batch as u64))
+        .saturating_add(row.saturating_mul(r.predictive as u64));
+    (
+        trial,
+        trial
+            .saturating_mul(threads.max(1) as u64)
+            .saturating_add(held),
+    )
+}
+
+/// The run's memory guard for a calibration: refuses one whose estimate is more than the
+/// machine has available (unless `allow_memory`), before anything is built or written.
+pub fn memory_guard(problem: &Problem, threads: usize, allow_memory: bool) -> Result<()> {
+    let (trial, peak) = memory_bytes(problem, threads);
+    if let Some(available) = crate::sweep::available_memory()
+        && peak > available
+        && !allow_memory
+    {
+        return Err(UserError(format!(
+            "the calibration needs an estimated {:.1} GB ({threads} running simulation(s) × \
+             {:.2} GB + {:.2} GB of particles, attempts and predictive simulations), more than \
+             the {:.1} GB this machine has available; lower --population, --batch, \
+             --predictive or --threads, or pass --allow-memory to run anyway",
+            peak as f64 / 1e9,
+            trial as f64 / 1e9,
+            peak.saturating_sub(trial.saturating_mul(threads.max(1) as u64)) as f64 / 1e9,
+            available as f64 / 1e9
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// How a calibration ended, in words.
 pub fn stop_reason(stop: smc::Stop, recipe: &CalibrationRecipe) -> String {
     use smc::Stop;

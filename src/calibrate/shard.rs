@@ -36,6 +36,39 @@ struct Part {
     rounds: u32,
     /// Batches run, in order, with their number.
     batches: Vec<(u64, Vec<Attempt>)>,
+    /// CRC-32 of everything above, as trials.bin's records carry one: a part changed by
+    /// hand or by a damaged disk is refused, never merged.
+    checksum: u32,
+}
+
+impl Part {
+    /// The CRC-32 of the part's contents (every float by its bits, so it is exact).
+    fn crc(&self) -> u32 {
+        let mut h = crc32fast::Hasher::new();
+        h.update(self.recipe.as_bytes());
+        for x in [
+            self.generation as u64,
+            self.index,
+            self.count,
+            u64::from(self.rounds),
+        ] {
+            h.update(&x.to_le_bytes());
+        }
+        for (b, batch) in &self.batches {
+            h.update(&b.to_le_bytes());
+            h.update(&(batch.len() as u64).to_le_bytes());
+            for a in batch {
+                smc::hash_attempt(&mut h, a);
+            }
+        }
+        h.finalize()
+    }
+
+    /// Writes the part, sealed with its checksum.
+    fn write(&mut self, path: &Path) -> Result<()> {
+        self.checksum = self.crc();
+        write_atomically(path, |w| Ok(serde_json::to_writer(w, &*self)?))
+    }
 }
 
 fn recipe_hash(problem: &Problem) -> String {
@@ -53,7 +86,10 @@ fn part_name(generation: usize, shard: Shard) -> String {
 /// calibration's), or a new one.
 fn checkpoint_of(dir: &Path, problem: &Problem, opts: &Options) -> Result<Checkpoint> {
     match folder::read(dir)? {
-        Some(c) if c.recipe == problem.recipe => Ok(c),
+        Some(c) if c.recipe == problem.recipe => {
+            folder::check(dir, &c, problem)?;
+            Ok(c)
+        }
         Some(_) => Err(UserError(format!(
             "{} holds a calibration started with other inputs or options; shards and merges \
              must use the scenario, targets and options it was started with",
@@ -65,7 +101,7 @@ fn checkpoint_of(dir: &Path, problem: &Problem, opts: &Options) -> Result<Checkp
                 resume: true,
                 ..opts.clone()
             };
-            folder::prepare(dir, &problem.recipe, &fresh)
+            folder::prepare(dir, problem, &fresh)
         }
     }
 }
@@ -96,7 +132,11 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
             ))
             .into());
         }
-        other => other,
+        Some(c) => {
+            folder::check(dir, &c, problem)?;
+            Some(c)
+        }
+        None => None,
     };
     let generations = checkpoint.map(|c| c.generations).unwrap_or_default();
     let smc_opts = problem.recipe.smc();
@@ -109,27 +149,14 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
     };
     let g = proposal.generation();
     let shards = dir.join(SHARDS_DIR);
-    files::create_folder(&shards)?;
+    files::create_subfolder(&shards)?;
     let path = shards.join(part_name(g, shard));
     let hash = recipe_hash(problem);
-    let mut part = match std::fs::read_to_string(&path) {
+    let mut part = match files::read_regular(&path) {
         Ok(text) => {
-            let p: Part = serde_json::from_str(&text).map_err(|e| {
-                UserError(format!(
-                    "{} is damaged ({e}); remove it and run the shard again",
-                    path.display()
-                ))
-            })?;
-            if p.recipe != hash || p.generation != g {
-                return Err(UserError(format!(
-                    "{} belongs to another calibration or generation; remove it and run the \
-                     shard again",
-                    path.display()
-                ))
-                .into());
-            }
+            let p = parse_part(&path, &text, problem, &hash, g)?;
             Part {
-                rounds: p.rounds + 1,
+                rounds: p.rounds.saturating_add(1),
                 ..p
             }
         }
@@ -140,6 +167,7 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
             count: u64::from(shard.count),
             rounds: 1,
             batches: Vec::new(),
+            checksum: 0,
         },
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
@@ -178,7 +206,7 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
             problem.distance(s)
         })?;
         part.batches.push((b, batch));
-        write_atomically(&path, |w| Ok(serde_json::to_writer(w, &part)?))?;
+        part.write(&path)?;
     }
     Ok(ShardOutcome::Ran {
         generation: g,
@@ -225,7 +253,7 @@ pub fn merge(problem: &Problem, opts: &Options) -> Result<MergeOutcome> {
     };
     let g = proposal.generation();
     let parts = read_parts(dir, problem, g)?;
-    let n = parts.len() as u64;
+    let n = parts[0].count;
     let spent: u64 = generations.iter().map(|g| g.simulations).sum();
     let mut assembly = Assembly::new(problem.recipe.population);
     let mut b = 0u64;
@@ -270,6 +298,14 @@ fn read_parts(dir: &Path, problem: &Problem, g: usize) -> Result<Vec<Part>> {
     let hash = recipe_hash(problem);
     let prefix = format!("generation-{g}-shard-");
     let mut parts: Vec<(PathBuf, Part)> = Vec::new();
+    if std::fs::symlink_metadata(&shards).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(UserError(format!(
+            "{} is a link; livemarket reads and removes shards only inside the calibration's \
+             folder. Remove the link, run the shards again, then merge",
+            shards.display()
+        ))
+        .into());
+    }
     let entries = std::fs::read_dir(&shards).map_err(|_| {
         UserError(format!(
             "{} holds no shards of generation {g}; run `calibrate --shard K/N` for every K \
@@ -283,21 +319,9 @@ fn read_parts(dir: &Path, problem: &Problem, g: usize) -> Result<Vec<Part>> {
         if !name.starts_with(&prefix) || !name.ends_with(".json") {
             continue;
         }
-        let text = std::fs::read_to_string(e.path())
+        let text = files::read_regular(&e.path())
             .with_context(|| format!("cannot read {}", e.path().display()))?;
-        let part: Part = serde_json::from_str(&text).map_err(|err| {
-            UserError(format!(
-                "{} is damaged ({err}); remove it and run that shard again",
-                e.path().display()
-            ))
-        })?;
-        if part.recipe != hash || part.generation != g {
-            return Err(UserError(format!(
-                "{} belongs to another calibration; remove it",
-                e.path().display()
-            ))
-            .into());
-        }
+        let part = parse_part(&e.path(), &text, problem, &hash, g)?;
         parts.push((e.path(), part));
     }
     if parts.is_empty() {
@@ -317,13 +341,23 @@ fn read_parts(dir: &Path, problem: &Problem, g: usize) -> Result<Vec<Part>> {
         .into());
     }
     parts.sort_by_key(|(_, p)| p.index);
+    if let Some(w) = parts.windows(2).find(|w| w[0].1.index == w[1].1.index) {
+        return Err(UserError(format!(
+            "{} and {} are both shard {}/{n}; remove the one that was copied, then merge again",
+            w[0].0.display(),
+            w[1].0.display(),
+            w[0].1.index
+        ))
+        .into());
+    }
     let missing: Vec<String> = (1..=n)
         .filter(|k| !parts.iter().any(|(_, p)| p.index == *k))
         .map(|k| format!("{k}/{n}"))
         .collect();
     if !missing.is_empty() {
         return Err(UserError(format!(
-            "generation {g} lacks shard(s) {}; run them, then merge again",
+            "{}: generation {g} lacks shard(s) {}; run them, then merge again",
+            dir.display(),
             missing.join(", ")
         ))
         .into());
@@ -331,9 +365,126 @@ fn read_parts(dir: &Path, problem: &Problem, g: usize) -> Result<Vec<Part>> {
     Ok(parts.into_iter().map(|(_, p)| p).collect())
 }
 
+/// A shard's part (its JSON) sealed again after an edit. The checksum guards against damage
+/// and hand edits, not forgery: the tests use this to forge a part with a valid checksum and
+/// show that the plan's checks still refuse it.
+pub fn reseal(text: &str) -> Result<String> {
+    let mut p: Part = serde_json::from_str(text)?;
+    p.checksum = p.crc();
+    Ok(serde_json::to_string(&p)?)
+}
+
+/// A shard's part read from `path`, checked against its name, its checksum and the plan
+/// of generation `g`: the batches a shard K of N runs (K−1, K−1+N, …), each of the recipe's
+/// size, every attempt of the problem's dimensions, every distance the one its summaries
+/// give. Anything else is damage (or a hand edit), refused with the file's name.
+fn parse_part(path: &Path, text: &str, problem: &Problem, hash: &str, g: usize) -> Result<Part> {
+    let damaged = |why: String| -> anyhow::Error {
+        UserError(format!(
+            "{} is damaged ({why}); remove it and run that shard again",
+            path.display()
+        ))
+        .into()
+    };
+    let part: Part = serde_json::from_str(text).map_err(|e| damaged(e.to_string()))?;
+    if part.recipe != hash || part.generation != g {
+        return Err(UserError(format!(
+            "{} belongs to another calibration or generation; remove it",
+            path.display()
+        ))
+        .into());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let named = (1..=part.count).contains(&part.index)
+        && part.count <= u64::from(u32::MAX)
+        && name
+            == part_name(
+                g,
+                Shard {
+                    index: part.index as u32,
+                    count: part.count as u32,
+                },
+            );
+    if !named {
+        return Err(UserError(format!(
+            "{} is not the name of a shard of generation {g} (it holds shard {} of {}); a \
+             shard's file is generation-G-shard-K-of-N.json with K from 1 to N: remove it",
+            path.display(),
+            part.index,
+            part.count
+        ))
+        .into());
+    }
+    if part.crc() != part.checksum {
+        return Err(damaged(
+            "its contents do not match their checksum: it was changed after the shard wrote it"
+                .to_string(),
+        ));
+    }
+    if part.rounds == 0 {
+        return Err(damaged("it records no round".to_string()));
+    }
+    let dims = problem.factors.count;
+    let targets = problem.summaries.targets.len();
+    for (j, (b, batch)) in part.batches.iter().enumerate() {
+        let planned = (part.index - 1).checked_add(part.count.saturating_mul(j as u64));
+        if planned != Some(*b) {
+            return Err(damaged(format!(
+                "its batch {j} is numbered {b}, but shard {}/{} runs batch {} there",
+                part.index,
+                part.count,
+                planned.map_or_else(|| "none".to_string(), |p| p.to_string())
+            )));
+        }
+        if batch.len() != problem.recipe.batch {
+            return Err(damaged(format!(
+                "batch {b} holds {} attempts, not --batch {}",
+                batch.len(),
+                problem.recipe.batch
+            )));
+        }
+        for a in batch {
+            let Attempt::Simulated {
+                theta,
+                summaries,
+                distance,
+            } = a
+            else {
+                continue;
+            };
+            if theta.len() != dims || summaries.len() != targets {
+                return Err(damaged(format!(
+                    "batch {b} holds an attempt of {} parameters and {} summaries, not {dims} \
+                     and {targets}",
+                    theta.len(),
+                    summaries.len()
+                )));
+            }
+            let s: Vec<f64> = summaries.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
+            let d = problem.distance(&s);
+            let expected = d.is_finite().then_some(d);
+            if expected.map(f64::to_bits) != distance.map(f64::to_bits) {
+                return Err(damaged(format!(
+                    "batch {b} records a distance of {} for summaries whose distance is {}",
+                    distance.map_or_else(|| "none".to_string(), |x| x.to_string()),
+                    expected.map_or_else(|| "none".to_string(), |x| x.to_string())
+                )));
+            }
+        }
+    }
+    Ok(part)
+}
+
 /// Removes the shards' parts (of a generation merged, or of a calibration cleared).
 pub fn clear(dir: &Path) -> Result<()> {
     let shards = dir.join(SHARDS_DIR);
+    // A link in its place is not followed: nothing outside the folder is removed.
+    if !std::fs::symlink_metadata(&shards).is_ok_and(|m| m.is_dir()) {
+        return Ok(());
+    }
     let Ok(entries) = std::fs::read_dir(&shards) else {
         return Ok(());
     };

@@ -288,6 +288,36 @@ pub enum Attempt {
     },
 }
 
+/// Feeds an attempt to a CRC-32, every float by its bits (a checksum of the exact values).
+pub fn hash_attempt(h: &mut crc32fast::Hasher, a: &Attempt) {
+    let opt = |h: &mut crc32fast::Hasher, x: Option<f64>| match x {
+        None => h.update(&[0]),
+        Some(x) => {
+            h.update(&[1]);
+            h.update(&x.to_bits().to_le_bytes());
+        }
+    };
+    match a {
+        Attempt::Refused => h.update(&[0]),
+        Attempt::Simulated {
+            theta,
+            summaries,
+            distance,
+        } => {
+            h.update(&[1]);
+            h.update(&(theta.len() as u64).to_le_bytes());
+            for x in theta {
+                h.update(&x.to_bits().to_le_bytes());
+            }
+            h.update(&(summaries.len() as u64).to_le_bytes());
+            for &x in summaries {
+                opt(h, x);
+            }
+            opt(h, *distance);
+        }
+    }
+}
+
 /// Generation `g`'s proposal: its tolerance, and how it draws from generation g-1 (or from
 /// the prior, for generation 0). Attempts are numbered; attempt i draws only from its own
 /// generator, so any set of attempts can run anywhere (another thread, another shard) and
@@ -314,7 +344,7 @@ impl<'a> Proposal<'a> {
         let previous = generations.last();
         let epsilon = match previous {
             None => f64::INFINITY,
-            Some(p) => weighted_free_quantile(&p.particles, opts.quantile),
+            Some(p) => tolerance_after(p, opts.quantile),
         };
         let kernel = match previous {
             None => None,
@@ -439,7 +469,9 @@ pub struct Assembly {
 impl Assembly {
     pub fn new(population: usize) -> Assembly {
         Assembly {
-            accepted: Vec::with_capacity(population),
+            // Grown as particles arrive: a population too large for memory fails there (past
+            // the memory guard, with --allow-memory), not in one huge allocation up front.
+            accepted: Vec::with_capacity(population.min(1 << 16)),
             attempts: 0,
             simulations: 0,
             population,
@@ -544,6 +576,11 @@ pub fn run<E: Send>(
         generations.push(generation);
         on_generation(&generations)?;
     }
+}
+
+/// The tolerance of the generation after `previous`: the `q` quantile of its distances.
+pub fn tolerance_after(previous: &Generation, q: f64) -> f64 {
+    weighted_free_quantile(&previous.particles, q)
 }
 
 /// The `q` quantile of a population's distances (unweighted, as Beaumont et al.; type 7).

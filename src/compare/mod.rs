@@ -293,7 +293,7 @@ pub fn write_csv(c: &Comparison, path: &Path, dialect: Dialect) -> Result<()> {
         let mut header: Vec<String> = vec!["a".into(), "b".into()];
         if !c.columns.is_empty() {
             header.push("point".into());
-            header.extend(c.columns.iter().cloned());
+            header.extend(c.columns.iter().map(|h| format::neutralise(h).into_owned()));
         }
         header.extend(
             [
@@ -326,7 +326,10 @@ pub fn write_csv(c: &Comparison, path: &Path, dialect: Dialect) -> Result<()> {
                 row.push(k.to_string());
                 row.extend(values.iter().map(|v| dialect.cell(v)));
             }
-            row.extend([r.country.clone(), r.platform.clone(), r.metric.clone()]);
+            // Read from the folders' trials.csv: a shared file's cells may be formulas.
+            row.extend(
+                [&r.country, &r.platform, &r.metric].map(|t| format::neutralise(t).into_owned()),
+            );
             row.extend([r.n_a.to_string(), r.n_b.to_string()]);
             let unit = unit_of(&r.metric);
             row.extend([r.mean_a, r.mean_b, r.diff].map(|x| dialect.num(x, unit)));

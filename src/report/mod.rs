@@ -130,9 +130,7 @@ pub fn write_comparison(c: &Comparison, a: &str, b: Option<&str>, html: &Path) -
     })
 }
 
-/// The file in a chart folder listing the charts the last page drew there, one name a line:
-/// only those are ever removed, so a person's own `.svg` files beside them are safe.
-pub const CHART_INDEX: &str = ".livemarket-charts";
+pub use crate::results::CHART_INDEX;
 
 /// Writes the page to `path` and each chart to `<folder of path>/<svg_dir>/<name>.svg`
 /// (removing the charts that the last page written there drew and this one no longer has,
@@ -143,8 +141,11 @@ fn write_page(page: &html::Page, path: &Path, svg_dir: &str) -> Result<(u64, usi
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .join(svg_dir);
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create the chart folder {}", dir.display()))?;
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+    }
+    crate::results::files::create_subfolder(&dir)?;
     let index = dir.join(CHART_INDEX);
     // A folder an older livemarket wrote has no index: nothing in it is removed.
     let drawn_before = std::fs::read_to_string(&index).unwrap_or_default();

@@ -208,6 +208,68 @@ pub(crate) fn create_folder(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot create the output folder {}", dir.display()))
 }
 
+/// Creates the subfolder `path` of a result folder (`report/`, `parquet/`, `shards/`) if it
+/// is missing, or checks the one there, never through a link: a link in its place (to a
+/// folder anywhere) would have livemarket write, replace and remove files outside the result
+/// folder. The folder above must exist. (A link swapped in between this check and the
+/// writes is a race this does not close: it keeps out every link made before the command.)
+pub(crate) fn create_subfolder(path: &Path) -> Result<()> {
+    let refuse_link = || -> anyhow::Error {
+        UserError(format!(
+            "{} is a link; livemarket writes nothing through a link, so it would not stay in \
+             the result folder. Remove the link, then run this again",
+            path.display()
+        ))
+        .into()
+    };
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(refuse_link()),
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(UserError(format!(
+            "{} is a file where livemarket writes a folder; move it, then run this again",
+            path.display()
+        ))
+        .into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::create_dir(path) {
+            Ok(()) => Ok(()),
+            // Made meanwhile (by a second reader writing the same report): check it again.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+                    Ok(())
+                } else {
+                    Err(refuse_link())
+                }
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+        },
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Removes the temporary files of livemarket's result files that a killed command left in
+/// `dir` (hidden `.summary.csv.Xy3q9a.tmp`): never anything else, never through a link.
+pub(crate) fn remove_temporaries(dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if WRITTEN.iter().any(|f| is_temporary(&name, f))
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` (as `parquet/summary.parquet`) in the result folder `dir` is one
+/// livemarket wrote: its manifest lists it or a command recorded it.
+pub(crate) fn is_recorded(dir: &Path, name: &str) -> bool {
+    ours(dir).iter().any(|n| n == name)
+}
+
 /// Refuses a folder that holds files with result names but no manifest.json: no livemarket
 /// run recorded them (a user's own, or another program's), so none is replaced or removed,
 /// not even with `--force`.
@@ -236,10 +298,33 @@ pub(crate) fn refuse_unrecorded(dir: &Path) -> Result<()> {
     .into())
 }
 
+/// Refuses a `manifest.json` that another program wrote (JSON whose `tool` is not
+/// livemarket): it is not livemarket's to replace, not even with `--force`.
+fn refuse_foreign_manifest(dir: &Path) -> Result<()> {
+    let path = dir.join(MANIFEST_JSON);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(());
+    };
+    if value.get("tool").and_then(|t| t.as_str()) == Some("livemarket") {
+        return Ok(());
+    }
+    Err(UserError(format!(
+        "{} was not written by livemarket (it does not say `\"tool\": \"livemarket\"`), so \
+         livemarket will not replace it (not even with --force). Move it, or write elsewhere \
+         with --out",
+        path.display()
+    ))
+    .into())
+}
+
 /// Creates `dir` if needed and removes what an earlier run wrote there: the files of
 /// [`WRITTEN`] and their temporaries, nothing else.
 pub(crate) fn clear(dir: &Path) -> Result<()> {
     create_folder(dir)?;
+    refuse_foreign_manifest(dir)?;
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     let mine = if dir.join(MANIFEST_JSON).exists() {
@@ -288,6 +373,34 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
                 .with_context(|| format!("cannot remove {}", path.display()))?;
         }
     }
+    // The report's charts, as the chart folder's index lists them (the folder itself only
+    // once empty, and never through a link): a --force run must not show the old run's
+    // charts beside its own report.
+    let charts = dir.join(super::REPORT_DIR);
+    if std::fs::symlink_metadata(&charts).is_ok_and(|m| m.is_dir()) {
+        let index = charts.join(super::CHART_INDEX);
+        let indexed = std::fs::symlink_metadata(&index).is_ok_and(|m| m.is_file());
+        let listed = if indexed {
+            std::fs::read_to_string(&index).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        for name in listed.lines() {
+            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+                continue;
+            }
+            let p = charts.join(format!("{name}.svg"));
+            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove {}", p.display()))?;
+            }
+        }
+        if indexed {
+            std::fs::remove_file(&index)
+                .with_context(|| format!("cannot remove {}", index.display()))?;
+            let _ = std::fs::remove_dir(&charts);
+        }
+    }
     // Exported tables recorded as ours; the parquet folder goes only once it is empty (and
     // is not a link: a recorded name is never followed out of the folder).
     let parquet = dir.join(PARQUET_DIR);
@@ -323,6 +436,27 @@ pub(crate) fn open_for_writing(path: &Path, new: bool) -> std::io::Result<File> 
         }
     }
     options.open(path)
+}
+
+/// The text of a regular file: a FIFO, a device or a folder is refused without being read
+/// (opening a FIFO does not wait for a writer), so a file named by mistake can neither hang
+/// nor flood the command.
+pub(crate) fn read_regular(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut f = options.open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
+    let mut text = String::new();
+    f.read_to_string(&mut text)?;
+    Ok(text)
 }
 
 /// Makes a rename in `path`'s folder durable (the folder's entry is data too). Only Unix
@@ -426,7 +560,7 @@ mod tests {
         // The manifest lists the run's files; report.html was recorded by `report`.
         std::fs::write(
             d.join(MANIFEST_JSON),
-            r#"{"files": ["manifest.json", "trials.csv", "trials.bin"]}"#,
+            r#"{"tool": "livemarket", "files": ["manifest.json", "trials.csv", "trials.bin"]}"#,
         )
         .unwrap();
         std::fs::write(d.join(OUTPUTS), "report.html\n").unwrap();

@@ -73,6 +73,9 @@ pub const DRAWS_CSV: &str = "draws.csv";
 pub const REPORT_HTML: &str = "report.html";
 /// The report's folder of SVG charts.
 pub const REPORT_DIR: &str = "report";
+/// The file in a chart folder listing the charts the last page drew there, one name a line:
+/// only those are ever removed, so a person's own `.svg` files beside them are safe.
+pub const CHART_INDEX: &str = ".livemarket-charts";
 /// The report workbook (`--xlsx`).
 pub const REPORT_XLSX: &str = "report.xlsx";
 /// `compare`'s table, in a sweep's folder (two folders: in the working folder).
@@ -395,7 +398,10 @@ pub(crate) fn weekly_trials_rows(
 
 /// Bytes of one series' values over `trials` trials: every measure and every weekly value.
 fn series_bytes(world: &World, trials: u64) -> u64 {
-    (measures::names().len() as u64 + Metric::COUNT as u64 * u64::from(world.weeks)) * 8 * trials
+    // Saturating: `--trials 2^63` must read as too much memory, not wrap to none.
+    (measures::names().len() as u64 + Metric::COUNT as u64 * u64::from(world.weeks))
+        .saturating_mul(8)
+        .saturating_mul(trials)
 }
 
 /// Series summarised together: as many as fit in `budget`, at least one.
@@ -406,7 +412,7 @@ fn series_group(world: &World, trials: u64, budget: u64) -> usize {
 
 /// Bytes held at a time while summarising `trials` trials of a point.
 pub(crate) fn summary_bytes(world: &World, trials: u64, budget: u64) -> u64 {
-    series_group(world, trials, budget) as u64 * series_bytes(world, trials)
+    (series_group(world, trials, budget) as u64).saturating_mul(series_bytes(world, trials))
 }
 
 /// Writes `summary.csv`, `weekly.csv` and `headline.csv` (each under a temporary name, then

@@ -293,7 +293,12 @@ pub fn write(
             header.push("particle".to_string());
         }
         header.push("seed".to_string());
-        header.extend(draws.columns().iter().cloned());
+        header.extend(
+            draws
+                .columns()
+                .iter()
+                .map(|c| crate::format::neutralise(c).into_owned()),
+        );
         w.write_record(&header)?;
         for r in runs {
             let (trial, point) = (

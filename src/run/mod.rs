@@ -114,23 +114,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let dir = &opts.out;
     let total = count_runs(opts.first_trial, opts.trials, worlds.len())?;
     let runs = opts.recipe.shard.map_or(0..total, |s| s.range(total));
-    let (trial_bytes, held_bytes, peak_bytes) = memory(plan, opts.trials, opts.threads);
-    if let Some(available) = crate::sweep::available_memory()
-        && peak_bytes > available
-        && !opts.allow_memory
-    {
-        return Err(UserError(format!(
-            "the run needs an estimated {:.1} GB ({} running trial(s) × {:.2} GB + {:.2} GB to \
-             summarise), more than the {:.1} GB this machine has available; lower --threads or \
-             the agents, or pass --allow-memory to run anyway",
-            peak_bytes as f64 / 1e9,
-            opts.threads,
-            trial_bytes as f64 / 1e9,
-            held_bytes as f64 / 1e9,
-            available as f64 / 1e9
-        ))
-        .into());
-    }
+    memory_guard(plan, opts.trials, opts.threads, opts.allow_memory)?;
     // Disk: the runs still to do, against the free space where the folder is (or will be).
     let done = if opts.resume {
         manifest::read(dir).map_or(0, |m| m.runs_done.min(runs.end - runs.start))
@@ -155,25 +139,28 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     // One writer per folder, from before its state is read until the run is written.
     results::create_folder(dir)?;
     let _lock = crate::lock::hold(dir, crate::lock::Access::Write)?;
+    if dir
+        .join(crate::calibrate::folder::CALIBRATION_JSON)
+        .is_file()
+        && !dir.join(MANIFEST_JSON).exists()
+    {
+        return Err(UserError(format!(
+            "{} is a calibration's folder (`livemarket calibrate` wrote it); a run would mix \
+             its files with the calibration's. Write the run elsewhere with --out (to run with \
+             the calibrated values, add --posterior {})",
+            dir.display(),
+            dir.display()
+        ))
+        .into());
+    }
     results::refuse_unrecorded(dir)?;
     let manifest_path = dir.join(MANIFEST_JSON);
     let mut resume_from: Option<store::Scan> = None;
     if opts.resume && manifest_path.exists() {
         let old = manifest::read(dir)?;
         check_same_run(&old, &opts.recipe, dir)?;
-        if old.status == Status::Complete {
-            return Ok(RunReport {
-                trials: opts.trials,
-                points: worlds.len(),
-                runs: runs.end - runs.start,
-                resumed: runs.end - runs.start,
-                elapsed: Duration::ZERO,
-                out: dir.clone(),
-                setup_seconds: 0.0,
-                weeks_seconds: 0.0,
-                agent_weeks: 0,
-            });
-        }
+        // What a killed writer left half-written is of no use to anyone.
+        results::files::remove_temporaries(dir)?;
         let path = dir.join(results::STORE);
         if path.exists()
             && let Some(mut scan) = store::scan(&path, &opts.recipe.store_layout(plan))?
@@ -187,6 +174,38 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
             };
             scan.fit_to(len(results::TRIALS_CSV), weekly);
             resume_from = Some(scan);
+        }
+        let whole = resume_from.as_ref().map_or(0, |s| s.records.len() as u64);
+        // A complete run whose rows files lost their tail since (a torn trials.csv) is not
+        // "nothing to resume": say so, and change nothing (its trial data is whole).
+        if old.status == Status::Complete && whole < runs.end - runs.start {
+            return Err(UserError(format!(
+                "{} holds a complete run, but its trials.csv{} holds the rows of only {whole} of \
+                 its {} runs (its end was lost after the run finished); trials.bin is whole, \
+                 so nothing is lost: run the same command with --force instead of --resume to \
+                 write every file again",
+                dir.display(),
+                if opts.weekly_trials {
+                    " or weekly_trials.csv"
+                } else {
+                    ""
+                },
+                runs.end - runs.start
+            ))
+            .into());
+        }
+        if old.status == Status::Complete {
+            return Ok(RunReport {
+                trials: opts.trials,
+                points: worlds.len(),
+                runs: runs.end - runs.start,
+                resumed: runs.end - runs.start,
+                elapsed: Duration::ZERO,
+                out: dir.clone(),
+                setup_seconds: 0.0,
+                weeks_seconds: 0.0,
+                agent_weeks: 0,
+            });
         }
     } else if manifest_path.exists() && !opts.resume && !opts.force {
         return Err(UserError(format!(
@@ -251,6 +270,9 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
             weeks_seconds += r.seconds.1;
             writer.push(run, point, &r)?;
             bar.inc(1);
+            if crate::interrupt::asked() {
+                return Err(crate::interrupt::Interrupted::default().into());
+            }
             Ok(())
         },
     );
@@ -266,6 +288,14 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     if let Err(e) = outcome {
         manifest.status = Status::Interrupted;
         let _ = write_manifest(dir, &manifest);
+        if e.downcast_ref::<crate::interrupt::Interrupted>().is_some() {
+            return Err(crate::interrupt::Interrupted(format!(
+                ": the {done} run(s) finished are intact in {}, and its manifest says \
+                 interrupted; run the same command with --resume to continue",
+                dir.display()
+            ))
+            .into());
+        }
         return Err(anyhow::anyhow!(
             "{e:#}\nthe {done} run(s) finished are intact in {}; once the cause is fixed, run \
              the same command with --resume to continue",
@@ -403,6 +433,35 @@ fn check_same_run(old: &manifest::Recorded, recipe: &Recipe, dir: &Path) -> Resu
     Ok(())
 }
 
+/// Refuses a plan whose estimated peak memory is more than the machine has available
+/// (unless `allow_memory`), before anything is built or written; the estimate otherwise
+/// (one trial's bytes, the bytes held to summarise, the peak).
+pub fn memory_guard(
+    plan: &Plan,
+    trials: u64,
+    threads: usize,
+    allow_memory: bool,
+) -> Result<(u64, u64, u64)> {
+    let (trial_bytes, held_bytes, peak_bytes) = memory(plan, trials, threads);
+    if let Some(available) = crate::sweep::available_memory()
+        && peak_bytes > available
+        && !allow_memory
+    {
+        return Err(UserError(format!(
+            "the run needs an estimated {:.1} GB ({} running trial(s) × {:.2} GB + {:.2} GB to \
+             summarise), more than the {:.1} GB this machine has available; lower --threads or \
+             the agents, or pass --allow-memory to run anyway",
+            peak_bytes as f64 / 1e9,
+            threads,
+            trial_bytes as f64 / 1e9,
+            held_bytes as f64 / 1e9,
+            available as f64 / 1e9
+        ))
+        .into());
+    }
+    Ok((trial_bytes, held_bytes, peak_bytes))
+}
+
 /// What `--dry-run` reports about a plan before running it.
 #[derive(Debug, Clone)]
 pub struct Estimate {
@@ -425,11 +484,19 @@ pub struct Estimate {
 }
 
 /// Estimates memory and time of running `trials` trials of every point on `threads` threads,
-/// timing one trial of the first point (a short calibration run).
-pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> Result<Estimate> {
+/// timing one trial of the first point (a short calibration run). The memory guard comes
+/// first: a plan that would not fit is refused (unless `allow_memory`) before that trial is
+/// built, so a dry run never takes the memory the real run would be refused.
+pub fn estimate(
+    plan: &Plan,
+    first_trial: u64,
+    trials: u64,
+    threads: usize,
+    allow_memory: bool,
+) -> Result<Estimate> {
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
     count_runs(first_trial, trials, worlds.len())?;
-    let (trial_bytes, held_bytes, peak_bytes) = memory(plan, trials, threads);
+    let (trial_bytes, held_bytes, peak_bytes) = memory_guard(plan, trials, threads, allow_memory)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let began = Instant::now();
     pool.install(|| simulate(worlds[0], first_trial));
@@ -442,10 +509,12 @@ pub fn estimate(plan: &Plan, first_trial: u64, trials: u64, threads: usize) -> R
         store_bytes: plan
             .points
             .iter()
-            .map(|p| results::store::record_bytes(&p.world) * trials)
-            .sum(),
+            .map(|p| results::store::record_bytes(&p.world).saturating_mul(trials))
+            .fold(0, u64::saturating_add),
         peak_bytes,
-        plan_bytes: peak_bytes - trial_bytes * threads.max(1) as u64 - held_bytes,
+        plan_bytes: peak_bytes
+            .saturating_sub(trial_bytes.saturating_mul(threads.max(1) as u64))
+            .saturating_sub(held_bytes),
         calibration_seconds,
         seconds: calibration_seconds * relative * trials as f64 / threads.max(1) as f64,
     })
@@ -529,7 +598,10 @@ fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
     (
         trial,
         held,
-        trial * threads.max(1) as u64 + held + plan_held,
+        trial
+            .saturating_mul(threads.max(1) as u64)
+            .saturating_add(held)
+            .saturating_add(plan_held),
     )
 }
 

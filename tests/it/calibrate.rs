@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// A Bass world: 3,000 consumers who all accept live shopping, adoption only, on a random
 /// network of 10 contacts; p and q per week as given.
-fn bass(p: f64, q: f64, uncertain: bool) -> String {
+pub(crate) fn bass(p: f64, q: f64, uncertain: bool) -> String {
     let mut text = format!(
         "name = \"bass-small\"\nstart = 2021-01-04\nweeks = 14\nseed = 5\ntrials = 1\n\
          [countries.XX]\npopulation = 3000\nonline_share = 1.0\nagents = 3000\n\
@@ -56,7 +56,7 @@ fn sum_targets(
 }
 
 /// The adoption curve's targets: adopters at weeks 1, 3 and 6.
-fn bass_targets(values: &[f64], scales: &[f64]) -> String {
+pub(crate) fn bass_targets(values: &[f64], scales: &[f64]) -> String {
     let spec = [1, 3, 6].map(|w| {
         (
             format!("week{w}"),
@@ -137,7 +137,7 @@ fn posterior(dir: &Path) -> Vec<(String, Vec<(f64, f64)>)> {
         .collect()
 }
 
-fn calibrate(scenario: &Path, targets: &Path, out: &Path, args: &[&str]) {
+pub(crate) fn calibrate(scenario: &Path, targets: &Path, out: &Path, args: &[&str]) {
     livemarket()
         .arg("calibrate")
         .arg(scenario)
@@ -154,7 +154,7 @@ fn calibrate(scenario: &Path, targets: &Path, out: &Path, args: &[&str]) {
 }
 
 /// Writes the scenario and the targets into `dir`.
-fn files(dir: &Path, scenario: &str, targets: &str) -> (PathBuf, PathBuf) {
+pub(crate) fn files(dir: &Path, scenario: &str, targets: &str) -> (PathBuf, PathBuf) {
     let (s, t) = (dir.join("scenario.toml"), dir.join("targets.toml"));
     fs::write(&s, scenario).unwrap();
     fs::write(&t, targets).unwrap();
@@ -288,12 +288,12 @@ fn the_small_world_recovers_the_acceptance_and_sessions_it_was_run_at() {
 
 /// A quick calibration of the Bass world, for the tests of files and errors (a hand-made
 /// curve: these tests are about the files, not the fit).
-fn quick(dir: &Path) -> (PathBuf, PathBuf) {
+pub(crate) fn quick(dir: &Path) -> (PathBuf, PathBuf) {
     let targets = bass_targets(&[300.0, 1400.0, 2800.0], &[30.0, 60.0, 60.0]);
     files(dir, &bass(0.03, 0.38, true), &targets)
 }
 
-const QUICK: [&str; 6] = [
+pub(crate) const QUICK: [&str; 6] = [
     "--population",
     "40",
     "--max-generations",
@@ -302,14 +302,14 @@ const QUICK: [&str; 6] = [
     "16",
 ];
 
-const TABLES: [&str; 4] = [
+pub(crate) const TABLES: [&str; 4] = [
     "generations.csv",
     "particles.csv",
     "posterior.csv",
     "predictive.csv",
 ];
 
-fn same_tables(a: &Path, b: &Path) {
+pub(crate) fn same_tables(a: &Path, b: &Path) {
     for f in TABLES {
         assert_eq!(read(&a.join(f)), read(&b.join(f)), "{f} differs");
     }
@@ -345,7 +345,9 @@ fn files_are_the_same_on_one_thread_or_two_after_a_resume_and_sharded() {
     c["seconds"].as_array_mut().unwrap().truncate(2);
     c["complete"] = false.into();
     c["stop"] = serde_json::Value::Null;
-    fs::write(&path, c.to_string()).unwrap();
+    // The checkpoint a kill after generation 1 leaves is sealed as livemarket sealed it.
+    let sealed = livemarket::calibrate::folder::reseal(&c.to_string()).unwrap();
+    fs::write(&path, sealed).unwrap();
     for f in ["posterior.csv", "predictive.csv"] {
         fs::remove_file(killed.join(f)).unwrap();
     }
@@ -396,12 +398,15 @@ fn a_merge_before_every_shard_has_run_names_the_missing_one_and_changes_nothing(
         .arg("--merge");
     fails_in(
         &mut cmd,
-        "generation 0 lacks shard(s) 1/3, 3/3; run them, then merge again",
+        &format!(
+            "{}: generation 0 lacks shard(s) 1/3, 3/3; run them, then merge again",
+            out.display()
+        ),
     );
     assert_eq!(names(), before);
 }
 
-fn calibrate_cmd(s: &Path, t: &Path, out: &Path) -> assert_cmd::Command {
+pub(crate) fn calibrate_cmd(s: &Path, t: &Path, out: &Path) -> assert_cmd::Command {
     let mut cmd = livemarket();
     cmd.arg("calibrate")
         .arg(s)

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod attacks;
 mod bass;
 mod calibrate;
 mod calibration;

@@ -433,7 +433,7 @@ fn bad_posteriors_are_refused_with_a_place_and_a_fix() {
     let e = fails("targets.csv", Some("name,value\nx,1\n"));
     assert!(
         e.contains(&format!(
-            "{}:1: not a posterior: the header begins `name,value`, not `particle,weight`",
+            "{}:1: not a posterior: its first line does not begin `particle,weight`",
             at("targets.csv")
         )),
         "{e}"

@@ -17,7 +17,7 @@ pub fn trial_memory_bytes(world: &World) -> u64 {
         .countries
         .iter()
         .map(super::consumers::estimated_bytes)
-        .sum();
+        .fold(0, u64::saturating_add);
     let creators: u64 = world
         .countries
         .iter()

@@ -39,11 +39,17 @@ impl std::str::FromStr for Date {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Date)
-            .map_err(|_| {
-                format!("`{s}` is not an ISO date; write it as YYYY-MM-DD, e.g. 2022-03-01")
-            })
+        let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            format!("`{s}` is not an ISO date; write it as YYYY-MM-DD, e.g. 2022-03-01")
+        })?;
+        // Four-digit years only: chrono reads `+262142-12-01`, and weeks added to a date near
+        // its end overflowed (a panic in `check` and `run`).
+        if !(1..=9999).contains(&chrono::Datelike::year(&date)) {
+            return Err(format!(
+                "`{s}` is out of range; write a date between 0001-01-01 and 9999-12-31"
+            ));
+        }
+        Ok(Date(date))
     }
 }
 
@@ -71,8 +77,14 @@ impl Date {
     }
 
     /// The first day of week `week` of a scenario that starts on `self`.
+    /// (Past the calendar's end, its last day: dates are checked to be four-digit years
+    /// and weeks are bounded, so a scenario never gets there.)
     pub fn plus_weeks(self, week: u32) -> Date {
-        Date(self.0 + chrono::Days::new(7 * u64::from(week)))
+        Date(
+            self.0
+                .checked_add_days(chrono::Days::new(7 * u64::from(week)))
+                .unwrap_or(NaiveDate::MAX),
+        )
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::params::{self, Range};
 use super::schema::*;
+use crate::num::Shown as Plain;
 
 use super::MAX_PLATFORMS;
 
@@ -21,7 +22,12 @@ impl Check {
         if !(x >= lo && x <= hi) {
             self.fail(
                 path,
-                format!("`{path}` = {x} is out of range; it must be between {lo} and {hi}"),
+                format!(
+                    "`{path}` = {} is out of range; it must be between {} and {}",
+                    Plain(x),
+                    Plain(lo),
+                    Plain(hi)
+                ),
             );
         }
     }
@@ -31,7 +37,11 @@ impl Check {
         if !(x > 0.0 && x <= hi) {
             self.fail(
                 path,
-                format!("`{path}` = {x} is out of range; it must be above 0 and at most {hi}"),
+                format!(
+                    "`{path}` = {} is out of range; it must be above 0 and at most {}",
+                    Plain(x),
+                    Plain(hi)
+                ),
             );
         }
     }
