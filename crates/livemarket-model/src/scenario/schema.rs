@@ -69,7 +69,6 @@ pub struct Headline {
     pub measures: Option<Vec<String>>,
 }
 
-
 /// The model's feedbacks, each of which an analyst can switch off to measure what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
