@@ -27,7 +27,7 @@ pub struct Row {
     pub values: Vec<String>,
     /// Trials with a value of the measure.
     pub n: u64,
-    /// [`STATS`], in order.
+    /// `STATS`, in order.
     pub stats: [f64; 6],
     /// Shares of trials (all trials: those of `gmv_usd`), when the market has events.
     pub opened: Option<f64>,

@@ -319,32 +319,39 @@ fn holding_the_uk_subsidy_more_than_doubles_uk_gmv_and_opens_the_gated_launches(
 }
 
 #[test]
-fn a_poaching_war_takes_most_of_tiktoks_uk_creators_and_its_uk_gmv() {
+fn a_poaching_war_takes_tiktoks_creators_in_the_uk_and_the_us_and_two_fifths_of_its_uk_gmv() {
     let war = run(
         &scenario(POACHING_WAR, "scenarios/creator-poaching-war.toml"),
         N_WHAT_IF,
     );
-    // TikTok has 800 UK and 1,200 US creators; only those of an open shop can be poached,
-    // and TikTok US never opens (its gate fails), so every creator lost is a UK one.
-    // Measured lost: mean 621.5, sd 8.6, min 606 over 16 trials; more than half of the UK's
-    // 800 (400) is 26 sd below the mean.
-    for (k, lost) in war.each(&tiktok_creators_lost()).iter().enumerate() {
-        assert!(*lost > 400.0, "trial {k}: {lost} creators lost");
-    }
-    let us_lost = tiktok(
-        Kind::Sum,
-        Some(Metric::CreatorsLost),
-        &["US"],
-        0..=WEEKS - 1,
-    );
-    assert!(war.each(&us_lost).iter().all(|&x| x == 0.0));
-    // UK GMV against the baseline, paired: measured mean 0.0217, sd 0.0022, max 0.0267 (the
-    // UK live shop is withdrawn); below 0.1 is 35 sd above the mean.
+    let lost = |countries: &[&str]| {
+        war.each(&tiktok(
+            Kind::Sum,
+            Some(Metric::CreatorsLost),
+            countries,
+            0..=WEEKS - 1,
+        ))
+    };
+    let (uk, us) = (lost(&["GB"]), lost(&["US"]));
     let ratio = ratios(&war, base(), &uk_gmv());
-    assert!(
-        ratio.iter().all(|r| *r < 0.1),
-        "war / baseline UK GMV {ratio:?}"
+    println!(
+        "war: UK creators lost {uk:?}\nUS creators lost {us:?}\nUK GMV war/baseline {ratio:?}"
     );
+    // Model 3: TikTok's US shop opens ungated in October 2021 and the rivals' UK shops the
+    // same month, so the campaigns find creators in both. TikTok has 800 UK and 1,200 US
+    // creators (head). Measured over these 16 paired trials: UK creators lost mean 614, sd
+    // 34 (400 is 6 sd below); US mean 299, sd 25 (100 is 8 sd below); UK GMV against the
+    // baseline mean 0.605, sd 0.012 (0.75 is 12 sd above). docs/scenarios.md quotes the
+    // 40-trial run at full resolution.
+    for k in 0..war.n() as usize {
+        assert!(uk[k] > 400.0, "trial {k}: {} UK creators lost", uk[k]);
+        assert!(us[k] > 100.0, "trial {k}: {} US creators lost", us[k]);
+        assert!(
+            ratio[k] < 0.75,
+            "trial {k}: war / baseline UK GMV {}",
+            ratio[k]
+        );
+    }
 }
 
 #[test]
