@@ -343,7 +343,7 @@ fn a_poaching_war_takes_tiktoks_creators_in_the_uk_and_the_us_and_two_fifths_of_
     // 34 (400 is 6 sd below); US mean 299, sd 25 (100 is 8 sd below); UK GMV against the
     // baseline mean 0.605, sd 0.012 (0.75 is 12 sd above). docs/scenarios.md quotes the
     // 40-trial run at full resolution.
-    for k in 0..war.n() as usize {
+    for k in 0..war.n() {
         assert!(uk[k] > 400.0, "trial {k}: {} UK creators lost", uk[k]);
         assert!(us[k] > 100.0, "trial {k}: {} US creators lost", us[k]);
         assert!(
