@@ -167,6 +167,30 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
             .into());
         }
     }
+    // Every input is read whole before anything is written, so a table that cannot be read
+    // (a torn CSV, unreadable trial data) fails the export with `parquet/` as it was.
+    for csv in &present {
+        check_table(csv)?;
+    }
+    // Every trial's weekly values, from the trial data when the run did not write them as
+    // CSV (run --weekly-trials): through a temporary CSV file, so both paths give one table.
+    let mut rebuilt_tmp = None;
+    if !dir.join(results::WEEKLY_TRIALS_CSV).is_file() {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".weekly_trials.")
+            .suffix(".csv.tmp")
+            .tempfile_in(&out)
+            .with_context(|| format!("cannot write in {}", out.display()))?;
+        let tmp_path = tmp.path().to_path_buf();
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let rebuilt = weekly_trials_from_store(dir, &mut w)?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", tmp_path.display()))?;
+        drop(w);
+        if rebuilt {
+            rebuilt_tmp = Some(tmp);
+        }
+    }
     let mut written = present
         .iter()
         .map(|csv| {
@@ -182,30 +206,15 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    // Every trial's weekly values, from the trial data when the run did not write them as
-    // CSV (run --weekly-trials): through a temporary CSV file, so both paths give one table.
-    if !dir.join(results::WEEKLY_TRIALS_CSV).is_file() {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".weekly_trials.")
-            .suffix(".csv.tmp")
-            .tempfile_in(&out)
-            .with_context(|| format!("cannot write in {}", out.display()))?;
-        let tmp_path = tmp.path().to_path_buf();
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        let rebuilt = weekly_trials_from_store(dir, &mut w)?;
-        w.flush()
-            .with_context(|| format!("cannot write {}", tmp_path.display()))?;
-        drop(w);
-        if rebuilt {
-            let parquet = out.join("weekly_trials.parquet");
-            let rows = export_table(tmp.path(), &parquet)?;
-            written.push(Exported {
-                csv: dir.join(results::STORE),
-                bytes: std::fs::metadata(&parquet).map_or(0, |m| m.len()),
-                parquet,
-                rows,
-            });
-        }
+    if let Some(tmp) = rebuilt_tmp {
+        let parquet = out.join("weekly_trials.parquet");
+        let rows = export_table(tmp.path(), &parquet)?;
+        written.push(Exported {
+            csv: dir.join(results::STORE),
+            bytes: std::fs::metadata(&parquet).map_or(0, |m| m.len()),
+            parquet,
+            rows,
+        });
     }
     Ok(written)
 }
@@ -277,6 +286,16 @@ fn column_names(header: &csv::StringRecord) -> Vec<String> {
 
 /// Writes one CSV file as a Parquet file; returns its rows. Two passes: the first finds each
 /// column's type, the second writes row groups.
+/// Reads a table whole, failing as [`export_table`] would on a record it cannot read.
+fn check_table(csv_path: &Path) -> Result<()> {
+    let read_err = || format!("cannot read {}", csv_path.display());
+    let (mut rdr, _) = Dialect::reader(csv_path).with_context(read_err)?;
+    rdr.headers().with_context(read_err)?;
+    let mut record = csv::StringRecord::new();
+    while rdr.read_record(&mut record).with_context(read_err)? {}
+    Ok(())
+}
+
 fn export_table(csv_path: &Path, path: &Path) -> Result<u64> {
     let read_err = || format!("cannot read {}", csv_path.display());
     let (mut rdr, dialect) = Dialect::reader(csv_path).with_context(read_err)?;

@@ -708,8 +708,8 @@ pub const KEYS: &[Key] = &[
         N,
         "share of order value",
         Is("0"),
-        Rule("0 to rate"),
-        "floor on cuts (`review`)",
+        Within(0.0, 0.99),
+        "floor on cuts (`review`); a rate that starts below it is never cut",
     ),
     key(
         "platforms.*.markets.*.subsidy.value_horizon_weeks",

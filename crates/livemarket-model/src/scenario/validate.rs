@@ -405,7 +405,7 @@ fn creator_share_rules(c: &mut Check, s: &Scenario) {
 }
 
 /// Model 3's rules of a market: each gate and exit measure has its threshold (and a plan to
-/// read where it reads one), a review band that is a band, a floor below the rate, a plan
+/// read where it reads one), a review band that is a band, a plan
 /// whose dates increase.
 fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &super::schema::Market) {
     use super::schema::{ExitMeasure, GateMeasure};
@@ -503,24 +503,19 @@ fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &super::schema:
             _ => {}
         }
     }
-    if let Some(sub) = &m.subsidy {
-        if let Some(high) = sub.review_target_high
-            && high < sub.review_target
-        {
-            let path = format!("{at}.subsidy.review_target_high");
-            c.fail(
-                &path,
-                format!(
-                    "`{path}` = {high} is below review_target = {}; the band needs high ≥ \
-                     target (equal keeps model 2's rule)",
-                    crate::num::Plain(sub.review_target)
-                ),
-            );
-        }
-        if sub.min_rate > sub.rate {
-            let path = format!("{at}.subsidy.min_rate");
-            c.within(&path, sub.min_rate, 0.0, sub.rate);
-        }
+    if let Some(sub) = &m.subsidy
+        && let Some(high) = sub.review_target_high
+        && high < sub.review_target
+    {
+        let path = format!("{at}.subsidy.review_target_high");
+        c.fail(
+            &path,
+            format!(
+                "`{path}` = {high} is below review_target = {}; the band needs high ≥ target \
+                 (equal keeps model 2's rule)",
+                crate::num::Plain(sub.review_target)
+            ),
+        );
     }
     if let Some(plan) = &m.plan {
         let path = format!("{at}.plan");
