@@ -518,3 +518,58 @@ impl WithPrice for World {
         self
     }
 }
+
+#[test]
+fn the_creator_earnings_script_reads_a_run_with_creators() {
+    // docs/calibration.md's earnings/wage table comes from scripts/creator-earnings.py: run
+    // it on a small run with --creators and check its rows against creators.csv.
+    let dir = crate::common::tempdir();
+    let out = dir.path().join("small");
+    crate::common::livemarket()
+        .args([
+            "run",
+            crate::common::SMALL,
+            "--trials",
+            "2",
+            "--creators",
+            "-q",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let printed = std::process::Command::new("python3")
+        .arg("scripts/creator-earnings.py")
+        .arg(&out)
+        .output()
+        .expect("python3 runs");
+    assert!(printed.status.success(), "{printed:?}");
+    let text = String::from_utf8(printed.stdout).unwrap();
+    // Counted as the script counts: creators whose first home market opened in their trial.
+    let events = crate::common::read(&out.join("events.csv"));
+    let opened: Vec<(String, String, String)> = events
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[6] == "opened")
+        .map(|f| (f[0].to_string(), f[4].to_string(), f[5].to_string()))
+        .collect();
+    let creators = crate::common::read(&out.join("creators.csv"));
+    for country in ["AA", "BB"] {
+        let n = creators
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| {
+                f[2] == country
+                    && opened.contains(&(f[0].to_string(), f[2].to_string(), f[4].to_string()))
+            })
+            .count();
+        assert!(n > 0, "{country} has creators of an opened market");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("| {country} | {n} |"))),
+            "{country} with {n} creators × trials: {text}"
+        );
+    }
+}
