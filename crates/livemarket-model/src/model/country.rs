@@ -67,7 +67,10 @@ struct Tail {
     per_creator: f64,
     /// Expected commission credited to the tail this week, USD.
     earned: f64,
+    /// The tail has its followers (its platform's first live week has come).
     started: bool,
+    /// `per_creator` has started (at the median wage, in the first live week's end).
+    paid: bool,
 }
 
 /// A poaching campaign: its fixed target list and when it was drawn.
@@ -353,7 +356,8 @@ impl CountryState {
                 self.per_follower.commission[p] * tail.followers / cr.tail_creators
             };
             let wage = cr.tail_reservation_usd.unwrap_or(cr.reservation_usd);
-            if tail.per_creator == 0.0 {
+            if !tail.paid {
+                tail.paid = true;
                 tail.per_creator = wage;
             }
             let s = cr.earnings_smoothing;
