@@ -227,13 +227,13 @@ pub fn weekly_trials_from_store(dir: &Path, w: &mut impl Write) -> Result<bool> 
     let (Ok(recorded), true) = (results::manifest::read(dir), path.is_file()) else {
         return Ok(false);
     };
-    let plan = recorded.recipe.plan().with_context(|| {
+    let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
             dir.join(results::MANIFEST_JSON).display()
         )
     })?;
-    let Some(scan) = store::scan(&path, &recorded.recipe.store_layout(&plan))? else {
+    let Some(scan) = store::scan(&path, &plan.store_layout(&recorded.recipe))? else {
         return Ok(false);
     };
     let columns = crate::run::point_columns(&plan);

@@ -119,7 +119,7 @@ fn check_command(args: cli::CheckArgs) -> Result<()> {
     // A [sweep] table is checked too: every point is validated.
     let mut plan = sweep::plan(s.clone(), &text, &file, &SweepOptions::default())?;
     plan.posterior = posterior_of(&composed, args.posterior.as_deref(), &plan)?;
-    livemarket::results::headline::Spec::of(&plan)?;
+    livemarket::results::headline::Spec::of(&plan.base, plan.sweep.as_ref())?;
     if let Some(note) = run::draws::notice(&plan) {
         eprintln!("{note}");
     }
@@ -191,7 +191,7 @@ fn posterior_of(
     let Some((path, named_by)) = posterior::locate(composed, flag) else {
         return Ok(None);
     };
-    let p = Posterior::of(&posterior::Source::read(&path, &named_by)?, plan)?;
+    let p = sweep::posterior_of(&posterior::Source::read(&path, &named_by)?, plan)?;
     if let Some(warning) = p.warning() {
         eprintln!("{warning}");
     }
@@ -231,8 +231,8 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
         posterior: None,
         no_uncertain: args.no_uncertain,
     };
-    recipe.read_posterior(args.posterior.as_deref())?;
-    let plan = recipe.plan()?;
+    livemarket::sweep::read_posterior(&mut recipe, args.posterior.as_deref())?;
+    let plan = livemarket::sweep::plan_recipe(&recipe)?;
     if let Some(warning) = plan.posterior.as_ref().and_then(|p| p.warning()) {
         eprintln!("{warning}");
     }
@@ -241,7 +241,7 @@ fn run_command(args: cli::RunArgs) -> Result<()> {
     }
     let scenario = &plan.base;
     let opts = RunOptions {
-        trials: recipe.trials(&plan),
+        trials: plan.trials_of(&recipe),
         first_trial: args.first_trial,
         threads: args
             .threads
@@ -361,7 +361,7 @@ fn calibrate_command(args: cli::CalibrateArgs) -> Result<()> {
     scenario.sweep.no_sweep = true;
     let seed = match args.seed {
         Some(s) => s,
-        None => scenario.plan()?.base.seed,
+        None => sweep::plan_recipe(&scenario)?.base.seed,
     };
     let recipe = CalibrationRecipe {
         scenario,
@@ -601,7 +601,7 @@ fn merge_command(args: cli::MergeArgs) -> Result<()> {
     }
     // The merged files are those a spreadsheet would open: the row limit as `run` says it.
     if let Ok(recorded) = livemarket::results::manifest::read(&args.out)
-        && let Ok(plan) = recorded.recipe.plan()
+        && let Ok(plan) = livemarket::sweep::plan_recipe(&recorded.recipe)
     {
         let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
         let rows = livemarket::results::csv_rows(&worlds, r.trials, recorded.recipe.weekly_trials);

@@ -129,21 +129,21 @@ pub fn merge(
         r.shard = None;
         r
     };
-    let plan = recipe.plan().with_context(|| {
+    let plan = crate::sweep::plan_recipe(&recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
             dirs[0].join(MANIFEST_JSON).display()
         )
     })?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
-    let trials = recipe.trials(&plan);
+    let trials = plan.trials_of(&recipe);
     let total = trials * worlds.len() as u64;
     let mut parts = Vec::new();
     for &k in by_index.values() {
         let dir = &dirs[k];
         let shard = recorded[k].recipe.shard.expect("checked above");
         let path = dir.join(results::STORE);
-        let layout = recorded[k].recipe.store_layout(&plan);
+        let layout = plan.store_layout(&recorded[k].recipe);
         let scan = store::scan(&path, &layout)?
             .ok_or_else(|| refuse(format!("{} holds no trial data", path.display())))?;
         let range = shard.range(total);
@@ -301,10 +301,10 @@ fn write(
         out,
         &worlds,
         columns.as_ref(),
-        &results::headline::Spec::of(plan)?,
+        &results::headline::Spec::of(&plan.base, plan.sweep.as_ref())?,
         SUMMARY_BUDGET,
         0,
-        &recipe.store_layout(plan),
+        &plan.store_layout(&recipe),
         recipe.csv_dialect,
     )?;
     m.runs_done = total;

@@ -12,8 +12,7 @@ use crate::results::measures;
 use anyhow::{Context, Result};
 use std::path::Path;
 
-/// The file `table` writes in the folder unless `--out` names another.
-pub const TABLE_CSV: &str = "table.csv";
+pub use crate::results::TABLE_CSV;
 
 /// The statistics of the measure, in column order.
 const STATS: [&str; 6] = ["mean", "p05", "p25", "p50", "p75", "p95"];

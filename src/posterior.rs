@@ -13,13 +13,11 @@ use crate::format::Dialect;
 use crate::model::rng::{ModelRng, splitmix64};
 use crate::scenario::uncertain::{self, Bounds};
 use crate::scenario::{Composed, Scenario, params};
-use crate::sweep::Plan;
 use rand::{RngCore, SeedableRng};
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The file of a calibration folder that `--posterior DIR` reads.
-pub use crate::calibrate::folder::POSTERIOR_CSV;
+pub use crate::results::names::calibration::POSTERIOR_CSV;
 
 /// The posterior the bundled baseline names (`[uncertain] posterior`), compiled in as the
 /// baseline's text is, so the bundled baseline runs with it from any folder.
@@ -38,19 +36,10 @@ pub const LOW_ESS_SHARE: f64 = 0.05;
 /// picking a particle takes no uniform from the draws of the other parameters.
 const STREAM: u64 = u64::from_le_bytes(*b"posterio");
 
-/// A posterior file as a run records it: enough to rebuild the run's trials without the
-/// file, and to refuse a resume or a merge once the file has changed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Source {
-    /// The file read, as named (for messages).
-    pub file: String,
-    /// What named it: `--posterior`, or the place of the scenario's key (`file:line:col`).
-    pub named_by: String,
-    /// SHA-256 of the text, which the manifest shows and runs are compared by.
-    pub sha256: String,
-    /// The text read.
-    pub text: String,
-}
+/// A posterior file as a run records it (in its recipe): enough to rebuild the run's trials
+/// without the file, and to refuse a resume or a merge once the file has changed. Read by
+/// [`Source::read`].
+pub use crate::results::recipe::PosteriorSource as Source;
 
 /// Where the posterior of a run is: `--posterior` when given (it overrides the scenario's
 /// key), else the scenario's `[uncertain] posterior`, relative to the folder of the file in
@@ -107,7 +96,7 @@ impl Source {
             }
             // A calibration still under way (or stopped mid-way) has a posterior.csv of its
             // last whole generation, not its posterior: say so rather than take it.
-            let checkpoint = path.join(crate::calibrate::folder::CALIBRATION_JSON);
+            let checkpoint = path.join(crate::results::names::calibration::CALIBRATION_JSON);
             let complete = read_limited(&checkpoint)
                 .ok()
                 .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
@@ -239,36 +228,6 @@ pub struct Marginal {
 }
 
 impl Posterior {
-    /// Parses a recorded posterior and checks it against the plan: every column a number
-    /// parameter of the scenario, every value inside its parameter's valid range, weights
-    /// finite, non-negative and not all zero, and no distribution of a path it holds swept
-    /// (the particle's value would replace every draw). A path `--set` or the sweep gives
-    /// is pinned there: the particle's value of it is not used ([`crate::run::draws`]).
-    pub fn of(source: &Source, plan: &Plan) -> Result<Posterior, UserError> {
-        let p = Posterior::parse(&source.text, &source.file, &plan.base)?;
-        let mut problems = Vec::new();
-        for path in &p.paths {
-            for column in plan.columns() {
-                let prior = crate::sweep::uncertain_key(column).map(|(entry, _)| entry);
-                if prior == Some(path) {
-                    problems.push(format!(
-                        "the sweep varies `{column}`, but `{path}` is taken from the posterior \
-                         {}: each trial takes its particle's value whatever the point, so the \
-                         points would not differ; sweep `{path}` itself (which pins it at each \
-                         point's value) instead, or remove `posterior` from the scenario's \
-                         [uncertain] table to draw it from its distribution",
-                        p.file
-                    ));
-                }
-            }
-        }
-        if problems.is_empty() {
-            Ok(p)
-        } else {
-            Err(UserError::lines(problems))
-        }
-    }
-
     /// Parses a posterior's text (either CSV dialect, told by its header line) and checks
     /// its columns and values against `scenario`; `file` names it in messages.
     pub fn parse(text: &str, file: &str, scenario: &Scenario) -> Result<Posterior, UserError> {

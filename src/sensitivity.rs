@@ -71,7 +71,7 @@ pub(crate) fn elementary_effects(
 pub fn from_dir(dir: &Path) -> Result<Vec<Effect>> {
     let recorded = manifest::read(dir)?;
     // The sweep as its recipe makes it, not as counts in a manifest that may be damaged.
-    let plan = recorded.recipe.plan().with_context(|| {
+    let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
             dir.join(crate::results::MANIFEST_JSON).display()

@@ -15,16 +15,15 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
     let recorded = manifest::read(dir)?;
     // The half-written files of a killed writer go: only whole files are left.
     results::files::remove_temporaries(dir)?;
-    let plan = recorded.recipe.plan().with_context(|| {
+    let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
             dir.join(MANIFEST_JSON).display()
         )
     })?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
-    let total = recorded
-        .recipe
-        .trials(&plan)
+    let total = plan
+        .trials_of(&recorded.recipe)
         .checked_mul(worlds.len() as u64)
         .with_context(|| {
             format!(
@@ -38,10 +37,10 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
         dir,
         &worlds,
         columns.as_ref(),
-        &results::headline::Spec::of(&plan)?,
+        &results::headline::Spec::of(&plan.base, plan.sweep.as_ref())?,
         SUMMARY_BUDGET,
         recorded.runs_done,
-        &recorded.recipe.store_layout(&plan),
+        &plan.store_layout(&recorded.recipe),
         recorded.recipe.csv_dialect,
     )?;
     if recorded.status == Status::Interrupted && done == runs.end - runs.start {

@@ -371,7 +371,7 @@ impl Targets {
             .into());
         }
         let recorded = manifest::read(dir)?;
-        let plan = recorded.recipe.plan().with_context(|| {
+        let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
             format!(
                 "cannot rebuild the run recorded in {}",
                 dir.join(crate::results::MANIFEST_JSON).display()
@@ -392,7 +392,7 @@ impl Targets {
         };
         let resolved = self.resolve(world)?;
         let scan = if path.is_file() {
-            store::scan(&path, &recorded.recipe.store_layout(&plan))?
+            store::scan(&path, &plan.store_layout(&recorded.recipe))?
         } else {
             None
         };

@@ -19,14 +19,10 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub const CALIBRATION_JSON: &str = "calibration.json";
-pub const GENERATIONS_CSV: &str = "generations.csv";
-pub const PARTICLES_CSV: &str = "particles.csv";
-pub const POSTERIOR_CSV: &str = "posterior.csv";
-pub const PREDICTIVE_CSV: &str = "predictive.csv";
-pub const REPORT_HTML: &str = "report.html";
-/// Where shards write their part of the next generation.
-pub const SHARDS_DIR: &str = "shards";
+pub use crate::results::names::calibration::{
+    CALIBRATION_JSON, GENERATIONS_CSV, PARTICLES_CSV, POSTERIOR_CSV, PREDICTIVE_CSV, REPORT_HTML,
+    SHARDS_DIR,
+};
 
 /// Every file a calibration writes into its folder under a name of its own.
 pub const WRITTEN: [&str; 6] = [

@@ -131,7 +131,7 @@ impl Problem {
         recipe.validate()?;
         let mut scenario = recipe.scenario.clone();
         scenario.sweep.no_sweep = true;
-        let plan = scenario.plan()?;
+        let plan = crate::sweep::plan_recipe(&scenario)?;
         let table = plan.base.uncertain.params.clone();
         if table.is_empty() {
             return Err(UserError(format!(

@@ -3,8 +3,8 @@
 //! parameter, and differences with their intervals (forest plots).
 
 use super::svg::{Chart, Frame, GRID, INK, Key, MUTED, Scale, Svg, legend_width, value_ticks};
+use super::weekly::Fan;
 use crate::format::{Unit, human, nice_ticks};
-use crate::results::weekly::Fan;
 use crate::stats::quantile;
 use chrono::NaiveDate;
 

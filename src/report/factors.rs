@@ -7,7 +7,7 @@
 use super::charts;
 use super::html::{Group, Section, Table, slug};
 use super::read::Folder;
-use super::story::{GMV, values};
+use super::read::{GMV, values};
 use crate::format::Unit;
 use crate::results::trials::PointResults;
 use std::collections::BTreeMap;

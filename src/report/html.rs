@@ -4,6 +4,7 @@
 //! folder.
 
 use super::svg::Chart;
+pub use super::svg::esc;
 use std::fmt::Write;
 
 /// A page of sections.
@@ -222,22 +223,6 @@ pub fn slug(text: &str) -> String {
             }
         })
         .collect()
-}
-
-/// Text for SVG and HTML: `&`, `<`, `>` and quotes escaped.
-pub fn esc(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&#39;"),
-            c => s.push(c),
-        }
-    }
-    s
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod page;
 mod read;
 mod story;
 mod svg;
+mod weekly;
 mod xlsx;
 
 use crate::compare::Comparison;

@@ -8,13 +8,14 @@ use super::charts::{self, AtPoint, BoxRow, PALETTE};
 use super::factors::{self, short};
 use super::html::{Group, Page, Section, slug};
 use super::read::Folder;
-use super::story::{self, GMV, event_counts, values};
+use super::read::{GMV, values};
+use super::story::{self, event_counts};
 use super::svg::Chart;
+use super::weekly::WEEKLY_CHARTS;
 use crate::format::Unit;
 use crate::results::ALL_COUNTRIES;
 use crate::results::measures;
 use crate::results::trials::PointResults;
-use crate::results::weekly::WEEKLY_CHARTS;
 
 /// Trial totals drawn as box plots in the details, by measure name (total GMV is at the
 /// top, with the story); titles and units from [`measures::MEASURES`].

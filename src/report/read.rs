@@ -2,12 +2,12 @@
 //! trials, the weekly quantiles of the charted metrics for one point, and the manifest's
 //! scenario (which launches were planned, and gated on what).
 
+use super::weekly::{self, Weekly};
 use crate::error::UserError;
 use crate::results::TRIALS_CSV;
 use crate::results::headline::{self, HEADLINE_CSV, Headline};
 use crate::results::manifest;
-use crate::results::trials::{self, Results};
-use crate::results::weekly::{self, Weekly};
+use crate::results::trials::{self, PointResults, Results};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -170,4 +170,12 @@ impl Folder {
     pub fn metric(&self, name: &str) -> Option<usize> {
         self.results.metrics.iter().position(|m| m == name)
     }
+}
+
+/// The measure the markets are ranked by.
+pub const GMV: &str = "gmv_usd";
+
+/// Values of measure `m` across the trials of series `s` (empty cells left out).
+pub fn values(p: &PointResults, s: usize, m: usize) -> Vec<f64> {
+    p.trials[s].values().filter_map(|(_, v)| v[m]).collect()
 }

@@ -5,13 +5,10 @@
 
 use super::charts::{self, BoxRow, EventRow};
 use super::html::{Group, Section, Table, slug};
-use super::read::Folder;
+use super::read::{Folder, GMV, values};
 use crate::format::Unit;
 use crate::results::trials::PointResults;
 use crate::stats::quantile;
-
-/// The measure the markets are ranked by.
-pub const GMV: &str = "gmv_usd";
 
 /// What happened to live shopping in one market by the last week, one per trial: the
 /// categories of [`charts::EVENTS`], in its order.
@@ -70,11 +67,6 @@ pub fn event_counts(f: &Folder, p: &PointResults, s: usize) -> [usize; 5] {
         counts[cols.outcome(v) as usize] += 1;
     }
     counts
-}
-
-/// Values of measure `m` across the trials of series `s` (empty cells left out).
-pub fn values(p: &PointResults, s: usize, m: usize) -> Vec<f64> {
-    p.trials[s].values().filter_map(|(_, v)| v[m]).collect()
 }
 
 /// `values` sorted, for quantiles.

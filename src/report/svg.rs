@@ -3,7 +3,6 @@
 //! stylesheet, no `url(...)` references), so the same markup works inline in HTML and as a
 //! standalone file.
 
-use super::html::esc;
 use crate::format::{Unit, nice_ticks, tick_labels};
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write;
@@ -389,6 +388,22 @@ impl Frame {
         svg.line(self.left, self.bottom, self.right, self.bottom, "#999", 1.0);
         scale
     }
+}
+
+/// Text for SVG and HTML: `&`, `<`, `>` and quotes escaped.
+pub fn esc(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    s
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@
 //! 20-digit seeds stay text).
 
 use super::read::Folder;
+use super::weekly::WEEKLY_CHARTS;
 use crate::format::Unit;
 use crate::model::Metric;
-use crate::results::weekly::WEEKLY_CHARTS;
 use crate::results::write_atomically;
 use crate::results::{ALL_COUNTRIES, measures};
 use crate::stats::quantile;

@@ -2,17 +2,25 @@
 //! never through a link, never over what no livemarket run wrote, durable once committed;
 //! and which of a folder's files are livemarket's to replace ([`clear`]).
 
-use super::headline::HEADLINE_CSV;
-use super::{
-    COMPARE_CSV, COMPARE_XLSX, CREATORS_CSV, DRAWS_CSV, EVENTS_CSV, MANIFEST_JSON, PARQUET_DIR,
-    POINTS_CSV, REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE, SUMMARY_CSV, TRIALS_CSV,
-    WEEKLY_CSV, WEEKLY_TRIALS_CSV,
+use super::names::{
+    COMPARE_CSV, COMPARE_XLSX, CREATORS_CSV, DRAWS_CSV, EVENTS_CSV, HEADLINE_CSV, MANIFEST_JSON,
+    PARQUET_DIR, POINTS_CSV, REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE, SUMMARY_CSV,
+    TABLE_CSV, TRIALS_CSV, WEEKLY_CSV, WEEKLY_TRIALS_CSV,
 };
 use crate::error::UserError;
 use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+/// Hex SHA-256 of a text.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// A whole file written under a temporary name in the same folder and renamed on
 /// [`commit`](AtomicFile::commit), so a reader never sees half a file; dropped uncommitted,
@@ -92,7 +100,7 @@ const WRITTEN: [&str; 17] = [
     SENSITIVITY_CSV,
     COMPARE_XLSX,
     HEADLINE_CSV,
-    crate::pivot::TABLE_CSV,
+    TABLE_CSV,
 ];
 
 /// The files a run writes into its folder: what its manifest lists.

@@ -15,18 +15,18 @@
 //! `summarize` and `merge` all write it. [`read`] reads it back for `run`'s closing table and
 //! for the report.
 
+use super::manifest::SweepRecord;
 use super::measures::{self, Measure, Unit};
 use super::{PointColumns, point_prefixes};
 use crate::error::UserError;
 use crate::format::Dialect;
+use crate::scenario::Scenario;
 use crate::stats::Describe;
-use crate::sweep::Plan;
 use crate::world::World;
 use anyhow::{Context, Result};
 use std::path::Path;
 
-/// The file, in the result folder.
-pub const HEADLINE_CSV: &str = "headline.csv";
+pub use super::names::HEADLINE_CSV;
 
 /// Markets shown by default in a sweep whose paths name none.
 const LARGEST: usize = 3;
@@ -43,9 +43,10 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// The headline of a plan; an error when `[headline] measures` names no measure.
-    pub fn of(plan: &Plan) -> Result<Spec, UserError> {
-        let table = plan.base.headline.clone().unwrap_or_default();
+    /// The headline of a scenario and its sweep (a plan's `base` and `sweep`); an error when
+    /// `[headline] measures` names no measure.
+    pub fn of(scenario: &Scenario, sweep: Option<&SweepRecord>) -> Result<Spec, UserError> {
+        let table = scenario.headline.clone().unwrap_or_default();
         let names = table
             .measures
             .unwrap_or_else(|| vec!["gmv_usd".to_string()]);
@@ -70,10 +71,10 @@ impl Spec {
                 }
             }
         }
-        let about = plan.sweep.as_ref().map(|s| {
+        let about = sweep.map(|s| {
             s.parameters
                 .iter()
-                .filter_map(|p| about_of(crate::sweep::uncertain_key(p).map_or(p, |(e, _)| e)))
+                .filter_map(|p| about_of(super::recipe::uncertain_key(p).map_or(p, |(e, _)| e)))
                 .collect()
         });
         Ok(Spec {

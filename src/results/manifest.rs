@@ -2,13 +2,12 @@
 //! [`Manifest`] is what a run writes; [`Recorded`] is what every command reads back, and
 //! [`read_json`] the untyped view the report draws the planned launches from.
 
+pub use super::files::sha256_hex;
 use super::recipe::{Recipe, Shard};
 use super::{MANIFEST_JSON, Status};
 use crate::error::UserError;
 use crate::scenario::{Design, Scenario};
-use crate::sweep::SweepRecord;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// The record of one run.
@@ -61,6 +60,23 @@ pub struct Manifest<'a> {
     pub files: Vec<&'static str>,
 }
 
+/// The design of a sweep, as recorded in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepRecord {
+    pub design: Design,
+    /// Seed of the `lhs` and `random` draws.
+    pub seed: u64,
+    pub samples: Option<u32>,
+    /// `morris`: one-at-a-time paths, and grid levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trajectories: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<u32>,
+    /// Swept parameter paths, in column order.
+    pub parameters: Vec<String>,
+    pub points: usize,
+}
+
 /// A sweep in the manifest.
 #[derive(Debug, Serialize)]
 pub struct SweepProgress<'a> {
@@ -71,14 +87,6 @@ pub struct SweepProgress<'a> {
     /// Runs whose rows are in this folder's trials.csv (trial-major, so trials are balanced
     /// across points).
     pub runs_done: u64,
-}
-
-/// Hex SHA-256 of a text.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Now, RFC 3339 in UTC, to the second.

@@ -17,11 +17,11 @@ pub(crate) mod files;
 pub mod headline;
 pub mod manifest;
 pub mod measures;
+pub mod names;
 pub mod recipe;
 pub mod store;
 pub(crate) mod summary;
 pub(crate) mod trials;
-pub(crate) mod weekly;
 
 use crate::error::UserError;
 use crate::format::{Dialect, Unit, written};
@@ -36,6 +36,8 @@ use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use store::{CsvEnds, RecordMeta, Scan, StoreWriter};
 
+pub use names::*;
+
 /// Label of the all-countries rows.
 pub const ALL_COUNTRIES: &str = "ALL";
 
@@ -47,45 +49,6 @@ pub struct PointColumns {
     /// Per point, one cell per parameter.
     pub values: Vec<Vec<String>>,
 }
-
-/// What was run and how far it got: [`manifest::Manifest`].
-pub const MANIFEST_JSON: &str = "manifest.json";
-/// One row per trial, series and measure column, streamed as trials finish.
-pub const TRIALS_CSV: &str = "trials.csv";
-/// Every trial's weekly series (`run --weekly-trials`).
-pub const WEEKLY_TRIALS_CSV: &str = "weekly_trials.csv";
-/// Every run's raw results ([`store`]).
-pub const STORE: &str = "trials.bin";
-/// Per series and measure: the distribution over trials.
-pub const SUMMARY_CSV: &str = "summary.csv";
-/// Per week, series and metric: the distribution over trials.
-pub const WEEKLY_CSV: &str = "weekly.csv";
-/// A sweep's points and their parameter values.
-pub const POINTS_CSV: &str = "points.csv";
-/// Every event of every run (openings, cancellations, closes, withdrawals, reviews,
-/// campaigns) with the value that decided it.
-pub const EVENTS_CSV: &str = "events.csv";
-/// Every creator's end state in every run (`run --creators`).
-pub const CREATORS_CSV: &str = "creators.csv";
-/// Each run's drawn values of the scenario's `[uncertain]` parameters.
-pub const DRAWS_CSV: &str = "draws.csv";
-/// The report page (`report`, `run --report`).
-pub const REPORT_HTML: &str = "report.html";
-/// The report's folder of SVG charts.
-pub const REPORT_DIR: &str = "report";
-/// The file in a chart folder listing the charts the last page drew there, one name a line:
-/// only those are ever removed, so a person's own `.svg` files beside them are safe.
-pub const CHART_INDEX: &str = ".livemarket-charts";
-/// The report workbook (`--xlsx`).
-pub const REPORT_XLSX: &str = "report.xlsx";
-/// `compare`'s table, in a sweep's folder (two folders: in the working folder).
-pub const COMPARE_CSV: &str = "compare.csv";
-/// `sensitivity`'s table.
-pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
-/// `compare --xlsx`'s workbook beside compare.csv.
-pub const COMPARE_XLSX: &str = "compare.xlsx";
-/// `export --parquet`'s folder of one Parquet file per table.
-pub const PARQUET_DIR: &str = "parquet";
 
 /// How far a run got, as its manifest records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -1,9 +1,10 @@
 //! What a run was asked to do, as recorded in its manifest: enough to rebuild its plan for
-//! `--resume`, `summarize` and `merge`, and to tell whether two runs are the same run.
+//! `--resume`, `summarize` and `merge`, and to tell whether two runs are the same run. Data
+//! only: the plan layer turns a recipe into a plan ([`crate::sweep::plan_recipe`]).
 
 use crate::format::Dialect;
+use crate::scenario::Design;
 use crate::scenario::{BASELINE_TOML, Scenario, SourceFile};
-use crate::sweep::{self, Plan, SweepOptions};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,54 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// What the command line says about overrides and the sweep.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SweepOptions {
+    /// `PATH=VALUE`, applied to the scenario before the sweep.
+    pub set: Vec<String>,
+    /// `PATH=V1,V2,...`, `PATH=FROM:TO:STEP` or `PATH=MIN..MAX`; added to the file's
+    /// `[sweep]` parameters (replacing one with the same path).
+    pub vary: Vec<String>,
+    /// Replaces the file's `[sweep] design`.
+    pub design: Option<Design>,
+    /// Replaces the file's `[sweep] samples`.
+    pub samples: Option<u32>,
+    /// Replaces the file's `[sweep] seed`.
+    pub design_seed: Option<u64>,
+    /// Replaces the file's `[sweep] trajectories` (morris).
+    pub trajectories: Option<u32>,
+    /// Replaces the file's `[sweep] levels` (morris).
+    pub levels: Option<u32>,
+    /// Ignore the file's `[sweep]` table.
+    pub no_sweep: bool,
+    /// Build the plan even when its points would take more memory than the machine has
+    /// (`--allow-memory`). Recorded, so the commands that rebuild the plan from the manifest
+    /// (`summarize`, `merge`, `report`) honour the decision; not part of what a run is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_memory: bool,
+}
+
+/// The prefix of a swept path that names a distribution's parameter in `[uncertain]`.
+pub const UNCERTAIN_PREFIX: &str = "uncertain.";
+
+/// A swept `uncertain.PATH.KEY` as (PATH, KEY); None for a scenario value's path.
+pub fn uncertain_key(path: &str) -> Option<(&str, &str)> {
+    path.strip_prefix(UNCERTAIN_PREFIX)?.rsplit_once('.')
+}
+
+/// A posterior as a run recorded it: the file, what named it, and its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PosteriorSource {
+    /// The file read, as named (for messages).
+    pub file: String,
+    /// What named it: `--posterior`, or the place of the scenario's key (`file:line:col`).
+    pub named_by: String,
+    /// SHA-256 of the text, which the manifest shows and runs are compared by.
+    pub sha256: String,
+    /// The text read.
+    pub text: String,
+}
+
 /// The scenario text and every option that shapes a run's results (threads, output folder,
 /// progress and the like do not).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,7 +126,7 @@ pub struct Recipe {
     /// The posterior the trials take their particles from (`--posterior`, or the scenario's
     /// `[uncertain] posterior`), with its text: read once, when the run begins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posterior: Option<crate::posterior::Source>,
+    pub posterior: Option<PosteriorSource>,
     /// `--no-uncertain`: the scenario's `[uncertain]` table and posterior are ignored.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_uncertain: bool,
@@ -109,7 +158,7 @@ impl Recipe {
     }
 
     /// The scenario composed from the recorded texts, and the chain it was merged from.
-    fn compose(&self) -> Result<(Scenario, crate::scenario::Composed)> {
+    pub fn compose(&self) -> Result<(Scenario, crate::scenario::Composed)> {
         let parents = &self.scenario_parents;
         let mut recorded = |file: &str| {
             parents
@@ -123,69 +172,6 @@ impl Recipe {
             &self.scenario_text,
             &mut recorded,
         )?)
-    }
-
-    /// Reads the run's posterior from disk into the recipe: the file `flag` names
-    /// (`--posterior`), else the one the scenario's `[uncertain] posterior` names; nothing
-    /// when neither does.
-    pub fn read_posterior(&mut self, flag: Option<&std::path::Path>) -> Result<()> {
-        if self.no_uncertain {
-            self.posterior = None;
-            return Ok(());
-        }
-        let (_, composed) = self.compose()?;
-        self.posterior = match crate::posterior::locate(&composed, flag) {
-            Some((path, named_by)) => Some(crate::posterior::Source::read(&path, &named_by)?),
-            None => None,
-        };
-        Ok(())
-    }
-
-    /// The scenario, the sweep's points, the seed and the posterior, resolved as `run`
-    /// resolves them. The posterior is the one the recipe holds: `run` reads it
-    /// ([`Recipe::read_posterior`]) before it plans; a recipe that never read one (a
-    /// calibration's, which fits the priors and takes no posterior) plans without, whatever
-    /// the scenario's `[uncertain] posterior` says.
-    pub fn plan(&self) -> Result<Plan> {
-        let mut scenario = if self.scenario_file == BUNDLED && self.scenario_text == BASELINE_TOML {
-            Scenario::baseline()
-        } else {
-            self.compose()?.0
-        };
-        if self.no_uncertain {
-            scenario.uncertain = Default::default();
-        }
-        let mut plan = sweep::plan(
-            scenario,
-            &self.scenario_text,
-            &self.scenario_file,
-            &self.sweep,
-        )?;
-        if let Some(seed) = self.seed {
-            plan.reseed(seed);
-        }
-        for point in &mut plan.points {
-            point.world.record_creators = self.creators;
-        }
-        if let Some(source) = &self.posterior {
-            plan.posterior = Some(crate::posterior::Posterior::of(source, &plan)?);
-        }
-        Ok(plan)
-    }
-
-    /// Trials at each point: `--trials`, else `[sweep] trials`, else the scenario's.
-    pub fn trials(&self, plan: &Plan) -> u64 {
-        self.trials
-            .unwrap_or(plan.trials_per_point.unwrap_or(plan.base.trials).into())
-    }
-
-    /// What each record of this run's `trials.bin` must be (its shard's runs, from its first
-    /// trial, shaped as the plan's points).
-    pub fn store_layout(&self, plan: &Plan) -> crate::results::store::Layout {
-        let worlds: Vec<&crate::world::World> = plan.points.iter().map(|p| &p.world).collect();
-        let total = self.trials(plan).saturating_mul(worlds.len() as u64);
-        let first_run = self.shard.map_or(0, |s| s.range(total).start);
-        crate::results::store::Layout::new(&worlds, self.first_trial, first_run)
     }
 
     /// How `other` differs from this recipe, one phrase per difference (empty when they
@@ -381,10 +367,10 @@ mod tests {
         let json = serde_json::to_value(&c).unwrap();
         assert_eq!(json["csv_dialect"], "decimal-comma");
         // A posterior is compared by its text's hash, not by the name it was given by.
-        let source = |file: &str, text: &str| crate::posterior::Source {
+        let source = |file: &str, text: &str| PosteriorSource {
             file: file.to_string(),
             named_by: "--posterior".to_string(),
-            sha256: crate::results::manifest::sha256_hex(text),
+            sha256: crate::results::files::sha256_hex(text),
             text: text.to_string(),
         };
         let (mut p, mut q) = (a.clone(), a.clone());

@@ -108,7 +108,7 @@ fn count_runs(first_trial: u64, trials: u64, points: usize) -> Result<u64> {
 /// Runs every point of the plan (or the runs of the recipe's shard) and writes every result
 /// file into `opts.out`; with `opts.resume`, continues the interrupted run there.
 pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
-    let headline = results::headline::Spec::of(plan)?;
+    let headline = results::headline::Spec::of(&plan.base, plan.sweep.as_ref())?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
     let name = worlds[0].name.clone();
     let dir = &opts.out;
@@ -140,7 +140,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     results::create_folder(dir)?;
     let _lock = crate::lock::hold(dir, crate::lock::Access::Write)?;
     if dir
-        .join(crate::calibrate::folder::CALIBRATION_JSON)
+        .join(crate::results::names::calibration::CALIBRATION_JSON)
         .is_file()
         && !dir.join(MANIFEST_JSON).exists()
     {
@@ -163,7 +163,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         results::files::remove_temporaries(dir)?;
         let path = dir.join(results::STORE);
         if path.exists()
-            && let Some(mut scan) = store::scan(&path, &opts.recipe.store_layout(plan))?
+            && let Some(mut scan) = store::scan(&path, &plan.store_layout(&opts.recipe))?
         {
             // A CSV file shorter than its records say (its tail lost) costs only those runs.
             let len = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
@@ -325,7 +325,7 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
             &headline,
             SUMMARY_BUDGET,
             0,
-            &opts.recipe.store_layout(plan),
+            &plan.store_layout(&opts.recipe),
             opts.recipe.csv_dialect,
         )
     {

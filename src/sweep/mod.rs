@@ -5,6 +5,9 @@
 //! random numbers, docs/sweeps.md): `seed` and `trials` cannot be swept.
 
 pub mod design;
+mod recipe;
+
+pub use recipe::{plan_recipe, posterior_of, read_posterior};
 
 use crate::error::UserError;
 use crate::scenario::params::{self, Kind, Param};
@@ -13,34 +16,9 @@ use crate::scenario::{Design, Scenario, Spans, Values, line_col};
 use crate::world::World;
 use design::Axis;
 use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
 
-/// What the command line says about overrides and the sweep.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SweepOptions {
-    /// `PATH=VALUE`, applied to the scenario before the sweep.
-    pub set: Vec<String>,
-    /// `PATH=V1,V2,...`, `PATH=FROM:TO:STEP` or `PATH=MIN..MAX`; added to the file's
-    /// `[sweep]` parameters (replacing one with the same path).
-    pub vary: Vec<String>,
-    /// Replaces the file's `[sweep] design`.
-    pub design: Option<Design>,
-    /// Replaces the file's `[sweep] samples`.
-    pub samples: Option<u32>,
-    /// Replaces the file's `[sweep] seed`.
-    pub design_seed: Option<u64>,
-    /// Replaces the file's `[sweep] trajectories` (morris).
-    pub trajectories: Option<u32>,
-    /// Replaces the file's `[sweep] levels` (morris).
-    pub levels: Option<u32>,
-    /// Ignore the file's `[sweep]` table.
-    pub no_sweep: bool,
-    /// Build the plan even when its points would take more memory than the machine has
-    /// (`--allow-memory`). Recorded, so the commands that rebuild the plan from the manifest
-    /// (`summarize`, `merge`, `report`) honour the decision; not part of what a run is.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub allow_memory: bool,
-}
+pub use crate::results::manifest::SweepRecord;
+pub use crate::results::recipe::{SweepOptions, UNCERTAIN_PREFIX, uncertain_key};
 
 /// A resolved sweep: the scenario after `--set`, and the points to run.
 #[derive(Debug, Clone)]
@@ -58,26 +36,9 @@ pub struct Plan {
     pub points: Vec<Point>,
     /// `[sweep] trials`, if the file sets it.
     pub trials_per_point: Option<u32>,
-    /// The posterior each trial takes a particle of; attached by [`crate::run::Recipe::plan`]
-    /// from the text the run recorded.
+    /// The posterior each trial takes a particle of; attached by [`plan_recipe`] from the
+    /// text the run recorded.
     pub posterior: Option<crate::posterior::Posterior>,
-}
-
-/// The design of a sweep, as recorded in the manifest.
-#[derive(Debug, Clone, Serialize)]
-pub struct SweepRecord {
-    pub design: Design,
-    /// Seed of the `lhs` and `random` draws.
-    pub seed: u64,
-    pub samples: Option<u32>,
-    /// `morris`: one-at-a-time paths, and grid levels.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trajectories: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub levels: Option<u32>,
-    /// Swept parameter paths, in column order.
-    pub parameters: Vec<String>,
-    pub points: usize,
 }
 
 /// One point of a sweep.
@@ -89,14 +50,6 @@ pub struct Point {
     /// The scenario's `[uncertain]` table at this point: the file's, with any swept
     /// distribution parameter (`uncertain.PATH.KEY`) set.
     pub uncertain: IndexMap<String, Uncertain>,
-}
-
-/// The prefix of a swept path that names a distribution's parameter in `[uncertain]`.
-pub const UNCERTAIN_PREFIX: &str = "uncertain.";
-
-/// A swept `uncertain.PATH.KEY` as (PATH, KEY); None for a scenario value's path.
-pub fn uncertain_key(path: &str) -> Option<(&str, &str)> {
-    path.strip_prefix(UNCERTAIN_PREFIX)?.rsplit_once('.')
 }
 
 impl Plan {

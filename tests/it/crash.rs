@@ -64,8 +64,8 @@ fn set_manifest(dir: &Path, key: &str, value: serde_json::Value) {
 /// A folder's trials.bin, scanned as the run its manifest records lays it out.
 fn scan(dir: &Path) -> Option<store::Scan> {
     let recipe = results::manifest::read(dir).unwrap().recipe;
-    let plan = recipe.plan().unwrap();
-    store::scan(&dir.join(results::STORE), &recipe.store_layout(&plan)).unwrap()
+    let plan = livemarket::sweep::plan_recipe(&recipe).unwrap();
+    store::scan(&dir.join(results::STORE), &plan.store_layout(&recipe)).unwrap()
 }
 
 /// Whole runs in a folder's trials.bin, and its torn bytes.
@@ -308,15 +308,15 @@ fn summaries_do_not_depend_on_the_memory_budget() {
     );
     let whole = files(&dir);
     let recorded = livemarket::results::manifest::read(&dir).unwrap();
-    let plan = recorded.recipe.plan().unwrap();
+    let plan = livemarket::sweep::plan_recipe(&recorded.recipe).unwrap();
     let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
     let columns = livemarket::run::point_columns(&plan);
-    let layout = recorded.recipe.store_layout(&plan);
+    let layout = plan.store_layout(&recorded.recipe);
     livemarket::results::write_summaries(
         &dir,
         &worlds,
         columns.as_ref(),
-        &livemarket::results::headline::Spec::of(&plan).unwrap(),
+        &livemarket::results::headline::Spec::of(&plan.base, plan.sweep.as_ref()).unwrap(),
         1,
         0,
         &layout,

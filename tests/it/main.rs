@@ -14,6 +14,7 @@ mod crash;
 mod dynamics;
 mod headline;
 mod hostile;
+mod layers;
 mod model;
 mod model3;
 mod numbers;

@@ -242,7 +242,7 @@ fn the_row_counts_behind_the_spreadsheet_warning_are_those_written() {
     let tmp = tempdir();
     sweep(tmp.path(), &[]);
     let recorded = livemarket::results::manifest::read(tmp.path()).unwrap();
-    let plan = recorded.recipe.plan().unwrap();
+    let plan = livemarket::sweep::plan_recipe(&recorded.recipe).unwrap();
     let worlds: Vec<&livemarket::world::World> = plan.points.iter().map(|p| &p.world).collect();
     let rows = livemarket::results::csv_rows(&worlds, 6, true);
     assert_eq!(rows.len(), 5);

@@ -251,8 +251,8 @@ fn shards_merge_and_resume_give_the_bytes_of_one_run() {
     child.kill().unwrap();
     child.wait().unwrap();
     let recipe = results::manifest::read(&killed).unwrap().recipe;
-    let plan = recipe.plan().unwrap();
-    let done = store::scan(&killed.join(results::STORE), &recipe.store_layout(&plan))
+    let plan = livemarket::sweep::plan_recipe(&recipe).unwrap();
+    let done = store::scan(&killed.join(results::STORE), &plan.store_layout(&recipe))
         .unwrap()
         .map_or(0, |s| s.records.len());
     assert!(done < 60, "killed before the end ({done} runs)");

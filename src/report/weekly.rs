@@ -4,10 +4,10 @@
 //! and p95 only. Quantiles come from every trial's values, so the 50% band (p25–p75) can be
 //! drawn.
 
-use super::measures::Unit;
-use super::{ALL_COUNTRIES, STORE, WEEKLY_CSV, WEEKLY_TRIALS_CSV, manifest, store};
 use crate::error::UserError;
 use crate::model::Metric;
+use crate::results::measures::Unit;
+use crate::results::{ALL_COUNTRIES, STORE, WEEKLY_CSV, WEEKLY_TRIALS_CSV, manifest, store};
 use crate::stats::quantile;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -202,16 +202,16 @@ fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
     let (Ok(recorded), true) = (manifest::read(dir), path.is_file()) else {
         return Ok(None);
     };
-    let plan = recorded.recipe.plan().with_context(|| {
+    let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dir.join(super::MANIFEST_JSON).display()
+            dir.join(crate::results::MANIFEST_JSON).display()
         )
     })?;
     let Some(world) = plan.points.get(point).map(|p| &p.world) else {
         return Ok(None);
     };
-    let Some(scan) = store::scan(&path, &recorded.recipe.store_layout(&plan))? else {
+    let Some(scan) = store::scan(&path, &plan.store_layout(&recorded.recipe))? else {
         return Ok(None);
     };
     let file =
@@ -229,7 +229,7 @@ fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
         let r =
             store::read(&file, meta).with_context(|| format!("cannot read {}", path.display()))?;
         // The values weekly_trials.csv shows.
-        let r = super::measures::as_written(&r);
+        let r = crate::results::measures::as_written(&r);
         if r.weekly.len() != nm * weeks {
             return Ok(None);
         }
