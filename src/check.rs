@@ -2,10 +2,50 @@
 
 use livemarket::scenario::params::Difference;
 use livemarket::scenario::{Composed, ExitMeasure, GateMeasure, Policy, Scenario};
-use livemarket::sweep::Plan;
+use livemarket::sweep::{self, Plan, SweepOptions};
 use livemarket::table::{Align, Table, Width};
 use livemarket::world::World;
 use std::io::Write;
+
+/// `livemarket check [SCENARIO]`: the scenario loaded and planned as `run` would (every
+/// point of its sweep validated, its posterior and headline checked), then printed with the
+/// file each value came from when it extends another.
+pub fn command(args: crate::cli::CheckArgs) -> anyhow::Result<()> {
+    let (s, text, file, composed) = sweep::load(args.scenario.as_deref())?;
+    let mut plan = sweep::plan(s.clone(), &text, &file, &SweepOptions::default())?;
+    plan.posterior = sweep::posterior_for(&composed, args.posterior.as_deref(), &plan)?;
+    livemarket::results::headline::Spec::of(&plan.base, plan.sweep.as_ref())?;
+    if let Some(note) = livemarket::run::draws::notice(&plan) {
+        eprintln!("{note}");
+    }
+    // Which file each value that differs from the root of the chain came from.
+    let origin = if composed.extends() {
+        let root = composed.root();
+        let (mut base, _) = Scenario::compose(
+            &root.file,
+            &root.text,
+            &mut livemarket::scenario::compose::read_disk,
+        )?;
+        if base.name.is_none() {
+            base.name = std::path::Path::new(&root.file)
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned());
+        }
+        Some((
+            root.file.clone(),
+            livemarket::scenario::params::diff(&base, &s),
+        ))
+    } else {
+        None
+    };
+    livemarket::table::print(|out| {
+        print(&s, &plan, out)?;
+        if let Some((root, diffs)) = &origin {
+            provenance(root, diffs, &composed, out)?;
+        }
+        Ok(())
+    })
+}
 
 pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result<()> {
     let w = World::new(s);

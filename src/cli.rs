@@ -1,5 +1,5 @@
-//! The command line (clap derive). Clap types stay here; `main` turns them into the
-//! library's plain options.
+//! The command line (clap derive). Clap types stay here; each command's arguments become
+//! the library's plain options (here, or field by field in `main`'s dispatch).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use livemarket::format::Dialect;
@@ -426,6 +426,77 @@ pub struct CompareArgs {
     /// its charts as SVG files in compare/.
     #[arg(long)]
     pub report: bool,
+}
+
+impl RunArgs {
+    /// The library's command: the recipe (the scenario file read, every option that shapes
+    /// results) and how to run it.
+    pub fn command(self) -> anyhow::Result<livemarket::run::Command> {
+        use livemarket::scenario::Design;
+        let (scenario_text, scenario_file, scenario_parents) =
+            livemarket::sweep::read_scenario(self.scenario.as_deref())?;
+        let recipe = livemarket::run::Recipe {
+            scenario_file,
+            scenario_text,
+            scenario_parents,
+            sweep: livemarket::sweep::SweepOptions {
+                set: self.set,
+                vary: self.vary,
+                design: self.design.map(|d| match d {
+                    DesignArg::Grid => Design::Grid,
+                    DesignArg::Zip => Design::Zip,
+                    DesignArg::Lhs => Design::Lhs,
+                    DesignArg::Random => Design::Random,
+                    DesignArg::Morris => Design::Morris,
+                }),
+                samples: self.samples,
+                design_seed: self.design_seed,
+                trajectories: self.trajectories,
+                levels: self.levels,
+                no_sweep: self.no_sweep,
+                allow_memory: self.allow_memory,
+            },
+            seed: self.seed,
+            trials: self.trials,
+            first_trial: self.first_trial,
+            weekly_trials: self.weekly_trials,
+            creators: self.creators,
+            shard: self.shard,
+            csv_dialect: self.csv_dialect,
+            posterior: None,
+            no_uncertain: self.no_uncertain,
+        };
+        Ok(livemarket::run::Command {
+            recipe,
+            posterior: self.posterior,
+            threads: self.threads,
+            out: self.out,
+            force: self.force,
+            resume: self.resume,
+            allow_disk: self.allow_disk,
+            quiet: self.quiet,
+            dry_run: self.dry_run,
+            timings: self.timings,
+        })
+    }
+}
+
+impl CompareArgs {
+    /// The library's command.
+    pub fn command(&self) -> livemarket::compare::Command {
+        livemarket::compare::Command {
+            a: self.a.clone(),
+            b: self.b.clone(),
+            out: self.out.clone(),
+            top: self.top,
+            options: livemarket::compare::CompareOptions {
+                resamples: self.resamples,
+                seed: self.seed,
+            },
+            csv_dialect: self.csv_dialect,
+            quiet: self.quiet,
+        }
+    }
 }
 
 /// A count that must be at least 1 (`--trials 0` would write header-only files marked

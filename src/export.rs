@@ -392,6 +392,28 @@ fn export_table(csv_path: &Path, path: &Path) -> Result<u64> {
     Ok(rows)
 }
 
+/// `livemarket export DIR --parquet`: the Parquet files written under the folder's read lock,
+/// recorded as the folder's outputs, and listed.
+pub fn command(dir: &Path, force: bool, quiet: bool) -> Result<()> {
+    results::files::refuse_as_run_folder(dir)?;
+    let _lock = crate::lock::hold(dir, crate::lock::Access::Read)?;
+    let written = export_parquet(dir, force)?;
+    for e in &written {
+        results::record_output(&e.parquet)?;
+    }
+    if !quiet {
+        for e in &written {
+            println!(
+                "{} ({} rows, {} bytes)",
+                e.parquet.display(),
+                e.rows,
+                e.bytes
+            );
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

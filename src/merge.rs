@@ -304,7 +304,7 @@ fn write(
         &results::headline::Spec::of(&plan.base, plan.sweep.as_ref())?,
         SUMMARY_BUDGET,
         0,
-        &plan.store_layout(&recipe),
+        &plan.store_layout(recipe),
         recipe.csv_dialect,
     )?;
     m.runs_done = total;
@@ -412,4 +412,35 @@ fn same_dir(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+/// `livemarket merge SHARD... --out DIR`: the shards merged under their read locks, a line
+/// saying what was merged, and the spreadsheet row-limit warning `run` gives.
+pub fn command(shards: &[PathBuf], out: &Path, force: bool, quiet: bool) -> Result<()> {
+    let _shards = shards
+        .iter()
+        .map(|d| crate::lock::hold(d, crate::lock::Access::Read))
+        .collect::<Result<Vec<_>>>()?;
+    let r = merge(shards, out, force, std::env::args().collect())?;
+    if !quiet {
+        println!(
+            "{} shards merged: {} runs ({} trials at each of {} point(s)); results in {}",
+            r.shards,
+            r.runs,
+            r.trials,
+            r.points,
+            out.display()
+        );
+    }
+    // The merged files are those a spreadsheet would open: the row limit as `run` says it.
+    if let Ok(recorded) = manifest::read(out)
+        && let Ok(plan) = crate::sweep::plan_recipe(&recorded.recipe)
+    {
+        let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+        let rows = results::csv_rows(&worlds, r.trials, recorded.recipe.weekly_trials);
+        if let Some(warning) = results::row_limit_warning(out, &rows) {
+            eprintln!("{warning}");
+        }
+    }
+    Ok(())
 }

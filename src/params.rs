@@ -7,9 +7,44 @@ use livemarket::run::draws::{self, Pin};
 use livemarket::scenario::Scenario;
 use livemarket::scenario::params::{self, show};
 use livemarket::scenario::uncertain;
-use livemarket::sweep::Plan;
+use livemarket::sweep::{self, Plan};
 use livemarket::table;
 use std::io::Write;
+
+/// `livemarket params`: the key table as Markdown, the differences of two scenarios, or
+/// every parameter of one (after `--set`, with what its posterior gives marked).
+pub fn command(args: crate::cli::ParamsArgs) -> anyhow::Result<()> {
+    use livemarket::table::print as out;
+    if args.markdown {
+        return out(|o| write!(o, "{}", params::markdown()));
+    }
+    if let Some(files) = &args.diff {
+        let (a, b) = match files.as_slice() {
+            [b] => (None, Some(b.as_path())),
+            [a, b] => (Some(a.as_path()), Some(b.as_path())),
+            _ => unreachable!("clap takes one or two files"),
+        };
+        let name = |p: Option<&std::path::Path>| {
+            p.map_or("bundled baseline".to_string(), |p| p.display().to_string())
+        };
+        let (sa, ..) = sweep::load(a)?;
+        let (sb, ..) = sweep::load(b)?;
+        let diffs = params::diff(&sa, &sb);
+        return out(|o| diff(&name(a), &name(b), &diffs, o));
+    }
+    let (s, text, file, composed) = sweep::load(args.scenario.as_deref())?;
+    let opts = sweep::SweepOptions {
+        set: args.set,
+        no_sweep: true,
+        ..sweep::SweepOptions::default()
+    };
+    let mut plan = sweep::plan(s, &text, &file, &opts)?;
+    plan.posterior = sweep::posterior_for(&composed, args.posterior.as_deref(), &plan)?;
+    if let Some(note) = draws::notice(&plan) {
+        eprintln!("{note}");
+    }
+    out(|o| print(&plan, o))
+}
 
 /// Every parameter path with its value, type and unit, aligned in columns; a value the
 /// posterior replaces is marked `(posterior)`, an uncertain parameter `--set` pins

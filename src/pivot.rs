@@ -274,3 +274,28 @@ impl Pivot {
         t.write(out)
     }
 }
+
+/// `livemarket table DIR --measure M --market CC/platform`: the table written (to `out`, else
+/// DIR/table.csv, in the folder's dialect) and printed.
+pub fn command(
+    dir: &Path,
+    measure: &str,
+    market: &str,
+    out: Option<std::path::PathBuf>,
+    quiet: bool,
+) -> Result<()> {
+    let _lock = crate::lock::hold(dir, crate::lock::Access::Read)?;
+    let table = pivot(dir, measure, market)?;
+    let out = out.unwrap_or_else(|| dir.join(TABLE_CSV));
+    let dialect = Dialect::of_file(&dir.join(SUMMARY_CSV));
+    table.write_csv(&out, dialect)?;
+    crate::results::record_output(&out)?;
+    if !quiet {
+        crate::table::print(|o| {
+            use std::io::Write;
+            table.print(o)?;
+            writeln!(o, "written to {}", out.display())
+        })?;
+    }
+    Ok(())
+}

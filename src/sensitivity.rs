@@ -181,6 +181,81 @@ pub fn write_csv(effects: &[Effect], path: &Path, dialect: Dialect) -> Result<()
     })
 }
 
+/// `livemarket sensitivity DIR`: the effects of a morris sweep written (to `out`, else
+/// DIR/sensitivity.csv, in the folder's dialect), and the largest μ* of `metric` printed.
+pub fn command(
+    dir: &Path,
+    out: Option<std::path::PathBuf>,
+    metric: &str,
+    top: usize,
+    quiet: bool,
+) -> Result<()> {
+    crate::results::files::refuse_as_run_folder(dir)?;
+    let _lock = crate::lock::hold(dir, crate::lock::Access::Read)?;
+    let effects = from_dir(dir)?;
+    let out = out.unwrap_or_else(|| dir.join(crate::results::SENSITIVITY_CSV));
+    let dialect = Dialect::of_file(&dir.join(crate::results::SUMMARY_CSV));
+    write_csv(&effects, &out, dialect)?;
+    crate::results::record_output(&out)?;
+    if !quiet {
+        crate::table::print(|o| print_ranking(&effects, metric, top, &out, o))?;
+    }
+    Ok(())
+}
+
+/// The largest μ* of one measure, as a table.
+fn print_ranking(
+    effects: &[Effect],
+    metric: &str,
+    top: usize,
+    out_path: &std::path::Path,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    let mut rows: Vec<&Effect> = effects.iter().filter(|e| e.metric == metric).collect();
+    rows.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
+    writeln!(
+        out,
+        "{} rows written to {}; the largest effects on {metric} (per whole range of the parameter):",
+        effects.len(),
+        out_path.display()
+    )?;
+    writeln!(out)?;
+    let mut t = crate::table::Table::new(" ")
+        .column(crate::table::Align::Left, crate::table::Width::Fixed(8))
+        .column(crate::table::Align::Left, crate::table::Width::Fixed(10))
+        .column(
+            crate::table::Align::Left,
+            crate::table::Width::Auto { min: 9 },
+        )
+        .columns(
+            3,
+            crate::table::Align::Right,
+            crate::table::Width::Fixed(12),
+        )
+        .column(crate::table::Align::Right, crate::table::Width::Fixed(3));
+    t.row([
+        "country",
+        "platform",
+        "parameter",
+        "mu*",
+        "mu",
+        "sigma",
+        "r",
+    ]);
+    for e in rows.iter().take(top) {
+        t.row([
+            e.country.clone(),
+            e.platform.clone(),
+            e.parameter.clone(),
+            format!("{:.4e}", e.mu_star),
+            format!("{:.4e}", e.mu),
+            format!("{:.4e}", e.sigma),
+            e.r.to_string(),
+        ]);
+    }
+    t.write(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,3 +49,24 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
     }
     Ok((done, runs.end - runs.start))
 }
+
+/// `livemarket summarize DIR`: the summaries written again under the folder's write lock, and
+/// a line saying how many runs they hold.
+pub fn command(dir: &Path, quiet: bool) -> Result<()> {
+    results::files::refuse_as_run_folder(dir)?;
+    let _lock = crate::lock::hold(dir, crate::lock::Access::Write)?;
+    let (done, runs) = summarize(dir)?;
+    if !quiet {
+        let of = if done < runs {
+            format!(" of {runs} (the run is not complete: these are the summaries so far)")
+        } else {
+            String::new()
+        };
+        println!(
+            "summary.csv, weekly.csv and headline.csv of {} run(s){of} written in {}",
+            done,
+            dir.display()
+        );
+    }
+    Ok(())
+}

@@ -110,6 +110,17 @@ pub fn left_aligned<R: AsRef<[String]>>(
     t.write(out)
 }
 
+/// Writes what `f` prints on stdout; a closed pipe (`livemarket check | head`) is not an
+/// error.
+pub fn print(
+    f: impl FnOnce(&mut std::io::StdoutLock) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match f(&mut std::io::stdout().lock()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

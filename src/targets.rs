@@ -821,6 +821,29 @@ impl Resolved {
     }
 }
 
+/// `livemarket targets DIR`: the targets file's targets (else the bundled ones) beside the
+/// folder's trials at sweep point `point`, printed.
+pub fn command(dir: &Path, targets: Option<&Path>, point: usize, markdown: bool) -> Result<()> {
+    let targets = match targets {
+        Some(path) => Targets::from_path(path)?,
+        None => Targets::bundled(),
+    };
+    crate::results::files::refuse_as_run_folder(dir)?;
+    let _lock = crate::lock::hold(dir, crate::lock::Access::Read)?;
+    let measured = targets.measure_folder(dir, point)?;
+    let n = measured.first().map_or(0, |m| m.values.len());
+    crate::table::print(|out| {
+        use std::io::Write;
+        write!(out, "{}", targets.table(&measured, markdown))?;
+        writeln!(
+            out,
+            "\n{n} trials of {}; median and p05-p95 across trials (type-7 quantiles); targets from {}.",
+            dir.display(),
+            targets.file
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,24 +106,7 @@ pub struct Options {
     pub command_line: Vec<String>,
 }
 
-/// Refuses a calibration's folder given to a command that reads a run's result folder
-/// (`report`, `compare`, `summarize`, `targets`, `export`, `sensitivity`), saying what the
-/// folder is and what to do with it, instead of that command's words for a broken run folder.
-pub fn refuse_as_run_folder(dir: &Path) -> Result<()> {
-    if !dir.join(CALIBRATION_JSON).is_file() || dir.join(crate::results::MANIFEST_JSON).exists() {
-        return Ok(());
-    }
-    Err(UserError(format!(
-        "{} is a calibration's folder (`livemarket calibrate` wrote it), not a run's result \
-         folder: its report is {}, its posterior {}. To run the scenario with the calibrated \
-         values, `livemarket run SCENARIO --posterior {}`, then give that run's folder",
-        dir.display(),
-        dir.join(REPORT_HTML).display(),
-        dir.join(POSTERIOR_CSV).display(),
-        dir.display()
-    ))
-    .into())
-}
+pub use crate::results::files::refuse_as_run_folder;
 
 /// Reads a folder's checkpoint; None when it has none.
 pub fn read(dir: &Path) -> Result<Option<Checkpoint>> {

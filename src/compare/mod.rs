@@ -420,6 +420,101 @@ pub fn print_table(c: &Comparison, top: usize, out: &mut impl Write) -> std::io:
     t.write(out)
 }
 
+/// What `livemarket compare` was asked.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// A result folder or `DIR#K`; alone, a sweep folder.
+    pub a: String,
+    /// The folder or `DIR#K` A is compared with.
+    pub b: Option<String>,
+    /// The table's file [default: A's folder/compare.csv for a sweep, else ./compare.csv].
+    pub out: Option<PathBuf>,
+    /// Rows printed.
+    pub top: usize,
+    pub options: CompareOptions,
+    /// The table's dialect [default: that of A's trials.csv].
+    pub csv_dialect: Option<Dialect>,
+    pub quiet: bool,
+}
+
+/// A comparison written, for the pictures and workbook drawn from it.
+pub struct Compared {
+    pub comparison: Comparison,
+    /// Where compare.csv went.
+    pub out: PathBuf,
+}
+
+/// `livemarket compare A [B]`: both folders read under their read locks, the table written
+/// and recorded as the folder's output, and its largest differences printed. A calibration
+/// folder is refused, and runs that took different posteriors are warned about.
+pub fn command(c: &Command) -> Result<Compared> {
+    let sides = || [Some(c.a.as_str()), c.b.as_deref()].into_iter().flatten();
+    for side in sides() {
+        crate::results::files::refuse_as_run_folder(&folder_of(side))?;
+    }
+    let _locks = sides()
+        .map(|side| crate::lock::hold(&folder_of(side), crate::lock::Access::Read))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(b) = &c.b
+        && let Some(w) = posterior_warning(&folder_of(&c.a), &folder_of(b))
+    {
+        eprintln!("{w}");
+    }
+    let (comparison, default_out) = match &c.b {
+        Some(b) => (
+            compare_two(&c.a, b, c.options)?,
+            PathBuf::from(crate::results::COMPARE_CSV),
+        ),
+        None => (
+            compare_sweep(&c.a, c.options)?,
+            PathBuf::from(&c.a).join(crate::results::COMPARE_CSV),
+        ),
+    };
+    let out = c.out.clone().unwrap_or(default_out);
+    let dialect = c
+        .csv_dialect
+        .unwrap_or_else(|| Dialect::of_file(&folder_of(&c.a).join(crate::results::TRIALS_CSV)));
+    write_csv(&comparison, &out, dialect)?;
+    crate::results::record_output(&out)?;
+    if !c.quiet {
+        crate::table::print(|o| {
+            print_comparison(&comparison, &c.a, c.b.as_deref(), c.top, &out, o)
+        })?;
+    }
+    Ok(Compared { comparison, out })
+}
+
+/// What was compared, the table of the largest differences, and where the rest is.
+fn print_comparison(
+    c: &Comparison,
+    a: &str,
+    b: Option<&str>,
+    top: usize,
+    written: &Path,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    match b {
+        Some(b) => writeln!(out, "A = {a}, B = {b}")?,
+        None => writeln!(out, "A = each point of {a}, B = its point 0")?,
+    }
+    let paired = c.rows.iter().filter(|r| r.interval == "paired").count();
+    let boot = c.rows.iter().filter(|r| r.interval == "bootstrap").count();
+    writeln!(
+        out,
+        "{} rows; intervals: {paired} paired (trials share seeds), {boot} bootstrap",
+        c.rows.len()
+    )?;
+    writeln!(out)?;
+    print_table(c, top, out)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Largest differences first (by KS distance); * marks a 95% interval that excludes 0. \
+         Every row is in {}",
+        written.display()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

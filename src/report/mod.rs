@@ -179,3 +179,59 @@ fn write_page(page: &html::Page, path: &Path, svg_dir: &str) -> Result<(u64, usi
     write_atomically(path, |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok((text.len() as u64, names.len()))
 }
+
+/// `livemarket report DIR`: the page (and with `xlsx` the workbook) of a run's folder, under
+/// its read lock; a calibration's folder is refused.
+pub fn command(dir: &Path, xlsx: bool, point: Option<usize>, quiet: bool) -> Result<()> {
+    crate::results::files::refuse_as_run_folder(dir)?;
+    let _lock = crate::lock::hold(dir, crate::lock::Access::Read)?;
+    write_and_say(dir, true, xlsx, point, quiet)
+}
+
+/// `report DIR`, `run --report` and `run --xlsx`: the report page and/or the workbook, and
+/// a line saying what was written.
+pub fn write_and_say(
+    dir: &Path,
+    html: bool,
+    xlsx: bool,
+    point: Option<usize>,
+    quiet: bool,
+) -> Result<()> {
+    if !html && !xlsx {
+        return Ok(());
+    }
+    let w = write(dir, &ReportOptions { html, xlsx, point })?;
+    if !quiet {
+        println!("report: {w}");
+    }
+    Ok(())
+}
+
+/// `compare --xlsx` and `compare --report`: the workbook and the page of a comparison
+/// `compare` has written, beside its table.
+pub fn comparison_files(
+    compared: &crate::compare::Compared,
+    c: &crate::compare::Command,
+    xlsx: bool,
+    html: bool,
+) -> Result<()> {
+    let out = &compared.out;
+    if xlsx {
+        let path = out.with_extension("xlsx");
+        let b = c.b.clone().unwrap_or_else(|| format!("{}#0", c.a));
+        let command = std::env::args().collect::<Vec<_>>().join(" ");
+        let bytes = write_comparison_xlsx(out, &path, &c.a, &b, &command)?;
+        crate::results::record_output(&path)?;
+        if !c.quiet {
+            println!("workbook: {} ({bytes} bytes)", path.display());
+        }
+    }
+    if html {
+        let path = out.with_extension("html");
+        let w = write_comparison(&compared.comparison, &c.a, c.b.as_deref(), &path)?;
+        if !c.quiet {
+            println!("report: {w}");
+        }
+    }
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! never through a link, never over what no livemarket run wrote, durable once committed;
 //! and which of a folder's files are livemarket's to replace ([`clear`]).
 
+use super::names::calibration;
 use super::names::{
     COMPARE_CSV, COMPARE_XLSX, CREATORS_CSV, DRAWS_CSV, EVENTS_CSV, HEADLINE_CSV, MANIFEST_JSON,
     PARQUET_DIR, POINTS_CSV, REPORT_HTML, REPORT_XLSX, SENSITIVITY_CSV, STORE, SUMMARY_CSV,
@@ -516,6 +517,25 @@ pub(crate) fn write_atomically(
     let mut f = AtomicFile::create(path)?;
     body(&mut f.writer).with_context(|| format!("cannot write {}", path.display()))?;
     f.commit()
+}
+
+/// Refuses a calibration's folder given to a command that reads a run's result folder
+/// (`report`, `compare`, `summarize`, `targets`, `export`, `sensitivity`), saying what the
+/// folder is and what to do with it, instead of that command's words for a broken run folder.
+pub fn refuse_as_run_folder(dir: &Path) -> Result<()> {
+    if !dir.join(calibration::CALIBRATION_JSON).is_file() || dir.join(MANIFEST_JSON).exists() {
+        return Ok(());
+    }
+    Err(UserError(format!(
+        "{} is a calibration's folder (`livemarket calibrate` wrote it), not a run's result \
+         folder: its report is {}, its posterior {}. To run the scenario with the calibrated \
+         values, `livemarket run SCENARIO --posterior {}`, then give that run's folder",
+        dir.display(),
+        dir.join(calibration::REPORT_HTML).display(),
+        dir.join(calibration::POSTERIOR_CSV).display(),
+        dir.display()
+    ))
+    .into())
 }
 
 #[cfg(test)]

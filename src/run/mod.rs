@@ -2,6 +2,7 @@
 //! finish; and the estimate `--dry-run` prints.
 
 pub mod draws;
+mod dry_run;
 mod parallel;
 mod progress;
 
@@ -611,4 +612,141 @@ pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
         std::io::Write::write_all(w, b"\n")?;
         Ok(())
     })
+}
+
+/// What `livemarket run` was asked beyond the recipe: where, how, and what to print.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// What the run is: the scenario text and every option that shapes results.
+    pub recipe: Recipe,
+    /// `--posterior`, which replaces the scenario's `[uncertain] posterior`.
+    pub posterior: Option<PathBuf>,
+    /// Worker threads [default: all cores].
+    pub threads: Option<usize>,
+    /// Output folder [default: results/NAME].
+    pub out: Option<PathBuf>,
+    pub force: bool,
+    pub resume: bool,
+    pub allow_disk: bool,
+    pub quiet: bool,
+    /// Print the plan and its estimate, and write nothing.
+    pub dry_run: bool,
+    /// Print the setup and stepping times on stderr.
+    pub timings: bool,
+}
+
+/// `livemarket run`: the recipe planned (its posterior read), run into its folder, and the
+/// closing line and headline printed. Returns the folder written (None after a dry run).
+pub fn command(c: Command) -> Result<Option<PathBuf>> {
+    let mut recipe = c.recipe;
+    crate::sweep::read_posterior(&mut recipe, c.posterior.as_deref())?;
+    let plan = crate::sweep::plan_recipe(&recipe)?;
+    if let Some(warning) = plan.posterior.as_ref().and_then(|p| p.warning()) {
+        eprintln!("{warning}");
+    }
+    if let Some(note) = draws::notice(&plan) {
+        eprintln!("{note}");
+    }
+    let scenario = &plan.base;
+    let opts = RunOptions {
+        trials: plan.trials_of(&recipe),
+        first_trial: recipe.first_trial,
+        threads: c
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        out: c
+            .out
+            .unwrap_or_else(|| PathBuf::from("results").join(scenario.display_name())),
+        force: c.force,
+        resume: c.resume,
+        allow_memory: recipe.sweep.allow_memory,
+        allow_disk: c.allow_disk,
+        weekly_trials: recipe.weekly_trials,
+        quiet: c.quiet,
+        command_line: std::env::args().collect(),
+        recipe,
+    };
+    if c.dry_run {
+        let e = estimate(
+            &plan,
+            opts.first_trial,
+            opts.trials,
+            opts.threads,
+            opts.allow_memory,
+        )?;
+        crate::table::print(|out| dry_run::print(&plan, &opts, &e, out))?;
+        return Ok(None);
+    }
+    crate::interrupt::install();
+    let report = run(&plan, &opts)?;
+    if c.timings {
+        eprintln!(
+            "setup_s={:.4} run_s={:.4} agent_weeks={} agent_updates_per_s={:.4e}",
+            report.setup_seconds,
+            report.weeks_seconds,
+            report.agent_weeks,
+            report.agent_weeks as f64 / report.weeks_seconds
+        );
+    }
+    if !opts.quiet {
+        say_done(&plan, &opts, &report)?;
+    }
+    if opts.recipe.shard.is_none() {
+        let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+        let rows = results::csv_rows(&worlds, report.trials, opts.weekly_trials);
+        if let Some(warning) = results::row_limit_warning(&report.out, &rows) {
+            eprintln!("{warning}");
+        }
+    }
+    Ok(Some(report.out))
+}
+
+/// The closing line (what ran, how long, where) and the headline table.
+fn say_done(plan: &Plan, opts: &RunOptions, report: &RunReport) -> Result<()> {
+    let points = if report.points > 1 || plan.sweep.is_some() {
+        format!(" at each of {} points", report.points)
+    } else {
+        String::new()
+    };
+    let what = match opts.recipe.shard {
+        Some(shard) => format!(
+            "shard {shard}: {} of the {} runs ({} trials{points})",
+            report.runs,
+            report.trials * report.points as u64,
+            report.trials
+        ),
+        None => format!("{} trials{points}", report.trials),
+    };
+    let resumed = if report.resumed > 0 {
+        format!(", resumed after {} finished runs", report.resumed)
+    } else {
+        String::new()
+    };
+    let nothing_done = opts.resume && report.runs > 0 && report.resumed == report.runs;
+    if nothing_done {
+        println!(
+            "{} already holds the complete run: nothing to resume",
+            report.out.display()
+        );
+    } else {
+        println!(
+            "{what} of {} in {:.1} s{resumed}; results in {}",
+            plan.base.display_name(),
+            report.elapsed.as_secs_f64(),
+            report.out.display()
+        );
+    }
+    if opts.recipe.shard.is_none() && !nothing_done {
+        let headline = results::headline::read(&report.out)?;
+        crate::table::print(|out| {
+            use std::io::Write;
+            writeln!(
+                out,
+                "\nheadline ({}; median and 5%-95% over trials, shares of trials):",
+                results::HEADLINE_CSV
+            )?;
+            headline.print(out)
+        })?;
+    }
+    Ok(())
 }

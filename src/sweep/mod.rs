@@ -7,7 +7,7 @@
 pub mod design;
 mod recipe;
 
-pub use recipe::{plan_recipe, posterior_of, read_posterior};
+pub use recipe::{load, plan_recipe, posterior_for, posterior_of, read_posterior, read_scenario};
 
 use crate::error::UserError;
 use crate::scenario::params::{self, Kind, Param};

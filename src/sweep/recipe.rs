@@ -7,9 +7,10 @@ use crate::error::UserError;
 use crate::posterior::{self, Posterior};
 use crate::results::recipe::{BUNDLED, Recipe};
 use crate::results::store::Layout;
-use crate::scenario::{BASELINE_TOML, Scenario};
+use crate::scenario::{BASELINE_TOML, Composed, Scenario, SourceFile};
 use crate::world::World;
 use anyhow::Result;
+use std::path::Path;
 
 /// Reads the run's posterior from disk into the recipe: the file `flag` names
 /// (`--posterior`), else the one the scenario's `[uncertain] posterior` names; nothing when
@@ -105,4 +106,60 @@ impl Plan {
         let first_run = recipe.shard.map_or(0, |s| s.range(total).start);
         Layout::new(&worlds, recipe.first_trial, first_run)
     }
+}
+
+/// The text of a scenario file (or of the bundled baseline), how to name it, and the files it
+/// extends: what a [`Recipe`] records.
+pub fn read_scenario(path: Option<&Path>) -> Result<(String, String, Vec<SourceFile>)> {
+    Ok(match path {
+        Some(p) => {
+            let (_, composed) = Scenario::load(p)?;
+            let mut files = composed.files;
+            let own = files.remove(0);
+            (own.text, p.display().to_string(), files)
+        }
+        None => (BASELINE_TOML.to_string(), BUNDLED.to_string(), Vec::new()),
+    })
+}
+
+/// The scenario, its text, how to name its file, and the chain of files it was merged from.
+pub fn load(path: Option<&Path>) -> Result<(Scenario, String, String, Composed)> {
+    Ok(match path {
+        Some(p) => {
+            let (s, composed) = Scenario::load(p)?;
+            let text = composed.files[0].text.clone();
+            (s, text, p.display().to_string(), composed)
+        }
+        None => {
+            let composed = crate::scenario::compose::compose(
+                BUNDLED,
+                BASELINE_TOML,
+                &mut crate::scenario::compose::read_disk,
+            )?;
+            (
+                Scenario::baseline(),
+                BASELINE_TOML.to_string(),
+                BUNDLED.to_string(),
+                composed,
+            )
+        }
+    })
+}
+
+/// The posterior `flag` names, else the scenario's `[uncertain] posterior`, read and checked
+/// against the plan as `run` would (for `check` and `params`); a degenerate one is warned
+/// about on stderr.
+pub fn posterior_for(
+    composed: &Composed,
+    flag: Option<&Path>,
+    plan: &Plan,
+) -> Result<Option<Posterior>> {
+    let Some((path, named_by)) = posterior::locate(composed, flag) else {
+        return Ok(None);
+    };
+    let p = posterior_of(&posterior::Source::read(&path, &named_by)?, plan)?;
+    if let Some(warning) = p.warning() {
+        eprintln!("{warning}");
+    }
+    Ok(Some(p))
 }

@@ -1,21 +1,18 @@
-//! What commands print for a person on stdout besides their files: the `run --dry-run`
-//! estimate, `compare`'s largest differences and `sensitivity`'s ranking. (`params` and
-//! `check` have their own modules; the `report` command writes pictures, in the library.)
+//! `run --dry-run`: the design, the runs, and the estimated memory and time, printed for a
+//! person; nothing is written.
 
-use livemarket::compare::{self, Comparison};
-use livemarket::format;
-use livemarket::run::{Estimate, RunOptions};
-use livemarket::scenario::params::show;
-use livemarket::sweep::Plan;
-use livemarket::table::{self, Align, Table, Width};
+use super::{Estimate, RunOptions};
+use crate::format;
+use crate::scenario::params::show;
+use crate::sweep::Plan;
+use crate::table;
 use std::io::Write;
-use std::path::Path;
 
 /// Points shown by `--dry-run`; points.csv lists them all.
 const SHOWN_POINTS: usize = 20;
 
 /// The design, the runs, and the estimated memory and time.
-pub fn dry_run(
+pub fn print(
     plan: &Plan,
     opts: &RunOptions,
     e: &Estimate,
@@ -33,11 +30,11 @@ pub fn dry_run(
         )?,
         Some(s) => {
             let design = match s.design {
-                livemarket::scenario::Design::Grid => "grid".to_string(),
-                livemarket::scenario::Design::Zip => "zip".to_string(),
-                livemarket::scenario::Design::Lhs => format!("lhs, design seed {}", s.seed),
-                livemarket::scenario::Design::Random => format!("random, design seed {}", s.seed),
-                livemarket::scenario::Design::Morris => format!(
+                crate::scenario::Design::Grid => "grid".to_string(),
+                crate::scenario::Design::Zip => "zip".to_string(),
+                crate::scenario::Design::Lhs => format!("lhs, design seed {}", s.seed),
+                crate::scenario::Design::Random => format!("random, design seed {}", s.seed),
+                crate::scenario::Design::Morris => format!(
                     "morris, {} trajectories, {} levels, design seed {}",
                     s.trajectories.unwrap_or(0),
                     s.levels.unwrap_or(4),
@@ -132,82 +129,4 @@ pub fn dry_run(
         "nothing written; without --dry-run the results go to {}",
         opts.out.display()
     )
-}
-
-/// What was compared, the table of the largest differences, and where the rest is.
-pub fn comparison(
-    c: &Comparison,
-    a: &str,
-    b: Option<&str>,
-    top: usize,
-    written: &Path,
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    match b {
-        Some(b) => writeln!(out, "A = {a}, B = {b}")?,
-        None => writeln!(out, "A = each point of {a}, B = its point 0")?,
-    }
-    let paired = c.rows.iter().filter(|r| r.interval == "paired").count();
-    let boot = c.rows.iter().filter(|r| r.interval == "bootstrap").count();
-    writeln!(
-        out,
-        "{} rows; intervals: {paired} paired (trials share seeds), {boot} bootstrap",
-        c.rows.len()
-    )?;
-    writeln!(out)?;
-    compare::print_table(c, top, out)?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Largest differences first (by KS distance); * marks a 95% interval that excludes 0. \
-         Every row is in {}",
-        written.display()
-    )
-}
-
-/// The largest μ* of one measure, as a table.
-pub fn sensitivity(
-    effects: &[livemarket::sensitivity::Effect],
-    metric: &str,
-    top: usize,
-    out_path: &std::path::Path,
-    out: &mut impl Write,
-) -> std::io::Result<()> {
-    let mut rows: Vec<&livemarket::sensitivity::Effect> =
-        effects.iter().filter(|e| e.metric == metric).collect();
-    rows.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
-    writeln!(
-        out,
-        "{} rows written to {}; the largest effects on {metric} (per whole range of the parameter):",
-        effects.len(),
-        out_path.display()
-    )?;
-    writeln!(out)?;
-    let mut t = Table::new(" ")
-        .column(Align::Left, Width::Fixed(8))
-        .column(Align::Left, Width::Fixed(10))
-        .column(Align::Left, Width::Auto { min: 9 })
-        .columns(3, Align::Right, Width::Fixed(12))
-        .column(Align::Right, Width::Fixed(3));
-    t.row([
-        "country",
-        "platform",
-        "parameter",
-        "mu*",
-        "mu",
-        "sigma",
-        "r",
-    ]);
-    for e in rows.iter().take(top) {
-        t.row([
-            e.country.clone(),
-            e.platform.clone(),
-            e.parameter.clone(),
-            format!("{:.4e}", e.mu_star),
-            format!("{:.4e}", e.mu),
-            format!("{:.4e}", e.sigma),
-            e.r.to_string(),
-        ]);
-    }
-    t.write(out)
 }
