@@ -5,6 +5,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use livemarket::format::Dialect;
 use std::path::PathBuf;
 
+/// The default measure of `table` and `sensitivity`: total GMV.
+const GMV: &str = livemarket::results::measures::of(livemarket::model::Metric::GmvUsd).name;
+
 /// Agent-based simulation of live shopping on platform markets.
 #[derive(Debug, Parser)]
 #[command(name = "livemarket", version, about, max_term_width = 100)]
@@ -160,7 +163,7 @@ pub struct TableArgs {
     /// Result folder written by `livemarket run` (a sweep's, or a single run's).
     pub dir: PathBuf,
     /// The measure: a column of trials.csv, such as gmv_usd.
-    #[arg(long, value_name = "NAME", default_value = "gmv_usd")]
+    #[arg(long, value_name = "NAME", default_value = GMV)]
     pub measure: String,
     /// The market, as COUNTRY/platform (GB/tiktok).
     #[arg(long, value_name = "CC/PLATFORM")]
@@ -221,7 +224,7 @@ pub struct SensitivityArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Measure whose ranking is printed.
-    #[arg(long, default_value = "gmv_usd")]
+    #[arg(long, default_value = GMV)]
     pub metric: String,
     /// Rows printed, largest μ* first.
     #[arg(long, default_value_t = 15)]

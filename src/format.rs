@@ -212,18 +212,9 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// What a number counts, which decides how it is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    /// US dollars: `$1.2 bn`.
-    Usd,
-    /// People, orders, creators: `340 m`.
-    Count,
-    /// A share in [0, 1]: `35%`.
-    Share,
-    /// Anything else, plain: `0.25`.
-    Plain,
-}
+/// What a number counts, which decides how it is written (described with each metric in
+/// the model crate).
+pub use crate::model::Unit;
 
 /// Word suffixes for thousands and up (short scale, as in finance).
 const SCALES: [(f64, &str); 4] = [(1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")];

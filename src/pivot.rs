@@ -7,6 +7,7 @@
 
 use crate::error::UserError;
 use crate::format::{Dialect, Unit};
+use crate::model::Metric;
 use crate::results::SUMMARY_CSV;
 use crate::results::measures;
 use anyhow::{Context, Result};
@@ -155,10 +156,10 @@ pub fn pivot(dir: &Path, measure: &str, market: &str) -> Result<Pivot> {
         }
         let mean = col("mean").expect("a summary has a mean");
         match metric {
-            "gmv_usd" => trials[k] = num(c_n)?,
-            "live_opened_week" => opened[k] = num(c_n)?,
-            "launch_cancelled" => rows[k].cancelled = Some(num(mean)?),
-            "live_withdrawn" => rows[k].withdrawn = Some(num(mean)?),
+            m if m == measures::of(Metric::GmvUsd).name => trials[k] = num(c_n)?,
+            m if m == measures::LIVE_OPENED_WEEK.name => opened[k] = num(c_n)?,
+            m if m == measures::LAUNCH_CANCELLED.name => rows[k].cancelled = Some(num(mean)?),
+            m if m == measures::LIVE_WITHDRAWN.name => rows[k].withdrawn = Some(num(mean)?),
             _ => {}
         }
     }

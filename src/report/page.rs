@@ -13,30 +13,31 @@ use super::story::{self, event_counts};
 use super::svg::Chart;
 use super::weekly::WEEKLY_CHARTS;
 use crate::format::Unit;
+use crate::model::Metric;
 use crate::results::ALL_COUNTRIES;
-use crate::results::measures;
+use crate::results::measures::{self, Measure};
 use crate::results::trials::PointResults;
 
-/// Trial totals drawn as box plots in the details, by measure name (total GMV is at the
-/// top, with the story); titles and units from [`measures::MEASURES`].
-const TOTALS: [&str; 9] = [
-    "orders",
-    "adopters_peak",
-    "adopters_end",
-    "subsidy_usd",
-    "contribution_usd",
-    "creators_streaming_end",
-    "creators_won",
-    "creators_lost",
-    "poaching_usd",
+/// Trial totals drawn as box plots in the details (total GMV is at the top, with the
+/// story), with their titles and units.
+const TOTALS: [&Measure; 9] = [
+    measures::of(Metric::Orders),
+    &measures::ADOPTERS_PEAK,
+    measures::of(Metric::Adopters),
+    measures::of(Metric::SubsidyUsd),
+    measures::of(Metric::ContributionUsd),
+    measures::of(Metric::CreatorsStreaming),
+    measures::of(Metric::CreatorsWon),
+    measures::of(Metric::CreatorsLost),
+    measures::of(Metric::PoachingUsd),
 ];
 
 /// Trial totals drawn per point of a sweep, for each market.
-const BY_POINT: [&str; 4] = [
-    "gmv_usd",
-    "adopters_peak",
-    "subsidy_usd",
-    "creators_streaming_end",
+const BY_POINT: [&Measure; 4] = [
+    GMV,
+    &measures::ADOPTERS_PEAK,
+    measures::of(Metric::SubsidyUsd),
+    measures::of(Metric::CreatorsStreaming),
 ];
 
 /// Sweeps with more points than this get no per-point box plots (rows would not fit).
@@ -90,7 +91,8 @@ pub fn build(f: &Folder) -> Page {
             .zip(WEEKLY_CHARTS)
             .filter(|(fan, _)| !fan.is_empty())
             .map(|(fan, c)| {
-                let (metric, title, unit, axis) = (c.metric.name(), c.title, c.unit, c.axis);
+                let d = c.metric.describe();
+                let (metric, title, unit, axis) = (d.name, d.title, d.unit, c.axis);
                 let who = if country == ALL_COUNTRIES {
                     format!("{platform}, all countries")
                 } else {
@@ -274,8 +276,8 @@ fn countries(p: &PointResults) -> Vec<String> {
 
 fn totals_section(f: &Folder, p: &PointResults, colour: &dyn Fn(&str) -> &'static str) -> Section {
     let mut charts = Vec::new();
-    for metric in TOTALS {
-        let (Some(measure), Some(m)) = (measures::find(metric), f.metric(metric)) else {
+    for measure in TOTALS {
+        let Some(m) = f.metric(measure) else {
             continue;
         };
         let (title, unit) = (measure.title, measure.unit);
@@ -294,9 +296,12 @@ fn totals_section(f: &Folder, p: &PointResults, colour: &dyn Fn(&str) -> &'stati
             continue;
         }
         charts.push(charts::boxes(
-            slug(&format!("totals-{metric}")),
+            slug(&format!("totals-{}", measure.name)),
             &format!("{title} per market over the run"),
-            &format!("`{metric}` of trials.csv; markets that are zero in every trial left out"),
+            &format!(
+                "`{}` of trials.csv; markets that are zero in every trial left out",
+                measure.name
+            ),
             &rows,
             unit,
         ));
@@ -498,8 +503,8 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
     }
     for (s, (c, pl)) in &live {
         let mut charts = Vec::new();
-        for metric in &BY_POINT {
-            let (Some(measure), Some(m)) = (measures::find(metric), f.metric(metric)) else {
+        for measure in BY_POINT {
+            let Some(m) = f.metric(measure) else {
                 continue;
             };
             let (title, unit) = (measure.title, measure.unit);
@@ -518,7 +523,7 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
                 continue;
             }
             charts.push(charts::boxes(
-                slug(&format!("points-{metric}-{c}-{pl}")),
+                slug(&format!("points-{}-{c}-{pl}", measure.name)),
                 &format!("{title} · {c} {pl}, by point"),
                 &format!(
                     "point and its values of {}",
@@ -547,25 +552,13 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
 mod tests {
     use super::*;
 
-    /// The event measures `story` counts a market's trials by.
-    const EVENTS: [&str; 5] = [
-        "launch_cancelled",
-        "live_opened_week",
-        "live_withdrawn",
-        "live_withdrawn_week",
-        "live_closed_week",
-    ];
-
     #[test]
-    fn every_measure_the_page_draws_is_written_by_the_csv_writer() {
-        let written = measures::names();
-        for name in TOTALS.iter().chain(&BY_POINT).chain(&EVENTS).chain(&[GMV]) {
-            assert!(written.iter().any(|w| w == name), "{name} is not a measure");
-        }
-        for name in BY_POINT {
+    fn every_measure_drawn_per_point_has_a_totals_chart() {
+        for m in BY_POINT {
             assert!(
-                TOTALS.contains(&name) || name == GMV,
-                "{name} has no totals chart"
+                TOTALS.contains(&m) || m == GMV,
+                "{} has no totals chart",
+                m.name
             );
         }
     }

@@ -4,9 +4,11 @@
 
 use super::weekly::{self, Weekly};
 use crate::error::UserError;
+use crate::model::Metric;
 use crate::results::TRIALS_CSV;
 use crate::results::headline::{self, HEADLINE_CSV, Headline};
 use crate::results::manifest;
+use crate::results::measures::{self, Measure};
 use crate::results::trials::{self, PointResults, Results};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -167,13 +169,13 @@ impl Folder {
     }
 
     /// Index of a measure of trials.csv.
-    pub fn metric(&self, name: &str) -> Option<usize> {
-        self.results.metrics.iter().position(|m| m == name)
+    pub fn metric(&self, measure: &Measure) -> Option<usize> {
+        self.results.metrics.iter().position(|m| m == measure.name)
     }
 }
 
 /// The measure the markets are ranked by.
-pub const GMV: &str = "gmv_usd";
+pub const GMV: &Measure = measures::of(Metric::GmvUsd);
 
 /// Values of measure `m` across the trials of series `s` (empty cells left out).
 pub fn values(p: &PointResults, s: usize, m: usize) -> Vec<f64> {

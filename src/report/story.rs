@@ -7,6 +7,7 @@ use super::charts::{self, BoxRow, EventRow};
 use super::html::{Group, Section, Table, slug};
 use super::read::{Folder, GMV, values};
 use crate::format::Unit;
+use crate::results::measures;
 use crate::results::trials::PointResults;
 use crate::stats::quantile;
 
@@ -35,11 +36,11 @@ struct EventColumns {
 impl EventColumns {
     fn of(f: &Folder) -> EventColumns {
         EventColumns {
-            cancelled: f.metric("launch_cancelled"),
-            opened: f.metric("live_opened_week"),
-            withdrawn: f.metric("live_withdrawn"),
-            withdrawn_week: f.metric("live_withdrawn_week"),
-            closed_week: f.metric("live_closed_week"),
+            cancelled: f.metric(&measures::LAUNCH_CANCELLED),
+            opened: f.metric(&measures::LIVE_OPENED_WEEK),
+            withdrawn: f.metric(&measures::LIVE_WITHDRAWN),
+            withdrawn_week: f.metric(&measures::LIVE_WITHDRAWN_WEEK),
+            closed_week: f.metric(&measures::LIVE_CLOSED_WEEK),
         }
     }
 
@@ -456,7 +457,7 @@ pub fn section(
         .collect();
     if !rows.is_empty() {
         charts.push(charts::boxes(
-            slug(&format!("totals-{GMV}")),
+            slug(&format!("totals-{}", GMV.name)),
             "Total GMV per market over the run",
             "`gmv_usd` of trials.csv; markets that are zero in every trial left out",
             &rows,

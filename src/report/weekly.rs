@@ -6,7 +6,6 @@
 
 use crate::error::UserError;
 use crate::model::Metric;
-use crate::results::measures::Unit;
 use crate::results::{ALL_COUNTRIES, STORE, WEEKLY_CSV, WEEKLY_TRIALS_CSV, manifest, store};
 use crate::stats::quantile;
 use anyhow::{Context, Result};
@@ -15,12 +14,11 @@ use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// A weekly metric drawn as a fan chart.
+/// A weekly metric drawn as a fan chart: its title and unit are the metric's own
+/// ([`Metric::describe`]).
 #[derive(Debug, Clone, Copy)]
 pub struct WeeklyChart {
     pub metric: Metric,
-    pub title: &'static str,
-    pub unit: Unit,
     /// Name of the value axis.
     pub axis: &'static str,
 }
@@ -29,20 +27,14 @@ pub struct WeeklyChart {
 pub const WEEKLY_CHARTS: [WeeklyChart; 3] = [
     WeeklyChart {
         metric: Metric::GmvUsd,
-        title: "GMV per week",
-        unit: Unit::Usd,
         axis: "USD per week",
     },
     WeeklyChart {
         metric: Metric::Adopters,
-        title: "Adopters",
-        unit: Unit::Count,
         axis: "people",
     },
     WeeklyChart {
         metric: Metric::CreatorsStreaming,
-        title: "Creators streaming",
-        unit: Unit::Count,
         axis: "creators",
     },
 ];

@@ -358,7 +358,7 @@ fn copy_csv(
 /// The p05, p50 and p95 of total GMV of series `s` at point `k`, rounded to whole dollars;
 /// None when the point lacks the series or it has no GMV column.
 fn gmv_quantiles(f: &Folder, k: usize, s: usize) -> Option<(f64, f64, f64)> {
-    let m = f.metric(Metric::GmvUsd.name())?;
+    let m = f.metric(crate::results::measures::of(Metric::GmvUsd))?;
     let trials = f.results.points[k].trials.get(s)?;
     let mut v: Vec<f64> = trials.values().filter_map(|(_, v)| v[m]).collect();
     if v.is_empty() {

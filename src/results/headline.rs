@@ -20,6 +20,7 @@ use super::measures::{self, Measure, Unit};
 use super::{PointColumns, point_prefixes};
 use crate::error::UserError;
 use crate::format::Dialect;
+use crate::model::Metric;
 use crate::scenario::Scenario;
 use crate::stats::Describe;
 use crate::world::World;
@@ -49,7 +50,7 @@ impl Spec {
         let table = scenario.headline.clone().unwrap_or_default();
         let names = table
             .measures
-            .unwrap_or_else(|| vec!["gmv_usd".to_string()]);
+            .unwrap_or_else(|| vec![measures::of(Metric::GmvUsd).name.to_string()]);
         let mut found = Vec::new();
         for name in &names {
             match measures::find(name) {
@@ -155,12 +156,14 @@ impl<'a> Collector<'a> {
     /// Market `market` of point `point` has description `d` of measure `measure`.
     pub fn saw(&mut self, point: usize, market: usize, measure: &Measure, d: &Describe) {
         let s = &mut self.stats[point][market];
-        match measure.name {
-            "gmv_usd" => s.trials = d.n,
-            "live_opened_week" => s.opened = d.n,
-            "launch_cancelled" => s.cancelled = d.mean,
-            "live_withdrawn" => s.withdrawn = d.mean,
-            _ => {}
+        if measure == measures::of(Metric::GmvUsd) {
+            s.trials = d.n;
+        } else if measure == &measures::LIVE_OPENED_WEEK {
+            s.opened = d.n;
+        } else if measure == &measures::LAUNCH_CANCELLED {
+            s.cancelled = d.mean;
+        } else if measure == &measures::LIVE_WITHDRAWN {
+            s.withdrawn = d.mean;
         }
         if let Some(i) = self
             .spec

@@ -2,9 +2,10 @@
 //! end values of the stocks, the adopter peak and the events.
 //!
 //! [`MEASURES`] is the one table of them: name (the CSV column), title, unit and whether
-//! it adds up over countries. The CSV writers take their columns from it and the charts
-//! their titles and units, and a test holds every measure a chart names to the table, so
-//! renaming a metric cannot make a chart vanish silently.
+//! it adds up over countries. A weekly metric's row comes from the metric's own description
+//! in the model crate ([`Metric::describe`]); the rest are [`OTHERS`]. The CSV writers take
+//! their columns from it and the charts their titles and units; charts name what they draw
+//! by the metric ([`of`]) or the measure's constant, never by its name.
 
 pub use crate::format::Unit;
 use crate::model::{Events, Metric, TrialResult, WeekRecord};
@@ -41,174 +42,93 @@ const fn m(
     }
 }
 
-/// Every measure, in column order: one per [`Metric`] (in [`Metric::ALL`] order), then the
-/// adopter peak and the events.
-pub const MEASURES: [Measure; Metric::COUNT + 6] = [
-    m(
-        "users_end",
-        "Users at the end",
-        "Users at the end",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "adopters_end",
-        "Adopters at the end",
-        "Adopters at the end",
-        Unit::Count,
-        true,
-    ),
-    // Weekly buyers summed over weeks: a person who buys in ten weeks counts ten times.
-    m(
-        "buyer_weeks",
-        "Buyer-weeks (weekly buyers summed over the weeks)",
-        "Buyer-weeks",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "sessions",
-        "Live sessions watched",
-        "Sessions",
-        Unit::Count,
-        true,
-    ),
-    m("orders", "Orders", "Orders", Unit::Count, true),
-    m("gmv_usd", "Total GMV", "Total GMV", Unit::Usd, true),
-    m(
-        "subsidy_usd",
-        "Total subsidy",
-        "Total subsidy",
-        Unit::Usd,
-        true,
-    ),
-    m(
-        "discount_end",
-        "Discount at the end",
-        "Discount at the end",
-        Unit::Share,
-        false,
-    ),
-    m(
-        "contribution_usd",
-        "Platform contribution (take + ad yield − subsidy − poaching − creator fund − fixed cost)",
-        "Platform contribution",
-        Unit::Usd,
-        true,
-    ),
-    m(
-        "creators_end",
-        "Creators at the end",
-        "Creators at the end",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "creators_streaming_end",
-        "Creators streaming at the end",
-        "Creators streaming at the end",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "creators_dormant_end",
-        "Creators dormant at the end",
-        "Creators dormant at the end",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "creators_won",
-        "Creators won by poaching",
-        "Creators won by poaching",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "creators_lost",
-        "Creators lost to poaching",
-        "Creators lost to poaching",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "creators_returned",
-        "Dormant creators who came back",
-        "Creators returned",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "poaching_usd",
-        "Poaching contract fees",
-        "Poaching contract fees",
-        Unit::Usd,
-        true,
-    ),
-    m(
-        "creator_fund_usd",
-        "Creator fund payments",
-        "Creator fund payments",
-        Unit::Usd,
-        true,
-    ),
-    m(
-        "live_open_end",
-        "Live shopping open at the end",
-        "Live open at the end",
-        Unit::Share,
-        true,
-    ),
-    m(
-        "category_adopters_end",
-        "People accepting live shopping at the end (country)",
-        "Category adopters at the end",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "adopters_peak",
-        "Peak adopters",
-        "Peak adopters",
-        Unit::Count,
-        true,
-    ),
-    m(
-        "launch_cancelled",
-        "Share of trials with the launch cancelled",
-        "Share of trials with the launch cancelled",
-        Unit::Share,
-        false,
-    ),
-    m(
-        "live_opened_week",
-        "Week live shopping opened",
-        "Week live opened",
-        Unit::Plain,
-        false,
-    ),
-    m(
-        "live_withdrawn",
-        "Share of trials withdrawn",
-        "Share of trials withdrawn",
-        Unit::Share,
-        false,
-    ),
-    m(
-        "live_withdrawn_week",
-        "Week live shopping was withdrawn",
-        "Week live withdrawn",
-        Unit::Plain,
-        false,
-    ),
-    m(
-        "live_closed_week",
-        "Week live shopping closed on its date",
-        "Week live closed",
-        Unit::Plain,
-        false,
-    ),
+/// Every measure, in column order: one per [`Metric`] (in [`Metric::ALL`] order, as each
+/// describes its measure), then the adopter peak and the events ([`OTHERS`]).
+pub const MEASURES: [Measure; Metric::COUNT + OTHERS.len()] = {
+    let mut out = [OTHERS[0]; Metric::COUNT + OTHERS.len()];
+    let mut i = 0;
+    while i < Metric::COUNT {
+        let d = Metric::ALL[i].describe();
+        out[i] = m(
+            d.measure,
+            d.measure_title,
+            d.measure_short,
+            d.unit,
+            d.additive,
+        );
+        i += 1;
+    }
+    let mut j = 0;
+    while j < OTHERS.len() {
+        out[Metric::COUNT + j] = OTHERS[j];
+        j += 1;
+    }
+    out
+};
+
+/// The per-trial measure of a weekly metric.
+pub const fn of(metric: Metric) -> &'static Measure {
+    &MEASURES[metric as usize]
+}
+
+/// The measures that are not a weekly metric's: the adopter peak and the events.
+pub const OTHERS: [Measure; 6] = [
+    ADOPTERS_PEAK,
+    LAUNCH_CANCELLED,
+    LIVE_OPENED_WEEK,
+    LIVE_WITHDRAWN,
+    LIVE_WITHDRAWN_WEEK,
+    LIVE_CLOSED_WEEK,
 ];
+
+/// The largest weekly number of adopters.
+pub const ADOPTERS_PEAK: Measure = m(
+    "adopters_peak",
+    "Peak adopters",
+    "Peak adopters",
+    Unit::Count,
+    true,
+);
+/// 1 when the market's gate cancelled its launch.
+pub const LAUNCH_CANCELLED: Measure = m(
+    "launch_cancelled",
+    "Share of trials with the launch cancelled",
+    "Share of trials with the launch cancelled",
+    Unit::Share,
+    false,
+);
+/// The week live shopping opened.
+pub const LIVE_OPENED_WEEK: Measure = m(
+    "live_opened_week",
+    "Week live shopping opened",
+    "Week live opened",
+    Unit::Plain,
+    false,
+);
+/// 1 when the platform withdrew the market's live shopping.
+pub const LIVE_WITHDRAWN: Measure = m(
+    "live_withdrawn",
+    "Share of trials withdrawn",
+    "Share of trials withdrawn",
+    Unit::Share,
+    false,
+);
+/// The week it was withdrawn.
+pub const LIVE_WITHDRAWN_WEEK: Measure = m(
+    "live_withdrawn_week",
+    "Week live shopping was withdrawn",
+    "Week live withdrawn",
+    Unit::Plain,
+    false,
+);
+/// The week it closed on its planned date.
+pub const LIVE_CLOSED_WEEK: Measure = m(
+    "live_closed_week",
+    "Week live shopping closed on its date",
+    "Week live closed",
+    Unit::Plain,
+    false,
+);
 
 /// The measure called `name`.
 pub fn find(name: &str) -> Option<&'static Measure> {

@@ -20,7 +20,7 @@ mod pass;
 mod reach;
 mod trial;
 
-pub use metrics::{Metric, WeekRecord};
+pub use metrics::{Description, Metric, Unit, WeekRecord};
 pub use trial::{
     CreatorEnd, EventKind, EventRecord, Events, TrialResult, simulate, trial_memory_bytes,
 };
