@@ -57,7 +57,8 @@ pub fn build(f: &Folder) -> Page {
     let mut page = Page {
         title: format!(
             "livemarket report: {}",
-            f.manifest_str(&["scenario_name"])
+            f.shown()
+                .scenario_name
                 .unwrap_or_else(|| f.dir.display().to_string())
         ),
         facts: facts(f, n_trials),
@@ -72,8 +73,8 @@ pub fn build(f: &Folder) -> Page {
         );
     }
     page.notes.extend(f.manifest_note.clone());
-    if let Some(status) = f.manifest_str(&["status"])
-        && status != "complete"
+    if let Some(status) = f.shown().status
+        && status != crate::results::Status::Complete
     {
         page.notes.push(format!(
             "manifest.json says the run is `{status}`: the pictures show the trials written so far."
@@ -193,9 +194,11 @@ fn facts(f: &Folder, n_trials: usize) -> Vec<(String, String)> {
             v.push((k.to_string(), val));
         }
     };
+    let shown = f.shown();
+    let planned = f.planned();
     put("folder", Some(f.dir.display().to_string()));
-    put("scenario", f.manifest_str(&["scenario", "description"]));
-    put("scenario file", f.manifest_str(&["scenario_file"]));
+    put("scenario", planned.description.clone());
+    put("scenario file", shown.scenario_file.clone());
     let r = &f.results;
     put(
         "trials",
@@ -207,16 +210,19 @@ fn facts(f: &Folder, n_trials: usize) -> Vec<(String, String)> {
     );
     put(
         "weeks",
-        f.manifest_str(&["scenario", "weeks"]).map(|w| {
-            format!(
-                "{w} from {}",
-                f.manifest_str(&["scenario", "start"]).unwrap_or_default()
-            )
-        }),
+        planned
+            .weeks
+            .map(|w| format!("{w} from {}", planned.start.clone().unwrap_or_default())),
     );
-    put("seed", f.manifest_str(&["seed"]));
+    put("seed", shown.seed.map(|s| s.to_string()));
     if r.is_sweep() {
-        put("sweep design", f.manifest_str(&["sweep", "design"]));
+        put(
+            "sweep design",
+            shown
+                .sweep
+                .as_ref()
+                .map(|s| format!("{:?}", s.design).to_lowercase()),
+        );
         put("swept", Some(r.columns.join(", ")));
         let values = &r.points[f.point].values;
         put(
@@ -231,11 +237,11 @@ fn facts(f: &Folder, n_trials: usize) -> Vec<(String, String)> {
     }
     put(
         "written by",
-        f.manifest_str(&["version"]).map(|ver| {
+        shown.version.as_ref().map(|ver| {
             format!(
                 "livemarket {ver}, {} to {}",
-                f.manifest_str(&["started"]).unwrap_or_default(),
-                f.manifest_str(&["finished"]).unwrap_or_default()
+                shown.started.clone().unwrap_or_default(),
+                shown.finished.clone().unwrap_or_default()
             )
         }),
     );

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 pub struct Folder {
     pub dir: PathBuf,
     /// manifest.json, if present and valid.
-    pub manifest: Option<serde_json::Value>,
+    pub manifest: Option<manifest::Shown>,
     /// Why the manifest could not be used, if so.
     pub manifest_note: Option<String>,
     pub results: Results,
@@ -74,18 +74,15 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
         }
         (true, Some(k)) => k,
     };
-    let (manifest, manifest_note) = match manifest::read_json(dir) {
+    let (manifest, manifest_note) = match manifest::read_shown(dir) {
         Ok(v) => (Some(v), None),
         Err(note) => (None, Some(note)),
     };
-    if let Some(shard) = manifest.as_ref().and_then(|m| m.get("shard")) {
-        let n = |k: &str| shard.get(k).map_or("?".to_string(), |v| v.to_string());
+    if let Some(shard) = manifest.as_ref().and_then(|m| m.shard) {
         return Err(UserError(format!(
-            "{} holds shard {}/{} of a run, without summaries; combine the shards with \
+            "{} holds shard {shard} of a run, without summaries; combine the shards with \
              `livemarket merge --out DIR SHARD...` and report the merged folder",
             dir.display(),
-            n("index"),
-            n("count")
         ))
         .into());
     }
@@ -127,45 +124,36 @@ pub struct Launch {
 impl Folder {
     /// The planned launch of `platform` in `country`; None when the manifest cannot tell.
     pub fn launch(&self, country: &str, platform: &str) -> Option<Launch> {
-        let m = self.manifest.as_ref()?;
-        let market = m
-            .get("scenario")?
-            .get("platforms")?
-            .get(platform)?
-            .get("markets")
-            .and_then(|ms| ms.get(country));
-        let Some(market) = market else {
+        let scenario = self.manifest.as_ref()?.scenario.as_ref()?;
+        let platform = scenario.platforms.get(platform)?;
+        let Some(market) = platform.markets.get(country) else {
             return Some(Launch::default());
         };
-        let live = market.get("live");
-        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(String::from);
+        let live = market.live.as_ref();
         Some(Launch {
-            date: text(live.and_then(|l| l.get("launch"))),
-            gate: text(
-                live.and_then(|l| l.get("gate"))
-                    .and_then(|g| g.get("market")),
-            ),
-            close: text(live.and_then(|l| l.get("close"))),
+            date: live.and_then(|l| l.launch.clone()),
+            gate: live.and_then(|l| l.gate.as_ref()?.market.clone()),
+            close: live.and_then(|l| l.close.clone()),
         })
     }
 
-    /// A string field of the manifest (`scenario_name`, `version`, ...).
-    pub fn manifest_str(&self, path: &[&str]) -> Option<String> {
-        let mut v = self.manifest.as_ref()?;
-        for key in path {
-            v = v.get(key)?;
-        }
-        match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Null => None,
-            other => Some(other.to_string()),
-        }
+    /// The manifest's facts; empty when the folder has none.
+    pub fn shown(&self) -> manifest::Shown {
+        self.manifest.clone().unwrap_or_default()
+    }
+
+    /// The planned scenario's facts; empty when the manifest does not say.
+    pub fn planned(&self) -> manifest::Planned {
+        self.shown().scenario.unwrap_or_default()
     }
 
     /// The group of the uncertain parameter `path` in the manifest's `[uncertain]` table;
     /// None when it has none (or the manifest does not say).
     pub fn uncertain_group(&self, path: &str) -> Option<String> {
-        self.manifest_str(&["scenario", "uncertain", path, "group"])
+        match self.planned().uncertain.get(path)? {
+            manifest::PlannedUncertain::Parameter { group } => group.clone(),
+            manifest::PlannedUncertain::Other(_) => None,
+        }
     }
 
     /// Index of a measure of trials.csv.

@@ -155,18 +155,10 @@ pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
 /// The `run` sheet: what was run, from the folder's manifest, one field a row.
 fn run_sheet(ws: &mut Worksheet, f: &Folder, header: &Format) -> Result<()> {
     ws.set_name("run")?;
-    let text = |path: &[&str]| f.manifest_str(path).unwrap_or_default();
-    let command = f
-        .manifest
-        .as_ref()
-        .and_then(|m| m.get("command_line")?.as_array().cloned())
-        .map(|args| {
-            args.iter()
-                .filter_map(|a| a.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default();
+    let m = f.shown();
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let number = |v: Option<u64>| v.map_or(String::new(), |n| n.to_string());
+    let command = m.command_line.join(" ");
     let sweep = f.results.is_sweep().then(|| {
         format!(
             "{} points: {}",
@@ -175,19 +167,19 @@ fn run_sheet(ws: &mut Worksheet, f: &Folder, header: &Format) -> Result<()> {
         )
     });
     let rows: Vec<(&str, String)> = vec![
-        ("scenario", text(&["scenario_name"])),
-        ("scenario file", text(&["scenario_file"])),
-        ("scenario SHA-256", text(&["scenario_sha256"])),
-        ("livemarket version", text(&["version"])),
-        ("seed", text(&["seed"])),
-        ("first trial", text(&["first_trial"])),
-        ("trials (at each point)", text(&["trials"])),
-        ("trials done", text(&["trials_done"])),
+        ("scenario", text(&m.scenario_name)),
+        ("scenario file", text(&m.scenario_file)),
+        ("scenario SHA-256", text(&m.scenario_sha256)),
+        ("livemarket version", text(&m.version)),
+        ("seed", number(m.seed)),
+        ("first trial", number(m.first_trial)),
+        ("trials (at each point)", number(m.trials)),
+        ("trials done", number(m.trials_done)),
         ("sweep", sweep.unwrap_or_else(|| "none".to_string())),
         ("command", command),
-        ("started (UTC)", text(&["started"])),
-        ("finished (UTC)", text(&["finished"])),
-        ("status", text(&["status"])),
+        ("started (UTC)", text(&m.started)),
+        ("finished (UTC)", text(&m.finished)),
+        ("status", m.status.map_or(String::new(), |s| s.to_string())),
         ("folder", f.dir.display().to_string()),
     ];
     ws.write_string_with_format(0, 0, "field", header)?;
@@ -525,7 +517,8 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
     let title = Format::new().set_bold().set_font_size(14);
     let usd = Format::new().set_num_format(WHOLE_USD_FORMAT);
     let name = f
-        .manifest_str(&["scenario_name"])
+        .shown()
+        .scenario_name
         .unwrap_or_else(|| f.dir.display().to_string());
     ws.write_string_with_format(0, 0, format!("livemarket report: {name}"), &title)?;
     ws.write_string(1, 0, format!("From {}", f.dir.display()))?;

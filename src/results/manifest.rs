@@ -167,6 +167,10 @@ pub fn read(dir: &Path) -> anyhow::Result<Recorded> {
 /// Marks a folder's run complete, finished at `when` (for `summarize`, once an interrupted
 /// run's summaries are written).
 pub fn mark_complete(dir: &Path, when: String) -> anyhow::Result<()> {
+    // Read typed first (a manifest this version wrote, with a recipe); then only the two
+    // fields change, every other kept as written and in its order (a typed rewrite would
+    // move them).
+    read(dir)?;
     let path = dir.join(MANIFEST_JSON);
     let text = std::fs::read_to_string(&path)?;
     let mut value: serde_json::Value = serde_json::from_str(&text)?;
@@ -179,9 +183,93 @@ pub fn mark_complete(dir: &Path, when: String) -> anyhow::Result<()> {
     })
 }
 
-/// The manifest as JSON, for the report's details (planned launches, names); or, when it is
-/// missing or not JSON, why the report must infer them from the trials.
-pub fn read_json(dir: &Path) -> Result<serde_json::Value, String> {
+/// What the report shows of a manifest: the run's facts and, of its scenario, what was
+/// planned. Every field is optional, so a manifest that lacks one (a shard's, a damaged one's)
+/// still shows the rest.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Shown {
+    pub version: Option<String>,
+    pub scenario_name: Option<String>,
+    pub scenario_file: Option<String>,
+    pub scenario_sha256: Option<String>,
+    pub seed: Option<u64>,
+    pub first_trial: Option<u64>,
+    pub trials: Option<u64>,
+    pub trials_done: Option<u64>,
+    pub command_line: Vec<String>,
+    pub started: Option<String>,
+    pub finished: Option<String>,
+    pub status: Option<Status>,
+    pub shard: Option<Shard>,
+    pub sweep: Option<ShownSweep>,
+    pub scenario: Option<Planned>,
+}
+
+/// A sweep as the report names it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ShownSweep {
+    pub design: Design,
+}
+
+/// What the scenario planned, as the manifest records the resolved scenario.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Planned {
+    pub description: Option<String>,
+    /// The first week, as written (`2021-01-04`).
+    pub start: Option<String>,
+    pub weeks: Option<u32>,
+    pub platforms: indexmap::IndexMap<String, PlannedPlatform>,
+    /// The `[uncertain]` table: per parameter path, its group (the `posterior` key aside).
+    pub uncertain: indexmap::IndexMap<String, PlannedUncertain>,
+}
+
+/// A platform's markets as planned.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlannedPlatform {
+    pub markets: indexmap::IndexMap<String, PlannedMarket>,
+}
+
+/// A market's live shopping as planned.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlannedMarket {
+    pub live: Option<PlannedLive>,
+}
+
+/// Live shopping's planned dates and gate.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlannedLive {
+    pub launch: Option<String>,
+    pub gate: Option<PlannedGate>,
+    pub close: Option<String>,
+}
+
+/// The market whose GMV a launch waits for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PlannedGate {
+    pub market: Option<String>,
+}
+
+/// An `[uncertain]` entry: a parameter's distribution (with its group), or the `posterior`
+/// key's file name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PlannedUncertain {
+    Parameter {
+        #[serde(default)]
+        group: Option<String>,
+    },
+    Other(serde::de::IgnoredAny),
+}
+
+/// The manifest of a folder as the report shows it; or, when it is missing or not a
+/// manifest, why the report must infer what was planned from the trials.
+pub fn read_shown(dir: &Path) -> Result<Shown, String> {
     let path = dir.join(MANIFEST_JSON);
     match std::fs::read_to_string(&path) {
         Err(_) => Err(format!(
@@ -189,8 +277,13 @@ pub fn read_json(dir: &Path) -> Result<serde_json::Value, String> {
             path.display()
         )),
         Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            let what = if e.is_syntax() || e.is_eof() {
+                "is not valid JSON"
+            } else {
+                "does not read as a manifest"
+            };
             format!(
-                "{} is not valid JSON ({e}): planned launches are inferred from the trials",
+                "{} {what} ({e}): planned launches are inferred from the trials",
                 path.display()
             )
         }),
