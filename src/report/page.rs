@@ -64,14 +64,6 @@ pub fn build(f: &Folder) -> Page {
         facts: facts(f, n_trials),
         ..Page::default()
     };
-    if !f.weekly.from_trials {
-        page.notes.push(
-            "The 50% bands need every trial's weekly values, which this folder does not hold \
-             (an older livemarket wrote it: no trials.bin, and no weekly_trials.csv): weekly.csv holds p05, p50 and p95 only, so the fan \
-             charts here show the median and the 90% band. Run it again for the 50% bands."
-                .to_string(),
-        );
-    }
     page.notes.extend(f.manifest_note.clone());
     if let Some(status) = f.shown().status
         && status != crate::results::Status::Complete

@@ -25,7 +25,8 @@ pub struct Folder {
     /// The point whose weekly series, totals and events are drawn (0 without a sweep).
     pub point: usize,
     pub weekly: Weekly,
-    /// `headline.csv`, when the folder has one (an older livemarket's has not).
+    /// `headline.csv`, when the folder has one (a run whose summaries were not written has
+    /// not).
     pub headline: Option<Headline>,
 }
 
@@ -88,8 +89,8 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
     }
     let Some(weekly) = weekly::read(dir, results.is_sweep(), point)? else {
         return Err(UserError(format!(
-            "{} holds neither trials.bin nor weekly.csv: its run, by an older livemarket, did \
-             not finish; run it again",
+            "{} holds neither trials.bin nor weekly.csv: its run did not finish, and its trial \
+             data is gone; run it again",
             dir.display()
         ))
         .into());

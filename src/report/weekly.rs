@@ -1,8 +1,6 @@
 //! Every trial's weekly series of the charted metrics, for one point, as quantiles per week:
-//! from `trials.bin` (every run writes it), else from `weekly_trials.csv` (written with
-//! `--weekly-trials`), else (a folder of an older livemarket) from `weekly.csv`'s p05, p50
-//! and p95 only. Quantiles come from every trial's values, so the 50% band (p25–p75) can be
-//! drawn.
+//! from `trials.bin` (every run writes it), else (its trial data removed) from
+//! `weekly_trials.csv` (written with `--weekly-trials`), else from `weekly.csv`'s quantiles.
 
 use crate::error::UserError;
 use crate::model::Metric;
@@ -61,15 +59,11 @@ impl Fan {
 #[derive(Debug, Clone, Default)]
 pub struct Weekly {
     pub dates: Vec<NaiveDate>,
-    /// Quartiles present: read from every trial's values (trials.bin or weekly_trials.csv),
-    /// or from weekly.csv's p25 and p75 (written since it has them).
-    pub from_trials: bool,
     pub series: IndexMap<(String, String), Vec<Fan>>,
 }
 
-/// The weekly fans of point `point` of `dir`, from the best source it holds (weekly.csv of
-/// an older livemarket has no quartiles); None when it
-/// holds none (a run by an older livemarket that did not finish).
+/// The weekly fans of point `point` of `dir`, from the best source it holds; None when it
+/// holds none (a run that did not finish, whose trial data was then removed).
 pub fn read(dir: &Path, sweep: bool, point: usize) -> Result<Option<Weekly>> {
     Ok(if let Some(w) = weekly_from_store(dir, point)? {
         Some(w)
@@ -262,11 +256,7 @@ fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
     let dates = (0..world.weeks)
         .map(|t| world.start.plus_weeks(t).0)
         .collect();
-    Ok(Some(Weekly {
-        dates,
-        from_trials: true,
-        series,
-    }))
+    Ok(Some(Weekly { dates, series }))
 }
 
 fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> {
@@ -342,14 +332,10 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
         .into_iter()
         .map(|(key, per_metric)| (key, fans(per_metric)))
         .collect();
-    Ok(Weekly {
-        dates,
-        from_trials: true,
-        series,
-    })
+    Ok(Weekly { dates, series })
 }
 
-/// p05, p50 and p95 as weekly.csv has them.
+/// The quantiles as weekly.csv has them.
 fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly> {
     let mut rdr = open(path)?;
     let cols = Columns::of(&mut rdr, path)?;
@@ -361,8 +347,7 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
         cols.get("metric")?,
     );
     let (p05, p50, p95) = (cols.get("p05")?, cols.get("p50")?, cols.get("p95")?);
-    // Written since weekly.csv has them; an older folder's has not.
-    let quartiles = cols.get("p25").ok().zip(cols.get("p75").ok());
+    let (p25, p75) = (cols.get("p25")?, cols.get("p75")?);
     let mut series: IndexMap<(String, String), Vec<Fan>> = IndexMap::new();
     let mut dates = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -406,19 +391,13 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
             }
             v[t] = number(&record, c, path, line, name)?;
         }
-        if let Some((c25, c75)) = quartiles {
-            let (q1, q3) = fan.quartiles.get_or_insert_with(Default::default);
-            for (v, c, name) in [(q1, c25, "p25"), (q3, c75, "p75")] {
-                if v.len() <= t {
-                    v.resize(t + 1, 0.0);
-                }
-                v[t] = number(&record, c, path, line, name)?;
+        let (q1, q3) = fan.quartiles.get_or_insert_with(Default::default);
+        for (v, c, name) in [(q1, p25, "p25"), (q3, p75, "p75")] {
+            if v.len() <= t {
+                v.resize(t + 1, 0.0);
             }
+            v[t] = number(&record, c, path, line, name)?;
         }
     }
-    Ok(Weekly {
-        dates,
-        from_trials: quartiles.is_some(),
-        series,
-    })
+    Ok(Weekly { dates, series })
 }

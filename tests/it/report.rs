@@ -141,43 +141,6 @@ fn fan_charts_from_the_trial_data_equal_those_from_weekly_trials_csv() {
     let page =
         |dir: &Path| read(&dir.join("report.html")).replace(&dir.display().to_string(), "DIR");
     assert!(page(&a) == page(&b), "the pages differ");
-    assert!(!page(&a).contains("need every trial"));
-}
-
-#[test]
-fn without_every_trials_values_the_fan_charts_say_the_50_percent_band_needs_them() {
-    // A folder of an older livemarket: no trials.bin, no weekly_trials.csv, and weekly.csv
-    // without p25 and p75 (nor scope).
-    let tmp = tempdir();
-    run(tmp.path(), &[]);
-    fs::remove_file(tmp.path().join("trials.bin")).unwrap();
-    let weekly = tmp.path().join("weekly.csv");
-    let (p25, p75, scope) = (7, 9, 11);
-    let older: String = read(&weekly)
-        .lines()
-        .map(|l| {
-            let cells: Vec<&str> = l.split(',').collect();
-            let kept: Vec<&str> = (0..cells.len())
-                .filter(|i| ![p25, p75, scope].contains(i))
-                .map(|i| cells[i])
-                .collect();
-            kept.join(",") + "\n"
-        })
-        .collect();
-    assert!(older.starts_with("week,date,country,platform,metric,mean,p05,p50,p95\n"));
-    fs::write(&weekly, older).unwrap();
-    report(tmp.path(), &["--quiet"]);
-    let html = read(&tmp.path().join("report.html"));
-    assert!(html.contains(
-        "The 50% bands need every trial&#39;s weekly values, which this folder does not hold"
-    ));
-    check_page(&html, &tmp.path().join("report"));
-    let fan = read(&tmp.path().join("report/weekly-gmv_usd-AA-alpha.svg"));
-    assert_eq!(
-        fan.matches("fill-opacity").count(),
-        1 + 1,
-        "one band, one legend key"
-    );
 }
 
 #[test]
@@ -268,7 +231,7 @@ fn a_missing_or_unfinished_folder_is_a_clear_error() {
     fs::remove_file(tmp.path().join("weekly.csv")).unwrap();
     report(tmp.path(), &["--quiet"]);
     fs::remove_file(tmp.path().join("report.html")).unwrap();
-    // Without either (an older livemarket's unfinished run), nothing can be drawn.
+    // Without either (an unfinished run whose trial data was removed), nothing can be drawn.
     fs::remove_file(tmp.path().join("trials.bin")).unwrap();
     livemarket()
         .arg("report")
@@ -276,7 +239,7 @@ fn a_missing_or_unfinished_folder_is_a_clear_error() {
         .assert()
         .code(2)
         .stderr(format!(
-            "error: {} holds neither trials.bin nor weekly.csv: its run, by an older livemarket, did not finish; run it again\n",
+            "error: {} holds neither trials.bin nor weekly.csv: its run did not finish, and its trial data is gone; run it again\n",
             tmp.path().display()
         ));
     livemarket()
