@@ -25,7 +25,7 @@ pub enum Command {
     /// List every parameter path of a scenario with its value, type and unit.
     Params(ParamsArgs),
     /// Compare the outcomes of two result folders, or of every point of a sweep with its
-    /// first, and write compare.csv.
+    /// first or with another run, and write compare.csv.
     Compare(CompareArgs),
     /// Morris elementary effects (μ*, μ, σ) of a morris sweep's parameters on every measure;
     /// writes sensitivity.csv.
@@ -396,14 +396,14 @@ pub struct ParamsArgs {
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Result folder, or one point of a sweep as DIR#K. Alone, a sweep folder: every point is
-    /// compared with point 0.
+    /// compared with point 0; a whole sweep with B: every point is compared with B.
     #[arg(value_name = "A")]
     pub a: String,
     /// Result folder or DIR#K to compare A with.
     #[arg(value_name = "B")]
     pub b: Option<String>,
-    /// Where to write the table [default: A's folder/compare.csv for a sweep, else
-    /// ./compare.csv].
+    /// Where to write the table [default: A's folder/compare.csv when A is a whole sweep,
+    /// else ./compare.csv].
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Rows printed, largest differences first.

@@ -89,7 +89,8 @@ fn point<'r>(r: &'r Results, arg: &str, k: Option<usize>) -> Result<&'r PointRes
         .into()),
         (true, None) => Err(UserError(format!(
             "{arg} holds a sweep of {n} points; name one as {}#K (K from 0 to {}), or compare \
-             every point with point 0: livemarket compare {}",
+             every point with point 0: livemarket compare {}; or give the sweep first to \
+             compare every point with this folder",
             r.dir.display(),
             n - 1,
             r.dir.display()
@@ -104,7 +105,8 @@ fn point<'r>(r: &'r Results, arg: &str, k: Option<usize>) -> Result<&'r PointRes
     }
 }
 
-/// Compares A with B, each a result folder or `DIR#K`.
+/// Compares A with B, each a result folder or `DIR#K`; when A is a whole sweep (no `#K`)
+/// and B another folder, every point of A with B (a sweep against its baseline run).
 pub fn compare_two(a: &str, b: &str, opts: CompareOptions) -> Result<Comparison> {
     let (dir_a, ka) = parse_side(a);
     let (dir_b, kb) = parse_side(b);
@@ -124,6 +126,24 @@ pub fn compare_two(a: &str, b: &str, opts: CompareOptions) -> Result<Comparison>
     } else {
         read::read(&dir_b)?
     };
+    // A whole sweep against one run: every point of A with B.
+    if ra.is_sweep() && ka.is_none() && dir_b != dir_a {
+        let pb = point(&rb, b, kb)?;
+        let dir = dir_a.display().to_string();
+        let mut rows = Vec::new();
+        for (k, p) in ra.points.iter().enumerate() {
+            for mut row in compare_points(p, pb, &ra.metrics, &rb.metrics, opts) {
+                row.a = format!("{dir}#{k}");
+                row.b = b.to_string();
+                row.point = Some((k, p.values.clone()));
+                rows.push(row);
+            }
+        }
+        return Ok(Comparison {
+            columns: ra.columns,
+            rows,
+        });
+    }
     let (pa, pb) = (point(&ra, a, ka)?, point(&rb, b, kb)?);
     let rows = compare_points(pa, pb, &ra.metrics, &rb.metrics, opts)
         .into_iter()
@@ -460,15 +480,16 @@ pub fn command(c: &Command) -> Result<Compared> {
     {
         eprintln!("{w}");
     }
-    let (comparison, default_out) = match &c.b {
-        Some(b) => (
-            compare_two(&c.a, b, c.options)?,
-            PathBuf::from(crate::results::COMPARE_CSV),
-        ),
-        None => (
-            compare_sweep(&c.a, c.options)?,
-            PathBuf::from(&c.a).join(crate::results::COMPARE_CSV),
-        ),
+    let comparison = match &c.b {
+        Some(b) => compare_two(&c.a, b, c.options)?,
+        None => compare_sweep(&c.a, c.options)?,
+    };
+    // A sweep's comparison (its points with point 0, or with another run) goes in the
+    // sweep's folder; two runs' in the working folder.
+    let default_out = if comparison.columns.is_empty() {
+        PathBuf::from(crate::results::COMPARE_CSV)
+    } else {
+        folder_of(&c.a).join(crate::results::COMPARE_CSV)
     };
     let out = c.out.clone().unwrap_or(default_out);
     let dialect = c
@@ -494,6 +515,7 @@ fn print_comparison(
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     match b {
+        Some(b) if !c.columns.is_empty() => writeln!(out, "A = each point of {a}, B = {b}")?,
         Some(b) => writeln!(out, "A = {a}, B = {b}")?,
         None => writeln!(out, "A = each point of {a}, B = its point 0")?,
     }

@@ -481,7 +481,8 @@ fn compare_names_points_of_a_sweep_and_explains_bad_folders() {
         &["compare", &d, &format!("{d}#1")],
         &format!(
             "{d} holds a sweep of 2 points; name one as {d}#K (K from 0 to 1), or compare every \
-             point with point 0: livemarket compare {d}"
+             point with point 0: livemarket compare {d}; or give the sweep first to compare \
+             every point with this folder"
         ),
     );
     fails_with(
@@ -506,6 +507,56 @@ fn compare_names_points_of_a_sweep_and_explains_bad_folders() {
         .assert()
         .success();
     assert_eq!(compare_rows(&out)[0]["a"], format!("{d}#1"));
+}
+
+#[test]
+fn compare_of_a_sweep_with_a_base_run_compares_every_point_with_it() {
+    // A sweep against an outside run of the same scenario and seed: every point's rows, each
+    // with its swept values, in the sweep's folder; point k's rows are those of
+    // `compare SWEEP#k BASE` (the same pairs, the same statistics).
+    let tmp = tempdir();
+    let (sweep, base) = (tmp.path().join("s"), tmp.path().join("base"));
+    run(
+        &sweep,
+        &["--trials", "3", "--vary", "countries.AA.lapse=0.1,0.3"],
+    );
+    run(&base, &["--trials", "3", "--set", "countries.AA.lapse=0.3"]);
+    let (s, b) = (sweep.display().to_string(), base.display().to_string());
+    livemarket()
+        .args(["compare", &s, &b, "--top", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(format!(
+            "A = each point of {s}, B = {b}\n"
+        )));
+    let rows = compare_rows(&sweep.join("compare.csv"));
+    let points: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["point"].as_str()).collect();
+    assert_eq!(points.into_iter().collect::<Vec<_>>(), ["0", "1"]);
+    assert!(rows.iter().all(|r| r["b"] == b));
+    // Point 1 has the base's lapse: trial k against trial k, no difference anywhere.
+    let same: Vec<_> = rows.iter().filter(|r| r["point"] == "1").collect();
+    assert!(!same.is_empty());
+    assert!(
+        same.iter()
+            .all(|r| r["diff"] == "0" && r["interval"] == "paired")
+    );
+    let one = tmp.path().join("one.csv");
+    livemarket()
+        .args(["compare", "--quiet", &format!("{s}#0"), &b, "--out"])
+        .arg(&one)
+        .assert()
+        .success();
+    let point0: Vec<_> = rows.iter().filter(|r| r["point"] == "0").collect();
+    let alone = compare_rows(&one);
+    assert_eq!(point0.len(), alone.len());
+    for (r, o) in point0.iter().zip(&alone) {
+        for col in [
+            "country", "platform", "metric", "mean_a", "mean_b", "diff", "diff_lo", "ks",
+        ] {
+            assert_eq!(r[col], o[col], "{col} of {r:?}");
+        }
+    }
 }
 
 #[test]
