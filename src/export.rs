@@ -2,8 +2,9 @@
 //! one per table, with typed columns, for DuckDB, pandas, polars and R when a table is past
 //! what a spreadsheet holds.
 //!
-//! Each column's type is what all its cells are: whole numbers are INT64, other numbers
-//! DOUBLE, ISO dates DATE, anything else a UTF-8 string; an empty cell is null. A value is
+//! Each column's type comes from what the column is, never from its cells, so the tables of
+//! two runs stack: counts and indices INT64, money, shares and statistics DOUBLE, ISO dates
+//! DATE, names UTF-8 ([`Kind::of_column`]); an empty cell is null. A value is
 //! the number its CSV cell writes (either dialect), so a query over the Parquet file and one
 //! over the CSV file give the same answer. Files go to `DIR/parquet/NAME.parquet`, each
 //! written whole under a temporary name and renamed. Every trial's weekly values
@@ -54,39 +55,119 @@ pub struct Exported {
     pub bytes: u64,
 }
 
-/// The type of a column, from the loosest cell it holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// The type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// No cell yet, or only empty ones.
-    Empty,
     Int,
     Double,
     Date,
     Text,
 }
 
+/// Columns that name things.
+const TEXT: [&str; 13] = [
+    "a",
+    "b",
+    "country",
+    "platform",
+    "metric",
+    "measure",
+    "market",
+    "scope",
+    "interval",
+    "event",
+    "home",
+    "initial_home",
+    "parameter",
+];
+
+/// Columns that count or index: whole numbers.
+const WHOLE: [&str; 14] = [
+    "point",
+    "trial",
+    "seed",
+    "week",
+    "n",
+    "n_a",
+    "n_b",
+    "particle",
+    "followers",
+    "switches",
+    "dormant_weeks",
+    "dormant",
+    "r",
+    "trials",
+];
+
+/// Columns of ISO dates.
+const DATES: [&str; 4] = [
+    "date",
+    "live_opened_date",
+    "live_withdrawn_date",
+    "live_closed_date",
+];
+
 impl Kind {
-    fn of(cell: &str) -> Kind {
-        if cell.is_empty() {
-            Kind::Empty
-        } else if cell.parse::<i64>().is_ok() {
-            Kind::Int
-        } else if is_number(cell) {
-            Kind::Double
-        } else if date(cell).is_some() {
-            Kind::Date
-        } else {
-            Kind::Text
+    /// A column's type from what the column is, never from the cells it holds, so that the
+    /// tables of any two runs stack: names and labels are text, counts and indices whole
+    /// numbers, dates dates; a measure or weekly metric takes its unit's (people and orders
+    /// whole, money and shares decimal); a parameter path its key's type; every statistic
+    /// (mean, p05, ks, ...) is decimal.
+    fn of_column(name: &str) -> Kind {
+        use crate::scenario::params::{self, Kind as Key};
+        if TEXT.contains(&name) {
+            return Kind::Text;
+        }
+        if WHOLE.contains(&name) || name.ends_with("_week") {
+            return Kind::Int;
+        }
+        if DATES.contains(&name) {
+            return Kind::Date;
+        }
+        let unit = crate::results::measures::find(name)
+            .map(|m| m.unit)
+            .or_else(|| {
+                crate::model::Metric::ALL
+                    .iter()
+                    .find(|m| m.name() == name)
+                    .map(|m| m.describe().unit)
+            });
+        if let Some(unit) = unit {
+            return match unit {
+                crate::format::Unit::Count => Kind::Int,
+                _ => Kind::Double,
+            };
+        }
+        if name.contains('.') {
+            if name.starts_with(crate::sweep::UNCERTAIN_PREFIX) {
+                return Kind::Double;
+            }
+            return match params::spec_of(name).map(|k| &k.kind) {
+                Some(Key::Integer) => Kind::Int,
+                Some(Key::Number) => Kind::Double,
+                Some(Key::Date) => Kind::Date,
+                _ => Kind::Text,
+            };
+        }
+        Kind::Double
+    }
+
+    /// Whether a (non-empty, standard-dialect) cell is a value of this type.
+    fn holds(self, cell: &str) -> bool {
+        match self {
+            Kind::Int => cell.parse::<i64>().is_ok(),
+            Kind::Double => is_number(cell),
+            Kind::Date => date(cell).is_some(),
+            Kind::Text => true,
         }
     }
 
-    /// The kind of a column holding cells of kinds `self` and `other`.
-    fn and(self, other: Kind) -> Kind {
-        match (self, other) {
-            (Kind::Empty, k) | (k, Kind::Empty) => k,
-            (a, b) if a == b => a,
-            (Kind::Int, Kind::Double) | (Kind::Double, Kind::Int) => Kind::Double,
-            _ => Kind::Text,
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Int => "a whole number",
+            Kind::Double => "a number",
+            Kind::Date => "an ISO date",
+            Kind::Text => "text",
         }
     }
 
@@ -95,7 +176,7 @@ impl Kind {
             Kind::Int => format!("OPTIONAL INT64 {name};"),
             Kind::Double => format!("OPTIONAL DOUBLE {name};"),
             Kind::Date => format!("OPTIONAL INT32 {name} (DATE);"),
-            Kind::Empty | Kind::Text => format!("OPTIONAL BYTE_ARRAY {name} (UTF8);"),
+            Kind::Text => format!("OPTIONAL BYTE_ARRAY {name} (UTF8);"),
         }
     }
 }
@@ -284,15 +365,34 @@ fn column_names(header: &csv::StringRecord) -> Vec<String> {
     names
 }
 
-/// Writes one CSV file as a Parquet file; returns its rows. Two passes: the first finds each
-/// column's type, the second writes row groups.
-/// Reads a table whole, failing as [`export_table`] would on a record it cannot read.
+/// Writes one CSV file, already checked by [`check_table`], as a Parquet file; returns its
+/// rows. Two passes: the first counts rows, the second writes row groups.
+/// Reads a table whole, failing on a record it cannot read or a cell that is not of its
+/// column's type ([`Kind::of_column`]), before any Parquet file is written.
 fn check_table(csv_path: &Path) -> Result<()> {
     let read_err = || format!("cannot read {}", csv_path.display());
-    let (mut rdr, _) = Dialect::reader(csv_path).with_context(read_err)?;
-    rdr.headers().with_context(read_err)?;
+    let (mut rdr, dialect) = Dialect::reader(csv_path).with_context(read_err)?;
+    let header = rdr.headers().with_context(read_err)?.clone();
+    let kinds: Vec<Kind> = header.iter().map(Kind::of_column).collect();
     let mut record = csv::StringRecord::new();
-    while rdr.read_record(&mut record).with_context(read_err)? {}
+    let mut rows = 0u64;
+    while rdr.read_record(&mut record).with_context(read_err)? {
+        for ((k, cell), column) in kinds.iter().zip(record.iter()).zip(&header) {
+            let cell = dialect.standard(cell);
+            if !cell.is_empty() && !k.holds(&cell) {
+                return Err(UserError(format!(
+                    "{}:{}: column `{column}` holds `{cell}`, which is not {}; the file was \
+                     changed after livemarket wrote it: run `livemarket summarize` or the run \
+                     again",
+                    csv_path.display(),
+                    rows + 2,
+                    k.name()
+                ))
+                .into());
+            }
+        }
+        rows += 1;
+    }
     Ok(())
 }
 
@@ -301,13 +401,11 @@ fn export_table(csv_path: &Path, path: &Path) -> Result<u64> {
     let (mut rdr, dialect) = Dialect::reader(csv_path).with_context(read_err)?;
     let header = rdr.headers().with_context(read_err)?.clone();
     let names = column_names(&header);
-    let mut kinds = vec![Kind::Empty; names.len()];
+    let kinds: Vec<Kind> = header.iter().map(Kind::of_column).collect();
+    // check_table has read every cell against its column's type: this pass counts rows.
     let mut record = csv::StringRecord::new();
     let mut rows = 0u64;
     while rdr.read_record(&mut record).with_context(read_err)? {
-        for (k, cell) in kinds.iter_mut().zip(record.iter()) {
-            *k = k.and(Kind::of(&dialect.standard(cell)));
-        }
         rows += 1;
     }
     let schema = format!(
@@ -351,7 +449,7 @@ fn export_table(csv_path: &Path, path: &Path) -> Result<u64> {
                         .collect();
                     let def: Vec<i16> = cells.iter().map(|s| i16::from(!s.is_empty())).collect();
                     let present = cells.iter().filter(|s| !s.is_empty());
-                    // Pass 1 typed every non-empty cell of the column, so these parse.
+                    // Pass 1 checked every non-empty cell against its column's type.
                     match kinds[c] {
                         Kind::Int => {
                             let v: Vec<i64> = present.map(|s| s.parse().unwrap_or(0)).collect();
@@ -369,7 +467,7 @@ fn export_table(csv_path: &Path, path: &Path) -> Result<u64> {
                                 .collect();
                             col.typed::<Int32Type>().write_batch(&v, Some(&def), None)?;
                         }
-                        Kind::Empty | Kind::Text => {
+                        Kind::Text => {
                             let v: Vec<ByteArray> =
                                 present.map(|s| ByteArray::from(s.as_ref())).collect();
                             col.typed::<ByteArrayType>()
@@ -419,15 +517,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_column_is_typed_by_the_loosest_of_its_cells() {
-        let kind = |cells: &[&str]| cells.iter().fold(Kind::Empty, |k, c| k.and(Kind::of(c)));
-        assert_eq!(kind(&["1", "", "-2"]), Kind::Int);
-        assert_eq!(kind(&["1", "0.5"]), Kind::Double);
-        assert_eq!(kind(&["2021-01-04", ""]), Kind::Date);
-        assert_eq!(kind(&["1", "GB"]), Kind::Text);
-        assert_eq!(kind(&["2021-01-04", "3"]), Kind::Text);
-        assert_eq!(kind(&["", ""]), Kind::Empty);
-        assert_eq!(kind(&["inf", "1e5"]), Kind::Text);
+    fn a_column_is_typed_by_what_it_is_and_its_names_are_sanitised() {
+        for (column, kind) in [
+            ("seed", Kind::Int),
+            ("point", Kind::Int),
+            ("users_end", Kind::Int),
+            ("users", Kind::Int),
+            ("live_opened_week", Kind::Int),
+            ("gmv_usd", Kind::Double),
+            ("poaching_usd", Kind::Double),
+            ("discount_end", Kind::Double),
+            ("live_withdrawn", Kind::Double),
+            ("p05", Kind::Double),
+            ("mean_a", Kind::Double),
+            ("date", Kind::Date),
+            ("live_opened_date", Kind::Date),
+            ("country", Kind::Text),
+            ("scope", Kind::Text),
+            ("countries.GB.lapse", Kind::Double),
+            ("countries.GB.agents", Kind::Int),
+            ("countries.GB.diffusion.network", Kind::Text),
+            ("uncertain.countries.GB.lapse.max", Kind::Double),
+        ] {
+            assert_eq!(Kind::of_column(column), kind, "{column}");
+        }
+        // A column's type does not bend to its cells: a count column refuses a decimal.
+        assert!(Kind::Int.holds("-2") && !Kind::Int.holds("0.5"));
+        assert!(
+            Kind::Double.holds("0") && !Kind::Double.holds("1e5") && !Kind::Double.holds("inf")
+        );
+        assert!(Kind::Date.holds("2021-01-04") && !Kind::Date.holds("3"));
         assert_eq!(
             column_names(&csv::StringRecord::from(vec![
                 "point",

@@ -2,7 +2,7 @@
 //! the values they summarise, one quantity printed one way in every file, seeds a
 //! spreadsheet holds, and the decimal-comma dialect carrying the same numbers.
 
-use crate::common::{SMALL, livemarket, read, tempdir};
+use crate::common::{SMALL, fails_in, livemarket, read, tempdir};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -306,6 +306,43 @@ fn export_writes_one_parquet_file_per_table() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("holds no result table"));
+}
+
+#[test]
+fn export_refuses_a_cell_that_is_not_of_its_columns_type_and_writes_nothing() {
+    // Types come from what a column is: a hand-edited count is an error naming the cell,
+    // and the Parquet files of the last export stay as they were.
+    let tmp = tempdir();
+    sweep(tmp.path(), &[]);
+    livemarket()
+        .args(["export", "--quiet", "--parquet"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let before = std::fs::read(tmp.path().join("parquet/trials.parquet")).unwrap();
+    let path = tmp.path().join("summary.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let header = text.lines().next().unwrap();
+    let n = header.split(',').position(|c| c == "n").unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut cells: Vec<&str> = lines[1].split(',').collect();
+    cells[n] = "2.5";
+    lines[1] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    fails_in(
+        livemarket()
+            .args(["export", "--quiet", "--parquet"])
+            .arg(tmp.path()),
+        &format!(
+            "{}:2: column `n` holds `2.5`, which is not a whole number; the file was changed \
+             after livemarket wrote it: run `livemarket summarize` or the run again",
+            path.display()
+        ),
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("parquet/trials.parquet")).unwrap(),
+        before
+    );
 }
 
 #[test]
