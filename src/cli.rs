@@ -99,7 +99,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_parser = at_least_one::<usize>)]
+    #[arg(long, value_parser = at_least_one::<usize>, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Replace a calibration already in the output folder.
     #[arg(long, conflicts_with = "resume")]
@@ -240,7 +240,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     /// Number of trials, at each point of a sweep [default: `[sweep] trials`, else the
     /// scenario's `trials`].
-    #[arg(long, short = 'n', value_name = "N", value_parser = at_least_one::<u64>)]
+    #[arg(long, short = 'n', value_name = "N", value_parser = at_least_one::<u64>, allow_negative_numbers = true)]
     pub trials: Option<u64>,
     /// Scenario seed [default: the scenario's `seed`].
     #[arg(long, value_name = "S")]
@@ -249,7 +249,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub first_trial: u64,
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, short = 'j', value_name = "N", value_parser = at_least_one::<usize>)]
+    #[arg(long, short = 'j', value_name = "N", value_parser = at_least_one::<usize>, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Output folder [default: results/<scenario name>/].
     #[arg(long, short = 'o', value_name = "DIR")]
@@ -509,6 +509,7 @@ fn at_least_one<T: std::str::FromStr + PartialOrd + From<u8>>(text: &str) -> Res
     match text.parse::<T>() {
         Ok(n) if n >= T::from(1) => Ok(n),
         Ok(_) => Err("must be at least 1".to_string()),
+        Err(_) if text.parse::<i128>().is_ok() => Err("must be at least 1".to_string()),
         Err(_) => Err(format!("`{text}` is not a whole number")),
     }
 }

@@ -540,7 +540,13 @@ fn a_run_killed_at_any_moment_leaves_whole_rows_of_whole_trials() {
 #[test]
 fn zero_threads_or_trials_are_refused_before_anything_runs() {
     let tmp = tempdir();
-    for (flag, value) in [("--threads", "0"), ("--trials", "0")] {
+    // A negative count is the same mistake, not a flag: no tip about `--`.
+    for (flag, value) in [
+        ("--threads", "0"),
+        ("--trials", "0"),
+        ("--trials", "-1"),
+        ("--threads", "-2"),
+    ] {
         livemarket()
             .current_dir(tmp.path())
             .args(["run", flag, value])
@@ -548,11 +554,30 @@ fn zero_threads_or_trials_are_refused_before_anything_runs() {
             .code(2)
             .stdout("")
             .stderr(format!(
-                "error: invalid value '0' for '{flag} <N>': must be at least 1\n\n\
+                "error: invalid value '{value}' for '{flag} <N>': must be at least 1\n\n\
                  For more information, try '--help'.\n"
             ));
     }
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn summarize_without_the_trial_data_says_what_is_missing() {
+    let tmp = tempdir();
+    livemarket()
+        .args(["run", SMALL, "--quiet", "--trials", "1", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    std::fs::remove_file(tmp.path().join("trials.bin")).unwrap();
+    fails_with(
+        &["summarize", &tmp.path().display().to_string()],
+        &format!(
+            "{} has no trials.bin (the trial data every run writes, from which the summaries are \
+             computed): it was removed or moved; put it back, or run the scenario again",
+            tmp.path().display()
+        ),
+    );
 }
 
 #[test]
