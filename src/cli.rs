@@ -5,6 +5,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use livemarket::format::Dialect;
 use std::path::PathBuf;
 
+/// The environment variable that chooses the CSV dialect of `run` and `calibrate` when
+/// `--csv-dialect` is not given: set once for a comma-decimal spreadsheet.
+const DIALECT_ENV: &str = "LIVEMARKET_CSV_DIALECT";
+
 /// The default measure of `table` and `sensitivity`: total GMV.
 const GMV: &str = livemarket::results::measures::of(livemarket::model::Metric::GmvUsd).name;
 
@@ -117,7 +121,13 @@ pub struct CalibrateArgs {
     #[arg(long, conflicts_with = "force")]
     pub merge: bool,
     /// How the CSV files write numbers (see `run --csv-dialect`).
-    #[arg(long, value_enum, value_name = "DIALECT", default_value_t = Dialect::Standard)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "DIALECT",
+        default_value_t = Dialect::Standard,
+        env = DIALECT_ENV
+    )]
     pub csv_dialect: Dialect,
     /// Run even when the estimated memory (running simulations, every generation's
     /// particles, a batch, the predictive) is more than the machine has available.
@@ -277,8 +287,15 @@ pub struct RunArgs {
     pub weekly_trials: bool,
     /// How the CSV files write numbers: `standard` (`,` between cells, decimal point) or
     /// `decimal-comma` (`;` between cells, decimal comma: German, French, Italian, Dutch,
-    /// Spanish spreadsheet settings).
-    #[arg(long, value_enum, value_name = "DIALECT", default_value_t = Dialect::Standard)]
+    /// Spanish spreadsheet settings). Set LIVEMARKET_CSV_DIALECT once instead of the flag
+    /// every time.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "DIALECT",
+        default_value_t = Dialect::Standard,
+        env = DIALECT_ENV
+    )]
     pub csv_dialect: Dialect,
     /// Also write every creator's end state in every trial (creators.csv).
     #[arg(long)]

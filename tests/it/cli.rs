@@ -562,6 +562,43 @@ fn zero_threads_or_trials_are_refused_before_anything_runs() {
 }
 
 #[test]
+fn the_dialect_can_be_chosen_once_in_the_environment_and_a_flag_overrides_it() {
+    let tmp = tempdir();
+    let first_line = |dir: &std::path::Path| {
+        std::fs::read_to_string(dir.join("trials.csv"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let (set, flag) = (tmp.path().join("set"), tmp.path().join("flag"));
+    livemarket()
+        .env("LIVEMARKET_CSV_DIALECT", "decimal-comma")
+        .args(["run", SMALL, "--quiet", "--trials", "1", "--out"])
+        .arg(&set)
+        .assert()
+        .success();
+    assert!(first_line(&set).starts_with("trial;seed;country"));
+    livemarket()
+        .env("LIVEMARKET_CSV_DIALECT", "decimal-comma")
+        .args([
+            "run",
+            SMALL,
+            "--quiet",
+            "--trials",
+            "1",
+            "--csv-dialect",
+            "standard",
+        ])
+        .arg("--out")
+        .arg(&flag)
+        .assert()
+        .success();
+    assert!(first_line(&flag).starts_with("trial,seed,country"));
+}
+
+#[test]
 fn summarize_without_the_trial_data_says_what_is_missing() {
     let tmp = tempdir();
     livemarket()

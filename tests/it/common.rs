@@ -17,7 +17,10 @@ pub const SMALL_TOML: &str = include_str!("../data/small.toml");
 
 /// The binary under test, built by cargo for the tests.
 pub fn livemarket() -> Command {
-    Command::cargo_bin("livemarket").unwrap()
+    let mut c = Command::cargo_bin("livemarket").unwrap();
+    // A developer's own dialect setting must not change what the tests read.
+    c.env_remove("LIVEMARKET_CSV_DIALECT");
+    c
 }
 
 /// Its path, for a `std::process::Command` that a test kills or runs under another program.
