@@ -19,10 +19,9 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub const CALIBRATION_JSON: &str = "calibration.json";
+pub use crate::results::files::{CALIBRATION_JSON, POSTERIOR_CSV};
 pub const GENERATIONS_CSV: &str = "generations.csv";
 pub const PARTICLES_CSV: &str = "particles.csv";
-pub const POSTERIOR_CSV: &str = "posterior.csv";
 pub const PREDICTIVE_CSV: &str = "predictive.csv";
 pub const REPORT_HTML: &str = "report.html";
 /// Where shards write their part of the next generation.
@@ -333,12 +332,7 @@ pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
             }
         }
         let sum: f64 = gen_.particles.iter().map(|p| p.weight).sum();
-        let ess = 1.0
-            / gen_
-                .particles
-                .iter()
-                .map(|p| p.weight * p.weight)
-                .sum::<f64>();
+        let ess = crate::stats::effective_sample_size(gen_.particles.iter().map(|p| p.weight));
         if (sum - 1.0).abs() > 1e-9 || ess.to_bits() != gen_.ess.to_bits() {
             return Err(damaged(format!(
                 "generation {g}'s weights sum to {} with an effective sample size of {}, where \
@@ -565,7 +559,7 @@ pub fn finish(
 /// spread; None when it is sound.
 pub fn degenerate(last: &Generation, stop: Stop) -> Option<String> {
     let n = last.particles.len();
-    let thin = last.ess < crate::posterior::LOW_ESS_SHARE * n as f64 + 1.0;
+    let thin = last.ess < crate::stats::LOW_ESS_SHARE * n as f64 + 1.0;
     (stop == Stop::Degenerate || thin).then(|| {
         format!(
             "the posterior's effective sample size is {:.1} of {n} particles{}: nearly all \

@@ -128,6 +128,13 @@ pub(crate) fn files_of_run(
 /// share the folder, so none may rewrite the manifest, and an appended line is whole.
 pub const OUTPUTS: &str = ".livemarket-outputs";
 
+/// A calibration folder's checkpoint (`livemarket calibrate` writes it; `run --posterior`
+/// reads whether the calibration has finished).
+pub const CALIBRATION_JSON: &str = "calibration.json";
+/// A calibration folder's posterior: its last generation's particles, which `run
+/// --posterior DIR` reads.
+pub const POSTERIOR_CSV: &str = "posterior.csv";
+
 /// Records `path` as livemarket's when it is one of the result names and its folder holds a
 /// livemarket manifest (a file written elsewhere is the user's business, not recorded).
 pub fn record_output(path: &Path) -> Result<()> {
