@@ -419,7 +419,7 @@ fn calibrate_command(args: cli::CalibrateArgs) -> Result<()> {
             return Ok(());
         }
         if args.merge {
-            let outcome = shard::merge(&problem, &opts)?;
+            let outcome = shard::merge(&problem, &opts, &mut report::calibration::write_page)?;
             if !opts.quiet {
                 match outcome {
                     shard::MergeOutcome::Generation(g) => println!(
@@ -439,7 +439,7 @@ fn calibrate_command(args: cli::CalibrateArgs) -> Result<()> {
             }
             return Ok(());
         }
-        let outcome = folder::run(&problem, &opts)?;
+        let outcome = calibrate::run(&problem, &opts, &mut report::calibration::write_page)?;
         if !opts.quiet {
             let resumed = if outcome.resumed > 0 {
                 format!(", resumed after {} generations", outcome.resumed)

@@ -10,6 +10,10 @@
 //! predictive draws, or values that are not numbers (a failed simulation) draws what there
 //! is and says what is missing.
 
+mod gather;
+
+pub use gather::write_page;
+
 use super::charts::PALETTE;
 use super::html::{STYLE, esc, slug};
 use super::svg::{Chart, Frame, GRID, INK, MUTED, Scale, Svg, value_ticks};
