@@ -482,7 +482,7 @@ impl Posterior {
     }
 
     /// A warning when the trials would share (nearly) one parameter vector: all the weight on
-    /// one particle, or an effective sample size below [`LOW_ESS_SHARE`] of the rows.
+    /// one particle, or an effective sample size below `stats::LOW_ESS_SHARE` of the rows.
     pub fn warning(&self) -> Option<String> {
         let n = self.ids.len();
         let top = (0..n)

@@ -18,9 +18,10 @@
 //! one line that chooses it ([`Problem::new`] for the distance, [`smc::SmcOptions`] for the
 //! others). This module runs the command: the folder prepared or resumed, the loop run with a
 //! checkpoint after every generation, then the posterior predictive and the tables once it
-//! stops. The statistics (quantiles, effective sample size) are [`crate::stats`]'s; the
-//! page (`report.html`) is drawn by the layer above, which hands [`run`] and
-//! [`shard::merge`] an [`Observer`] to call once the calibration has stopped.
+//! stops. The statistics (quantiles, effective sample size) are the statistics module's
+//! (`stats`, shared with the run side); the page (`report.html`) is drawn by the layer
+//! above, which hands [`run`] and [`shard::merge`] an [`Observer`] to call once the
+//! calibration has stopped.
 //!
 //! The folder is checkpointed after every generation; a resumed calibration makes the same
 //! generations, so its files end byte-identical to an uninterrupted one's. A generation can
@@ -87,7 +88,9 @@ pub fn run(problem: &Problem, opts: &Options, observer: &mut Observer<'_>) -> Re
         // A finished calibration is left exactly as it is: nothing to resume. (Complete
         // and no rule of the sampler's stops it: the budget did.)
         let smc_opts = problem.recipe.smc();
-        let stop = (smc_opts.stop_rules().after(&checkpoint.generations))
+        let stop = smc_opts
+            .stop
+            .after(&checkpoint.generations)
             .or_else(|| Proposal::next(&problem.prior(), &checkpoint.generations, &smc_opts).err())
             .unwrap_or(Stop::Budget);
         return Ok(Outcome {

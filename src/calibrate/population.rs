@@ -1,7 +1,7 @@
 //! A generation's population: its particles, their importance weights normalised to sum to
 //! 1, and its effective sample size (pyabc's `Particle` and `Population`,
 //! `pyabc/population/population.py`; the effective sample size is the statistics module's,
-//! [`crate::stats::effective_sample_size`], as pyabc's is `weighted_statistics`').
+//! `stats::effective_sample_size`, as pyabc's is `weighted_statistics`').
 
 use crate::stats::effective_sample_size;
 use serde::{Deserialize, Serialize};

@@ -6,6 +6,7 @@
 //! distance to the targets ([`super::distance`]).
 
 use super::distance::{Distance, ScaledEuclidean};
+use super::epsilon::StopRules;
 use super::prior::{self, LatentPrior};
 use super::smc::SmcOptions;
 use crate::error::UserError;
@@ -49,10 +50,12 @@ impl CalibrationRecipe {
         SmcOptions {
             population: self.population,
             quantile: self.quantile,
-            min_epsilon: self.min_tolerance,
-            min_acceptance: self.min_acceptance,
-            max_simulations: self.max_simulations,
-            max_generations: self.max_generations,
+            stop: StopRules {
+                min_epsilon: self.min_tolerance,
+                min_acceptance: self.min_acceptance,
+                max_simulations: self.max_simulations,
+                max_generations: self.max_generations,
+            },
             seed: self.seed,
             batch: self.batch,
         }

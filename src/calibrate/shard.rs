@@ -141,7 +141,7 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
     };
     let generations = checkpoint.map(|c| c.generations).unwrap_or_default();
     let smc_opts = problem.recipe.smc();
-    let rules = smc_opts.stop_rules();
+    let rules = smc_opts.stop;
     if rules.after(&generations).is_some() {
         return Ok(ShardOutcome::Finished);
     }
@@ -240,7 +240,7 @@ pub fn merge(
     let _lock = lock::lock(dir, Access::Write, "calibrate --merge")?;
     let mut checkpoint = checkpoint_of(dir, problem, opts)?;
     let smc_opts = problem.recipe.smc();
-    let rules = smc_opts.stop_rules();
+    let rules = smc_opts.stop;
     if checkpoint.complete {
         return Ok(MergeOutcome::Complete);
     }

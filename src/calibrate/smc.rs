@@ -13,8 +13,8 @@
 //!   ([`super::distance`]) is at most ε_t; an accepted θ gets weight
 //!   π(θ) / Σ_j w_j K(θ | θ_j) ([`super::population`]);
 //! - it stops when ε reaches `min_epsilon`, the acceptance rate falls below
-//!   `min_acceptance`, the simulation budget is spent, after `max_generations`, or when
-//!   the population has collapsed ([`Stop`]).
+//!   `min_acceptance`, the simulation budget is spent, after `max_generations` ([`StopRules`]),
+//!   or when the population has collapsed ([`Stop`]).
 //!
 //! The attempts of a generation run in numbered batches ([`super::sampler`]), so the
 //! generations are the same for a seed whatever the threads or shards. This module is
@@ -34,15 +34,8 @@ pub struct SmcOptions {
     pub population: usize,
     /// The next tolerance is this quantile of the last generation's distances (0 < q < 1).
     pub quantile: f64,
-    /// Stop once a generation's tolerance is at most this.
-    pub min_epsilon: f64,
-    /// Stop after a generation whose acceptance rate fell below this.
-    pub min_acceptance: f64,
-    /// Stop once this many simulations have run in all (a generation left unfinished is
-    /// dropped: the last one returned is whole).
-    pub max_simulations: u64,
-    /// Most generations, generation 0 included.
-    pub max_generations: usize,
+    /// When to stop.
+    pub stop: StopRules,
     /// Seed of every draw.
     pub seed: u64,
     /// Attempts run in parallel at a time (fixed, so results do not depend on threads).
@@ -54,10 +47,12 @@ impl Default for SmcOptions {
         SmcOptions {
             population: 500,
             quantile: 0.5,
-            min_epsilon: 0.0,
-            min_acceptance: 0.01,
-            max_simulations: 1_000_000,
-            max_generations: 20,
+            stop: StopRules {
+                min_epsilon: 0.0,
+                min_acceptance: 0.01,
+                max_simulations: 1_000_000,
+                max_generations: 20,
+            },
             seed: 1,
             batch: 256,
         }
@@ -76,16 +71,6 @@ impl SmcOptions {
     /// one place it is chosen.
     pub fn transition<'a>(&self, population: &'a [Particle]) -> Option<Box<dyn Transition + 'a>> {
         Some(Box::new(MultivariateNormal::fit(population)?))
-    }
-
-    /// When to stop.
-    pub fn stop_rules(&self) -> StopRules {
-        StopRules {
-            min_epsilon: self.min_epsilon,
-            min_acceptance: self.min_acceptance,
-            max_simulations: self.max_simulations,
-            max_generations: self.max_generations,
-        }
     }
 }
 
@@ -108,7 +93,7 @@ pub fn run<E: Send>(
         opts.population > 0 && opts.batch > 0,
         "validated by the caller"
     );
-    let rules = opts.stop_rules();
+    let rules = opts.stop;
     let mut total: u64 = generations.iter().map(|g| g.simulations).sum();
     loop {
         if let Some(stop) = rules.after(&generations) {
@@ -149,7 +134,7 @@ fn next_generation<E: Send>(
         Ok(p) => p,
         Err(stop) => return Ok(Err(stop)),
     };
-    let rules = opts.stop_rules();
+    let rules = opts.stop;
     let mut assembly = Assembly::new(opts.population);
     let mut b = 0u64;
     while !assembly.done() {
@@ -257,9 +242,12 @@ mod tests {
         let opts = SmcOptions {
             population: 1000,
             quantile: 0.5,
-            min_epsilon: 0.25,
-            min_acceptance: 0.0,
-            max_generations: 40,
+            stop: StopRules {
+                min_epsilon: 0.25,
+                min_acceptance: 0.0,
+                max_generations: 40,
+                ..SmcOptions::default().stop
+            },
             seed: 11,
             ..SmcOptions::default()
         };
@@ -315,7 +303,10 @@ mod tests {
         let prior = Boxes(vec![(-5.0, 5.0)]);
         let opts = SmcOptions {
             population: 200,
-            max_generations: 4,
+            stop: StopRules {
+                max_generations: 4,
+                ..SmcOptions::default().stop
+            },
             seed: 3,
             batch: 64,
             ..SmcOptions::default()
@@ -339,7 +330,10 @@ mod tests {
         let prior = Boxes(vec![(-5.0, 5.0)]);
         let opts = SmcOptions {
             population: 100,
-            max_simulations: 250,
+            stop: StopRules {
+                max_simulations: 250,
+                ..SmcOptions::default().stop
+            },
             batch: 100,
             ..SmcOptions::default()
         };
