@@ -501,6 +501,66 @@ impl RunArgs {
     }
 }
 
+impl CalibrateArgs {
+    /// The library's command: the recipe (the scenario and targets files read, the sampler's
+    /// settings) and how to run it.
+    pub fn command(self) -> anyhow::Result<livemarket::calibrate::Command> {
+        use livemarket::calibrate::CalibrationRecipe;
+        let (scenario_text, scenario_file, scenario_parents) =
+            livemarket::sweep::read_scenario(self.scenario.as_deref())?;
+        let (targets_file, targets_text) = match &self.targets {
+            Some(p) => (
+                p.display().to_string(),
+                std::fs::read_to_string(p).map_err(|e| {
+                    livemarket::error::UserError(format!(
+                        "cannot read the targets file {}: {e}; name an existing file, or leave out \
+                     --targets for the bundled scenarios/targets-2021.toml",
+                        p.display()
+                    ))
+                })?,
+            ),
+            None => (
+                livemarket::targets::TARGETS_2021_NAME.to_string(),
+                livemarket::targets::TARGETS_2021_TOML.to_string(),
+            ),
+        };
+        let mut scenario = livemarket::run::Recipe::new(scenario_file, scenario_text);
+        scenario.scenario_parents = scenario_parents;
+        scenario.sweep.set = self.set;
+        scenario.sweep.no_sweep = true;
+        let seed = match self.seed {
+            Some(s) => s,
+            None => livemarket::sweep::plan_recipe(&scenario)?.base.seed,
+        };
+        let recipe = CalibrationRecipe {
+            scenario,
+            targets_file,
+            targets_text,
+            population: self.population,
+            quantile: self.quantile,
+            min_tolerance: self.min_tolerance,
+            min_acceptance: self.min_acceptance,
+            max_simulations: self.max_simulations,
+            max_generations: self.max_generations,
+            seed,
+            batch: self.batch,
+            predictive: self.predictive.unwrap_or(self.population),
+            csv_dialect: self.csv_dialect,
+        };
+        Ok(livemarket::calibrate::Command {
+            recipe,
+            threads: self.threads,
+            out: self.out,
+            force: self.force,
+            resume: self.resume,
+            quiet: self.quiet,
+            allow_memory: self.allow_memory,
+            shard: self.shard,
+            merge: self.merge,
+        })
+    }
+}
+
 impl CompareArgs {
     /// The library's command.
     pub fn command(&self) -> livemarket::compare::Command {

@@ -4,7 +4,7 @@
 //!
 //! Each column's type comes from what the column is, never from its cells, so the tables of
 //! two runs stack: counts and indices INT64, money, shares and statistics DOUBLE, ISO dates
-//! DATE, names UTF-8 ([`Kind::of_column`]); an empty cell is null. A value is
+//! DATE, names UTF-8 (`Kind::of_column`); an empty cell is null. A value is
 //! the number its CSV cell writes (either dialect), so a query over the Parquet file and one
 //! over the CSV file give the same answer. Files go to `DIR/parquet/NAME.parquet`, each
 //! written whole under a temporary name and renamed. Every trial's weekly values

@@ -1,7 +1,6 @@
 //! The `livemarket` binary: parse the command line and dispatch to the command's module.
 //! Errors surface here, once, with the exit status that says whose they are.
 
-mod calibrate_command;
 mod check;
 mod cli;
 mod params;
@@ -42,7 +41,9 @@ fn main() -> ExitCode {
         Command::Targets(a) => targets::command(&a.dir, a.targets.as_deref(), a.point, a.markdown),
         Command::Table(a) => pivot::command(&a.dir, &a.measure, &a.market, a.out, a.quiet),
         Command::Export(a) => export::command(&a.dir, a.force, a.quiet),
-        Command::Calibrate(args) => calibrate_command::calibrate_command(args),
+        Command::Calibrate(args) => args
+            .command()
+            .and_then(|c| livemarket::calibrate::command(c, &mut report::calibration::write_page)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,7 @@ use crate::format::Dialect;
 use crate::model::rng::{ModelRng, splitmix64};
 use crate::scenario::uncertain::{self, Bounds};
 use crate::scenario::{Composed, Scenario, params};
+use crate::stats::{LOW_ESS_SHARE, effective_sample_size, weighted_quantile_sorted};
 use rand::{RngCore, SeedableRng};
 use std::path::{Path, PathBuf};
 
@@ -28,9 +29,6 @@ pub const BASELINE_POSTERIOR: &str = "<bundled baseline-posterior-2021.csv>";
 /// The largest posterior file read: 10,000 particles of 50 parameters take about 6 MB, and
 /// the text is kept in every manifest of a run that uses it.
 pub const MAX_POSTERIOR_BYTES: u64 = 32 << 20;
-
-/// Below this share of its rows, a posterior's effective sample size earns a warning.
-pub const LOW_ESS_SHARE: f64 = 0.05;
 
 /// The stream tag of the particle picks: "posterio" as bytes. Not the `[uncertain]` tag, so
 /// picking a particle takes no uniform from the draws of the other parameters.
@@ -439,11 +437,11 @@ impl Posterior {
     /// Kish's effective sample size, 1 / Σ w² of the normalised weights: how many equally
     /// weighted particles would carry as much information.
     pub fn ess(&self) -> f64 {
-        1.0 / self.weights.iter().map(|w| w * w).sum::<f64>()
+        effective_sample_size(self.weights.iter().copied())
     }
 
     /// A warning when the trials would share (nearly) one parameter vector: all the weight on
-    /// one particle, or an effective sample size below [`LOW_ESS_SHARE`] of the rows.
+    /// one particle, or an effective sample size below `stats::LOW_ESS_SHARE` of the rows.
     pub fn warning(&self) -> Option<String> {
         let n = self.ids.len();
         let top = (0..n)
@@ -491,11 +489,13 @@ impl Posterior {
                     .map(|(v, &w)| (v[j], w))
                     .collect();
                 by_value.sort_by(|a, b| a.0.total_cmp(&b.0));
+                // Some weight is positive (checked when read).
+                let q = |p| weighted_quantile_sorted(&by_value, p).unwrap_or(f64::NAN);
                 Marginal {
                     path: self.paths[j].clone(),
-                    median: weighted_quantile(&by_value, 0.5),
-                    p05: weighted_quantile(&by_value, 0.05),
-                    p95: weighted_quantile(&by_value, 0.95),
+                    median: q(0.5),
+                    p05: q(0.05),
+                    p95: q(0.95),
                 }
             })
             .collect()
@@ -508,25 +508,6 @@ fn to_draw_digits(x: f64) -> f64 {
     format!("{x:.*e}", uncertain::DRAW_DIGITS - 1)
         .parse::<f64>()
         .map_or(x, |r| r + 0.0)
-}
-
-/// The q-quantile of weighted values sorted by value (weights summing to 1): the smallest
-/// value whose running weight reaches q, the inverse of the weighted empirical CDF. A
-/// hair of slack (1e-12) keeps rounding in the running sum from skipping a value whose
-/// weight meets q exactly.
-fn weighted_quantile(sorted: &[(f64, f64)], q: f64) -> f64 {
-    let mut sum = 0.0;
-    for &(x, w) in sorted {
-        sum += w;
-        if sum >= q - 1e-12 && w > 0.0 {
-            return x;
-        }
-    }
-    sorted
-        .iter()
-        .rev()
-        .find(|(_, w)| *w > 0.0)
-        .map_or(f64::NAN, |(x, _)| *x)
 }
 
 #[cfg(test)]

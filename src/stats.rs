@@ -1,8 +1,10 @@
 //! The statistics every analysis uses, in one place: quantiles (type 7), mean and sample sd,
-//! the across-trials summary of `summary.csv` and `weekly.csv` ([`Describe`]), and the
-//! statistics of `livemarket compare`: intervals for a difference of means (Student's t,
-//! a seeded bootstrap), the probability that one outcome exceeds another, and the
-//! Kolmogorov-Smirnov distance.
+//! the across-trials summary of `summary.csv` and `weekly.csv` ([`Describe`]), the
+//! statistics of `livemarket compare` (intervals for a difference of means by Student's t or
+//! a seeded bootstrap, the probability that one outcome exceeds another, the
+//! Kolmogorov-Smirnov distance), and those of weighted samples, the particles of a
+//! calibration and the rows of a posterior: Kish's effective sample size, the weighted
+//! quantile and a weighted kernel density estimate.
 
 use rand::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -217,6 +219,118 @@ fn t_cdf(t: f64, df: f64) -> f64 {
     if t >= 0.0 { 1.0 - tail } else { tail }
 }
 
+// ---------------------------------------------------------------------------------------
+// Weighted samples: a calibration's particles, a posterior's rows.
+
+/// Below this share of its particles, a weighted sample's effective sample size is too
+/// small to trust its spread: a posterior earns a warning (`run --posterior`, `calibrate`).
+pub const LOW_ESS_SHARE: f64 = 0.05;
+
+/// Kish's effective sample size, 1 / Σ w², of weights normalised to sum to 1: how many
+/// equally weighted values would carry as much information (n for equal weights, 1 for all
+/// the weight on one).
+pub fn effective_sample_size(normalised: impl IntoIterator<Item = f64>) -> f64 {
+    1.0 / normalised.into_iter().map(|w| w * w).sum::<f64>()
+}
+
+/// The values of `(value, weight)` pairs that count, finite values with a finite positive
+/// weight, their weights normalised to sum to 1, sorted by value. Empty when none counts.
+pub fn weighted_points(values: impl IntoIterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let mut v: Vec<(f64, f64)> = values
+        .into_iter()
+        .filter(|(x, w)| x.is_finite() && w.is_finite() && *w > 0.0)
+        .collect();
+    let total: f64 = v.iter().map(|p| p.1).sum();
+    if !(total.is_finite() && total > 0.0) {
+        return Vec::new();
+    }
+    for p in &mut v {
+        p.1 /= total;
+    }
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
+/// The `q` quantile of a weighted sample: the smallest value whose running weight reaches
+/// q, the inverse of the weighted empirical distribution function (with equal weights,
+/// Hyndman & Fan's type 1). The particles are the posterior, a discrete distribution: its
+/// quantile is always a value a particle holds, and `livemarket params`, the calibration's
+/// page and any reader of `posterior.csv` summarise it alike. `sorted` holds `(value,
+/// weight)` pairs sorted by value with weights summing to 1; a weight of 0 is never the
+/// answer. A hair of slack (1e-12) keeps rounding in the running sum from skipping a value
+/// whose weight meets q exactly. None when no weight is positive.
+pub fn weighted_quantile_sorted(sorted: &[(f64, f64)], q: f64) -> Option<f64> {
+    let mut sum = 0.0;
+    for &(x, w) in sorted {
+        sum += w;
+        if sum >= q - 1e-12 && w > 0.0 {
+            return Some(x);
+        }
+    }
+    sorted.iter().rev().find(|(_, w)| *w > 0.0).map(|(x, _)| *x)
+}
+
+/// [`weighted_quantile_sorted`] of any `(value, weight)` pairs: those that count are taken
+/// ([`weighted_points`]); None when none does.
+pub fn weighted_quantile(values: &[(f64, f64)], q: f64) -> Option<f64> {
+    weighted_quantile_sorted(&weighted_points(values.iter().copied()), q)
+}
+
+/// A weighted Gaussian kernel density estimate.
+#[derive(Debug, Clone)]
+pub struct Kde {
+    /// (value, weight), weights summing to 1.
+    points: Vec<(f64, f64)>,
+    /// The kernel's standard deviation.
+    pub bandwidth: f64,
+    /// The sample has no spread (one value, or all weight on one): the bandwidth is the
+    /// caller's fallback, and the curve shows where the mass is, not its shape.
+    pub degenerate: bool,
+}
+
+impl Kde {
+    /// The estimate from `(value, weight)` pairs with Silverman's rule of thumb for the
+    /// bandwidth, h = σ (3 n / 4)^(-1/5) (Silverman 1986, eq. 3.28, as scipy's
+    /// `gaussian_kde(bw_method="silverman")`), with the weighted standard deviation
+    /// σ² = Σ w (x − μ)² / (1 − Σ w²) (unbiased for reliability weights: the sample sd
+    /// when the weights are equal) and Kish's effective sample size n = 1 / Σ w² in place of
+    /// the count, so a population whose weight sits on a few particles is smoothed as the
+    /// few it is. A sample without spread gets `fallback` (which must be positive). None
+    /// when no value counts ([`weighted_points`]).
+    pub fn new(values: &[(f64, f64)], fallback: f64) -> Option<Kde> {
+        let points = weighted_points(values.iter().copied());
+        if points.is_empty() {
+            return None;
+        }
+        let sum_sq: f64 = points.iter().map(|p| p.1 * p.1).sum();
+        let mean: f64 = points.iter().map(|(x, w)| x * w).sum();
+        let spread: f64 = points.iter().map(|(x, w)| w * (x - mean).powi(2)).sum();
+        let n_eff = effective_sample_size(points.iter().map(|p| p.1));
+        let var = spread / (1.0 - sum_sq);
+        let h = var.sqrt() * (0.75 * n_eff).powf(-0.2);
+        let degenerate = !(h.is_finite() && h > 0.0 && 1.0 - sum_sq > 1e-12);
+        Some(Kde {
+            points,
+            bandwidth: if degenerate { fallback } else { h },
+            degenerate,
+        })
+    }
+
+    /// The density at `x`: Σ w φ((x − x_i) / h) / h.
+    pub fn density(&self, x: f64) -> f64 {
+        let h = self.bandwidth;
+        let c = 1.0 / (h * (2.0 * std::f64::consts::PI).sqrt());
+        self.points
+            .iter()
+            .map(|(xi, w)| {
+                let z = (x - xi) / h;
+                w * (-0.5 * z * z).exp()
+            })
+            .sum::<f64>()
+            * c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,5 +467,85 @@ mod tests {
         // 2000 resamples: sqrt(0.025 × 0.975 / 2000) / φ(1.96) × 4.082 = 0.24; allow 4 of it.
         assert!(close(i1.0, -18.0, 1.0) && close(i1.1, -2.0, 1.0), "{i1:?}");
         assert_eq!(bootstrap_interval(&[1.0], &[1.0, 2.0], 10, 1), None);
+    }
+
+    #[test]
+    fn weighted_quantiles_invert_the_weighted_distribution_function() {
+        // Values 1..4 with weights 0.1..0.4 (given shuffled and unnormalised): running
+        // weights 0.1, 0.3, 0.6, 1. A level up to 0.1 is 1, above it up to 0.3 is 2, ...
+        let v = [(3.0, 3.0), (1.0, 1.0), (4.0, 4.0), (2.0, 2.0)];
+        let q = |p| weighted_quantile(&v, p).unwrap();
+        assert_eq!((q(0.0), q(0.05), q(0.1)), (1.0, 1.0, 1.0));
+        assert_eq!((q(0.1 + 1e-9), q(0.2), q(0.3)), (2.0, 2.0, 2.0));
+        assert_eq!((q(0.5), q(0.6), q(0.8), q(1.0)), (3.0, 3.0, 4.0, 4.0));
+        // Rounding in the running sum (0.7 + 0.2 is 0.8999999999999999) does not skip the
+        // value whose weight meets the level exactly.
+        let w = [(1.0, 0.7), (2.0, 0.2), (3.0, 0.1)];
+        assert_eq!(weighted_quantile_sorted(&w, 0.9), Some(2.0));
+    }
+
+    #[test]
+    fn equal_weights_give_type_1_quantiles_and_bad_values_are_left_out() {
+        // Type 1 with n = 5: the ⌈n p⌉-th smallest value.
+        let v: Vec<(f64, f64)> = [50.0, 10.0, 40.0, 20.0, 30.0]
+            .iter()
+            .map(|x| (*x, 0.2))
+            .chain([(f64::NAN, 1.0), (99.0, 0.0), (98.0, -1.0), (97.0, f64::NAN)])
+            .collect();
+        assert_eq!(weighted_quantile(&v, 0.25), Some(20.0));
+        assert_eq!(weighted_quantile(&v, 0.5), Some(30.0));
+        assert_eq!(weighted_quantile(&v, 0.9), Some(50.0));
+        assert_eq!(weighted_quantile(&[(f64::NAN, 1.0)], 0.5), None);
+        assert_eq!(weighted_quantile(&[], 0.5), None);
+        assert_eq!(weighted_quantile(&[(7.0, 1.0)], 0.05), Some(7.0));
+        // Sorted input may hold weights of 0: never the answer, not even past the end.
+        let z = [(1.0, 0.0), (2.0, 1.0), (3.0, 0.0)];
+        assert_eq!(weighted_quantile_sorted(&z, 0.0), Some(2.0));
+        assert_eq!(weighted_quantile_sorted(&z, 1.0 + 1e-9), Some(2.0));
+        assert_eq!(weighted_quantile_sorted(&[(1.0, 0.0)], 0.5), None);
+    }
+
+    #[test]
+    fn effective_sample_sizes_by_hand() {
+        // Kish: 1 / (0.25² + 0.75²) = 1.6; equal weights give n.
+        assert!(close(effective_sample_size([0.25, 0.75]), 1.6, 1e-12));
+        assert!(close(effective_sample_size([0.1; 10]), 10.0, 1e-12));
+        assert_eq!(effective_sample_size([1.0]), 1.0);
+    }
+
+    #[test]
+    fn the_weighted_kde_matches_a_case_computed_by_hand() {
+        // x = (0, 2), w = (1/4, 3/4): mean 1.5, Σw(x − μ)² = 0.75, Σw² = 0.625, so σ² =
+        // 0.75 / 0.375 = 2; n_eff = 1 / 0.625 = 1.6; h = √2 × (0.75 × 1.6)^(−1/5)
+        // = 1.363574116. f(1) = φ(1/h) / h (both points at distance 1) = 0.223585530;
+        // f(0) = (0.25 φ(0) + 0.75 φ(2/h)) / h = 0.147984189; f(2) = 0.244375415.
+        let kde = Kde::new(&[(2.0, 3.0), (0.0, 1.0)], 1.0).unwrap();
+        assert!(!kde.degenerate);
+        assert!(
+            close(kde.bandwidth, 1.363_574_116, 1e-8),
+            "{}",
+            kde.bandwidth
+        );
+        assert!(close(kde.density(1.0), 0.223_585_530, 1e-8));
+        assert!(close(kde.density(0.0), 0.147_984_189, 1e-8));
+        assert!(close(kde.density(2.0), 0.244_375_415, 1e-8));
+    }
+
+    #[test]
+    fn a_kde_integrates_to_one_and_falls_back_when_degenerate() {
+        let v: Vec<(f64, f64)> = (0..50)
+            .map(|i| ((i as f64 * 0.37).sin() * 3.0, 1.0 + (i % 7) as f64))
+            .collect();
+        let kde = Kde::new(&v, 1.0).unwrap();
+        // Trapezoids of width 0.01 over ±20 (beyond ±3 + 10 h the tails are below 1e-20):
+        // the error of the rule is far below 1e-6 for a curve this smooth.
+        let area: f64 = (0..4001)
+            .map(|i| kde.density(-20.0 + 0.01 * i as f64) * 0.01)
+            .sum();
+        assert!(close(area, 1.0, 1e-6), "{area}");
+        let one = Kde::new(&[(5.0, 1.0), (6.0, 0.0)], 0.25).unwrap();
+        assert!(one.degenerate);
+        assert_eq!(one.bandwidth, 0.25);
+        assert!(Kde::new(&[(f64::NAN, 1.0)], 1.0).is_none());
     }
 }

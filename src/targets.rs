@@ -587,19 +587,6 @@ impl Target {
 }
 
 impl Target {
-    /// How far one trial's `x` misses the target, in scales: (x − value) / scale for a
-    /// two-sided check (`median_within`, `every_trial_equal`); for a bound (`above`,
-    /// `below`) only the amount by which x is on the wrong side counts, so every value that
-    /// respects it is a perfect fit. None without a scale.
-    pub fn miss(&self, x: f64) -> Option<f64> {
-        let k = self.scale?;
-        Some(match self.check {
-            Check::MedianWithin | Check::EveryTrialEqual => (x - self.value) / k,
-            Check::EveryTrialAbove | Check::MeanAbove => (self.value - x).max(0.0) / k,
-            Check::EveryTrialBelow | Check::MeanBelow => (x - self.value).max(0.0) / k,
-        })
-    }
-
     /// Whether the check is a bound (the quantity above or below the value) rather than a
     /// value to hit.
     pub fn side(&self) -> std::cmp::Ordering {
@@ -611,8 +598,9 @@ impl Target {
     }
 }
 
-/// The targets with a scale, bound to one world: what `livemarket calibrate` computes from
-/// each simulation, and the distance of those summaries to the targets.
+/// The targets with a scale, bound to one world: the summaries `livemarket calibrate`
+/// computes from each simulation (how far they are from the targets is the calibration's
+/// distance).
 pub struct Summaries {
     pub targets: Vec<Target>,
     resolved: Vec<Resolved>,
@@ -655,20 +643,6 @@ impl Summaries {
     /// The summaries of one trial, in the targets' order.
     pub fn measure(&self, world: &World, trial: &TrialResult) -> Vec<f64> {
         self.resolved.iter().map(|q| q.of(world, trial)).collect()
-    }
-
-    /// The distance of `summaries` to the targets: the root of the summed squared misses
-    /// (each in its target's scales); infinite when a summary is not a number.
-    pub fn distance(&self, summaries: &[f64]) -> f64 {
-        if summaries.iter().any(|x| !x.is_finite()) {
-            return f64::INFINITY;
-        }
-        self.targets
-            .iter()
-            .zip(summaries)
-            .map(|(t, &x)| t.miss(x).expect("chosen for their scale").powi(2))
-            .sum::<f64>()
-            .sqrt()
     }
 }
 

@@ -1,298 +1,224 @@
 //! `livemarket calibrate`: fitting a scenario's uncertain parameters to target figures by
-//! ABC-SMC.
+//! ABC-SMC, laid out as pyabc is, one module per concept:
 //!
-//! [`smc`] is the sampler (ABC-SMC with an adaptive tolerance), generic over the prior and
-//! the simulation so that it is tested on models with a known posterior. This module binds it
-//! to livemarket:
+//! | module | concept | pyabc |
+//! | --- | --- | --- |
+//! | [`problem`] | the scenario, targets and options of one calibration | `ABCSMC(...)` |
+//! | [`prior`] | the `[uncertain]` prior, drawn and its density | `Distribution`, `RV` |
+//! | [`distance`] | summaries to targets ([`distance::Distance`]) | `Distance`, `PNormDistance` |
+//! | [`epsilon`] | the tolerance schedule and the stop rules | `Epsilon`, `QuantileEpsilon` |
+//! | [`transition`] | the kernel ([`transition::Transition`]) | `Transition`, `MultivariateNormalTransition` |
+//! | [`population`] | particles, weights, effective sample size | `Particle`, `Population` |
+//! | [`sampler`] | numbered attempts in batches, a generation assembled | `Sampler` |
+//! | [`smc`] | the generation loop | `ABCSMC.run` |
+//! | [`storage`] | the folder: checkpoint and tables | `History` |
+//! | [`shard`] | a generation split across processes | a distributed `Sampler` |
 //!
-//! - **Prior.** The scenario's `[uncertain]` table. The sampler works on its independent
-//!   factors (one per ungrouped parameter, one per group), each through the probit of its
-//!   uniform level: a factor z has a standard normal prior, and a parameter's value is its
-//!   distribution's quantile (truncated to the valid range, rounded to the digits a draw
-//!   keeps) at level Φ(z). Every distribution, every truncation and every group is then the
-//!   same smooth prior the Gaussian kernel can move in, with no edge to fall off; a group's
-//!   members stay comonotone, as in a run.
-//! - **Simulation.** One trial of the scenario (after `--set`) with the particle's values set
-//!   through the path `--set` takes, on a seed of the attempt's own.
-//! - **Summaries and distance.** The targets file's targets that carry a `scale`
-//!   ([`Summaries`]): each miss in scales, one-sided checks counting only a violation.
+//! A new distance, tolerance schedule or kernel is one file in its concept's module and the
+//! one line that chooses it ([`Problem::new`] for the distance, [`smc::SmcOptions`] for the
+//! others). This module runs the command: the folder prepared or resumed, the loop run with a
+//! checkpoint after every generation, then the posterior predictive and the tables once it
+//! stops. The statistics (quantiles, effective sample size) are the statistics module's
+//! (`stats`, shared with the run side); the page (`report.html`) is drawn by the layer
+//! above, which hands [`run`] and [`shard::merge`] an [`Observer`] to call once the
+//! calibration has stopped.
 //!
-//! The folder ([`folder`]) is checkpointed after every generation; a resumed calibration
-//! makes the same generations, so its files end byte-identical to an uninterrupted one's.
-//! A generation can also be split into shards ([`shard`]) and assembled from them.
+//! The folder is checkpointed after every generation; a resumed calibration makes the same
+//! generations, so its files end byte-identical to an uninterrupted one's. A generation can
+//! also be split into shards ([`shard`]) and assembled from them.
 
-pub mod folder;
-pub mod report;
+pub mod distance;
+pub mod epsilon;
+pub mod options;
+pub mod population;
+pub mod prior;
+pub mod problem;
+pub mod sampler;
 pub mod shard;
 pub mod smc;
+pub mod storage;
+pub mod transition;
 
-use crate::error::UserError;
-use crate::format::Dialect;
-use crate::model::simulate;
-use crate::run::Recipe;
-use crate::scenario::params;
-use crate::scenario::uncertain::{self, Uncertain};
-use crate::sweep::Plan;
-use crate::targets::{Summaries, Targets};
-use crate::world::World;
+/// The folder's module by the name the command line and the tests use.
+pub use storage as folder;
+
+pub use problem::{CalibrationRecipe, Problem, memory_bytes, memory_guard};
+
 use anyhow::Result;
-use indexmap::IndexMap;
-use rand_distr::{Distribution, StandardNormal};
+use epsilon::Stop;
+use population::Generation;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use serde::{Deserialize, Serialize};
-use smc::{Prior, SmcOptions};
+use sampler::Proposal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use storage::{Checkpoint, Options};
 
-/// Everything that shapes a calibration's results (threads, folder and progress do not).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CalibrationRecipe {
-    /// The scenario and `--set`, as a run records them (no sweep: `[sweep]` is ignored).
-    pub scenario: Recipe,
-    /// The targets file as given, and its text.
-    pub targets_file: String,
-    pub targets_text: String,
-    pub population: usize,
-    pub quantile: f64,
-    pub min_tolerance: f64,
-    pub min_acceptance: f64,
-    pub max_simulations: u64,
-    pub max_generations: usize,
-    pub seed: u64,
-    /// Attempts per batch: fixed, so results do not depend on threads or shards.
-    pub batch: usize,
-    /// Posterior predictive simulations once the calibration stops.
-    pub predictive: usize,
-    pub csv_dialect: Dialect,
+/// A calibration that has stopped, as the observer given to [`run`] and [`shard::merge`]
+/// sees it: the checkpoint with its stop reason, not yet marked complete, and the posterior
+/// predictive simulations, (particle, summaries) each.
+pub struct Finished<'a> {
+    pub dir: &'a Path,
+    pub problem: &'a Problem,
+    pub checkpoint: &'a Checkpoint,
+    pub predictive: &'a [(usize, Vec<f64>)],
 }
 
-impl CalibrationRecipe {
-    /// The sampler's options.
-    pub fn smc(&self) -> SmcOptions {
-        SmcOptions {
-            population: self.population,
-            quantile: self.quantile,
-            min_epsilon: self.min_tolerance,
-            min_acceptance: self.min_acceptance,
-            max_simulations: self.max_simulations,
-            max_generations: self.max_generations,
-            seed: self.seed,
-            batch: self.batch,
-        }
-    }
+/// What the layer above does with a calibration once it has stopped, before it is marked
+/// complete (the command draws `report.html`): an error leaves it incomplete. `Send`, as
+/// the command runs on its worker pool.
+pub type Observer<'a> = dyn FnMut(&Finished<'_>) -> Result<()> + Send + 'a;
 
-    /// Checks the options that have a valid range, naming the flag to fix.
-    pub fn validate(&self) -> Result<(), UserError> {
-        let mut problems = Vec::new();
-        if self.population < 2 {
-            problems.push("--population must be at least 2".to_string());
-        }
-        if !(self.quantile > 0.0 && self.quantile < 1.0) {
-            problems.push(format!(
-                "--quantile {} must lie strictly between 0 and 1 (0.5 halves the tolerance's \
-                 quantile each generation)",
-                self.quantile
-            ));
-        }
-        if !(self.min_tolerance >= 0.0 && self.min_tolerance.is_finite()) {
-            problems.push("--min-tolerance must be 0 or more".to_string());
-        }
-        if !(0.0..=1.0).contains(&self.min_acceptance) {
-            problems.push("--min-acceptance must lie between 0 and 1".to_string());
-        }
-        if self.max_generations == 0 {
-            problems.push("--max-generations must be at least 1".to_string());
-        }
-        if self.batch == 0 {
-            problems.push("--batch must be at least 1".to_string());
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(UserError::lines(problems))
-        }
-    }
+/// What a finished `calibrate` reports.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub generations: usize,
+    pub stop: Stop,
+    pub simulations: u64,
+    pub out: PathBuf,
+    pub resumed: usize,
+    pub seconds: f64,
 }
 
-/// A calibration, resolved: the scenario, its uncertain parameters and the summaries.
-pub struct Problem {
-    pub recipe: CalibrationRecipe,
-    pub plan: Plan,
-    /// The priors: the scenario's `[uncertain]` table.
-    pub table: IndexMap<String, Uncertain>,
-    pub factors: uncertain::Factors,
-    pub summaries: Summaries,
-    /// The scenario after `--set`, as a tree each particle's values are set in.
-    base: toml::Table,
+/// Runs (or resumes) the calibration into `opts.out`; `observer` sees it once it stops.
+pub fn run(problem: &Problem, opts: &Options, observer: &mut Observer<'_>) -> Result<Outcome> {
+    let dir = &opts.out;
+    crate::results::files::create_folder(dir)?;
+    let _lock = crate::lock::lock(dir, crate::lock::Access::Write, "calibrate")?;
+    let mut checkpoint = storage::prepare(dir, problem, opts)?;
+    let resumed = checkpoint.generations.len();
+    if checkpoint.complete {
+        // A finished calibration is left exactly as it is: nothing to resume. (Complete
+        // and no rule of the sampler's stops it: the budget did.)
+        let smc_opts = problem.recipe.smc();
+        let stop = smc_opts
+            .stop
+            .after(&checkpoint.generations)
+            .or_else(|| Proposal::next(&problem.prior(), &checkpoint.generations, &smc_opts).err())
+            .unwrap_or(Stop::Budget);
+        return Ok(Outcome {
+            generations: resumed,
+            stop,
+            simulations: checkpoint.generations.iter().map(|g| g.simulations).sum(),
+            out: dir.clone(),
+            resumed,
+            seconds: 0.0,
+        });
+    }
+    let started = Instant::now();
+    let smc_opts = problem.recipe.smc();
+    let prior = problem.prior();
+    let bar = progress(opts.quiet, problem.recipe.population);
+    let mut clock = Instant::now();
+    let mut seconds = checkpoint.seconds.clone();
+    let (generations, stop) = smc::run(
+        &prior,
+        &|z, seed| problem.simulate(z, seed).map_err(anyhow::Error::from),
+        &|s| problem.distance(s),
+        &smc_opts,
+        checkpoint.generations.clone(),
+        |g, accepted, sims| {
+            bar.set_message(format!("generation {g}: {sims} simulations"));
+            bar.set_position(accepted as u64);
+        },
+        |gens| {
+            seconds.push(clock.elapsed().as_secs_f64());
+            clock = Instant::now();
+            bar.set_position(0);
+            checkpoint.generations = gens.to_vec();
+            checkpoint.seconds.clone_from(&seconds);
+            storage::write_tables(dir, problem, gens)?;
+            storage::write_checkpoint(dir, &checkpoint)
+        },
+    )?;
+    bar.finish_and_clear();
+    checkpoint.generations = generations;
+    checkpoint.seconds = seconds;
+    finish(dir, problem, &mut checkpoint, stop, observer)?;
+    Ok(Outcome {
+        generations: checkpoint.generations.len(),
+        stop,
+        simulations: checkpoint.generations.iter().map(|g| g.simulations).sum(),
+        out: dir.clone(),
+        resumed,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
-impl Problem {
-    /// Resolves a recipe: an error when the scenario has no `[uncertain]` table or the
-    /// targets file nothing to calibrate to.
-    pub fn new(recipe: CalibrationRecipe) -> Result<Problem> {
-        recipe.validate()?;
-        let mut scenario = recipe.scenario.clone();
-        scenario.sweep.no_sweep = true;
-        let plan = crate::sweep::plan_recipe(&scenario)?;
-        let table = plan.base.uncertain.params.clone();
-        if table.is_empty() {
-            return Err(UserError(format!(
-                "{} has no [uncertain] table, so there is nothing to calibrate; give the \
-                 parameters to fit a prior, e.g. `[uncertain]` then \
-                 `\"countries.GB.live_affinity.mean\" = {{ dist = \"uniform\", min = 0.2, max = \
-                 0.5 }}` (docs/calibration.md)",
-                recipe.scenario.scenario_file
-            ))
-            .into());
-        }
-        // A what-if pins an uncertain parameter (run); calibrate fits every one of them.
-        let pinned: Vec<String> = plan
-            .overrides
-            .iter()
-            .zip(&plan.set_paths)
-            .filter(|(_, path)| table.contains_key(*path))
-            .map(|(raw, path)| {
-                format!(
-                    "--set {raw}: `{path}` is one of the [uncertain] parameters calibrate fits, \
-                     so it cannot be set; remove it from [uncertain] in a scenario of your own \
-                     to calibrate with it fixed, or drop --set"
-                )
-            })
-            .collect();
-        if !pinned.is_empty() {
-            return Err(UserError::lines(pinned).into());
-        }
-        let targets = Targets::from_toml_str(&recipe.targets_text, &recipe.targets_file)?;
-        let summaries = Summaries::of(&targets, &plan.points[0].world)?;
-        let factors = uncertain::factors(&table);
-        let base = params::tree(&plan.base);
-        Ok(Problem {
-            recipe,
-            plan,
-            table,
-            factors,
-            summaries,
-            base,
-        })
-    }
-
-    /// The parameters' values at latent factors `z` (standard normal each).
-    pub fn values(&self, z: &[f64]) -> Vec<f64> {
-        let lo = f64::EPSILON / 2.0;
-        let levels: Vec<f64> = z
-            .iter()
-            .map(|&x| uncertain::standard_normal_cdf(x).clamp(lo, 1.0 - lo))
-            .collect();
-        uncertain::values_at(&self.table, &self.factors, &levels)
-    }
-
-    /// The world of one simulation at `values`, on `seed`.
-    pub fn world(&self, values: &[f64], seed: u64) -> Result<World, UserError> {
-        let drawn: Vec<toml::Value> = values.iter().map(|&x| toml::Value::Float(x)).collect();
-        let set: Vec<(&str, &toml::Value)> =
-            self.table.keys().map(String::as_str).zip(&drawn).collect();
-        let scenario = params::apply(&self.base, &set).map_err(|problems| {
-            UserError(format!(
-                "the calibration proposed {}, which the scenario's rules refuse: {}; narrow \
-                 the [uncertain] distributions so every value is valid with the other keys",
-                crate::run::draws::shown(set.iter().copied()),
-                crate::run::draws::reasons(problems)
-            ))
-        })?;
-        let template = &self.plan.points[0].world;
-        let mut w = World::new(&scenario);
-        w.name.clone_from(&template.name);
-        w.full_scan = template.full_scan;
-        w.seed = seed;
-        Ok(w)
-    }
-
-    /// The summaries of one simulation at latent factors `z`.
-    pub fn simulate(&self, z: &[f64], seed: u64) -> Result<Vec<f64>, UserError> {
-        let world = self.world(&self.values(z), seed)?;
-        let r = simulate(&world, 0);
-        Ok(self.summaries.measure(&world, &r))
-    }
-
-    /// The distance of summaries to the targets.
-    pub fn distance(&self, summaries: &[f64]) -> f64 {
-        self.summaries.distance(summaries)
-    }
-
-    /// The sampler's prior over the latent factors.
-    pub fn prior(&self) -> LatentPrior {
-        LatentPrior {
-            dims: self.factors.count,
-        }
-    }
-}
-
-/// Independent standard normals, one per factor: the probit of the factors' uniform levels.
-pub struct LatentPrior {
-    pub dims: usize,
-}
-
-impl Prior for LatentPrior {
-    fn sample(&self, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
-        (0..self.dims).map(|_| StandardNormal.sample(rng)).collect()
-    }
-
-    fn density(&self, theta: &[f64]) -> f64 {
-        (-0.5 * theta.iter().map(|z| z * z).sum::<f64>()).exp()
-    }
-}
-
-/// Estimated bytes a calibration holds at its peak: `threads` simulations running, every
-/// generation's particles (the checkpoint holds them all, and writing it a copy), a batch of
-/// attempts, and the posterior predictive's simulations. Saturating: a count near u64::MAX
-/// reads as too much, never wraps to little.
-pub fn memory_bytes(problem: &Problem, threads: usize) -> (u64, u64) {
-    use std::mem::size_of;
-    let r = &problem.recipe;
-    let trial = crate::model::trial_memory_bytes(&problem.plan.points[0].world);
-    let d = problem.factors.count as u64;
-    let k = problem.summaries.targets.len() as u64;
-    let particle = size_of::<smc::Particle>() as u64 + 8 * (d + k);
-    let attempt = size_of::<smc::Attempt>() as u64 + 8 * d + 16 * k;
-    let row = size_of::<(usize, Vec<f64>)>() as u64 + 8 * k;
-    let held = particle
-        .saturating_mul(r.population as u64)
-        .saturating_mul((r.max_generations as u64).saturating_add(1))
-        .saturating_mul(2)
-        .saturating_add(attempt.saturating_mul(r.batch as u64))
-        .saturating_add(row.saturating_mul(r.predictive as u64));
-    (
-        trial,
-        trial
-            .saturating_mul(threads.max(1) as u64)
-            .saturating_add(held),
-    )
-}
-
-/// The run's memory guard for a calibration: refuses one whose estimate is more than the
-/// machine has available (unless `allow_memory`), before anything is built or written.
-pub fn memory_guard(problem: &Problem, threads: usize, allow_memory: bool) -> Result<()> {
-    let (trial, peak) = memory_bytes(problem, threads);
-    if let Some(available) = crate::sweep::available_memory()
-        && peak > available
-        && !allow_memory
-    {
-        return Err(UserError(format!(
-            "the calibration needs an estimated {:.1} GB ({threads} running simulation(s) × \
-             {:.2} GB + {:.2} GB of particles, attempts and predictive simulations), more than \
-             the {:.1} GB this machine has available; lower --population, --batch, \
-             --predictive or --threads, or pass --allow-memory to run anyway",
-            peak as f64 / 1e9,
-            trial as f64 / 1e9,
-            peak.saturating_sub(trial.saturating_mul(threads.max(1) as u64)) as f64 / 1e9,
-            available as f64 / 1e9
+/// After the last generation: the posterior predictive, the observer, the checkpoint marked
+/// complete.
+pub fn finish(
+    dir: &Path,
+    problem: &Problem,
+    checkpoint: &mut Checkpoint,
+    stop: Stop,
+    observer: &mut Observer<'_>,
+) -> Result<()> {
+    let Some(last) = checkpoint.generations.last() else {
+        return Err(crate::error::UserError(format!(
+            "the calibration stopped before its first generation was whole ({}); raise \
+             --max-simulations",
+            stop_reason(stop, &problem.recipe)
         ))
         .into());
+    };
+    if let Some(w) = degenerate(last, stop) {
+        eprintln!("warning: {w}");
     }
-    Ok(())
+    storage::write_tables(dir, problem, &checkpoint.generations)?;
+    let predictive = predictive(problem, last, problem.recipe.predictive)?;
+    storage::write_predictive(dir, problem, &predictive)?;
+    checkpoint.stop = Some(stop_reason(stop, &problem.recipe));
+    observer(&Finished {
+        dir,
+        problem,
+        checkpoint,
+        predictive: &predictive,
+    })?;
+    checkpoint.complete = true;
+    storage::write_checkpoint(dir, checkpoint)
+}
+
+/// The warning a posterior deserves when its weight sits on a few particles (an effective
+/// sample size under 5% of them, plus one) or the sampler stopped on a population with no
+/// spread; None when it is sound.
+pub fn degenerate(last: &Generation, stop: Stop) -> Option<String> {
+    let n = last.particles.len();
+    let thin = last.ess < crate::stats::LOW_ESS_SHARE * n as f64 + 1.0;
+    (stop == Stop::Degenerate || thin).then(|| {
+        format!(
+            "the posterior's effective sample size is {:.1} of {n} particles{}: nearly all \
+             weight is on a few particles, so its intervals are not to be trusted; run with a \
+             larger --population, a wider prior, or a larger --min-tolerance",
+            last.ess,
+            if stop == Stop::Degenerate {
+                ", and the last population has no spread in some direction"
+            } else {
+                ""
+            }
+        )
+    })
+}
+
+/// A bar over one generation's accepted particles, on stderr only on a terminal.
+fn progress(quiet: bool, population: usize) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::with_draw_target(
+            Some(population as u64),
+            ProgressDrawTarget::hidden(),
+        );
+    }
+    let bar = ProgressBar::new(population as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} accepted  {msg}  {elapsed}")
+            .expect("valid template"),
+    );
+    bar
 }
 
 /// How a calibration ended, in words.
-pub fn stop_reason(stop: smc::Stop, recipe: &CalibrationRecipe) -> String {
-    use smc::Stop;
+pub fn stop_reason(stop: Stop, recipe: &CalibrationRecipe) -> String {
     match stop {
         Stop::Tolerance => format!(
             "the tolerance reached --min-tolerance {}",
@@ -323,11 +249,12 @@ const PREDICTIVE: u64 = u64::from_le_bytes(*b"predicti");
 /// the seed whatever the threads.
 pub fn predictive(
     problem: &Problem,
-    last: &smc::Generation,
+    last: &Generation,
     n: usize,
-) -> Result<Vec<(usize, Vec<f64>)>, UserError> {
+) -> Result<Vec<(usize, Vec<f64>)>, crate::error::UserError> {
     use crate::model::rng::splitmix64;
     use rand::{Rng, SeedableRng};
+    use rand_distr::Distribution;
     use rayon::prelude::*;
     let w: Vec<f64> = last.particles.iter().map(|p| p.weight).collect();
     let pick = rand_distr::weighted::WeightedAliasIndex::new(w).expect("weights are positive");
@@ -344,4 +271,152 @@ pub fn predictive(
                 .map(|s| (j, s))
         })
         .collect()
+}
+
+/// What `livemarket calibrate` was asked beyond the recipe: where, how, and which part.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// The scenario, targets and sampler settings.
+    pub recipe: CalibrationRecipe,
+    /// Worker threads [default: all cores].
+    pub threads: Option<usize>,
+    /// Output folder [default: results/NAME-calibration].
+    pub out: Option<PathBuf>,
+    pub force: bool,
+    pub resume: bool,
+    pub quiet: bool,
+    pub allow_memory: bool,
+    /// Run only this shard of the next generation.
+    pub shard: Option<crate::run::Shard>,
+    /// Assemble the next generation from its shards.
+    pub merge: bool,
+}
+
+/// `livemarket calibrate`: a whole calibration, one shard of a generation, or the merge of
+/// a generation's shards, on the worker threads asked for, with a closing line. `observer`
+/// is called once the calibration has stopped (the layer above draws its page there).
+pub fn command(c: Command, observer: &mut Observer<'_>) -> Result<()> {
+    let recipe = c.recipe;
+    let problem = Problem::new(recipe)?;
+    let threads = c
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let opts = storage::Options {
+        out: c.out.unwrap_or_else(|| {
+            PathBuf::from("results")
+                .join(format!("{}-calibration", problem.plan.base.display_name()))
+        }),
+        force: c.force,
+        resume: c.resume,
+        quiet: c.quiet,
+        command_line: std::env::args().collect(),
+    };
+    memory_guard(&problem, threads, c.allow_memory)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
+    pool.install(|| {
+        if let Some(k) = c.shard {
+            let outcome = shard::run_shard(&problem, k, &opts)?;
+            if !opts.quiet {
+                match outcome {
+                    shard::ShardOutcome::Finished => println!(
+                        "{}: the calibration has stopped; shard {k} has nothing to run",
+                        opts.out.display()
+                    ),
+                    shard::ShardOutcome::Ran {
+                        generation,
+                        batches,
+                        accepted,
+                    } => println!(
+                        "shard {k} of generation {generation}: {batches} batches, {accepted} \
+                         accepted; merge with --merge once every shard has run"
+                    ),
+                }
+            }
+            return Ok(());
+        }
+        if c.merge {
+            let outcome = shard::merge(&problem, &opts, observer)?;
+            if !opts.quiet {
+                match outcome {
+                    shard::MergeOutcome::Generation(g) => println!(
+                        "generation {g} assembled in {}; run the shards of the next one",
+                        opts.out.display()
+                    ),
+                    shard::MergeOutcome::Stopped(stop) => println!(
+                        "the calibration stopped: {}; results in {}",
+                        stop_reason(stop, &problem.recipe),
+                        opts.out.display()
+                    ),
+                    shard::MergeOutcome::Complete => println!(
+                        "{} holds a finished calibration: nothing to merge",
+                        opts.out.display()
+                    ),
+                }
+            }
+            return Ok(());
+        }
+        let outcome = run(&problem, &opts, observer)?;
+        if !opts.quiet {
+            let resumed = if outcome.resumed > 0 {
+                format!(", resumed after {} generations", outcome.resumed)
+            } else {
+                String::new()
+            };
+            println!(
+                "{} generations, {} simulations in {:.1} s{resumed}; stopped: {}; results in {}",
+                outcome.generations,
+                outcome.simulations,
+                outcome.seconds,
+                stop_reason(outcome.stop, &problem.recipe),
+                outcome.out.display()
+            );
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use population::Particle;
+
+    fn generation(weights: &[f64]) -> Generation {
+        let particles: Vec<Particle> = weights
+            .iter()
+            .map(|&w| Particle {
+                theta: vec![0.0],
+                weight: w,
+                summaries: vec![0.0],
+                distance: 0.0,
+            })
+            .collect();
+        let ess = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
+        Generation {
+            epsilon: 1.0,
+            particles,
+            simulations: 0,
+            acceptance: 1.0,
+            ess,
+        }
+    }
+
+    #[test]
+    fn a_posterior_with_its_weight_on_one_particle_is_called_degenerate() {
+        // 100 particles, one holding 0.99 of the weight: ESS 1.02, under 0.05 × 100 + 1.
+        let mut w = vec![0.01 / 99.0; 99];
+        w.push(0.99);
+        let warning = degenerate(&generation(&w), Stop::Tolerance).unwrap();
+        assert!(warning.starts_with("the posterior's effective sample size is 1.0 of 100"));
+        // Even weights: ESS 100, sound, unless the sampler stopped on a collapsed population.
+        let even = generation(&[0.01; 100]);
+        assert_eq!(degenerate(&even, Stop::Tolerance), None);
+        assert!(
+            degenerate(&even, Stop::Degenerate)
+                .unwrap()
+                .contains("no spread in some direction")
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! parts, exactly as one process would have.
 //!
 //! A generation's attempts come in numbered batches, and one process accepts the first
-//! `population` attempts within the tolerance, taking batches in order ([`smc::Assembly`]).
+//! `population` attempts within the tolerance, taking batches in order ([`Assembly`]).
 //! Shard K of N runs batches K−1, K−1+N, K−1+2N, … (every attempt draws from its own
 //! generator, so a batch gives the same attempts in any process) until it alone has about
 //! 1.2 × population / N acceptances, and saves them to `shards/` after every batch. The
@@ -12,9 +12,10 @@
 //! of it (some ran into a bad stretch), the merge says so and leaves everything as it was, and
 //! running the shards again adds batches.
 
-use super::Problem;
-use super::folder::{self, Checkpoint, Options, SHARDS_DIR};
-use super::smc::{self, Assembly, Attempt, Proposal, Stop};
+use super::epsilon::Stop;
+use super::sampler::{self, Assembly, Attempt, Proposal};
+use super::storage::{self, Checkpoint, Options, SHARDS_DIR};
+use super::{Observer, Problem};
 use crate::error::UserError;
 use crate::lock::{self, Access};
 use crate::results::files::{self, write_atomically};
@@ -58,7 +59,7 @@ impl Part {
             h.update(&b.to_le_bytes());
             h.update(&(batch.len() as u64).to_le_bytes());
             for a in batch {
-                smc::hash_attempt(&mut h, a);
+                sampler::hash_attempt(&mut h, a);
             }
         }
         h.finalize()
@@ -85,9 +86,9 @@ fn part_name(generation: usize, shard: Shard) -> String {
 /// The checkpoint of a folder shards and merges share: the one there (which must be this
 /// calibration's), or a new one.
 fn checkpoint_of(dir: &Path, problem: &Problem, opts: &Options) -> Result<Checkpoint> {
-    match folder::read(dir)? {
+    match storage::read(dir)? {
         Some(c) if c.recipe == problem.recipe => {
-            folder::check(dir, &c, problem)?;
+            storage::check(dir, &c, problem)?;
             Ok(c)
         }
         Some(_) => Err(UserError(format!(
@@ -101,7 +102,7 @@ fn checkpoint_of(dir: &Path, problem: &Problem, opts: &Options) -> Result<Checkp
                 resume: true,
                 ..opts.clone()
             };
-            folder::prepare(dir, problem, &fresh)
+            storage::prepare(dir, problem, &fresh)
         }
     }
 }
@@ -123,7 +124,7 @@ pub enum ShardOutcome {
 pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<ShardOutcome> {
     let dir = &opts.out;
     files::create_folder(dir)?;
-    let checkpoint = match folder::read(dir)? {
+    let checkpoint = match storage::read(dir)? {
         Some(c) if c.recipe != problem.recipe => {
             return Err(UserError(format!(
                 "{} holds a calibration started with other inputs or options; run the shards \
@@ -133,14 +134,15 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
             .into());
         }
         Some(c) => {
-            folder::check(dir, &c, problem)?;
+            storage::check(dir, &c, problem)?;
             Some(c)
         }
         None => None,
     };
     let generations = checkpoint.map(|c| c.generations).unwrap_or_default();
     let smc_opts = problem.recipe.smc();
-    if smc::stop_after(&generations, &smc_opts).is_some() {
+    let rules = smc_opts.stop;
+    if rules.after(&generations).is_some() {
         return Ok(ShardOutcome::Finished);
     }
     let prior = problem.prior();
@@ -198,7 +200,7 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
             break;
         }
         // The whole budget, if every shard spends what this one has.
-        if spent + simulated_in(&part.batches) * n >= problem.recipe.max_simulations {
+        if rules.budget_spent(spent + simulated_in(&part.batches) * n) {
             break;
         }
         let b = u64::from(shard.index) - 1 + n * part.batches.len() as u64;
@@ -226,18 +228,24 @@ pub enum MergeOutcome {
     Complete,
 }
 
-/// Assembles the next generation from the shards' parts in `dir/shards/`.
-pub fn merge(problem: &Problem, opts: &Options) -> Result<MergeOutcome> {
+/// Assembles the next generation from the shards' parts in `dir/shards/`; `observer` sees
+/// the calibration once it stops.
+pub fn merge(
+    problem: &Problem,
+    opts: &Options,
+    observer: &mut Observer<'_>,
+) -> Result<MergeOutcome> {
     let dir = &opts.out;
     files::create_folder(dir)?;
     let _lock = lock::lock(dir, Access::Write, "calibrate --merge")?;
     let mut checkpoint = checkpoint_of(dir, problem, opts)?;
     let smc_opts = problem.recipe.smc();
+    let rules = smc_opts.stop;
     if checkpoint.complete {
         return Ok(MergeOutcome::Complete);
     }
-    if let Some(stop) = smc::stop_after(&checkpoint.generations, &smc_opts) {
-        folder::finish(dir, problem, &mut checkpoint, stop)?;
+    if let Some(stop) = rules.after(&checkpoint.generations) {
+        super::finish(dir, problem, &mut checkpoint, stop, observer)?;
         clear(dir)?;
         return Ok(MergeOutcome::Stopped(stop));
     }
@@ -246,7 +254,7 @@ pub fn merge(problem: &Problem, opts: &Options) -> Result<MergeOutcome> {
     let proposal = match Proposal::next(&prior, &generations, &smc_opts) {
         Ok(p) => p,
         Err(stop) => {
-            folder::finish(dir, problem, &mut checkpoint, stop)?;
+            super::finish(dir, problem, &mut checkpoint, stop, observer)?;
             clear(dir)?;
             return Ok(MergeOutcome::Stopped(stop));
         }
@@ -259,8 +267,8 @@ pub fn merge(problem: &Problem, opts: &Options) -> Result<MergeOutcome> {
     let mut b = 0u64;
     let started = std::time::Instant::now();
     while !assembly.done() {
-        if spent + assembly.simulations >= problem.recipe.max_simulations {
-            folder::finish(dir, problem, &mut checkpoint, Stop::Budget)?;
+        if rules.budget_spent(spent + assembly.simulations) {
+            super::finish(dir, problem, &mut checkpoint, Stop::Budget, observer)?;
             clear(dir)?;
             return Ok(MergeOutcome::Stopped(Stop::Budget));
         }
@@ -282,11 +290,11 @@ pub fn merge(problem: &Problem, opts: &Options) -> Result<MergeOutcome> {
     let generation = proposal.finish(assembly);
     checkpoint.generations.push(generation);
     checkpoint.seconds.push(started.elapsed().as_secs_f64());
-    folder::write_tables(dir, problem, &checkpoint.generations)?;
-    folder::write_checkpoint(dir, &checkpoint)?;
+    storage::write_tables(dir, problem, &checkpoint.generations)?;
+    storage::write_checkpoint(dir, &checkpoint)?;
     clear(dir)?;
-    if let Some(stop) = smc::stop_after(&checkpoint.generations, &smc_opts) {
-        folder::finish(dir, problem, &mut checkpoint, stop)?;
+    if let Some(stop) = rules.after(&checkpoint.generations) {
+        super::finish(dir, problem, &mut checkpoint, stop, observer)?;
         return Ok(MergeOutcome::Stopped(stop));
     }
     Ok(MergeOutcome::Generation(g))
@@ -478,25 +486,4 @@ fn parse_part(path: &Path, text: &str, problem: &Problem, hash: &str, g: usize) 
     Ok(part)
 }
 
-/// Removes the shards' parts (of a generation merged, or of a calibration cleared).
-pub fn clear(dir: &Path) -> Result<()> {
-    let shards = dir.join(SHARDS_DIR);
-    // A link in its place is not followed: nothing outside the folder is removed.
-    if !std::fs::symlink_metadata(&shards).is_ok_and(|m| m.is_dir()) {
-        return Ok(());
-    }
-    let Ok(entries) = std::fs::read_dir(&shards) else {
-        return Ok(());
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let is_ours = name.starts_with("generation-") && name.ends_with(".json")
-            || name.starts_with(".generation-") && name.ends_with(".tmp");
-        if is_ours && e.file_type().is_ok_and(|t| t.is_file()) {
-            std::fs::remove_file(e.path())
-                .with_context(|| format!("cannot remove {}", e.path().display()))?;
-        }
-    }
-    let _ = std::fs::remove_dir(&shards);
-    Ok(())
-}
+pub use super::storage::clear_shards as clear;

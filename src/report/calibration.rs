@@ -10,12 +10,19 @@
 //! predictive draws, or values that are not numbers (a failed simulation) draws what there
 //! is and says what is missing.
 
+mod gather;
+
+pub use gather::write_page;
+
 use super::charts::PALETTE;
 use super::html::{STYLE, esc, slug};
 use super::svg::{Chart, Frame, GRID, INK, MUTED, Scale, Svg, value_ticks};
 use crate::format::{Unit, duration, four_figures, grouped, human, nice_ticks, tick_labels};
 use crate::results::write_atomically;
-use crate::stats::quantile;
+use crate::stats::{
+    Kde, effective_sample_size, quantile, weighted_points, weighted_quantile,
+    weighted_quantile_sorted,
+};
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -122,127 +129,16 @@ fn num(x: f64) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
-// Statistics of weighted particles.
+// Weighted particles (their statistics are the statistics module's).
 
-/// The values that count: finite values with a finite positive weight, weights normalised
-/// to sum to 1, sorted by value. Empty when none count.
-fn normalised(values: impl IntoIterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
-    let mut v: Vec<(f64, f64)> = values
-        .into_iter()
-        .filter(|(x, w)| x.is_finite() && w.is_finite() && *w > 0.0)
-        .collect();
-    let total: f64 = v.iter().map(|p| p.1).sum();
-    if !(total.is_finite() && total > 0.0) {
-        return Vec::new();
-    }
-    for p in &mut v {
-        p.1 /= total;
-    }
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    v
-}
-
-/// The `p` quantile of weighted values `(value, weight)`: each value stands at the middle of
-/// its share of the cumulative weight, (W_{i-1} + w_i / 2) / W, and the quantile is
-/// interpolated linearly between those positions (the first value below the first, the last
-/// above the last). With equal weights this is Hazen's definition (Hyndman & Fan 1996,
-/// type 5); unlike the inverse of the step function it moves smoothly as weights change.
-/// Values or weights that are not finite, and weights that are not positive, are left out;
-/// None when nothing is left.
-pub fn weighted_quantile(values: &[(f64, f64)], p: f64) -> Option<f64> {
-    quantile_of_normalised(&normalised(values.iter().copied()), p)
-}
-
-fn quantile_of_normalised(v: &[(f64, f64)], p: f64) -> Option<f64> {
-    let first = v.first()?;
-    let mut below = 0.0;
-    let mut last = (first.0, first.1 / 2.0);
-    if p <= last.1 {
-        return Some(first.0);
-    }
-    for (i, &(x, w)) in v.iter().enumerate() {
-        let at = below + w / 2.0;
-        below += w;
-        if i == 0 {
-            continue;
-        }
-        if p <= at {
-            let t = if at > last.1 {
-                (p - last.1) / (at - last.1)
-            } else {
-                1.0
-            };
-            return Some(last.0 + t * (x - last.0));
-        }
-        last = (x, at);
-    }
-    Some(last.0)
-}
-
-/// A weighted Gaussian kernel density estimate.
-#[derive(Debug, Clone)]
-pub struct Kde {
-    /// (value, weight), weights summing to 1.
-    points: Vec<(f64, f64)>,
-    /// The kernel's standard deviation.
-    pub bandwidth: f64,
-    /// The sample has no spread (one value, or all weight on one): the bandwidth is the
-    /// caller's fallback, and the curve shows where the mass is, not its shape.
-    pub degenerate: bool,
-}
-
-impl Kde {
-    /// The estimate from `(value, weight)` pairs with Silverman's rule of thumb for the
-    /// bandwidth, h = σ (3 n / 4)^(-1/5) (Silverman 1986, eq. 3.28, as scipy's
-    /// `gaussian_kde(bw_method="silverman")`), with the weighted standard deviation
-    /// σ² = Σ w (x − μ)² / (1 − Σ w²) (unbiased for reliability weights: the sample sd
-    /// when the weights are equal) and Kish's effective sample size n = 1 / Σ w² in place of
-    /// the count, so a population whose weight sits on a few particles is smoothed as the
-    /// few it is. A sample without spread gets `fallback` (which must be positive). None
-    /// when no value counts (see [`weighted_quantile`]).
-    pub fn new(values: &[(f64, f64)], fallback: f64) -> Option<Kde> {
-        let points = normalised(values.iter().copied());
-        if points.is_empty() {
-            return None;
-        }
-        let sum_sq: f64 = points.iter().map(|p| p.1 * p.1).sum();
-        let mean: f64 = points.iter().map(|(x, w)| x * w).sum();
-        let spread: f64 = points.iter().map(|(x, w)| w * (x - mean).powi(2)).sum();
-        let n_eff = 1.0 / sum_sq;
-        let var = spread / (1.0 - sum_sq);
-        let h = var.sqrt() * (0.75 * n_eff).powf(-0.2);
-        let degenerate = !(h.is_finite() && h > 0.0 && 1.0 - sum_sq > 1e-12);
-        Some(Kde {
-            points,
-            bandwidth: if degenerate { fallback } else { h },
-            degenerate,
-        })
-    }
-
-    /// The density at `x`: Σ w φ((x − x_i) / h) / h.
-    pub fn density(&self, x: f64) -> f64 {
-        let h = self.bandwidth;
-        let c = 1.0 / (h * (2.0 * std::f64::consts::PI).sqrt());
-        self.points
-            .iter()
-            .map(|(xi, w)| {
-                let z = (x - xi) / h;
-                w * (-0.5 * z * z).exp()
-            })
-            .sum::<f64>()
-            * c
-    }
-}
-
-/// Kish's effective sample size of weights, 1 / Σ w² with the weights normalised (0 when none
-/// is positive).
+/// Kish's effective sample size of weights as given, normalised first (0 when none is
+/// positive).
 fn effective_size(weights: impl Iterator<Item = f64>) -> f64 {
-    let w: Vec<f64> = weights.filter(|w| w.is_finite() && *w > 0.0).collect();
-    let total: f64 = w.iter().sum();
-    if total <= 0.0 {
+    let w = weighted_points(weights.map(|w| (0.0, w)));
+    if w.is_empty() {
         return 0.0;
     }
-    1.0 / w.iter().map(|x| (x / total).powi(2)).sum::<f64>()
+    effective_sample_size(w.iter().map(|p| p.1))
 }
 
 /// A generation's weights; when none is positive, every particle counts equally (and the
@@ -382,10 +278,10 @@ fn marginal(view: &CalibrationView, k: usize) -> Chart {
     let range = range_of((columns.iter().flatten().map(|c| c.0)).chain(prior.iter().map(|c| c.0)));
     let final_text = columns
         .last()
-        .map(|c| normalised(c.iter().copied()))
+        .map(|c| weighted_points(c.iter().copied()))
         .filter(|c| !c.is_empty())
         .map_or("no posterior values".to_string(), |c| {
-            let q = |p| quantile_of_normalised(&c, p).map_or("n/a".into(), num);
+            let q = |p| weighted_quantile_sorted(&c, p).map_or("n/a".into(), num);
             format!("final: median {} (90%: {} to {})", q(0.5), q(0.05), q(0.95))
         });
     svg.title(title, &final_text);
@@ -1078,8 +974,8 @@ pub fn render(view: &CalibrationView) -> String {
     // 5. The posterior.
     s.push_str("<section id=\"posterior\">\n<h2>The final posterior</h2>\n");
     s.push_str(
-        "<p>Weighted quantiles of the final generation (each value at the middle of its \
-         share of the cumulative weight, interpolated linearly).</p>\n",
+        "<p>Weighted quantiles of the final generation (the smallest value whose running \
+         weight reaches the level).</p>\n",
     );
     match last {
         Some(g) if k_all > 0 => {
@@ -1094,8 +990,8 @@ pub fn render(view: &CalibrationView) -> String {
                  <th>5%–95%</th><th>25%–75%</th></tr>\n",
             );
             for (k, p) in view.parameters.iter().enumerate() {
-                let c = normalised(column(g, k));
-                let q = |p| quantile_of_normalised(&c, p).map_or("n/a".into(), num);
+                let c = weighted_points(column(g, k));
+                let q = |p| weighted_quantile_sorted(&c, p).map_or("n/a".into(), num);
                 let _ = writeln!(
                     s,
                     "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td>\
@@ -1124,78 +1020,6 @@ fn figure(s: &mut String, c: &Chart) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64, tol: f64) -> bool {
-        (a - b).abs() <= tol
-    }
-
-    #[test]
-    fn weighted_quantiles_interpolate_between_mid_weights() {
-        // Values 1..4 with weights 0.1..0.4 (given shuffled and unnormalised): they stand at
-        // cumulative mid-weights 0.05, 0.2, 0.45, 0.8.
-        let v = [(3.0, 3.0), (1.0, 1.0), (4.0, 4.0), (2.0, 2.0)];
-        let q = |p| weighted_quantile(&v, p).unwrap();
-        assert_eq!(q(0.0), 1.0);
-        assert_eq!(q(0.05), 1.0);
-        assert!(close(q(0.1), 1.0 + 0.05 / 0.15, 1e-12), "{}", q(0.1));
-        assert!(close(q(0.2), 2.0, 1e-12));
-        assert!(close(q(0.5), 3.0 + 0.05 / 0.35, 1e-12), "{}", q(0.5));
-        assert!(close(q(0.8), 4.0, 1e-12));
-        assert_eq!(q(0.95), 4.0);
-        assert_eq!(q(1.0), 4.0);
-    }
-
-    #[test]
-    fn equal_weights_give_hazen_quantiles_and_bad_values_are_left_out() {
-        // Hazen (type 5): position n p + 1/2; for n = 5 and p = 0.25, 1.75: 10 + 0.75 × 10.
-        let v: Vec<(f64, f64)> = [50.0, 10.0, 40.0, 20.0, 30.0]
-            .iter()
-            .map(|x| (*x, 0.2))
-            .chain([(f64::NAN, 1.0), (99.0, 0.0), (98.0, -1.0), (97.0, f64::NAN)])
-            .collect();
-        assert!(close(weighted_quantile(&v, 0.25).unwrap(), 17.5, 1e-12));
-        assert!(close(weighted_quantile(&v, 0.5).unwrap(), 30.0, 1e-12));
-        assert!(close(weighted_quantile(&v, 0.9).unwrap(), 50.0, 1e-12));
-        assert_eq!(weighted_quantile(&[(f64::NAN, 1.0)], 0.5), None);
-        assert_eq!(weighted_quantile(&[], 0.5), None);
-        assert_eq!(weighted_quantile(&[(7.0, 1.0)], 0.05), Some(7.0));
-    }
-
-    #[test]
-    fn the_weighted_kde_matches_a_case_computed_by_hand() {
-        // x = (0, 2), w = (1/4, 3/4): mean 1.5, Σw(x − μ)² = 0.75, Σw² = 0.625, so σ² =
-        // 0.75 / 0.375 = 2; n_eff = 1 / 0.625 = 1.6; h = √2 × (0.75 × 1.6)^(−1/5)
-        // = 1.363574116. f(1) = φ(1/h) / h (both points at distance 1) = 0.223585530;
-        // f(0) = (0.25 φ(0) + 0.75 φ(2/h)) / h = 0.147984189; f(2) = 0.244375415.
-        let kde = Kde::new(&[(2.0, 3.0), (0.0, 1.0)], 1.0).unwrap();
-        assert!(!kde.degenerate);
-        assert!(
-            close(kde.bandwidth, 1.363_574_116, 1e-8),
-            "{}",
-            kde.bandwidth
-        );
-        assert!(close(kde.density(1.0), 0.223_585_530, 1e-8));
-        assert!(close(kde.density(0.0), 0.147_984_189, 1e-8));
-        assert!(close(kde.density(2.0), 0.244_375_415, 1e-8));
-    }
-
-    #[test]
-    fn a_kde_integrates_to_one_and_falls_back_when_degenerate() {
-        let v: Vec<(f64, f64)> = (0..50)
-            .map(|i| ((i as f64 * 0.37).sin() * 3.0, 1.0 + (i % 7) as f64))
-            .collect();
-        let kde = Kde::new(&v, 1.0).unwrap();
-        // Trapezoids of width 0.01 over ±20 (beyond ±3 + 10 h the tails are below 1e-20):
-        // the error of the rule is far below 1e-6 for a curve this smooth.
-        let area: f64 = linspace(-20.0, 20.0, 4001)
-            .map(|x| kde.density(x) * 0.01)
-            .sum();
-        assert!(close(area, 1.0, 1e-6), "{area}");
-        let one = Kde::new(&[(5.0, 1.0), (6.0, 0.0)], 0.25).unwrap();
-        assert!(one.degenerate);
-        assert_eq!(one.bandwidth, 0.25);
-        assert!(Kde::new(&[(f64::NAN, 1.0)], 1.0).is_none());
-    }
 
     #[test]
     fn bounds_are_strict_and_bands_inclusive() {

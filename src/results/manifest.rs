@@ -1,6 +1,6 @@
 //! `manifest.json`: what was run, by which version, from which scenario text, and when.
 //! [`Manifest`] is what a run writes; [`Recorded`] is what every command reads back, and
-//! [`read_json`] the untyped view the report draws the planned launches from.
+//! [`Shown`] ([`read_shown`]) what the report shows of it, every field optional.
 
 pub use super::files::sha256_hex;
 use super::recipe::{Recipe, Shard};

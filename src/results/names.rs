@@ -2,13 +2,13 @@
 //! (run, sweep, report, compare, export) and a calibration folder's. Every module that opens
 //! or lists one of them names it by its constant here.
 
-/// What was run and how far it got: [`manifest::Manifest`].
+/// What was run and how far it got: [`super::manifest::Manifest`].
 pub const MANIFEST_JSON: &str = "manifest.json";
 /// One row per trial, series and measure column, streamed as trials finish.
 pub const TRIALS_CSV: &str = "trials.csv";
 /// Every trial's weekly series (`run --weekly-trials`).
 pub const WEEKLY_TRIALS_CSV: &str = "weekly_trials.csv";
-/// Every run's raw results ([`store`]).
+/// Every run's raw results ([`super::store`]).
 pub const STORE: &str = "trials.bin";
 /// Per series and measure: the distribution over trials.
 pub const SUMMARY_CSV: &str = "summary.csv";

@@ -1,5 +1,8 @@
-//! A calibration's folder: the checkpoint (`calibration.json`), the tables written after
-//! every generation, and the rules that keep a folder's other files safe.
+//! A calibration's folder, its storage (pyabc's `History`, `pyabc/storage/history.py`):
+//! the checkpoint (`calibration.json`), the tables written after every generation
+//! (`generations.csv`, `particles.csv`, `posterior.csv`) and once it stops
+//! (`predictive.csv`), and the rules that keep a folder's other files safe. The shards'
+//! parts of a generation are [`super::shard`]'s.
 //!
 //! The checkpoint holds every generation at full precision, so `--resume` continues from
 //! the last whole generation; the tables are rewritten from it (each whole, through a
@@ -7,18 +10,17 @@
 //! are in the checkpoint and the report, not in `generations.csv`: every table is a
 //! function of the recipe alone, byte-identical whatever the threads, shards or resumes.
 
-use super::smc::{self, Generation, Proposal, Stop};
+use super::population::{self, Generation};
 use super::{CalibrationRecipe, Problem};
 use crate::error::UserError;
 use crate::format::Unit;
-use crate::lock::{self, Access};
 use crate::results::files::{self, write_atomically};
 use crate::results::manifest;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
+/// The folder's file names, written once with every other (`results::names`).
 pub use crate::results::names::calibration::{
     CALIBRATION_JSON, GENERATIONS_CSV, PARTICLES_CSV, POSTERIOR_CSV, PREDICTIVE_CSV, REPORT_HTML,
     SHARDS_DIR,
@@ -84,17 +86,6 @@ pub fn reseal(text: &str) -> Result<String> {
 }
 
 const KIND: &str = "calibration";
-
-/// What a finished `calibrate` reports.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub generations: usize,
-    pub stop: Stop,
-    pub simulations: u64,
-    pub out: PathBuf,
-    pub resumed: usize,
-    pub seconds: f64,
-}
 
 /// How `calibrate` runs (what does not shape results).
 #[derive(Debug, Clone)]
@@ -244,6 +235,7 @@ pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
     let population = problem.recipe.population;
     let dims = problem.factors.count;
     let targets = problem.summaries.targets.len();
+    let epsilon = problem.recipe.smc().epsilon();
     if c.seconds.len() != c.generations.len()
         || c.seconds.iter().any(|s| !(s.is_finite() && *s >= 0.0))
     {
@@ -262,7 +254,7 @@ pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
         }
         let expected_epsilon = match g {
             0 => f64::INFINITY,
-            _ => smc::tolerance_after(&c.generations[g - 1], problem.recipe.quantile),
+            _ => epsilon.after(Some(&c.generations[g - 1])),
         };
         if gen_.epsilon.to_bits() != expected_epsilon.to_bits() {
             return Err(damaged(format!(
@@ -312,12 +304,7 @@ pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
             }
         }
         let sum: f64 = gen_.particles.iter().map(|p| p.weight).sum();
-        let ess = 1.0
-            / gen_
-                .particles
-                .iter()
-                .map(|p| p.weight * p.weight)
-                .sum::<f64>();
+        let ess = population::ess(&gen_.particles);
         if (sum - 1.0).abs() > 1e-9 || ess.to_bits() != gen_.ess.to_bits() {
             return Err(damaged(format!(
                 "generation {g}'s weights sum to {} with an effective sample size of {}, where \
@@ -432,7 +419,7 @@ fn differences(a: &CalibrationRecipe, b: &CalibrationRecipe) -> Vec<String> {
 
 /// Removes what an earlier calibration wrote (its names, their temporaries, its shards'
 /// files); nothing else.
-fn clear(dir: &Path) -> Result<()> {
+pub(crate) fn clear(dir: &Path) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -445,137 +432,30 @@ fn clear(dir: &Path) -> Result<()> {
                 .with_context(|| format!("cannot remove {}", entry.path().display()))?;
         }
     }
-    super::shard::clear(dir)
+    clear_shards(dir)
 }
 
-/// Runs (or resumes) the calibration into `opts.out`.
-pub fn run(problem: &Problem, opts: &Options) -> Result<Outcome> {
-    let dir = &opts.out;
-    files::create_folder(dir)?;
-    let _lock = lock::lock(dir, Access::Write, "calibrate")?;
-    let mut checkpoint = prepare(dir, problem, opts)?;
-    let resumed = checkpoint.generations.len();
-    if checkpoint.complete {
-        // A finished calibration is left exactly as it is: nothing to resume. (Complete
-        // and no rule of the sampler's stops it: the budget did.)
-        let smc_opts = problem.recipe.smc();
-        let stop = smc::stop_after(&checkpoint.generations, &smc_opts)
-            .or_else(|| Proposal::next(&problem.prior(), &checkpoint.generations, &smc_opts).err())
-            .unwrap_or(Stop::Budget);
-        return Ok(Outcome {
-            generations: resumed,
-            stop,
-            simulations: checkpoint.generations.iter().map(|g| g.simulations).sum(),
-            out: dir.clone(),
-            resumed,
-            seconds: 0.0,
-        });
+/// Removes the shards' parts (of a generation merged, or of a calibration cleared).
+pub fn clear_shards(dir: &Path) -> Result<()> {
+    let shards = dir.join(SHARDS_DIR);
+    // A link in its place is not followed: nothing outside the folder is removed.
+    if !std::fs::symlink_metadata(&shards).is_ok_and(|m| m.is_dir()) {
+        return Ok(());
     }
-    let started = Instant::now();
-    let smc_opts = problem.recipe.smc();
-    let prior = problem.prior();
-    let bar = progress(opts.quiet, problem.recipe.population);
-    let mut clock = Instant::now();
-    let mut seconds = checkpoint.seconds.clone();
-    let (generations, stop) = smc::run(
-        &prior,
-        &|z, seed| problem.simulate(z, seed).map_err(anyhow::Error::from),
-        &|s| problem.distance(s),
-        &smc_opts,
-        checkpoint.generations.clone(),
-        |g, accepted, sims| {
-            bar.set_message(format!("generation {g}: {sims} simulations"));
-            bar.set_position(accepted as u64);
-        },
-        |gens| {
-            seconds.push(clock.elapsed().as_secs_f64());
-            clock = Instant::now();
-            bar.set_position(0);
-            checkpoint.generations = gens.to_vec();
-            checkpoint.seconds.clone_from(&seconds);
-            write_tables(dir, problem, gens)?;
-            write_checkpoint(dir, &checkpoint)
-        },
-    )?;
-    bar.finish_and_clear();
-    checkpoint.generations = generations;
-    checkpoint.seconds = seconds;
-    finish(dir, problem, &mut checkpoint, stop)?;
-    Ok(Outcome {
-        generations: checkpoint.generations.len(),
-        stop,
-        simulations: checkpoint.generations.iter().map(|g| g.simulations).sum(),
-        out: dir.clone(),
-        resumed,
-        seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
-/// After the last generation: the posterior predictive, the report, the checkpoint marked
-/// complete.
-pub fn finish(
-    dir: &Path,
-    problem: &Problem,
-    checkpoint: &mut Checkpoint,
-    stop: Stop,
-) -> Result<()> {
-    let Some(last) = checkpoint.generations.last() else {
-        return Err(UserError(format!(
-            "the calibration stopped before its first generation was whole ({}); raise \
-             --max-simulations",
-            super::stop_reason(stop, &problem.recipe)
-        ))
-        .into());
+    let Ok(entries) = std::fs::read_dir(&shards) else {
+        return Ok(());
     };
-    if let Some(w) = degenerate(last, stop) {
-        eprintln!("warning: {w}");
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let is_ours = name.starts_with("generation-") && name.ends_with(".json")
+            || name.starts_with(".generation-") && name.ends_with(".tmp");
+        if is_ours && e.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(e.path())
+                .with_context(|| format!("cannot remove {}", e.path().display()))?;
+        }
     }
-    write_tables(dir, problem, &checkpoint.generations)?;
-    let predictive = super::predictive(problem, last, problem.recipe.predictive)?;
-    write_predictive(dir, problem, &predictive)?;
-    checkpoint.stop = Some(super::stop_reason(stop, &problem.recipe));
-    super::report::write(dir, problem, checkpoint, &predictive)?;
-    checkpoint.complete = true;
-    write_checkpoint(dir, checkpoint)
-}
-
-/// The warning a posterior deserves when its weight sits on a few particles (an effective
-/// sample size under 5% of them, plus one) or the sampler stopped on a population with no
-/// spread; None when it is sound.
-pub fn degenerate(last: &Generation, stop: Stop) -> Option<String> {
-    let n = last.particles.len();
-    let thin = last.ess < crate::posterior::LOW_ESS_SHARE * n as f64 + 1.0;
-    (stop == Stop::Degenerate || thin).then(|| {
-        format!(
-            "the posterior's effective sample size is {:.1} of {n} particles{}: nearly all \
-             weight is on a few particles, so its intervals are not to be trusted; run with a \
-             larger --population, a wider prior, or a larger --min-tolerance",
-            last.ess,
-            if stop == Stop::Degenerate {
-                ", and the last population has no spread in some direction"
-            } else {
-                ""
-            }
-        )
-    })
-}
-
-/// A bar over one generation's accepted particles, on stderr only on a terminal.
-fn progress(quiet: bool, population: usize) -> indicatif::ProgressBar {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::with_draw_target(
-            Some(population as u64),
-            ProgressDrawTarget::hidden(),
-        );
-    }
-    let bar = ProgressBar::new(population as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} accepted  {msg}  {elapsed}")
-            .expect("valid template"),
-    );
-    bar
+    let _ = std::fs::remove_dir(&shards);
+    Ok(())
 }
 
 pub(crate) fn write_checkpoint(dir: &Path, c: &Checkpoint) -> Result<()> {
@@ -697,7 +577,11 @@ fn particle_rows<W: std::io::Write>(
     Ok(())
 }
 
-fn write_predictive(dir: &Path, problem: &Problem, rows: &[(usize, Vec<f64>)]) -> Result<()> {
+pub(crate) fn write_predictive(
+    dir: &Path,
+    problem: &Problem,
+    rows: &[(usize, Vec<f64>)],
+) -> Result<()> {
     let dialect = problem.recipe.csv_dialect;
     write_atomically(&dir.join(PREDICTIVE_CSV), |w| {
         let mut w = dialect.writer(w);
@@ -722,47 +606,4 @@ fn write_predictive(dir: &Path, problem: &Problem, rows: &[(usize, Vec<f64>)]) -
         w.flush()?;
         Ok(())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::calibrate::smc::Particle;
-
-    fn generation(weights: &[f64]) -> Generation {
-        let particles: Vec<Particle> = weights
-            .iter()
-            .map(|&w| Particle {
-                theta: vec![0.0],
-                weight: w,
-                summaries: vec![0.0],
-                distance: 0.0,
-            })
-            .collect();
-        let ess = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
-        Generation {
-            epsilon: 1.0,
-            particles,
-            simulations: 0,
-            acceptance: 1.0,
-            ess,
-        }
-    }
-
-    #[test]
-    fn a_posterior_with_its_weight_on_one_particle_is_called_degenerate() {
-        // 100 particles, one holding 0.99 of the weight: ESS 1.02, under 0.05 × 100 + 1.
-        let mut w = vec![0.01 / 99.0; 99];
-        w.push(0.99);
-        let warning = degenerate(&generation(&w), Stop::Tolerance).unwrap();
-        assert!(warning.starts_with("the posterior's effective sample size is 1.0 of 100"));
-        // Even weights: ESS 100, sound, unless the sampler stopped on a collapsed population.
-        let even = generation(&[0.01; 100]);
-        assert_eq!(degenerate(&even, Stop::Tolerance), None);
-        assert!(
-            degenerate(&even, Stop::Degenerate)
-                .unwrap()
-                .contains("no spread in some direction")
-        );
-    }
 }

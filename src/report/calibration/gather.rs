@@ -1,16 +1,16 @@
-//! The calibration's `report.html`: what [`crate::report::calibration`] draws, gathered
-//! from a calibration's checkpoint.
+//! The calibration's `report.html`: what [`super`] draws, gathered from a calibration that
+//! has stopped. `livemarket calibrate` hands [`write_page`] to the calibration as its
+//! observer ([`crate::calibrate::Observer`]), so the calibration never reaches up to the
+//! report.
 //!
 //! One chart per factor, not per parameter: a group's members move together (one uniform
 //! level between them), so its first member stands for the group and the prior's label says
 //! how many follow it.
 
-use super::Problem;
-use super::folder::{Checkpoint, REPORT_HTML};
-use crate::report::calibration::{
-    CalibrationView, GenerationView, ParameterView, ParticleView, Side, TargetView,
-};
-use crate::scenario::uncertain::{self, Uncertain};
+use super::{CalibrationView, GenerationView, ParameterView, ParticleView, Side, TargetView};
+use crate::calibrate::storage::REPORT_HTML;
+use crate::calibrate::{Finished, prior};
+use crate::scenario::uncertain::Uncertain;
 use anyhow::Result;
 use std::cmp::Ordering;
 use std::path::Path;
@@ -18,37 +18,14 @@ use std::path::Path;
 /// Points of each prior's density line.
 const DENSITY_POINTS: usize = 120;
 
-/// The truncated prior's density across its 0.5%-99.5% range, by differences of its CDF.
-fn prior_density(path: &str, u: &Uncertain) -> Vec<(f64, f64)> {
-    let Ok(b) = uncertain::bounds_of(path) else {
-        return Vec::new();
-    };
-    let mass = uncertain::mass(&u.dist, &b);
-    let lo = uncertain::truncated_quantile(&u.dist, &b, 0.005);
-    let hi = uncertain::truncated_quantile(&u.dist, &b, 0.995);
-    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || mass.is_nan() || mass <= 0.0 {
-        return Vec::new();
-    }
-    let step = (hi - lo) / (DENSITY_POINTS - 1) as f64;
-    let h = step / 2.0;
-    (0..DENSITY_POINTS)
-        .map(|i| {
-            let x = lo + step * i as f64;
-            let d = (u.dist.cdf((x + h).min(b.hi)) - u.dist.cdf((x - h).max(b.lo)))
-                / ((x + h).min(b.hi) - (x - h).max(b.lo))
-                / mass;
-            (x, d.max(0.0))
-        })
-        .collect()
-}
-
-/// Writes `dir/report.html` of a calibration.
-pub fn write(
-    dir: &Path,
-    problem: &Problem,
-    checkpoint: &Checkpoint,
-    predictive: &[(usize, Vec<f64>)],
-) -> Result<()> {
+/// Writes `report.html` of a calibration that has stopped, into its folder.
+pub fn write_page(finished: &Finished<'_>) -> Result<()> {
+    let Finished {
+        dir,
+        problem,
+        checkpoint,
+        predictive,
+    } = *finished;
     // The first member of each factor.
     let f = &problem.factors;
     let firsts: Vec<usize> = (0..f.count)
@@ -75,7 +52,7 @@ pub fn write(
             ParameterView {
                 path: path.clone(),
                 prior,
-                prior_density: prior_density(path, u),
+                prior_density: prior::density_curve(path, u, DENSITY_POINTS),
             }
         })
         .collect();
@@ -153,5 +130,5 @@ pub fn write(
         generations,
         predictive: predictive.iter().map(|(_, s)| s.clone()).collect(),
     };
-    crate::report::calibration::write(&dir.join(REPORT_HTML), &view)
+    super::write(&dir.join(REPORT_HTML), &view)
 }
