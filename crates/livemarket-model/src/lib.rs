@@ -5,6 +5,8 @@
 //! `livemarket` crate (runs, sweeps, result files, comparisons, reports and the command line)
 //! uses it, and Cargo makes the reverse impossible.
 
+#[cfg(test)]
+mod file_order;
 pub mod model;
 pub mod num;
 pub mod scenario;

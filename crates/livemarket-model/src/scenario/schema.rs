@@ -1,17 +1,23 @@
 //! The scenario file's schema: the typed view of a scenario.
 //!
-//! Every table denies unknown keys; [`super::schema_message`] turns serde's message into one
+//! Every table denies unknown keys; [`super::names::schema_message`] turns serde's message into one
 //! that names the nearest valid key. Each key's default, unit and range are written once, in
 //! the key table (`params::KEYS`): the default functions here read it, and ranges are checked
 //! in [`super::validate`] from it.
 
 use super::date::Date;
-use super::params::{default_number, default_whole};
+use super::keys::key_default;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// US dollars.
 pub type Usd = f64;
+
+/// A set of platforms, one bit each (a consumer's platforms, the live shops of a country).
+pub type PlatformMask = u8;
+/// Most platforms a scenario may hold: one bit each in a [`PlatformMask`]. Every
+/// per-platform array and mask table in the model is sized from it.
+pub const MAX_PLATFORMS: usize = PlatformMask::BITS as usize;
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -941,182 +947,182 @@ fn d_sweep_seed() -> u64 {
 // The defaults of the scenario's keys, read from the key table (`params::KEYS`), the one
 // place they are written.
 fn d_seed() -> u64 {
-    default_whole("seed")
+    key_default("", "seed")
 }
 fn d_trials() -> u32 {
-    default_whole("trials") as u32
+    key_default("", "trials")
 }
 fn d_country_online_share() -> f64 {
-    default_number("countries.*.online_share")
+    key_default("countries.*", "online_share")
 }
 fn d_country_agents() -> u32 {
-    default_whole("countries.*.agents") as u32
+    key_default("countries.*", "agents")
 }
 fn d_country_deal_sensitivity() -> f64 {
-    default_number("countries.*.deal_sensitivity")
+    key_default("countries.*", "deal_sensitivity")
 }
 fn d_country_lapse() -> f64 {
-    default_number("countries.*.lapse")
+    key_default("countries.*", "lapse")
 }
 fn d_country_lapse_after() -> u16 {
-    default_whole("countries.*.lapse_after") as u16
+    key_default("countries.*", "lapse_after")
 }
 fn d_country_live_affinity_mean() -> f64 {
-    default_number("countries.*.live_affinity.mean")
+    key_default("countries.*.live_affinity", "mean")
 }
 fn d_country_live_affinity_sd() -> f64 {
-    default_number("countries.*.live_affinity.sd")
+    key_default("countries.*.live_affinity", "sd")
 }
 fn d_country_diffusion_innovation() -> f64 {
-    default_number("countries.*.diffusion.innovation")
+    key_default("countries.*.diffusion", "innovation")
 }
 fn d_country_diffusion_imitation() -> f64 {
-    default_number("countries.*.diffusion.imitation")
+    key_default("countries.*.diffusion", "imitation")
 }
 fn d_country_diffusion_contacts() -> u32 {
-    default_whole("countries.*.diffusion.contacts") as u32
+    key_default("countries.*.diffusion", "contacts")
 }
 fn d_country_diffusion_rewire() -> f64 {
-    default_number("countries.*.diffusion.rewire")
+    key_default("countries.*.diffusion", "rewire")
 }
 fn d_country_spend_sessions_per_week() -> f64 {
-    default_number("countries.*.spend.sessions_per_week")
+    key_default("countries.*.spend", "sessions_per_week")
 }
 fn d_country_spend_conversion() -> f64 {
-    default_number("countries.*.spend.conversion")
+    key_default("countries.*.spend", "conversion")
 }
 fn d_country_spend_order_value_usd_median() -> Usd {
-    default_number("countries.*.spend.order_value_usd.median")
+    key_default("countries.*.spend.order_value_usd", "median")
 }
 fn d_country_spend_order_value_usd_sigma() -> f64 {
-    default_number("countries.*.spend.order_value_usd.sigma")
+    key_default("countries.*.spend.order_value_usd", "sigma")
 }
 fn d_country_creators_agents() -> u32 {
-    default_whole("countries.*.creators.agents") as u32
+    key_default("countries.*.creators", "agents")
 }
 fn d_country_creators_skill_sigma() -> f64 {
-    default_number("countries.*.creators.skill_sigma")
+    key_default("countries.*.creators", "skill_sigma")
 }
 fn d_country_creators_reservation_usd() -> Usd {
-    default_number("countries.*.creators.reservation_usd")
+    key_default("countries.*.creators", "reservation_usd")
 }
 fn d_country_creators_reservation_sigma() -> f64 {
-    default_number("countries.*.creators.reservation_sigma")
+    key_default("countries.*.creators", "reservation_sigma")
 }
 fn d_country_creators_grace_weeks() -> u16 {
-    default_whole("countries.*.creators.grace_weeks") as u16
+    key_default("countries.*.creators", "grace_weeks")
 }
 fn d_country_habit_uptake() -> f64 {
-    default_number("countries.*.habit_uptake")
+    key_default("countries.*", "habit_uptake")
 }
 fn d_country_deal_seekers_share() -> f64 {
-    default_number("countries.*.deal_seekers.share")
+    key_default("countries.*.deal_seekers", "share")
 }
 fn d_country_deal_seekers_sensitivity() -> f64 {
-    default_number("countries.*.deal_seekers.sensitivity")
+    key_default("countries.*.deal_seekers", "sensitivity")
 }
 fn d_country_deal_seekers_lapse() -> f64 {
-    default_number("countries.*.deal_seekers.lapse")
+    key_default("countries.*.deal_seekers", "lapse")
 }
 fn d_country_deal_seekers_below() -> f64 {
-    default_number("countries.*.deal_seekers.below")
+    key_default("countries.*.deal_seekers", "below")
 }
 fn d_country_spend_creator_elasticity() -> f64 {
-    default_number("countries.*.spend.creator_elasticity")
+    key_default("countries.*.spend", "creator_elasticity")
 }
 fn d_platform_ad_yield_usd_per_session() -> Usd {
-    default_number("platforms.*.ad_yield_usd_per_session")
+    key_default("platforms.*", "ad_yield_usd_per_session")
 }
 fn d_market_fixed_cost_weekly_usd() -> Usd {
-    default_number("platforms.*.markets.*.fixed_cost_weekly_usd")
+    key_default("platforms.*.markets.*", "fixed_cost_weekly_usd")
 }
 fn d_market_live_initial_adopters() -> f64 {
-    default_number("platforms.*.markets.*.live.initial_adopters")
+    key_default("platforms.*.markets.*.live", "initial_adopters")
 }
 fn d_market_subsidy_seller_funded_share() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.seller_funded_share")
+    key_default("platforms.*.markets.*.subsidy", "seller_funded_share")
 }
 fn d_market_subsidy_holdout_share() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.holdout_share")
+    key_default("platforms.*.markets.*.subsidy", "holdout_share")
 }
 fn d_market_exit_grace_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.exit.grace_weeks") as u16
+    key_default("platforms.*.markets.*.exit", "grace_weeks")
 }
 fn d_market_poaching_value_multiple() -> f64 {
-    default_number("platforms.*.markets.*.poaching.value_multiple")
+    key_default("platforms.*.markets.*.poaching", "value_multiple")
 }
 fn d_country_creators_quit_after() -> u16 {
-    default_whole("countries.*.creators.quit_after") as u16
+    key_default("countries.*.creators", "quit_after")
 }
 fn d_country_creators_switching_cost() -> f64 {
-    default_number("countries.*.creators.switching_cost")
+    key_default("countries.*.creators", "switching_cost")
 }
 fn d_country_creators_earnings_smoothing() -> f64 {
-    default_number("countries.*.creators.earnings_smoothing")
+    key_default("countries.*.creators", "earnings_smoothing")
 }
 fn d_platform_take_rate() -> f64 {
-    default_number("platforms.*.take_rate")
+    key_default("platforms.*", "take_rate")
 }
 fn d_platform_creator_commission() -> f64 {
-    default_number("platforms.*.creator_commission")
+    key_default("platforms.*", "creator_commission")
 }
 fn d_market_reach() -> f64 {
-    default_number("platforms.*.markets.*.reach")
+    key_default("platforms.*.markets.*", "reach")
 }
 fn d_market_reach_growth() -> f64 {
-    default_number("platforms.*.markets.*.reach_growth")
+    key_default("platforms.*.markets.*", "reach_growth")
 }
 fn d_market_trust() -> f64 {
-    default_number("platforms.*.markets.*.trust")
+    key_default("platforms.*.markets.*", "trust")
 }
 fn d_market_live_gate_window_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.live.gate.window_weeks") as u16
+    key_default("platforms.*.markets.*.live.gate", "window_weeks")
 }
 fn d_market_subsidy_review_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.subsidy.review_weeks") as u16
+    key_default("platforms.*.markets.*.subsidy", "review_weeks")
 }
 fn d_market_subsidy_review_target() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.review_target")
+    key_default("platforms.*.markets.*.subsidy", "review_target")
 }
 fn d_market_subsidy_cut() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.cut")
+    key_default("platforms.*.markets.*.subsidy", "cut")
 }
 fn d_market_subsidy_raise() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.raise")
+    key_default("platforms.*.markets.*.subsidy", "raise")
 }
 fn d_market_poaching_top_share() -> f64 {
-    default_number("platforms.*.markets.*.poaching.top_share")
+    key_default("platforms.*.markets.*.poaching", "top_share")
 }
 fn d_market_poaching_premium() -> f64 {
-    default_number("platforms.*.markets.*.poaching.premium")
+    key_default("platforms.*.markets.*.poaching", "premium")
 }
 fn d_market_poaching_min_offer_usd() -> Usd {
-    default_number("platforms.*.markets.*.poaching.min_offer_usd")
+    key_default("platforms.*.markets.*.poaching", "min_offer_usd")
 }
 fn d_market_poaching_contract_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.poaching.contract_weeks") as u16
+    key_default("platforms.*.markets.*.poaching", "contract_weeks")
 }
 fn d_market_poaching_follower_carry() -> f64 {
-    default_number("platforms.*.markets.*.poaching.follower_carry")
+    key_default("platforms.*.markets.*.poaching", "follower_carry")
 }
 fn d_followers_alpha() -> f64 {
-    default_number("countries.*.creators.followers.alpha")
+    key_default("countries.*.creators.followers", "alpha")
 }
 fn d_followers_min() -> f64 {
-    default_number("countries.*.creators.followers.min")
+    key_default("countries.*.creators.followers", "min")
 }
 fn d_country_creators_tail_share() -> f64 {
-    default_number("countries.*.creators.tail_share")
+    key_default("countries.*.creators", "tail_share")
 }
 fn d_country_creators_tail_creators() -> f64 {
-    default_number("countries.*.creators.tail_creators")
+    key_default("countries.*.creators", "tail_creators")
 }
 fn d_market_live_gate_plan_share() -> f64 {
-    default_number("platforms.*.markets.*.live.gate.plan_share")
+    key_default("platforms.*.markets.*.live.gate", "plan_share")
 }
 fn d_market_subsidy_value_horizon_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.subsidy.value_horizon_weeks") as u16
+    key_default("platforms.*.markets.*.subsidy", "value_horizon_weeks")
 }
 fn d_market_poaching_follower_loyalty() -> f64 {
-    default_number("platforms.*.markets.*.poaching.follower_loyalty")
+    key_default("platforms.*.markets.*.poaching", "follower_loyalty")
 }
