@@ -263,6 +263,7 @@ fn target(
     let Some(item) = path.get(k) else {
         return Some(module);
     };
+    // A chain of re-exports longer than this would be a loop of them.
     if depth < 8 {
         for (name, to) in &files[&module].reexports {
             if name == item {
