@@ -6,8 +6,10 @@
 //! What counts as a use: every path of a `use` item (groups expanded, `self` and `super`
 //! resolved) and every path in code that starts with `crate`, `super`, `self`, `livemarket`
 //! (from the binary) or a name a `use` brought in, resolved to the deepest file module it
-//! names. Declaring a child module (`mod files;`) is not a use, and neither is a doc link or
-//! a path inside a macro's arguments (which syn does not parse).
+//! names. Declaring a child module (`mod files;`) is not a use, and neither is a doc link, a
+//! path inside a macro's arguments (which syn does not parse), or anything in a file's tests
+//! (`#[cfg(test)]`, which may load a whole scenario). A use of an ancestor's file (a
+//! folder's `mod.rs`, its face) does not make a circle.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -160,9 +162,32 @@ impl Uses {
     }
 }
 
+/// Whether an item is compiled for tests only (`#[cfg(test)]`).
+fn is_test_only(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+    })
+}
+
 impl<'ast> Visit<'ast> for Uses {
     fn visit_item_use(&mut self, i: &'ast syn::ItemUse) {
-        self.tree(Vec::new(), &i.tree);
+        if !is_test_only(&i.attrs) {
+            self.tree(Vec::new(), &i.tree);
+        }
+    }
+
+    /// A file's tests may use anything (load a whole scenario, run a trial): they are not
+    /// part of its place in the order.
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if !is_test_only(&m.attrs) {
+            syn::visit::visit_item_mod(self, m);
+        }
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if !is_test_only(&f.attrs) {
+            syn::visit::visit_item_fn(self, f);
+        }
     }
 
     fn visit_path(&mut self, p: &'ast syn::Path) {
@@ -195,6 +220,7 @@ fn uses_of(files: &CrateFiles, module: &[String], text: &str) -> Vec<(bool, Vec<
             uses.visit_item_use(u);
         }
     }
+    // The top-level `use` items are read again here: their edges are a set.
     uses.visit_file(&file);
     uses.found
 }

@@ -5,11 +5,11 @@
 
 use super::consumers::{Consumers, MASKS};
 use super::creators::{self, Creator, PerFollower, Picker};
+use super::events::{EventKind, EventRecord};
 use super::metrics::{Metric, WeekRecord};
 use super::pass::{self, Flows, PassInput, in_holdout};
 use super::reach::Reach;
 use super::rng::{ModelRng, country_rng, hash_unit, splitmix64};
-use super::trial::{EventKind, EventRecord};
 use crate::scenario::{Audience, MAX_PLATFORMS, Market, PlatformMask};
 use crate::world::{CountryWorld, World};
 use rand::Rng;

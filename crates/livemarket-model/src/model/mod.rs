@@ -15,12 +15,12 @@ pub mod rng;
 mod cache;
 pub(crate) mod consumers;
 mod creators;
+mod events;
 mod metrics;
 mod pass;
 mod reach;
 mod trial;
 
+pub use events::{EventKind, EventRecord, Events};
 pub use metrics::{Description, Metric, Unit, WeekRecord};
-pub use trial::{
-    CreatorEnd, EventKind, EventRecord, Events, TrialResult, simulate, trial_memory_bytes,
-};
+pub use trial::{CreatorEnd, TrialResult, simulate, trial_memory_bytes};

@@ -10,6 +10,7 @@
 //! errors and `livemarket check` name the file a value came from.
 
 use super::error::{Problem, ScenarioError, line_col};
+use super::read::{io_reason, parse_problem, read_limited};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -111,7 +112,7 @@ pub type Reader<'a> = dyn FnMut(&str) -> std::io::Result<String> + 'a;
 
 /// Reads parents from the file system.
 pub fn read_disk(file: &str) -> std::io::Result<String> {
-    super::read_limited(std::path::Path::new(file))
+    read_limited(std::path::Path::new(file))
 }
 
 /// Follows the `extends` chain of `text` (named `file`) and merges it, root first.
@@ -156,7 +157,7 @@ pub fn compose(file: &str, text: &str, read: &mut Reader<'_>) -> Result<Composed
                 format!(
                     "cannot read `{name}` ({parent}), which this file extends: {}; `extends` \
                      names a file relative to the file that says it",
-                    super::io_reason(&e)
+                    io_reason(&e)
                 ),
             )
         })?;
@@ -167,7 +168,7 @@ pub fn compose(file: &str, text: &str, read: &mut Reader<'_>) -> Result<Composed
         let k = files.len() - 1;
         let table = DeTable::parse(&files[k].text).map_err(|e| ScenarioError {
             file: files[k].file.clone(),
-            problems: vec![super::parse_problem(&files[k].text, &e)],
+            problems: vec![parse_problem(&files[k].text, &e)],
         })?;
         next = extends_of(table.get_ref(), k, &files)?;
     }
@@ -246,7 +247,7 @@ fn merge(files: Vec<SourceFile>) -> Result<Composed, ScenarioError> {
         let de = spanned.get_ref();
         let own: toml::Table = toml::from_str(text).map_err(|e| ScenarioError {
             file: files[k].file.clone(),
-            problems: vec![super::parse_problem(text, &e)],
+            problems: vec![parse_problem(text, &e)],
         })?;
         if k + 1 < files.len() {
             // A child names its own results.

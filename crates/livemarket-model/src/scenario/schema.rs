@@ -1,60 +1,142 @@
 //! The scenario file's schema: the typed view of a scenario.
 //!
-//! Every table denies unknown keys; [`super::schema_message`] turns serde's message into one
-//! that names the nearest valid key. Each key's default, unit and range are written once, in
-//! the key table (`params::KEYS`): the default functions here read it, and ranges are checked
-//! in [`super::validate`] from it.
+//! Every table denies unknown keys; [`super::names::schema_message`] turns serde's message
+//! into one that names the nearest valid key.
+//!
+//! A key is written in one place, its row of the key table ([`super::keys::KEYS`]: type,
+//! unit, default, range, meaning, in the README's order), plus its use: the field here that
+//! holds it. A field whose key has a default is declared `= key`, and `table!` (below) does the
+//! rest: it names the table's path once (`"countries.*.spend"`), and deserializes through
+//! serde's derive on a twin struct in which those fields may be missing; a missing one is
+//! read from the key table by the one generic [`key_default`], as the field's type. A table
+//! declared `with Default` defaults to the table left out of the file (every key at its
+//! default). There are no default functions or `Default` impls to keep in step by hand, and
+//! a unit test of `params` loads a scenario that leaves every defaulted key out and compares
+//! each value with the key table, so a pattern or a default text that does not fit fails
+//! there. (The rows cannot be generated from these structs: the README lists keys in an
+//! order of its own, and the fields' order is the order `params` prints them.)
 
 use super::date::Date;
-use super::params::{default_number, default_whole};
+use super::keys::key_default;
+use super::uncertain::Table;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+
+/// Declares a table of the scenario file: the struct as written (with `Serialize` derived),
+/// its `Deserialize`, and with `with Default` its `Default`. `in "PATH"` is the table's path
+/// in the key table (`*` for a country, platform or market; empty at the top level); a field
+/// `= key` takes its default from the key table's row `PATH.field`.
+///
+/// `Deserialize` is serde's derive on a twin of the struct, with the same name, fields and
+/// serde attributes, so every message (unknown key, missing key, wrong type) is the one the
+/// struct's own derive would give; only the `= key` fields are `Option`s in the twin.
+macro_rules! table {
+    (
+        $(#[doc = $doc:expr])*
+        #[derive($($derive:ident),*)]
+        pub struct $name:ident in $table:literal $(with $default:ident)? {
+            $(
+                $(#[$field_attr:meta])*
+                pub $field:ident: $ty:ty $(= $key:ident)?,
+            )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive($($derive,)* Serialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(
+                $(#[$field_attr])*
+                pub $field: $ty,
+            )*
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct $name {
+                    $(
+                        $(#[$field_attr])*
+                        $field: table!(@twin $ty $(, $key)?),
+                    )*
+                }
+                let twin = $name::deserialize(d)?;
+                Ok(Self {
+                    $($field: table!(@value twin.$field, $table, $field $(, $key)?),)*
+                })
+            }
+        }
+
+        $(table!(@$default $name, $table);)?
+    };
+    (@twin $ty:ty) => { $ty };
+    (@twin $ty:ty, key) => { Option<$ty> };
+    (@value $twin:ident.$field:ident, $table:literal, $_:ident) => { $twin.$field };
+    (@value $twin:ident.$field:ident, $table:literal, $_:ident, key) => {
+        $twin.$field.unwrap_or_else(|| key_default($table, stringify!($field)))
+    };
+    (@Default $name:ident, $table:literal) => {
+        impl Default for $name {
+            /// The table left out of the file: every key at its default.
+            fn default() -> Self {
+                Self::deserialize(toml::Value::Table(toml::Table::new()))
+                    .unwrap_or_else(|e| panic!("every key of `{}` has a default: {e}", $table))
+            }
+        }
+    };
+}
 
 /// US dollars.
 pub type Usd = f64;
 
-/// A whole scenario file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Scenario {
-    /// Name used for the default output folder; defaults to the file name without `.toml`.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Free text shown by `livemarket check`.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// First day of week 0 (ISO date).
-    pub start: Date,
-    /// Number of simulated weeks.
-    pub weeks: u32,
-    /// Scenario seed; trial k's seed derives from it and k alone.
-    #[serde(default = "d_seed")]
-    pub seed: u64,
-    /// Trials run by `livemarket run` unless `--trials` says otherwise.
-    #[serde(default = "d_trials")]
-    pub trials: u32,
-    /// Countries keyed by ISO 3166 alpha-2 code, in file order.
-    pub countries: IndexMap<String, Country>,
-    /// Platforms keyed by name (`tiktok`, `facebook`, ...), in file order.
-    #[serde(default)]
-    pub platforms: IndexMap<String, Platform>,
-    /// A parameter sweep run by `livemarket run` (docs/sweeps.md); none means one point.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sweep: Option<Sweep>,
-    /// Distributions of uncertain parameters by path (`"countries.GB.live_affinity.mean" =
-    /// { dist = "normal", mean = 0.4, sd = 0.05 }`), in file order: each trial draws its own
-    /// values (docs/sweeps.md); its key `posterior` names a calibration's posterior instead.
-    #[serde(default, skip_serializing_if = "super::uncertain::Table::is_absent")]
-    pub uncertain: super::uncertain::Table,
-    /// What `run` prints at the end and writes as `headline.csv`: the markets and measures
-    /// the scenario is about; none means the defaults (every live market's GMV, in a sweep
-    /// the markets it varies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headline: Option<Headline>,
-    /// Feedbacks of the model that can be switched off, each `true` by default
-    /// (docs/model.md, "Switches").
-    #[serde(default)]
-    pub switches: Switches,
+/// A set of platforms, one bit each (a consumer's platforms, the live shops of a country).
+pub type PlatformMask = u8;
+/// Most platforms a scenario may hold: one bit each in a [`PlatformMask`]. Every
+/// per-platform array and mask table in the model is sized from it.
+pub const MAX_PLATFORMS: usize = PlatformMask::BITS as usize;
+
+table! {
+    /// A whole scenario file.
+    #[derive(Debug, Clone)]
+    pub struct Scenario in "" {
+        /// Name used for the default output folder; defaults to the file name without `.toml`.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// Free text shown by `livemarket check`.
+        #[serde(default)]
+        pub description: Option<String>,
+        /// First day of week 0 (ISO date).
+        pub start: Date,
+        /// Number of simulated weeks.
+        pub weeks: u32,
+        /// Scenario seed; trial k's seed derives from it and k alone.
+        pub seed: u64 = key,
+        /// Trials run by `livemarket run` unless `--trials` says otherwise.
+        pub trials: u32 = key,
+        /// Countries keyed by ISO 3166 alpha-2 code, in file order.
+        pub countries: IndexMap<String, Country>,
+        /// Platforms keyed by name (`tiktok`, `facebook`, ...), in file order.
+        #[serde(default)]
+        pub platforms: IndexMap<String, Platform>,
+        /// A parameter sweep run by `livemarket run` (docs/sweeps.md); none means one point.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub sweep: Option<Sweep>,
+        /// Distributions of uncertain parameters by path (`"countries.GB.live_affinity.mean" =
+        /// { dist = "normal", mean = 0.4, sd = 0.05 }`), in file order: each trial draws its own
+        /// values (docs/sweeps.md); its key `posterior` names a calibration's posterior instead.
+        #[serde(default, skip_serializing_if = "Table::is_absent")]
+        pub uncertain: Table,
+        /// What `run` prints at the end and writes as `headline.csv`: the markets and measures
+        /// the scenario is about; none means the defaults (every live market's GMV, in a sweep
+        /// the markets it varies).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub headline: Option<Headline>,
+        /// Feedbacks of the model that can be switched off, each `true` by default
+        /// (docs/model.md, "Switches").
+        #[serde(default)]
+        pub switches: Switches,
+    }
 }
 
 /// The `[headline]` table: the outcomes a scenario is about.
@@ -69,38 +151,31 @@ pub struct Headline {
     pub measures: Option<Vec<String>>,
 }
 
-/// The model's feedbacks, each of which an analyst can switch off to measure what it does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Switches {
-    /// Consumers respond to the discount (adoption, habits, pull between platforms,
-    /// conversion, and the deal-seekers' reference discount); off: they see no discount,
-    /// while the platform still pays it.
-    #[serde(default = "d_on")]
-    pub price: bool,
-    /// Deal-seekers exist (their own δ and their lapse); off: they act as ordinary
-    /// consumers.
-    #[serde(default = "d_on")]
-    pub deal_seekers: bool,
-    /// Sessions thin as streaming creators' followers fall (η); off: every picked session
-    /// happens.
-    #[serde(default = "d_on")]
-    pub creator_supply: bool,
-    /// Adoption through contacts (Bass imitation q); off: q = 0.
-    #[serde(default = "d_on")]
-    pub word_of_mouth: bool,
-    /// Idle adopters lapse (`lapse` after `lapse_after`); off: habits never fade.
-    #[serde(default = "d_on")]
-    pub habit_decay: bool,
-    /// Poached creators take followers' habits along (`follower_loyalty`); off: loyalty 0.
-    #[serde(default = "d_on")]
-    pub poaching_demand: bool,
-    /// Subsidy reviews change rates; off: every rate stays at its start.
-    #[serde(default = "d_on")]
-    pub reviews: bool,
-    /// Exit rules withdraw markets; off: no market is withdrawn.
-    #[serde(default = "d_on")]
-    pub exit: bool,
+table! {
+    /// The model's feedbacks, each of which an analyst can switch off to measure what it does.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Switches in "switches" with Default {
+        /// Consumers respond to the discount (adoption, habits, pull between platforms,
+        /// conversion, and the deal-seekers' reference discount); off: they see no discount,
+        /// while the platform still pays it.
+        pub price: bool = key,
+        /// Deal-seekers exist (their own δ and their lapse); off: they act as ordinary
+        /// consumers.
+        pub deal_seekers: bool = key,
+        /// Sessions thin as streaming creators' followers fall (η); off: every picked session
+        /// happens.
+        pub creator_supply: bool = key,
+        /// Adoption through contacts (Bass imitation q); off: q = 0.
+        pub word_of_mouth: bool = key,
+        /// Idle adopters lapse (`lapse` after `lapse_after`); off: habits never fade.
+        pub habit_decay: bool = key,
+        /// Poached creators take followers' habits along (`follower_loyalty`); off: loyalty 0.
+        pub poaching_demand: bool = key,
+        /// Subsidy reviews change rates; off: every rate stays at its start.
+        pub reviews: bool = key,
+        /// Exit rules withdraw markets; off: no market is withdrawn.
+        pub exit: bool = key,
+    }
 }
 
 impl Switches {
@@ -117,25 +192,6 @@ impl Switches {
             ("exit", self.exit),
         ]
     }
-}
-
-impl Default for Switches {
-    fn default() -> Self {
-        Switches {
-            price: true,
-            deal_seekers: true,
-            creator_supply: true,
-            word_of_mouth: true,
-            habit_decay: true,
-            poaching_demand: true,
-            reviews: true,
-            exit: true,
-        }
-    }
-}
-
-fn d_on() -> bool {
-    true
 }
 
 /// A parameter sweep: the values each parameter takes and how they combine into points.
@@ -288,139 +344,93 @@ impl From<Values> for toml::Value {
     }
 }
 
-/// One country: its consumers, their diffusion and spending, and its creators.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Country {
-    /// People.
-    pub population: f64,
-    /// Share of the population online, in (0, 1].
-    #[serde(default = "d_country_online_share")]
-    pub online_share: f64,
-    /// Consumer agents simulated (the resolution).
-    #[serde(default = "d_country_agents")]
-    pub agents: u32,
-    /// Acceptance of buying in a live stream, Beta distributed in [0, 1].
-    #[serde(default)]
-    pub live_affinity: Affinity,
-    /// How much a discount raises adoption, conversion and the pull of a platform: factor
-    /// (1 + deal_sensitivity × d), for ordinary consumers.
-    #[serde(default = "d_country_deal_sensitivity")]
-    pub deal_sensitivity: f64,
-    /// Consumers who respond more to discounts, and leave when the discount goes.
-    #[serde(default)]
-    pub deal_seekers: DealSeekers,
-    /// Weekly probability that an adopter starts buying on a further live platform it uses
-    /// (× its deal factor); 0 keeps every adopter on the platform it adopted on.
-    #[serde(default = "d_country_habit_uptake")]
-    pub habit_uptake: f64,
-    /// Weekly probability that an adopter who bought nothing for `lapse_after` weeks stops.
-    #[serde(default = "d_country_lapse")]
-    pub lapse: f64,
-    /// Weeks without an order before `lapse` applies.
-    #[serde(default = "d_country_lapse_after")]
-    pub lapse_after: u16,
-    /// Bass diffusion through contacts.
-    #[serde(default)]
-    pub diffusion: Diffusion,
-    /// What adopters watch and buy.
-    #[serde(default)]
-    pub spend: Spend,
-    /// The country's creators.
-    #[serde(default)]
-    pub creators: Creators,
-}
-
-/// The deal-seekers of a country.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct DealSeekers {
-    /// Share of consumers who are deal-seekers.
-    #[serde(default = "d_country_deal_seekers_share")]
-    pub share: f64,
-    /// Their deal sensitivity δ.
-    #[serde(default = "d_country_deal_seekers_sensitivity")]
-    pub sensitivity: f64,
-    /// Weekly probability that a deal-seeker adopter whose best discount fell below `below`
-    /// × the discount it adopted at stops.
-    #[serde(default = "d_country_deal_seekers_lapse")]
-    pub lapse: f64,
-    /// The share of its adoption discount below which a deal-seeker may lapse.
-    #[serde(default = "d_country_deal_seekers_below")]
-    pub below: f64,
-}
-
-impl Default for DealSeekers {
-    fn default() -> Self {
-        DealSeekers {
-            share: d_country_deal_seekers_share(),
-            sensitivity: d_country_deal_seekers_sensitivity(),
-            lapse: d_country_deal_seekers_lapse(),
-            below: d_country_deal_seekers_below(),
-        }
+table! {
+    /// One country: its consumers, their diffusion and spending, and its creators.
+    #[derive(Debug, Clone)]
+    pub struct Country in "countries.*" {
+        /// People.
+        pub population: f64,
+        /// Share of the population online, in (0, 1].
+        pub online_share: f64 = key,
+        /// Consumer agents simulated (the resolution).
+        pub agents: u32 = key,
+        /// Acceptance of buying in a live stream, Beta distributed in [0, 1].
+        #[serde(default)]
+        pub live_affinity: Affinity,
+        /// How much a discount raises adoption, conversion and the pull of a platform: factor
+        /// (1 + deal_sensitivity × d), for ordinary consumers.
+        pub deal_sensitivity: f64 = key,
+        /// Consumers who respond more to discounts, and leave when the discount goes.
+        #[serde(default)]
+        pub deal_seekers: DealSeekers,
+        /// Weekly probability that an adopter starts buying on a further live platform it uses
+        /// (× its deal factor); 0 keeps every adopter on the platform it adopted on.
+        pub habit_uptake: f64 = key,
+        /// Weekly probability that an adopter who bought nothing for `lapse_after` weeks stops.
+        pub lapse: f64 = key,
+        /// Weeks without an order before `lapse` applies.
+        pub lapse_after: u16 = key,
+        /// Bass diffusion through contacts.
+        #[serde(default)]
+        pub diffusion: Diffusion,
+        /// What adopters watch and buy.
+        #[serde(default)]
+        pub spend: Spend,
+        /// The country's creators.
+        #[serde(default)]
+        pub creators: Creators,
     }
 }
 
-/// Beta distribution of live affinity, by mean and standard deviation.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Affinity {
-    /// Mean affinity, in [0, 1].
-    #[serde(default = "d_country_live_affinity_mean")]
-    pub mean: f64,
-    /// Standard deviation; 0 gives every consumer exactly `mean`.
-    #[serde(default = "d_country_live_affinity_sd")]
-    pub sd: f64,
-}
-
-impl Default for Affinity {
-    fn default() -> Self {
-        Affinity {
-            mean: d_country_live_affinity_mean(),
-            sd: d_country_live_affinity_sd(),
-        }
+table! {
+    /// The deal-seekers of a country.
+    #[derive(Debug, Clone)]
+    pub struct DealSeekers in "countries.*.deal_seekers" with Default {
+        /// Share of consumers who are deal-seekers.
+        pub share: f64 = key,
+        /// Their deal sensitivity δ.
+        pub sensitivity: f64 = key,
+        /// Weekly probability that a deal-seeker adopter whose best discount fell below `below`
+        /// × the discount it adopted at stops.
+        pub lapse: f64 = key,
+        /// The share of its adoption discount below which a deal-seeker may lapse.
+        pub below: f64 = key,
     }
 }
 
-/// Bass diffusion parameters and the contact network.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Diffusion {
-    /// Bass p, per week.
-    #[serde(default = "d_country_diffusion_innovation")]
-    pub innovation: f64,
-    /// Bass q, per week.
-    #[serde(default = "d_country_diffusion_imitation")]
-    pub imitation: f64,
-    /// Mean number of contacts per consumer.
-    #[serde(default = "d_country_diffusion_contacts")]
-    pub contacts: u32,
-    /// `random`, `small_world` or `well_mixed`.
-    #[serde(default)]
-    pub network: Network,
-    /// Rewiring probability of each lattice edge (`small_world` only).
-    #[serde(default = "d_country_diffusion_rewire")]
-    pub rewire: f64,
+table! {
+    /// Beta distribution of live affinity, by mean and standard deviation.
+    #[derive(Debug, Clone)]
+    pub struct Affinity in "countries.*.live_affinity" with Default {
+        /// Mean affinity, in [0, 1].
+        pub mean: f64 = key,
+        /// Standard deviation; 0 gives every consumer exactly `mean`.
+        pub sd: f64 = key,
+    }
 }
 
-impl Default for Diffusion {
-    fn default() -> Self {
-        Diffusion {
-            innovation: d_country_diffusion_innovation(),
-            imitation: d_country_diffusion_imitation(),
-            contacts: d_country_diffusion_contacts(),
-            network: Network::default(),
-            rewire: d_country_diffusion_rewire(),
-        }
+table! {
+    /// Bass diffusion parameters and the contact network.
+    #[derive(Debug, Clone)]
+    pub struct Diffusion in "countries.*.diffusion" with Default {
+        /// Bass p, per week.
+        pub innovation: f64 = key,
+        /// Bass q, per week.
+        pub imitation: f64 = key,
+        /// Mean number of contacts per consumer.
+        pub contacts: u32 = key,
+        /// `random`, `small_world` or `well_mixed`.
+        pub network: Network = key,
+        /// Rewiring probability of each lattice edge (`small_world` only).
+        pub rewire: f64 = key,
     }
 }
 
 /// How consumers see each other.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Network {
     /// Each consumer draws contacts/2 partners uniformly; undirected, duplicates merged.
-    #[default]
     Random,
     /// Ring lattice of `contacts` neighbours, each edge rewired with probability `rewire`
     /// (Watts & Strogatz 1998).
@@ -429,138 +439,84 @@ pub enum Network {
     WellMixed,
 }
 
-/// Sessions, conversion and order values.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Spend {
-    /// Mean of the Poisson number of live sessions an adopter watches per week.
-    #[serde(default = "d_country_spend_sessions_per_week")]
-    pub sessions_per_week: f64,
-    /// Base probability that one session ends in an order.
-    #[serde(default = "d_country_spend_conversion")]
-    pub conversion: f64,
-    /// Lognormal order value in USD.
-    #[serde(default)]
-    pub order_value_usd: OrderValue,
-    /// η: a session on platform p happens with probability min(1, F_p / F_p⁰)^η, F_p the
-    /// followers of its streaming creators (F_p⁰ in its first live week); 0: always.
-    #[serde(default = "d_country_spend_creator_elasticity")]
-    pub creator_elasticity: f64,
-}
-
-impl Default for Spend {
-    fn default() -> Self {
-        Spend {
-            sessions_per_week: d_country_spend_sessions_per_week(),
-            conversion: d_country_spend_conversion(),
-            order_value_usd: OrderValue::default(),
-            creator_elasticity: d_country_spend_creator_elasticity(),
-        }
+table! {
+    /// Sessions, conversion and order values.
+    #[derive(Debug, Clone)]
+    pub struct Spend in "countries.*.spend" with Default {
+        /// Mean of the Poisson number of live sessions an adopter watches per week.
+        pub sessions_per_week: f64 = key,
+        /// Base probability that one session ends in an order.
+        pub conversion: f64 = key,
+        /// Lognormal order value in USD.
+        #[serde(default)]
+        pub order_value_usd: OrderValue,
+        /// η: a session on platform p happens with probability min(1, F_p / F_p⁰)^η, F_p the
+        /// followers of its streaming creators (F_p⁰ in its first live week); 0: always.
+        pub creator_elasticity: f64 = key,
     }
 }
 
-/// A lognormal order value.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct OrderValue {
-    /// Median order value, USD.
-    #[serde(default = "d_country_spend_order_value_usd_median")]
-    pub median: Usd,
-    /// Sigma of log(order value).
-    #[serde(default = "d_country_spend_order_value_usd_sigma")]
-    pub sigma: f64,
-}
-
-impl Default for OrderValue {
-    fn default() -> Self {
-        OrderValue {
-            median: d_country_spend_order_value_usd_median(),
-            sigma: d_country_spend_order_value_usd_sigma(),
-        }
+table! {
+    /// A lognormal order value.
+    #[derive(Debug, Clone)]
+    pub struct OrderValue in "countries.*.spend.order_value_usd" with Default {
+        /// Median order value, USD.
+        pub median: Usd = key,
+        /// Sigma of log(order value).
+        pub sigma: f64 = key,
     }
 }
 
-/// A country's creators.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Creators {
-    /// Creator agents in the country; each is one creator.
-    #[serde(default = "d_country_creators_agents")]
-    pub agents: u32,
-    /// Followers per creator, in people.
-    #[serde(default)]
-    pub followers: Followers,
-    /// Sigma of the lognormal skill (median 1) that multiplies conversion.
-    #[serde(default = "d_country_creators_skill_sigma")]
-    pub skill_sigma: f64,
-    /// Median of the lognormal reservation wage, USD per week: a creator whose trailing
-    /// earnings stay below its own wage goes dormant.
-    #[serde(default = "d_country_creators_reservation_usd")]
-    pub reservation_usd: Usd,
-    /// Sigma of log(reservation wage).
-    #[serde(default = "d_country_creators_reservation_sigma")]
-    pub reservation_sigma: f64,
-    /// Weeks below the reservation wage in a row after which a creator goes dormant.
-    #[serde(default = "d_country_creators_quit_after")]
-    pub quit_after: u16,
-    /// Weeks after its home market opens before a creator counts weeks below its wage.
-    #[serde(default = "d_country_creators_grace_weeks")]
-    pub grace_weeks: u16,
-    /// Share of the market's creator-led sessions hosted by the long tail of creators
-    /// outside the agents (the head), in [0, 1); 0: the agents are all the creators.
-    #[serde(default = "d_country_creators_tail_share")]
-    pub tail_share: f64,
-    /// Creators in the long tail of each platform's market (they share the tail's
-    /// earnings; each has a reservation wage drawn like the head's).
-    #[serde(default = "d_country_creators_tail_creators")]
-    pub tail_creators: f64,
-    /// Median weekly reservation wage of a tail creator, USD; none: `reservation_usd` (its
-    /// sigma is `reservation_sigma`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tail_reservation_usd: Option<Usd>,
-    /// Model 1's key, kept only to say what replaced it (`reservation_usd`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_weekly_earnings_usd: Option<toml::Value>,
-    /// A creator moves only for an offer above trailing earnings × (1 + switching_cost).
-    #[serde(default = "d_country_creators_switching_cost")]
-    pub switching_cost: f64,
-    /// Weight of the newest week in the trailing earnings (exponential moving average), in
-    /// (0, 1].
-    #[serde(default = "d_country_creators_earnings_smoothing")]
-    pub earnings_smoothing: f64,
-}
-
-impl Default for Creators {
-    fn default() -> Self {
-        Creators {
-            agents: d_country_creators_agents(),
-            followers: Followers::default(),
-            skill_sigma: d_country_creators_skill_sigma(),
-            reservation_usd: d_country_creators_reservation_usd(),
-            reservation_sigma: d_country_creators_reservation_sigma(),
-            quit_after: d_country_creators_quit_after(),
-            grace_weeks: d_country_creators_grace_weeks(),
-            tail_share: d_country_creators_tail_share(),
-            tail_creators: d_country_creators_tail_creators(),
-            tail_reservation_usd: None,
-            min_weekly_earnings_usd: None,
-            switching_cost: d_country_creators_switching_cost(),
-            earnings_smoothing: d_country_creators_earnings_smoothing(),
-        }
+table! {
+    /// A country's creators.
+    #[derive(Debug, Clone)]
+    pub struct Creators in "countries.*.creators" with Default {
+        /// Creator agents in the country; each is one creator.
+        pub agents: u32 = key,
+        /// Followers per creator, in people.
+        #[serde(default)]
+        pub followers: Followers,
+        /// Sigma of the lognormal skill (median 1) that multiplies conversion.
+        pub skill_sigma: f64 = key,
+        /// Median of the lognormal reservation wage, USD per week: a creator whose trailing
+        /// earnings stay below its own wage goes dormant.
+        pub reservation_usd: Usd = key,
+        /// Sigma of log(reservation wage).
+        pub reservation_sigma: f64 = key,
+        /// Weeks below the reservation wage in a row after which a creator goes dormant.
+        pub quit_after: u16 = key,
+        /// Weeks after its home market opens before a creator counts weeks below its wage.
+        pub grace_weeks: u16 = key,
+        /// Share of the market's creator-led sessions hosted by the long tail of creators
+        /// outside the agents (the head), in [0, 1); 0: the agents are all the creators.
+        pub tail_share: f64 = key,
+        /// Creators in the long tail of each platform's market (they share the tail's
+        /// earnings; each has a reservation wage drawn like the head's).
+        pub tail_creators: f64 = key,
+        /// Median weekly reservation wage of a tail creator, USD; none: `reservation_usd` (its
+        /// sigma is `reservation_sigma`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tail_reservation_usd: Option<Usd>,
+        /// Model 1's key, kept only to say what replaced it (`reservation_usd`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub min_weekly_earnings_usd: Option<toml::Value>,
+        /// A creator moves only for an offer above trailing earnings × (1 + switching_cost).
+        pub switching_cost: f64 = key,
+        /// Weight of the newest week in the trailing earnings (exponential moving average), in
+        /// (0, 1].
+        pub earnings_smoothing: f64 = key,
     }
 }
 
 /// The distribution of followers per creator, in people.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Followers {
     /// Pareto with shape `alpha` and scale (minimum) `min`.
     Pareto {
         /// Shape (tail index), from 0.5 to 100.
-        #[serde(default = "d_followers_alpha")]
         alpha: f64,
         /// Minimum followers.
-        #[serde(default = "d_followers_min")]
         min: f64,
     },
     /// Lognormal by `median` and `sigma`.
@@ -572,71 +528,96 @@ pub enum Followers {
     },
 }
 
-impl Default for Followers {
-    fn default() -> Self {
-        Followers::Pareto {
-            alpha: d_followers_alpha(),
-            min: d_followers_min(),
+/// The path of [`Followers`] in the key table.
+const FOLLOWERS: &str = "countries.*.creators.followers";
+
+/// As `table!` does for a struct: serde's derive on a twin in which the keys with a
+/// default may be missing, each then read from the key table.
+impl<'de> Deserialize<'de> for Followers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+        enum Followers {
+            Pareto {
+                alpha: Option<f64>,
+                min: Option<f64>,
+            },
+            Lognormal {
+                median: f64,
+                sigma: f64,
+            },
         }
+        Ok(match Followers::deserialize(d)? {
+            Followers::Pareto { alpha, min } => Self::Pareto {
+                alpha: alpha.unwrap_or_else(|| key_default(FOLLOWERS, "alpha")),
+                min: min.unwrap_or_else(|| key_default(FOLLOWERS, "min")),
+            },
+            Followers::Lognormal { median, sigma } => Self::Lognormal { median, sigma },
+        })
     }
 }
 
-/// A platform: global terms and one market per country where it operates.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Platform {
-    /// Share of GMV the platform keeps as revenue.
-    #[serde(default = "d_platform_take_rate")]
-    pub take_rate: f64,
-    /// Share of GMV paid to the creator who made the sale.
-    #[serde(default = "d_platform_creator_commission")]
-    pub creator_commission: f64,
-    /// Advertising and gift revenue a live session brings, USD per person-session.
-    #[serde(default = "d_platform_ad_yield_usd_per_session")]
-    pub ad_yield_usd_per_session: Usd,
-    /// Markets keyed by country code.
-    #[serde(default)]
-    pub markets: IndexMap<String, Market>,
+impl Default for Followers {
+    /// The table left out of the file: the default `dist` with its keys' defaults.
+    fn default() -> Self {
+        let dist: toml::Value = key_default(FOLLOWERS, "dist");
+        let table = toml::Table::from_iter([("dist".to_string(), dist)]);
+        Self::deserialize(toml::Value::Table(table))
+            .unwrap_or_else(|e| panic!("every key of `{FOLLOWERS}` has a default: {e}"))
+    }
 }
 
-/// A platform in one country.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Market {
-    /// Share of the country's online consumers using the platform in week 0.
-    #[serde(default = "d_market_reach")]
-    pub reach: f64,
-    /// Relative weekly growth of reach: reach(t) = min(1, reach × (1 + reach_growth)^t).
-    #[serde(default = "d_market_reach_growth")]
-    pub reach_growth: f64,
-    /// Multiplies conversion (checkout, logistics, brand trust).
-    #[serde(default = "d_market_trust")]
-    pub trust: f64,
-    /// Share of the country's creators whose home is this platform at the start. Markets
-    /// that leave it out split what the others leave equally.
-    #[serde(default)]
-    pub creator_share: Option<f64>,
-    /// Live shopping: when it opens; none means it never opens.
-    #[serde(default)]
-    pub live: Option<Live>,
-    /// Discounts the platform pays on orders; none means no discount.
-    #[serde(default)]
-    pub subsidy: Option<Subsidy>,
-    /// When the platform withdraws live shopping; none means it never does.
-    #[serde(default)]
-    pub exit: Option<Exit>,
-    /// Contracts offered to rival platforms' creators; none means no poaching.
-    #[serde(default)]
-    pub poaching: Option<Poaching>,
-    /// Top-ups of streaming creators' weekly earnings; none means no fund.
-    #[serde(default)]
-    pub creator_fund: Option<CreatorFund>,
-    /// Cost of running the live shop in the market, per week while it is open, USD.
-    #[serde(default = "d_market_fixed_cost_weekly_usd")]
-    pub fixed_cost_weekly_usd: Usd,
-    /// The weekly GMV the platform plans for the market (read by `plan` gates and exits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan: Option<Plan>,
+table! {
+    /// A platform: global terms and one market per country where it operates.
+    #[derive(Debug, Clone)]
+    pub struct Platform in "platforms.*" {
+        /// Share of GMV the platform keeps as revenue.
+        pub take_rate: f64 = key,
+        /// Share of GMV paid to the creator who made the sale.
+        pub creator_commission: f64 = key,
+        /// Advertising and gift revenue a live session brings, USD per person-session.
+        pub ad_yield_usd_per_session: Usd = key,
+        /// Markets keyed by country code.
+        #[serde(default)]
+        pub markets: IndexMap<String, Market>,
+    }
+}
+
+table! {
+    /// A platform in one country.
+    #[derive(Debug, Clone)]
+    pub struct Market in "platforms.*.markets.*" {
+        /// Share of the country's online consumers using the platform in week 0.
+        pub reach: f64 = key,
+        /// Relative weekly growth of reach: reach(t) = min(1, reach × (1 + reach_growth)^t).
+        pub reach_growth: f64 = key,
+        /// Multiplies conversion (checkout, logistics, brand trust).
+        pub trust: f64 = key,
+        /// Share of the country's creators whose home is this platform at the start. Markets
+        /// that leave it out split what the others leave equally.
+        #[serde(default)]
+        pub creator_share: Option<f64>,
+        /// Live shopping: when it opens; none means it never opens.
+        #[serde(default)]
+        pub live: Option<Live>,
+        /// Discounts the platform pays on orders; none means no discount.
+        #[serde(default)]
+        pub subsidy: Option<Subsidy>,
+        /// When the platform withdraws live shopping; none means it never does.
+        #[serde(default)]
+        pub exit: Option<Exit>,
+        /// Contracts offered to rival platforms' creators; none means no poaching.
+        #[serde(default)]
+        pub poaching: Option<Poaching>,
+        /// Top-ups of streaming creators' weekly earnings; none means no fund.
+        #[serde(default)]
+        pub creator_fund: Option<CreatorFund>,
+        /// Cost of running the live shop in the market, per week while it is open, USD.
+        pub fixed_cost_weekly_usd: Usd = key,
+        /// The weekly GMV the platform plans for the market (read by `plan` gates and exits).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub plan: Option<Plan>,
+    }
 }
 
 /// A market's GMV plan: a weekly level, or dated points interpolated linearly (flat before
@@ -686,59 +667,56 @@ pub struct CreatorFund {
     pub floor_usd: Usd,
 }
 
-/// Opening of live shopping.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Live {
-    /// The week (containing this date) live shopping opens; before `start` means week 0.
-    pub launch: Date,
-    /// Optional condition checked on the launch date; unmet, the launch is cancelled.
-    #[serde(default)]
-    pub gate: Option<Gate>,
-    /// The week (containing this date) live shopping closes for good; none: never.
-    #[serde(default)]
-    pub close: Option<Date>,
-    /// For a shop already running before `start`: share of its users with a habit on it in
-    /// week 0.
-    #[serde(default = "d_market_live_initial_adopters")]
-    pub initial_adopters: f64,
+table! {
+    /// Opening of live shopping.
+    #[derive(Debug, Clone)]
+    pub struct Live in "platforms.*.markets.*.live" {
+        /// The week (containing this date) live shopping opens; before `start` means week 0.
+        pub launch: Date,
+        /// Optional condition checked on the launch date; unmet, the launch is cancelled.
+        #[serde(default)]
+        pub gate: Option<Gate>,
+        /// The week (containing this date) live shopping closes for good; none: never.
+        #[serde(default)]
+        pub close: Option<Date>,
+        /// For a shop already running before `start`: share of its users with a habit on it in
+        /// week 0.
+        pub initial_adopters: f64 = key,
+    }
 }
 
-/// A launch condition on another market of the same platform.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Gate {
-    /// Country code of the platform's market that must perform.
-    pub market: String,
-    /// What the gate reads: `gmv`, `plan`, `contribution` or `value`.
-    #[serde(default)]
-    pub measure: GateMeasure,
-    /// `gmv`: that market's mean weekly GMV over the `window_weeks` before the launch must
-    /// reach this, USD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_weekly_gmv_usd: Option<Usd>,
-    /// `plan`: that market's mean weekly GMV over the window must reach this share of its
-    /// plan over the same weeks.
-    #[serde(default = "d_market_live_gate_plan_share")]
-    pub plan_share: f64,
-    /// `contribution`: that market's mean weekly contribution over the window must reach
-    /// this, USD (negative: the loss accepted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_weekly_contribution_usd: Option<Usd>,
-    /// `value`: that market's last value measure (subsidy review `value`) must reach this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_value: Option<f64>,
-    /// Weeks averaged, so that one noisy week does not decide a launch.
-    #[serde(default = "d_market_live_gate_window_weeks")]
-    pub window_weeks: u16,
+table! {
+    /// A launch condition on another market of the same platform.
+    #[derive(Debug, Clone)]
+    pub struct Gate in "platforms.*.markets.*.live.gate" {
+        /// Country code of the platform's market that must perform.
+        pub market: String,
+        /// What the gate reads: `gmv`, `plan`, `contribution` or `value`.
+        pub measure: GateMeasure = key,
+        /// `gmv`: that market's mean weekly GMV over the `window_weeks` before the launch must
+        /// reach this, USD.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub min_weekly_gmv_usd: Option<Usd>,
+        /// `plan`: that market's mean weekly GMV over the window must reach this share of its
+        /// plan over the same weeks.
+        pub plan_share: f64 = key,
+        /// `contribution`: that market's mean weekly contribution over the window must reach
+        /// this, USD (negative: the loss accepted).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub min_weekly_contribution_usd: Option<Usd>,
+        /// `value`: that market's last value measure (subsidy review `value`) must reach this.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub min_value: Option<f64>,
+        /// Weeks averaged, so that one noisy week does not decide a launch.
+        pub window_weeks: u16 = key,
+    }
 }
 
 /// What a launch gate reads of the gate market.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GateMeasure {
     /// Mean weekly GMV over the window against `min_weekly_gmv_usd`.
-    #[default]
     Gmv,
     /// Mean weekly GMV over the window against `plan_share` × the market's plan.
     Plan,
@@ -761,88 +739,75 @@ impl GateMeasure {
 }
 
 /// What an exit rule reads.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExitMeasure {
     /// Mean weekly GMV over `patience_weeks` against `min_weekly_gmv_usd`.
-    #[default]
     Gmv,
     /// Mean weekly GMV over `patience_weeks` over the plan's mean, against `min_plan_share`.
     Plan,
 }
 
-/// A subsidy: a discount on orders, within a weekly budget.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Subsidy {
-    /// Share of order value given as a discount, in [0, 1).
-    pub rate: f64,
-    /// Most the platform spends on discounts in one week, USD.
-    #[serde(default)]
-    pub weekly_budget_usd: Option<Usd>,
-    /// Share of the discount paid by sellers rather than the platform.
-    #[serde(default = "d_market_subsidy_seller_funded_share")]
-    pub seller_funded_share: f64,
-    /// `all` orders, or `first_order`: adoption and each consumer's first order on the
-    /// platform only.
-    #[serde(default)]
-    pub target: Audience,
-    /// `fixed` keeps the rate; `review` changes it on a measure every `review_weeks`.
-    #[serde(default)]
-    pub policy: Policy,
-    /// Weeks between reviews (`review`).
-    #[serde(default = "d_market_subsidy_review_weeks")]
-    pub review_weeks: u16,
-    /// What a review reads (`review`).
-    #[serde(default)]
-    pub measure: ReviewMeasure,
-    /// Below this value of the measure the rate is cut (`review`).
-    #[serde(default = "d_market_subsidy_review_target")]
-    pub review_target: f64,
-    /// Above this value of the measure the rate is raised (`review`); none: `review_target`
-    /// (model 2's rule: cut below the target, raise otherwise).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review_target_high: Option<f64>,
-    /// Lowest rate a cut can reach (`review`).
-    #[serde(default)]
-    pub min_rate: f64,
-    /// Weeks over which a habit won is valued (`value`).
-    #[serde(default = "d_market_subsidy_value_horizon_weeks")]
-    pub value_horizon_weeks: u16,
-    /// Share of the platform's users who never see its discount (`incremental`).
-    #[serde(default = "d_market_subsidy_holdout_share")]
-    pub holdout_share: f64,
-    /// Factor applied to the rate when the measure is below target (`review`).
-    #[serde(default = "d_market_subsidy_cut")]
-    pub cut: f64,
-    /// Factor applied to the rate otherwise, up to `max_rate` (`review`).
-    #[serde(default = "d_market_subsidy_raise")]
-    pub raise: f64,
-    /// Highest rate a raise can reach (`review`).
-    #[serde(default)]
-    pub max_rate: Option<f64>,
-    /// Model 1's key, kept only to say what replaced it (`review_target`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_roi: Option<toml::Value>,
+table! {
+    /// A subsidy: a discount on orders, within a weekly budget.
+    #[derive(Debug, Clone)]
+    pub struct Subsidy in "platforms.*.markets.*.subsidy" {
+        /// Share of order value given as a discount, in [0, 1).
+        pub rate: f64,
+        /// Most the platform spends on discounts in one week, USD.
+        #[serde(default)]
+        pub weekly_budget_usd: Option<Usd>,
+        /// Share of the discount paid by sellers rather than the platform.
+        pub seller_funded_share: f64 = key,
+        /// `all` orders, or `first_order`: adoption and each consumer's first order on the
+        /// platform only.
+        pub target: Audience = key,
+        /// `fixed` keeps the rate; `review` changes it on a measure every `review_weeks`.
+        pub policy: Policy = key,
+        /// Weeks between reviews (`review`).
+        pub review_weeks: u16 = key,
+        /// What a review reads (`review`).
+        pub measure: ReviewMeasure = key,
+        /// Below this value of the measure the rate is cut (`review`).
+        pub review_target: f64 = key,
+        /// Above this value of the measure the rate is raised (`review`); none: `review_target`
+        /// (model 2's rule: cut below the target, raise otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub review_target_high: Option<f64>,
+        /// Lowest rate a cut can reach (`review`).
+        pub min_rate: f64 = key,
+        /// Weeks over which a habit won is valued (`value`).
+        pub value_horizon_weeks: u16 = key,
+        /// Share of the platform's users who never see its discount (`incremental`).
+        pub holdout_share: f64 = key,
+        /// Factor applied to the rate when the measure is below target (`review`).
+        pub cut: f64 = key,
+        /// Factor applied to the rate otherwise, up to `max_rate` (`review`).
+        pub raise: f64 = key,
+        /// Highest rate a raise can reach (`review`).
+        #[serde(default)]
+        pub max_rate: Option<f64>,
+        /// Model 1's key, kept only to say what replaced it (`review_target`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub target_roi: Option<toml::Value>,
+    }
 }
 
 /// Which orders a subsidy discounts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// Every order.
-    #[default]
     All,
     /// Adoption and each consumer's first order on the platform (acquisition vouchers).
     FirstOrder,
 }
 
 /// How a subsidy rate changes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Policy {
     /// The rate never changes.
-    #[default]
     Fixed,
     /// The rate follows a measure of the market, read every `review_weeks`.
     Review,
@@ -851,11 +816,10 @@ pub enum Policy {
 }
 
 /// The measure a subsidy review reads.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewMeasure {
     /// (GMV over the window − GMV over the window before) / platform subsidy over the window.
-    #[default]
     Growth,
     /// GMV the discount added over a stateless holdout, per platform subsidy dollar.
     Incremental,
@@ -873,250 +837,60 @@ impl ReviewMeasure {
     }
 }
 
-/// Withdrawal of live shopping after a run of poor weeks.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Exit {
-    /// What the rule reads: `gmv` or `plan`.
-    #[serde(default)]
-    pub measure: ExitMeasure,
-    /// `gmv`: mean weekly GMV over the last `patience_weeks` below which live shopping is
-    /// withdrawn, USD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_weekly_gmv_usd: Option<Usd>,
-    /// `plan`: share of plan (mean GMV over mean plan, last `patience_weeks`) below which
-    /// live shopping is withdrawn.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_plan_share: Option<f64>,
-    /// Weeks averaged.
-    pub patience_weeks: u16,
-    /// Weeks after opening before the rule is read (its window lies after them).
-    #[serde(default = "d_market_exit_grace_weeks")]
-    pub grace_weeks: u16,
+table! {
+    /// Withdrawal of live shopping after a run of poor weeks.
+    #[derive(Debug, Clone)]
+    pub struct Exit in "platforms.*.markets.*.exit" {
+        /// What the rule reads: `gmv` or `plan`.
+        pub measure: ExitMeasure = key,
+        /// `gmv`: mean weekly GMV over the last `patience_weeks` below which live shopping is
+        /// withdrawn, USD.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub min_weekly_gmv_usd: Option<Usd>,
+        /// `plan`: share of plan (mean GMV over mean plan, last `patience_weeks`) below which
+        /// live shopping is withdrawn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub min_plan_share: Option<f64>,
+        /// Weeks averaged.
+        pub patience_weeks: u16,
+        /// Weeks after opening before the rule is read (its window lies after them).
+        pub grace_weeks: u16 = key,
+    }
 }
 
-/// Poaching of rival platforms' top creators.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Poaching {
-    /// Rival platforms whose creators are targeted.
-    pub from: Vec<String>,
-    /// Most paid in contract fees in one week, USD.
-    pub weekly_budget_usd: Usd,
-    /// The most-followed share of the rivals' creators that is targeted, in (0, 1].
-    #[serde(default = "d_market_poaching_top_share")]
-    pub top_share: f64,
-    /// Offer as a multiple of the larger of the creator's trailing weekly earnings and what
-    /// it would expect to earn on the poacher.
-    #[serde(default = "d_market_poaching_premium")]
-    pub premium: f64,
-    /// Smallest weekly offer, USD.
-    #[serde(default = "d_market_poaching_min_offer_usd")]
-    pub min_offer_usd: Usd,
-    /// Weeks a contract pays its weekly fee.
-    #[serde(default = "d_market_poaching_contract_weeks")]
-    pub contract_weeks: u16,
-    /// Share of its followers a poached creator keeps, in [0, 1].
-    #[serde(default = "d_market_poaching_follower_carry")]
-    pub follower_carry: f64,
-    /// Cap on an offer, as a multiple of the take-rate revenue the creator's carried
-    /// followers would bring the poacher per week.
-    #[serde(default = "d_market_poaching_value_multiple")]
-    pub value_multiple: f64,
-    /// Weeks after which the campaign's target list is drawn again; none: never.
-    #[serde(default)]
-    pub refresh_weeks: Option<u16>,
-    /// Share of a poached creator's followers, among the victim's habit holders, who take a
-    /// habit on the poacher with it (keeping their old one); 0: followers bring no viewing.
-    #[serde(default = "d_market_poaching_follower_loyalty")]
-    pub follower_loyalty: f64,
+table! {
+    /// Poaching of rival platforms' top creators.
+    #[derive(Debug, Clone)]
+    pub struct Poaching in "platforms.*.markets.*.poaching" {
+        /// Rival platforms whose creators are targeted.
+        pub from: Vec<String>,
+        /// Most paid in contract fees in one week, USD.
+        pub weekly_budget_usd: Usd,
+        /// The most-followed share of the rivals' creators that is targeted, in (0, 1].
+        pub top_share: f64 = key,
+        /// Offer as a multiple of the larger of the creator's trailing weekly earnings and what
+        /// it would expect to earn on the poacher.
+        pub premium: f64 = key,
+        /// Smallest weekly offer, USD.
+        pub min_offer_usd: Usd = key,
+        /// Weeks a contract pays its weekly fee.
+        pub contract_weeks: u16 = key,
+        /// Share of its followers a poached creator keeps, in [0, 1].
+        pub follower_carry: f64 = key,
+        /// Cap on an offer, as a multiple of the take-rate revenue the creator's carried
+        /// followers would bring the poacher per week.
+        pub value_multiple: f64 = key,
+        /// Weeks after which the campaign's target list is drawn again; none: never.
+        #[serde(default)]
+        pub refresh_weeks: Option<u16>,
+        /// Share of a poached creator's followers, among the victim's habit holders, who take a
+        /// habit on the poacher with it (keeping their old one); 0: followers bring no viewing.
+        pub follower_loyalty: f64 = key,
+    }
 }
 
 /// The design seed of a sweep when `[sweep]` gives none (a sweep's keys are not scenario
 /// parameters, so they are not in the key table).
 fn d_sweep_seed() -> u64 {
     1
-}
-
-// The defaults of the scenario's keys, read from the key table (`params::KEYS`), the one
-// place they are written.
-fn d_seed() -> u64 {
-    default_whole("seed")
-}
-fn d_trials() -> u32 {
-    default_whole("trials") as u32
-}
-fn d_country_online_share() -> f64 {
-    default_number("countries.*.online_share")
-}
-fn d_country_agents() -> u32 {
-    default_whole("countries.*.agents") as u32
-}
-fn d_country_deal_sensitivity() -> f64 {
-    default_number("countries.*.deal_sensitivity")
-}
-fn d_country_lapse() -> f64 {
-    default_number("countries.*.lapse")
-}
-fn d_country_lapse_after() -> u16 {
-    default_whole("countries.*.lapse_after") as u16
-}
-fn d_country_live_affinity_mean() -> f64 {
-    default_number("countries.*.live_affinity.mean")
-}
-fn d_country_live_affinity_sd() -> f64 {
-    default_number("countries.*.live_affinity.sd")
-}
-fn d_country_diffusion_innovation() -> f64 {
-    default_number("countries.*.diffusion.innovation")
-}
-fn d_country_diffusion_imitation() -> f64 {
-    default_number("countries.*.diffusion.imitation")
-}
-fn d_country_diffusion_contacts() -> u32 {
-    default_whole("countries.*.diffusion.contacts") as u32
-}
-fn d_country_diffusion_rewire() -> f64 {
-    default_number("countries.*.diffusion.rewire")
-}
-fn d_country_spend_sessions_per_week() -> f64 {
-    default_number("countries.*.spend.sessions_per_week")
-}
-fn d_country_spend_conversion() -> f64 {
-    default_number("countries.*.spend.conversion")
-}
-fn d_country_spend_order_value_usd_median() -> Usd {
-    default_number("countries.*.spend.order_value_usd.median")
-}
-fn d_country_spend_order_value_usd_sigma() -> f64 {
-    default_number("countries.*.spend.order_value_usd.sigma")
-}
-fn d_country_creators_agents() -> u32 {
-    default_whole("countries.*.creators.agents") as u32
-}
-fn d_country_creators_skill_sigma() -> f64 {
-    default_number("countries.*.creators.skill_sigma")
-}
-fn d_country_creators_reservation_usd() -> Usd {
-    default_number("countries.*.creators.reservation_usd")
-}
-fn d_country_creators_reservation_sigma() -> f64 {
-    default_number("countries.*.creators.reservation_sigma")
-}
-fn d_country_creators_grace_weeks() -> u16 {
-    default_whole("countries.*.creators.grace_weeks") as u16
-}
-fn d_country_habit_uptake() -> f64 {
-    default_number("countries.*.habit_uptake")
-}
-fn d_country_deal_seekers_share() -> f64 {
-    default_number("countries.*.deal_seekers.share")
-}
-fn d_country_deal_seekers_sensitivity() -> f64 {
-    default_number("countries.*.deal_seekers.sensitivity")
-}
-fn d_country_deal_seekers_lapse() -> f64 {
-    default_number("countries.*.deal_seekers.lapse")
-}
-fn d_country_deal_seekers_below() -> f64 {
-    default_number("countries.*.deal_seekers.below")
-}
-fn d_country_spend_creator_elasticity() -> f64 {
-    default_number("countries.*.spend.creator_elasticity")
-}
-fn d_platform_ad_yield_usd_per_session() -> Usd {
-    default_number("platforms.*.ad_yield_usd_per_session")
-}
-fn d_market_fixed_cost_weekly_usd() -> Usd {
-    default_number("platforms.*.markets.*.fixed_cost_weekly_usd")
-}
-fn d_market_live_initial_adopters() -> f64 {
-    default_number("platforms.*.markets.*.live.initial_adopters")
-}
-fn d_market_subsidy_seller_funded_share() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.seller_funded_share")
-}
-fn d_market_subsidy_holdout_share() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.holdout_share")
-}
-fn d_market_exit_grace_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.exit.grace_weeks") as u16
-}
-fn d_market_poaching_value_multiple() -> f64 {
-    default_number("platforms.*.markets.*.poaching.value_multiple")
-}
-fn d_country_creators_quit_after() -> u16 {
-    default_whole("countries.*.creators.quit_after") as u16
-}
-fn d_country_creators_switching_cost() -> f64 {
-    default_number("countries.*.creators.switching_cost")
-}
-fn d_country_creators_earnings_smoothing() -> f64 {
-    default_number("countries.*.creators.earnings_smoothing")
-}
-fn d_platform_take_rate() -> f64 {
-    default_number("platforms.*.take_rate")
-}
-fn d_platform_creator_commission() -> f64 {
-    default_number("platforms.*.creator_commission")
-}
-fn d_market_reach() -> f64 {
-    default_number("platforms.*.markets.*.reach")
-}
-fn d_market_reach_growth() -> f64 {
-    default_number("platforms.*.markets.*.reach_growth")
-}
-fn d_market_trust() -> f64 {
-    default_number("platforms.*.markets.*.trust")
-}
-fn d_market_live_gate_window_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.live.gate.window_weeks") as u16
-}
-fn d_market_subsidy_review_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.subsidy.review_weeks") as u16
-}
-fn d_market_subsidy_review_target() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.review_target")
-}
-fn d_market_subsidy_cut() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.cut")
-}
-fn d_market_subsidy_raise() -> f64 {
-    default_number("platforms.*.markets.*.subsidy.raise")
-}
-fn d_market_poaching_top_share() -> f64 {
-    default_number("platforms.*.markets.*.poaching.top_share")
-}
-fn d_market_poaching_premium() -> f64 {
-    default_number("platforms.*.markets.*.poaching.premium")
-}
-fn d_market_poaching_min_offer_usd() -> Usd {
-    default_number("platforms.*.markets.*.poaching.min_offer_usd")
-}
-fn d_market_poaching_contract_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.poaching.contract_weeks") as u16
-}
-fn d_market_poaching_follower_carry() -> f64 {
-    default_number("platforms.*.markets.*.poaching.follower_carry")
-}
-fn d_followers_alpha() -> f64 {
-    default_number("countries.*.creators.followers.alpha")
-}
-fn d_followers_min() -> f64 {
-    default_number("countries.*.creators.followers.min")
-}
-fn d_country_creators_tail_share() -> f64 {
-    default_number("countries.*.creators.tail_share")
-}
-fn d_country_creators_tail_creators() -> f64 {
-    default_number("countries.*.creators.tail_creators")
-}
-fn d_market_live_gate_plan_share() -> f64 {
-    default_number("platforms.*.markets.*.live.gate.plan_share")
-}
-fn d_market_subsidy_value_horizon_weeks() -> u16 {
-    default_whole("platforms.*.markets.*.subsidy.value_horizon_weeks") as u16
-}
-fn d_market_poaching_follower_loyalty() -> f64 {
-    default_number("platforms.*.markets.*.poaching.follower_loyalty")
 }

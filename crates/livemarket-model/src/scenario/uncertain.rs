@@ -11,7 +11,8 @@
 //! together" an analyst can state, and each member keeps exactly its own marginal
 //! distribution.
 
-use super::params::{self, Kind, Range};
+use super::keys::{Kind, Range, spec_of};
+use super::names::{is_plain_name, nearest};
 use crate::special::incomplete_beta;
 use indexmap::IndexMap;
 use rand::RngCore;
@@ -198,7 +199,7 @@ impl TryFrom<toml::Value> for Uncertain {
             "triangular" => &["min", "mode", "max"],
             other => {
                 let valid: Vec<String> = DISTS.iter().map(|d| d.to_string()).collect();
-                let hint = super::nearest(other, &valid)
+                let hint = nearest(other, &valid)
                     .map(|b| format!("did you mean `{b}`? "))
                     .unwrap_or_default();
                 return Err(format!(
@@ -267,7 +268,7 @@ impl TryFrom<toml::Value> for Uncertain {
         dist.check()?;
         let group = match t.get("group") {
             None => None,
-            Some(toml::Value::String(g)) if super::validate::is_plain_name(g) => Some(g.clone()),
+            Some(toml::Value::String(g)) if is_plain_name(g) => Some(g.clone()),
             Some(other) => {
                 return Err(format!(
                     "`group` = {other} is not a plain name; use letters, digits, `_` and `-`, \
@@ -525,7 +526,7 @@ impl fmt::Display for Bounds {
 
 /// The truncation bounds of the parameter at `path`, or why it cannot be uncertain.
 pub fn bounds_of(path: &str) -> Result<Bounds, String> {
-    let key = params::spec_of(path).ok_or_else(|| format!("`{path}` is not a parameter"))?;
+    let key = spec_of(path).ok_or_else(|| format!("`{path}` is not a parameter"))?;
     if key.kind != Kind::Number {
         return Err(format!(
             "`{path}` takes {} values; only number parameters can be uncertain (draws are \
@@ -611,44 +612,11 @@ pub fn set_key(
 }
 
 /// Probability mass a distribution puts inside `b`, below which its support is called empty.
-const MIN_MASS: f64 = 1e-9;
+pub(crate) const MIN_MASS: f64 = 1e-9;
 
 /// The probability the distribution puts inside the bounds.
 pub fn mass(d: &Dist, b: &Bounds) -> f64 {
     d.cdf(b.hi) - d.cdf(b.lo)
-}
-
-/// Validation of the `[uncertain]` table against the scenario: problems as (dotted path of
-/// the entry, message), like every other rule.
-pub(crate) fn problems(s: &super::Scenario) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for (path, u) in &s.uncertain {
-        let at = format!("uncertain.{path}");
-        if let Err(e) = params::find(s, path) {
-            out.push((at, format!("[uncertain]: {e}")));
-            continue;
-        }
-        let b = match bounds_of(path) {
-            Ok(b) => b,
-            Err(e) => {
-                out.push((at, format!("[uncertain]: {e}")));
-                continue;
-            }
-        };
-        let m = mass(&u.dist, &b);
-        if m.is_nan() || m <= MIN_MASS {
-            out.push((
-                at,
-                format!(
-                    "[uncertain]: `{path}` ~ {} puts no probability inside the parameter's \
-                     valid range {b}, so there is nothing to draw; move the distribution into \
-                     the range",
-                    u.dist
-                ),
-            ));
-        }
-    }
-    out
 }
 
 /// A parameter's draw for quantile level `u` in (0, 1), truncated to `b`.
@@ -827,7 +795,7 @@ fn normal_quantile(p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::{Scenario, params};
 
     const SMALL: &str = include_str!("../../../../tests/data/small.toml");
 

@@ -1,12 +1,13 @@
 //! Cross-field and range rules, in one named step. Each rule names the key and the range; a
-//! key's own range comes from the key table ([`params::KEYS`]), and the rules here that
+//! key's own range comes from the key table ([`KEYS`](super::keys::KEYS)), and the rules here that
 //! depend on other keys are written out.
 
-use super::params::{self, Range};
+use super::keys::{Range, spec_of};
+use super::names::{is_plain_name, nearest};
+use super::paths::{find, params};
 use super::schema::*;
+use super::uncertain::{MIN_MASS, bounds_of, mass};
 use crate::num::Shown as Plain;
-
-use super::MAX_PLATFORMS;
 
 struct Check {
     problems: Vec<(String, String)>,
@@ -56,22 +57,11 @@ impl Check {
     }
 }
 
-/// Whether `name` can be the last part of a path and nothing more: ASCII letters, digits,
-/// `.`, `_` and `-`, and not `.` or `..` (which name a folder that already exists).
-pub fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
 /// Every value against its key's own range in the key table, in the order of the scenario's
 /// tree (the order of the file's schema), so range errors come out in file order.
 fn table_ranges(c: &mut Check, s: &Scenario) {
-    for p in params::params(s) {
-        let (Some(value), Some(key)) = (&p.value, params::spec_of(&p.path)) else {
+    for p in params(s) {
+        let (Some(value), Some(key)) = (&p.value, spec_of(&p.path)) else {
             continue;
         };
         let number = match value {
@@ -151,7 +141,7 @@ pub fn validate(s: &Scenario) -> Vec<(String, String)> {
     }
     creator_share_rules(&mut c, s);
     headline_rules(&mut c, s);
-    c.problems.extend(super::uncertain::problems(s));
+    c.problems.extend(uncertain_problems(s));
     if s.platforms.values().all(|p| p.markets.is_empty()) && c.problems.is_empty() {
         // Nothing to simulate: every output would be a header with no rows, marked complete.
         // Said when nothing else is wrong (a file with errors is refused for them already).
@@ -186,7 +176,7 @@ fn headline_rules(c: &mut Check, s: &Scenario) {
     }
     for m in h.markets.iter().flatten() {
         if !all.contains(m) {
-            let near = super::nearest(m, &all)
+            let near = nearest(m, &all)
                 .map(|n| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             c.fail(
@@ -275,7 +265,7 @@ fn platform_rules(c: &mut Check, s: &Scenario, name: &str, p: &Platform) {
     for (code, m) in &p.markets {
         let at = format!("{at}.markets.{code}");
         if !s.countries.contains_key(code) {
-            let hint = super::nearest(code, &countries)
+            let hint = nearest(code, &countries)
                 .map(|n| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
             c.fail(&at, format!("`{at}` names country `{code}`, which the scenario does not define; {hint}countries: {}", countries.join(", ")));
@@ -407,7 +397,7 @@ fn creator_share_rules(c: &mut Check, s: &Scenario) {
 /// Model 3's rules of a market: each gate and exit measure has its threshold (and a plan to
 /// read where it reads one), a review band that is a band, a plan
 /// whose dates increase.
-fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &super::schema::Market) {
+fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &Market) {
     use super::schema::{ExitMeasure, GateMeasure};
     let needs = |c: &mut Check, path: String, what: &str| {
         c.fail(&path, format!("`{path}` is required {what}; add it"));
@@ -446,8 +436,7 @@ fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &super::schema:
             GateMeasure::Value => {
                 let reviewed = p.markets.get(&gate.market).is_some_and(|gm| {
                     gm.subsidy.as_ref().is_some_and(|s| {
-                        s.policy == Policy::Review
-                            && s.measure == super::schema::ReviewMeasure::Value
+                        s.policy == Policy::Review && s.measure == ReviewMeasure::Value
                     })
                 });
                 if !reviewed {
@@ -548,4 +537,37 @@ fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &super::schema:
             (Some(_), None) => {}
         }
     }
+}
+
+/// Validation of the `[uncertain]` table against the scenario: problems as (dotted path of
+/// the entry, message), like every other rule.
+fn uncertain_problems(s: &Scenario) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (path, u) in &s.uncertain {
+        let at = format!("uncertain.{path}");
+        if let Err(e) = find(s, path) {
+            out.push((at, format!("[uncertain]: {e}")));
+            continue;
+        }
+        let b = match bounds_of(path) {
+            Ok(b) => b,
+            Err(e) => {
+                out.push((at, format!("[uncertain]: {e}")));
+                continue;
+            }
+        };
+        let m = mass(&u.dist, &b);
+        if m.is_nan() || m <= MIN_MASS {
+            out.push((
+                at,
+                format!(
+                    "[uncertain]: `{path}` ~ {} puts no probability inside the parameter's \
+                     valid range {b}, so there is nothing to draw; move the distribution into \
+                     the range",
+                    u.dist
+                ),
+            ));
+        }
+    }
+    out
 }
