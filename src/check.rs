@@ -4,7 +4,7 @@ use livemarket::scenario::params::Difference;
 use livemarket::scenario::{Composed, ExitMeasure, GateMeasure, Policy, Scenario};
 use livemarket::sweep::{self, Plan, SweepOptions};
 use livemarket::table::{Align, Table, Width};
-use livemarket::world::World;
+use livemarket::world::{MarketWorld, World};
 use std::io::Write;
 
 /// `livemarket check [SCENARIO]`: the scenario loaded and planned as `run` would (every
@@ -59,6 +59,48 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
         writeln!(out, "  {}", d.trim())?;
     }
     writeln!(out)?;
+    countries_table(&w).write(out)?;
+    writeln!(out)?;
+    for (p, platform) in w.platforms.iter().enumerate() {
+        writeln!(
+            out,
+            "platform {} (take rate {}, creator commission {})",
+            platform.name, platform.take_rate, platform.creator_commission
+        )?;
+        for m in w.markets.iter().filter(|m| m.platform == p) {
+            let code = &w.countries[m.country].code;
+            let live = live_text(&w, m);
+            let extras = extras_text(m);
+            writeln!(
+                out,
+                "  {code}: reach {} (+{}/week), trust {}; {live}{extras}",
+                m.spec.reach, m.spec.reach_growth, m.spec.trust
+            )?;
+        }
+    }
+    writeln!(out)?;
+    let bytes = livemarket::model::trial_memory_bytes(&w);
+    writeln!(
+        out,
+        "{} consumer agents; estimated memory of one trial: {:.1} MB (each running trial holds one)",
+        w.consumer_agents(),
+        bytes as f64 / 1e6
+    )?;
+    if let Some(sweep) = &plan.sweep {
+        writeln!(
+            out,
+            "sweep: {} points ({} design) over {}; `livemarket run --dry-run` shows them",
+            sweep.points,
+            format!("{:?}", sweep.design).to_lowercase(),
+            sweep.parameters.join(", ")
+        )?;
+    }
+    let pins = livemarket::run::draws::pins(plan);
+    crate::params::uncertain(s, plan.posterior.as_ref(), &pins, out)
+}
+
+/// The countries, a row each: population, agents, network and creators.
+fn countries_table(w: &World) -> Table {
     let mut countries = Table::new(" ")
         .column(Align::Left, Width::Fixed(4))
         .column(Align::Right, Width::Fixed(14))
@@ -98,127 +140,102 @@ pub fn print(s: &Scenario, plan: &Plan, out: &mut impl Write) -> std::io::Result
             .to_string(),
         ]);
     }
-    countries.write(out)?;
-    writeln!(out)?;
-    for (p, platform) in w.platforms.iter().enumerate() {
-        writeln!(
-            out,
-            "platform {} (take rate {}, creator commission {})",
-            platform.name, platform.take_rate, platform.creator_commission
-        )?;
-        for m in w.markets.iter().filter(|m| m.platform == p) {
-            let code = &w.countries[m.country].code;
-            let live = match (&m.spec.live, m.launch_week) {
-                (Some(l), Some(week)) => {
-                    let gate = m.gate.map_or(String::new(), |g| {
-                        let code = &w.countries[w.markets[g.market].country].code;
-                        let what = match g.measure {
-                            GateMeasure::Gmv => format!("GMV >= {} USD/week", g.threshold),
-                            GateMeasure::Plan => format!("GMV >= {} x its plan", g.threshold),
-                            GateMeasure::Contribution => {
-                                format!("contribution >= {} USD/week", g.threshold)
-                            }
-                            GateMeasure::Value => format!("value >= {}", g.threshold),
-                        };
-                        format!(", gated on {code} {what} over {} weeks", g.window_weeks)
-                    });
-                    let close = m.close_week.map_or(String::new(), |c| {
-                        format!(
-                            ", closes week {c} ({})",
-                            l.close.expect("a close week has a date")
-                        )
-                    });
-                    let base = if l.initial_adopters > 0.0 {
-                        format!(", installed base {} of its users", l.initial_adopters)
-                    } else {
-                        String::new()
-                    };
-                    format!("live from week {week} ({}){gate}{close}{base}", l.launch)
-                }
-                _ => "no live shopping".to_string(),
-            };
-            let mut extras = Vec::new();
-            if let Some(sub) = &m.spec.subsidy {
-                let policy = match sub.policy {
-                    Policy::Fixed => "fixed".to_string(),
-                    Policy::Review => {
-                        let band = match sub.review_target_high {
-                            Some(high) if high > sub.review_target => {
-                                format!("band {} to {high}", sub.review_target)
-                            }
-                            _ => format!("target {}", sub.review_target),
-                        };
-                        format!(
-                            "review of {} every {} weeks, {band}",
-                            format!("{:?}", sub.measure).to_lowercase(),
-                            sub.review_weeks
-                        )
+    countries
+}
+
+/// A market's live shopping: when it launches, its gate, its close and its installed base;
+/// or none.
+fn live_text(w: &World, m: &MarketWorld) -> String {
+    match (&m.spec.live, m.launch_week) {
+        (Some(l), Some(week)) => {
+            let gate = m.gate.map_or(String::new(), |g| {
+                let code = &w.countries[w.markets[g.market].country].code;
+                let what = match g.measure {
+                    GateMeasure::Gmv => format!("GMV >= {} USD/week", g.threshold),
+                    GateMeasure::Plan => format!("GMV >= {} x its plan", g.threshold),
+                    GateMeasure::Contribution => {
+                        format!("contribution >= {} USD/week", g.threshold)
                     }
-                    Policy::Roi => "roi (removed)".to_string(),
+                    GateMeasure::Value => format!("value >= {}", g.threshold),
                 };
-                let budget = sub
-                    .weekly_budget_usd
-                    .map_or("no cap".to_string(), |b| format!("cap {b} USD/week"));
-                extras.push(format!("subsidy {} ({policy}, {budget})", sub.rate));
-            }
-            if let Some(e) = &m.spec.exit {
-                let below = match e.measure {
-                    ExitMeasure::Gmv => {
-                        format!("{} USD/week", e.min_weekly_gmv_usd.expect("validated exit"))
-                    }
-                    ExitMeasure::Plan => {
-                        format!("{} of plan", e.min_plan_share.expect("validated exit"))
-                    }
-                };
-                extras.push(format!(
-                    "exit if the mean over {} weeks falls below {below}, after {} weeks' grace",
-                    e.patience_weeks, e.grace_weeks
-                ));
-            }
-            if let Some(f) = &m.spec.creator_fund {
-                extras.push(format!(
-                    "creator fund to {} USD/week ({} USD/week)",
-                    f.floor_usd, f.weekly_budget_usd
-                ));
-            }
-            if let Some(po) = &m.spec.poaching {
-                extras.push(format!(
-                    "poaches from {} ({} USD/week)",
-                    po.from.join("+"),
-                    po.weekly_budget_usd
-                ));
-            }
-            let extras = if extras.is_empty() {
-                String::new()
+                format!(", gated on {code} {what} over {} weeks", g.window_weeks)
+            });
+            let close = m.close_week.map_or(String::new(), |c| {
+                format!(
+                    ", closes week {c} ({})",
+                    l.close.expect("a close week has a date")
+                )
+            });
+            let base = if l.initial_adopters > 0.0 {
+                format!(", installed base {} of its users", l.initial_adopters)
             } else {
-                format!("; {}", extras.join("; "))
+                String::new()
             };
-            writeln!(
-                out,
-                "  {code}: reach {} (+{}/week), trust {}; {live}{extras}",
-                m.spec.reach, m.spec.reach_growth, m.spec.trust
-            )?;
+            format!("live from week {week} ({}){gate}{close}{base}", l.launch)
         }
+        _ => "no live shopping".to_string(),
     }
-    writeln!(out)?;
-    let bytes = livemarket::model::trial_memory_bytes(&w);
-    writeln!(
-        out,
-        "{} consumer agents; estimated memory of one trial: {:.1} MB (each running trial holds one)",
-        w.consumer_agents(),
-        bytes as f64 / 1e6
-    )?;
-    if let Some(sweep) = &plan.sweep {
-        writeln!(
-            out,
-            "sweep: {} points ({} design) over {}; `livemarket run --dry-run` shows them",
-            sweep.points,
-            format!("{:?}", sweep.design).to_lowercase(),
-            sweep.parameters.join(", ")
-        )?;
+}
+
+/// A market's policies after its live shopping (`; subsidy ...; exit ...`): its subsidy,
+/// exit rule, creator fund and poaching; empty when it has none.
+fn extras_text(m: &MarketWorld) -> String {
+    let mut extras = Vec::new();
+    if let Some(sub) = &m.spec.subsidy {
+        let policy = match sub.policy {
+            Policy::Fixed => "fixed".to_string(),
+            Policy::Review => {
+                let band = match sub.review_target_high {
+                    Some(high) if high > sub.review_target => {
+                        format!("band {} to {high}", sub.review_target)
+                    }
+                    _ => format!("target {}", sub.review_target),
+                };
+                format!(
+                    "review of {} every {} weeks, {band}",
+                    format!("{:?}", sub.measure).to_lowercase(),
+                    sub.review_weeks
+                )
+            }
+            Policy::Roi => "roi (removed)".to_string(),
+        };
+        let budget = sub
+            .weekly_budget_usd
+            .map_or("no cap".to_string(), |b| format!("cap {b} USD/week"));
+        extras.push(format!("subsidy {} ({policy}, {budget})", sub.rate));
     }
-    let pins = livemarket::run::draws::pins(plan);
-    crate::params::uncertain(s, plan.posterior.as_ref(), &pins, out)
+    if let Some(e) = &m.spec.exit {
+        let below = match e.measure {
+            ExitMeasure::Gmv => {
+                format!("{} USD/week", e.min_weekly_gmv_usd.expect("validated exit"))
+            }
+            ExitMeasure::Plan => {
+                format!("{} of plan", e.min_plan_share.expect("validated exit"))
+            }
+        };
+        extras.push(format!(
+            "exit if the mean over {} weeks falls below {below}, after {} weeks' grace",
+            e.patience_weeks, e.grace_weeks
+        ));
+    }
+    if let Some(f) = &m.spec.creator_fund {
+        extras.push(format!(
+            "creator fund to {} USD/week ({} USD/week)",
+            f.floor_usd, f.weekly_budget_usd
+        ));
+    }
+    if let Some(po) = &m.spec.poaching {
+        extras.push(format!(
+            "poaches from {} ({} USD/week)",
+            po.from.join("+"),
+            po.weekly_budget_usd
+        ));
+    }
+    if extras.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", extras.join("; "))
+    }
 }
 
 /// The values that differ from the root of the scenario's `extends` chain, each with the

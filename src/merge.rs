@@ -53,10 +53,78 @@ pub fn merge(
         .iter()
         .map(|d| manifest::read(d))
         .collect::<Result<_>>()?;
+    let (by_index, n) = check_shards(dirs, &recorded)?;
+    let recipe = {
+        let mut r = recorded[0].recipe.clone();
+        r.shard = None;
+        r
+    };
+    let plan = crate::sweep::plan_recipe(&recipe).with_context(|| {
+        format!(
+            "cannot rebuild the run recorded in {}",
+            dirs[0].join(MANIFEST_JSON).display()
+        )
+    })?;
+    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
+    let trials = plan.trials_of(&recipe);
+    let total = trials * worlds.len() as u64;
+    let parts = read_parts(dirs, &recorded, &by_index, &plan, total)?;
+    if parts.iter().any(|p| same_dir(&p.dir, out)) {
+        return Err(refuse(format!(
+            "--out {} is one of the shards; merge into a new folder",
+            out.display()
+        )));
+    }
+    // Everything read and checked before the output folder is touched.
+    let points_csv = if plan.sweep.is_some() {
+        Some(agreed_points(&parts)?)
+    } else {
+        None
+    };
+    check_rows(&parts, TRIALS_CSV, |e| e.trials)?;
+    if recipe.weekly_trials {
+        check_rows(&parts, WEEKLY_TRIALS_CSV, |e| e.weekly_trials)?;
+    }
+
+    // One writer per folder, from before its state is read until the merge is written.
+    let created = !out.exists();
+    results::create_folder(out)?;
+    let lock = crate::lock::hold(out, crate::lock::Access::Write)?;
+    let outcome = (|| {
+        ready_out(out, force)?;
+        write(
+            out,
+            &parts,
+            &plan,
+            &recipe,
+            trials,
+            command_line,
+            points_csv,
+        )
+    })();
+    if outcome.is_err() && created {
+        // Nothing half-merged stays behind: the folder was made by this merge.
+        drop(lock);
+        let _ = results::clear(out);
+        let _ = std::fs::remove_file(out.join(crate::lock::LOCK_FILE));
+        let _ = std::fs::remove_dir(out);
+    }
+    outcome?;
+    Ok(MergeReport {
+        shards: n,
+        runs: total,
+        trials,
+        points: worlds.len(),
+    })
+}
+
+/// The shards' manifests checked to be of one run, each shard once and every shard there,
+/// all complete: the index of each shard's folder in `dirs` by its shard number, and N.
+fn check_shards(dirs: &[PathBuf], recorded: &[Recorded]) -> Result<(BTreeMap<u32, usize>, u32)> {
     let first = &recorded[0];
     let mut by_index: BTreeMap<u32, usize> = BTreeMap::new();
     let mut count = None;
-    for (k, (dir, r)) in dirs.iter().zip(&recorded).enumerate() {
+    for (k, (dir, r)) in dirs.iter().zip(recorded).enumerate() {
         let Some(shard) = r.recipe.shard else {
             return Err(refuse(format!(
                 "{} holds a whole run, not a shard (it was run without --shard); merge takes the folders of `run --shard K/N`",
@@ -124,20 +192,18 @@ pub fn merge(
             missing.join(", ")
         )));
     }
-    let recipe = {
-        let mut r = first.recipe.clone();
-        r.shard = None;
-        r
-    };
-    let plan = crate::sweep::plan_recipe(&recipe).with_context(|| {
-        format!(
-            "cannot rebuild the run recorded in {}",
-            dirs[0].join(MANIFEST_JSON).display()
-        )
-    })?;
-    let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
-    let trials = plan.trials_of(&recipe);
-    let total = trials * worlds.len() as u64;
+    Ok((by_index, n))
+}
+
+/// Each shard's trial data scanned, in shard order, and checked to hold its slice of the
+/// `total` runs once each, in order, with no torn record.
+fn read_parts(
+    dirs: &[PathBuf],
+    recorded: &[Recorded],
+    by_index: &BTreeMap<u32, usize>,
+    plan: &crate::sweep::Plan,
+    total: u64,
+) -> Result<Vec<Part>> {
     let mut parts = Vec::new();
     for &k in by_index.values() {
         let dir = &dirs[k];
@@ -167,76 +233,42 @@ pub fn merge(
             scan,
         });
     }
-    if parts.iter().any(|p| same_dir(&p.dir, out)) {
+    Ok(parts)
+}
+
+/// The points.csv of a sweep's shards, refused unless every shard lists the same points.
+fn agreed_points(parts: &[Part]) -> Result<Vec<u8>> {
+    let first = read_points(&parts[0].dir)?;
+    for p in &parts[1..] {
+        if read_points(&p.dir)? != first {
+            return Err(refuse(format!(
+                "{} and {} list different points",
+                parts[0].dir.join(POINTS_CSV).display(),
+                p.dir.join(POINTS_CSV).display()
+            )));
+        }
+    }
+    Ok(first)
+}
+
+/// Readies `out`, locked, for the merge: a folder holding another run is refused without
+/// `--force` (an unfinished merge, which a killed merge left, is redone without), then
+/// cleared.
+fn ready_out(out: &Path, force: bool) -> Result<()> {
+    results::refuse_unrecorded(out)?;
+    // A merge that was killed left its own unfinished folder: it is redone without
+    // --force.
+    let unfinished_merge = || {
+        manifest::read(out).is_ok_and(|m| m.status != Status::Complete && !m.merged_from.is_empty())
+    };
+    if out.join(MANIFEST_JSON).exists() && !force && !unfinished_merge() {
         return Err(refuse(format!(
-            "--out {} is one of the shards; merge into a new folder",
+            "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
             out.display()
         )));
     }
-    // Everything read and checked before the output folder is touched.
-    let points_csv = if plan.sweep.is_some() {
-        let first = read_points(&parts[0].dir)?;
-        for p in &parts[1..] {
-            if read_points(&p.dir)? != first {
-                return Err(refuse(format!(
-                    "{} and {} list different points",
-                    parts[0].dir.join(POINTS_CSV).display(),
-                    p.dir.join(POINTS_CSV).display()
-                )));
-            }
-        }
-        Some(first)
-    } else {
-        None
-    };
-    check_rows(&parts, TRIALS_CSV, |e| e.trials)?;
-    if recipe.weekly_trials {
-        check_rows(&parts, WEEKLY_TRIALS_CSV, |e| e.weekly_trials)?;
-    }
-
-    // One writer per folder, from before its state is read until the merge is written.
-    let created = !out.exists();
-    results::create_folder(out)?;
-    let lock = crate::lock::hold(out, crate::lock::Access::Write)?;
-    let outcome = (|| {
-        results::refuse_unrecorded(out)?;
-        // A merge that was killed left its own unfinished folder: it is redone without
-        // --force.
-        let unfinished_merge = || {
-            manifest::read(out)
-                .is_ok_and(|m| m.status != Status::Complete && !m.merged_from.is_empty())
-        };
-        if out.join(MANIFEST_JSON).exists() && !force && !unfinished_merge() {
-            return Err(refuse(format!(
-                "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
-                out.display()
-            )));
-        }
-        results::clear(out)?;
-        write(
-            out,
-            &parts,
-            &plan,
-            &recipe,
-            trials,
-            command_line,
-            points_csv,
-        )
-    })();
-    if outcome.is_err() && created {
-        // Nothing half-merged stays behind: the folder was made by this merge.
-        drop(lock);
-        let _ = results::clear(out);
-        let _ = std::fs::remove_file(out.join(crate::lock::LOCK_FILE));
-        let _ = std::fs::remove_dir(out);
-    }
-    outcome?;
-    Ok(MergeReport {
-        shards: n,
-        runs: total,
-        trials,
-        points: worlds.len(),
-    })
+    results::clear(out)?;
+    Ok(())
 }
 
 /// A shard's points.csv.

@@ -53,7 +53,40 @@ pub fn build(f: &Folder) -> Page {
         PALETTE[i % PALETTE.len()]
     };
     let n_trials = point.trials.first().map_or(0, |t| t.len());
-    let trials_note = format!("{n_trials} trials");
+    let fans = Fans {
+        f,
+        colour: &colour,
+        trials_note: format!("{n_trials} trials"),
+    };
+    let mut page = head(f, n_trials);
+    let all = all_countries_section(&fans, &platforms);
+    let sweep_note = r.is_sweep().then(|| {
+        format!(
+            "These are point {}'s trials ({}); the sweep section below compares the points.",
+            f.point,
+            assignments(&r.columns, &point.values)
+        )
+    });
+    page.sections.extend(story::headline_section(f));
+    page.sections
+        .push(story::section(f, point, &colour, sweep_note));
+    if r.is_sweep() {
+        page.sections.push(sweep_section(f, &colour));
+    }
+    page.sections.push(all);
+    page.sections.push(totals_section(f, point, &colour));
+    if let Some(sec) = factors::section(f, point, &colour) {
+        page.sections.push(sec);
+    }
+    for country in countries(point) {
+        page.sections
+            .push(country_section(&fans, point, &platforms, &country));
+    }
+    page
+}
+
+/// The page without sections: its title, the facts under it, and the notes on the run.
+fn head(f: &Folder, n_trials: usize) -> Page {
     let mut page = Page {
         title: format!(
             "livemarket report: {}",
@@ -72,7 +105,22 @@ pub fn build(f: &Folder) -> Page {
             "manifest.json says the run is `{status}`: the pictures show the trials written so far."
         ));
     }
-    let fan = |country: &str, platform: &str| -> Vec<Chart> {
+    page
+}
+
+/// What the weekly fan charts are drawn from: the folder's weekly series, the platforms'
+/// colours, and the note on the trials they show.
+struct Fans<'a> {
+    f: &'a Folder,
+    colour: &'a dyn Fn(&str) -> &'static str,
+    trials_note: String,
+}
+
+impl Fans<'_> {
+    /// The fan charts of a market (or of a platform over all countries) that have anything
+    /// to draw; none when the folder has no weekly series of it.
+    fn of(&self, country: &str, platform: &str) -> Vec<Chart> {
+        let f = self.f;
         let Some(fans) = f
             .weekly
             .series
@@ -98,12 +146,16 @@ pub fn build(f: &Folder) -> Page {
                     fan,
                     unit,
                     axis,
-                    colour(platform),
-                    &trials_note,
+                    (self.colour)(platform),
+                    &self.trials_note,
                 )
             })
             .collect()
-    };
+    }
+}
+
+/// Each platform's fan charts summed over its countries.
+fn all_countries_section(fans: &Fans, platforms: &[String]) -> Section {
     let mut all = Section {
         id: "all".into(),
         title: "All countries".into(),
@@ -113,8 +165,8 @@ pub fn build(f: &Folder) -> Page {
             .into(),
         ..Section::default()
     };
-    for p in &platforms {
-        let charts = fan(ALL_COUNTRIES, p);
+    for p in platforms {
+        let charts = fans.of(ALL_COUNTRIES, p);
         if !charts.is_empty() {
             all.groups.push(Group {
                 id: slug(&format!("all-{p}")),
@@ -124,58 +176,47 @@ pub fn build(f: &Folder) -> Page {
             });
         }
     }
-    let sweep_note = r.is_sweep().then(|| {
-        format!(
-            "These are point {}'s trials ({}); the sweep section below compares the points.",
-            f.point,
-            assignments(&r.columns, &point.values)
-        )
+    all
+}
+
+/// One country's fan charts, a market each, saying which markets have none to draw.
+fn country_section(
+    fans: &Fans,
+    point: &PointResults,
+    platforms: &[String],
+    country: &str,
+) -> Section {
+    let mut sec = Section {
+        id: slug(&format!("country-{country}")),
+        title: format!("Country {country}"),
+        toc_group: "Countries",
+        toc_label: country.to_string(),
+        ..Section::default()
+    };
+    let mut empty = Vec::new();
+    let mut charts = Vec::new();
+    for p in platforms {
+        if !point.series.contains(&(country.to_string(), p.clone())) {
+            continue;
+        }
+        let drawn = fans.of(country, p);
+        if drawn.is_empty() {
+            empty.push(p.clone());
+        }
+        charts.extend(drawn);
+    }
+    sec.groups.push(Group {
+        charts,
+        ..Group::default()
     });
-    page.sections.extend(story::headline_section(f));
-    page.sections
-        .push(story::section(f, point, &colour, sweep_note));
-    if r.is_sweep() {
-        page.sections.push(sweep_section(f, &colour));
+    if !empty.is_empty() {
+        sec.intro = format!(
+            "No fan charts for {}: the median and the 95th percentile are zero in every \
+             week (a few trials may differ; the launch events and trial totals show them).",
+            empty.join(", ")
+        );
     }
-    page.sections.push(all);
-    page.sections.push(totals_section(f, point, &colour));
-    if let Some(sec) = factors::section(f, point, &colour) {
-        page.sections.push(sec);
-    }
-    for country in countries(point) {
-        let mut sec = Section {
-            id: slug(&format!("country-{country}")),
-            title: format!("Country {country}"),
-            toc_group: "Countries",
-            toc_label: country.clone(),
-            ..Section::default()
-        };
-        let mut empty = Vec::new();
-        let mut charts = Vec::new();
-        for p in &platforms {
-            if !point.series.contains(&(country.clone(), p.clone())) {
-                continue;
-            }
-            let drawn = fan(&country, p);
-            if drawn.is_empty() {
-                empty.push(p.clone());
-            }
-            charts.extend(drawn);
-        }
-        sec.groups.push(Group {
-            charts,
-            ..Group::default()
-        });
-        if !empty.is_empty() {
-            sec.intro = format!(
-                "No fan charts for {}: the median and the 95th percentile are zero in every \
-                 week (a few trials may differ; the launch events and trial totals show them).",
-                empty.join(", ")
-            );
-        }
-        page.sections.push(sec);
-    }
-    page
+    sec
 }
 
 /// Facts under the title, from the manifest and the trials.
@@ -353,6 +394,9 @@ fn groups(f: &Folder, j: usize) -> (Vec<usize>, Vec<String>) {
     }
 }
 
+/// A sweep's outcomes against its parameters and by point: its markets' total GMV and launch
+/// events against each swept parameter, then each market's trial totals by point (when the
+/// points are few enough to be rows).
 fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
     let r = &f.results;
     let mut sec = Section {
@@ -388,7 +432,7 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
         ));
     }
     // Of those, markets with GMV at some point.
-    let live: Vec<(usize, &(String, String))> = affected
+    let live: Vec<Market> = affected
         .iter()
         .copied()
         .filter(|(s, _)| {
@@ -401,76 +445,14 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
     let mut against_events = Vec::new();
     for (j, param) in r.columns.iter().enumerate() {
         let (ids, names) = groups(f, j);
-        for (s, (c, pl)) in &live {
-            let pts: Vec<AtPoint> = r
-                .points
-                .iter()
-                .zip(&ids)
-                .filter(|(p, _)| p.trials.get(*s).is_some())
-                .map(|(p, g)| AtPoint {
-                    x: p.values[j].clone(),
-                    values: values(p, *s, gmv),
-                    group: *g,
-                })
-                .collect();
-            against_gmv.push(charts::against(
-                slug(&format!("sweep-gmv_usd-{c}-{pl}-vs-{param}")),
-                &format!("Total GMV · {c} {pl}"),
-                &format!("against {}", short(param)),
-                param,
-                &pts,
-                &names,
-                Unit::Usd,
-                "USD over the run",
-            ));
-        }
-        for (s, (c, pl)) in affected.iter().copied() {
-            for (k, key, what) in [
-                (story::Outcome::Withdrawn, "withdrawn", "withdrawn"),
-                (
-                    story::Outcome::Cancelled,
-                    "cancelled",
-                    "with the launch cancelled",
-                ),
-            ] {
-                let shares: Vec<f64> = r
-                    .points
-                    .iter()
-                    .map(|p| {
-                        if p.trials.get(s).is_none() {
-                            return 0.0;
-                        }
-                        let counts = event_counts(f, p, s);
-                        let n: usize = counts.iter().sum();
-                        counts[k as usize] as f64 / n.max(1) as f64
-                    })
-                    .collect();
-                if shares.iter().all(|v| *v == shares[0]) {
-                    continue;
-                }
-                let pts: Vec<AtPoint> = r
-                    .points
-                    .iter()
-                    .zip(&ids)
-                    .zip(&shares)
-                    .map(|((p, g), share)| AtPoint {
-                        x: p.values[j].clone(),
-                        values: vec![*share],
-                        group: *g,
-                    })
-                    .collect();
-                against_events.push(charts::against(
-                    slug(&format!("sweep-{key}-{c}-{pl}-vs-{param}")),
-                    &format!("Share of trials {what} · {c} {pl}"),
-                    &format!("against {}", short(param)),
-                    param,
-                    &pts,
-                    &names,
-                    Unit::Share,
-                    "share of trials",
-                ));
-            }
-        }
+        let axis = Against {
+            j,
+            param,
+            ids,
+            names,
+        };
+        against_gmv.extend(gmv_against(f, &axis, &live, gmv));
+        against_events.extend(events_against(f, &axis, &affected));
     }
     sec.groups.push(Group {
         id: "sweep-gmv".into(),
@@ -499,51 +481,161 @@ fn sweep_section(f: &Folder, colour: &dyn Fn(&str) -> &'static str) -> Section {
         });
         return sec;
     }
-    for (s, (c, pl)) in &live {
-        let mut charts = Vec::new();
-        for measure in BY_POINT {
-            let Some(m) = f.metric(measure) else {
-                continue;
-            };
-            let (title, unit) = (measure.title, measure.unit);
-            let rows: Vec<BoxRow> = r
-                .points
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.trials.get(*s).is_some())
-                .map(|(k, p)| BoxRow {
-                    label: format!("#{k}  {}", p.values.join(", ")),
-                    values: values(p, *s, m),
-                    colour: colour(pl).to_string(),
-                })
-                .collect();
-            if rows.iter().all(|r| r.values.iter().all(|v| *v == 0.0)) {
-                continue;
-            }
-            charts.push(charts::boxes(
-                slug(&format!("points-{}-{c}-{pl}", measure.name)),
-                &format!("{title} · {c} {pl}, by point"),
-                &format!(
-                    "point and its values of {}",
-                    r.columns
-                        .iter()
-                        .map(|c| short(c))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                &rows,
-                unit,
-            ));
-        }
-        sec.groups.push(Group {
-            id: slug(&format!("sweep-points-{c}-{pl}")),
-            title: format!("Trial totals by point: {c} {pl}"),
-            charts,
-            wide: true,
-            ..Group::default()
-        });
+    for &market in &live {
+        sec.groups.push(by_point_group(f, market, colour));
     }
     sec
+}
+
+/// A market of the reported folder: its series index and (country, platform).
+type Market<'a> = (usize, &'a (String, String));
+
+/// A swept parameter as the charts against it take it: its column, its path, and each
+/// point's group with the groups' names (see [`groups`]).
+struct Against<'a> {
+    j: usize,
+    param: &'a str,
+    ids: Vec<usize>,
+    names: Vec<String>,
+}
+
+/// Each live market's total GMV against a swept parameter, a dot per trial.
+fn gmv_against(f: &Folder, axis: &Against, live: &[Market], gmv: usize) -> Vec<Chart> {
+    let r = &f.results;
+    let (j, param, names) = (axis.j, axis.param, &axis.names);
+    let mut charts = Vec::new();
+    for (s, (c, pl)) in live {
+        let pts: Vec<AtPoint> = r
+            .points
+            .iter()
+            .zip(&axis.ids)
+            .filter(|(p, _)| p.trials.get(*s).is_some())
+            .map(|(p, g)| AtPoint {
+                x: p.values[j].clone(),
+                values: values(p, *s, gmv),
+                group: *g,
+            })
+            .collect();
+        charts.push(charts::against(
+            slug(&format!("sweep-gmv_usd-{c}-{pl}-vs-{param}")),
+            &format!("Total GMV · {c} {pl}"),
+            &format!("against {}", short(param)),
+            param,
+            &pts,
+            names,
+            Unit::Usd,
+            "USD over the run",
+        ));
+    }
+    charts
+}
+
+/// Each affected market's shares of trials withdrawn and with the launch cancelled against a
+/// swept parameter; none for a share the same at every point.
+fn events_against(f: &Folder, axis: &Against, affected: &[Market]) -> Vec<Chart> {
+    let r = &f.results;
+    let (j, param, names) = (axis.j, axis.param, &axis.names);
+    let mut charts = Vec::new();
+    for (s, (c, pl)) in affected.iter().copied() {
+        for (k, key, what) in [
+            (story::Outcome::Withdrawn, "withdrawn", "withdrawn"),
+            (
+                story::Outcome::Cancelled,
+                "cancelled",
+                "with the launch cancelled",
+            ),
+        ] {
+            let shares: Vec<f64> = r
+                .points
+                .iter()
+                .map(|p| {
+                    if p.trials.get(s).is_none() {
+                        return 0.0;
+                    }
+                    let counts = event_counts(f, p, s);
+                    let n: usize = counts.iter().sum();
+                    counts[k as usize] as f64 / n.max(1) as f64
+                })
+                .collect();
+            if shares.iter().all(|v| *v == shares[0]) {
+                continue;
+            }
+            let pts: Vec<AtPoint> = r
+                .points
+                .iter()
+                .zip(&axis.ids)
+                .zip(&shares)
+                .map(|((p, g), share)| AtPoint {
+                    x: p.values[j].clone(),
+                    values: vec![*share],
+                    group: *g,
+                })
+                .collect();
+            charts.push(charts::against(
+                slug(&format!("sweep-{key}-{c}-{pl}-vs-{param}")),
+                &format!("Share of trials {what} · {c} {pl}"),
+                &format!("against {}", short(param)),
+                param,
+                &pts,
+                names,
+                Unit::Share,
+                "share of trials",
+            ));
+        }
+    }
+    charts
+}
+
+/// A market's trial totals by point, a box plot row per point; measures zero at every point
+/// left out.
+fn by_point_group(
+    f: &Folder,
+    (s, (c, pl)): Market,
+    colour: &dyn Fn(&str) -> &'static str,
+) -> Group {
+    let r = &f.results;
+    let mut charts = Vec::new();
+    for measure in BY_POINT {
+        let Some(m) = f.metric(measure) else {
+            continue;
+        };
+        let (title, unit) = (measure.title, measure.unit);
+        let rows: Vec<BoxRow> = r
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.trials.get(s).is_some())
+            .map(|(k, p)| BoxRow {
+                label: format!("#{k}  {}", p.values.join(", ")),
+                values: values(p, s, m),
+                colour: colour(pl).to_string(),
+            })
+            .collect();
+        if rows.iter().all(|r| r.values.iter().all(|v| *v == 0.0)) {
+            continue;
+        }
+        charts.push(charts::boxes(
+            slug(&format!("points-{}-{c}-{pl}", measure.name)),
+            &format!("{title} · {c} {pl}, by point"),
+            &format!(
+                "point and its values of {}",
+                r.columns
+                    .iter()
+                    .map(|c| short(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &rows,
+            unit,
+        ));
+    }
+    Group {
+        id: slug(&format!("sweep-points-{c}-{pl}")),
+        title: format!("Trial totals by point: {c} {pl}"),
+        charts,
+        wide: true,
+        ..Group::default()
+    }
 }
 
 #[cfg(test)]

@@ -395,7 +395,66 @@ pub fn write_summaries(
     dialect: Dialect,
 ) -> Result<u64> {
     let path = dir.join(STORE);
-    let scan = store::scan(&path, layout)?
+    let scan = whole_scan(&path, layout, at_least)?;
+    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let (prefix_names, prefixes) = point_prefixes(columns, worlds.len(), dialect);
+    let sources = Sources {
+        dir,
+        file: &file,
+        path: &path,
+        scan: &scan,
+        worlds,
+        prefix_names: &prefix_names,
+        prefixes: &prefixes,
+        dialect,
+    };
+    let header = |names: &[&str]| -> Vec<String> {
+        prefix_names
+            .iter()
+            .cloned()
+            .chain(names.iter().map(|n| n.to_string()))
+            .collect()
+    };
+    let head = headline::Collector::new(headline, worlds);
+    let mut summary = AtomicFile::create(&dir.join(SUMMARY_CSV))?;
+    let mut weekly = AtomicFile::create(&dir.join(WEEKLY_CSV))?;
+    let head = {
+        let mut out = Summaries {
+            sources: &sources,
+            budget,
+            summary: dialect.writer(&mut summary.writer),
+            weekly: dialect.writer(&mut weekly.writer),
+            head,
+        };
+        out.summary.write_record(header(&[
+            "country", "platform", "metric", "n", "mean", "sd", "min", "p05", "p25", "p50", "p75",
+            "p95", "max", "scope",
+        ]))?;
+        out.weekly.write_record(header(&[
+            "week", "date", "country", "platform", "metric", "mean", "p05", "p25", "p50", "p75",
+            "p95", "scope",
+        ]))?;
+        for point in 0..worlds.len() {
+            out.point(point)?;
+        }
+        out.summary.flush()?;
+        out.weekly.flush()?;
+        out.head
+    };
+    summary.commit()?;
+    weekly.commit()?;
+    head.write(dir, columns, dialect)?;
+    write_events(&sources)?;
+    if worlds.iter().any(|w| w.record_creators) {
+        write_creators(&sources)?;
+    }
+    Ok(scan.records.len() as u64)
+}
+
+/// The scan of the store at `path`, refused when it holds no trial data or fewer whole runs
+/// than `at_least` (it is damaged).
+fn whole_scan(path: &Path, layout: &store::Layout, at_least: u64) -> Result<Scan> {
+    let scan = store::scan(path, layout)?
         .with_context(|| format!("{} holds no trial data", path.display()))?;
     let whole = scan.records.len() as u64;
     if whole < at_least {
@@ -409,182 +468,194 @@ pub fn write_summaries(
         ))
         .into());
     }
-    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let (prefix_names, prefixes) = point_prefixes(columns, worlds.len(), dialect);
-    let header = |names: &[&str]| -> Vec<String> {
-        prefix_names
-            .iter()
-            .cloned()
-            .chain(names.iter().map(|n| n.to_string()))
-            .collect()
-    };
-    let measure_names = measures::names();
-    let mut head = headline::Collector::new(headline, worlds);
-    let mut summary = AtomicFile::create(&dir.join(SUMMARY_CSV))?;
-    let mut weekly = AtomicFile::create(&dir.join(WEEKLY_CSV))?;
-    {
-        let mut sw = dialect.writer(&mut summary.writer);
-        let mut ww = dialect.writer(&mut weekly.writer);
-        sw.write_record(header(&[
-            "country", "platform", "metric", "n", "mean", "sd", "min", "p05", "p25", "p50", "p75",
-            "p95", "max", "scope",
-        ]))?;
-        ww.write_record(header(&[
-            "week", "date", "country", "platform", "metric", "mean", "p05", "p25", "p50", "p75",
-            "p95", "scope",
-        ]))?;
-        for (point, &world) in worlds.iter().enumerate() {
-            let records: Vec<&RecordMeta> =
-                scan.records.iter().filter(|r| r.point == point).collect();
-            let labels = series_labels(world);
-            let nm = world.markets.len();
-            let weeks = world.weeks as usize;
-            let group = series_group(world, records.len() as u64, budget);
-            let dates: Vec<String> = (0..world.weeks)
-                .map(|t| world.start.plus_weeks(t).to_string())
-                .collect();
-            for (c, chunk) in labels.chunks(group).enumerate() {
-                let first = c * group;
-                // Per series of the chunk, per measure (per metric and week): values across
-                // trials.
-                let mut totals: Vec<Vec<Vec<f64>>> = chunk
-                    .iter()
-                    .map(|_| held(measure_names.len(), records.len()))
-                    .collect();
-                let mut by_week: Vec<Vec<Vec<Vec<f64>>>> = chunk
-                    .iter()
-                    .map(|_| {
-                        (0..Metric::COUNT)
-                            .map(|_| held(weeks, records.len()))
-                            .collect()
-                    })
-                    .collect();
-                for meta in &records {
-                    let r = store::read(&file, meta)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    let r = measures::as_written(&r);
-                    if r.events.len() != nm || r.weekly.len() != nm * weeks {
-                        bail!(
-                            "{}: run {} does not have the shape of point {point} ({nm} markets, {weeks} weeks); the folder does not belong to this scenario",
-                            path.display(),
-                            meta.run
-                        );
+    Ok(scan)
+}
+
+/// The summaries being written: what they are read from, the bytes of values held at a
+/// time, summary.csv's and weekly.csv's writers, and the headline's statistics.
+struct Summaries<'a, W: Write> {
+    sources: &'a Sources<'a>,
+    budget: u64,
+    summary: csv::Writer<W>,
+    weekly: csv::Writer<W>,
+    head: headline::Collector<'a>,
+}
+
+/// The values of a group of series across a point's trials, as the trial files write them:
+/// per series, per measure; and per series, per metric and week.
+struct GroupValues {
+    totals: Vec<Vec<Vec<f64>>>,
+    by_week: Vec<Vec<Vec<Vec<f64>>>>,
+}
+
+impl<W: Write> Summaries<'_, W> {
+    /// The rows of one point, its series taken in groups that fit the budget.
+    fn point(&mut self, point: usize) -> Result<()> {
+        let s = self.sources;
+        let world = s.worlds[point];
+        let records: Vec<&RecordMeta> =
+            s.scan.records.iter().filter(|r| r.point == point).collect();
+        let labels = series_labels(world);
+        let group = series_group(world, records.len() as u64, self.budget);
+        let dates: Vec<String> = (0..world.weeks)
+            .map(|t| world.start.plus_weeks(t).to_string())
+            .collect();
+        for (c, chunk) in labels.chunks(group).enumerate() {
+            let first = c * group;
+            let mut values = s.group_values(point, &records, chunk, first)?;
+            self.write_group(point, chunk, first, &mut values, &dates)?;
+        }
+        Ok(())
+    }
+
+    /// The summary.csv and weekly.csv rows of a group of a point's series (the first is
+    /// series `first`), and the headline's statistics of its markets.
+    fn write_group(
+        &mut self,
+        point: usize,
+        chunk: &[(Option<usize>, usize)],
+        first: usize,
+        values: &mut GroupValues,
+        dates: &[String],
+    ) -> Result<()> {
+        let s = self.sources;
+        let (world, dialect) = (s.worlds[point], s.dialect);
+        let measure_names = measures::names();
+        for (k, label) in chunk.iter().enumerate() {
+            let (country, platform) = label_names(world, *label);
+            let scope = scope_of(*label);
+            for (j, metric) in measure_names.iter().enumerate() {
+                if let Some(d) = Describe::of(&mut values.totals[k][j]) {
+                    if label.0.is_some() {
+                        // Market series come first, in market order.
+                        self.head.saw(point, first + k, &measures::MEASURES[j], &d);
                     }
-                    for (k, &(country, platform)) in chunk.iter().enumerate() {
-                        let summed: Vec<WeekRecord>;
-                        let series = match country {
-                            Some(_) => {
-                                // Market series come first, in market order.
-                                let m = first + k;
-                                Series {
-                                    country,
-                                    weeks: (0..weeks).map(|t| r.record(nm, t, m)).collect(),
-                                    events: Some(r.events[m]),
-                                }
-                            }
-                            None => {
-                                summed = (0..weeks)
-                                    .map(|t| {
-                                        measures::sum_records(
-                                            (0..nm)
-                                                .filter(|&m| world.markets[m].platform == platform)
-                                                .map(|m| r.record(nm, t, m)),
-                                        )
-                                    })
-                                    .collect();
-                                Series {
-                                    country,
-                                    weeks: summed.iter().collect(),
-                                    events: None,
-                                }
-                            }
-                        };
-                        // Statistics of the values as the trial files write them.
-                        for ((acc, v), m) in totals[k]
-                            .iter_mut()
-                            .zip(measures::measure(&series))
-                            .zip(&measures::MEASURES)
-                        {
-                            acc.extend(v.map(|v| written(v, m.unit)));
-                        }
-                        for (metric, per_week) in by_week[k].iter_mut().enumerate() {
-                            if country.is_some() || Metric::ALL[metric].additive() {
-                                let unit = measures::MEASURES[metric].unit;
-                                for (t, acc) in per_week.iter_mut().enumerate() {
-                                    acc.push(written(series.weeks[t][metric], unit));
-                                }
-                            }
-                        }
+                    let unit = measures::MEASURES[j].unit;
+                    let mut row = s.prefixes[point].clone();
+                    row.extend([country.clone(), platform.clone(), metric.clone()]);
+                    row.push(d.n.to_string());
+                    row.extend(
+                        [
+                            d.mean, d.sd, d.min, d.p05, d.p25, d.p50, d.p75, d.p95, d.max,
+                        ]
+                        .map(|x| dialect.num(Some(x), unit)),
+                    );
+                    row.push(scope.to_string());
+                    self.summary.write_record(&row)?;
+                }
+            }
+            for (j, metric) in Metric::ALL.iter().enumerate() {
+                for (t, values) in values.by_week[k][j].iter_mut().enumerate() {
+                    if let Some(d) = Describe::of(values) {
+                        let mut row = s.prefixes[point].clone();
+                        row.extend([
+                            t.to_string(),
+                            dates[t].clone(),
+                            country.clone(),
+                            platform.clone(),
+                            metric.name().to_string(),
+                        ]);
+                        let unit = measures::MEASURES[j].unit;
+                        row.extend(
+                            [d.mean, d.p05, d.p25, d.p50, d.p75, d.p95]
+                                .map(|x| dialect.num(Some(x), unit)),
+                        );
+                        row.push(scope.to_string());
+                        self.weekly.write_record(&row)?;
                     }
                 }
-                for (k, label) in chunk.iter().enumerate() {
-                    let (country, platform) = label_names(world, *label);
-                    let scope = scope_of(*label);
-                    for (j, metric) in measure_names.iter().enumerate() {
-                        if let Some(d) = Describe::of(&mut totals[k][j]) {
-                            if label.0.is_some() {
-                                // Market series come first, in market order.
-                                head.saw(point, first + k, &measures::MEASURES[j], &d);
-                            }
-                            let unit = measures::MEASURES[j].unit;
-                            let mut row = prefixes[point].clone();
-                            row.extend([country.clone(), platform.clone(), metric.clone()]);
-                            row.push(d.n.to_string());
-                            row.extend(
-                                [
-                                    d.mean, d.sd, d.min, d.p05, d.p25, d.p50, d.p75, d.p95, d.max,
-                                ]
-                                .map(|x| dialect.num(Some(x), unit)),
-                            );
-                            row.push(scope.to_string());
-                            sw.write_record(&row)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sources<'_> {
+    /// The values of a group of a point's series (the first is series `first`) across the
+    /// point's runs `records`, each run read from the store and checked to have the point's
+    /// shape.
+    fn group_values(
+        &self,
+        point: usize,
+        records: &[&RecordMeta],
+        chunk: &[(Option<usize>, usize)],
+        first: usize,
+    ) -> Result<GroupValues> {
+        let world = self.worlds[point];
+        let nm = world.markets.len();
+        let weeks = world.weeks as usize;
+        let mut totals: Vec<Vec<Vec<f64>>> = chunk
+            .iter()
+            .map(|_| held(measures::MEASURES.len(), records.len()))
+            .collect();
+        let mut by_week: Vec<Vec<Vec<Vec<f64>>>> = chunk
+            .iter()
+            .map(|_| {
+                (0..Metric::COUNT)
+                    .map(|_| held(weeks, records.len()))
+                    .collect()
+            })
+            .collect();
+        for meta in records {
+            let r = store::read(self.file, meta)
+                .with_context(|| format!("cannot read {}", self.path.display()))?;
+            let r = measures::as_written(&r);
+            if r.events.len() != nm || r.weekly.len() != nm * weeks {
+                bail!(
+                    "{}: run {} does not have the shape of point {point} ({nm} markets, {weeks} weeks); the folder does not belong to this scenario",
+                    self.path.display(),
+                    meta.run
+                );
+            }
+            for (k, &(country, platform)) in chunk.iter().enumerate() {
+                let summed: Vec<WeekRecord>;
+                let series = match country {
+                    Some(_) => {
+                        // Market series come first, in market order.
+                        let m = first + k;
+                        Series {
+                            country,
+                            weeks: (0..weeks).map(|t| r.record(nm, t, m)).collect(),
+                            events: Some(r.events[m]),
                         }
                     }
-                    for (j, metric) in Metric::ALL.iter().enumerate() {
-                        for (t, values) in by_week[k][j].iter_mut().enumerate() {
-                            if let Some(d) = Describe::of(values) {
-                                let mut row = prefixes[point].clone();
-                                row.extend([
-                                    t.to_string(),
-                                    dates[t].clone(),
-                                    country.clone(),
-                                    platform.clone(),
-                                    metric.name().to_string(),
-                                ]);
-                                let unit = measures::MEASURES[j].unit;
-                                row.extend(
-                                    [d.mean, d.p05, d.p25, d.p50, d.p75, d.p95]
-                                        .map(|x| dialect.num(Some(x), unit)),
-                                );
-                                row.push(scope.to_string());
-                                ww.write_record(&row)?;
-                            }
+                    None => {
+                        summed = (0..weeks)
+                            .map(|t| {
+                                measures::sum_records(
+                                    (0..nm)
+                                        .filter(|&m| world.markets[m].platform == platform)
+                                        .map(|m| r.record(nm, t, m)),
+                                )
+                            })
+                            .collect();
+                        Series {
+                            country,
+                            weeks: summed.iter().collect(),
+                            events: None,
+                        }
+                    }
+                };
+                // Statistics of the values as the trial files write them.
+                for ((acc, v), m) in totals[k]
+                    .iter_mut()
+                    .zip(measures::measure(&series))
+                    .zip(&measures::MEASURES)
+                {
+                    acc.extend(v.map(|v| written(v, m.unit)));
+                }
+                for (metric, per_week) in by_week[k].iter_mut().enumerate() {
+                    if country.is_some() || Metric::ALL[metric].additive() {
+                        let unit = measures::MEASURES[metric].unit;
+                        for (t, acc) in per_week.iter_mut().enumerate() {
+                            acc.push(written(series.weeks[t][metric], unit));
                         }
                     }
                 }
             }
         }
-        sw.flush()?;
-        ww.flush()?;
+        Ok(GroupValues { totals, by_week })
     }
-    summary.commit()?;
-    weekly.commit()?;
-    head.write(dir, columns, dialect)?;
-    let sources = Sources {
-        dir,
-        file: &file,
-        path: &path,
-        scan: &scan,
-        worlds,
-        prefix_names: &prefix_names,
-        prefixes: &prefixes,
-        dialect,
-    };
-    write_events(&sources)?;
-    if worlds.iter().any(|w| w.record_creators) {
-        write_creators(&sources)?;
-    }
-    Ok(scan.records.len() as u64)
 }
 
 /// The most rows one sheet of Excel or LibreOffice Calc holds, the header row included.

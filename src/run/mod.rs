@@ -18,6 +18,7 @@ use crate::scenario::params;
 use crate::sweep::Plan;
 use crate::world::World;
 use anyhow::{Context, Result};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -106,6 +107,32 @@ fn count_runs(first_trial: u64, trials: u64, points: usize) -> Result<u64> {
     })
 }
 
+/// What the phases of a run share: the plan, the options, the points' worlds and the runs
+/// of this command (of its shard).
+struct Job<'a> {
+    plan: &'a Plan,
+    opts: &'a RunOptions,
+    worlds: Vec<&'a World>,
+    runs: Range<u64>,
+}
+
+/// What the folder holds of the run, once checked to be this run.
+enum Previous {
+    /// Nothing to go on from (`None`), or the runs an interrupted run left whole.
+    Partial(Option<store::Scan>),
+    /// A complete run: nothing left to do.
+    Complete,
+}
+
+/// What running the trials left: how it ended, the runs written, and the seconds summed
+/// over trials of building and of stepping the weeks.
+struct Executed {
+    outcome: Result<()>,
+    written: u64,
+    setup_seconds: f64,
+    weeks_seconds: f64,
+}
+
 /// Runs every point of the plan (or the runs of the recipe's shard) and writes every result
 /// file into `opts.out`; with `opts.resume`, continues the interrupted run there.
 pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
@@ -115,31 +142,81 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
     let dir = &opts.out;
     let total = count_runs(opts.first_trial, opts.trials, worlds.len())?;
     let runs = opts.recipe.shard.map_or(0..total, |s| s.range(total));
-    memory_guard(plan, opts.trials, opts.threads, opts.allow_memory)?;
-    // Disk: the runs still to do, against the free space where the folder is (or will be).
-    let done = if opts.resume {
-        manifest::read(dir).map_or(0, |m| m.runs_done.min(runs.end - runs.start))
-    } else {
-        0
+    let job = Job {
+        plan,
+        opts,
+        worlds,
+        runs,
     };
-    let need = disk_bytes(plan, runs.end - runs.start - done, opts.weekly_trials);
-    if let Some(free) = free_disk(dir)
-        && need > free
-        && !opts.allow_disk
-    {
-        return Err(UserError(format!(
-            "the run needs about {:.1} MB of disk for its result files and {} has {:.1} MB free; \
-             free some space, write elsewhere with --out, lower --trials, or pass --allow-disk \
-             to run anyway (a run that fills the disk stops, and --resume continues it)",
-            need as f64 / 1e6,
-            dir.display(),
-            free as f64 / 1e6
-        ))
-        .into());
-    }
+    memory_guard(plan, opts.trials, opts.threads, opts.allow_memory)?;
+    job.check_disk()?;
     // One writer per folder, from before its state is read until the run is written.
     results::create_folder(dir)?;
     let _lock = crate::lock::hold(dir, crate::lock::Access::Write)?;
+    refuse_calibration_folder(dir)?;
+    results::refuse_unrecorded(dir)?;
+    let resume_from = match job.previous()? {
+        Previous::Partial(scan) => scan,
+        Previous::Complete => {
+            let n = job.runs.end - job.runs.start;
+            return Ok(RunReport {
+                trials: opts.trials,
+                points: job.worlds.len(),
+                runs: n,
+                resumed: n,
+                elapsed: Duration::ZERO,
+                out: dir.clone(),
+                setup_seconds: 0.0,
+                weeks_seconds: 0.0,
+                agent_weeks: 0,
+            });
+        }
+    };
+    let done_before = resume_from.as_ref().map_or(0, |s| s.records.len() as u64);
+    let began = Instant::now();
+    let mut manifest = job.start_manifest(&name, done_before, resume_from.is_some());
+    let columns = point_columns(plan);
+    if resume_from.is_none() {
+        results::clear(dir)?;
+    }
+    // The manifest comes first: a folder holding any result holds the recipe to resume it.
+    write_manifest(dir, &manifest)?;
+    let writer = job.open_writer(columns.as_ref(), resume_from.as_ref())?;
+    let executed = job.execute(writer, done_before);
+    let done = done_before + executed.written;
+    manifest.runs_done = done;
+    manifest.trials_done = done / job.worlds.len() as u64;
+    if let Some(s) = &mut manifest.sweep {
+        s.runs_done = done;
+    }
+    job.finish(
+        &mut manifest,
+        executed.outcome,
+        done,
+        columns.as_ref(),
+        &headline,
+    )?;
+    let agent_weeks = (job.runs.start + done_before..job.runs.end)
+        .map(|r| {
+            let w = job.worlds[(r % job.worlds.len() as u64) as usize];
+            w.consumer_agents() * u64::from(w.weeks)
+        })
+        .sum();
+    Ok(RunReport {
+        trials: opts.trials,
+        points: job.worlds.len(),
+        runs: job.runs.end - job.runs.start,
+        resumed: done_before,
+        elapsed: began.elapsed(),
+        out: dir.clone(),
+        setup_seconds: executed.setup_seconds,
+        weeks_seconds: executed.weeks_seconds,
+        agent_weeks,
+    })
+}
+
+/// Refuses to write a run into the folder of a calibration (it has no run's manifest).
+fn refuse_calibration_folder(dir: &Path) -> Result<()> {
     if dir
         .join(crate::results::names::calibration::CALIBRATION_JSON)
         .is_file()
@@ -154,211 +231,257 @@ pub fn run(plan: &Plan, opts: &RunOptions) -> Result<RunReport> {
         ))
         .into());
     }
-    results::refuse_unrecorded(dir)?;
-    let manifest_path = dir.join(MANIFEST_JSON);
-    let mut resume_from: Option<store::Scan> = None;
-    if opts.resume && manifest_path.exists() {
-        let old = manifest::read(dir)?;
-        check_same_run(&old, &opts.recipe, dir)?;
-        // What a killed writer left half-written is of no use to anyone.
-        results::files::remove_temporaries(dir)?;
-        let path = dir.join(results::STORE);
-        if path.exists()
-            && let Some(mut scan) = store::scan(&path, &plan.store_layout(&opts.recipe))?
+    Ok(())
+}
+
+impl Job<'_> {
+    /// Refuses a run whose runs still to do need more disk for their result files than is
+    /// free where the folder is (or will be), unless `--allow-disk`.
+    fn check_disk(&self) -> Result<()> {
+        let (opts, dir, runs) = (self.opts, &self.opts.out, &self.runs);
+        let done = if opts.resume {
+            manifest::read(dir).map_or(0, |m| m.runs_done.min(runs.end - runs.start))
+        } else {
+            0
+        };
+        let need = disk_bytes(self.plan, runs.end - runs.start - done, opts.weekly_trials);
+        if let Some(free) = free_disk(dir)
+            && need > free
+            && !opts.allow_disk
         {
-            // A CSV file shorter than its records say (its tail lost) costs only those runs.
-            let len = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
-            let weekly = if opts.weekly_trials {
-                len(results::WEEKLY_TRIALS_CSV)
-            } else {
-                0
-            };
-            scan.fit_to(len(results::TRIALS_CSV), weekly);
-            resume_from = Some(scan);
-        }
-        let whole = resume_from.as_ref().map_or(0, |s| s.records.len() as u64);
-        // A complete run whose rows files lost their tail since (a torn trials.csv) is not
-        // "nothing to resume": say so, and change nothing (its trial data is whole).
-        if old.status == Status::Complete && whole < runs.end - runs.start {
             return Err(UserError(format!(
-                "{} holds a complete run, but its trials.csv{} holds the rows of only {whole} of \
-                 its {} runs (its end was lost after the run finished); trials.bin is whole, \
-                 so nothing is lost: run the same command with --force instead of --resume to \
-                 write every file again",
+                "the run needs about {:.1} MB of disk for its result files and {} has {:.1} MB free; \
+                 free some space, write elsewhere with --out, lower --trials, or pass --allow-disk \
+                 to run anyway (a run that fills the disk stops, and --resume continues it)",
+                need as f64 / 1e6,
                 dir.display(),
-                if opts.weekly_trials {
-                    " or weekly_trials.csv"
-                } else {
-                    ""
-                },
-                runs.end - runs.start
+                free as f64 / 1e6
             ))
             .into());
         }
-        if old.status == Status::Complete {
-            return Ok(RunReport {
-                trials: opts.trials,
-                points: worlds.len(),
-                runs: runs.end - runs.start,
-                resumed: runs.end - runs.start,
-                elapsed: Duration::ZERO,
-                out: dir.clone(),
-                setup_seconds: 0.0,
-                weeks_seconds: 0.0,
-                agent_weeks: 0,
-            });
-        }
-    } else if manifest_path.exists() && !opts.resume && !opts.force {
-        return Err(UserError(format!(
-            "{} already holds the results of a run; pass --resume to continue it if it was \
-             interrupted, --force to replace it, or --out to write elsewhere",
-            dir.display()
-        ))
-        .into());
+        Ok(())
     }
-    let done_before = resume_from.as_ref().map_or(0, |s| s.records.len() as u64);
-    let began = Instant::now();
-    let mut manifest = new_manifest(
-        plan,
-        &opts.recipe,
-        &name,
-        opts.trials,
-        opts.command_line.clone(),
-    );
-    manifest.threads = opts.threads;
-    manifest.shard = opts.recipe.shard.map(|shard| ShardProgress {
-        shard,
-        first_run: runs.start,
-        end_run: runs.end,
-    });
-    manifest.runs_done = done_before;
-    manifest.resumed_at_run = resume_from.as_ref().map(|_| runs.start + done_before);
-    let columns = point_columns(plan);
-    if resume_from.is_none() {
-        results::clear(dir)?;
-    }
-    // The manifest comes first: a folder holding any result holds the recipe to resume it.
-    write_manifest(dir, &manifest)?;
-    let mut writer = match &resume_from {
-        Some(scan) => ResultWriter::reopen(
-            &worlds,
-            columns.as_ref(),
-            dir,
-            opts.weekly_trials,
-            opts.recipe.csv_dialect,
-            scan,
-        )?,
-        None => ResultWriter::create(
-            &worlds,
-            columns.as_ref(),
-            dir,
-            opts.weekly_trials,
-            opts.recipe.csv_dialect,
-        )?,
-    };
-    let bar = progress::bar(runs.end - runs.start, opts.quiet);
-    bar.inc(done_before);
-    let (mut setup_seconds, mut weeks_seconds) = (0.0, 0.0);
-    let draws = draws::Draws::of(plan);
-    let outcome = run_ordered(
-        &worlds,
-        draws.as_ref(),
-        opts.first_trial,
-        runs.start + done_before..runs.end,
-        opts.threads,
-        |run, point, r| {
-            setup_seconds += r.seconds.0;
-            weeks_seconds += r.seconds.1;
-            writer.push(run, point, &r)?;
-            bar.inc(1);
-            if crate::interrupt::asked() {
-                return Err(crate::interrupt::Interrupted::default().into());
+
+    /// What the folder holds of this run. With `--resume`: the run recorded there checked to
+    /// be this one, its temporaries removed, and the runs its store holds whole (fitted to
+    /// the rows files); else a run there is refused without `--force`.
+    fn previous(&self) -> Result<Previous> {
+        let (opts, dir, runs) = (self.opts, &self.opts.out, &self.runs);
+        let manifest_path = dir.join(MANIFEST_JSON);
+        let mut resume_from: Option<store::Scan> = None;
+        if opts.resume && manifest_path.exists() {
+            let old = manifest::read(dir)?;
+            check_same_run(&old, &opts.recipe, dir)?;
+            // What a killed writer left half-written is of no use to anyone.
+            results::files::remove_temporaries(dir)?;
+            let path = dir.join(results::STORE);
+            if path.exists()
+                && let Some(mut scan) = store::scan(&path, &self.plan.store_layout(&opts.recipe))?
+            {
+                // A CSV file shorter than its records say (its tail lost) costs only those runs.
+                let len = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+                let weekly = if opts.weekly_trials {
+                    len(results::WEEKLY_TRIALS_CSV)
+                } else {
+                    0
+                };
+                scan.fit_to(len(results::TRIALS_CSV), weekly);
+                resume_from = Some(scan);
             }
-            Ok(())
-        },
-    );
-    bar.finish_and_clear();
-    let this_session = writer.runs();
-    drop(writer);
-    let done = done_before + this_session;
-    manifest.runs_done = done;
-    manifest.trials_done = done / worlds.len() as u64;
-    if let Some(s) = &mut manifest.sweep {
-        s.runs_done = done;
-    }
-    if let Err(e) = outcome {
-        manifest.status = Status::Interrupted;
-        let _ = write_manifest(dir, &manifest);
-        if e.downcast_ref::<crate::interrupt::Interrupted>().is_some() {
-            return Err(crate::interrupt::Interrupted(format!(
-                ": the {done} run(s) finished are intact in {}, and its manifest says \
-                 interrupted; run the same command with --resume to continue",
+            let whole = resume_from.as_ref().map_or(0, |s| s.records.len() as u64);
+            // A complete run whose rows files lost their tail since (a torn trials.csv) is not
+            // "nothing to resume": say so, and change nothing (its trial data is whole).
+            if old.status == Status::Complete && whole < runs.end - runs.start {
+                return Err(UserError(format!(
+                    "{} holds a complete run, but its trials.csv{} holds the rows of only {whole} of \
+                     its {} runs (its end was lost after the run finished); trials.bin is whole, \
+                     so nothing is lost: run the same command with --force instead of --resume to \
+                     write every file again",
+                    dir.display(),
+                    if opts.weekly_trials {
+                        " or weekly_trials.csv"
+                    } else {
+                        ""
+                    },
+                    runs.end - runs.start
+                ))
+                .into());
+            }
+            if old.status == Status::Complete {
+                return Ok(Previous::Complete);
+            }
+        } else if manifest_path.exists() && !opts.resume && !opts.force {
+            return Err(UserError(format!(
+                "{} already holds the results of a run; pass --resume to continue it if it was \
+                 interrupted, --force to replace it, or --out to write elsewhere",
                 dir.display()
             ))
             .into());
         }
-        return Err(anyhow::anyhow!(
-            "{e:#}\nthe {done} run(s) finished are intact in {}; once the cause is fixed, run \
-             the same command with --resume to continue",
-            dir.display()
-        ));
+        Ok(Previous::Partial(resume_from))
     }
-    if let Err(e) = draws::write(
-        dir,
-        plan,
-        opts.first_trial,
-        runs.clone(),
-        opts.recipe.csv_dialect,
-    ) {
-        manifest.status = Status::Interrupted;
-        let _ = write_manifest(dir, &manifest);
-        return Err(anyhow::anyhow!(
-            "{e:#}\nevery run is in {}, but draws.csv could not be written; once the cause \
-             is fixed, run the same command with --resume to write it",
-            dir.display()
-        ));
+
+    /// The manifest of this run starting now, with `done_before` runs done (by the run it
+    /// resumes, when `resumed`).
+    fn start_manifest<'m>(
+        &'m self,
+        name: &'m str,
+        done_before: u64,
+        resumed: bool,
+    ) -> Manifest<'m> {
+        let (opts, runs) = (self.opts, &self.runs);
+        let mut manifest = new_manifest(
+            self.plan,
+            &opts.recipe,
+            name,
+            opts.trials,
+            opts.command_line.clone(),
+        );
+        manifest.threads = opts.threads;
+        manifest.shard = opts.recipe.shard.map(|shard| ShardProgress {
+            shard,
+            first_run: runs.start,
+            end_run: runs.end,
+        });
+        manifest.runs_done = done_before;
+        manifest.resumed_at_run = resumed.then_some(runs.start + done_before);
+        manifest
     }
-    if opts.recipe.shard.is_none()
-        && let Err(e) = results::write_summaries(
-            dir,
-            &worlds,
-            columns.as_ref(),
-            &headline,
-            SUMMARY_BUDGET,
-            0,
-            &plan.store_layout(&opts.recipe),
-            opts.recipe.csv_dialect,
-        )
-    {
-        manifest.status = Status::Interrupted;
-        let _ = write_manifest(dir, &manifest);
-        return Err(anyhow::anyhow!(
-            "{e:#}\nevery run is in {}, but summary.csv and weekly.csv could not be written; \
-             once the cause is fixed, `livemarket summarize {}` writes them",
-            dir.display(),
-            dir.display()
-        ));
-    }
-    manifest.finished = Some(manifest::now());
-    manifest.status = Status::Complete;
-    write_manifest(dir, &manifest)?;
-    let agent_weeks = (runs.start + done_before..runs.end)
-        .map(|r| {
-            let w = worlds[(r % worlds.len() as u64) as usize];
-            w.consumer_agents() * u64::from(w.weeks)
+
+    /// The writer of the folder's streaming files: reopened after the runs `resume_from`
+    /// holds, else created.
+    fn open_writer(
+        &self,
+        columns: Option<&PointColumns>,
+        resume_from: Option<&store::Scan>,
+    ) -> Result<ResultWriter<'_>> {
+        let opts = self.opts;
+        Ok(match resume_from {
+            Some(scan) => ResultWriter::reopen(
+                &self.worlds,
+                columns,
+                &opts.out,
+                opts.weekly_trials,
+                opts.recipe.csv_dialect,
+                scan,
+            )?,
+            None => ResultWriter::create(
+                &self.worlds,
+                columns,
+                &opts.out,
+                opts.weekly_trials,
+                opts.recipe.csv_dialect,
+            )?,
         })
-        .sum();
-    Ok(RunReport {
-        trials: opts.trials,
-        points: worlds.len(),
-        runs: runs.end - runs.start,
-        resumed: done_before,
-        elapsed: began.elapsed(),
-        out: dir.clone(),
-        setup_seconds,
-        weeks_seconds,
-        agent_weeks,
-    })
+    }
+
+    /// Runs the trials left after the first `done_before` runs, each written as it
+    /// finishes, behind a progress bar; stops at the first failure or interruption.
+    fn execute(&self, mut writer: ResultWriter<'_>, done_before: u64) -> Executed {
+        let (opts, runs) = (self.opts, &self.runs);
+        let bar = progress::bar(runs.end - runs.start, opts.quiet);
+        bar.inc(done_before);
+        let (mut setup_seconds, mut weeks_seconds) = (0.0, 0.0);
+        let draws = draws::Draws::of(self.plan);
+        let outcome = run_ordered(
+            &self.worlds,
+            draws.as_ref(),
+            opts.first_trial,
+            runs.start + done_before..runs.end,
+            opts.threads,
+            |run, point, r| {
+                setup_seconds += r.seconds.0;
+                weeks_seconds += r.seconds.1;
+                writer.push(run, point, &r)?;
+                bar.inc(1);
+                if crate::interrupt::asked() {
+                    return Err(crate::interrupt::Interrupted::default().into());
+                }
+                Ok(())
+            },
+        );
+        bar.finish_and_clear();
+        let written = writer.runs();
+        drop(writer);
+        Executed {
+            outcome,
+            written,
+            setup_seconds,
+            weeks_seconds,
+        }
+    }
+
+    /// After the runs, with `done` of them in the folder: draws.csv and the summaries
+    /// written (the summaries only without a shard) and the manifest marked complete; or,
+    /// when the runs or those files failed, the manifest marked interrupted and an error
+    /// that says how to go on.
+    fn finish(
+        &self,
+        manifest: &mut Manifest<'_>,
+        outcome: Result<()>,
+        done: u64,
+        columns: Option<&PointColumns>,
+        headline: &results::headline::Spec,
+    ) -> Result<()> {
+        let (plan, opts, dir) = (self.plan, self.opts, &self.opts.out);
+        if let Err(e) = outcome {
+            manifest.status = Status::Interrupted;
+            let _ = write_manifest(dir, manifest);
+            if e.downcast_ref::<crate::interrupt::Interrupted>().is_some() {
+                return Err(crate::interrupt::Interrupted(format!(
+                    ": the {done} run(s) finished are intact in {}, and its manifest says \
+                     interrupted; run the same command with --resume to continue",
+                    dir.display()
+                ))
+                .into());
+            }
+            return Err(anyhow::anyhow!(
+                "{e:#}\nthe {done} run(s) finished are intact in {}; once the cause is fixed, run \
+                 the same command with --resume to continue",
+                dir.display()
+            ));
+        }
+        if let Err(e) = draws::write(
+            dir,
+            plan,
+            opts.first_trial,
+            self.runs.clone(),
+            opts.recipe.csv_dialect,
+        ) {
+            manifest.status = Status::Interrupted;
+            let _ = write_manifest(dir, manifest);
+            return Err(anyhow::anyhow!(
+                "{e:#}\nevery run is in {}, but draws.csv could not be written; once the cause \
+                 is fixed, run the same command with --resume to write it",
+                dir.display()
+            ));
+        }
+        if opts.recipe.shard.is_none()
+            && let Err(e) = results::write_summaries(
+                dir,
+                &self.worlds,
+                columns,
+                headline,
+                SUMMARY_BUDGET,
+                0,
+                &plan.store_layout(&opts.recipe),
+                opts.recipe.csv_dialect,
+            )
+        {
+            manifest.status = Status::Interrupted;
+            let _ = write_manifest(dir, manifest);
+            return Err(anyhow::anyhow!(
+                "{e:#}\nevery run is in {}, but summary.csv and weekly.csv could not be written; \
+                 once the cause is fixed, `livemarket summarize {}` writes them",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        manifest.finished = Some(manifest::now());
+        manifest.status = Status::Complete;
+        write_manifest(dir, manifest)?;
+        Ok(())
+    }
 }
 
 /// A manifest of a run starting now, with nothing done yet.

@@ -12,7 +12,7 @@ pub use recipe::{load, plan_recipe, posterior_for, posterior_of, read_posterior,
 use crate::error::UserError;
 use crate::scenario::params::{self, Kind, Param};
 use crate::scenario::uncertain::{self, Uncertain};
-use crate::scenario::{Design, Scenario, Spans, Values, line_col};
+use crate::scenario::{Design, Scenario, Spans, Sweep, Values, line_col};
 use crate::world::World;
 use design::Axis;
 use indexmap::IndexMap;
@@ -86,10 +86,64 @@ impl Source {
     }
 }
 
+/// A swept parameter: its path, its values, and where it was swept.
+type Swept = (String, Values, Source);
+
+/// How the points of a sweep are drawn: each from its flag, else the file's `[sweep]` key,
+/// else the default.
+struct DesignSettings {
+    kind: Design,
+    samples: Option<u32>,
+    morris: design::MorrisSize,
+    seed: u64,
+}
+
+impl DesignSettings {
+    /// The flags' settings, else those of the file's `[sweep]` table, else the defaults.
+    fn of(opts: &SweepOptions, file_sweep: Option<&Sweep>) -> DesignSettings {
+        DesignSettings {
+            kind: opts
+                .design
+                .or(file_sweep.map(|s| s.design))
+                .unwrap_or_default(),
+            samples: opts.samples.or(file_sweep.and_then(|s| s.samples)),
+            morris: design::MorrisSize {
+                trajectories: opts
+                    .trajectories
+                    .or(file_sweep.and_then(|s| s.trajectories)),
+                levels: opts
+                    .levels
+                    .or(file_sweep.and_then(|s| s.levels))
+                    .unwrap_or(4),
+            },
+            seed: opts.design_seed.or(file_sweep.map(|s| s.seed)).unwrap_or(1),
+        }
+    }
+
+    /// The record of a sweep so drawn over `parameters`, with `points` points: only the
+    /// settings its design uses.
+    fn record(&self, parameters: Vec<String>, points: usize) -> SweepRecord {
+        let kind = self.kind;
+        SweepRecord {
+            design: kind,
+            seed: self.seed,
+            samples: matches!(kind, Design::Lhs | Design::Random)
+                .then_some(self.samples)
+                .flatten(),
+            trajectories: (kind == Design::Morris)
+                .then_some(self.morris.trajectories)
+                .flatten(),
+            levels: (kind == Design::Morris).then_some(self.morris.levels),
+            parameters,
+            points,
+        }
+    }
+}
+
 /// Applies `--set`, resolves the sweep and validates every point; `text` and `file` are the
 /// scenario's, for locating `[sweep]` entries in messages.
 pub fn plan(
-    mut scenario: Scenario,
+    scenario: Scenario,
     text: &str,
     file: &str,
     opts: &SweepOptions,
@@ -100,52 +154,107 @@ pub fn plan(
         scenario.sweep.clone()
     };
     // 1. Overrides.
-    let mut set_paths = Vec::new();
-    if !opts.set.is_empty() {
-        let mut values = Vec::new();
-        let mut problems = Vec::new();
-        for raw in &opts.set {
-            let flag = format!("--set {raw}");
-            let (path, value) =
-                split_assignment(raw).map_err(|e| UserError(format!("{flag}: {e}")))?;
-            match params::find(&scenario, path)
-                .and_then(|p| params::coerce(&p, &params::parse_value(value)))
-            {
-                Ok(v) => {
-                    set_paths.push(path.to_string());
-                    values.push((path.to_string(), v, flag));
-                }
-                Err(e) => problems.push(format!("{flag}: {e}")),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(UserError::lines(problems));
-        }
-        let pairs: Vec<(&str, &toml::Value)> =
-            values.iter().map(|(p, v, _)| (p.as_str(), v)).collect();
-        let sweep = scenario.sweep.take();
-        let uncertain = std::mem::take(&mut scenario.uncertain);
-        scenario = params::apply(&params::tree(&scenario), &pairs).map_err(|problems| {
-            UserError::lines(
-                problems
-                    .into_iter()
-                    .map(|(path, msg)| {
-                        let flag = values.iter().find(|(p, _, _)| *p == path).map_or_else(
-                            || format!("--set {}", opts.set.join(" --set ")),
-                            |(_, _, f)| f.clone(),
-                        );
-                        format!("{flag}: {msg}")
-                    })
-                    .collect(),
-            )
-        })?;
-        scenario.sweep = sweep;
-        scenario.uncertain = uncertain;
-    }
+    let (scenario, set_paths) = apply_overrides(scenario, opts)?;
     // 2. Parameters: the file's, then the flags'.
     let spans = Spans::parse(text);
-    let mut swept: Vec<(String, Values, Source)> = Vec::new();
-    if let Some(s) = &file_sweep {
+    let swept = swept_parameters(file_sweep.as_ref(), &spans, text, file, opts)?;
+    if swept.is_empty() {
+        return unswept(scenario, set_paths, opts);
+    }
+    // 3. Each parameter's values, checked against its type, and the design's points.
+    let (axes, names) = check_parameters(&scenario, &swept, &set_paths, file)?;
+    let settings = DesignSettings::of(opts, file_sweep.as_ref());
+    let sweep_at = spans.value_span("sweep").map(|r| line_col(text, r.start));
+    let where_design = if opts.design.is_some() || file_sweep.is_none() {
+        "the sweep".to_string()
+    } else {
+        Source::File(sweep_at).label(file)
+    };
+    let values = design::expand(
+        settings.kind,
+        &axes,
+        &names,
+        settings.samples,
+        settings.morris,
+        settings.seed,
+    )
+    .map_err(|e| UserError(format!("{where_design}: {e}")))?;
+    // 4. Every point validated before anything runs, once the machine can hold them all.
+    let base_tree = params::tree(&scenario);
+    check_memory(&base_tree, &names, &values, &where_design, opts)?;
+    let points = build_points(&scenario, &base_tree, &names, values, &swept, file)?;
+    Ok(Plan {
+        sweep: Some(settings.record(names, points.len())),
+        base: scenario,
+        overrides: opts.set.clone(),
+        set_paths,
+        points,
+        trials_per_point: file_sweep.and_then(|s| s.trials),
+        posterior: None,
+    })
+}
+
+/// The scenario with the `--set` overrides applied (its `[sweep]` and `[uncertain]` tables
+/// as they were), and the paths set, in order; every override's problem at once.
+fn apply_overrides(
+    mut scenario: Scenario,
+    opts: &SweepOptions,
+) -> Result<(Scenario, Vec<String>), UserError> {
+    let mut set_paths = Vec::new();
+    if opts.set.is_empty() {
+        return Ok((scenario, set_paths));
+    }
+    let mut values = Vec::new();
+    let mut problems = Vec::new();
+    for raw in &opts.set {
+        let flag = format!("--set {raw}");
+        let (path, value) = split_assignment(raw).map_err(|e| UserError(format!("{flag}: {e}")))?;
+        match params::find(&scenario, path)
+            .and_then(|p| params::coerce(&p, &params::parse_value(value)))
+        {
+            Ok(v) => {
+                set_paths.push(path.to_string());
+                values.push((path.to_string(), v, flag));
+            }
+            Err(e) => problems.push(format!("{flag}: {e}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(UserError::lines(problems));
+    }
+    let pairs: Vec<(&str, &toml::Value)> = values.iter().map(|(p, v, _)| (p.as_str(), v)).collect();
+    let sweep = scenario.sweep.take();
+    let uncertain = std::mem::take(&mut scenario.uncertain);
+    scenario = params::apply(&params::tree(&scenario), &pairs).map_err(|problems| {
+        UserError::lines(
+            problems
+                .into_iter()
+                .map(|(path, msg)| {
+                    let flag = values.iter().find(|(p, _, _)| *p == path).map_or_else(
+                        || format!("--set {}", opts.set.join(" --set ")),
+                        |(_, _, f)| f.clone(),
+                    );
+                    format!("{flag}: {msg}")
+                })
+                .collect(),
+        )
+    })?;
+    scenario.sweep = sweep;
+    scenario.uncertain = uncertain;
+    Ok((scenario, set_paths))
+}
+
+/// The swept parameters: the file's `[sweep.parameters]` in order, then each `--vary`
+/// (replacing the file's entry of its path), each with where it was swept.
+fn swept_parameters(
+    file_sweep: Option<&Sweep>,
+    spans: &Spans,
+    text: &str,
+    file: &str,
+    opts: &SweepOptions,
+) -> Result<Vec<Swept>, UserError> {
+    let mut swept: Vec<Swept> = Vec::new();
+    if let Some(s) = file_sweep {
         for (path, values) in &s.parameters {
             let at = spans
                 .value_span(&format!("sweep.parameters.{path}"))
@@ -168,42 +277,59 @@ pub fn plan(
         swept.retain(|(p, _, _)| p != path);
         swept.push((path.to_string(), values, Source::Flag(flag)));
     }
-    if swept.is_empty() {
-        if opts.design.is_some()
-            || opts.samples.is_some()
-            || opts.design_seed.is_some()
-            || opts.trajectories.is_some()
-            || opts.levels.is_some()
-        {
-            return Err(UserError(
-                "--design, --samples, --design-seed, --trajectories and --levels need \
-                 parameters to vary; add --vary PATH=V1,V2 or a [sweep] table"
-                    .into(),
-            ));
-        }
-        let world = World::new(&scenario);
-        let uncertain = scenario.uncertain.params.clone();
-        return Ok(Plan {
-            base: scenario,
-            overrides: opts.set.clone(),
-            set_paths,
-            sweep: None,
-            points: vec![Point {
-                values: Vec::new(),
-                world,
-                uncertain,
-            }],
-            trials_per_point: None,
-            posterior: None,
-        });
+    Ok(swept)
+}
+
+/// The plan of a scenario with nothing swept: one point, and no design (its flags refused).
+fn unswept(
+    scenario: Scenario,
+    set_paths: Vec<String>,
+    opts: &SweepOptions,
+) -> Result<Plan, UserError> {
+    if opts.design.is_some()
+        || opts.samples.is_some()
+        || opts.design_seed.is_some()
+        || opts.trajectories.is_some()
+        || opts.levels.is_some()
+    {
+        return Err(UserError(
+            "--design, --samples, --design-seed, --trajectories and --levels need \
+             parameters to vary; add --vary PATH=V1,V2 or a [sweep] table"
+                .into(),
+        ));
     }
-    // 3. Each parameter's values, checked against its type.
+    let world = World::new(&scenario);
+    let uncertain = scenario.uncertain.params.clone();
+    Ok(Plan {
+        base: scenario,
+        overrides: opts.set.clone(),
+        set_paths,
+        sweep: None,
+        points: vec![Point {
+            values: Vec::new(),
+            world,
+            uncertain,
+        }],
+        trials_per_point: None,
+        posterior: None,
+    })
+}
+
+/// Each swept parameter found and its values checked against its type: the axes and the
+/// parameters' paths, in order. Every problem at once, a distribution's parameter swept
+/// while the parameter itself is pinned among them.
+fn check_parameters(
+    scenario: &Scenario,
+    swept: &[Swept],
+    set_paths: &[String],
+    file: &str,
+) -> Result<(Vec<Axis>, Vec<String>), UserError> {
     let mut problems = Vec::new();
     let mut axes = Vec::new();
     let mut found: Vec<Param> = Vec::new();
-    for (path, values, source) in &swept {
+    for (path, values, source) in swept {
         let at = source.label(file);
-        let param = match sweepable(&scenario, path, &set_paths) {
+        let param = match sweepable(scenario, path, set_paths) {
             Ok(p) => p,
             Err(e) => {
                 problems.push(format!("{at}: {e}"));
@@ -220,7 +346,7 @@ pub fn plan(
     }
     // A distribution's parameter swept while the sweep or --set pins the parameter itself:
     // the distribution is never drawn from, so its points would not differ.
-    for (path, _, source) in &swept {
+    for (path, _, source) in swept {
         let Some((entry, _)) = uncertain_key(path) else {
             continue;
         };
@@ -242,38 +368,21 @@ pub fn plan(
     if !problems.is_empty() {
         return Err(UserError::lines(problems));
     }
-    let names: Vec<String> = found.iter().map(|p| p.path.clone()).collect();
-    let design_kind = opts
-        .design
-        .or(file_sweep.as_ref().map(|s| s.design))
-        .unwrap_or_default();
-    let samples = opts.samples.or(file_sweep.as_ref().and_then(|s| s.samples));
-    let morris = design::MorrisSize {
-        trajectories: opts
-            .trajectories
-            .or(file_sweep.as_ref().and_then(|s| s.trajectories)),
-        levels: opts
-            .levels
-            .or(file_sweep.as_ref().and_then(|s| s.levels))
-            .unwrap_or(4),
-    };
-    let seed = opts
-        .design_seed
-        .or(file_sweep.as_ref().map(|s| s.seed))
-        .unwrap_or(1);
-    let sweep_at = spans.value_span("sweep").map(|r| line_col(text, r.start));
-    let where_design = if opts.design.is_some() || file_sweep.is_none() {
-        "the sweep".to_string()
-    } else {
-        Source::File(sweep_at).label(file)
-    };
-    let values = design::expand(design_kind, &axes, &names, samples, morris, seed)
-        .map_err(|e| UserError(format!("{where_design}: {e}")))?;
-    // 4. Every point validated before anything runs, once the machine can hold them all.
-    let base_tree = params::tree(&scenario);
+    Ok((axes, found.iter().map(|p| p.path.clone()).collect()))
+}
+
+/// Refuses a sweep of more than one point whose points would take more memory than the
+/// machine has available (estimated from its first point), unless `--allow-memory`.
+fn check_memory(
+    base_tree: &toml::Table,
+    names: &[String],
+    values: &[Vec<toml::Value>],
+    where_design: &str,
+    opts: &SweepOptions,
+) -> Result<(), UserError> {
     if values.len() > 1
         && let Ok(first) = params::apply(
-            &base_tree,
+            base_tree,
             &names
                 .iter()
                 .map(String::as_str)
@@ -297,6 +406,20 @@ pub fn plan(
             )));
         }
     }
+    Ok(())
+}
+
+/// Every point built and validated: its values set in the scenario, and those of
+/// distribution parameters in its `[uncertain]` table. Up to ten problems at once, each
+/// placed where its parameter was swept.
+fn build_points(
+    scenario: &Scenario,
+    base_tree: &toml::Table,
+    names: &[String],
+    values: Vec<Vec<toml::Value>>,
+    swept: &[Swept],
+    file: &str,
+) -> Result<Vec<Point>, UserError> {
     let mut points = Vec::with_capacity(values.len());
     let mut problems: Vec<String> = Vec::new();
     for (k, point) in values.into_iter().enumerate() {
@@ -318,7 +441,7 @@ pub fn plan(
             .map(&mut set_key)
             .collect::<Result<Vec<()>, _>>()
             .map_err(|e| vec![e])
-            .and_then(|_| params::apply(&base_tree, &values));
+            .and_then(|_| params::apply(base_tree, &values));
         match checked {
             Ok(mut s) => {
                 s.name = scenario.name.clone();
@@ -349,27 +472,7 @@ pub fn plan(
     if !problems.is_empty() {
         return Err(UserError::lines(problems));
     }
-    Ok(Plan {
-        sweep: Some(SweepRecord {
-            design: design_kind,
-            seed,
-            samples: matches!(design_kind, Design::Lhs | Design::Random)
-                .then_some(samples)
-                .flatten(),
-            trajectories: (design_kind == Design::Morris)
-                .then_some(morris.trajectories)
-                .flatten(),
-            levels: (design_kind == Design::Morris).then_some(morris.levels),
-            parameters: names,
-            points: points.len(),
-        }),
-        base: scenario,
-        overrides: opts.set.clone(),
-        set_paths,
-        points,
-        trials_per_point: file_sweep.and_then(|s| s.trials),
-        posterior: None,
-    })
+    Ok(points)
 }
 
 /// Estimated bytes of a plan of `points` points like `point`: each point's world (its
