@@ -13,6 +13,7 @@
 
 use crate::error::UserError;
 use crate::format::Dialect;
+use crate::results::ResultDir;
 use crate::results::{self, store, write_atomically};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -213,7 +214,7 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
         ))
         .into());
     }
-    let out = dir.join(PARQUET_DIR);
+    let out = ResultDir::new(dir).parquet_dir();
     results::files::create_subfolder(&out)?;
     if !force {
         let stems = present
@@ -225,7 +226,8 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
                     .into_owned()
             })
             .chain(
-                dir.join(results::STORE)
+                ResultDir::new(dir)
+                    .store()
                     .is_file()
                     .then(|| "weekly_trials".to_string()),
             );
@@ -256,7 +258,7 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
     // Every trial's weekly values, from the trial data when the run did not write them as
     // CSV (run --weekly-trials): through a temporary CSV file, so both paths give one table.
     let mut rebuilt_tmp = None;
-    if !dir.join(results::WEEKLY_TRIALS_CSV).is_file() {
+    if !ResultDir::new(dir).weekly_trials_csv().is_file() {
         let mut tmp = tempfile::Builder::new()
             .prefix(".weekly_trials.")
             .suffix(".csv.tmp")
@@ -291,7 +293,7 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
         let parquet = out.join("weekly_trials.parquet");
         let rows = export_table(tmp.path(), &parquet)?;
         written.push(Exported {
-            csv: dir.join(results::STORE),
+            csv: ResultDir::new(dir).store(),
             bytes: std::fs::metadata(&parquet).map_or(0, |m| m.len()),
             parquet,
             rows,
@@ -304,14 +306,14 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
 /// the standard dialect), from the folder's trial data and the run its manifest records;
 /// false, writing nothing, when the folder has no trial data or no manifest.
 pub fn weekly_trials_from_store(dir: &Path, w: &mut impl Write) -> Result<bool> {
-    let path = dir.join(results::STORE);
+    let path = ResultDir::new(dir).store();
     let (Ok(recorded), true) = (results::manifest::read(dir), path.is_file()) else {
         return Ok(false);
     };
     let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dir.join(results::MANIFEST_JSON).display()
+            ResultDir::new(dir).manifest_json().display()
         )
     })?;
     let Some(scan) = store::scan(&path, &plan.store_layout(&recorded.recipe))? else {

@@ -5,11 +5,10 @@
 //! them: every file but `manifest.json` is byte-identical to the single run's.
 
 use crate::error::UserError;
+use crate::results::ResultDir;
 use crate::results::manifest::{self, Recorded};
 use crate::results::store::{self, CsvEnds, Scan};
-use crate::results::{
-    self, AtomicFile, MANIFEST_JSON, POINTS_CSV, Status, TRIALS_CSV, WEEKLY_TRIALS_CSV,
-};
+use crate::results::{self, AtomicFile, Status, TRIALS_CSV, WEEKLY_TRIALS_CSV};
 use crate::run::{SUMMARY_BUDGET, new_manifest, point_columns, write_manifest};
 use crate::world::World;
 use anyhow::{Context, Result};
@@ -62,7 +61,7 @@ pub fn merge(
     let plan = crate::sweep::plan_recipe(&recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dirs[0].join(MANIFEST_JSON).display()
+            ResultDir::new(&dirs[0]).manifest_json().display()
         )
     })?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
@@ -208,7 +207,7 @@ fn read_parts(
     for &k in by_index.values() {
         let dir = &dirs[k];
         let shard = recorded[k].recipe.shard.expect("checked above");
-        let path = dir.join(results::STORE);
+        let path = ResultDir::new(dir).store();
         let layout = plan.store_layout(&recorded[k].recipe);
         let scan = store::scan(&path, &layout)?
             .ok_or_else(|| refuse(format!("{} holds no trial data", path.display())))?;
@@ -243,8 +242,8 @@ fn agreed_points(parts: &[Part]) -> Result<Vec<u8>> {
         if read_points(&p.dir)? != first {
             return Err(refuse(format!(
                 "{} and {} list different points",
-                parts[0].dir.join(POINTS_CSV).display(),
-                p.dir.join(POINTS_CSV).display()
+                ResultDir::new(&parts[0].dir).points_csv().display(),
+                ResultDir::new(&p.dir).points_csv().display()
             )));
         }
     }
@@ -261,7 +260,7 @@ fn ready_out(out: &Path, force: bool) -> Result<()> {
     let unfinished_merge = || {
         manifest::read(out).is_ok_and(|m| m.status != Status::Complete && !m.merged_from.is_empty())
     };
-    if out.join(MANIFEST_JSON).exists() && !force && !unfinished_merge() {
+    if ResultDir::new(out).manifest_json().exists() && !force && !unfinished_merge() {
         return Err(refuse(format!(
             "{} already holds the results of a run; pass --force to replace them, or --out to write elsewhere",
             out.display()
@@ -273,7 +272,7 @@ fn ready_out(out: &Path, force: bool) -> Result<()> {
 
 /// A shard's points.csv.
 fn read_points(dir: &Path) -> Result<Vec<u8>> {
-    let path = dir.join(POINTS_CSV);
+    let path = ResultDir::new(dir).points_csv();
     std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
 }
 
@@ -295,7 +294,9 @@ fn write(
     m.merged_from = parts.iter().map(|p| p.dir.display().to_string()).collect();
     write_manifest(out, &m)?;
     if let Some(points) = points_csv {
-        results::write_atomically(&out.join(POINTS_CSV), |w| Ok(w.write_all(&points)?))?;
+        results::write_atomically(&ResultDir::new(out).points_csv(), |w| {
+            Ok(w.write_all(&points)?)
+        })?;
     }
     let trials_bodies = concatenate(parts, out, TRIALS_CSV, |e| e.trials)?;
     let weekly_bodies = if recipe.weekly_trials {
@@ -306,11 +307,11 @@ fn write(
     // trials.bin: the first shard's header, then every record with its CSV lengths shifted
     // to where its rows now are (the lengths were checked against the files by `check_rows`).
     let headers = parts[0].scan.headers;
-    let mut bin = AtomicFile::create(&out.join(results::STORE))?;
+    let mut bin = AtomicFile::create(&ResultDir::new(out).store())?;
     bin.writer.write_all(&store::header(headers))?;
     let (mut base_t, mut base_w) = (headers.trials, headers.weekly_trials);
     for (k, p) in parts.iter().enumerate() {
-        let path = p.dir.join(results::STORE);
+        let path = ResultDir::new(&p.dir).store();
         let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
         for r in &p.scan.records {
             let ends = CsvEnds {
@@ -366,7 +367,7 @@ fn check_rows(parts: &[Part], name: &str, end: impl Fn(&CsvEnds) -> u64) -> Resu
                  is {head_len} bytes and its rows end at byte {rows_end}): the shard is \
                  damaged; run it again with --force",
                 path.display(),
-                p.dir.join(results::STORE).display()
+                ResultDir::new(&p.dir).store().display()
             )));
         }
         let mut head = vec![0u8; head_len as usize];

@@ -10,6 +10,7 @@
 
 use crate::error::UserError;
 use crate::format::{Dialect, Unit};
+use crate::results::ResultDir;
 use crate::results::{manifest, summary};
 use crate::scenario::Design;
 use crate::stats;
@@ -74,7 +75,7 @@ pub fn from_dir(dir: &Path) -> Result<Vec<Effect>> {
     let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dir.join(crate::results::MANIFEST_JSON).display()
+            ResultDir::new(dir).manifest_json().display()
         )
     })?;
     let points = plan.points.len();
@@ -193,8 +194,8 @@ pub fn command(
     crate::results::files::refuse_as_run_folder(dir)?;
     let _lock = crate::lock::hold(dir, crate::lock::Access::Read)?;
     let effects = from_dir(dir)?;
-    let out = out.unwrap_or_else(|| dir.join(crate::results::SENSITIVITY_CSV));
-    let dialect = Dialect::of_file(&dir.join(crate::results::SUMMARY_CSV));
+    let out = out.unwrap_or_else(|| ResultDir::new(dir).sensitivity_csv());
+    let dialect = Dialect::of_file(&ResultDir::new(dir).summary_csv());
     write_csv(&effects, &out, dialect)?;
     crate::results::record_output(&out)?;
     if !quiet {

@@ -2,7 +2,8 @@
 //! a folder's `trials.bin`, e.g. after they could not be written, or of an interrupted run so
 //! far; a run that was only missing its summaries is then marked complete.
 
-use crate::results::{self, MANIFEST_JSON, Status, manifest};
+use crate::results::ResultDir;
+use crate::results::{self, Status, manifest};
 use crate::run::{SUMMARY_BUDGET, point_columns};
 use crate::world::World;
 use anyhow::{Context, Result};
@@ -13,7 +14,7 @@ use std::path::Path;
 /// hold.
 pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
     let recorded = manifest::read(dir)?;
-    let store = dir.join(results::STORE);
+    let store = ResultDir::new(dir).store();
     if !store.is_file() {
         return Err(crate::error::UserError(format!(
             "{} has no {} (the trial data every run writes, from which the summaries are \
@@ -28,7 +29,7 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
     let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dir.join(MANIFEST_JSON).display()
+            ResultDir::new(dir).manifest_json().display()
         )
     })?;
     let worlds: Vec<&World> = plan.points.iter().map(|p| &p.world).collect();
@@ -38,7 +39,7 @@ pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
         .with_context(|| {
             format!(
                 "{} records more runs than can be counted; it is damaged",
-                dir.join(MANIFEST_JSON).display()
+                ResultDir::new(dir).manifest_json().display()
             )
         })?;
     let runs = recorded.recipe.shard.map_or(0..total, |s| s.range(total));

@@ -21,7 +21,8 @@ mod weekly;
 mod xlsx;
 
 use crate::compare::Comparison;
-use crate::results::{REPORT_DIR, REPORT_HTML, REPORT_XLSX, write_atomically};
+use crate::results::ResultDir;
+use crate::results::{REPORT_DIR, write_atomically};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -82,21 +83,21 @@ pub fn write(dir: &Path, opts: &ReportOptions) -> Result<Written> {
     // Everything read and built before the first file is written: a folder that cannot be
     // read keeps its old report whole.
     let workbook = if opts.xlsx {
-        Some(xlsx::build(&folder, &dir.join(REPORT_XLSX))?)
+        Some(xlsx::build(&folder, &ResultDir::new(dir).report_xlsx())?)
     } else {
         None
     };
     let mut written = Written::default();
     if opts.html {
         let page = page::build(&folder);
-        let (bytes, charts) = write_page(&page, &dir.join(REPORT_HTML), REPORT_DIR)?;
-        crate::results::record_output(&dir.join(REPORT_HTML))?;
-        written.html = Some((dir.join(REPORT_HTML), bytes));
+        let (bytes, charts) = write_page(&page, &ResultDir::new(dir).report_html(), REPORT_DIR)?;
+        crate::results::record_output(&ResultDir::new(dir).report_html())?;
+        written.html = Some((ResultDir::new(dir).report_html(), bytes));
         written.charts = charts;
-        written.svg_dir = Some(dir.join(REPORT_DIR));
+        written.svg_dir = Some(ResultDir::new(dir).report_dir());
     }
     if let Some(bytes) = workbook {
-        let path = dir.join(REPORT_XLSX);
+        let path = ResultDir::new(dir).report_xlsx();
         write_atomically(&path, |w| Ok(w.write_all(&bytes)?))?;
         crate::results::record_output(&path)?;
         written.xlsx = Some((path, bytes.len() as u64));

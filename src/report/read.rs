@@ -5,8 +5,8 @@
 use super::weekly::{self, Weekly};
 use crate::error::UserError;
 use crate::model::Metric;
-use crate::results::TRIALS_CSV;
-use crate::results::headline::{self, HEADLINE_CSV, Headline};
+use crate::results::ResultDir;
+use crate::results::headline::{self, Headline};
 use crate::results::manifest;
 use crate::results::measures::{self, Measure};
 use crate::results::trials::{self, PointResults, Results};
@@ -39,10 +39,10 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
         ))
         .into());
     }
-    if !dir.join(TRIALS_CSV).is_file() {
+    if !ResultDir::new(dir).trials_csv().is_file() {
         return Err(UserError(format!(
             "{} not found: {} is not a result folder; name a folder written by `livemarket run`",
-            dir.join(TRIALS_CSV).display(),
+            ResultDir::new(dir).trials_csv().display(),
             dir.display()
         ))
         .into());
@@ -51,7 +51,7 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
     if results.points.iter().all(|p| p.series.is_empty()) {
         return Err(UserError(format!(
             "{} holds no trials yet; wait for the run to finish, or run it again with `livemarket run ... --force`",
-            dir.join(TRIALS_CSV).display()
+            ResultDir::new(dir).trials_csv().display()
         ))
         .into());
     }
@@ -95,7 +95,7 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
         ))
         .into());
     };
-    let headline = if dir.join(HEADLINE_CSV).is_file() {
+    let headline = if ResultDir::new(dir).headline_csv().is_file() {
         Some(headline::read(dir)?)
     } else {
         None

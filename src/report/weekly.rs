@@ -4,7 +4,8 @@
 
 use crate::error::UserError;
 use crate::model::Metric;
-use crate::results::{ALL_COUNTRIES, STORE, WEEKLY_CSV, WEEKLY_TRIALS_CSV, manifest, store};
+use crate::results::ResultDir;
+use crate::results::{ALL_COUNTRIES, manifest, store};
 use crate::stats::quantile;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -67,14 +68,18 @@ pub struct Weekly {
 pub fn read(dir: &Path, sweep: bool, point: usize) -> Result<Option<Weekly>> {
     Ok(if let Some(w) = weekly_from_store(dir, point)? {
         Some(w)
-    } else if dir.join(WEEKLY_TRIALS_CSV).is_file() {
+    } else if ResultDir::new(dir).weekly_trials_csv().is_file() {
         Some(weekly_from_trials(
-            &dir.join(WEEKLY_TRIALS_CSV),
+            &ResultDir::new(dir).weekly_trials_csv(),
             sweep,
             point,
         )?)
-    } else if dir.join(WEEKLY_CSV).is_file() {
-        Some(weekly_from_summary(&dir.join(WEEKLY_CSV), sweep, point)?)
+    } else if ResultDir::new(dir).weekly_csv().is_file() {
+        Some(weekly_from_summary(
+            &ResultDir::new(dir).weekly_csv(),
+            sweep,
+            point,
+        )?)
     } else {
         None
     })
@@ -184,14 +189,14 @@ fn fans(per_metric: Vec<Vec<Vec<f64>>>) -> Vec<Fan> {
 /// from the manifest's recipe; None when the folder has no trial data or no recipe (written
 /// by an older livemarket).
 fn weekly_from_store(dir: &Path, point: usize) -> Result<Option<Weekly>> {
-    let path = dir.join(STORE);
+    let path = ResultDir::new(dir).store();
     let (Ok(recorded), true) = (manifest::read(dir), path.is_file()) else {
         return Ok(None);
     };
     let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
         format!(
             "cannot rebuild the run recorded in {}",
-            dir.join(crate::results::MANIFEST_JSON).display()
+            ResultDir::new(dir).manifest_json().display()
         )
     })?;
     let Some(world) = plan.points.get(point).map(|p| &p.world) else {

@@ -146,7 +146,7 @@ pub fn record_output(path: &Path) -> Result<()> {
         name = format!("{PARQUET_DIR}/{name}");
         dir = dir.parent().unwrap_or(Path::new("."));
     }
-    if !is_ours_by_name(&name) || !dir.join(MANIFEST_JSON).is_file() {
+    if !is_ours_by_name(&name) || !super::ResultDir::new(dir).manifest_json().is_file() {
         return Ok(());
     }
     let list = dir.join(OUTPUTS);
@@ -179,9 +179,10 @@ fn is_ours_by_name(name: &str) -> bool {
 /// manifest itself; each one of [`WRITTEN`], whatever a damaged list says.
 fn ours(dir: &Path) -> Vec<String> {
     // A manifest that cannot be read vouches for nothing but itself.
-    let manifest: Option<serde_json::Value> = std::fs::read_to_string(dir.join(MANIFEST_JSON))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
+    let manifest: Option<serde_json::Value> =
+        std::fs::read_to_string(super::ResultDir::new(dir).manifest_json())
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
     let listed: Vec<String> = match manifest {
         None => Vec::new(),
         Some(m) => match m.get("files") {
@@ -283,7 +284,7 @@ pub(crate) fn is_recorded(dir: &Path, name: &str) -> bool {
 /// run recorded them (a user's own, or another program's), so none is replaced or removed,
 /// not even with `--force`.
 pub(crate) fn refuse_unrecorded(dir: &Path) -> Result<()> {
-    if dir.join(MANIFEST_JSON).exists() {
+    if super::ResultDir::new(dir).manifest_json().exists() {
         return Ok(());
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -310,7 +311,7 @@ pub(crate) fn refuse_unrecorded(dir: &Path) -> Result<()> {
 /// Refuses a `manifest.json` that another program wrote (JSON whose `tool` is not
 /// livemarket): it is not livemarket's to replace, not even with `--force`.
 fn refuse_foreign_manifest(dir: &Path) -> Result<()> {
-    let path = dir.join(MANIFEST_JSON);
+    let path = super::ResultDir::new(dir).manifest_json();
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(());
     };
@@ -336,7 +337,7 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
     refuse_foreign_manifest(dir)?;
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
-    let mine = if dir.join(MANIFEST_JSON).exists() {
+    let mine = if super::ResultDir::new(dir).manifest_json().exists() {
         ours(dir)
     } else {
         Vec::new()
@@ -412,7 +413,7 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
     }
     // Exported tables recorded as ours; the parquet folder goes only once it is empty (and
     // is not a link: a recorded name is never followed out of the folder).
-    let parquet = dir.join(PARQUET_DIR);
+    let parquet = super::ResultDir::new(dir).parquet_dir();
     if std::fs::symlink_metadata(&parquet).is_ok_and(|m| m.is_dir()) {
         for name in mine.iter().filter(|n| n.starts_with(PARQUET_DIR)) {
             let path = dir.join(name);
@@ -523,7 +524,9 @@ pub(crate) fn write_atomically(
 /// (`report`, `compare`, `summarize`, `targets`, `export`, `sensitivity`), saying what the
 /// folder is and what to do with it, instead of that command's words for a broken run folder.
 pub fn refuse_as_run_folder(dir: &Path) -> Result<()> {
-    if !dir.join(calibration::CALIBRATION_JSON).is_file() || dir.join(MANIFEST_JSON).exists() {
+    if !dir.join(calibration::CALIBRATION_JSON).is_file()
+        || super::ResultDir::new(dir).manifest_json().exists()
+    {
         return Ok(());
     }
     Err(UserError(format!(

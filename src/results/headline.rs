@@ -15,6 +15,7 @@
 //! `summarize` and `merge` all write it. [`read`] reads it back for `run`'s closing table and
 //! for the report.
 
+use super::ResultDir;
 use super::manifest::SweepRecord;
 use super::measures::{self, Measure, Unit};
 use super::{PointColumns, point_prefixes};
@@ -242,7 +243,7 @@ impl<'a> Collector<'a> {
     ) -> Result<()> {
         let markets = self.markets();
         let (prefix_names, prefixes) = point_prefixes(columns, self.worlds.len(), dialect);
-        super::write_atomically(&dir.join(HEADLINE_CSV), |w| {
+        super::write_atomically(&ResultDir::new(dir).headline_csv(), |w| {
             let mut w = dialect.writer(w);
             let mut header = prefix_names.clone();
             header.extend(HEADER.map(String::from));
@@ -321,7 +322,7 @@ pub struct Headline {
 
 /// Reads `DIR/headline.csv` (either dialect).
 pub fn read(dir: &Path) -> Result<Headline> {
-    let path = dir.join(HEADLINE_CSV);
+    let path = ResultDir::new(dir).headline_csv();
     let (mut r, dialect) =
         Dialect::reader(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let header: Vec<String> = r

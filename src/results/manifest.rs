@@ -2,9 +2,10 @@
 //! [`Manifest`] is what a run writes; [`Recorded`] is what every command reads back, and
 //! [`Shown`] ([`read_shown`]) what the report shows of it, every field optional.
 
+use super::ResultDir;
+use super::Status;
 pub use super::files::sha256_hex;
 use super::recipe::{Recipe, Shard};
-use super::{MANIFEST_JSON, Status};
 use crate::error::UserError;
 use crate::scenario::{Design, Scenario};
 use serde::{Deserialize, Serialize};
@@ -140,7 +141,7 @@ pub struct RecordedSweep {
 
 /// Reads the manifest of a result folder.
 pub fn read(dir: &Path) -> anyhow::Result<Recorded> {
-    let path = dir.join(MANIFEST_JSON);
+    let path = ResultDir::new(dir).manifest_json();
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -171,7 +172,7 @@ pub fn mark_complete(dir: &Path, when: String) -> anyhow::Result<()> {
     // fields change, every other kept as written and in its order (a typed rewrite would
     // move them).
     read(dir)?;
-    let path = dir.join(MANIFEST_JSON);
+    let path = ResultDir::new(dir).manifest_json();
     let text = std::fs::read_to_string(&path)?;
     let mut value: serde_json::Value = serde_json::from_str(&text)?;
     value["status"] = serde_json::to_value(Status::Complete)?;
@@ -270,7 +271,7 @@ pub enum PlannedUncertain {
 /// The manifest of a folder as the report shows it; or, when it is missing or not a
 /// manifest, why the report must infer what was planned from the trials.
 pub fn read_shown(dir: &Path) -> Result<Shown, String> {
-    let path = dir.join(MANIFEST_JSON);
+    let path = ResultDir::new(dir).manifest_json();
     match std::fs::read_to_string(&path) {
         Err(_) => Err(format!(
             "{} not found: planned launches are inferred from the trials",

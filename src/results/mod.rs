@@ -13,6 +13,7 @@
 //! and the values of the swept parameters, so a spreadsheet filters and pivots on them. A run
 //! without a sweep has no point columns.
 
+mod dir;
 pub(crate) mod files;
 pub mod headline;
 pub mod manifest;
@@ -36,6 +37,7 @@ use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use store::{CsvEnds, RecordMeta, Scan, StoreWriter};
 
+pub use dir::ResultDir;
 pub use names::*;
 
 /// Label of the all-countries rows.
@@ -139,7 +141,7 @@ impl<'w> ResultWriter<'w> {
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
         let (prefix_names, prefixes) = point_prefixes(columns, worlds.len(), dialect);
         if columns.is_some() {
-            write_atomically(&dir.join(POINTS_CSV), |w| {
+            write_atomically(&ResultDir::new(dir).points_csv(), |w| {
                 let mut w = dialect.writer(w);
                 w.write_record(&prefix_names)?;
                 for cells in &prefixes {
@@ -149,7 +151,7 @@ impl<'w> ResultWriter<'w> {
                 Ok(())
             })?;
         }
-        let mut trials = BlockCsv::create(&dir.join(TRIALS_CSV), dialect)?;
+        let mut trials = BlockCsv::create(&ResultDir::new(dir).trials_csv(), dialect)?;
         let mut header = prefix_names.clone();
         header.extend(["trial", "seed", "country", "platform"].map(String::from));
         header.extend(measures::names());
@@ -164,7 +166,7 @@ impl<'w> ResultWriter<'w> {
         trials.write_record(&header)?;
         trials.commit()?;
         let weekly_trials = if weekly_trials {
-            let mut w = BlockCsv::create(&dir.join(WEEKLY_TRIALS_CSV), dialect)?;
+            let mut w = BlockCsv::create(&ResultDir::new(dir).weekly_trials_csv(), dialect)?;
             w.write_record(weekly_trials_header(&prefix_names))?;
             w.commit()?;
             Some(w)
@@ -175,7 +177,7 @@ impl<'w> ResultWriter<'w> {
             trials: trials.len,
             weekly_trials: weekly_trials.as_ref().map_or(0, |w| w.len),
         };
-        let path = dir.join(STORE);
+        let path = ResultDir::new(dir).store();
         let store = StoreWriter::create(&path, headers)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(ResultWriter {
@@ -201,17 +203,17 @@ impl<'w> ResultWriter<'w> {
     ) -> Result<Self> {
         let (_, prefixes) = point_prefixes(columns, worlds.len(), dialect);
         let ends = scan.ends();
-        let trials = BlockCsv::reopen(&dir.join(TRIALS_CSV), ends.trials, dialect)?;
+        let trials = BlockCsv::reopen(&ResultDir::new(dir).trials_csv(), ends.trials, dialect)?;
         let weekly_trials = if weekly_trials {
             Some(BlockCsv::reopen(
-                &dir.join(WEEKLY_TRIALS_CSV),
+                &ResultDir::new(dir).weekly_trials_csv(),
                 ends.weekly_trials,
                 dialect,
             )?)
         } else {
             None
         };
-        let path = dir.join(STORE);
+        let path = ResultDir::new(dir).store();
         let store = StoreWriter::reopen(&path, scan.whole_len)
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(ResultWriter {
@@ -394,7 +396,7 @@ pub fn write_summaries(
     layout: &store::Layout,
     dialect: Dialect,
 ) -> Result<u64> {
-    let path = dir.join(STORE);
+    let path = ResultDir::new(dir).store();
     let scan = whole_scan(&path, layout, at_least)?;
     let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
     let (prefix_names, prefixes) = point_prefixes(columns, worlds.len(), dialect);
@@ -416,8 +418,8 @@ pub fn write_summaries(
             .collect()
     };
     let head = headline::Collector::new(headline, worlds);
-    let mut summary = AtomicFile::create(&dir.join(SUMMARY_CSV))?;
-    let mut weekly = AtomicFile::create(&dir.join(WEEKLY_CSV))?;
+    let mut summary = AtomicFile::create(&ResultDir::new(dir).summary_csv())?;
+    let mut weekly = AtomicFile::create(&ResultDir::new(dir).weekly_csv())?;
     let head = {
         let mut out = Summaries {
             sources: &sources,

@@ -1,7 +1,7 @@
 //! Reads `summary.csv` back: each measure's mean over trials at each point, as `sensitivity`
 //! needs it.
 
-use super::SUMMARY_CSV;
+use super::ResultDir;
 use crate::error::UserError;
 use anyhow::{Context, Result};
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ pub struct Means {
 /// Reads the means of a sweep's `summary.csv`, whose run has `points` points. A damaged file
 /// is an error naming it and its line, never a guess.
 pub fn means(dir: &Path, points: usize) -> Result<Means> {
-    let summary_path = dir.join(SUMMARY_CSV);
+    let summary_path = ResultDir::new(dir).summary_csv();
     let at = |line: u64| format!("{}:{line}", summary_path.display());
     let damaged = |line: u64, what: String| -> anyhow::Error {
         UserError(format!(

@@ -9,7 +9,8 @@
 
 use crate::format::{Dialect, Unit};
 use crate::model::rng::trial_seed;
-use crate::results::{self, DRAWS_CSV};
+use crate::results::ResultDir;
+use crate::results::{self};
 use crate::scenario::params;
 use crate::scenario::uncertain;
 use crate::sweep::Plan;
@@ -284,7 +285,7 @@ pub fn write(
     let points = plan.points.len();
     let columns = super::point_columns(plan);
     let (prefix_names, prefixes) = results::point_prefixes(columns.as_ref(), points, dialect);
-    results::write_atomically(&dir.join(DRAWS_CSV), |w| {
+    results::write_atomically(&ResultDir::new(dir).draws_csv(), |w| {
         let mut w = dialect.writer(w);
         let mut header = prefix_names;
         header.push("trial".to_string());

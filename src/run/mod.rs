@@ -8,12 +8,13 @@ mod progress;
 
 pub use crate::results::recipe::{Recipe, Shard};
 
+use crate::results::ResultDir;
 use parallel::run_ordered;
 
 use crate::error::UserError;
 use crate::model::simulate;
 use crate::results::manifest::{self, Manifest, ShardProgress, SweepProgress};
-use crate::results::{self, MANIFEST_JSON, PointColumns, ResultWriter, Status, store};
+use crate::results::{self, PointColumns, ResultWriter, Status, store};
 use crate::scenario::params;
 use crate::sweep::Plan;
 use crate::world::World;
@@ -220,7 +221,7 @@ fn refuse_calibration_folder(dir: &Path) -> Result<()> {
     if dir
         .join(crate::results::names::calibration::CALIBRATION_JSON)
         .is_file()
-        && !dir.join(MANIFEST_JSON).exists()
+        && !ResultDir::new(dir).manifest_json().exists()
     {
         return Err(UserError(format!(
             "{} is a calibration's folder (`livemarket calibrate` wrote it); a run would mix \
@@ -267,14 +268,14 @@ impl Job<'_> {
     /// the rows files); else a run there is refused without `--force`.
     fn previous(&self) -> Result<Previous> {
         let (opts, dir, runs) = (self.opts, &self.opts.out, &self.runs);
-        let manifest_path = dir.join(MANIFEST_JSON);
+        let manifest_path = ResultDir::new(dir).manifest_json();
         let mut resume_from: Option<store::Scan> = None;
         if opts.resume && manifest_path.exists() {
             let old = manifest::read(dir)?;
             check_same_run(&old, &opts.recipe, dir)?;
             // What a killed writer left half-written is of no use to anyone.
             results::files::remove_temporaries(dir)?;
-            let path = dir.join(results::STORE);
+            let path = ResultDir::new(dir).store();
             if path.exists()
                 && let Some(mut scan) = store::scan(&path, &self.plan.store_layout(&opts.recipe))?
             {
@@ -730,7 +731,7 @@ fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
 }
 
 pub(crate) fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
-    crate::results::write_atomically(&dir.join(MANIFEST_JSON), |w| {
+    crate::results::write_atomically(&ResultDir::new(dir).manifest_json(), |w| {
         serde_json::to_writer_pretty(&mut *w, m).context("cannot serialise the manifest")?;
         std::io::Write::write_all(w, b"\n")?;
         Ok(())

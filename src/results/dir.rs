@@ -1,0 +1,68 @@
+//! A result folder as a type: the path of each of its files by a method of its own (never a
+//! name joined by hand), and its manifest read typed.
+
+use super::manifest::{self, Recorded, Shown};
+use super::names::*;
+use std::path::{Path, PathBuf};
+
+/// A result folder, as `run`, `merge` and every command that reads one name it.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultDir<'a>(&'a Path);
+
+/// One method per file of a result folder, each returning the file's path.
+macro_rules! files {
+    ($($method:ident => $name:ident, $what:literal;)*) => {
+        impl ResultDir<'_> {
+            $(
+                #[doc = concat!("The folder's `", $what, "` ([`", stringify!($name), "`]).")]
+                pub fn $method(self) -> PathBuf {
+                    self.0.join($name)
+                }
+            )*
+        }
+    };
+}
+
+files! {
+    manifest_json => MANIFEST_JSON, "manifest.json";
+    trials_csv => TRIALS_CSV, "trials.csv";
+    weekly_trials_csv => WEEKLY_TRIALS_CSV, "weekly_trials.csv";
+    store => STORE, "trials.bin";
+    summary_csv => SUMMARY_CSV, "summary.csv";
+    weekly_csv => WEEKLY_CSV, "weekly.csv";
+    points_csv => POINTS_CSV, "points.csv";
+    events_csv => EVENTS_CSV, "events.csv";
+    creators_csv => CREATORS_CSV, "creators.csv";
+    draws_csv => DRAWS_CSV, "draws.csv";
+    headline_csv => HEADLINE_CSV, "headline.csv";
+    report_html => REPORT_HTML, "report.html";
+    report_dir => REPORT_DIR, "report/";
+    report_xlsx => REPORT_XLSX, "report.xlsx";
+    compare_csv => COMPARE_CSV, "compare.csv";
+    compare_xlsx => COMPARE_XLSX, "compare.xlsx";
+    sensitivity_csv => SENSITIVITY_CSV, "sensitivity.csv";
+    table_csv => TABLE_CSV, "table.csv";
+    parquet_dir => PARQUET_DIR, "parquet/";
+}
+
+impl<'a> ResultDir<'a> {
+    /// The result folder at `dir`.
+    pub fn new(dir: &'a Path) -> ResultDir<'a> {
+        ResultDir(dir)
+    }
+
+    /// Its path.
+    pub fn path(self) -> &'a Path {
+        self.0
+    }
+
+    /// Its manifest, as `--resume`, `summarize`, `merge` and the analyses read it.
+    pub fn manifest(self) -> anyhow::Result<Recorded> {
+        manifest::read(self.0)
+    }
+
+    /// Its manifest as the report shows it (every field optional), or why it cannot be used.
+    pub fn shown(self) -> Result<Shown, String> {
+        manifest::read_shown(self.0)
+    }
+}
