@@ -227,6 +227,27 @@ fn fails_on_an_unknown_key_naming_the_nearest_valid_key() {
 }
 
 #[test]
+fn a_retired_key_is_never_offered_as_valid() {
+    // target_roi is read only to say what replaced it (review_target).
+    let small = std::fs::canonicalize(SMALL).unwrap();
+    let text = format!(
+        "extends = {:?}\n[platforms.alpha.markets.AA.subsidy]\nrat = 0.1\n",
+        small.display().to_string()
+    );
+    let dir = tempdir();
+    let path = dir.path().join("retired.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = livemarket().arg("check").arg(&path).assert().code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("unknown key `rat`"), "{err}");
+    assert!(
+        err.contains("did you mean `rate`?") && err.contains("review_target"),
+        "{err}"
+    );
+    assert!(!err.contains("target_roi"), "{err}");
+}
+
+#[test]
 fn fails_on_an_unknown_key_in_an_inline_table() {
     check_error(
         "inline.toml",

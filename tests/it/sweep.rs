@@ -89,6 +89,13 @@ fn fails_on_a_misspelt_path_listing_the_nearest_valid_paths() {
          `livemarket params` lists them all",
     );
     assert!(!out.exists(), "nothing is written on bad input");
+    // A country code in lower case is the case, not a missing table.
+    fails_with(
+        &["run", SMALL, "--set", "countries.aa.lapse=0.1"],
+        "--set countries.aa.lapse=0.1: unknown parameter `countries.aa.lapse`; names are \
+         case-sensitive (country codes upper case, keys lower case): did you mean \
+         `countries.AA.lapse`?",
+    );
 }
 
 #[test]

@@ -13,13 +13,18 @@ pub fn is_plain_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// Keys of an older model that the schema still reads, only to say what replaced them: never
+/// offered as valid.
+const RETIRED: [&str; 2] = ["target_roi", "min_weekly_earnings_usd"];
+
 /// Turns serde's message about a key (unknown, missing, wrong type or variant) into one that
 /// names the key and says what to do. `within` reads `in [table]` or `at the top level`;
 /// `full_key` is the dotted path of the value.
 pub(crate) fn schema_message(raw: &str, within: &str, full_key: &str) -> String {
     if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let valid = expected_keys(expected);
+        let mut valid = expected_keys(expected);
+        valid.retain(|k| !RETIRED.contains(&k.as_str()));
         match nearest(key, &valid) {
             Some(best) => format!(
                 "unknown key `{key}` {within}; did you mean `{best}`? (valid keys: {})",

@@ -92,6 +92,13 @@ pub fn find(s: &Scenario, path: &str) -> Result<Param, String> {
         ));
     }
     let names: Vec<String> = all.into_iter().map(|p| p.path).collect();
+    // `countries.gb.lapse` for `countries.GB.lapse`: the one fix, not a missing table.
+    if let Some(same) = names.iter().find(|n| n.eq_ignore_ascii_case(path)) {
+        return Err(format!(
+            "unknown parameter `{path}`; names are case-sensitive (country codes upper case, \
+             keys lower case): did you mean `{same}`?"
+        ));
+    }
     let near = nearest_many(path, &names, 3);
     let absent = spec_of(path).map(|_| {
         let parent = path.rsplit_once('.').map_or(path, |(a, _)| a);
