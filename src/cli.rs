@@ -511,13 +511,7 @@ impl CalibrateArgs {
         let (targets_file, targets_text) = match &self.targets {
             Some(p) => (
                 p.display().to_string(),
-                std::fs::read_to_string(p).map_err(|e| {
-                    livemarket::error::UserError(format!(
-                        "cannot read the targets file {}: {e}; name an existing file, or leave out \
-                     --targets for the bundled scenarios/targets-2021.toml",
-                        p.display()
-                    ))
-                })?,
+                livemarket::targets::Targets::read_text(p)?,
             ),
             None => (
                 livemarket::targets::TARGETS_2021_NAME.to_string(),

@@ -177,14 +177,24 @@ impl Targets {
 
     /// Reads a targets file.
     pub fn from_path(path: &Path) -> Result<Targets> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = Targets::read_text(path)?;
+        Ok(Targets::from_toml_str(&text, &path.display().to_string())?)
+    }
+
+    /// A targets file's text: a regular file only (a pipe, a device or a folder is refused
+    /// unread, so a wrong name can neither hang the command nor flood it).
+    pub fn read_text(path: &Path) -> Result<String, UserError> {
+        crate::results::files::read_regular(path).map_err(|e| {
+            let reason = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                _ => e.to_string(),
+            };
             UserError(format!(
-                "cannot read the targets file {}: {e}; name an existing file, or leave out \
-                 --targets for the bundled scenarios/targets-2021.toml",
+                "cannot read the targets file {}: {reason}; name an existing file, or leave \
+                 out --targets for the bundled scenarios/targets-2021.toml",
                 path.display()
             ))
-        })?;
-        Ok(Targets::from_toml_str(&text, &path.display().to_string())?)
+        })
     }
 
     /// Parses a targets file's text; `file` names it in errors (`file:line:column: ...`).

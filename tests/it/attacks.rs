@@ -762,6 +762,62 @@ fn with_posterior(dir: &Path, path: &str) -> PathBuf {
 }
 
 #[test]
+fn a_fifo_given_as_a_scenario_or_a_targets_file_is_refused_not_waited_on() {
+    let dir = tempdir();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let f = fifo.display().to_string();
+    let small = std::fs::canonicalize(SMALL).unwrap().display().to_string();
+    let out = tempdir();
+    let o = out.path().display().to_string();
+    for (args, expected) in [
+        (
+            vec!["check", f.as_str()],
+            format!(
+                "{f}: cannot read the scenario file: it is not a regular file (a folder, a \
+                 device or a pipe); check the path, or leave it out to run the bundled baseline"
+            ),
+        ),
+        (
+            vec!["targets", o.as_str(), "--targets", f.as_str()],
+            format!(
+                "cannot read the targets file {f}: it is not a regular file; name an existing \
+                 file, or leave out --targets for the bundled scenarios/targets-2021.toml"
+            ),
+        ),
+        (
+            vec![
+                "calibrate",
+                small.as_str(),
+                "--targets",
+                f.as_str(),
+                "-o",
+                o.as_str(),
+            ],
+            format!(
+                "cannot read the targets file {f}: it is not a regular file; name an existing \
+                 file, or leave out --targets for the bundled scenarios/targets-2021.toml"
+            ),
+        ),
+    ] {
+        let assert = livemarket()
+            .args(&args)
+            .timeout(Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stdout("");
+        let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(err.contains(&expected), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn a_posterior_that_is_not_one_is_never_quoted_and_a_fifo_is_not_opened_for_reading() {
     let dir = tempdir();
     let secret = dir.path().join("secret.txt");

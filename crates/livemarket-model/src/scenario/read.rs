@@ -11,9 +11,9 @@ use std::path::Path;
 /// hundred times a file's size in memory, so a 50 MB file would take gigabytes to reject.
 pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
 
-/// A scenario file's text, refused before it is read whole when larger than
-/// [`MAX_SCENARIO_BYTES`] (read through a limit, so a file that grows, or a device, is cut
-/// off too).
+/// A scenario file's text, refused unread when it is not a regular file (a pipe would hang
+/// the command) or larger than [`MAX_SCENARIO_BYTES`] (read through a limit, so a file that
+/// grows is cut off too).
 pub(crate) fn read_limited(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let too_large = || {
@@ -22,7 +22,17 @@ pub(crate) fn read_limited(path: &Path) -> std::io::Result<String> {
             MAX_SCENARIO_BYTES >> 20
         ))
     };
-    let file = std::fs::File::open(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // A FIFO opens without waiting for a writer; it is refused below, unread.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file (a folder, a device or a pipe)",
+        ));
+    }
     if file.metadata()?.len() > MAX_SCENARIO_BYTES {
         return Err(too_large());
     }
