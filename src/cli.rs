@@ -133,6 +133,10 @@ pub struct CalibrateArgs {
     /// particles, a batch, the predictive) is more than the machine has available.
     #[arg(long)]
     pub allow_memory: bool,
+    /// Print what would be fitted, the memory estimate and the measured time of one
+    /// simulation, and write nothing.
+    #[arg(long, conflicts_with_all = ["shard", "merge", "resume", "force"])]
+    pub dry_run: bool,
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -551,6 +555,7 @@ impl CalibrateArgs {
             allow_memory: self.allow_memory,
             shard: self.shard,
             merge: self.merge,
+            dry_run: self.dry_run,
         })
     }
 }

@@ -290,6 +290,9 @@ pub struct Command {
     pub shard: Option<crate::run::Shard>,
     /// Assemble the next generation from its shards.
     pub merge: bool,
+    /// Print what the calibration would fit, its memory and time estimates, and write
+    /// nothing.
+    pub dry_run: bool,
 }
 
 /// `livemarket calibrate`: a whole calibration, one shard of a generation, or the merge of
@@ -311,6 +314,9 @@ pub fn command(c: Command, observer: &mut Observer<'_>) -> Result<()> {
         quiet: c.quiet,
         command_line: std::env::args().collect(),
     };
+    if c.dry_run {
+        return crate::table::print(|out| dry_run(&problem, threads, &opts.out, out));
+    }
     memory_guard(&problem, threads, c.allow_memory)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -376,6 +382,82 @@ pub fn command(c: Command, observer: &mut Observer<'_>) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// `calibrate --dry-run`: the factors and targets fitted, the sampler's settings, the memory
+/// estimate and the time of one simulation measured here (at the prior's centre, on one
+/// thread), with the budget that bounds the whole; nothing is written.
+fn dry_run(
+    problem: &Problem,
+    threads: usize,
+    out: &std::path::Path,
+    w: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    let r = &problem.recipe;
+    let (trial, peak) = memory_bytes(problem, threads);
+    writeln!(
+        w,
+        "{}: {} factor(s) of [uncertain] fitted to {} target(s) of {}",
+        problem.plan.base.display_name(),
+        problem.factors.count,
+        problem.summaries.targets.len(),
+        r.targets_file
+    )?;
+    writeln!(
+        w,
+        "population {}, batches of {}, tolerance at the {} quantile; stops at tolerance {}, \
+         acceptance below {}, {} simulations or {} generations",
+        r.population,
+        r.batch,
+        r.quantile,
+        r.min_tolerance,
+        r.min_acceptance,
+        r.max_simulations,
+        r.max_generations
+    )?;
+    let over = crate::sweep::available_memory()
+        .filter(|a| peak > *a)
+        .map(|a| {
+            format!(
+                "; more than the {:.1} GB available: the calibration would be refused without \
+                 --allow-memory",
+                a as f64 / 1e9
+            )
+        })
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "memory: about {:.2} GB ({threads} running simulation(s) × {:.3} GB, and the \
+         particles, attempts and predictive simulations){over}",
+        peak as f64 / 1e9,
+        trial as f64 / 1e9
+    )?;
+    let centre = vec![0.0; problem.factors.count];
+    let started = std::time::Instant::now();
+    let measured = problem.simulate(&centre, r.seed);
+    let one = started.elapsed().as_secs_f64();
+    match measured {
+        Ok(_) => {
+            let per_thread = one / threads.max(1) as f64;
+            let first = (r.population as u64).min(r.max_simulations);
+            writeln!(
+                w,
+                "time: one simulation took {one:.2} s on one thread; the first generation (at \
+                 least {} simulations) about {:.0} s on {threads} threads, and the whole at \
+                 most {:.0} s (--max-simulations {})",
+                first,
+                first as f64 * per_thread,
+                r.max_simulations as f64 * per_thread,
+                r.max_simulations
+            )?;
+        }
+        Err(e) => writeln!(w, "time: the simulation at the prior's centre failed: {e}")?,
+    }
+    writeln!(
+        w,
+        "nothing written; without --dry-run the calibration goes to {}",
+        out.display()
+    )
 }
 
 #[cfg(test)]

@@ -762,6 +762,51 @@ fn with_posterior(dir: &Path, path: &str) -> PathBuf {
 }
 
 #[test]
+fn calibrate_dry_run_estimates_and_writes_nothing_even_for_an_absurd_population() {
+    let out = tempdir();
+    let o = out.path().join("c");
+    let assert = livemarket()
+        .args([
+            "calibrate",
+            "tests/data/bass-calibration.toml",
+            "--targets",
+            "tests/data/bass-targets.toml",
+            "--population",
+            "1000000000",
+            "--dry-run",
+            "-o",
+        ])
+        .arg(&o)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.starts_with("bass-calibration: 2 factor(s) of [uncertain] fitted to 3 target(s)"),
+        "{text}"
+    );
+    // 10^9 particles, each at least its 2 values and 3 summaries (40 bytes), kept over the 9
+    // generations (the 8 and the first) twice: at least 720 GB, said, not allocated.
+    let gb: f64 = text
+        .split("memory: about ")
+        .nth(1)
+        .and_then(|t| t.split(" GB").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(gb >= 720.0, "{text}");
+    // The first generation is bounded by the simulation budget, not the population.
+    assert!(
+        text.contains("the first generation (at least 100000 simulations)"),
+        "{text}"
+    );
+    assert!(text.ends_with(&format!(
+        "nothing written; without --dry-run the calibration goes to {}\n",
+        o.display()
+    )));
+    assert!(!o.exists());
+}
+
+#[test]
 fn a_fifo_given_as_a_scenario_or_a_targets_file_is_refused_not_waited_on() {
     let dir = tempdir();
     let fifo = dir.path().join("fifo");
