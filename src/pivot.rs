@@ -46,16 +46,7 @@ pub struct Pivot {
 
 /// Reads `DIR/summary.csv` into the table of `measure` for `market` (`CC/platform`).
 pub fn pivot(dir: &Path, measure: &str, market: &str) -> Result<Pivot> {
-    let m = measures::find(measure).ok_or_else(|| {
-        let names = measures::names();
-        let near = crate::scenario::nearest(measure, &names)
-            .map(|n| format!("did you mean `{n}`? "))
-            .unwrap_or_default();
-        UserError(format!(
-            "--measure {measure}: no such measure; {near}name a column of trials.csv ({})",
-            names.join(", ")
-        ))
-    })?;
+    let m = find_measure(measure)?;
     let Some((country, platform)) = market.split_once('/') else {
         return Err(UserError(format!(
             "--market {market}: write the market as COUNTRY/platform, as in GB/tiktok"
@@ -74,95 +65,26 @@ pub fn pivot(dir: &Path, measure: &str, market: &str) -> Result<Pivot> {
     }
     let (mut r, dialect) =
         Dialect::reader(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let header: Vec<String> = r
-        .headers()
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .iter()
-        .map(String::from)
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(c_country), Some(c_platform), Some(c_metric), Some(c_n)) =
-        (col("country"), col("platform"), col("metric"), col("n"))
-    else {
-        anyhow::bail!(
-            "{}: not a summary (no country, platform, metric or n column); `livemarket \
-             summarize {}` writes it again",
-            path.display(),
-            dir.display()
-        );
+    let cols = Columns::read(&mut r, &path, dir)?;
+    let mut rows = MarketRows {
+        path: &path,
+        dir,
+        dialect,
+        cols: &cols,
+        measure: m,
+        rows: Vec::new(),
+        trials: Vec::new(),
+        opened: Vec::new(),
+        markets: Vec::new(),
     };
-    let swept = header[0] == "point";
-    let parameters = if swept {
-        header[1..c_country].to_vec()
-    } else {
-        Vec::new()
-    };
-    let stat_cols: Vec<usize> = STATS.iter().filter_map(|s| col(s)).collect();
-    if stat_cols.len() != STATS.len() {
-        anyhow::bail!("{}: a statistic column is missing", path.display());
-    }
-    let mut rows: Vec<Row> = Vec::new();
-    // Per row: the trials (those with a GMV, which every trial has) and those that opened.
-    let (mut trials, mut opened): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
-    let mut markets: Vec<String> = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.with_context(|| format!("cannot read {}", path.display()))?;
-        let cell = |j: usize| rec.get(j).unwrap_or("");
-        let name = format!("{}/{}", cell(c_country), cell(c_platform));
-        if !markets.contains(&name) {
-            markets.push(name);
-        }
-        if cell(c_country) != country || cell(c_platform) != platform {
-            continue;
-        }
-        let point = swept.then(|| cell(0).to_string());
-        if rows.last().is_none_or(|last| last.point != point) {
-            rows.push(Row {
-                point: point.clone(),
-                values: (1..if swept { c_country } else { 1 })
-                    .map(|j| cell(j).to_string())
-                    .collect(),
-                n: 0,
-                stats: [f64::NAN; 6],
-                opened: None,
-                cancelled: None,
-                withdrawn: None,
-            });
-        }
-        let num = |j: usize| {
-            dialect.parse(cell(j)).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{}:{}: `{}` is not a number; `livemarket summarize {}` writes the file \
-                     again",
-                    path.display(),
-                    i + 2,
-                    cell(j),
-                    dir.display()
-                )
-            })
-        };
-        let metric = cell(c_metric);
-        if metric == m.name {
-            let row = rows.last_mut().expect("pushed");
-            row.n = num(c_n)? as u64;
-            for (k, &j) in stat_cols.iter().enumerate() {
-                row.stats[k] = num(j)?;
-            }
-        }
-        let k = rows.len() - 1;
-        if trials.len() < rows.len() {
-            trials.push(0.0);
-            opened.push(0.0);
-        }
-        let mean = col("mean").expect("a summary has a mean");
-        match metric {
-            m if m == measures::of(Metric::GmvUsd).name => trials[k] = num(c_n)?,
-            m if m == measures::LIVE_OPENED_WEEK.name => opened[k] = num(c_n)?,
-            m if m == measures::LAUNCH_CANCELLED.name => rows[k].cancelled = Some(num(mean)?),
-            m if m == measures::LIVE_WITHDRAWN.name => rows[k].withdrawn = Some(num(mean)?),
-            _ => {}
-        }
-    }
+    rows.read(r, country, platform)?;
+    let MarketRows {
+        mut rows,
+        trials,
+        opened,
+        markets,
+        ..
+    } = rows;
     // A market's rows always carry its launch's events; the opening week only in trials
     // that opened.
     for (row, (t, o)) in rows.iter_mut().zip(trials.iter().zip(&opened)) {
@@ -188,9 +110,174 @@ pub fn pivot(dir: &Path, measure: &str, market: &str) -> Result<Pivot> {
     Ok(Pivot {
         measure: m,
         market: market.to_string(),
-        parameters,
+        parameters: cols.parameters,
         rows,
     })
+}
+
+/// The measure named `--measure`, or an error that names the nearest and all.
+fn find_measure(measure: &str) -> Result<&'static measures::Measure> {
+    measures::find(measure).ok_or_else(|| {
+        let names = measures::names();
+        let near = crate::scenario::nearest(measure, &names)
+            .map(|n| format!("did you mean `{n}`? "))
+            .unwrap_or_default();
+        UserError(format!(
+            "--measure {measure}: no such measure; {near}name a column of trials.csv ({})",
+            names.join(", ")
+        ))
+        .into()
+    })
+}
+
+/// Where `summary.csv`'s columns are.
+struct Columns {
+    country: usize,
+    platform: usize,
+    metric: usize,
+    n: usize,
+    mean: usize,
+    /// `STATS`' columns, in order.
+    stats: Vec<usize>,
+    /// Whether the file has a `point` column (a sweep's summary).
+    swept: bool,
+    /// The swept parameters' columns' names.
+    parameters: Vec<String>,
+}
+
+impl Columns {
+    /// The columns from the header of `path`, a summary of `dir`.
+    fn read(r: &mut csv::Reader<std::fs::File>, path: &Path, dir: &Path) -> Result<Columns> {
+        let header: Vec<String> = r
+            .headers()
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let col = |name: &str| header.iter().position(|h| h == name);
+        let (Some(c_country), Some(c_platform), Some(c_metric), Some(c_n)) =
+            (col("country"), col("platform"), col("metric"), col("n"))
+        else {
+            anyhow::bail!(
+                "{}: not a summary (no country, platform, metric or n column); `livemarket \
+                 summarize {}` writes it again",
+                path.display(),
+                dir.display()
+            );
+        };
+        let swept = header[0] == "point";
+        let parameters = if swept {
+            header[1..c_country].to_vec()
+        } else {
+            Vec::new()
+        };
+        let stat_cols: Vec<usize> = STATS.iter().filter_map(|s| col(s)).collect();
+        if stat_cols.len() != STATS.len() {
+            anyhow::bail!("{}: a statistic column is missing", path.display());
+        }
+        Ok(Columns {
+            country: c_country,
+            platform: c_platform,
+            metric: c_metric,
+            n: c_n,
+            mean: col("mean").expect("a summary has a mean"),
+            stats: stat_cols,
+            swept,
+            parameters,
+        })
+    }
+}
+
+/// The rows of one market read from a summary, and the markets it has.
+struct MarketRows<'a> {
+    path: &'a Path,
+    dir: &'a Path,
+    dialect: Dialect,
+    cols: &'a Columns,
+    measure: &'static measures::Measure,
+    rows: Vec<Row>,
+    /// Per row: the trials (those with a GMV, which every trial has) and those that opened.
+    trials: Vec<f64>,
+    opened: Vec<f64>,
+    /// Every market's `CC/platform`, in the file's order.
+    markets: Vec<String>,
+}
+
+impl MarketRows<'_> {
+    /// Reads every record: a new row at each sweep point of the market, its statistics from
+    /// the measure's record, the shares' counts from the events' records.
+    fn read(
+        &mut self,
+        mut r: csv::Reader<std::fs::File>,
+        country: &str,
+        platform: &str,
+    ) -> Result<()> {
+        let (path, dir, dialect, cols) = (self.path, self.dir, self.dialect, self.cols);
+        let swept = cols.swept;
+        for (i, rec) in r.records().enumerate() {
+            let rec = rec.with_context(|| format!("cannot read {}", path.display()))?;
+            let cell = |j: usize| rec.get(j).unwrap_or("");
+            let name = format!("{}/{}", cell(cols.country), cell(cols.platform));
+            if !self.markets.contains(&name) {
+                self.markets.push(name);
+            }
+            if cell(cols.country) != country || cell(cols.platform) != platform {
+                continue;
+            }
+            let point = swept.then(|| cell(0).to_string());
+            if self.rows.last().is_none_or(|last| last.point != point) {
+                self.rows.push(Row {
+                    point: point.clone(),
+                    values: (1..if swept { cols.country } else { 1 })
+                        .map(|j| cell(j).to_string())
+                        .collect(),
+                    n: 0,
+                    stats: [f64::NAN; 6],
+                    opened: None,
+                    cancelled: None,
+                    withdrawn: None,
+                });
+            }
+            let num = |j: usize| {
+                dialect.parse(cell(j)).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}:{}: `{}` is not a number; `livemarket summarize {}` writes the file \
+                         again",
+                        path.display(),
+                        i + 2,
+                        cell(j),
+                        dir.display()
+                    )
+                })
+            };
+            let metric = cell(cols.metric);
+            if metric == self.measure.name {
+                let row = self.rows.last_mut().expect("pushed");
+                row.n = num(cols.n)? as u64;
+                for (k, &j) in cols.stats.iter().enumerate() {
+                    row.stats[k] = num(j)?;
+                }
+            }
+            let k = self.rows.len() - 1;
+            if self.trials.len() < self.rows.len() {
+                self.trials.push(0.0);
+                self.opened.push(0.0);
+            }
+            let mean = cols.mean;
+            match metric {
+                m if m == measures::of(Metric::GmvUsd).name => self.trials[k] = num(cols.n)?,
+                m if m == measures::LIVE_OPENED_WEEK.name => self.opened[k] = num(cols.n)?,
+                m if m == measures::LAUNCH_CANCELLED.name => {
+                    self.rows[k].cancelled = Some(num(mean)?)
+                }
+                m if m == measures::LIVE_WITHDRAWN.name => {
+                    self.rows[k].withdrawn = Some(num(mean)?)
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The table's columns after the point's: the measure's statistics, then the shares.

@@ -15,6 +15,7 @@ use crate::scenario::uncertain::{self, Bounds};
 use crate::scenario::{Composed, Scenario, params};
 use crate::stats::{LOW_ESS_SHARE, effective_sample_size, weighted_quantile_sorted};
 use rand::{RngCore, SeedableRng};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The file of a calibration folder that `--posterior DIR` reads.
@@ -216,6 +217,226 @@ pub struct Posterior {
     cumulative: Vec<f64>,
 }
 
+/// How a posterior's header reads, for messages about it.
+const POSTERIOR_FORM: &str = "a posterior's header is `particle,weight,PATH,...` (one column \
+                              per parameter path), as `livemarket calibrate` writes posterior.csv";
+
+/// A posterior's header, checked to begin `particle,weight` and to name a parameter.
+fn read_header(rdr: &mut csv::Reader<&[u8]>, file: &str) -> Result<Vec<String>, UserError> {
+    let form = POSTERIOR_FORM;
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| UserError(format!("{file}:1: cannot read the header: {e}; {form}")))?
+        .iter()
+        .map(String::from)
+        .collect();
+    if header.len() < 2 || header[0] != "particle" || header[1] != "weight" {
+        // Its text is not quoted: a file that is not a posterior may be anything (a
+        // password file named by mistake, or by someone who hopes to read it).
+        let hint = if header.first().is_some_and(|h| h == "generation") {
+            "; this looks like particles.csv, which holds every generation: give the \
+             posterior.csv beside it (or the calibration folder)"
+        } else {
+            ""
+        };
+        return Err(UserError(format!(
+            "{file}:1: not a posterior: its first line does not begin `particle,weight`; \
+             {form}{hint}"
+        )));
+    }
+    if header.len() == 2 {
+        return Err(UserError(format!(
+            "{file}:1: the posterior names no parameters; {form}"
+        )));
+    }
+    Ok(header)
+}
+
+/// The valid range of each parameter column: every problem with the columns (a path named
+/// twice, not a parameter of `scenario`, or one that cannot be uncertain) at once.
+fn column_bounds(
+    paths: &[String],
+    file: &str,
+    scenario: &Scenario,
+) -> Result<Vec<Bounds>, UserError> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut bounds: Vec<Bounds> = Vec::new();
+    for (j, path) in paths.iter().enumerate() {
+        let at = format!("{file}:1: column {} `{path}`", j + 3);
+        if paths[..j].contains(path) {
+            problems.push(format!(
+                "{at}: the parameter is named twice; keep one column per parameter"
+            ));
+            continue;
+        }
+        let checked = params::find(scenario, path)
+            .map_err(|e| format!("{e}; name the column by the parameter's path"))
+            .and_then(|_| uncertain::bounds_of(path));
+        match checked {
+            Ok(b) => bounds.push(b),
+            Err(e) => problems.push(format!("{at}: {e}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(UserError::lines(problems));
+    }
+    Ok(bounds)
+}
+
+/// A posterior's rows as read, before the weights are normalised.
+struct Particles {
+    ids: Vec<u64>,
+    weights: Vec<f64>,
+    values: Vec<Vec<f64>>,
+}
+
+/// Reads a posterior's rows against its checked columns, collecting what is wrong with them
+/// (up to 10 problems) rather than stopping at the first.
+struct RowReader<'a> {
+    file: &'a str,
+    header: &'a [String],
+    dialect: Dialect,
+    /// Each parameter column's valid range.
+    bounds: &'a [Bounds],
+    /// The particle numbers read so far.
+    seen: BTreeSet<u64>,
+    problems: Vec<String>,
+}
+
+impl RowReader<'_> {
+    /// Every row's particle, or the problems of the first rows that have any.
+    fn read(mut self, mut rdr: csv::Reader<&[u8]>) -> Result<Particles, UserError> {
+        let (mut ids, mut weights, mut values) = (Vec::new(), Vec::new(), Vec::new());
+        for row in rdr.records() {
+            let row = row.map_err(|e| self.record_error(e))?;
+            let line = row.position().map_or(0, |p| p.line());
+            let id = self.id(&row, line);
+            let weight = self.weight(&row, line, id);
+            let x = self.values(&row, line, id);
+            if self.problems.len() >= 10 {
+                break;
+            }
+            ids.push(id);
+            weights.push(weight);
+            values.push(x);
+        }
+        if !self.problems.is_empty() {
+            self.problems.truncate(10);
+            return Err(UserError::lines(self.problems));
+        }
+        Ok(Particles {
+            ids,
+            weights,
+            values,
+        })
+    }
+
+    /// A row the CSV reader cannot read, as a message.
+    fn record_error(&self, e: csv::Error) -> UserError {
+        let file = self.file;
+        let line = e
+            .position()
+            .map_or(String::new(), |p| format!("{}:", p.line()));
+        let why = match e.kind() {
+            csv::ErrorKind::UnequalLengths { len, .. } => format!(
+                "the row has {len} cells and the header {}; give every particle a \
+                 weight and a value of each parameter",
+                self.header.len()
+            ),
+            _ => format!("{e}; a posterior is CSV text"),
+        };
+        UserError(format!("{file}:{line} {why}"))
+    }
+
+    /// Where a cell is, for messages: the file, line and column.
+    fn at(&self, line: u64, col: usize) -> String {
+        format!(
+            "{}:{line}: column {} `{}`",
+            self.file,
+            col + 1,
+            self.header[col]
+        )
+    }
+
+    /// The row's particle number (0 when it is not one).
+    fn id(&mut self, row: &csv::StringRecord, line: u64) -> u64 {
+        match row[0].parse::<u64>() {
+            Ok(id) if !self.seen.insert(id) => {
+                self.problems.push(format!(
+                    "{}: particle {id} is given twice; number each particle once",
+                    self.at(line, 0)
+                ));
+                id
+            }
+            Ok(id) => id,
+            Err(_) => {
+                self.problems.push(format!(
+                    "{}: `{}` is not a particle number; number the particles 0, 1, 2, ...",
+                    self.at(line, 0),
+                    &row[0]
+                ));
+                0
+            }
+        }
+    }
+
+    /// The row's weight (0 when it is not a number of 0 or more).
+    fn weight(&mut self, row: &csv::StringRecord, line: u64, id: u64) -> f64 {
+        match self.dialect.parse(&row[1]) {
+            Some(w) if w.is_finite() && w >= 0.0 => w,
+            Some(w) if w.is_finite() => {
+                self.problems.push(format!(
+                    "{}: particle {id} has the weight {w}, below 0; weights are \
+                     probabilities, 0 or more",
+                    self.at(line, 1)
+                ));
+                0.0
+            }
+            _ => {
+                self.problems.push(format!(
+                    "{}: particle {id}'s weight `{}` is not a finite number; give every \
+                     particle a weight of 0 or more ({} dialect)",
+                    self.at(line, 1),
+                    &row[1],
+                    self.dialect.name()
+                ));
+                0.0
+            }
+        }
+    }
+
+    /// The row's parameter values, as draws hold them (not a number where the cell is not
+    /// one), each checked against its parameter's range.
+    fn values(&mut self, row: &csv::StringRecord, line: u64, id: u64) -> Vec<f64> {
+        let mut x = Vec::with_capacity(self.bounds.len());
+        let bounds = self.bounds;
+        for (j, b) in bounds.iter().enumerate() {
+            let cell = &row[j + 2];
+            let v = match self.dialect.parse(cell) {
+                Some(v) if v.is_finite() => to_draw_digits(v),
+                _ => {
+                    self.problems.push(format!(
+                        "{}: particle {id}'s value `{cell}` is not a finite number",
+                        self.at(line, j + 2)
+                    ));
+                    f64::NAN
+                }
+            };
+            if v.is_finite() && (v < b.lo || v > b.hi || (b.open_lo && v <= b.lo)) {
+                self.problems.push(format!(
+                    "{}: particle {id}'s value {v} is outside the parameter's valid range \
+                     {b}; a posterior holds the values particles were simulated with, so \
+                     it comes from another scenario's calibration, or was edited: correct \
+                     the value, or calibrate this scenario again",
+                    self.at(line, j + 2)
+                ));
+            }
+            x.push(v);
+        }
+        x
+    }
+}
+
 /// One path of [`Posterior::summary`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Marginal {
@@ -235,153 +456,29 @@ impl Posterior {
             .delimiter(dialect.delimiter())
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let form = "a posterior's header is `particle,weight,PATH,...` (one column per \
-                    parameter path), as `livemarket calibrate` writes posterior.csv";
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| UserError(format!("{file}:1: cannot read the header: {e}; {form}")))?
-            .iter()
-            .map(String::from)
-            .collect();
-        if header.len() < 2 || header[0] != "particle" || header[1] != "weight" {
-            // Its text is not quoted: a file that is not a posterior may be anything (a
-            // password file named by mistake, or by someone who hopes to read it).
-            let hint = if header.first().is_some_and(|h| h == "generation") {
-                "; this looks like particles.csv, which holds every generation: give the \
-                 posterior.csv beside it (or the calibration folder)"
-            } else {
-                ""
-            };
-            return Err(UserError(format!(
-                "{file}:1: not a posterior: its first line does not begin `particle,weight`; \
-                 {form}{hint}"
-            )));
-        }
+        let header = read_header(&mut rdr, file)?;
         let paths: Vec<String> = header[2..].to_vec();
-        if paths.is_empty() {
-            return Err(UserError(format!(
-                "{file}:1: the posterior names no parameters; {form}"
-            )));
+        let bounds = column_bounds(&paths, file, scenario)?;
+        let particles = RowReader {
+            file,
+            header: &header,
+            dialect,
+            bounds: &bounds,
+            seen: BTreeSet::new(),
+            problems: Vec::new(),
         }
-        let mut problems: Vec<String> = Vec::new();
-        let mut bounds: Vec<Option<Bounds>> = Vec::new();
-        for (j, path) in paths.iter().enumerate() {
-            let at = format!("{file}:1: column {} `{path}`", j + 3);
-            if paths[..j].contains(path) {
-                problems.push(format!(
-                    "{at}: the parameter is named twice; keep one column per parameter"
-                ));
-                bounds.push(None);
-                continue;
-            }
-            let checked = params::find(scenario, path)
-                .map_err(|e| format!("{e}; name the column by the parameter's path"))
-                .and_then(|_| uncertain::bounds_of(path));
-            match checked {
-                Ok(b) => bounds.push(Some(b)),
-                Err(e) => {
-                    problems.push(format!("{at}: {e}"));
-                    bounds.push(None);
-                }
-            }
-        }
-        if !problems.is_empty() {
-            return Err(UserError::lines(problems));
-        }
-        let (mut ids, mut weights, mut values) = (Vec::new(), Vec::new(), Vec::new());
-        let mut seen = std::collections::BTreeSet::new();
-        for row in rdr.records() {
-            let row = row.map_err(|e| {
-                let line = e
-                    .position()
-                    .map_or(String::new(), |p| format!("{}:", p.line()));
-                let why = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { len, .. } => format!(
-                        "the row has {len} cells and the header {}; give every particle a \
-                         weight and a value of each parameter",
-                        header.len()
-                    ),
-                    _ => format!("{e}; a posterior is CSV text"),
-                };
-                UserError(format!("{file}:{line} {why}"))
-            })?;
-            let line = row.position().map_or(0, |p| p.line());
-            let at = |col: usize| format!("{file}:{line}: column {} `{}`", col + 1, header[col]);
-            let id = match row[0].parse::<u64>() {
-                Ok(id) if !seen.insert(id) => {
-                    problems.push(format!(
-                        "{}: particle {id} is given twice; number each particle once",
-                        at(0)
-                    ));
-                    id
-                }
-                Ok(id) => id,
-                Err(_) => {
-                    problems.push(format!(
-                        "{}: `{}` is not a particle number; number the particles 0, 1, 2, ...",
-                        at(0),
-                        &row[0]
-                    ));
-                    0
-                }
-            };
-            let weight = match dialect.parse(&row[1]) {
-                Some(w) if w.is_finite() && w >= 0.0 => w,
-                Some(w) if w.is_finite() => {
-                    problems.push(format!(
-                        "{}: particle {id} has the weight {w}, below 0; weights are \
-                         probabilities, 0 or more",
-                        at(1)
-                    ));
-                    0.0
-                }
-                _ => {
-                    problems.push(format!(
-                        "{}: particle {id}'s weight `{}` is not a finite number; give every \
-                         particle a weight of 0 or more ({} dialect)",
-                        at(1),
-                        &row[1],
-                        dialect.name()
-                    ));
-                    0.0
-                }
-            };
-            let mut x = Vec::with_capacity(paths.len());
-            for (j, b) in bounds.iter().enumerate() {
-                let b = b.expect("checked above");
-                let cell = &row[j + 2];
-                let v = match dialect.parse(cell) {
-                    Some(v) if v.is_finite() => to_draw_digits(v),
-                    _ => {
-                        problems.push(format!(
-                            "{}: particle {id}'s value `{cell}` is not a finite number",
-                            at(j + 2)
-                        ));
-                        f64::NAN
-                    }
-                };
-                if v.is_finite() && (v < b.lo || v > b.hi || (b.open_lo && v <= b.lo)) {
-                    problems.push(format!(
-                        "{}: particle {id}'s value {v} is outside the parameter's valid range \
-                         {b}; a posterior holds the values particles were simulated with, so \
-                         it comes from another scenario's calibration, or was edited: correct \
-                         the value, or calibrate this scenario again",
-                        at(j + 2)
-                    ));
-                }
-                x.push(v);
-            }
-            if problems.len() >= 10 {
-                break;
-            }
-            ids.push(id);
-            weights.push(weight);
-            values.push(x);
-        }
-        if !problems.is_empty() {
-            problems.truncate(10);
-            return Err(UserError::lines(problems));
-        }
+        .read(rdr)?;
+        Posterior::weighed(file, paths, particles)
+    }
+
+    /// The posterior from its particles, their weights normalised: an error when there are
+    /// none, or when no weight can be picked.
+    fn weighed(file: &str, paths: Vec<String>, p: Particles) -> Result<Posterior, UserError> {
+        let Particles {
+            ids,
+            weights,
+            values,
+        } = p;
         if ids.is_empty() {
             return Err(UserError(format!(
                 "{file}: the posterior has a header but no particles; give the posterior.csv of \

@@ -168,6 +168,157 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
+/// A targets file's tables as TOML gives them; a syntax error or an unknown key with its
+/// place in the file.
+fn parse_raw(text: &str, file: &str) -> Result<RawFile, UserError> {
+    toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| line_col(text, s.start))
+            .map_or(String::new(), |(l, c)| format!("{l}:{c}:"));
+        UserError(format!(
+            "{file}:{at} {}",
+            e.message().trim_end().replace('\n', "; ")
+        ))
+    })
+}
+
+/// The checks of one target's table, each problem with the place in the file it is about.
+struct TargetProblems<'a> {
+    text: &'a str,
+    file: &'a str,
+    name: &'a str,
+    /// Where the target's table starts (line, column).
+    at: (usize, usize),
+    problems: &'a mut Vec<String>,
+}
+
+impl TargetProblems<'_> {
+    fn problem(&mut self, at: (usize, usize), message: String) {
+        let (file, name) = (self.file, self.name);
+        self.problems.push(format!(
+            "{file}:{}:{}: target `{name}`: {message}",
+            at.0, at.1
+        ));
+    }
+
+    /// The place in the file of a spanned value.
+    fn place<T>(&self, v: &Spanned<T>) -> (usize, usize) {
+        line_col(self.text, v.span().start)
+    }
+
+    /// The target's metric, when it names one the model has.
+    fn metric(&mut self, r: &RawTarget) -> Option<Metric> {
+        let m = r.metric.as_ref()?;
+        match Metric::ALL.iter().find(|x| x.name() == m.get_ref()) {
+            Some(x) => Some(*x),
+            None => {
+                let names: Vec<&str> = Metric::ALL.iter().map(|x| x.name()).collect();
+                self.problem(
+                    self.place(m),
+                    format!(
+                        "unknown metric `{}`; use one of {}",
+                        m.get_ref(),
+                        names.join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The quantity's keys: those its kind needs and only those, weeks in order, and a
+    /// metric that does not add up summed over one cell only.
+    fn quantity(&mut self, r: &RawTarget, metric: Option<Metric>, weeks: Option<(u32, u32)>) {
+        let at = self.at;
+        let needs_metric = matches!(r.kind, Kind::Sum | Kind::Share | Kind::Rank);
+        if needs_metric && r.metric.is_none() {
+            self.problem(at, "this kind needs `metric = \"...\"`".to_string());
+        }
+        if let (false, Some(m)) = (needs_metric, &r.metric) {
+            self.problem(
+                self.place(m),
+                "`metric` is only for kinds sum, share and rank; remove it".to_string(),
+            );
+        }
+        let needs_country = matches!(r.kind, Kind::Share | Kind::Rank);
+        if needs_country != r.country.is_some() {
+            self.problem(
+                at,
+                if needs_country {
+                    "kinds share and rank need `country = \"XX\"`".to_string()
+                } else {
+                    "`country` is only for kinds share and rank; remove it".to_string()
+                },
+            );
+        }
+        if let (Some(w), Some((first, last))) = (&r.weeks, weeks)
+            && first > last
+        {
+            self.problem(
+                self.place(w),
+                format!("`weeks = [{first}, {last}]`: the first week comes after the last"),
+            );
+        }
+        if let Some(m) = metric
+            && !m.additive()
+            && r.kind == Kind::Sum
+        {
+            let one_week = weeks.is_some_and(|(a, b)| a == b);
+            if r.countries.len() != 1 || r.platforms.len() != 1 || !one_week {
+                self.problem(
+                    at,
+                    format!(
+                        "`{}` does not add up: select one country, one platform and one \
+                         week (`weeks = [W, W]`)",
+                        m.name()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The check's numbers: a tolerance where the check needs one, a value and a scale that
+    /// are usable numbers.
+    fn numbers(&mut self, r: &RawTarget) {
+        let at = self.at;
+        let needs_tolerance = matches!(r.check, Check::MedianWithin | Check::EveryTrialEqual);
+        match (&r.tolerance, needs_tolerance) {
+            (None, true) => self.problem(at, "this check needs `tolerance = ...`".to_string()),
+            (Some(t), false) => self.problem(
+                self.place(t),
+                "`tolerance` is only for checks median_within and every_trial_equal; \
+                 remove it"
+                    .to_string(),
+            ),
+            (Some(t), true) if !(t.get_ref().is_finite() && *t.get_ref() >= 0.0) => self.problem(
+                self.place(t),
+                "`tolerance` must be a finite number, 0 or more".to_string(),
+            ),
+            _ => {}
+        }
+        // NaN and infinities compare false with everything: a calibration toward one ran
+        // its whole budget without accepting a particle. Nothing the model counts comes
+        // near 1e15 (the world's yearly GMV is about 1e13 USD).
+        if !(r.value.is_finite() && r.value.abs() <= MAX_VALUE) {
+            self.problem(
+                at,
+                "`value` must be a finite number between -1e15 and 1e15".to_string(),
+            );
+        }
+        if let Some(k) = &r.scale
+            && !(k.get_ref().is_finite() && *k.get_ref() > 0.0)
+        {
+            self.problem(
+                self.place(k),
+                "`scale` must be a number above 0 (the size of a miss that counts as one \
+                 unit of distance)"
+                    .to_string(),
+            );
+        }
+    }
+}
+
 impl Targets {
     /// The bundled `scenarios/targets-2021.toml`.
     pub fn bundled() -> Targets {
@@ -199,125 +350,23 @@ impl Targets {
 
     /// Parses a targets file's text; `file` names it in errors (`file:line:column: ...`).
     pub fn from_toml_str(text: &str, file: &str) -> Result<Targets, UserError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
-            let at = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .map_or(String::new(), |(l, c)| format!("{l}:{c}:"));
-            UserError(format!(
-                "{file}:{at} {}",
-                e.message().trim_end().replace('\n', "; ")
-            ))
-        })?;
+        let raw = parse_raw(text, file)?;
         let mut problems = Vec::new();
         let mut targets = Vec::new();
         for (name, spanned) in raw.target {
             let at = line_col(text, spanned.span().start);
             let r = spanned.into_inner();
-            let mut problem = |at: (usize, usize), message: String| {
-                problems.push(format!(
-                    "{file}:{}:{}: target `{name}`: {message}",
-                    at.0, at.1
-                ));
+            let mut check = TargetProblems {
+                text,
+                file,
+                name: &name,
+                at,
+                problems: &mut problems,
             };
-            let metric = match &r.metric {
-                None => None,
-                Some(m) => match Metric::ALL.iter().find(|x| x.name() == m.get_ref()) {
-                    Some(x) => Some(*x),
-                    None => {
-                        let names: Vec<&str> = Metric::ALL.iter().map(|x| x.name()).collect();
-                        problem(
-                            line_col(text, m.span().start),
-                            format!(
-                                "unknown metric `{}`; use one of {}",
-                                m.get_ref(),
-                                names.join(", ")
-                            ),
-                        );
-                        None
-                    }
-                },
-            };
-            let needs_metric = matches!(r.kind, Kind::Sum | Kind::Share | Kind::Rank);
-            if needs_metric && r.metric.is_none() {
-                problem(at, "this kind needs `metric = \"...\"`".to_string());
-            }
-            if let (false, Some(m)) = (needs_metric, &r.metric) {
-                problem(
-                    line_col(text, m.span().start),
-                    "`metric` is only for kinds sum, share and rank; remove it".to_string(),
-                );
-            }
-            let needs_country = matches!(r.kind, Kind::Share | Kind::Rank);
-            if needs_country != r.country.is_some() {
-                problem(
-                    at,
-                    if needs_country {
-                        "kinds share and rank need `country = \"XX\"`".to_string()
-                    } else {
-                        "`country` is only for kinds share and rank; remove it".to_string()
-                    },
-                );
-            }
+            let metric = check.metric(&r);
             let weeks = r.weeks.as_ref().map(|w| (w.get_ref()[0], w.get_ref()[1]));
-            if let (Some(w), Some((first, last))) = (&r.weeks, weeks)
-                && first > last
-            {
-                problem(
-                    line_col(text, w.span().start),
-                    format!("`weeks = [{first}, {last}]`: the first week comes after the last"),
-                );
-            }
-            if let Some(m) = metric
-                && !m.additive()
-                && r.kind == Kind::Sum
-            {
-                let one_week = weeks.is_some_and(|(a, b)| a == b);
-                if r.countries.len() != 1 || r.platforms.len() != 1 || !one_week {
-                    problem(
-                        at,
-                        format!(
-                            "`{}` does not add up: select one country, one platform and one \
-                             week (`weeks = [W, W]`)",
-                            m.name()
-                        ),
-                    );
-                }
-            }
-            let needs_tolerance = matches!(r.check, Check::MedianWithin | Check::EveryTrialEqual);
-            match (&r.tolerance, needs_tolerance) {
-                (None, true) => problem(at, "this check needs `tolerance = ...`".to_string()),
-                (Some(t), false) => problem(
-                    line_col(text, t.span().start),
-                    "`tolerance` is only for checks median_within and every_trial_equal; \
-                     remove it"
-                        .to_string(),
-                ),
-                (Some(t), true) if !(t.get_ref().is_finite() && *t.get_ref() >= 0.0) => problem(
-                    line_col(text, t.span().start),
-                    "`tolerance` must be a finite number, 0 or more".to_string(),
-                ),
-                _ => {}
-            }
-            // NaN and infinities compare false with everything: a calibration toward one ran
-            // its whole budget without accepting a particle. Nothing the model counts comes
-            // near 1e15 (the world's yearly GMV is about 1e13 USD).
-            if !(r.value.is_finite() && r.value.abs() <= MAX_VALUE) {
-                problem(
-                    at,
-                    "`value` must be a finite number between -1e15 and 1e15".to_string(),
-                );
-            }
-            if let Some(k) = &r.scale
-                && !(k.get_ref().is_finite() && *k.get_ref() > 0.0)
-            {
-                problem(
-                    line_col(text, k.span().start),
-                    "`scale` must be a number above 0 (the size of a miss that counts as one \
-                     unit of distance)"
-                        .to_string(),
-                );
-            }
+            check.quantity(&r, metric, weeks);
+            check.numbers(&r);
             targets.push(Target {
                 name: name.clone(),
                 label: r.label,

@@ -267,13 +267,7 @@ fn marginal(view: &CalibrationView, k: usize) -> Chart {
     let mut svg = Svg::new(w, h);
     let title = &p.path;
     let name = format!("marginal-{}-{}", k + 1, slug(&p.path));
-    let prior: Vec<(f64, f64)> = {
-        let mut v: Vec<(f64, f64)> = (p.prior_density.iter().copied())
-            .filter(|(x, d)| x.is_finite() && d.is_finite() && *d >= 0.0)
-            .collect();
-        v.sort_by(|a, b| a.0.total_cmp(&b.0));
-        v
-    };
+    let prior = prior_points(p);
     let columns: Vec<Vec<(f64, f64)>> = view.generations.iter().map(|g| column(g, k)).collect();
     let range = range_of((columns.iter().flatten().map(|c| c.0)).chain(prior.iter().map(|c| c.0)));
     let final_text = columns
@@ -297,20 +291,7 @@ fn marginal(view: &CalibrationView, k: usize) -> Chart {
     };
     let x_ticks = value_ticks(lo, hi, false, 5);
     let (x0, x1) = (x_ticks[0], x_ticks[x_ticks.len() - 1]);
-    let fallback = (x1 - x0) / 100.0;
-    let curves: Vec<Option<Curve>> = columns
-        .iter()
-        .map(|c| {
-            let kde = Kde::new(c, fallback)?;
-            let pts = linspace(x0, x1, GRID_POINTS)
-                .map(|x| (x, kde.density(x)))
-                .collect();
-            Some(Curve {
-                points: pts,
-                degenerate: kde.degenerate,
-            })
-        })
-        .collect();
+    let curves = densities(&columns, x0, x1);
     let top = (curves.iter().flatten().flat_map(|c| c.points.iter()))
         .chain(prior.iter())
         .map(|p| p.1)
@@ -341,33 +322,7 @@ fn marginal(view: &CalibrationView, k: usize) -> Chart {
         }
     }
     svg.count(columns.iter().map(|c| c.len()).sum());
-    // The key: first and last generation, and the prior.
-    let ky = 56.0;
-    let mut kx = 12.0;
-    let mut key = |svg: &mut Svg, label: &str, colour: &str, dashed: bool| {
-        let seg = [(kx, ky - 4.0), (kx + 18.0, ky - 4.0)];
-        if dashed {
-            svg.dashed(&seg, colour, 1.3);
-        } else {
-            svg.polyline(&seg, colour, 2.0);
-        }
-        svg.text(kx + 23.0, ky, label, "start", 10.0, INK);
-        kx += 23.0 + 6.0 * label.chars().count() as f64 + 12.0;
-    };
-    if n > 1 {
-        key(&mut svg, "generation 0", &ramp(0, n), false);
-        key(
-            &mut svg,
-            &format!("generation {}", n - 1),
-            &ramp(n - 1, n),
-            false,
-        );
-    } else if n == 1 {
-        key(&mut svg, "generation 0", &ramp(0, 1), false);
-    }
-    if !prior.is_empty() {
-        key(&mut svg, "prior", INK, true);
-    }
+    marginal_key(&mut svg, n, !prior.is_empty());
     if curves
         .last()
         .and_then(|c| c.as_ref())
@@ -383,6 +338,64 @@ fn marginal(view: &CalibrationView, k: usize) -> Chart {
         );
     }
     svg.finish(name, title)
+}
+
+/// A parameter's prior density points that are numbers, in order of the value.
+fn prior_points(p: &ParameterView) -> Vec<(f64, f64)> {
+    let mut v: Vec<(f64, f64)> = (p.prior_density.iter().copied())
+        .filter(|(x, d)| x.is_finite() && d.is_finite() && *d >= 0.0)
+        .collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
+/// Each generation's weighted density from `x0` to `x1` (none for a generation without
+/// values).
+fn densities(columns: &[Vec<(f64, f64)>], x0: f64, x1: f64) -> Vec<Option<Curve>> {
+    let fallback = (x1 - x0) / 100.0;
+    columns
+        .iter()
+        .map(|c| {
+            let kde = Kde::new(c, fallback)?;
+            let pts = linspace(x0, x1, GRID_POINTS)
+                .map(|x| (x, kde.density(x)))
+                .collect();
+            Some(Curve {
+                points: pts,
+                degenerate: kde.degenerate,
+            })
+        })
+        .collect()
+}
+
+/// The marginal chart's key: the first and last of `n` generations, and the prior.
+fn marginal_key(svg: &mut Svg, n: usize, prior: bool) {
+    let ky = 56.0;
+    let mut kx = 12.0;
+    let mut key = |svg: &mut Svg, label: &str, colour: &str, dashed: bool| {
+        let seg = [(kx, ky - 4.0), (kx + 18.0, ky - 4.0)];
+        if dashed {
+            svg.dashed(&seg, colour, 1.3);
+        } else {
+            svg.polyline(&seg, colour, 2.0);
+        }
+        svg.text(kx + 23.0, ky, label, "start", 10.0, INK);
+        kx += 23.0 + 6.0 * label.chars().count() as f64 + 12.0;
+    };
+    if n > 1 {
+        key(svg, "generation 0", &ramp(0, n), false);
+        key(
+            svg,
+            &format!("generation {}", n - 1),
+            &ramp(n - 1, n),
+            false,
+        );
+    } else if n == 1 {
+        key(svg, "generation 0", &ramp(0, 1), false);
+    }
+    if prior {
+        key(svg, "prior", INK, true);
+    }
 }
 
 /// Dots of the particles, each as opaque as its weight is large: 0.3 at the mean weight
@@ -421,140 +434,213 @@ fn pairs(view: &CalibrationView, shown: usize) -> Option<Chart> {
             last.particles.len()
         ),
     );
-    // Each parameter's scale over its cells: the posterior's own range and 5% more each
-    // side, with ticks only away from the cells' edges, where the labels of neighbouring
-    // cells would run into each other.
-    let scales: Vec<Option<Axis>> = columns
-        .iter()
-        .map(|c| {
-            let (lo, hi) = range_of(c.iter().filter(|p| p.1 > 0.0).map(|p| p.0))?;
-            let (a, b) = (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
-            let margin = 0.12 * (b - a);
-            let mut t: Vec<f64> = (nice_ticks(lo, hi, 3).into_iter())
-                .filter(|t| *t >= a + margin && *t <= b - margin)
-                .collect();
-            if t.is_empty() {
-                t.push((a + b) / 2.0);
-            }
-            Some(Axis {
-                ticks: t,
-                lo: a,
-                hi: b,
-            })
-        })
-        .collect();
-    let gap = 4.0;
+    let grid = PairGrid {
+        view,
+        scales: columns.iter().map(|c| pair_axis(c)).collect(),
+        columns,
+        cell,
+        left,
+        top,
+    };
     for i in 0..shown {
         for j in 0..shown {
-            let (cx, cy) = (left + cell * j as f64, top + cell * i as f64);
-            let inner = Frame {
-                left: cx + gap,
-                top: cy + gap,
-                right: cx + cell - gap,
-                bottom: cy + cell - gap,
-            };
-            svg.rect(
-                inner.left,
-                inner.top,
-                inner.right - inner.left,
-                inner.bottom - inner.top,
-                "#f4f4f2",
-                1.0,
+            grid.draw_cell(&mut svg, i, j);
+        }
+    }
+    Some(svg.finish("pairs".into(), title))
+}
+
+/// A parameter's scale over its pair-plot cells: the posterior's own range and 5% more each
+/// side, with ticks only away from the cells' edges, where the labels of neighbouring cells
+/// would run into each other. None when the parameter has no value with weight.
+fn pair_axis(c: &[(f64, f64)]) -> Option<Axis> {
+    let (lo, hi) = range_of(c.iter().filter(|p| p.1 > 0.0).map(|p| p.0))?;
+    let (a, b) = (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
+    let margin = 0.12 * (b - a);
+    let mut t: Vec<f64> = (nice_ticks(lo, hi, 3).into_iter())
+        .filter(|t| *t >= a + margin && *t <= b - margin)
+        .collect();
+    if t.is_empty() {
+        t.push((a + b) / 2.0);
+    }
+    Some(Axis {
+        ticks: t,
+        lo: a,
+        hi: b,
+    })
+}
+
+/// Space between a pair-plot cell's edge and its drawing area.
+const CELL_GAP: f64 = 4.0;
+
+/// What every cell of the pair plot draws from.
+struct PairGrid<'a> {
+    view: &'a CalibrationView,
+    /// The shown parameters' (value, weight) pairs in the final generation.
+    columns: Vec<Vec<(f64, f64)>>,
+    /// The shown parameters' scales ([`pair_axis`]).
+    scales: Vec<Option<Axis>>,
+    /// A cell's side in pixels.
+    cell: f64,
+    /// Where the first cell's left edge is.
+    left: f64,
+    /// Where the first cell's top edge is.
+    top: f64,
+}
+
+/// One cell of the pair plot whose two parameters have values: parameter `j` across,
+/// parameter `i` up.
+struct PairCell<'s> {
+    i: usize,
+    j: usize,
+    /// The drawing area, inside the gap.
+    inner: Frame,
+    x: Scale,
+    y: Scale,
+    sx: &'s Axis,
+    sy: &'s Axis,
+}
+
+impl PairGrid<'_> {
+    /// Cell (i, j): its background, then (when both parameters have values) the vertical
+    /// grid, the density or the dots, and the tick labels along the bottom and left edges.
+    fn draw_cell(&self, svg: &mut Svg, i: usize, j: usize) {
+        let (cell, gap) = (self.cell, CELL_GAP);
+        let (cx, cy) = (self.left + cell * j as f64, self.top + cell * i as f64);
+        let inner = Frame {
+            left: cx + gap,
+            top: cy + gap,
+            right: cx + cell - gap,
+            bottom: cy + cell - gap,
+        };
+        svg.rect(
+            inner.left,
+            inner.top,
+            inner.right - inner.left,
+            inner.bottom - inner.top,
+            "#f4f4f2",
+            1.0,
+        );
+        let (Some(sx), Some(sy)) = (&self.scales[j], &self.scales[i]) else {
+            svg.text(
+                (inner.left + inner.right) / 2.0,
+                (inner.top + inner.bottom) / 2.0,
+                "no values",
+                "middle",
+                10.0,
+                MUTED,
             );
-            let (Some(sx), Some(sy)) = (&scales[j], &scales[i]) else {
-                svg.text(
-                    (inner.left + inner.right) / 2.0,
-                    (inner.top + inner.bottom) / 2.0,
-                    "no values",
-                    "middle",
-                    10.0,
-                    MUTED,
-                );
-                continue;
-            };
-            let x = Scale {
+            return;
+        };
+        let c = PairCell {
+            i,
+            j,
+            inner,
+            x: Scale {
                 d0: sx.lo,
                 d1: sx.hi,
                 r0: inner.left,
                 r1: inner.right,
-            };
-            let y = Scale {
+            },
+            y: Scale {
                 d0: sy.lo,
                 d1: sy.hi,
                 r0: inner.bottom,
                 r1: inner.top,
+            },
+            sx,
+            sy,
+        };
+        for t in &sx.ticks {
+            svg.line(c.x.at(*t), inner.top, c.x.at(*t), inner.bottom, GRID, 1.0);
+        }
+        if i == j {
+            self.diagonal(svg, &c);
+        } else {
+            self.scatter(svg, &c);
+        }
+        self.edge_labels(svg, &c);
+    }
+
+    /// A diagonal cell: the parameter's weighted density and its name.
+    fn diagonal(&self, svg: &mut Svg, c: &PairCell) {
+        let (i, inner, x, sx) = (c.i, &c.inner, &c.x, c.sx);
+        if let Some(kde) = Kde::new(&self.columns[i], (sx.hi - sx.lo) / 100.0) {
+            let pts: Vec<(f64, f64)> = linspace(sx.lo, sx.hi, GRID_POINTS)
+                .map(|v| (v, kde.density(v)))
+                .collect();
+            let peak = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
+            let dy = Scale {
+                d0: 0.0,
+                d1: if peak > 0.0 { peak } else { 1.0 },
+                r0: inner.bottom,
+                r1: inner.top + 18.0,
             };
-            for t in &sx.ticks {
-                svg.line(x.at(*t), inner.top, x.at(*t), inner.bottom, GRID, 1.0);
+            let xy: Vec<(f64, f64)> = pts.iter().map(|(a, b)| (x.at(*a), dy.at(*b))).collect();
+            svg.polyline(&xy, PALETTE[0], 1.8);
+        }
+        let label = short(
+            &self.view.parameters[i].path,
+            (self.cell - 2.0 * CELL_GAP - 8.0) / 6.0,
+        );
+        svg.text(
+            inner.left + 4.0,
+            inner.top + 12.0,
+            &label,
+            "start",
+            10.0,
+            INK,
+        );
+        svg.count(self.columns[i].len());
+    }
+
+    /// A cell off the diagonal: the horizontal grid and each particle as a weighted dot.
+    fn scatter(&self, svg: &mut Svg, c: &PairCell) {
+        let (i, j, inner, x, y) = (c.i, c.j, &c.inner, &c.x, &c.y);
+        for t in &c.sy.ticks {
+            svg.line(inner.left, y.at(*t), inner.right, y.at(*t), GRID, 1.0);
+        }
+        let pts: Vec<((f64, f64), f64)> = self.columns[j]
+            .iter()
+            .zip(&self.columns[i])
+            .filter(|(a, b)| a.0.is_finite() && b.0.is_finite() && a.1 > 0.0)
+            .map(|(a, b)| ((x.at(a.0), y.at(b.0)), a.1))
+            .collect();
+        weighted_dots(
+            svg,
+            &pts,
+            if self.cell >= 150.0 { 3.2 } else { 2.6 },
+            PALETTE[0],
+        );
+        svg.count(pts.len());
+    }
+
+    /// Tick labels and the parameter's name under the bottom row; tick labels left of the
+    /// first column (apart from its top cell).
+    fn edge_labels(&self, svg: &mut Svg, c: &PairCell) {
+        let (i, j, inner, x, y) = (c.i, c.j, &c.inner, &c.x, &c.y);
+        if i + 1 == self.columns.len() {
+            let labels = tick_labels(&c.sx.ticks, Unit::Count);
+            for (t, l) in c.sx.ticks.iter().zip(&labels) {
+                svg.text(x.at(*t), inner.bottom + 15.0, l, "middle", 9.5, MUTED);
             }
-            if i == j {
-                if let Some(kde) = Kde::new(&columns[i], (sx.hi - sx.lo) / 100.0) {
-                    let pts: Vec<(f64, f64)> = linspace(sx.lo, sx.hi, GRID_POINTS)
-                        .map(|v| (v, kde.density(v)))
-                        .collect();
-                    let peak = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
-                    let dy = Scale {
-                        d0: 0.0,
-                        d1: if peak > 0.0 { peak } else { 1.0 },
-                        r0: inner.bottom,
-                        r1: inner.top + 18.0,
-                    };
-                    let xy: Vec<(f64, f64)> =
-                        pts.iter().map(|(a, b)| (x.at(*a), dy.at(*b))).collect();
-                    svg.polyline(&xy, PALETTE[0], 1.8);
-                }
-                let label = short(&view.parameters[i].path, (cell - 2.0 * gap - 8.0) / 6.0);
-                svg.text(
-                    inner.left + 4.0,
-                    inner.top + 12.0,
-                    &label,
-                    "start",
-                    10.0,
-                    INK,
-                );
-                svg.count(columns[i].len());
-            } else {
-                for t in &sy.ticks {
-                    svg.line(inner.left, y.at(*t), inner.right, y.at(*t), GRID, 1.0);
-                }
-                let pts: Vec<((f64, f64), f64)> = columns[j]
-                    .iter()
-                    .zip(&columns[i])
-                    .filter(|(a, b)| a.0.is_finite() && b.0.is_finite() && a.1 > 0.0)
-                    .map(|(a, b)| ((x.at(a.0), y.at(b.0)), a.1))
-                    .collect();
-                weighted_dots(
-                    &mut svg,
-                    &pts,
-                    if cell >= 150.0 { 3.2 } else { 2.6 },
-                    PALETTE[0],
-                );
-                svg.count(pts.len());
-            }
-            if i + 1 == shown {
-                let labels = tick_labels(&sx.ticks, Unit::Count);
-                for (t, l) in sx.ticks.iter().zip(&labels) {
-                    svg.text(x.at(*t), inner.bottom + 15.0, l, "middle", 9.5, MUTED);
-                }
-                let label = short(&view.parameters[j].path, cell / 5.6);
-                svg.text(
-                    (inner.left + inner.right) / 2.0,
-                    inner.bottom + 30.0,
-                    &label,
-                    "middle",
-                    10.0,
-                    MUTED,
-                );
-            }
-            if j == 0 && i > 0 {
-                let labels = tick_labels(&sy.ticks, Unit::Count);
-                for (t, l) in sy.ticks.iter().zip(&labels) {
-                    svg.text(inner.left - 4.0, y.at(*t) + 3.0, l, "end", 9.5, MUTED);
-                }
+            let label = short(&self.view.parameters[j].path, self.cell / 5.6);
+            svg.text(
+                (inner.left + inner.right) / 2.0,
+                inner.bottom + 30.0,
+                &label,
+                "middle",
+                10.0,
+                MUTED,
+            );
+        }
+        if j == 0 && i > 0 {
+            let labels = tick_labels(&c.sy.ticks, Unit::Count);
+            for (t, l) in c.sy.ticks.iter().zip(&labels) {
+                svg.text(inner.left - 4.0, y.at(*t) + 3.0, l, "end", 9.5, MUTED);
             }
         }
     }
-    Some(svg.finish("pairs".into(), title))
 }
 
 /// `text` cut from the left to about `chars` characters (a path's end says most).
@@ -679,11 +765,25 @@ ul.facts{font-size:14px;margin:8px 0;padding-left:20px}
 .small{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px}
 ";
 
-/// The whole document.
+/// The whole document: the notes on what is missing, then the five sections in order.
 pub fn render(view: &CalibrationView) -> String {
+    let mut missing = input_gaps(view);
+    missing.extend(particle_gaps(view));
+    let mut s = page_head(view, &missing);
+    generations_section(&mut s, view);
+    marginals_section(&mut s, view);
+    pairs_section(&mut s, view);
+    targets_section(&mut s, view);
+    posterior_section(&mut s, view);
+    s.push_str("</main>\n</body>\n</html>\n");
+    s
+}
+
+/// What the view lacks as a whole: generations, parameters, targets, predictive draws, and
+/// predictive values that are short or not numbers.
+fn input_gaps(view: &CalibrationView) -> Vec<String> {
     let mut missing: Vec<String> = Vec::new();
     let k_all = view.parameters.len();
-    let last = view.generations.last();
     if view.generations.is_empty() {
         missing.push(
             "The calibration has no generations: there are no densities, no pair plot and no \
@@ -729,6 +829,16 @@ pub fn render(view: &CalibrationView) -> String {
             ));
         }
     }
+    missing
+}
+
+/// What the particles lack: final summaries or values that are not numbers, generations with
+/// no positive weight or no particles, and parameters beyond the pair plot.
+fn particle_gaps(view: &CalibrationView) -> Vec<String> {
+    let mut missing: Vec<String> = Vec::new();
+    let k_all = view.parameters.len();
+    let last = view.generations.last();
+    let m = view.targets.len();
     if let Some(g) = last {
         let failed = (g.particles.iter())
             .filter(|p| (0..m).any(|t| !p.summaries.get(t).is_some_and(|x| x.is_finite())))
@@ -769,14 +879,18 @@ pub fn render(view: &CalibrationView) -> String {
             missing.push(format!("Generation {i} has no particles."));
         }
     }
-    let shown = k_all.min(MAX_PAIR_PARAMETERS);
     if k_all > MAX_PAIR_PARAMETERS {
         missing.push(format!(
             "The pair plot shows the first {MAX_PAIR_PARAMETERS} of the {k_all} parameters; \
              the marginal densities and the posterior table show all."
         ));
     }
+    missing
+}
 
+/// The document up to its first section: the title, the notes, what is missing, the
+/// contents.
+fn page_head(view: &CalibrationView, missing: &[String]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
@@ -793,7 +907,7 @@ pub fn render(view: &CalibrationView) -> String {
         }
         s.push_str("</ul>\n");
     }
-    for n in &missing {
+    for n in missing {
         let _ = writeln!(s, "<p class=\"note\">{}</p>", esc(n));
     }
     s.push_str(
@@ -804,8 +918,11 @@ pub fn render(view: &CalibrationView) -> String {
          <li><a href=\"#targets\">Targets and the posterior predictive</a></li>\n\
          <li><a href=\"#posterior\">The final posterior</a></li>\n</ol>\n</nav>\n",
     );
+    s
+}
 
-    // 1. Generations.
+/// 1. The generations: one row each, and a total.
+fn generations_section(s: &mut String, view: &CalibrationView) {
     s.push_str("<section id=\"generations\">\n<h2>Generations</h2>\n");
     s.push_str(
         "<p>Each generation accepts the simulations whose distance to the targets (differences \
@@ -863,8 +980,11 @@ pub fn render(view: &CalibrationView) -> String {
         );
     }
     s.push_str("</section>\n");
+}
 
-    // 2. Marginal densities.
+/// 2. Each parameter's marginal density by generation.
+fn marginals_section(s: &mut String, view: &CalibrationView) {
+    let k_all = view.parameters.len();
     s.push_str("<section id=\"marginals\">\n<h2>Marginal densities by generation</h2>\n");
     s.push_str(
         "<p>Each parameter's weighted kernel density in every generation, light (the first) \
@@ -876,13 +996,17 @@ pub fn render(view: &CalibrationView) -> String {
     } else {
         s.push_str("<div class=\"small\">\n");
         for k in 0..k_all {
-            figure(&mut s, &marginal(view, k));
+            figure(s, &marginal(view, k));
         }
         s.push_str("</div>\n");
     }
     s.push_str("</section>\n");
+}
 
-    // 3. Pair plot.
+/// 3. The final posterior's pair plot.
+fn pairs_section(s: &mut String, view: &CalibrationView) {
+    let k_all = view.parameters.len();
+    let shown = k_all.min(MAX_PAIR_PARAMETERS);
     s.push_str("<section id=\"pairs\">\n<h2>Pair plot of the final posterior</h2>\n");
     s.push_str(
         "<p>Below and above the diagonal, one parameter against another, each particle of \
@@ -896,12 +1020,16 @@ pub fn render(view: &CalibrationView) -> String {
         );
     }
     match pairs(view, shown) {
-        Some(c) => figure(&mut s, &c),
+        Some(c) => figure(s, &c),
         None => s.push_str("<p>Nothing to draw.</p>\n"),
     }
     s.push_str("</section>\n");
+}
 
-    // 4. Targets.
+/// 4. Each target beside its posterior predictive: the charts, then the table.
+fn targets_section(s: &mut String, view: &CalibrationView) {
+    let m = view.targets.len();
+    let last = view.generations.last();
     s.push_str("<section id=\"targets\">\n<h2>Targets and the posterior predictive</h2>\n");
     s.push_str(
         "<p>Each target beside the posterior predictive: simulations with parameters drawn \
@@ -914,7 +1042,7 @@ pub fn render(view: &CalibrationView) -> String {
     } else {
         s.push_str("<div class=\"small\">\n");
         for t in 0..m {
-            figure(&mut s, &target_chart(view, t));
+            figure(s, &target_chart(view, t));
         }
         s.push_str("</div>\n");
         s.push_str(
@@ -970,8 +1098,12 @@ pub fn render(view: &CalibrationView) -> String {
         );
     }
     s.push_str("</section>\n");
+}
 
-    // 5. The posterior.
+/// 5. The final posterior's weighted quantiles, one row per parameter.
+fn posterior_section(s: &mut String, view: &CalibrationView) {
+    let k_all = view.parameters.len();
+    let last = view.generations.last();
     s.push_str("<section id=\"posterior\">\n<h2>The final posterior</h2>\n");
     s.push_str(
         "<p>Weighted quantiles of the final generation (the smallest value whose running \
@@ -1007,8 +1139,7 @@ pub fn render(view: &CalibrationView) -> String {
         }
         _ => s.push_str("<p>No posterior.</p>\n"),
     }
-    s.push_str("</section>\n</main>\n</body>\n</html>\n");
-    s
+    s.push_str("</section>\n");
 }
 
 /// A chart as a figure of the page (no link to a file: the calibration's page is its only

@@ -134,11 +134,54 @@ pub fn section(
     let live: Vec<usize> = (0..point.series.len())
         .filter(|&s| values(point, s, gmv).iter().any(|v| *v != 0.0))
         .collect();
+    let relations = relate(point, &names, &draws, &factors, &live, gmv);
+    let order = strongest(&relations);
+    let u = Uncertain {
+        point,
+        names,
+        factors,
+        live,
+        relations,
+        order,
+    };
+    let grouped = u.factors.iter().filter(|x| x.members.len() > 1).count();
+    let mut sec = Section {
+        id: "uncertain".into(),
+        title: "Uncertain parameters".into(),
+        intro: format!(
+            "Each trial drew its own values of {} parameter(s) (draws.csv) through {} \
+             factor(s): the parameters of a group share one draw, so they move together and \
+             count as one factor ({grouped} group(s) here). ρ is Spearman's rank correlation \
+             of a market's total GMV with a factor across trials, how closely the outcome \
+             follows it (±1: in lockstep; 0: not at all). The {} strongest relations are \
+             drawn, one dot per trial; the table lists them all, * marking those drawn.",
+            u.names.len(),
+            u.factors.len(),
+            u.order.len()
+        ),
+        ..Section::default()
+    };
+    sec.groups.push(u.factors_group());
+    sec.groups.push(u.strongest_group(colour));
+    sec.groups.push(u.table_group());
+    Some(sec)
+}
+
+/// Each factor against each live market (factor by factor, markets in order), from the
+/// trials of the point that have both a draw and a GMV.
+fn relate(
+    point: &PointResults,
+    names: &[String],
+    draws: &DrawsByTrial,
+    factors: &[Factor],
+    live: &[usize],
+    gmv: usize,
+) -> Vec<Relation> {
     let mut relations: Vec<Relation> = Vec::new();
     for (k, factor) in factors.iter().enumerate() {
-        for &s in &live {
+        for &s in live {
             let (c, pl) = &point.series[s];
-            let member = member_for(&names, factor, c, pl);
+            let member = member_for(names, factor, c, pl);
             let xy: Vec<(f64, f64)> = point.trials[s]
                 .iter()
                 .filter_map(|(trial, (_, v))| Some((draws.get(trial)?[member]?, v[gmv]?)))
@@ -153,7 +196,12 @@ pub fn section(
             });
         }
     }
-    // Strongest first; ties in the order of the table (factor, then market).
+    relations
+}
+
+/// The relations drawn: those with a ρ, strongest first (ties in the order of the table:
+/// factor, then market), at most [`DRAWN`].
+fn strongest(relations: &[Relation]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..relations.len())
         .filter(|&i| relations[i].rho.is_some())
         .collect();
@@ -162,108 +210,124 @@ pub fn section(
         strength(b).total_cmp(&strength(a)).then(a.cmp(&b))
     });
     order.truncate(DRAWN);
-    let grouped = factors.iter().filter(|x| x.members.len() > 1).count();
-    let mut sec = Section {
-        id: "uncertain".into(),
-        title: "Uncertain parameters".into(),
-        intro: format!(
-            "Each trial drew its own values of {} parameter(s) (draws.csv) through {} \
-             factor(s): the parameters of a group share one draw, so they move together and \
-             count as one factor ({grouped} group(s) here). ρ is Spearman's rank correlation \
-             of a market's total GMV with a factor across trials, how closely the outcome \
-             follows it (±1: in lockstep; 0: not at all). The {} strongest relations are \
-             drawn, one dot per trial; the table lists them all, * marking those drawn.",
-            names.len(),
-            factors.len(),
-            order.len()
-        ),
-        ..Section::default()
-    };
-    sec.groups.push(Group {
-        id: "uncertain-factors".into(),
-        title: "Factors".into(),
-        items: factors
+    order
+}
+
+/// What the section's groups are drawn from.
+struct Uncertain<'a> {
+    point: &'a PointResults,
+    /// draws.csv's parameter paths.
+    names: Vec<String>,
+    factors: Vec<Factor>,
+    /// The series with some GMV.
+    live: Vec<usize>,
+    relations: Vec<Relation>,
+    /// The relations drawn ([`strongest`]).
+    order: Vec<usize>,
+}
+
+impl Uncertain<'_> {
+    /// The factors, each with the parameters that move together in it.
+    fn factors_group(&self) -> Group {
+        let names = &self.names;
+        Group {
+            id: "uncertain-factors".into(),
+            title: "Factors".into(),
+            items: self
+                .factors
+                .iter()
+                .map(|x| {
+                    if x.members.len() == 1 {
+                        format!("{}: one parameter", x.name)
+                    } else {
+                        format!(
+                            "{}: {} parameters moving together ({})",
+                            x.name,
+                            x.members.len(),
+                            x.members
+                                .iter()
+                                .map(|&j| short(&names[j]))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                })
+                .collect(),
+            ..Group::default()
+        }
+    }
+
+    /// The strongest relations as scatter charts, one dot per trial.
+    fn strongest_group(&self, colour: &dyn Fn(&str) -> &'static str) -> Group {
+        let (factors, names) = (&self.factors, &self.names);
+        let charts = self
+            .order
             .iter()
-            .map(|x| {
-                if x.members.len() == 1 {
-                    format!("{}: one parameter", x.name)
+            .map(|&i| {
+                let r = &self.relations[i];
+                let (c, pl) = &self.point.series[r.series];
+                let factor = &factors[r.factor].name;
+                let param = &names[r.member];
+                let via = if factors[r.factor].members.len() > 1 {
+                    format!(" (factor {factor})")
                 } else {
-                    format!(
-                        "{}: {} parameters moving together ({})",
-                        x.name,
-                        x.members.len(),
-                        x.members
-                            .iter()
-                            .map(|&j| short(&names[j]))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
+                    String::new()
+                };
+                charts::scatter(
+                    slug(&format!("uncertain-gmv_usd-{c}-{pl}-vs-{factor}")),
+                    &format!("Total GMV · {c} {pl}"),
+                    &format!(
+                        "against the drawn {}{via}, ρ = {:.2}",
+                        short(param),
+                        no_negative_zero(r.rho.unwrap_or(0.0))
+                    ),
+                    param,
+                    &r.xy,
+                    Unit::Usd,
+                    "USD over the run",
+                    colour(pl),
+                )
             })
-            .collect(),
-        ..Group::default()
-    });
-    let charts = order
-        .iter()
-        .map(|&i| {
-            let r = &relations[i];
-            let (c, pl) = &point.series[r.series];
-            let factor = &factors[r.factor].name;
-            let param = &names[r.member];
-            let via = if factors[r.factor].members.len() > 1 {
-                format!(" (factor {factor})")
-            } else {
-                String::new()
-            };
-            charts::scatter(
-                slug(&format!("uncertain-gmv_usd-{c}-{pl}-vs-{factor}")),
-                &format!("Total GMV · {c} {pl}"),
-                &format!(
-                    "against the drawn {}{via}, ρ = {:.2}",
-                    short(param),
-                    no_negative_zero(r.rho.unwrap_or(0.0))
-                ),
-                param,
-                &r.xy,
-                Unit::Usd,
-                "USD over the run",
-                colour(pl),
-            )
-        })
-        .collect();
-    sec.groups.push(Group {
-        id: "uncertain-strongest".into(),
-        title: "The strongest relations".into(),
-        charts,
-        ..Group::default()
-    });
-    let mut header = vec!["market".to_string()];
-    header.extend(factors.iter().map(|x| x.name.clone()));
-    let rows = live
-        .iter()
-        .map(|&s| {
-            let (c, pl) = &point.series[s];
-            let mut row = vec![format!("{c} {pl}")];
-            for k in 0..factors.len() {
-                let i = relations
-                    .iter()
-                    .position(|r| r.factor == k && r.series == s)
-                    .expect("a relation per factor and market");
-                let mark = if order.contains(&i) { " *" } else { "" };
-                row.push(relations[i].rho.map_or("n/a".to_string(), |r| {
-                    format!("{:.2}{mark}", no_negative_zero(r))
-                }));
-            }
-            row
-        })
-        .collect();
-    sec.groups.push(Group {
-        id: "uncertain-table".into(),
-        title: "Every market against every factor: ρ".into(),
-        tables: vec![Table { header, rows }],
-        ..Group::default()
-    });
-    Some(sec)
+            .collect();
+        Group {
+            id: "uncertain-strongest".into(),
+            title: "The strongest relations".into(),
+            charts,
+            ..Group::default()
+        }
+    }
+
+    /// Every live market against every factor: ρ, * on those drawn.
+    fn table_group(&self) -> Group {
+        let relations = &self.relations;
+        let mut header = vec!["market".to_string()];
+        header.extend(self.factors.iter().map(|x| x.name.clone()));
+        let rows = self
+            .live
+            .iter()
+            .map(|&s| {
+                let (c, pl) = &self.point.series[s];
+                let mut row = vec![format!("{c} {pl}")];
+                for k in 0..self.factors.len() {
+                    let i = relations
+                        .iter()
+                        .position(|r| r.factor == k && r.series == s)
+                        .expect("a relation per factor and market");
+                    let mark = if self.order.contains(&i) { " *" } else { "" };
+                    row.push(relations[i].rho.map_or("n/a".to_string(), |r| {
+                        format!("{:.2}{mark}", no_negative_zero(r))
+                    }));
+                }
+                row
+            })
+            .collect();
+        Group {
+            id: "uncertain-table".into(),
+            title: "Every market against every factor: ρ".into(),
+            tables: vec![Table { header, rows }],
+            ..Group::default()
+        }
+    }
 }
 
 /// Each trial's drawn values, in draws.csv's column order.

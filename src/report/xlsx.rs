@@ -515,7 +515,6 @@ fn band_series(chart: &mut Chart, head: u32, col: u16, cats: (u32, u32, u16)) {
 /// the largest markets with a line chart each.
 fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Format) -> Result<()> {
     let title = Format::new().set_bold().set_font_size(14);
-    let usd = Format::new().set_num_format(WHOLE_USD_FORMAT);
     let name = f
         .shown()
         .scenario_name
@@ -529,8 +528,24 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
     if f.results.is_sweep() {
         top = sweep_table(ws, f, top, header)?;
     }
-    // Total GMV per market.
     let totals = gmv_totals(f);
+    totals_table(ws, top, &totals, header)?;
+    if !totals.is_empty() {
+        totals_chart(ws, top, totals.len() as u32)?;
+    }
+    weekly_largest(ws, f, top, &totals, header)?;
+    ws.set_freeze_panes(0, 0)?;
+    Ok(())
+}
+
+/// Total GMV per market from row `top`: its quantiles and the whiskers' lengths.
+fn totals_table(
+    ws: &mut Worksheet,
+    top: u32,
+    totals: &[(String, f64, f64, f64)],
+    header: &Format,
+) -> Result<()> {
+    let usd = Format::new().set_num_format(WHOLE_USD_FORMAT);
     let cols = [
         "market",
         "p05",
@@ -553,33 +568,49 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
     for c in 1..6 {
         ws.set_column_width(c, 16)?;
     }
-    if !totals.is_empty() {
-        let last = top + totals.len() as u32;
-        let mut chart = Chart::new(ChartType::Column);
-        chart
-            .title()
-            .set_name("Total GMV per market: median, whiskers 5%–95% of trials");
-        let mut bars = ChartErrorBars::new();
-        bars.set_type(ChartErrorBarsType::Custom(
-            ChartRange::new_from_range("charts", top + 1, 4, last, 4),
-            ChartRange::new_from_range("charts", top + 1, 5, last, 5),
-        ));
-        chart
-            .add_series()
-            .set_name(("charts", top, 2))
-            .set_categories(("charts", top + 1, 0, last, 0))
-            .set_values(("charts", top + 1, 2, last, 2))
-            .set_y_error_bars(&bars);
-        chart
-            .y_axis()
-            .set_name("USD over the run")
-            .set_num_format("$#,##0,,\" m\"");
-        chart.legend().set_hidden();
-        chart.set_width(720).set_height(360);
-        ws.insert_chart(top, CHART_COLUMN, &chart)?;
-    }
-    // Weekly GMV of the largest markets by median total GMV.
-    let mut largest = totals.clone();
+    Ok(())
+}
+
+/// The column chart of the `n` markets of the totals table at row `top`: medians, whiskers
+/// from the table's two last columns.
+fn totals_chart(ws: &mut Worksheet, top: u32, n: u32) -> Result<()> {
+    let last = top + n;
+    let mut chart = Chart::new(ChartType::Column);
+    chart
+        .title()
+        .set_name("Total GMV per market: median, whiskers 5%–95% of trials");
+    let mut bars = ChartErrorBars::new();
+    bars.set_type(ChartErrorBarsType::Custom(
+        ChartRange::new_from_range("charts", top + 1, 4, last, 4),
+        ChartRange::new_from_range("charts", top + 1, 5, last, 5),
+    ));
+    chart
+        .add_series()
+        .set_name(("charts", top, 2))
+        .set_categories(("charts", top + 1, 0, last, 0))
+        .set_values(("charts", top + 1, 2, last, 2))
+        .set_y_error_bars(&bars);
+    chart
+        .y_axis()
+        .set_name("USD over the run")
+        .set_num_format("$#,##0,,\" m\"");
+    chart.legend().set_hidden();
+    chart.set_width(720).set_height(360);
+    ws.insert_chart(top, CHART_COLUMN, &chart)?;
+    Ok(())
+}
+
+/// Weekly GMV of the largest markets by median total GMV, below the totals table at row
+/// `top`: the dates, three columns per market, and a line chart each.
+fn weekly_largest(
+    ws: &mut Worksheet,
+    f: &Folder,
+    top: u32,
+    totals: &[(String, f64, f64, f64)],
+    header: &Format,
+) -> Result<()> {
+    let usd = Format::new().set_num_format(WHOLE_USD_FORMAT);
+    let mut largest = totals.to_vec();
     largest.sort_by(|a, b| b.2.total_cmp(&a.2));
     largest.truncate(TOP_MARKETS);
     let gmv = WEEKLY_CHARTS
@@ -633,7 +664,6 @@ fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Forma
         ws.insert_chart(top + 20 + CHART_ROWS * k as u32, CHART_COLUMN, &chart)?;
         col += 3;
     }
-    ws.set_freeze_panes(0, 0)?;
     Ok(())
 }
 

@@ -51,39 +51,106 @@ pub fn read(dir: &Path) -> Result<Results> {
     }
     let (mut rdr, dialect) = crate::format::Dialect::reader(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let header: Vec<String> = rdr
-        .headers()
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .iter()
-        .map(String::from)
-        .collect();
-    let col = |name: &str| {
-        header.iter().position(|h| h == name).ok_or_else(|| {
-            UserError(format!(
-                "{} has no `{name}` column; it was not written by `livemarket run`",
-                path.display()
-            ))
-        })
-    };
-    let (trial, seed, country, platform) = (
-        col("trial")?,
-        col("seed")?,
-        col("country")?,
-        col("platform")?,
-    );
-    let sweep = header.first().is_some_and(|h| h == "point");
-    let columns: Vec<String> = if sweep {
-        header[1..trial].to_vec()
-    } else {
-        Vec::new()
-    };
-    let measure_cols: Vec<usize> = (platform + 1..header.len())
-        .filter(|&i| !header[i].ends_with("_date"))
-        .collect();
-    let metrics: Vec<String> = measure_cols.iter().map(|&i| header[i].clone()).collect();
+    let layout = Layout::read(&mut rdr, &path, dialect)?;
     let mut points: Vec<PointResults> = Vec::new();
     for (line, record) in rdr.records().enumerate() {
-        let at = || format!("{}:{}", path.display(), line + 2);
+        layout.add(&mut points, line, record)?;
+    }
+    // Points with no finished trial yet still have their values in points.csv.
+    if layout.sweep {
+        point_values(dir, &mut points);
+    }
+    if points.is_empty() {
+        points.push(PointResults::default());
+    }
+    let metrics: Vec<String> = (layout.measure_cols.iter())
+        .map(|&i| layout.header[i].clone())
+        .collect();
+    Ok(Results {
+        dir: dir.to_path_buf(),
+        columns: layout.columns,
+        metrics,
+        points,
+    })
+}
+
+/// Where a `trials.csv`'s columns are, and how its numbers are written.
+struct Layout<'a> {
+    path: &'a Path,
+    dialect: crate::format::Dialect,
+    header: Vec<String>,
+    trial: usize,
+    seed: usize,
+    country: usize,
+    platform: usize,
+    /// Whether the file begins with a `point` column (a sweep's).
+    sweep: bool,
+    /// The swept parameters' paths.
+    columns: Vec<String>,
+    /// The measures' columns (dates left out).
+    measure_cols: Vec<usize>,
+}
+
+impl<'a> Layout<'a> {
+    /// The layout from the header of `path`: an error when a key column is missing.
+    fn read(
+        rdr: &mut csv::Reader<std::fs::File>,
+        path: &'a Path,
+        dialect: crate::format::Dialect,
+    ) -> Result<Layout<'a>> {
+        let header: Vec<String> = rdr
+            .headers()
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let col = |name: &str| {
+            header.iter().position(|h| h == name).ok_or_else(|| {
+                UserError(format!(
+                    "{} has no `{name}` column; it was not written by `livemarket run`",
+                    path.display()
+                ))
+            })
+        };
+        let (trial, seed, country, platform) = (
+            col("trial")?,
+            col("seed")?,
+            col("country")?,
+            col("platform")?,
+        );
+        let sweep = header.first().is_some_and(|h| h == "point");
+        let columns: Vec<String> = if sweep {
+            header[1..trial].to_vec()
+        } else {
+            Vec::new()
+        };
+        let measure_cols: Vec<usize> = (platform + 1..header.len())
+            .filter(|&i| !header[i].ends_with("_date"))
+            .collect();
+        Ok(Layout {
+            path,
+            dialect,
+            header,
+            trial,
+            seed,
+            country,
+            platform,
+            sweep,
+            columns,
+            measure_cols,
+        })
+    }
+
+    /// Adds the record on data line `line` (0 for the first after the header) to its point
+    /// and series.
+    fn add(
+        &self,
+        points: &mut Vec<PointResults>,
+        line: usize,
+        record: csv::Result<csv::StringRecord>,
+    ) -> Result<()> {
+        let (header, dialect, sweep) = (&self.header, self.dialect, self.sweep);
+        let at = || format!("{}:{}", self.path.display(), line + 2);
         let record = record.with_context(at)?;
         let number = |i: usize| -> Result<Option<f64>> {
             let cell = record.get(i).unwrap_or("");
@@ -131,13 +198,13 @@ pub fn read(dir: &Path) -> Result<Results> {
         }
         let point = &mut points[p];
         if sweep && point.values.is_empty() {
-            point.values = (1..trial)
+            point.values = (1..self.trial)
                 .map(|i| dialect.standard(record.get(i).unwrap_or("")).into_owned())
                 .collect();
         }
         let key = (
-            record.get(country).unwrap_or("").to_string(),
-            record.get(platform).unwrap_or("").to_string(),
+            record.get(self.country).unwrap_or("").to_string(),
+            record.get(self.platform).unwrap_or("").to_string(),
         );
         let s = match point.series.iter().position(|k| *k == key) {
             Some(s) => s,
@@ -147,16 +214,18 @@ pub fn read(dir: &Path) -> Result<Results> {
                 point.series.len() - 1
             }
         };
-        let values = measure_cols
-            .iter()
+        let values = (self.measure_cols.iter())
             .map(|&i| number(i))
             .collect::<Result<Vec<_>>>()?;
-        point.trials[s].insert(whole(trial)?, (whole(seed)?, values));
+        point.trials[s].insert(whole(self.trial)?, (whole(self.seed)?, values));
+        Ok(())
     }
-    // Points with no finished trial yet still have their values in points.csv.
-    if sweep
-        && let Ok((mut p, dialect)) = crate::format::Dialect::reader(&dir.join(super::POINTS_CSV))
-    {
+}
+
+/// A sweep's point values from `dir/points.csv`, for the points with no finished trial yet
+/// (nothing when the file cannot be read; up to its first unreadable record).
+fn point_values(dir: &Path, points: &mut Vec<PointResults>) {
+    if let Ok((mut p, dialect)) = crate::format::Dialect::reader(&dir.join(super::POINTS_CSV)) {
         for (k, record) in p.records().enumerate() {
             let Ok(record) = record else { break };
             if points.len() <= k {
@@ -169,13 +238,4 @@ pub fn read(dir: &Path) -> Result<Results> {
                 .collect();
         }
     }
-    if points.is_empty() {
-        points.push(PointResults::default());
-    }
-    Ok(Results {
-        dir: dir.to_path_buf(),
-        columns,
-        metrics,
-        points,
-    })
 }

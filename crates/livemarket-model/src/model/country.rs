@@ -141,6 +141,9 @@ impl CountryState {
     }
 
     /// Runs the country's part of week `week` and writes its records (its markets in order).
+    ///
+    /// The stages are methods of their own, each called once a week (not per consumer), so
+    /// the split costs nothing measurable and adds no allocation.
     pub fn step(
         &mut self,
         world: &World,
@@ -151,7 +154,6 @@ impl CountryState {
         aux: &mut [Aux],
     ) {
         let cw = &world.countries[c];
-        let spec = &cw.spec;
         if week > 0 {
             self.reach
                 .advance(week, &mut self.consumers, &mut self.users);
@@ -160,9 +162,27 @@ impl CountryState {
         self.closes(world, cw, plan, &terms);
         self.installed_base(world, cw, plan, week);
         let transfers = self.creator_market(world, cw, &terms, week);
+        let (pull, happen) = self.week_creators(world, cw, &terms);
+        let flows = self.consumers_pass(world, cw, &terms, week, pull, happen);
+        let fund_paid = self.credit_creators(world, cw, plan, &terms, &flows);
+        self.creators_end_week(world, cw, plan, &terms, week);
+        for (slot, &m) in aux.iter_mut().zip(&cw.markets) {
+            *slot = self.aux(world, m, &terms, &flows);
+        }
+        self.record(world, cw, plan, &terms, &transfers, &flows, &fund_paid, out);
+    }
 
-        // The week's creators: who can be watched on each live platform, and how sessions
-        // thin as their followers fall.
+    /// The week's creators: who can be watched on each live platform (the pickers), and how
+    /// sessions thin as their followers fall. Returns each platform's pull (its pickers'
+    /// total) and the share of sessions that happen.
+    #[inline]
+    fn week_creators(
+        &mut self,
+        world: &World,
+        cw: &CountryWorld,
+        terms: &Terms,
+    ) -> ([f64; MAX_PLATFORMS], [f64; MAX_PLATFORMS]) {
+        let spec = &cw.spec;
         let eta = spec.spend.creator_elasticity;
         let switches = world.switches;
         let tail_share = spec.creators.tail_share;
@@ -195,8 +215,24 @@ impl CountryState {
                 happen[p] = (f / f0).min(1.0).powf(eta);
             }
         }
+        (pull, happen)
+    }
 
-        // Steps 4-6 for consumers.
+    /// Steps 4-6 for consumers: the pass over them with the week's prices, pull and
+    /// sessions, and their adoptions and lapses applied. Returns the week's flows.
+    #[inline]
+    fn consumers_pass(
+        &mut self,
+        world: &World,
+        cw: &CountryWorld,
+        terms: &Terms,
+        week: u32,
+        pull: [f64; MAX_PLATFORMS],
+        happen: [f64; MAX_PLATFORMS],
+    ) -> Flows {
+        let spec = &cw.spec;
+        let switches = world.switches;
+        let eta = spec.spend.creator_elasticity;
         let mut flows = Flows::default();
         if terms.live_mask != 0 || self.consumers.adopters > 0 {
             let order = &spec.spend.order_value_usd;
@@ -278,8 +314,21 @@ impl CountryState {
             );
             self.consumers.apply_changes(&self.adopted, &self.lapsed);
         }
+        flows
+    }
 
-        // Step 6: creators are credited the expected commission of the sessions they hosted.
+    /// Step 6: creators are credited the expected commission of the sessions they hosted
+    /// (and each follower's worth is updated), and creator funds pay out. Returns what each
+    /// platform's fund paid.
+    #[inline]
+    fn credit_creators(
+        &mut self,
+        world: &World,
+        cw: &CountryWorld,
+        plan: &[MarketWeek],
+        terms: &Terms,
+        flows: &Flows,
+    ) -> [f64; MAX_PLATFORMS] {
         let mut commission = [0.0; MAX_PLATFORMS];
         for (p, picker) in self.pickers.iter().enumerate() {
             for (&id, &e) in picker.ids.iter().zip(&picker.expected) {
@@ -310,6 +359,21 @@ impl CountryState {
                 );
             }
         }
+        fund_paid
+    }
+
+    /// The end of the week for creators: each one's earnings and whether it quits, then the
+    /// long tails'.
+    #[inline]
+    fn creators_end_week(
+        &mut self,
+        world: &World,
+        cw: &CountryWorld,
+        plan: &[MarketWeek],
+        terms: &Terms,
+        week: u32,
+    ) {
+        let spec = &cw.spec;
         let mut opened = [None; MAX_PLATFORMS];
         for &m in &cw.markets {
             opened[world.markets[m].platform] = plan[m].opened;
@@ -325,10 +389,6 @@ impl CountryState {
             cr.grace_weeks,
         );
         self.tails_end_week(world, cw, plan, week);
-        for (slot, &m) in aux.iter_mut().zip(&cw.markets) {
-            *slot = self.aux(world, m, &terms, &flows);
-        }
-        self.record(world, cw, plan, &terms, &transfers, &flows, &fund_paid, out);
     }
 
     /// End of the week for each platform's long tail: a streaming tail creator's trailing

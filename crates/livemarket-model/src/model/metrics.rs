@@ -68,6 +68,8 @@ impl Metric {
     pub const COUNT: usize = Self::ALL.len();
 
     /// The one description of the metric: every name, title, unit and rule of it is here.
+    // Long (about 220 lines) because it is the one flat table of every metric: splitting it
+    // would scatter the table.
     pub const fn describe(self) -> Description {
         /// A flow's total over a trial is its sum over weeks; a stock's, its last week.
         const FLOW: bool = true;

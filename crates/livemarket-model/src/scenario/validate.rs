@@ -398,100 +398,122 @@ fn creator_share_rules(c: &mut Check, s: &Scenario) {
 /// read where it reads one), a review band that is a band, a plan
 /// whose dates increase.
 fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &Market) {
-    use super::schema::{ExitMeasure, GateMeasure};
-    let needs = |c: &mut Check, path: String, what: &str| {
-        c.fail(&path, format!("`{path}` is required {what}; add it"));
-    };
     if let Some(gate) = m.live.as_ref().and_then(|l| l.gate.as_ref()) {
-        let g = format!("{at}.live.gate");
-        match gate.measure {
-            GateMeasure::Gmv if gate.min_weekly_gmv_usd.is_none() => needs(
-                c,
-                format!("{g}.min_weekly_gmv_usd"),
-                "with gate measure \"gmv\" (the default)",
-            ),
-            GateMeasure::Contribution if gate.min_weekly_contribution_usd.is_none() => needs(
-                c,
-                format!("{g}.min_weekly_contribution_usd"),
-                "with gate measure \"contribution\"",
-            ),
-            GateMeasure::Value if gate.min_value.is_none() => {
-                needs(c, format!("{g}.min_value"), "with gate measure \"value\"")
-            }
-            GateMeasure::Plan
-                if p.markets
-                    .get(&gate.market)
-                    .is_some_and(|gm| gm.plan.is_none()) =>
-            {
+        gate_rules(c, p, at, gate);
+    }
+    if let Some(exit) = &m.exit {
+        exit_rules(c, at, m, exit);
+    }
+    review_band_rule(c, at, m);
+    if let Some(plan) = &m.plan {
+        plan_rules(c, at, plan);
+    }
+}
+
+/// A key that a measure reads is missing.
+fn needs(c: &mut Check, path: String, what: &str) {
+    c.fail(&path, format!("`{path}` is required {what}; add it"));
+}
+
+/// A live gate's measure has its threshold and what it reads (the plan, or the `value`
+/// reviews, of the market it names); a GMV threshold only with the GMV measure.
+fn gate_rules(c: &mut Check, p: &Platform, at: &str, gate: &Gate) {
+    use super::schema::GateMeasure;
+    let g = format!("{at}.live.gate");
+    match gate.measure {
+        GateMeasure::Gmv if gate.min_weekly_gmv_usd.is_none() => needs(
+            c,
+            format!("{g}.min_weekly_gmv_usd"),
+            "with gate measure \"gmv\" (the default)",
+        ),
+        GateMeasure::Contribution if gate.min_weekly_contribution_usd.is_none() => needs(
+            c,
+            format!("{g}.min_weekly_contribution_usd"),
+            "with gate measure \"contribution\"",
+        ),
+        GateMeasure::Value if gate.min_value.is_none() => {
+            needs(c, format!("{g}.min_value"), "with gate measure \"value\"")
+        }
+        GateMeasure::Plan
+            if p.markets
+                .get(&gate.market)
+                .is_some_and(|gm| gm.plan.is_none()) =>
+        {
+            let path = format!("{g}.measure");
+            c.fail(
+                &path,
+                format!(
+                    "`{path}` = \"plan\" reads the plan of market {}, which has none; add \
+                     a `plan` table (weekly_gmv_usd or points) to that market",
+                    gate.market
+                ),
+            );
+        }
+        GateMeasure::Value => {
+            let reviewed = p.markets.get(&gate.market).is_some_and(|gm| {
+                gm.subsidy.as_ref().is_some_and(|s| {
+                    s.policy == Policy::Review && s.measure == ReviewMeasure::Value
+                })
+            });
+            if !reviewed {
                 let path = format!("{g}.measure");
                 c.fail(
                     &path,
                     format!(
-                        "`{path}` = \"plan\" reads the plan of market {}, which has none; add \
-                         a `plan` table (weekly_gmv_usd or points) to that market",
+                        "`{path}` = \"value\" reads the `value` reviews of market {}, which \
+                         has none; give that market subsidy policy = \"review\" with measure \
+                         = \"value\", or use another gate measure",
                         gate.market
                     ),
                 );
             }
-            GateMeasure::Value => {
-                let reviewed = p.markets.get(&gate.market).is_some_and(|gm| {
-                    gm.subsidy.as_ref().is_some_and(|s| {
-                        s.policy == Policy::Review && s.measure == ReviewMeasure::Value
-                    })
-                });
-                if !reviewed {
-                    let path = format!("{g}.measure");
-                    c.fail(
-                        &path,
-                        format!(
-                            "`{path}` = \"value\" reads the `value` reviews of market {}, which \
-                             has none; give that market subsidy policy = \"review\" with measure \
-                             = \"value\", or use another gate measure",
-                            gate.market
-                        ),
-                    );
-                }
-            }
-            _ => {}
         }
-        if gate.min_weekly_gmv_usd.is_some() && gate.measure != GateMeasure::Gmv {
-            let path = format!("{g}.min_weekly_gmv_usd");
+        _ => {}
+    }
+    if gate.min_weekly_gmv_usd.is_some() && gate.measure != GateMeasure::Gmv {
+        let path = format!("{g}.min_weekly_gmv_usd");
+        c.fail(
+            &path,
+            format!(
+                "`{path}` is read only with gate measure \"gmv\", but the measure is \
+                 \"{}\"; remove it or set measure = \"gmv\"",
+                gate.measure.name()
+            ),
+        );
+    }
+}
+
+/// An exit's measure has its threshold, and the plan measure a plan to read.
+fn exit_rules(c: &mut Check, at: &str, m: &Market, exit: &Exit) {
+    use super::schema::ExitMeasure;
+    let e = format!("{at}.exit");
+    match exit.measure {
+        ExitMeasure::Gmv if exit.min_weekly_gmv_usd.is_none() => needs(
+            c,
+            format!("{e}.min_weekly_gmv_usd"),
+            "with exit measure \"gmv\" (the default)",
+        ),
+        ExitMeasure::Plan if exit.min_plan_share.is_none() => needs(
+            c,
+            format!("{e}.min_plan_share"),
+            "with exit measure \"plan\"",
+        ),
+        ExitMeasure::Plan if m.plan.is_none() => {
+            let path = format!("{e}.measure");
             c.fail(
                 &path,
                 format!(
-                    "`{path}` is read only with gate measure \"gmv\", but the measure is \
-                     \"{}\"; remove it or set measure = \"gmv\"",
-                    gate.measure.name()
+                    "`{path}` = \"plan\" needs the market's plan; add a `plan` table \
+                     (weekly_gmv_usd or points) to `{at}`"
                 ),
             );
         }
+        _ => {}
     }
-    if let Some(exit) = &m.exit {
-        let e = format!("{at}.exit");
-        match exit.measure {
-            ExitMeasure::Gmv if exit.min_weekly_gmv_usd.is_none() => needs(
-                c,
-                format!("{e}.min_weekly_gmv_usd"),
-                "with exit measure \"gmv\" (the default)",
-            ),
-            ExitMeasure::Plan if exit.min_plan_share.is_none() => needs(
-                c,
-                format!("{e}.min_plan_share"),
-                "with exit measure \"plan\"",
-            ),
-            ExitMeasure::Plan if m.plan.is_none() => {
-                let path = format!("{e}.measure");
-                c.fail(
-                    &path,
-                    format!(
-                        "`{path}` = \"plan\" needs the market's plan; add a `plan` table \
-                         (weekly_gmv_usd or points) to `{at}`"
-                    ),
-                );
-            }
-            _ => {}
-        }
-    }
+}
+
+/// A review band's high end is not below its target.
+fn review_band_rule(c: &mut Check, at: &str, m: &Market) {
     if let Some(sub) = &m.subsidy
         && let Some(high) = sub.review_target_high
         && high < sub.review_target
@@ -506,36 +528,39 @@ fn model3_market_rules(c: &mut Check, p: &Platform, at: &str, m: &Market) {
             ),
         );
     }
-    if let Some(plan) = &m.plan {
-        let path = format!("{at}.plan");
-        match (&plan.weekly_gmv_usd, &plan.points) {
-            (None, None) => c.fail(
-                &path,
-                format!("`{path}` needs `weekly_gmv_usd` or `points`; add one"),
-            ),
-            (Some(_), Some(_)) => c.fail(
-                &path,
-                format!("`{path}` has both `weekly_gmv_usd` and `points`; keep one"),
-            ),
-            (None, Some(points)) => {
-                if points.is_empty() || points.windows(2).any(|w| w[1].0 <= w[0].0) {
-                    c.fail(
-                        &format!("{path}.points"),
-                        format!(
-                            "`{path}.points` must hold at least one [date, USD] point, dates \
-                             increasing"
-                        ),
-                    );
-                }
-                if points.iter().any(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
-                    c.fail(
-                        &format!("{path}.points"),
-                        format!("`{path}.points` values are weekly GMV in USD, 0 or more"),
-                    );
-                }
+}
+
+/// A plan is weekly GMV or points (one of the two), the points' dates increasing and their
+/// values 0 or more.
+fn plan_rules(c: &mut Check, at: &str, plan: &Plan) {
+    let path = format!("{at}.plan");
+    match (&plan.weekly_gmv_usd, &plan.points) {
+        (None, None) => c.fail(
+            &path,
+            format!("`{path}` needs `weekly_gmv_usd` or `points`; add one"),
+        ),
+        (Some(_), Some(_)) => c.fail(
+            &path,
+            format!("`{path}` has both `weekly_gmv_usd` and `points`; keep one"),
+        ),
+        (None, Some(points)) => {
+            if points.is_empty() || points.windows(2).any(|w| w[1].0 <= w[0].0) {
+                c.fail(
+                    &format!("{path}.points"),
+                    format!(
+                        "`{path}.points` must hold at least one [date, USD] point, dates \
+                         increasing"
+                    ),
+                );
             }
-            (Some(_), None) => {}
+            if points.iter().any(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
+                c.fail(
+                    &format!("{path}.points"),
+                    format!("`{path}.points` values are weekly GMV in USD, 0 or more"),
+                );
+            }
         }
+        (Some(_), None) => {}
     }
 }
 
