@@ -53,7 +53,7 @@ pub fn pivot(dir: &Path, measure: &str, market: &str) -> Result<Pivot> {
         ))
         .into());
     };
-    let path = dir.join(SUMMARY_CSV);
+    let path = crate::results::ResultDir::new(dir).summary_csv();
     if !path.is_file() {
         return Err(UserError(format!(
             "{} has no {SUMMARY_CSV}; give a folder `livemarket run` wrote, or write its \
@@ -374,8 +374,8 @@ pub fn command(
 ) -> Result<()> {
     let _lock = crate::lock::hold(dir, crate::lock::Access::Read)?;
     let table = pivot(dir, measure, market)?;
-    let out = out.unwrap_or_else(|| dir.join(TABLE_CSV));
-    let dialect = Dialect::of_file(&dir.join(SUMMARY_CSV));
+    let out = out.unwrap_or_else(|| crate::results::ResultDir::new(dir).table_csv());
+    let dialect = Dialect::of_file(&crate::results::ResultDir::new(dir).summary_csv());
     table.write_csv(&out, dialect)?;
     crate::results::record_output(&out)?;
     if !quiet {

@@ -421,7 +421,7 @@ impl Targets {
     /// Measures every target over the trials of point `point` (0 without a sweep) of a result
     /// folder, read from its `trials.bin` one run at a time.
     pub fn measure_folder(&self, dir: &Path, point: usize) -> Result<Vec<Measured>> {
-        let path = dir.join(crate::results::STORE);
+        let path = crate::results::ResultDir::new(dir).store();
         if !dir.is_dir() {
             return Err(UserError(format!(
                 "{} is not a folder; name a result folder written by `livemarket run`",
@@ -433,7 +433,9 @@ impl Targets {
         let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {
             format!(
                 "cannot rebuild the run recorded in {}",
-                dir.join(crate::results::MANIFEST_JSON).display()
+                crate::results::ResultDir::new(dir)
+                    .manifest_json()
+                    .display()
             )
         })?;
         let n = plan.points.len();
@@ -477,7 +479,9 @@ impl Targets {
                      {weeks} weeks); the folder was changed after its run: run it again",
                     path.display(),
                     meta.run,
-                    dir.join(crate::results::MANIFEST_JSON).display()
+                    crate::results::ResultDir::new(dir)
+                        .manifest_json()
+                        .display()
                 ))
                 .into());
             }

@@ -489,12 +489,12 @@ pub fn command(c: &Command) -> Result<Compared> {
     let default_out = if comparison.columns.is_empty() {
         PathBuf::from(crate::results::COMPARE_CSV)
     } else {
-        folder_of(&c.a).join(crate::results::COMPARE_CSV)
+        crate::results::ResultDir::new(&folder_of(&c.a)).compare_csv()
     };
     let out = c.out.clone().unwrap_or(default_out);
-    let dialect = c
-        .csv_dialect
-        .unwrap_or_else(|| Dialect::of_file(&folder_of(&c.a).join(crate::results::TRIALS_CSV)));
+    let dialect = c.csv_dialect.unwrap_or_else(|| {
+        Dialect::of_file(&crate::results::ResultDir::new(&folder_of(&c.a)).trials_csv())
+    });
     write_csv(&comparison, &out, dialect)?;
     crate::results::record_output(&out)?;
     if !c.quiet {

@@ -336,7 +336,7 @@ type DrawsByTrial = BTreeMap<u64, Vec<Option<f64>>>;
 /// `draws.csv` of the reported point: the parameter names and each trial's values (None for
 /// a cell that is not a number); None without the file.
 fn read_draws(f: &Folder) -> Option<(Vec<String>, DrawsByTrial)> {
-    let path = f.dir.join(crate::results::DRAWS_CSV);
+    let path = crate::results::ResultDir::new(&f.dir).draws_csv();
     let (mut rdr, dialect) = crate::format::Dialect::reader(&path).ok()?;
     let header: Vec<String> = rdr.headers().ok()?.iter().map(String::from).collect();
     let at = |name: &str| header.iter().position(|h| h == name);

@@ -386,7 +386,7 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
     // The report's charts, as the chart folder's index lists them (the folder itself only
     // once empty, and never through a link): a --force run must not show the old run's
     // charts beside its own report.
-    let charts = dir.join(super::REPORT_DIR);
+    let charts = super::ResultDir::new(dir).report_dir();
     if std::fs::symlink_metadata(&charts).is_ok_and(|m| m.is_dir()) {
         let index = charts.join(super::CHART_INDEX);
         let indexed = std::fs::symlink_metadata(&index).is_ok_and(|m| m.is_file());

@@ -41,7 +41,7 @@ impl Results {
 
 /// Reads `dir/trials.csv` (complete or still being written).
 pub fn read(dir: &Path) -> Result<Results> {
-    let path = dir.join(super::TRIALS_CSV);
+    let path = super::ResultDir::new(dir).trials_csv();
     if !path.is_file() {
         return Err(UserError(format!(
             "{} has no trials.csv; name a folder written by `livemarket run`",
@@ -225,7 +225,9 @@ impl<'a> Layout<'a> {
 /// A sweep's point values from `dir/points.csv`, for the points with no finished trial yet
 /// (nothing when the file cannot be read; up to its first unreadable record).
 fn point_values(dir: &Path, points: &mut Vec<PointResults>) {
-    if let Ok((mut p, dialect)) = crate::format::Dialect::reader(&dir.join(super::POINTS_CSV)) {
+    if let Ok((mut p, dialect)) =
+        crate::format::Dialect::reader(&super::ResultDir::new(dir).points_csv())
+    {
         for (k, record) in p.records().enumerate() {
             let Ok(record) = record else { break };
             if points.len() <= k {
