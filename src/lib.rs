@@ -1,18 +1,23 @@
 //! livemarket: an agent-based simulation of live shopping on platform markets.
 //!
-//! Layers, each using only those above it:
+//! Layers, each using only its own and those below it (docs/architecture.md draws them, and
+//! `tests/it/layers.rs` fails on a use against the order or a circle of files):
 //!
-//! - the simulation core, the `livemarket-model` crate (Cargo makes it unable to use
-//!   anything here), re-exported as [`scenario`] (a validated [`scenario::Scenario`]),
-//!   [`world`] (the [`world::World`] it resolves to) and [`model`] (seeded trials,
-//!   [`model::simulate`]);
-//! - the result folder ([`results`]): what a run writes (file names, manifest, trial store,
-//!   CSV writers, the measure table) and the one reader of it, with `stats`, [`mod@format`]
-//!   (numbers), [`table`] (text tables) and [`lock`] (one writer per folder) beside it;
-//! - one module per command a user types: [`run`] (with [`sweep`], its plan of points),
-//!   [`summarize`], [`merge`], [`compare`], [`report`], [`sensitivity`], [`targets`] and
-//!   [`calibrate`]; `params` and `check`, which only print, live in the binary with the
-//!   command-line interface (`main.rs`, `cli.rs`), a thin layer over this library.
+//! 1. the simulation core, the `livemarket-model` crate (Cargo makes it unable to use
+//!    anything here), re-exported as [`scenario`] (a validated [`scenario::Scenario`]),
+//!    [`world`] (the [`world::World`] it resolves to) and [`model`] (seeded trials,
+//!    [`model::simulate`]);
+//! 2. utilities: [`error`], [`mod@format`] (numbers), [`table`] (text tables), [`lock`] (one
+//!    writer per folder), [`interrupt`], `stats` (every statistic, once);
+//! 3. the result folder, [`results`]: file names, [`results::ResultDir`], manifest, recipe,
+//!    trial store, CSV writers, the measure table, and the readers;
+//! 4. the plan: [`sweep`] (a recipe or scenario into points) and [`posterior`];
+//! 5. running: [`run`], [`merge`], [`summarize`];
+//! 6. analysis: [`compare`], [`pivot`], [`sensitivity`], [`targets`], [`export`];
+//! 7. inference: [`calibrate`];
+//! 8. pictures: [`report`];
+//! 9. the binary (`main.rs`, `cli.rs`, `check.rs`, `params.rs`), which parses and dispatches
+//!    to each module's `command`.
 
 pub use livemarket_model::{model, num, scenario, special, world};
 
