@@ -452,15 +452,20 @@ impl Targets {
             .into());
         };
         let resolved = self.resolve(world)?;
-        let scan = if path.is_file() {
-            store::scan(&path, &plan.store_layout(&recorded.recipe))?
-        } else {
-            None
-        };
-        let Some(scan) = scan else {
+        if !path.is_file() {
             return Err(UserError(format!(
-                "{} not found or empty: the run in {} wrote no trials yet; let it finish, or \
-                 run it again",
+                "{} has no {} (the trial data every run writes, from which the targets' \
+                 quantities are measured): it was removed or moved; put it back, or run the \
+                 scenario again",
+                dir.display(),
+                crate::results::STORE
+            ))
+            .into());
+        }
+        let Some(scan) = store::scan(&path, &plan.store_layout(&recorded.recipe))? else {
+            return Err(UserError(format!(
+                "{} is empty: the run in {} wrote no trials yet; let it finish, or run it \
+                 again",
                 path.display(),
                 dir.display()
             ))

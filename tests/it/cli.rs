@@ -620,6 +620,38 @@ fn the_dialect_can_be_chosen_once_in_the_environment_and_a_flag_overrides_it() {
 }
 
 #[test]
+fn targets_without_the_trial_data_says_what_is_missing() {
+    let tmp = tempdir();
+    livemarket()
+        .args([
+            "run",
+            "tests/data/bass-calibration.toml",
+            "--quiet",
+            "--trials",
+            "1",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    std::fs::remove_file(tmp.path().join("trials.bin")).unwrap();
+    fails_with(
+        &[
+            "targets",
+            &tmp.path().display().to_string(),
+            "--targets",
+            "tests/data/bass-targets.toml",
+        ],
+        &format!(
+            "{} has no trials.bin (the trial data every run writes, from which the targets' \
+             quantities are measured): it was removed or moved; put it back, or run the \
+             scenario again",
+            tmp.path().display()
+        ),
+    );
+}
+
+#[test]
 fn summarize_without_the_trial_data_says_what_is_missing() {
     let tmp = tempdir();
     livemarket()
