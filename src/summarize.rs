@@ -14,16 +14,7 @@ use std::path::Path;
 /// hold.
 pub fn summarize(dir: &Path) -> Result<(u64, u64)> {
     let recorded = manifest::read(dir)?;
-    let store = ResultDir::new(dir).store();
-    if !store.is_file() {
-        return Err(crate::error::UserError(format!(
-            "{} has no {} (the trial data every run writes, from which the summaries are \
-             computed): it was removed or moved; put it back, or run the scenario again",
-            dir.display(),
-            results::STORE
-        ))
-        .into());
-    }
+    ResultDir::new(dir).existing_store("the summaries are computed")?;
     // The half-written files of a killed writer go: only whole files are left.
     results::files::remove_temporaries(dir)?;
     let plan = crate::sweep::plan_recipe(&recorded.recipe).with_context(|| {

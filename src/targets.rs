@@ -452,16 +452,8 @@ impl Targets {
             .into());
         };
         let resolved = self.resolve(world)?;
-        if !path.is_file() {
-            return Err(UserError(format!(
-                "{} has no {} (the trial data every run writes, from which the targets' \
-                 quantities are measured): it was removed or moved; put it back, or run the \
-                 scenario again",
-                dir.display(),
-                crate::results::STORE
-            ))
-            .into());
-        }
+        crate::results::ResultDir::new(dir)
+            .existing_store("the targets' quantities are measured")?;
         let Some(scan) = store::scan(&path, &plan.store_layout(&recorded.recipe))? else {
             return Err(UserError(format!(
                 "{} is empty: the run in {} wrote no trials yet; let it finish, or run it \

@@ -129,20 +129,7 @@ pub fn compare_two(a: &str, b: &str, opts: CompareOptions) -> Result<Comparison>
     // A whole sweep against one run: every point of A with B.
     if ra.is_sweep() && ka.is_none() && dir_b != dir_a {
         let pb = point(&rb, b, kb)?;
-        let dir = dir_a.display().to_string();
-        let mut rows = Vec::new();
-        for (k, p) in ra.points.iter().enumerate() {
-            for mut row in compare_points(p, pb, &ra.metrics, &rb.metrics, opts) {
-                row.a = format!("{dir}#{k}");
-                row.b = b.to_string();
-                row.point = Some((k, p.values.clone()));
-                rows.push(row);
-            }
-        }
-        return Ok(Comparison {
-            columns: ra.columns,
-            rows,
-        });
+        return Ok(points_against(&ra, a, 0, pb, &rb.metrics, b, opts));
     }
     let (pa, pb) = (point(&ra, a, ka)?, point(&rb, b, kb)?);
     let rows = compare_points(pa, pb, &ra.metrics, &rb.metrics, opts)
@@ -203,19 +190,41 @@ pub fn compare_sweep(dir: &str, opts: CompareOptions) -> Result<Comparison> {
         ))
         .into());
     }
+    Ok(points_against(
+        &r,
+        dir,
+        1,
+        &r.points[0],
+        &r.metrics,
+        &format!("{dir}#0"),
+        opts,
+    ))
+}
+
+/// Every point of the sweep `sweep` (read from `dir`) from point `first` on, compared with
+/// `base` (labelled `base_label`), each row with its point's swept values.
+fn points_against(
+    sweep: &Results,
+    dir: &str,
+    first: usize,
+    base: &PointResults,
+    base_metrics: &[String],
+    base_label: &str,
+    opts: CompareOptions,
+) -> Comparison {
     let mut rows = Vec::new();
-    for (k, p) in r.points.iter().enumerate().skip(1) {
-        for mut row in compare_points(p, &r.points[0], &r.metrics, &r.metrics, opts) {
+    for (k, p) in sweep.points.iter().enumerate().skip(first) {
+        for mut row in compare_points(p, base, &sweep.metrics, base_metrics, opts) {
             row.a = format!("{dir}#{k}");
-            row.b = format!("{dir}#0");
+            row.b = base_label.to_string();
             row.point = Some((k, p.values.clone()));
             rows.push(row);
         }
     }
-    Ok(Comparison {
-        columns: r.columns,
+    Comparison {
+        columns: sweep.columns.clone(),
         rows,
-    })
+    }
 }
 
 /// Rows for every series and measure that A and B both have, in A's order.

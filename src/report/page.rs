@@ -90,15 +90,16 @@ fn head(f: &Folder, n_trials: usize) -> Page {
     let mut page = Page {
         title: format!(
             "livemarket report: {}",
-            f.shown()
+            f.manifest
                 .scenario_name
+                .clone()
                 .unwrap_or_else(|| f.dir.display().to_string())
         ),
         facts: facts(f, n_trials),
         ..Page::default()
     };
     page.notes.extend(f.manifest_note.clone());
-    if let Some(status) = f.shown().status
+    if let Some(status) = f.manifest.status
         && status != crate::results::Status::Complete
     {
         page.notes.push(format!(
@@ -227,10 +228,10 @@ fn facts(f: &Folder, n_trials: usize) -> Vec<(String, String)> {
             v.push((k.to_string(), val));
         }
     };
-    let shown = f.shown();
+    let shown = &f.manifest;
     let planned = f.planned();
     put("folder", Some(f.dir.display().to_string()));
-    put("scenario", planned.description.clone());
+    put("scenario", planned.and_then(|p| p.description.clone()));
     put("scenario file", shown.scenario_file.clone());
     let r = &f.results;
     put(
@@ -243,9 +244,10 @@ fn facts(f: &Folder, n_trials: usize) -> Vec<(String, String)> {
     );
     put(
         "weeks",
-        planned
-            .weeks
-            .map(|w| format!("{w} from {}", planned.start.clone().unwrap_or_default())),
+        planned.and_then(|p| {
+            p.weeks
+                .map(|w| format!("{w} from {}", p.start.clone().unwrap_or_default()))
+        }),
     );
     put("seed", shown.seed.map(|s| s.to_string()));
     if r.is_sweep() {

@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Folder {
     pub dir: PathBuf,
-    /// manifest.json, if present and valid.
-    pub manifest: Option<manifest::Shown>,
+    /// manifest.json's facts; all empty when it is missing or cannot be read
+    /// ([`Folder::manifest_note`] says why).
+    pub manifest: manifest::Shown,
     /// Why the manifest could not be used, if so.
     pub manifest_note: Option<String>,
     pub results: Results,
@@ -76,10 +77,10 @@ pub fn folder(dir: &Path, point: Option<usize>) -> Result<Folder> {
         (true, Some(k)) => k,
     };
     let (manifest, manifest_note) = match manifest::read_shown(dir) {
-        Ok(v) => (Some(v), None),
-        Err(note) => (None, Some(note)),
+        Ok(v) => (v, None),
+        Err(note) => (manifest::Shown::default(), Some(note)),
     };
-    if let Some(shard) = manifest.as_ref().and_then(|m| m.shard) {
+    if let Some(shard) = manifest.shard {
         return Err(UserError(format!(
             "{} holds shard {shard} of a run, without summaries; combine the shards with \
              `livemarket merge --out DIR SHARD...` and report the merged folder",
@@ -125,7 +126,7 @@ pub struct Launch {
 impl Folder {
     /// The planned launch of `platform` in `country`; None when the manifest cannot tell.
     pub fn launch(&self, country: &str, platform: &str) -> Option<Launch> {
-        let scenario = self.manifest.as_ref()?.scenario.as_ref()?;
+        let scenario = self.planned()?;
         let platform = scenario.platforms.get(platform)?;
         let Some(market) = platform.markets.get(country) else {
             return Some(Launch::default());
@@ -138,20 +139,15 @@ impl Folder {
         })
     }
 
-    /// The manifest's facts; empty when the folder has none.
-    pub fn shown(&self) -> manifest::Shown {
-        self.manifest.clone().unwrap_or_default()
-    }
-
-    /// The planned scenario's facts; empty when the manifest does not say.
-    pub fn planned(&self) -> manifest::Planned {
-        self.shown().scenario.unwrap_or_default()
+    /// What the scenario planned; None when the manifest does not say.
+    pub fn planned(&self) -> Option<&manifest::Planned> {
+        self.manifest.scenario.as_ref()
     }
 
     /// The group of the uncertain parameter `path` in the manifest's `[uncertain]` table;
     /// None when it has none (or the manifest does not say).
     pub fn uncertain_group(&self, path: &str) -> Option<String> {
-        match self.planned().uncertain.get(path)? {
+        match self.planned()?.uncertain.get(path)? {
             manifest::PlannedUncertain::Parameter { group } => group.clone(),
             manifest::PlannedUncertain::Other(_) => None,
         }

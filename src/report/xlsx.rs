@@ -155,7 +155,7 @@ pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
 /// The `run` sheet: what was run, from the folder's manifest, one field a row.
 fn run_sheet(ws: &mut Worksheet, f: &Folder, header: &Format) -> Result<()> {
     ws.set_name("run")?;
-    let m = f.shown();
+    let m = &f.manifest;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let number = |v: Option<u64>| v.map_or(String::new(), |n| n.to_string());
     let command = m.command_line.join(" ");
@@ -516,8 +516,9 @@ fn band_series(chart: &mut Chart, head: u32, col: u16, cats: (u32, u32, u16)) {
 fn charts_sheet(ws: &mut Worksheet, f: &Folder, notes: &[String], header: &Format) -> Result<()> {
     let title = Format::new().set_bold().set_font_size(14);
     let name = f
-        .shown()
+        .manifest
         .scenario_name
+        .clone()
         .unwrap_or_else(|| f.dir.display().to_string());
     ws.write_string_with_format(0, 0, format!("livemarket report: {name}"), &title)?;
     ws.write_string(1, 0, format!("From {}", f.dir.display()))?;

@@ -1,8 +1,8 @@
-//! A result folder as a type: the path of each of its files by a method of its own (never a
-//! name joined by hand), and its manifest read typed.
+//! A result folder as a type: the path of each of its files by a method of its own, never a
+//! name joined by hand.
 
-use super::manifest::{self, Recorded, Shown};
 use super::names::*;
+use crate::error::UserError;
 use std::path::{Path, PathBuf};
 
 /// A result folder, as `run`, `merge` and every command that reads one name it.
@@ -51,18 +51,17 @@ impl<'a> ResultDir<'a> {
         ResultDir(dir)
     }
 
-    /// Its path.
-    pub fn path(self) -> &'a Path {
-        self.0
-    }
-
-    /// Its manifest, as `--resume`, `summarize`, `merge` and the analyses read it.
-    pub fn manifest(self) -> anyhow::Result<Recorded> {
-        manifest::read(self.0)
-    }
-
-    /// Its manifest as the report shows it (every field optional), or why it cannot be used.
-    pub fn shown(self) -> Result<Shown, String> {
-        manifest::read_shown(self.0)
+    /// Its `trials.bin`; an error saying what is missing when the file is gone. `needed_for`
+    /// completes "the trial data every run writes, from which ...".
+    pub fn existing_store(self, needed_for: &str) -> Result<PathBuf, UserError> {
+        let store = self.store();
+        if store.is_file() {
+            return Ok(store);
+        }
+        Err(UserError(format!(
+            "{} has no {STORE} (the trial data every run writes, from which {needed_for}): it \
+             was removed or moved; put it back, or run the scenario again",
+            self.0.display()
+        )))
     }
 }
