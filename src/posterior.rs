@@ -55,8 +55,11 @@ pub fn locate(composed: &Composed, flag: Option<&Path>) -> Option<(PathBuf, Stri
         .and_then(|u| u.get(uncertain::POSTERIOR))
         .and_then(|v| v.as_str())?;
     let (file, _) = composed.origin(&path)?;
-    if file == crate::results::recipe::BUNDLED {
-        // The bundled baseline's own key: its posterior is compiled in.
+    if file == crate::results::recipe::BUNDLED
+        || crate::scenario::bundled::name_of(file) == Some(crate::scenario::BASELINE_NAME)
+    {
+        // The bundled baseline's own key (run without a file, or extended or run as
+        // `bundled:baseline`): its posterior is compiled in.
         return Some((
             PathBuf::from(BASELINE_POSTERIOR),
             "the bundled baseline's [uncertain] posterior".to_string(),

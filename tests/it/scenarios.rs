@@ -82,3 +82,58 @@ fn every_bundled_scenario_passes_check_and_runs_one_tiny_trial() {
         );
     }
 }
+
+/// An analyst's file outside the repository builds on a bundled scenario by name, and a
+/// bundled scenario runs by name from any folder: both give the files the scenario on disk
+/// gives, byte for byte (the baseline's compiled-in posterior included); a misspelt name is
+/// refused at its line with the nearest name.
+#[test]
+fn a_file_anywhere_extends_a_bundled_scenario_by_name() {
+    let repo = std::env::current_dir().unwrap();
+    let file = repo.join("scenarios/uk-subsidy-push.toml");
+    let set = shrink(&file);
+    let outside = tempdir();
+    fs::write(
+        outside.path().join("mine.toml"),
+        "name = \"mine\"\nextends = \"bundled:uk-subsidy-push\"\n",
+    )
+    .unwrap();
+    let run = |scenario: &str, out: &str| {
+        let mut cmd = livemarket();
+        cmd.current_dir(outside.path())
+            .args(["run", scenario, "--trials", "2", "--quiet", "--out", out]);
+        for s in &set {
+            cmd.args(["--set", s]);
+        }
+        cmd.assert().success();
+    };
+    run(file.to_str().unwrap(), "on-disk");
+    run("mine.toml", "by-extends");
+    run("bundled:uk-subsidy-push", "by-name");
+    let on_disk = outside.path().join("on-disk");
+    crate::common::assert_same(&on_disk, &outside.path().join("by-extends"), "extends");
+    crate::common::assert_same(&on_disk, &outside.path().join("by-name"), "by name");
+    // The posterior came from the compiled-in copy, not from a file beside the scenario.
+    let m = crate::common::manifest(&outside.path().join("by-extends"));
+    assert!(
+        m.to_string()
+            .contains("bundled baseline-posterior-2021.csv"),
+        "{m}"
+    );
+
+    fs::write(
+        outside.path().join("typo.toml"),
+        "extends = \"bundled:uk-subsidy-psuh\"\n",
+    )
+    .unwrap();
+    crate::common::fails_in(
+        livemarket()
+            .current_dir(outside.path())
+            .args(["check", "typo.toml"]),
+        "typo.toml:1:11: cannot extend `bundled:uk-subsidy-psuh`: livemarket bundles no \
+         scenario called `uk-subsidy-psuh`; did you mean `bundled:uk-subsidy-push`? the bundled \
+         ones are bundled:baseline, bundled:bass-reference, bundled:creator-poaching-war, \
+         bundled:europe-launch, bundled:sea-expansion, bundled:uk-subsidy-push, \
+         bundled:uk-takeoff-sweep",
+    );
+}

@@ -9,6 +9,7 @@
 //! value remembers the file, and the place in it, where it was written (its provenance), so
 //! errors and `livemarket check` name the file a value came from.
 
+use super::bundled;
 use super::error::{Problem, ScenarioError, line_col};
 use super::read::{io_reason, parse_problem, read_limited};
 use serde::{Deserialize, Serialize};
@@ -110,8 +111,14 @@ impl Composed {
 /// instead of the disk.
 pub type Reader<'a> = dyn FnMut(&str) -> std::io::Result<String> + 'a;
 
-/// Reads parents from the file system.
+/// Reads parents from the file system, and a `bundled:NAME` parent from the scenarios
+/// compiled in.
 pub fn read_disk(file: &str) -> std::io::Result<String> {
+    if bundled::name_of(file).is_some() {
+        return bundled::text(file)
+            .map(str::to_string)
+            .ok_or_else(|| bundled::not_found(file));
+    }
     read_limited(std::path::Path::new(file))
 }
 
@@ -150,16 +157,18 @@ pub fn compose(file: &str, text: &str, read: &mut Reader<'_>) -> Result<Composed
             ));
         }
         let parent_text = read(&parent).map_err(|e| {
-            error_at(
-                &files,
-                child,
-                span.start,
+            let message = if bundled::name_of(&parent).is_some() {
+                format!("cannot extend `{name}`: {e}")
+            } else {
                 format!(
                     "cannot read `{name}` ({parent}), which this file extends: {}; `extends` \
-                     names a file relative to the file that says it",
-                    io_reason(&e)
-                ),
-            )
+                     names a file relative to the file that says it, or a scenario bundled \
+                     with livemarket as `bundled:NAME` ({})",
+                    io_reason(&e),
+                    bundled::listing()
+                )
+            };
+            error_at(&files, child, span.start, message)
         })?;
         files.push(SourceFile {
             file: parent,
@@ -209,8 +218,16 @@ fn error_at(files: &[SourceFile], k: usize, offset: usize, message: String) -> S
 }
 
 /// `name` joined to the directory of `child`, with `.` and `..` resolved lexically (the
-/// recorded texts of `--resume` have no file system to ask).
+/// recorded texts of `--resume` have no file system to ask). A `bundled:NAME` parent is
+/// named as such wherever the child is, and a bundled child's plain file name (the bundled
+/// scenarios say `extends = "baseline.toml"`, as on disk) names a bundled sibling.
 fn parent_path(child: &str, name: &str) -> String {
+    if let Some(n) = bundled::name_of(name) {
+        return bundled::file(n);
+    }
+    if bundled::name_of(child).is_some() && !name.contains(['/', '\\']) {
+        return bundled::file(name.strip_suffix(".toml").unwrap_or(name));
+    }
     let dir = Path::new(child).parent().unwrap_or(Path::new(""));
     let mut out = PathBuf::new();
     for c in dir.join(name).components() {

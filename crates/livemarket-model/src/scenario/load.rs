@@ -3,6 +3,7 @@
 //! scenario module: it uses the schema, composition and validation, and nothing below
 //! imports it.
 
+use super::bundled;
 use super::compose::{self, Composed};
 use super::error::{Problem, ScenarioError, line_col};
 use super::locate::{self, Spans};
@@ -13,7 +14,7 @@ use super::validate;
 use std::path::Path;
 
 /// The bundled baseline scenario, compiled into the binary.
-pub const BASELINE_TOML: &str = include_str!("../../../../scenarios/baseline.toml");
+pub const BASELINE_TOML: &str = bundled::SCENARIOS[0].1;
 /// The name `livemarket` shows for the bundled baseline.
 pub const BASELINE_NAME: &str = "baseline";
 
@@ -26,8 +27,24 @@ impl Scenario {
 
     /// Reads a scenario file and the files it extends, and validates the merged scenario;
     /// its name defaults to the file name without `.toml` (a name is never inherited).
+    /// A path `bundled:NAME` reads the scenario of that name compiled in (as `extends` does).
     pub fn load(path: &Path) -> Result<(Scenario, Composed), ScenarioError> {
         let file = path.display().to_string();
+        if let Some(name) = bundled::name_of(&file) {
+            let text = bundled::text(&file).ok_or_else(|| ScenarioError {
+                file: file.clone(),
+                problems: vec![Problem {
+                    file: None,
+                    at: None,
+                    message: bundled::not_found(&file).to_string(),
+                }],
+            })?;
+            let name = name.to_string();
+            let (mut scenario, composed) =
+                Scenario::compose(&bundled::file(&name), text, &mut compose::read_disk)?;
+            scenario.name.get_or_insert(name);
+            return Ok((scenario, composed));
+        }
         let text = read_limited(path).map_err(|e| ScenarioError {
             file: file.clone(),
             problems: vec![Problem {

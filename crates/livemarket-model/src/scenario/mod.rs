@@ -10,8 +10,9 @@
 //! 1. leaves: `date`, `error`, `locate`, `names` (the nearest valid names, serde's messages
 //!    rephrased) and `keys` (the key table: every key's facts, and the default the schema
 //!    reads from it);
-//! 2. `uncertain` (the `[uncertain]` table's distributions, bounded by the key table) and
-//!    `read` (a file within a size limit, a parse error placed);
+//! 2. `bundled` (the scenario files compiled in, with the nearest name when one is
+//!    misspelt), `uncertain` (the `[uncertain]` table's distributions, bounded by the key
+//!    table) and `read` (a file within a size limit, a parse error placed);
 //! 3. `schema`, the typed scenario, its defaults read from the key table;
 //! 4. `paths`, the scenario as a tree of dotted paths;
 //! 5. `validate`, every range and cross-field rule;
@@ -22,6 +23,7 @@
 //!
 //! This file only declares and re-exports, so nothing below imports it back.
 
+pub mod bundled;
 pub mod compose;
 mod date;
 mod error;
