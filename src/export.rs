@@ -119,7 +119,9 @@ impl Kind {
         if TEXT.contains(&name) {
             return Kind::Text;
         }
-        if WHOLE.contains(&name) || name.ends_with("_week") {
+        // `*_week` result columns are week numbers; a parameter path such as
+        // `countries.GB.spend.sessions_per_week` is typed by its key below.
+        if WHOLE.contains(&name) || (!name.contains('.') && name.ends_with("_week")) {
             return Kind::Int;
         }
         if DATES.contains(&name) {
@@ -538,6 +540,7 @@ mod tests {
             ("scope", Kind::Text),
             ("countries.GB.lapse", Kind::Double),
             ("countries.GB.agents", Kind::Int),
+            ("countries.GB.spend.sessions_per_week", Kind::Double),
             ("countries.GB.diffusion.network", Kind::Text),
             ("uncertain.countries.GB.lapse.max", Kind::Double),
         ] {

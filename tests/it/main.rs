@@ -11,6 +11,7 @@ mod calibration;
 mod cli;
 mod compose;
 mod crash;
+mod docs;
 mod dynamics;
 mod headline;
 mod hostile;
