@@ -24,5 +24,6 @@ mod resolution;
 mod scenarios;
 mod sweep;
 mod table;
+mod targets;
 mod uncertain;
 mod wrecked;
