@@ -11,8 +11,9 @@
 //! metric over some markets and weeks, a country's share or rank in such a sum, or the share
 //! of some markets whose launch was cancelled or opened). The *check* says how the trials'
 //! values are judged against the target's value (the median within a relative tolerance,
-//! every trial above or below it, the mean above it, ...). The *source* and *confidence* say
-//! where the value comes from and how far to trust it.
+//! every trial above or below it, the mean above it, or, where the quantity is uncertain, at
+//! least a stated share of the trials within, above or below it). The *source* and
+//! *confidence* say where the value comes from and how far to trust it.
 
 use crate::error::UserError;
 use crate::format::{Unit, human};
@@ -49,6 +50,19 @@ pub enum Kind {
     Opened,
 }
 
+impl Kind {
+    /// Its name in a targets file.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Sum => "sum",
+            Kind::Share => "share",
+            Kind::Rank => "rank",
+            Kind::Cancelled => "cancelled",
+            Kind::Opened => "opened",
+        }
+    }
+}
+
 /// The largest size of a target's value.
 const MAX_VALUE: f64 = 1e15;
 
@@ -68,6 +82,45 @@ pub enum Check {
     MeanAbove,
     /// The mean across trials strictly below the value.
     MeanBelow,
+    /// At least `min_share` of the trials within `tolerance` (relative) of the value.
+    ShareOfTrialsWithin,
+    /// At least `min_share` of the trials strictly above the value.
+    ShareOfTrialsAbove,
+    /// At least `min_share` of the trials strictly below the value.
+    ShareOfTrialsBelow,
+}
+
+impl Check {
+    /// Its name in a targets file.
+    fn name(self) -> &'static str {
+        match self {
+            Check::MedianWithin => "median_within",
+            Check::EveryTrialAbove => "every_trial_above",
+            Check::EveryTrialBelow => "every_trial_below",
+            Check::EveryTrialEqual => "every_trial_equal",
+            Check::MeanAbove => "mean_above",
+            Check::MeanBelow => "mean_below",
+            Check::ShareOfTrialsWithin => "share_of_trials_within",
+            Check::ShareOfTrialsAbove => "share_of_trials_above",
+            Check::ShareOfTrialsBelow => "share_of_trials_below",
+        }
+    }
+
+    /// A check that needs `min_share`: the share of trials that must meet the target.
+    fn probabilistic(self) -> bool {
+        matches!(
+            self,
+            Check::ShareOfTrialsWithin | Check::ShareOfTrialsAbove | Check::ShareOfTrialsBelow
+        )
+    }
+
+    /// A check that needs `tolerance`.
+    fn has_tolerance(self) -> bool {
+        matches!(
+            self,
+            Check::MedianWithin | Check::EveryTrialEqual | Check::ShareOfTrialsWithin
+        )
+    }
 }
 
 /// How far a source is trusted.
@@ -103,8 +156,12 @@ pub struct Target {
     pub quantity: Quantity,
     pub check: Check,
     pub value: f64,
-    /// Relative for `median_within`, absolute for `every_trial_equal`; none otherwise.
+    /// Relative for `median_within` and `share_of_trials_within`, absolute for
+    /// `every_trial_equal`; none otherwise.
     pub tolerance: Option<f64>,
+    /// For the `share_of_trials_*` checks: the share of trials (above 0, at most 1) that
+    /// must meet the target; none otherwise.
+    pub min_share: Option<f64>,
     /// What `livemarket calibrate` divides a trial's miss by; a target without one is a
     /// check only, never calibrated to.
     pub scale: Option<f64>,
@@ -131,6 +188,8 @@ pub struct Measured {
     pub p05: f64,
     pub p95: f64,
     pub mean: f64,
+    /// The share of trials that meet the target one by one ([`Target::met_by`]).
+    pub met: f64,
     /// Whether the trials meet the target by its check.
     pub holds: bool,
 }
@@ -154,8 +213,9 @@ struct RawTarget {
     country: Option<String>,
     weeks: Option<Spanned<[u32; 2]>>,
     check: Check,
-    value: f64,
+    value: Spanned<f64>,
     tolerance: Option<Spanned<f64>>,
+    min_share: Option<Spanned<f64>>,
     scale: Option<Spanned<f64>>,
     source: String,
     confidence: Confidence,
@@ -278,44 +338,114 @@ impl TargetProblems<'_> {
         }
     }
 
-    /// The check's numbers: a tolerance where the check needs one, a value and a scale that
-    /// are usable numbers.
+    /// The check's numbers: a tolerance and a share of trials where the check needs them,
+    /// and a value and a scale that are usable numbers.
     fn numbers(&mut self, r: &RawTarget) {
         let at = self.at;
-        let needs_tolerance = matches!(r.check, Check::MedianWithin | Check::EveryTrialEqual);
-        match (&r.tolerance, needs_tolerance) {
-            (None, true) => self.problem(at, "this check needs `tolerance = ...`".to_string()),
+        let check = r.check.name();
+        match (&r.tolerance, r.check.has_tolerance()) {
+            (None, true) => {
+                self.problem(at, format!("this check ({check}) needs `tolerance = ...`"))
+            }
             (Some(t), false) => self.problem(
                 self.place(t),
-                "`tolerance` is only for checks median_within and every_trial_equal; \
-                 remove it"
+                "`tolerance` is only for checks median_within, share_of_trials_within and \
+                 every_trial_equal; remove it"
                     .to_string(),
             ),
             (Some(t), true) if !(t.get_ref().is_finite() && *t.get_ref() >= 0.0) => self.problem(
                 self.place(t),
-                "`tolerance` must be a finite number, 0 or more".to_string(),
+                format!(
+                    "`tolerance` must be a finite number, 0 or more, not {}",
+                    shown(*t.get_ref())
+                ),
+            ),
+            _ => {}
+        }
+        match (&r.min_share, r.check.probabilistic()) {
+            (None, true) => self.problem(
+                at,
+                format!(
+                    "this check ({check}) needs `min_share = P`, the share of trials that must \
+                     meet the target (above 0, at most 1): `min_share = 0.8` for \"in at least \
+                     80% of trials\""
+                ),
+            ),
+            (Some(m), false) => self.problem(
+                self.place(m),
+                "`min_share` is only for checks share_of_trials_within, share_of_trials_above \
+                 and share_of_trials_below; remove it, or use one of those checks"
+                    .to_string(),
+            ),
+            (Some(m), true) if !(*m.get_ref() > 0.0 && *m.get_ref() <= 1.0) => self.problem(
+                self.place(m),
+                format!(
+                    "`min_share` must be above 0 and at most 1 (a share of trials: 0.8 means \
+                     in at least 80% of them), not {}",
+                    shown(*m.get_ref())
+                ),
             ),
             _ => {}
         }
         // NaN and infinities compare false with everything: a calibration toward one ran
         // its whole budget without accepting a particle. Nothing the model counts comes
         // near 1e15 (the world's yearly GMV is about 1e13 USD).
-        if !(r.value.is_finite() && r.value.abs() <= MAX_VALUE) {
+        let value = *r.value.get_ref();
+        let place = self.place(&r.value);
+        if !(value.is_finite() && value.abs() <= MAX_VALUE) {
             self.problem(
-                at,
-                "`value` must be a finite number between -1e15 and 1e15".to_string(),
+                place,
+                format!(
+                    "`value` must be a finite number between -1e15 and 1e15, not {}; write \
+                     the figure in the quantity's unit (US dollars, people, or a share as 0.7)",
+                    shown(value)
+                ),
+            );
+        } else if matches!(r.kind, Kind::Share | Kind::Cancelled | Kind::Opened)
+            && !(0.0..=1.0).contains(&value)
+        {
+            self.problem(
+                place,
+                format!(
+                    "`value` is a share of kind {}, between 0 and 1 (write 70% as 0.7), not {}",
+                    r.kind.name(),
+                    shown(value)
+                ),
+            );
+        } else if r.kind == Kind::Rank && value < 1.0 {
+            self.problem(
+                place,
+                format!(
+                    "`value` is a rank, 1 (the largest) or more, not {}",
+                    shown(value)
+                ),
             );
         }
         if let Some(k) = &r.scale
-            && !(k.get_ref().is_finite() && *k.get_ref() > 0.0)
+            && !(k.get_ref().is_finite() && *k.get_ref() > 0.0 && *k.get_ref() <= MAX_VALUE)
         {
             self.problem(
                 self.place(k),
-                "`scale` must be a number above 0 (the size of a miss that counts as one \
-                 unit of distance)"
-                    .to_string(),
+                format!(
+                    "`scale` must be a number above 0 and at most 1e15 (the size of a miss \
+                     that counts as one unit of distance), not {}",
+                    shown(*k.get_ref())
+                ),
             );
         }
+    }
+}
+
+/// A number as a message quotes it: `nan`, `inf`, `1e308`, `0.7`.
+fn shown(x: f64) -> String {
+    if x.is_nan() {
+        "nan".to_string()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.to_string()
+    } else if x != 0.0 && !(1e-4..1e6).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -379,8 +509,9 @@ impl Targets {
                     weeks,
                 },
                 check: r.check,
-                value: r.value,
+                value: r.value.into_inner(),
                 tolerance: r.tolerance.map(|t| t.into_inner()),
+                min_share: r.min_share.map(|m| m.into_inner()),
                 scale: r.scale.map(|k| k.into_inner()),
                 source: r.source,
                 confidence: r.confidence,
@@ -531,15 +662,19 @@ impl Targets {
                 };
                 let (median, p05, p95) = (q(0.5), q(0.05), q(0.95));
                 let mean = values.iter().sum::<f64>() / values.len() as f64;
-                let tol = t.tolerance.unwrap_or(0.0);
+                let met =
+                    values.iter().filter(|&&x| t.met_by(x)).count() as f64 / values.len() as f64;
                 let holds = !values.is_empty()
                     && match t.check {
-                        Check::MedianWithin => (median / t.value - 1.0).abs() <= tol,
-                        Check::EveryTrialAbove => values.iter().all(|v| *v > t.value),
-                        Check::EveryTrialBelow => values.iter().all(|v| *v < t.value),
-                        Check::EveryTrialEqual => values.iter().all(|v| (v - t.value).abs() <= tol),
+                        Check::MedianWithin => t.met_by(median),
+                        Check::EveryTrialAbove
+                        | Check::EveryTrialBelow
+                        | Check::EveryTrialEqual => met == 1.0,
                         Check::MeanAbove => mean > t.value,
                         Check::MeanBelow => mean < t.value,
+                        Check::ShareOfTrialsWithin
+                        | Check::ShareOfTrialsAbove
+                        | Check::ShareOfTrialsBelow => met >= t.min_share.unwrap_or(1.0),
                     };
                 Measured {
                     values,
@@ -547,6 +682,7 @@ impl Targets {
                     p05,
                     p95,
                     mean,
+                    met,
                     holds,
                 }
             })
@@ -571,15 +707,19 @@ impl Targets {
             .map(|(t, m)| {
                 let unit = t.quantity.unit();
                 let f = |x| human(x, unit);
-                let holds = match (m.holds, t.check) {
-                    (true, Check::MeanAbove | Check::MeanBelow) => {
-                        format!("yes (mean {})", f(m.mean))
+                let verdict = if m.holds { "yes" } else { "NO" };
+                let holds = match t.check {
+                    Check::MeanAbove | Check::MeanBelow => {
+                        format!("{verdict} (mean {})", f(m.mean))
                     }
-                    (false, Check::MeanAbove | Check::MeanBelow) => {
-                        format!("NO (mean {})", f(m.mean))
-                    }
-                    (true, _) => "yes".to_string(),
-                    (false, _) => "NO".to_string(),
+                    Check::ShareOfTrialsWithin
+                    | Check::ShareOfTrialsAbove
+                    | Check::ShareOfTrialsBelow => format!(
+                        "{verdict} ({} of trials, needs {})",
+                        percent(m.met),
+                        percent(t.min_share.unwrap_or(1.0))
+                    ),
+                    _ => verdict.to_string(),
                 };
                 let confidence = match t.confidence {
                     Confidence::High => "high",
@@ -634,8 +774,12 @@ impl Target {
         let unit = self.quantity.unit();
         let v = human(self.value, unit);
         let tol = self.tolerance.unwrap_or(0.0);
+        let p = percent(self.min_share.unwrap_or(1.0));
         match self.check {
-            Check::MedianWithin => format!("{v} ±{}% (median)", tol * 100.0),
+            Check::MedianWithin => format!("{v} ±{} (median)", percent(tol)),
+            Check::ShareOfTrialsWithin => format!("{v} ±{} in ≥ {p} of trials", percent(tol)),
+            Check::ShareOfTrialsAbove => format!("> {v} in ≥ {p} of trials"),
+            Check::ShareOfTrialsBelow => format!("< {v} in ≥ {p} of trials"),
             Check::EveryTrialAbove => format!("> {v} in every trial"),
             Check::EveryTrialBelow => format!("< {v} in every trial"),
             Check::EveryTrialEqual if tol == 0.0 => format!("{v} in every trial"),
@@ -649,13 +793,58 @@ impl Target {
 impl Target {
     /// Whether the check is a bound (the quantity above or below the value) rather than a
     /// value to hit.
+    ///
+    /// This is what `livemarket calibrate` fits one simulation to: a value to hit misses by
+    /// (quantity − value) / scale, a bound only by the amount on its wrong side. For the
+    /// `share_of_trials_*` checks the miss is that of one trial in the same way (within: from
+    /// the value, as `median_within`; above and below: as the bounds); `min_share` does not
+    /// enter the distance, since one simulation is one trial: it is what the posterior
+    /// predictive (`livemarket targets` on a run of the calibrated scenario) is judged by.
     pub fn side(&self) -> std::cmp::Ordering {
         match self.check {
-            Check::MedianWithin | Check::EveryTrialEqual => std::cmp::Ordering::Equal,
-            Check::EveryTrialAbove | Check::MeanAbove => std::cmp::Ordering::Greater,
-            Check::EveryTrialBelow | Check::MeanBelow => std::cmp::Ordering::Less,
+            Check::MedianWithin | Check::EveryTrialEqual | Check::ShareOfTrialsWithin => {
+                std::cmp::Ordering::Equal
+            }
+            Check::EveryTrialAbove | Check::MeanAbove | Check::ShareOfTrialsAbove => {
+                std::cmp::Ordering::Greater
+            }
+            Check::EveryTrialBelow | Check::MeanBelow | Check::ShareOfTrialsBelow => {
+                std::cmp::Ordering::Less
+            }
         }
     }
+
+    /// Whether one value of the quantity meets the target on its own: within the tolerance
+    /// (relative for `median_within` and `share_of_trials_within`, absolute for
+    /// `every_trial_equal`), or on the right side of a bound. The `share_of_trials_*` and
+    /// `every_trial_*` checks count the trials it holds for; a prior predictive check can
+    /// count the draws.
+    pub fn met_by(&self, x: f64) -> bool {
+        let tol = self.tolerance.unwrap_or(0.0);
+        match self.check {
+            Check::MedianWithin | Check::ShareOfTrialsWithin => {
+                (x - self.value).abs() <= tol * self.value.abs()
+            }
+            Check::EveryTrialEqual => (x - self.value).abs() <= tol,
+            Check::EveryTrialAbove | Check::MeanAbove | Check::ShareOfTrialsAbove => x > self.value,
+            Check::EveryTrialBelow | Check::MeanBelow | Check::ShareOfTrialsBelow => x < self.value,
+        }
+    }
+}
+
+/// A share as a percentage with at most 3 significant digits: `30%`, `33.3%`, `87.5%`.
+fn percent(x: f64) -> String {
+    let p = x * 100.0;
+    let digits = if p == 0.0 || p.abs() >= 10.0 {
+        1
+    } else if p.abs() >= 1.0 {
+        2
+    } else {
+        3
+    };
+    let text = format!("{p:.digits$}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}%")
 }
 
 /// The targets with a scale, bound to one world: the summaries `livemarket calibrate`

@@ -984,17 +984,19 @@ fn a_target_value_of_nan_or_1e308_is_refused_at_its_line() {
         let changed = text.replacen("value = 300", &format!("value = {bad}"), 1);
         assert_ne!(changed, text);
         fs::write(&t, &changed).unwrap();
+        // At the value's own line and column, naming the key, the number and the fix.
         let line = changed
             .lines()
-            .position(|l| l.starts_with("[target.week1]"))
+            .position(|l| l.starts_with(&format!("value = {bad}")))
             .unwrap()
             + 1;
         let out = dir.path().join("cal");
         fails_in(
             &mut calibrate_cmd(&s, &t, &out),
             &format!(
-                "{}:{line}:1: target `week1`: `value` must be a finite number between -1e15 and \
-                 1e15",
+                "{}:{line}:9: target `week1`: `value` must be a finite number between -1e15 and \
+                 1e15, not {bad}; write the figure in the quantity's unit (US dollars, people, \
+                 or a share as 0.7)",
                 t.display()
             ),
         );

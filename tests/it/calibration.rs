@@ -263,37 +263,45 @@ fn base() -> &'static Runs {
     BASE.get_or_init(|| run(&baseline(), N_BASELINE))
 }
 
+/// The targets of scenarios/targets-2021.toml that the hand-set centres do not meet yet: two
+/// of the 2021 targets added for issue 23, which the centres (tuned under model 2 to the
+/// old five) miss. The recalibration on model 3 is to meet them; this list then empties and
+/// every target is asserted to hold again. Measured over the 40 trials below: the UK's share
+/// of TikTok's 2021 GMV is a mean 13.4% (sd 0.8 points, 12.2%-15.6%), under the source's
+/// 15%-30% in nearly every trial (50% of trials needed); the US's live shoppers at the end of
+/// 2021 are a mean 25.4 m (23.4-27.8 m), over the 21 m (7% of the online population) of
+/// Coresight's holiday survey in every trial (80% needed).
+const NOT_YET_MET_BY_THE_CENTRES: [&str; 2] = ["gb_share_2021", "us_acceptors_end_2021"];
+
 #[test]
 fn baseline_reproduces_the_2021_stylized_facts() {
-    // Every target of scenarios/targets-2021.toml, judged by its own check. Measured over
-    // the 40 trials at this resolution (model 2):
-    // - tiktok_gmv_2021 (median within ±30% of $0.95 bn): mean $1.051 bn, sd $39 m per
-    //   trial, so the median's own sampling sd is about 1.25 × 39 / √40 ≈ $8 m, and the
-    //   median sits $185 m inside the upper edge ($1.235 bn) of the band.
-    // - id_share_2021 (above 0.70 in every trial): mean 0.767, sd 0.0114, min 0.740, so 0.70
-    //   lies 5.9 sd below the mean.
-    // - gb_rank_2021 (2 in every trial): no other market opens in 2021, and Indonesia is
-    //   over 70%.
-    // - us_live_2021 (below $11 bn in every trial): about $1.7 bn (sd $0.11 bn).
-    // - gb_discount_end_2021 (below the starting 0.40 in every trial): 0.10, sd 0, at this
-    //   resolution. The growth reviews read the market:
-    //   about 1.8 in July 2021 (rate held), below 1 in September and November (two cuts);
-    //   docs/calibration.md gives the measured values.
-    // - gated_launches_cancelled (mean above one half): 5 of 5 in every trial (sd 0): after
-    //   the cuts the UK's weekly GMV falls to about $2 m, under the gates' $4.5 m.
+    // Every target of scenarios/targets-2021.toml, judged by its own check, at the hand-set
+    // centres: each holds, except the ones NOT_YET_MET_BY_THE_CENTRES names, which must
+    // still fail (so that meeting one is noticed and the list shortened). The centres give
+    // fixed parameters, so the spread is sampling noise only: the probabilistic checks
+    // ("in at least P% of trials") hold in every trial or in none, but for the UK's shop at
+    // the end of 2021 (open in every trial).
     let t = targets();
     let measured = t.measure(&base().world, &base().trials).unwrap();
     assert_eq!(measured.len(), t.targets.len());
     for (target, m) in t.targets.iter().zip(&measured) {
         assert_eq!(m.values.len(), N_BASELINE as usize);
-        assert!(
+        let expected = !NOT_YET_MET_BY_THE_CENTRES.contains(&target.name.as_str());
+        assert_eq!(
             m.holds,
-            "{}: {} (median {}, mean {}, values {:?})",
+            expected,
+            "{}: {} (median {}, mean {}, {} of trials meet it; values {:?}){}",
             target.name,
             target.describe(),
             m.median,
             m.mean,
-            m.values
+            m.met,
+            m.values,
+            if expected {
+                ""
+            } else {
+                ": now met; remove it from NOT_YET_MET_BY_THE_CENTRES"
+            }
         );
     }
 }
@@ -439,18 +447,26 @@ const CALIBRATION_SETS: [&str; 12] = [
     "countries.ES.agents=2000",
 ];
 
+/// The 2021 targets the shipped posterior (scenarios/baseline-posterior-2021.csv, fitted
+/// under model 2 to the old five targets, before the UK's factors stood apart from the
+/// West's) does not meet: the three added for issue 23 that bind. The recalibration on
+/// model 3 is to meet them; this list then empties. Measured over the 60 trials below (at
+/// the calibration's resolution): the UK's share within 15%-30% in 31.7% of trials (50%
+/// needed; median 11%), the UK's shop open at the end of 2021 in 58.3% (90% needed), US
+/// live shoppers below 21 m in 48.3% (80% needed; median 22.7 m).
+const NOT_YET_MET_BY_THE_POSTERIOR: [&str; 3] =
+    ["gb_share_2021", "gb_open_end_2021", "us_acceptors_end_2021"];
+
 #[test]
 fn the_calibrated_baseline_s_posterior_predictive_agrees_with_the_2021_targets() {
     // The bundled baseline run as users run it: every trial draws its parameters from the
     // shipped posterior (scenarios/baseline-posterior-2021.csv), so its trials are the
-    // posterior predictive. A posterior predictive check of each target the calibration
-    // fitted (those with a `scale`), at the 10% level: a two-sided target lies inside the
-    // trials' 5%-95% range; a bound is met by more trials than not. (The every-trial checks
-    // of `baseline_reproduces_the_2021_stylized_facts` are for the fixed centres: with the
-    // parameters uncertain, some plausible worlds miss a bound. At full resolution, 200
-    // trials: TikTok's 2021 GMV median $949 m, 5%-95% $819 m-$1.15 bn; Indonesia above 70%
-    // in 87% of trials; the UK second, the US below $11 bn and the UK's discount below 0.40
-    // in every trial; docs/calibration.md.)
+    // posterior predictive, and each 2021 target (every one whose weeks end within 2021) is
+    // judged by its own check: the targets file states where a quantity is uncertain ("in
+    // at least P% of trials") and by how much. (Before the probabilistic checks, this test
+    // asked of each fitted target that a two-sided value lie inside the trials' 5%-95% range
+    // and that a bound be met by more trials than not.) Each holds, except the ones
+    // NOT_YET_MET_BY_THE_POSTERIOR names, which must still fail.
     let dir = crate::common::tempdir();
     let out = dir.path().join("posterior-baseline");
     let mut cmd = crate::common::livemarket();
@@ -471,36 +487,61 @@ fn the_calibrated_baseline_s_posterior_predictive_agrees_with_the_2021_targets()
     );
     let t = targets();
     let measured = t.measure_folder(&out, 0).unwrap();
-    let mut checked = 0;
+    let mut checked = Vec::new();
+    for (target, m) in t.targets.iter().zip(&measured) {
+        if target
+            .quantity
+            .weeks
+            .is_none_or(|(_, last)| last >= WEEKS_2021)
+        {
+            continue;
+        }
+        checked.push(target.name.as_str());
+        let expected = !NOT_YET_MET_BY_THE_POSTERIOR.contains(&target.name.as_str());
+        assert_eq!(
+            m.holds,
+            expected,
+            "{}: {} (median {}, p05 {}, p95 {}, {} of trials meet it){}",
+            target.name,
+            target.describe(),
+            m.median,
+            m.p05,
+            m.p95,
+            m.met,
+            if expected {
+                ""
+            } else {
+                ": now met; remove it from NOT_YET_MET_BY_THE_POSTERIOR"
+            }
+        );
+    }
+    assert_eq!(
+        checked.len(),
+        7,
+        "the 2021 targets (every target but the 2022 cancellations): {checked:?}"
+    );
+    // The fitted ones (with a `scale`) are among them, and each is also held to the check
+    // this test made before the targets file could state P (a predictive check at the 10%
+    // level: a two-sided target's value inside the trials' 5%-95% range, a bound met by more
+    // trials than not), so that nothing it asserted is dropped. The US's live shoppers fail
+    // it too (48.3% of trials below 21 m).
+    let mut fitted = 0;
     for (target, m) in t.targets.iter().zip(&measured) {
         let Some(_) = target.scale else { continue };
-        checked += 1;
-        match target.side() {
-            std::cmp::Ordering::Equal => assert!(
-                m.p05 <= target.value && target.value <= m.p95,
-                "{}: {} outside the predictive 5%-95% range {} to {}",
-                target.name,
-                target.value,
-                m.p05,
-                m.p95
-            ),
-            side => {
-                let met = m
-                    .values
-                    .iter()
-                    .filter(|&&x| x.partial_cmp(&target.value) == Some(side))
-                    .count();
-                assert!(
-                    2 * met > m.values.len(),
-                    "{}: only {met} of {} trials meet {}",
-                    target.name,
-                    m.values.len(),
-                    target.describe()
-                );
-            }
-        }
+        fitted += 1;
+        assert!(checked.contains(&target.name.as_str()), "{}", target.name);
+        let agrees = match target.side() {
+            std::cmp::Ordering::Equal => m.p05 <= target.value && target.value <= m.p95,
+            _ => 2.0 * m.met > 1.0,
+        };
+        let expected = target.name != "us_acceptors_end_2021";
+        assert_eq!(
+            agrees, expected,
+            "{}: value {}, predictive 5%-95% {} to {}, {} of trials meet it",
+            target.name, target.value, m.p05, m.p95, m.met
+        );
     }
-    assert_eq!(checked, 5, "the five 2021 targets with a scale");
+    assert_eq!(fitted, 5, "the five 2021 targets with a scale");
 }
 
 #[test]

@@ -25,5 +25,6 @@ mod resolution;
 mod scenarios;
 mod sweep;
 mod table;
+mod targets;
 mod uncertain;
 mod wrecked;

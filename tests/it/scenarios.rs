@@ -137,3 +137,38 @@ fn a_file_anywhere_extends_a_bundled_scenario_by_name() {
          bundled:uk-takeoff-sweep",
     );
 }
+
+#[test]
+fn every_bundled_targets_file_is_valid() {
+    // The targets files of `scenarios/` and `tests/data/` (their tables are `[target.*]`),
+    // each read as `livemarket targets --targets FILE` reads it: every number usable, every
+    // check with the keys it needs.
+    let mut files = Vec::new();
+    for folder in ["scenarios", "tests/data"] {
+        for entry in fs::read_dir(folder).unwrap() {
+            let p = entry.unwrap().path();
+            if p.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let table: toml::Table = fs::read_to_string(&p)
+                .unwrap()
+                .parse()
+                .unwrap_or_else(|e| panic!("{p:?}: {e}"));
+            if table.contains_key("target") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("scenarios/targets-2021.toml")),
+        "{files:?}"
+    );
+    for f in &files {
+        if let Err(e) = livemarket::targets::Targets::from_path(f) {
+            panic!("{f:?}: {e:#}");
+        }
+    }
+}
