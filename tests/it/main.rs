@@ -19,6 +19,7 @@ mod model;
 mod model3;
 mod numbers;
 mod posterior;
+mod pyabc;
 mod report;
 mod resolution;
 mod scenarios;
