@@ -6,7 +6,7 @@
 //!
 //! - Widths are of the factor's first parameter (a group's members move with it), in its
 //!   own units: the posterior's weighted 5% and 95% quantiles (the inverse of the weighted
-//!   distribution function, [`crate::stats::weighted_quantile`]) over the prior's (its
+//!   distribution function, `stats::weighted_quantile`) over the prior's (its
 //!   distribution's quantiles, truncated, at the same levels). Near 1: the targets did not
 //!   inform the factor.
 //! - Correlations are weighted Pearson correlations of the factors' latent standard normals
@@ -19,6 +19,8 @@
 use super::Problem;
 use super::distance::Distance;
 use super::population::Generation;
+use crate::format::Unit;
+use crate::results::files::write_atomically;
 use crate::stats::{weighted_correlation, weighted_quantile};
 use anyhow::Result;
 use std::path::Path;
@@ -225,4 +227,52 @@ pub fn print_folder(problem: &Problem, dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `identification.csv`, long: one row per number, `measure,name,with,value`. Per factor
+/// (by its name): `prior_p05`, `prior_p95`, `posterior_p05`, `posterior_p50`,
+/// `posterior_p95` (of its first parameter) and `width_ratio`; per pair of factors,
+/// `correlation` (of their latent normals, every pair, strongest first); per target,
+/// `distance_share`.
+pub fn write(dir: &Path, problem: &Problem, found: &Identification) -> Result<()> {
+    let dialect = problem.recipe.csv_dialect;
+    let text = |t: &str| crate::format::neutralise(t).into_owned();
+    let num = |x: f64| dialect.num(Some(x).filter(|x| x.is_finite()), Unit::Plain);
+    write_atomically(
+        &crate::results::ResultDir::new(dir).identification_csv(),
+        |w| {
+            let mut w = dialect.writer(w);
+            w.write_record(["measure", "name", "with", "value"])?;
+            for x in &found.widths {
+                for (measure, v) in [
+                    ("prior_p05", x.prior.0),
+                    ("prior_p95", x.prior.1),
+                    ("posterior_p05", x.posterior.0),
+                    ("posterior_p50", x.posterior.1),
+                    ("posterior_p95", x.posterior.2),
+                    ("width_ratio", x.ratio),
+                ] {
+                    w.write_record([measure.to_string(), text(&x.factor), String::new(), num(v)])?;
+                }
+            }
+            for &(a, b, r) in &found.correlations {
+                w.write_record([
+                    "correlation".to_string(),
+                    text(&found.widths[a].factor),
+                    text(&found.widths[b].factor),
+                    num(r),
+                ])?;
+            }
+            for (name, s) in &found.shares {
+                w.write_record([
+                    "distance_share".to_string(),
+                    text(name),
+                    String::new(),
+                    num(*s),
+                ])?;
+            }
+            w.flush()?;
+            Ok(())
+        },
+    )
 }

@@ -190,7 +190,7 @@ pub fn finish(
     let predictive = predictive(problem, last, problem.recipe.predictive)?;
     storage::write_predictive(dir, problem, &predictive)?;
     if let Some(found) = identify::of(problem, &checkpoint.generations) {
-        storage::write_identification(dir, problem, &found)?;
+        identify::write(dir, problem, &found)?;
     }
     checkpoint.stop = Some(stop_reason(stop, &problem.recipe));
     checkpoint.paused = stop == Stop::WallTime;

@@ -14,10 +14,12 @@
 use super::Problem;
 use super::sampler::{Attempt, Proposal};
 use crate::format::{Unit, human};
+use crate::results::files::write_atomically;
 use crate::stats::quantile;
 use crate::targets::Targets;
 use anyhow::Result;
 use rayon::prelude::*;
+use std::path::Path;
 
 /// One target under the prior.
 #[derive(Debug, Clone, PartialEq)]
@@ -218,7 +220,7 @@ pub fn command(problem: &Problem, n: usize, opts: &super::storage::Options) -> R
     let rows = draws(problem, n)?;
     let checks = judge(problem, &rows);
     let path = crate::results::ResultDir::new(dir).prior_check_csv();
-    super::storage::write_prior_check(&path, problem, &checks)?;
+    write(&path, problem, &checks)?;
     if !opts.quiet {
         for l in lines(&checks, n, problem.recipe.seed) {
             println!("{l}");
@@ -226,4 +228,43 @@ pub fn command(problem: &Problem, n: usize, opts: &super::storage::Options) -> R
         println!("written to {}", path.display());
     }
     Ok(())
+}
+
+/// `prior-check.csv`: per calibrated target, its check, the prior predictive p05, median
+/// and p95, the share of draws meeting it, the draws counted and failed, and its flag.
+pub fn write(path: &Path, problem: &Problem, checks: &[TargetCheck]) -> Result<()> {
+    let dialect = problem.recipe.csv_dialect;
+    let text = |t: &str| crate::format::neutralise(t).into_owned();
+    let num = |x: f64, u: Unit| dialect.num(Some(x).filter(|x| x.is_finite()), u);
+    write_atomically(path, |w| {
+        let mut w = dialect.writer(w);
+        w.write_record([
+            "target",
+            "label",
+            "check",
+            "p05",
+            "median",
+            "p95",
+            "share_meeting",
+            "draws",
+            "failed",
+            "flag",
+        ])?;
+        for c in checks {
+            w.write_record([
+                text(&c.name),
+                text(&c.label),
+                text(&c.check),
+                num(c.p05, c.unit),
+                num(c.median, c.unit),
+                num(c.p95, c.unit),
+                num(c.meets, Unit::Plain),
+                c.draws.to_string(),
+                c.failed.to_string(),
+                c.flag().unwrap_or("").to_string(),
+            ])?;
+        }
+        w.flush()?;
+        Ok(())
+    })
 }

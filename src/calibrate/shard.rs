@@ -3,7 +3,7 @@
 //! parts, exactly as one process would have.
 //!
 //! A generation's attempts come in numbered batches, and one process accepts the first
-//! `population` attempts within the tolerance, taking batches in order ([`Assembly`]).
+//! `population` attempts within the tolerance, taking batches in order ([`super::sampler::Assembly`]).
 //! Shard K of N runs batches K−1, K−1+N, K−1+2N, … (every attempt draws from its own
 //! generator, so a batch gives the same attempts in any process) until it alone has about
 //! 1.2 × population / N acceptances, and saves them to `shards/` after every batch. The

@@ -194,7 +194,7 @@ fn adaptive_and_local_calibrations_are_the_same_resumed_or_sharded() {
         .arg(&t)
         .arg("--out")
         .arg(&one)
-        .args(&QUICK)
+        .args(QUICK)
         .arg("--resume")
         .assert()
         .failure()
