@@ -373,7 +373,8 @@ mod tests {
                 .map(|(&t, &k)| (t, k, Ordering::Equal)),
         );
         println!(
-            "problem,distance,kernel,seed,simulations_to_tolerance,generations,simulations,p05,median,p95"
+            "problem,distance,kernel,seed,simulations_to_tolerance,generations,simulations,\
+             final_worst_distance,p05,median,p95"
         );
         for (distance, kernel) in [
             (DistanceKind::Fixed, KernelKind::Mvn),
@@ -405,9 +406,10 @@ mod tests {
                 );
                 let mut total = 0;
                 let mut reached = None;
+                let mut worst = f64::NAN;
                 for g in &gens {
                     total += g.simulations;
-                    let worst = g
+                    worst = g
                         .particles
                         .iter()
                         .map(|p| {
@@ -426,7 +428,7 @@ mod tests {
                     .collect();
                 let q = |p| crate::stats::weighted_quantile(&pairs, p).unwrap();
                 println!(
-                    "analytic,{distance:?},{kernel:?},{seed},{},{},{total},{:.3},{:.3},{:.3}",
+                    "analytic,{distance:?},{kernel:?},{seed},{},{},{total},{worst:.3},{:.3},{:.3},{:.3}",
                     reached.map_or("not reached".to_string(), |r| r.to_string()),
                     gens.len(),
                     q(0.05),
