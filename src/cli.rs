@@ -2,6 +2,7 @@
 //! the library's plain options (here, or field by field in `main`'s dispatch).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use livemarket::calibrate::options::{DistanceKind, KernelKind};
 use livemarket::format::Dialect;
 use std::path::PathBuf;
 
@@ -99,6 +100,25 @@ pub struct CalibrateArgs {
     /// Posterior predictive simulations at the end [default: --population].
     #[arg(long, value_name = "N")]
     pub predictive: Option<usize>,
+    /// The distance: `fixed` (each target's `scale` from the targets file) or `adaptive`
+    /// (each target's scale re-estimated every generation from the median absolute deviation
+    /// of the previous generation's simulations, as pyabc's AdaptivePNormDistance).
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = DistanceKind::Fixed)]
+    pub distance: DistanceKind,
+    /// The kernel: `mvn` (one Gaussian of the population's covariance, Silverman's
+    /// bandwidth) or `local` (each particle moved by the covariance of its nearest quarter of
+    /// the population, at least 10, as pyabc's LocalTransition).
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = KernelKind::Mvn)]
+    pub kernel: KernelKind,
+    /// Stop after the first generation that finishes once this many minutes have passed
+    /// (0: after the first generation); the folder is complete, and --resume continues it.
+    #[arg(long, value_name = "M", conflicts_with_all = ["shard", "merge"])]
+    pub max_minutes: Option<f64>,
+    /// Only check the prior against the targets: N draws from the prior [default:
+    /// --population], each simulated once; prints each target's prior predictive range and
+    /// the share of draws meeting it, writes OUT/prior-check.csv, and calibrates nothing.
+    #[arg(long, value_name = "N", num_args = 0..=1, conflicts_with_all = ["shard", "merge", "resume", "force", "dry_run"])]
+    pub prior_check: Option<Option<usize>>,
     /// Override one scenario value by its path, e.g. fewer agents for speed; repeatable.
     #[arg(long, value_name = "PATH=VALUE")]
     pub set: Vec<String>,
@@ -544,6 +564,8 @@ impl CalibrateArgs {
             batch: self.batch,
             predictive: self.predictive.unwrap_or(self.population),
             csv_dialect: self.csv_dialect,
+            distance: self.distance,
+            kernel: self.kernel,
         };
         Ok(livemarket::calibrate::Command {
             recipe,
@@ -556,6 +578,8 @@ impl CalibrateArgs {
             shard: self.shard,
             merge: self.merge,
             dry_run: self.dry_run,
+            max_minutes: self.max_minutes,
+            prior_check: self.prior_check.map(|n| n.unwrap_or(self.population)),
         })
     }
 }

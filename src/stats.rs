@@ -19,6 +19,21 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// The median absolute deviation, median |x − median x|, of the finite values (type 7
+/// medians, no consistency factor, as pyabc's `mad`); None when none is finite. The adaptive
+/// distance's spread of a summary over a generation's simulations.
+pub fn median_absolute_deviation(values: &[f64]) -> Option<f64> {
+    let mut x: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if x.is_empty() {
+        return None;
+    }
+    x.sort_by(f64::total_cmp);
+    let m = quantile(&x, 0.5);
+    let mut dev: Vec<f64> = x.iter().map(|v| (v - m).abs()).collect();
+    dev.sort_by(f64::total_cmp);
+    Some(quantile(&dev, 0.5))
+}
+
 /// n, mean, sample sd, and quantiles of one measure across trials.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Describe {
@@ -276,6 +291,26 @@ pub fn weighted_quantile(values: &[(f64, f64)], q: f64) -> Option<f64> {
     weighted_quantile_sorted(&weighted_points(values.iter().copied()), q)
 }
 
+/// Pearson's correlation of `(x, y, weight)` triples, each pair weighted (weights need not
+/// sum to 1): Σ w (x − x̄)(y − ȳ) / √(Σ w (x − x̄)² Σ w (y − ȳ)²) with weighted means. None
+/// when no weight is positive or either coordinate has no spread.
+pub fn weighted_correlation(points: &[(f64, f64, f64)]) -> Option<f64> {
+    let total: f64 = points.iter().map(|p| p.2).sum();
+    if !(total.is_finite() && total > 0.0) {
+        return None;
+    }
+    let mx = points.iter().map(|p| p.2 * p.0).sum::<f64>() / total;
+    let my = points.iter().map(|p| p.2 * p.1).sum::<f64>() / total;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for &(x, y, w) in points {
+        sxy += w * (x - mx) * (y - my);
+        sxx += w * (x - mx).powi(2);
+        syy += w * (y - my).powi(2);
+    }
+    let r = sxy / (sxx * syy).sqrt();
+    r.is_finite().then_some(r.clamp(-1.0, 1.0))
+}
+
 /// A weighted Gaussian kernel density estimate.
 #[derive(Debug, Clone)]
 pub struct Kde {
@@ -334,6 +369,44 @@ impl Kde {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_median_absolute_deviation_and_weighted_correlation_match_hand_computed_cases() {
+        // median 3; |x - 3| = 2, 1, 0, 1, 7: MAD 1. Non-finite values are left out.
+        assert_eq!(
+            median_absolute_deviation(&[1.0, 2.0, 3.0, 4.0, 10.0, f64::NAN]),
+            Some(1.0)
+        );
+        assert_eq!(median_absolute_deviation(&[f64::NAN]), None);
+        // y = 2x: r = 1 whatever the weights; y = -x: -1; a weight of 0 drops a point that
+        // would otherwise break the line.
+        let line = [
+            (1.0, 2.0, 0.2),
+            (2.0, 4.0, 0.5),
+            (3.0, 6.0, 0.3),
+            (9.0, 0.0, 0.0),
+        ];
+        assert!((weighted_correlation(&line).unwrap() - 1.0).abs() < 1e-12);
+        let anti = [(1.0, -1.0, 1.0), (2.0, -2.0, 1.0), (5.0, -5.0, 2.0)];
+        assert!((weighted_correlation(&anti).unwrap() + 1.0).abs() < 1e-12);
+        // Four corners of a square, equal weights: r = 0. Doubling the weight of (1, 1) and
+        // (0, 0) makes it positive: by hand, means 0.5, Σw(x-x̄)(y-ȳ) = 2·0.25·2 - 0.25·2
+        // = 0.5, Σw(x-x̄)² = 6 · 0.25 = 1.5: r = 1/3.
+        let mut square = [
+            (0.0, 0.0, 1.0),
+            (1.0, 1.0, 1.0),
+            (0.0, 1.0, 1.0),
+            (1.0, 0.0, 1.0),
+        ];
+        assert!(weighted_correlation(&square).unwrap().abs() < 1e-12);
+        square[0].2 = 2.0;
+        square[1].2 = 2.0;
+        assert!((weighted_correlation(&square).unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(
+            weighted_correlation(&[(1.0, 1.0, 1.0), (1.0, 2.0, 1.0)]),
+            None
+        );
+    }
 
     #[test]
     fn quantiles_match_type_7_by_hand() {

@@ -627,6 +627,13 @@ impl Targets {
         Ok(self.judge(values))
     }
 
+    /// Judges each target's values (one list per target, in order) by its check, as
+    /// `livemarket targets` judges a folder's trials (`calibrate --prior-check` judges each
+    /// prior draw as a list of one).
+    pub fn judge_values(&self, values: Vec<Vec<f64>>) -> Vec<Measured> {
+        self.judge(values)
+    }
+
     fn resolve(&self, world: &World) -> Result<Vec<Resolved>> {
         let mut problems = Vec::new();
         let mut out = Vec::new();

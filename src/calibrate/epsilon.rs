@@ -7,13 +7,17 @@
 //! The schedule is chosen once, in [`super::smc::SmcOptions::epsilon`]; another schedule is
 //! a file here with a type that implements [`Epsilon`], and that line.
 
+use super::distance::Distance;
 use super::population::Generation;
 
 /// How a generation's tolerance follows from the generation before it.
 pub trait Epsilon: Sync {
-    /// The tolerance of the generation after `previous`; for the first (`None`), infinite:
-    /// every prior draw is accepted.
-    fn after(&self, previous: Option<&Generation>) -> f64;
+    /// The tolerance of the generation after `previous`, whose particles' distances are
+    /// measured again by `distance`, the one the next generation measures with (the same as
+    /// their own under a fixed distance; under an adaptive one, pyabc likewise re-weights the
+    /// previous population's distances before taking their quantile). For the first
+    /// generation (`None`), infinite: every prior draw is accepted.
+    fn after(&self, previous: Option<&Generation>, distance: &dyn Distance) -> f64;
 }
 
 /// The `quantile` of the previous generation's distances (unweighted, as Beaumont et al.
@@ -25,11 +29,15 @@ pub struct QuantileEpsilon {
 }
 
 impl Epsilon for QuantileEpsilon {
-    fn after(&self, previous: Option<&Generation>) -> f64 {
+    fn after(&self, previous: Option<&Generation>, distance: &dyn Distance) -> f64 {
         let Some(previous) = previous else {
             return f64::INFINITY;
         };
-        let mut d: Vec<f64> = previous.particles.iter().map(|p| p.distance).collect();
+        let mut d: Vec<f64> = previous
+            .particles
+            .iter()
+            .map(|p| distance.distance(&p.summaries))
+            .collect();
         d.sort_by(f64::total_cmp);
         crate::stats::quantile(&d, self.quantile)
     }
@@ -49,6 +57,9 @@ pub enum Stop {
     /// The last population has no spread in some direction (all weight on one particle,
     /// or on a line): there is nothing to perturb with, and its posterior is degenerate.
     Degenerate,
+    /// The wall-time budget (`--max-minutes`) had passed when a generation finished: the
+    /// folder is complete, and `--resume` goes on from that generation.
+    WallTime,
 }
 
 /// When to stop.

@@ -13,6 +13,8 @@
 //! | [`smc`] | the generation loop | `ABCSMC.run` |
 //! | [`storage`] | the folder: checkpoint and tables | `History` |
 //! | [`shard`] | a generation split across processes | a distributed `Sampler` |
+//! | [`prior_check`] | the prior predictive against the targets, before calibrating | |
+//! | [`identify`] | what the posterior pinned: widths, ridges, each target's part | |
 //!
 //! A new distance, tolerance schedule or kernel is one file in its concept's module and the
 //! one line that chooses it ([`Problem::new`] for the distance, [`smc::SmcOptions`] for the
@@ -29,9 +31,11 @@
 
 pub mod distance;
 pub mod epsilon;
+pub mod identify;
 pub mod options;
 pub mod population;
 pub mod prior;
+pub mod prior_check;
 pub mod problem;
 pub mod sampler;
 pub mod shard;
@@ -86,6 +90,13 @@ pub fn run(problem: &Problem, opts: &Options, observer: &mut Observer<'_>) -> Re
     let _lock = crate::lock::lock(dir, crate::lock::Access::Write, "calibrate")?;
     let mut checkpoint = storage::prepare(dir, problem, opts)?;
     let resumed = checkpoint.generations.len();
+    if checkpoint.complete && checkpoint.paused {
+        // Stopped by the wall time (prepare let it through only with --resume): it goes on
+        // from its last generation, as if it had never stopped.
+        checkpoint.complete = false;
+        checkpoint.paused = false;
+        checkpoint.stop = None;
+    }
     if checkpoint.complete {
         // A finished calibration is left exactly as it is: nothing to resume. (Complete
         // and no rule of the sampler's stops it: the budget did.)
@@ -93,7 +104,15 @@ pub fn run(problem: &Problem, opts: &Options, observer: &mut Observer<'_>) -> Re
         let stop = smc_opts
             .stop
             .after(&checkpoint.generations)
-            .or_else(|| Proposal::next(&problem.prior(), &checkpoint.generations, &smc_opts).err())
+            .or_else(|| {
+                Proposal::next(
+                    &problem.prior(),
+                    &checkpoint.generations,
+                    &smc_opts,
+                    problem.distance(),
+                )
+                .err()
+            })
             .unwrap_or(Stop::Budget);
         return Ok(Outcome {
             generations: resumed,
@@ -105,7 +124,10 @@ pub fn run(problem: &Problem, opts: &Options, observer: &mut Observer<'_>) -> Re
         });
     }
     let started = Instant::now();
-    let smc_opts = problem.recipe.smc();
+    let mut smc_opts = problem.recipe.smc();
+    smc_opts.deadline = opts
+        .max_minutes
+        .map(|m| started + std::time::Duration::from_secs_f64(m * 60.0));
     let prior = problem.prior();
     let bar = progress(opts.quiet, problem.recipe.population);
     let mut clock = Instant::now();
@@ -113,7 +135,7 @@ pub fn run(problem: &Problem, opts: &Options, observer: &mut Observer<'_>) -> Re
     let (generations, stop) = smc::run(
         &prior,
         &|z, seed| problem.simulate(z, seed).map_err(anyhow::Error::from),
-        &|s| problem.distance(s),
+        problem.distance(),
         &smc_opts,
         checkpoint.generations.clone(),
         |g, accepted, sims| {
@@ -167,7 +189,11 @@ pub fn finish(
     storage::write_tables(dir, problem, &checkpoint.generations)?;
     let predictive = predictive(problem, last, problem.recipe.predictive)?;
     storage::write_predictive(dir, problem, &predictive)?;
+    if let Some(found) = identify::of(problem, &checkpoint.generations) {
+        identify::write(dir, problem, &found)?;
+    }
     checkpoint.stop = Some(stop_reason(stop, &problem.recipe));
+    checkpoint.paused = stop == Stop::WallTime;
     observer(&Finished {
         dir,
         problem,
@@ -238,6 +264,10 @@ pub fn stop_reason(stop: Stop, recipe: &CalibrationRecipe) -> String {
              on one particle, or on a line): its posterior is degenerate, so treat it with \
              care; a larger --population or a wider prior usually helps"
             .to_string(),
+        Stop::WallTime => "the wall-time budget (--max-minutes) had passed when the last \
+             generation finished; the folder is complete, and --resume with the same options \
+             continues the calibration from there"
+            .to_string(),
     }
 }
 
@@ -293,6 +323,10 @@ pub struct Command {
     /// Print what the calibration would fit, its memory and time estimates, and write
     /// nothing.
     pub dry_run: bool,
+    /// Stop after the first generation that finishes past this many minutes.
+    pub max_minutes: Option<f64>,
+    /// Only the prior predictive check, of this many prior draws: no calibration.
+    pub prior_check: Option<usize>,
 }
 
 /// `livemarket calibrate`: a whole calibration, one shard of a generation, or the merge of
@@ -313,7 +347,16 @@ pub fn command(c: Command, observer: &mut Observer<'_>) -> Result<()> {
         resume: c.resume,
         quiet: c.quiet,
         command_line: std::env::args().collect(),
+        max_minutes: c.max_minutes,
     };
+    if let Some(m) = c.max_minutes
+        && !(m >= 0.0 && m.is_finite())
+    {
+        return Err(crate::error::UserError(format!(
+            "--max-minutes {m} must be 0 or more (0 stops after the first generation)"
+        ))
+        .into());
+    }
     if c.dry_run {
         return crate::table::print(|out| dry_run(&problem, threads, &opts.out, out));
     }
@@ -323,6 +366,9 @@ pub fn command(c: Command, observer: &mut Observer<'_>) -> Result<()> {
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
     pool.install(|| {
+        if let Some(n) = c.prior_check {
+            return prior_check::command(&problem, n, &opts);
+        }
         if let Some(k) = c.shard {
             let outcome = shard::run_shard(&problem, k, &opts)?;
             if !opts.quiet {
@@ -351,11 +397,14 @@ pub fn command(c: Command, observer: &mut Observer<'_>) -> Result<()> {
                         "generation {g} assembled in {}; run the shards of the next one",
                         opts.out.display()
                     ),
-                    shard::MergeOutcome::Stopped(stop) => println!(
-                        "the calibration stopped: {}; results in {}",
-                        stop_reason(stop, &problem.recipe),
-                        opts.out.display()
-                    ),
+                    shard::MergeOutcome::Stopped(stop) => {
+                        println!(
+                            "the calibration stopped: {}; results in {}",
+                            stop_reason(stop, &problem.recipe),
+                            opts.out.display()
+                        );
+                        identify::print_folder(&problem, &opts.out)?;
+                    }
                     shard::MergeOutcome::Complete => println!(
                         "{} holds a finished calibration: nothing to merge",
                         opts.out.display()
@@ -379,6 +428,7 @@ pub fn command(c: Command, observer: &mut Observer<'_>) -> Result<()> {
                 stop_reason(outcome.stop, &problem.recipe),
                 outcome.out.display()
             );
+            identify::print_folder(&problem, &outcome.out)?;
         }
         Ok(())
     })
@@ -482,6 +532,7 @@ mod tests {
             simulations: 0,
             acceptance: 1.0,
             ess,
+            spread: None,
         }
     }
 

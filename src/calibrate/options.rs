@@ -1,9 +1,54 @@
 //! The options of one ABC-SMC run: population, tolerance quantile, stop rules, seed and
-//! batch, and the one place the tolerance schedule and the kernel are chosen.
+//! batch, and the one place the distance, the tolerance schedule and the kernel are chosen.
 
+use super::distance::adaptive::Adaptive;
+use super::distance::{DistanceRule, ScaledEuclidean};
 use super::epsilon::{Epsilon, QuantileEpsilon, StopRules};
 use super::population::Particle;
+use super::transition::local::LocalCovariance;
 use super::transition::{MultivariateNormal, Transition};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// Which distance the calibration measures with (`calibrate --distance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum DistanceKind {
+    /// The targets file's scales in every generation ([`ScaledEuclidean`]).
+    #[default]
+    Fixed,
+    /// Each target's scale re-estimated every generation from the spread of the previous
+    /// generation's simulations ([`Adaptive`], pyabc's `AdaptivePNormDistance`).
+    Adaptive,
+}
+
+impl DistanceKind {
+    /// Whether it is the default (a recipe leaves the default out, so that a fixed
+    /// calibration's checkpoint is what it was before there was a choice).
+    pub fn is_default(&self) -> bool {
+        *self == DistanceKind::default()
+    }
+}
+
+/// Which kernel proposes each generation from the one before (`calibrate --kernel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum KernelKind {
+    /// One Gaussian of the population's covariance, Silverman's bandwidth
+    /// ([`MultivariateNormal`]).
+    #[default]
+    Mvn,
+    /// A Gaussian per particle, of the covariance of its nearest neighbours
+    /// ([`LocalCovariance`], pyabc's `LocalTransition`).
+    Local,
+}
+
+impl KernelKind {
+    /// Whether it is the default (left out of a recipe, as [`DistanceKind::is_default`]).
+    pub fn is_default(&self) -> bool {
+        *self == KernelKind::default()
+    }
+}
 
 /// How long to run and how hard to look.
 #[derive(Debug, Clone)]
@@ -18,6 +63,14 @@ pub struct SmcOptions {
     pub seed: u64,
     /// Attempts run in parallel at a time (fixed, so results do not depend on threads).
     pub batch: usize,
+    /// The distance.
+    pub distance: DistanceKind,
+    /// The kernel.
+    pub kernel: KernelKind,
+    /// Stop after the first generation that finishes past this instant (`--max-minutes`):
+    /// where a calibration stops, never what its generations are, so it is no part of the
+    /// recipe.
+    pub deadline: Option<Instant>,
 }
 
 impl Default for SmcOptions {
@@ -33,11 +86,23 @@ impl Default for SmcOptions {
             },
             seed: 1,
             batch: 256,
+            distance: DistanceKind::default(),
+            kernel: KernelKind::default(),
+            deadline: None,
         }
     }
 }
 
 impl SmcOptions {
+    /// The distance rule over the targets of `fixed` (their values, sides and file scales):
+    /// the one place it is chosen.
+    pub fn distance(&self, fixed: ScaledEuclidean) -> Box<dyn DistanceRule> {
+        match self.distance {
+            DistanceKind::Fixed => Box::new(fixed),
+            DistanceKind::Adaptive => Box::new(Adaptive::new(fixed)),
+        }
+    }
+
     /// The tolerance schedule: the one place it is chosen.
     pub fn epsilon(&self) -> Box<dyn Epsilon> {
         Box::new(QuantileEpsilon {
@@ -48,6 +113,9 @@ impl SmcOptions {
     /// The kernel fitted to a population, None when it has no spread to perturb with: the
     /// one place it is chosen.
     pub fn transition<'a>(&self, population: &'a [Particle]) -> Option<Box<dyn Transition + 'a>> {
-        Some(Box::new(MultivariateNormal::fit(population)?))
+        match self.kernel {
+            KernelKind::Mvn => Some(Box::new(MultivariateNormal::fit(population)?)),
+            KernelKind::Local => Some(Box::new(LocalCovariance::fit_default(population)?)),
+        }
     }
 }

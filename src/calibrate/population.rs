@@ -29,6 +29,12 @@ pub struct Generation {
     pub acceptance: f64,
     /// Effective sample size 1 / Σ w².
     pub ess: f64,
+    /// Each summary's spread (median absolute deviation) over this generation's
+    /// simulations, for an adaptive distance to scale the next generation's by (None for a
+    /// summary with no finite value); absent under a fixed distance, whose checkpoints do
+    /// not carry it ([`super::distance::adaptive`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<Vec<Option<f64>>>,
 }
 
 impl Generation {
@@ -48,6 +54,7 @@ impl Generation {
             simulations,
             acceptance,
             ess,
+            spread: None,
         }
     }
 }

@@ -5,8 +5,9 @@
 //! its summaries, the targets file's targets that carry a `scale` ([`Summaries`]), and their
 //! distance to the targets ([`super::distance`]).
 
-use super::distance::{Distance, ScaledEuclidean};
+use super::distance::{DistanceRule, ScaledEuclidean};
 use super::epsilon::StopRules;
+use super::options::{DistanceKind, KernelKind};
 use super::prior::{self, LatentPrior};
 use super::smc::SmcOptions;
 use crate::error::UserError;
@@ -42,6 +43,13 @@ pub struct CalibrationRecipe {
     /// Posterior predictive simulations once the calibration stops.
     pub predictive: usize,
     pub csv_dialect: Dialect,
+    /// The distance (`--distance`); left out of the checkpoint when it is the default, so a
+    /// fixed calibration's `calibration.json` and shard files are what they were.
+    #[serde(default, skip_serializing_if = "DistanceKind::is_default")]
+    pub distance: DistanceKind,
+    /// The kernel (`--kernel`); left out when it is the default, as the distance is.
+    #[serde(default, skip_serializing_if = "KernelKind::is_default")]
+    pub kernel: KernelKind,
 }
 
 impl CalibrationRecipe {
@@ -58,6 +66,9 @@ impl CalibrationRecipe {
             },
             seed: self.seed,
             batch: self.batch,
+            distance: self.distance,
+            kernel: self.kernel,
+            deadline: None,
         }
     }
 
@@ -102,8 +113,8 @@ pub struct Problem {
     pub table: IndexMap<String, Uncertain>,
     pub factors: uncertain::Factors,
     pub summaries: Summaries,
-    /// How far a simulation's summaries are from the targets.
-    distance: Box<dyn Distance>,
+    /// How each generation measures a simulation's summaries against the targets.
+    distance: Box<dyn DistanceRule>,
     /// The scenario after `--set`, as a tree each particle's values are set in.
     base: toml::Table,
 }
@@ -146,8 +157,10 @@ impl Problem {
         }
         let targets = Targets::from_toml_str(&recipe.targets_text, &recipe.targets_file)?;
         let summaries = Summaries::of(&targets, &plan.points[0].world)?;
-        // The distance, chosen here.
-        let distance = Box::new(ScaledEuclidean::of_targets(&summaries.targets));
+        // The distance, chosen by the options (fixed or adaptive, over the file's scales).
+        let distance = recipe
+            .smc()
+            .distance(ScaledEuclidean::of_targets(&summaries.targets));
         let factors = uncertain::factors(&table);
         let base = params::tree(&plan.base);
         Ok(Problem {
@@ -194,9 +207,10 @@ impl Problem {
         Ok(self.summaries.measure(&world, &r))
     }
 
-    /// The distance of summaries to the targets.
-    pub fn distance(&self, summaries: &[f64]) -> f64 {
-        self.distance.distance(summaries)
+    /// How each generation measures summaries against the targets: generation g's distance
+    /// is `distance().at(&generations[..g])`.
+    pub fn distance(&self) -> &dyn DistanceRule {
+        &*self.distance
     }
 
     /// The sampler's prior over the latent factors.

@@ -10,6 +10,8 @@
 //! does not depend on threads either. Any set of batches can hence run anywhere, on another
 //! thread or in another process ([`super::shard`]), and the same generation is assembled.
 
+use super::distance::adaptive;
+use super::distance::{Distance, DistanceRule, ScaledEuclidean};
 use super::epsilon::Stop;
 use super::options::SmcOptions;
 use super::population::{Generation, Particle};
@@ -74,13 +76,17 @@ pub fn hash_attempt(h: &mut crc32fast::Hasher, a: &Attempt) {
     }
 }
 
-/// Generation `g`'s proposal: its tolerance, and how it draws from generation g-1 (or from
-/// the prior, for generation 0). Attempts are numbered; attempt i draws only from its own
+/// Generation `g`'s proposal: its distance and tolerance, and how it draws from generation
+/// g-1 (or from the prior, for generation 0). Attempts are numbered; attempt i draws only from its own
 /// generator, so any set of attempts can run anywhere (another thread, another shard) and
 /// give the same outcome.
 pub struct Proposal<'a> {
     g: usize,
     pub epsilon: f64,
+    /// What this generation measures summaries with.
+    distance: ScaledEuclidean,
+    /// Whether the generation records its summaries' spread (for an adaptive distance).
+    spread: bool,
     /// The kernel fitted to generation g-1; None for generation 0.
     transition: Option<Box<dyn Transition + 'a>>,
     prior: &'a dyn Prior,
@@ -95,9 +101,11 @@ impl<'a> Proposal<'a> {
         prior: &'a dyn Prior,
         generations: &'a [Generation],
         opts: &SmcOptions,
+        rule: &dyn DistanceRule,
     ) -> Result<Proposal<'a>, Stop> {
         let previous = generations.last();
-        let epsilon = opts.epsilon().after(previous);
+        let distance = rule.at(generations);
+        let epsilon = opts.epsilon().after(previous, &distance);
         let transition = match previous {
             None => None,
             Some(p) => Some(opts.transition(&p.particles).ok_or(Stop::Degenerate)?),
@@ -105,6 +113,8 @@ impl<'a> Proposal<'a> {
         Ok(Proposal {
             g: generations.len(),
             epsilon,
+            distance,
+            spread: rule.needs_spread(),
             transition,
             prior,
             seed: opts.seed,
@@ -117,14 +127,20 @@ impl<'a> Proposal<'a> {
         self.g
     }
 
+    /// The distance of summaries to the targets, as this generation measures it.
+    pub fn distance(&self, summaries: &[f64]) -> f64 {
+        self.distance.distance(summaries)
+    }
+
+    /// This generation's assembly: the first `population` acceptances, and the summaries of
+    /// every attempt when the distance adapts to their spread.
+    pub fn assembly(&self, population: usize) -> Assembly {
+        Assembly::new(population, self.spread)
+    }
+
     /// Attempt `i`: a proposal, refused by the prior or simulated and measured. An error of
     /// the simulation is returned as it is.
-    pub fn attempt<E>(
-        &self,
-        i: u64,
-        simulate: &Simulator<'_, E>,
-        distance: &(dyn Fn(&[f64]) -> f64 + Sync),
-    ) -> Result<Attempt, E> {
+    pub fn attempt<E>(&self, i: u64, simulate: &Simulator<'_, E>) -> Result<Attempt, E> {
         let mut rng = attempt_rng(self.seed, self.g, i);
         let theta = match &self.transition {
             Some(t) => t.propose(&mut rng),
@@ -135,7 +151,7 @@ impl<'a> Proposal<'a> {
         }
         let sim_seed: u64 = rng.random();
         let summaries = simulate(&theta, sim_seed)?;
-        let d = distance(&summaries);
+        let d = self.distance(&summaries);
         Ok(Attempt::Simulated {
             theta,
             summaries: summaries
@@ -152,12 +168,11 @@ impl<'a> Proposal<'a> {
         &self,
         b: u64,
         simulate: &Simulator<'_, E>,
-        distance: &(dyn Fn(&[f64]) -> f64 + Sync),
     ) -> Result<Vec<Attempt>, E> {
         let n = self.batch as u64;
         (b * n..(b + 1) * n)
             .into_par_iter()
-            .map(|i| self.attempt(i, simulate, distance))
+            .map(|i| self.attempt(i, simulate))
             .collect::<Vec<_>>()
             .into_iter()
             .collect()
@@ -171,18 +186,22 @@ impl<'a> Proposal<'a> {
             attempts,
             simulations,
             population,
+            seen,
         } = assembly;
         if let Some(t) = &self.transition {
             for p in &mut accepted {
                 p.weight = self.prior.density(&p.theta) / t.density(&p.theta);
             }
         }
-        Generation::new(
+        let targets = self.distance.scales().len();
+        let mut generation = Generation::new(
             self.epsilon,
             accepted,
             simulations,
             population as f64 / attempts as f64,
-        )
+        );
+        generation.spread = seen.map(|rows| adaptive::spread(&rows, targets));
+        generation
     }
 }
 
@@ -197,10 +216,15 @@ pub struct Assembly {
     /// Simulations of every batch given (work past the last acceptance included).
     pub simulations: u64,
     population: usize,
+    /// The summaries of every simulated attempt up to the last one accepted (non-finite
+    /// ones as NaN), when an adaptive distance needs their spread; None otherwise.
+    seen: Option<Vec<Vec<f64>>>,
 }
 
 impl Assembly {
-    pub fn new(population: usize) -> Assembly {
+    /// An empty assembly of `population`, keeping every simulated attempt's summaries when
+    /// `spread`.
+    pub fn new(population: usize, spread: bool) -> Assembly {
         Assembly {
             // Grown as particles arrive: a population too large for memory fails there (past
             // the memory guard, with --allow-memory), not in one huge allocation up front.
@@ -208,6 +232,7 @@ impl Assembly {
             attempts: 0,
             simulations: 0,
             population,
+            seen: spread.then(Vec::new),
         }
     }
 
@@ -226,6 +251,9 @@ impl Assembly {
                 continue;
             }
             self.attempts += 1;
+            if let (Some(seen), Attempt::Simulated { summaries, .. }) = (&mut self.seen, &a) {
+                seen.push(summaries.iter().map(|x| x.unwrap_or(f64::NAN)).collect());
+            }
             if let Attempt::Simulated {
                 theta,
                 summaries,

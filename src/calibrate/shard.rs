@@ -3,7 +3,7 @@
 //! parts, exactly as one process would have.
 //!
 //! A generation's attempts come in numbered batches, and one process accepts the first
-//! `population` attempts within the tolerance, taking batches in order ([`Assembly`]).
+//! `population` attempts within the tolerance, taking batches in order ([`super::sampler::Assembly`]).
 //! Shard K of N runs batches K−1, K−1+N, K−1+2N, … (every attempt draws from its own
 //! generator, so a batch gives the same attempts in any process) until it alone has about
 //! 1.2 × population / N acceptances, and saves them to `shards/` after every batch. The
@@ -13,7 +13,7 @@
 //! running the shards again adds batches.
 
 use super::epsilon::Stop;
-use super::sampler::{self, Assembly, Attempt, Proposal};
+use super::sampler::{self, Attempt, Proposal};
 use super::storage::{self, Checkpoint, Options, SHARDS_DIR};
 use super::{Observer, Problem};
 use crate::error::UserError;
@@ -146,7 +146,7 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
         return Ok(ShardOutcome::Finished);
     }
     let prior = problem.prior();
-    let Ok(proposal) = Proposal::next(&prior, &generations, &smc_opts) else {
+    let Ok(proposal) = Proposal::next(&prior, &generations, &smc_opts, problem.distance()) else {
         return Ok(ShardOutcome::Finished);
     };
     let g = proposal.generation();
@@ -156,7 +156,7 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
     let hash = recipe_hash(problem);
     let mut part = match files::read_regular(&path) {
         Ok(text) => {
-            let p = parse_part(&path, &text, problem, &hash, g)?;
+            let p = parse_part(&path, &text, problem, &hash, &proposal)?;
             Part {
                 rounds: p.rounds.saturating_add(1),
                 ..p
@@ -204,9 +204,7 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
             break;
         }
         let b = u64::from(shard.index) - 1 + n * part.batches.len() as u64;
-        let batch = proposal.run_batch(b, &|z, seed| problem.simulate(z, seed), &|s| {
-            problem.distance(s)
-        })?;
+        let batch = proposal.run_batch(b, &|z, seed| problem.simulate(z, seed))?;
         part.batches.push((b, batch));
         part.write(&path)?;
     }
@@ -251,7 +249,7 @@ pub fn merge(
     }
     let prior = problem.prior();
     let generations = checkpoint.generations.clone();
-    let proposal = match Proposal::next(&prior, &generations, &smc_opts) {
+    let proposal = match Proposal::next(&prior, &generations, &smc_opts, problem.distance()) {
         Ok(p) => p,
         Err(stop) => {
             super::finish(dir, problem, &mut checkpoint, stop, observer)?;
@@ -260,10 +258,10 @@ pub fn merge(
         }
     };
     let g = proposal.generation();
-    let parts = read_parts(dir, problem, g)?;
+    let parts = read_parts(dir, problem, &proposal)?;
     let n = parts[0].count;
     let spent: u64 = generations.iter().map(|g| g.simulations).sum();
-    let mut assembly = Assembly::new(problem.recipe.population);
+    let mut assembly = proposal.assembly(problem.recipe.population);
     let mut b = 0u64;
     let started = std::time::Instant::now();
     while !assembly.done() {
@@ -300,8 +298,9 @@ pub fn merge(
     Ok(MergeOutcome::Generation(g))
 }
 
-/// Every shard's part of generation `g`: all of one N, each of 1..=N once.
-fn read_parts(dir: &Path, problem: &Problem, g: usize) -> Result<Vec<Part>> {
+/// Every shard's part of the proposal's generation: all of one N, each of 1..=N once.
+fn read_parts(dir: &Path, problem: &Problem, proposal: &Proposal<'_>) -> Result<Vec<Part>> {
+    let g = proposal.generation();
     let shards = dir.join(SHARDS_DIR);
     let hash = recipe_hash(problem);
     let prefix = format!("generation-{g}-shard-");
@@ -329,7 +328,7 @@ fn read_parts(dir: &Path, problem: &Problem, g: usize) -> Result<Vec<Part>> {
         }
         let text = files::read_regular(&e.path())
             .with_context(|| format!("cannot read {}", e.path().display()))?;
-        let part = parse_part(&e.path(), &text, problem, &hash, g)?;
+        let part = parse_part(&e.path(), &text, problem, &hash, proposal)?;
         parts.push((e.path(), part));
     }
     if parts.is_empty() {
@@ -383,10 +382,18 @@ pub fn reseal(text: &str) -> Result<String> {
 }
 
 /// A shard's part read from `path`, checked against its name, its checksum and the plan
-/// of generation `g`: the batches a shard K of N runs (K−1, K−1+N, …), each of the recipe's
-/// size, every attempt of the problem's dimensions, every distance the one its summaries
-/// give. Anything else is damage (or a hand edit), refused with the file's name.
-fn parse_part(path: &Path, text: &str, problem: &Problem, hash: &str, g: usize) -> Result<Part> {
+/// of the proposal's generation: the batches a shard K of N runs (K−1, K−1+N, …), each of
+/// the recipe's size, every attempt of the problem's dimensions, every distance the one its
+/// summaries give as that generation measures them. Anything else is damage (or a hand
+/// edit), refused with the file's name.
+fn parse_part(
+    path: &Path,
+    text: &str,
+    problem: &Problem,
+    hash: &str,
+    proposal: &Proposal<'_>,
+) -> Result<Part> {
+    let g = proposal.generation();
     let damaged = |why: String| -> anyhow::Error {
         UserError(format!(
             "{} is damaged ({why}); remove it and run that shard again",
@@ -472,7 +479,7 @@ fn parse_part(path: &Path, text: &str, problem: &Problem, hash: &str, g: usize) 
                 )));
             }
             let s: Vec<f64> = summaries.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
-            let d = problem.distance(&s);
+            let d = proposal.distance(&s);
             let expected = d.is_finite().then_some(d);
             if expected.map(f64::to_bits) != distance.map(f64::to_bits) {
                 return Err(damaged(format!(

@@ -10,6 +10,7 @@
 //! are in the checkpoint and the report, not in `generations.csv`: every table is a
 //! function of the recipe alone, byte-identical whatever the threads, shards or resumes.
 
+use super::distance::Distance;
 use super::population::{self, Generation};
 use super::{CalibrationRecipe, Problem};
 use crate::error::UserError;
@@ -22,17 +23,20 @@ use std::path::{Path, PathBuf};
 
 /// The folder's file names, written once with every other (`results::names`).
 pub use crate::results::names::calibration::{
-    CALIBRATION_JSON, GENERATIONS_CSV, PARTICLES_CSV, POSTERIOR_CSV, PREDICTIVE_CSV, REPORT_HTML,
-    SHARDS_DIR,
+    CALIBRATION_JSON, GENERATIONS_CSV, IDENTIFICATION_CSV, PARTICLES_CSV, POSTERIOR_CSV,
+    PREDICTIVE_CSV, PRIOR_CHECK_CSV, REPORT_HTML, SHARDS_DIR,
 };
 
-/// Every file a calibration writes into its folder under a name of its own.
-pub const WRITTEN: [&str; 6] = [
+/// Every file a calibration writes into its folder under a name of its own. (`--prior-check`
+/// writes `prior-check.csv` before any calibration, so a calibration neither refuses nor
+/// removes it.)
+pub const WRITTEN: [&str; 7] = [
     CALIBRATION_JSON,
     GENERATIONS_CSV,
     PARTICLES_CSV,
     POSTERIOR_CSV,
     PREDICTIVE_CSV,
+    IDENTIFICATION_CSV,
     REPORT_HTML,
 ];
 
@@ -54,6 +58,10 @@ pub struct Checkpoint {
     pub stop: Option<String>,
     /// Whether the predictive and the report are written too.
     pub complete: bool,
+    /// Stopped by the wall-time budget (`--max-minutes`): complete, and `--resume` goes on
+    /// from its last generation. Left out when false, so other checkpoints are as they were.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
     /// CRC-32 of the checkpoint's JSON with this field 0: a checkpoint changed after it was
     /// written (its command line, its seconds, whether it is complete) is refused, as its
     /// generations are by their own checksums.
@@ -95,6 +103,9 @@ pub struct Options {
     pub resume: bool,
     pub quiet: bool,
     pub command_line: Vec<String>,
+    /// Stop after the first generation that finishes past this many minutes
+    /// (`--max-minutes`).
+    pub max_minutes: Option<f64>,
 }
 
 pub use crate::results::files::refuse_as_run_folder;
@@ -212,6 +223,7 @@ pub fn prepare(dir: &Path, problem: &Problem, opts: &Options) -> Result<Checkpoi
         seconds: Vec::new(),
         stop: None,
         complete: false,
+        paused: false,
         checksum: 0,
     })
 }
@@ -236,6 +248,7 @@ pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
     let dims = problem.factors.count;
     let targets = problem.summaries.targets.len();
     let epsilon = problem.recipe.smc().epsilon();
+    let rule = problem.distance();
     if c.seconds.len() != c.generations.len()
         || c.seconds.iter().any(|s| !(s.is_finite() && *s >= 0.0))
     {
@@ -252,10 +265,34 @@ pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
                 "generation {g} has {n} particles, not --population {population}"
             )));
         }
+        let distance = rule.at(&c.generations[..g]);
         let expected_epsilon = match g {
             0 => f64::INFINITY,
-            _ => epsilon.after(Some(&c.generations[g - 1])),
+            _ => epsilon.after(Some(&c.generations[g - 1]), &distance),
         };
+        let spread_ok = match &gen_.spread {
+            None => !rule.needs_spread(),
+            Some(s) => {
+                rule.needs_spread()
+                    && s.len() == targets
+                    && s.iter().flatten().all(|x| x.is_finite() && *x >= 0.0)
+            }
+        };
+        if !spread_ok {
+            return Err(damaged(format!(
+                "generation {g} {} the spread of its summaries, which its distance {}",
+                if gen_.spread.is_some() {
+                    "records"
+                } else {
+                    "lacks"
+                },
+                if rule.needs_spread() {
+                    "needs, one finite non-negative number (or null) per target"
+                } else {
+                    "does not use"
+                }
+            )));
+        }
         if gen_.epsilon.to_bits() != expected_epsilon.to_bits() {
             return Err(damaged(format!(
                 "generation {g} has the tolerance {}, not {}, the one the generation before \
@@ -290,11 +327,11 @@ pub fn check(dir: &Path, c: &Checkpoint, problem: &Problem) -> Result<()> {
                     P(p.distance),
                     P(gen_.epsilon)
                 ))
-            } else if problem.distance(&p.summaries).to_bits() != p.distance.to_bits() {
+            } else if distance.distance(&p.summaries).to_bits() != p.distance.to_bits() {
                 Some(format!(
                     "the distance {} for summaries whose distance is {}",
                     P(p.distance),
-                    P(problem.distance(&p.summaries))
+                    P(distance.distance(&p.summaries))
                 ))
             } else {
                 None
@@ -365,6 +402,21 @@ mod sealed {
             h.update(&p.weight.to_bits().to_le_bytes());
             h.update(&p.distance.to_bits().to_le_bytes());
         }
+        // Only an adaptive distance's generations carry a spread: a fixed one's checksums
+        // stay what they were.
+        if let Some(spread) = &g.spread {
+            h.update(b"spread");
+            h.update(&(spread.len() as u64).to_le_bytes());
+            for s in spread {
+                match s {
+                    None => h.update(&[0]),
+                    Some(x) => {
+                        h.update(&[1]);
+                        h.update(&x.to_bits().to_le_bytes());
+                    }
+                }
+            }
+        }
         h.finalize()
     }
 
@@ -409,6 +461,8 @@ fn differences(a: &CalibrationRecipe, b: &CalibrationRecipe) -> Vec<String> {
         ("--batch", a.batch != b.batch),
         ("--predictive", a.predictive != b.predictive),
         ("--csv-dialect", a.csv_dialect != b.csv_dialect),
+        ("--distance", a.distance != b.distance),
+        ("--kernel", a.kernel != b.kernel),
     ];
     d.extend(pairs.iter().filter(|p| p.1).map(|p| p.0.to_string()));
     if d.is_empty() {

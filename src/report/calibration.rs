@@ -11,6 +11,7 @@
 //! is and says what is missing.
 
 mod gather;
+mod identify;
 
 pub use gather::write_page;
 
@@ -41,6 +42,12 @@ pub struct CalibrationView {
     pub generations: Vec<GenerationView>,
     /// Posterior predictive: one row per simulation, one value per target (targets' order).
     pub predictive: Vec<Vec<f64>>,
+    /// The prior predictive check of generation 0's draws (empty without generations).
+    pub prior_check: Vec<crate::calibrate::prior_check::TargetCheck>,
+    /// Draws the prior check is of.
+    pub prior_draws: usize,
+    /// What the posterior pinned; None without generations.
+    pub identification: Option<crate::calibrate::identify::Identification>,
 }
 
 /// One uncertain parameter.
@@ -770,7 +777,9 @@ pub fn render(view: &CalibrationView) -> String {
     let mut missing = input_gaps(view);
     missing.extend(particle_gaps(view));
     let mut s = page_head(view, &missing);
+    identify::prior_check_section(&mut s, &view.prior_check, view.prior_draws);
     generations_section(&mut s, view);
+    identify::identification_section(&mut s, view.identification.as_ref());
     marginals_section(&mut s, view);
     pairs_section(&mut s, view);
     targets_section(&mut s, view);
@@ -912,7 +921,9 @@ fn page_head(view: &CalibrationView, missing: &[String]) -> String {
     }
     s.push_str(
         "<nav class=\"toc\"><strong>Contents</strong>\n<ol>\n\
+         <li><a href=\"#prior-check\">Prior predictive check</a></li>\n\
          <li><a href=\"#generations\">Generations</a></li>\n\
+         <li><a href=\"#identification\">Identification</a></li>\n\
          <li><a href=\"#marginals\">Marginal densities by generation</a></li>\n\
          <li><a href=\"#pairs\">Pair plot of the final posterior</a></li>\n\
          <li><a href=\"#targets\">Targets and the posterior predictive</a></li>\n\
@@ -1245,6 +1256,7 @@ mod tests {
             targets,
             generations,
             predictive,
+            ..CalibrationView::default()
         }
     }
 

@@ -51,6 +51,16 @@ impl<'a> ResultDir<'a> {
         ResultDir(dir)
     }
 
+    /// A calibration folder's `prior-check.csv` ([`calibration::PRIOR_CHECK_CSV`]).
+    pub fn prior_check_csv(self) -> PathBuf {
+        self.0.join(calibration::PRIOR_CHECK_CSV)
+    }
+
+    /// A calibration folder's `identification.csv` ([`calibration::IDENTIFICATION_CSV`]).
+    pub fn identification_csv(self) -> PathBuf {
+        self.0.join(calibration::IDENTIFICATION_CSV)
+    }
+
     /// Its `trials.bin`; an error saying what is missing when the file is gone. `needed_for`
     /// completes "the trial data every run writes, from which ...".
     pub fn existing_store(self, needed_for: &str) -> Result<PathBuf, UserError> {

@@ -59,6 +59,12 @@ pub mod calibration {
     pub const PREDICTIVE_CSV: &str = "predictive.csv";
     /// The calibration's page.
     pub const REPORT_HTML: &str = "report.html";
+    /// `calibrate --prior-check`: each target's prior predictive range and the share of prior
+    /// draws that meet it.
+    pub const PRIOR_CHECK_CSV: &str = "prior-check.csv";
+    /// What the calibration pinned: each factor's posterior 90% width over its prior's, the
+    /// posterior correlations, each target's share of the final distance.
+    pub const IDENTIFICATION_CSV: &str = "identification.csv";
     /// Where shards write their part of the next generation.
     pub const SHARDS_DIR: &str = "shards";
 }

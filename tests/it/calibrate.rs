@@ -87,7 +87,7 @@ fn summaries(scenario: &str, targets: &str, seeds: std::ops::Range<u64>) -> Vec<
 /// The "observed" data: one trial at the truth (seed 1000), and each summary's scale, the
 /// sample standard deviation of 12 other trials at the truth (the noise a single trial
 /// carries, which is what ABC must allow for).
-fn observed(truth: &str, template: impl Fn(&[f64], &[f64]) -> String) -> String {
+pub(crate) fn observed(truth: &str, template: impl Fn(&[f64], &[f64]) -> String) -> String {
     let probe = template(&[1.0, 1.0, 1.0], &[1.0, 1.0, 1.0]);
     let data = summaries(truth, &probe, 1000..1001).remove(0);
     let runs = summaries(truth, &probe, 1..13);
@@ -103,7 +103,7 @@ fn observed(truth: &str, template: impl Fn(&[f64], &[f64]) -> String) -> String 
 }
 
 /// Weighted quantile of (value, weight) pairs.
-fn weighted_quantile(mut xs: Vec<(f64, f64)>, q: f64) -> f64 {
+pub(crate) fn weighted_quantile(mut xs: Vec<(f64, f64)>, q: f64) -> f64 {
     xs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let total: f64 = xs.iter().map(|x| x.1).sum();
     let mut acc = 0.0;
@@ -117,7 +117,7 @@ fn weighted_quantile(mut xs: Vec<(f64, f64)>, q: f64) -> f64 {
 }
 
 /// posterior.csv as (path, [(value, weight)]).
-fn posterior(dir: &Path) -> Vec<(String, Vec<(f64, f64)>)> {
+pub(crate) fn posterior(dir: &Path) -> Vec<(String, Vec<(f64, f64)>)> {
     let mut r = csv::Reader::from_path(dir.join("posterior.csv")).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header[..2], ["particle", "weight"]);
@@ -162,7 +162,7 @@ pub(crate) fn files(dir: &Path, scenario: &str, targets: &str) -> (PathBuf, Path
 }
 
 /// Every posterior interval of `dir` holds the truth: (path suffix, true value).
-fn holds_truth(dir: &Path, truth: &[(&str, f64)], level: f64) {
+pub(crate) fn holds_truth(dir: &Path, truth: &[(&str, f64)], level: f64) {
     let post = posterior(dir);
     for (suffix, value) in truth {
         let (path, xs) = post
@@ -581,12 +581,14 @@ fn coverage() {
             batch: 64,
             predictive: 0,
             csv_dialect: Dialect::Standard,
+            distance: Default::default(),
+            kernel: Default::default(),
         };
         let problem = Problem::new(recipe).unwrap();
         let (gens, _) = smc::run(
             &problem.prior(),
             &|z, seed| problem.simulate(z, seed),
-            &|s| problem.distance(s),
+            problem.distance(),
             &problem.recipe.smc(),
             Vec::new(),
             |_, _, _| {},

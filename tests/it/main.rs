@@ -20,6 +20,7 @@ mod model;
 mod model3;
 mod numbers;
 mod posterior;
+mod pyabc;
 mod report;
 mod resolution;
 mod scenarios;

@@ -8,8 +8,9 @@
 //! how many follow it.
 
 use super::{CalibrationView, GenerationView, ParameterView, ParticleView, Side, TargetView};
+use crate::calibrate::options::{DistanceKind, KernelKind};
 use crate::calibrate::storage::REPORT_HTML;
-use crate::calibrate::{Finished, prior};
+use crate::calibrate::{Finished, identify, prior, prior_check};
 use crate::scenario::uncertain::Uncertain;
 use anyhow::Result;
 use std::cmp::Ordering;
@@ -97,6 +98,19 @@ pub fn write_page(finished: &Finished<'_>) -> Result<()> {
                 .collect(),
         })
         .collect();
+    // Generation 0's particles are its draws from the prior (every one accepted, failed
+    // simulations aside): the prior predictive check of `--prior-check` with N = population.
+    let gen0: Vec<Vec<f64>> = checkpoint
+        .generations
+        .first()
+        .map(|g| g.particles.iter().map(|p| p.summaries.clone()).collect())
+        .unwrap_or_default();
+    let prior_draws = gen0.len();
+    let prior_check = if gen0.is_empty() {
+        Vec::new()
+    } else {
+        prior_check::judge(problem, &gen0)
+    };
     let r = &problem.recipe;
     let mut notes = vec![
         format!(
@@ -107,6 +121,20 @@ pub fn write_page(finished: &Finished<'_>) -> Result<()> {
             "Population {}, tolerance quantile {}, seed {}, batches of {}; {} posterior \
              predictive simulations.",
             r.population, r.quantile, r.seed, r.batch, r.predictive
+        ),
+        format!(
+            "Distance: {}; kernel: {}.",
+            match r.distance {
+                DistanceKind::Fixed => "fixed (the targets file's scales)",
+                DistanceKind::Adaptive =>
+                    "adaptive (each target's scale the median absolute deviation of the \
+                     previous generation's simulations)",
+            },
+            match r.kernel {
+                KernelKind::Mvn => "one Gaussian of the population's covariance (Silverman)",
+                KernelKind::Local =>
+                    "a Gaussian per particle, of its nearest neighbours' covariance",
+            }
         ),
     ];
     if !r.scenario.sweep.set.is_empty() {
@@ -129,6 +157,9 @@ pub fn write_page(finished: &Finished<'_>) -> Result<()> {
         targets,
         generations,
         predictive: predictive.iter().map(|(_, s)| s.clone()).collect(),
+        prior_check,
+        prior_draws,
+        identification: identify::of(problem, &checkpoint.generations),
     };
     super::write(&dir.join(REPORT_HTML), &view)
 }

@@ -2,10 +2,17 @@
 //! `pyabc/distance/base.py`; [`ScaledEuclidean`] is its `PNormDistance` with p = 2 and fixed
 //! weights 1 / scale, `pyabc/distance/pnorm.py`).
 //!
-//! A distance is chosen once, in [`super::Problem::new`]; the sampler sees it as a function
-//! of the summaries. Another distance is a file here with a type that implements
-//! [`Distance`], and that line.
+//! A distance is chosen once, in [`super::options::SmcOptions::distance`] (called by
+//! [`super::Problem::new`]), as a [`DistanceRule`]: which distance each generation measures
+//! with, given the generations before it. [`ScaledEuclidean`] is the fixed rule (the same
+//! distance in every generation); [`adaptive::Adaptive`] re-estimates each target's scale
+//! from the spread of the previous generation's simulations, as pyabc's
+//! `AdaptivePNormDistance`. Another distance is a file here with a type that implements
+//! [`DistanceRule`], and that line.
 
+pub mod adaptive;
+
+use super::population::Generation;
 use crate::targets::Target;
 use std::cmp::Ordering;
 
@@ -15,6 +22,20 @@ pub trait Distance: Send + Sync {
     /// fit, infinite when a summary is not a number (a simulation that failed is never
     /// accepted).
     fn distance(&self, summaries: &[f64]) -> f64;
+}
+
+/// Which distance each generation measures with (pyabc's `Distance.update`, called between
+/// generations). A generation's distance depends only on the generations before it, so a
+/// resumed, sharded or merged calibration measures with the same one.
+pub trait DistanceRule: Send + Sync {
+    /// The distance of generation `before.len()`, the generations before it given.
+    fn at(&self, before: &[Generation]) -> ScaledEuclidean;
+    /// Whether each generation records the spread of its simulated summaries
+    /// ([`Generation::spread`]) for the rule to adapt to: false for a fixed distance, whose
+    /// checkpoints then stay as they were.
+    fn needs_spread(&self) -> bool {
+        false
+    }
 }
 
 /// One target as [`ScaledEuclidean`] sees it.
@@ -57,6 +78,34 @@ impl ScaledEuclidean {
         )
     }
 
+    /// The same targets with other scales (one per target, in order): how an adaptive rule
+    /// re-weights them.
+    pub fn with_scales(&self, scales: &[f64]) -> ScaledEuclidean {
+        ScaledEuclidean {
+            terms: self
+                .terms
+                .iter()
+                .zip(scales)
+                .map(|(t, &scale)| Term { scale, ..*t })
+                .collect(),
+        }
+    }
+
+    /// Each target's scale, in order.
+    pub fn scales(&self) -> Vec<f64> {
+        self.terms.iter().map(|t| t.scale).collect()
+    }
+
+    /// Each target's squared miss in scales, in order (they sum to the squared distance):
+    /// how much of a distance each target makes.
+    pub fn squared_misses(&self, summaries: &[f64]) -> Vec<f64> {
+        self.terms
+            .iter()
+            .zip(summaries)
+            .map(|(t, &x)| ScaledEuclidean::miss(t, x).powi(2))
+            .collect()
+    }
+
     /// How far `x` misses `t`, in scales.
     fn miss(t: &Term, x: f64) -> f64 {
         match t.side {
@@ -78,6 +127,13 @@ impl Distance for ScaledEuclidean {
             .map(|(t, &x)| ScaledEuclidean::miss(t, x).powi(2))
             .sum::<f64>()
             .sqrt()
+    }
+}
+
+/// The fixed rule: the targets file's scales in every generation.
+impl DistanceRule for ScaledEuclidean {
+    fn at(&self, _before: &[Generation]) -> ScaledEuclidean {
+        self.clone()
     }
 }
 

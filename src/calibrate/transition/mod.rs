@@ -3,9 +3,12 @@
 //! evaluated; [`MultivariateNormal`] is its `MultivariateNormalTransition` with
 //! `silverman_rule_of_thumb`, `pyabc/transition/multivariatenormal.py`).
 //!
-//! The kernel is chosen once, in [`super::smc::SmcOptions::transition`]; another kernel (a
-//! local covariance per particle, as pyabc's `LocalTransition`) is a file here with a type
-//! that implements [`Transition`], and that line.
+//! The kernel is chosen once, in [`super::smc::SmcOptions::transition`]; another kernel is
+//! a file here with a type that implements [`Transition`], and that line, as
+//! [`local::LocalCovariance`] (a covariance per particle from its nearest neighbours,
+//! pyabc's `LocalTransition`) is.
+
+pub mod local;
 
 use super::population::{self, Particle};
 use rand_distr::weighted::WeightedAliasIndex;
@@ -119,7 +122,7 @@ impl Transition for MultivariateNormal<'_> {
 /// Lower Cholesky factor of a symmetric positive definite d×d matrix; None if it is not,
 /// or nearly not (a population collapsed onto a line). Written out: a 20-line routine does not
 /// justify a linear-algebra crate's build time.
-fn cholesky(m: &[f64], d: usize) -> Option<Vec<f64>> {
+pub(crate) fn cholesky(m: &[f64], d: usize) -> Option<Vec<f64>> {
     let mut l = vec![0.0; d * d];
     for i in 0..d {
         for j in 0..=i {
@@ -141,7 +144,7 @@ fn cholesky(m: &[f64], d: usize) -> Option<Vec<f64>> {
 }
 
 /// (L Lᵀ)⁻¹ from L.
-fn inverse_from_cholesky(l: &[f64], d: usize) -> Vec<f64> {
+pub(crate) fn inverse_from_cholesky(l: &[f64], d: usize) -> Vec<f64> {
     // L⁻¹ by forward substitution, then (L⁻¹)ᵀ L⁻¹.
     let mut li = vec![0.0; d * d];
     for i in 0..d {
