@@ -475,7 +475,10 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "s/a.toml:2:11: cannot read `base.toml` (s/base.toml), which this file extends: no \
-             such file; `extends` names a file relative to the file that says it"
+             such file; `extends` names a file relative to the file that says it, or a scenario \
+             bundled with livemarket as `bundled:NAME` (bundled:baseline, bundled:bass-reference, \
+             bundled:creator-poaching-war, bundled:europe-launch, bundled:sea-expansion, \
+             bundled:uk-subsidy-push, bundled:uk-takeoff-sweep)"
         );
         let e = compose("a.toml", "extends = 3\n", &mut files(&[])).unwrap_err();
         assert!(
