@@ -13,8 +13,8 @@ use super::read::Folder;
 use super::weekly::WEEKLY_CHARTS;
 use crate::format::Unit;
 use crate::model::Metric;
-use crate::results::write_atomically;
 use crate::results::{ALL_COUNTRIES, measures};
+use crate::results::{ResultDir, write_atomically};
 use crate::stats::quantile;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{
@@ -104,6 +104,35 @@ pub fn build(f: &Folder, path: &Path) -> Result<Vec<u8>> {
         .set_border_bottom(FormatBorder::Thin);
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let mut notes = Vec::new();
+    // The answer first: the headline (per market, and per point of a sweep) is the sheet a
+    // workbook opens on, when the run wrote one.
+    let headline = ResultDir::new(&f.dir).headline_csv();
+    if headline.is_file() {
+        let ws = wb.add_worksheet();
+        ws.set_name("headline")?;
+        copy_csv(ws, &headline, &|_| true, &header, &date)?;
+        ws.set_freeze_panes(1, 0)?;
+        // Shown rounded (the cells keep every digit): quantiles to whole units, shares as
+        // percentages.
+        let whole = Format::new().set_num_format("#,##0");
+        let percent = Format::new().set_num_format("0%");
+        let (mut rdr, _) = crate::format::Dialect::reader(&headline)
+            .with_context(|| format!("cannot read {}", headline.display()))?;
+        for (c, name) in rdr.headers()?.iter().enumerate() {
+            let c = c as u16;
+            if matches!(name, "p05" | "p50" | "p95" | "mean") {
+                ws.set_column_format(c, &whole)?;
+            } else if name.ends_with("_share") {
+                ws.set_column_format(c, &percent)?;
+            }
+        }
+        notes.push(
+            "The `headline` sheet is the run's answer (headline.csv): per market, the median \
+             and 90% range over trials and the shares of trials opened, cancelled and \
+             withdrawn."
+                .to_string(),
+        );
+    }
     let sheet = wb.add_worksheet();
     sheet.set_name("charts")?;
     run_sheet(wb.add_worksheet(), f, &header)?;

@@ -317,8 +317,19 @@ fn the_workbook_holds_the_tables_as_numbers_and_native_charts() {
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        ["charts", "run", "summary", "weekly", "trials"]
+        ["headline", "charts", "run", "summary", "weekly", "trials"]
     );
+    // headline: the run's answer first, numbers equal to headline.csv's.
+    let headline = wb.worksheet_range("headline").unwrap();
+    let headline_csv = read(&tmp.path().join("headline.csv"));
+    let first: Vec<&str> = headline_csv.lines().nth(1).unwrap().split(',').collect();
+    let names: Vec<&str> = headline_csv.lines().next().unwrap().split(',').collect();
+    let p50 = names.iter().position(|n| *n == "p50").unwrap();
+    assert_eq!(
+        headline.get((1, p50)),
+        Some(&Data::Float(first[p50].parse().unwrap()))
+    );
+    assert_eq!(headline.get((1, 0)), Some(&Data::String(first[0].into())));
     // run: what was run, the seed a number.
     let run_sheet = wb.worksheet_range("run").unwrap();
     let seed_row = (0..run_sheet.height())
