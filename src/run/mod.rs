@@ -718,7 +718,7 @@ fn memory(plan: &Plan, trials: u64, threads: usize) -> (u64, u64, u64) {
         .max()
         .unwrap_or(0);
     let plan_held = plan.points.first().map_or(0, |p| {
-        crate::sweep::plan_bytes(&p.world, &p.values, plan.points.len())
+        crate::sweep::plan_bytes(&p.world, &p.values, &p.uncertain, plan.points.len())
     });
     (
         trial,

@@ -391,7 +391,12 @@ fn check_memory(
                 .collect::<Vec<_>>(),
         )
     {
-        let bytes = plan_bytes(&World::new(&first), &values[0], values.len());
+        let bytes = plan_bytes(
+            &World::new(&first),
+            &values[0],
+            &first.uncertain,
+            values.len(),
+        );
         if let Some(available) = available_memory()
             && bytes > available
             && !opts.allow_memory
@@ -475,12 +480,20 @@ fn build_points(
     Ok(points)
 }
 
-/// Estimated bytes of a plan of `points` points like `point`: each point's world (its
-/// countries, platforms and markets with their specifications) and values, twice over for the
-/// allocator's slack and the scenario each point is built from. Measured against the real
-/// thing: a 100,000-point sweep of the test scenario (3 countries, 7 markets) peaked at
-/// 472 MB, about 4.7 kB a point.
-pub fn plan_bytes(world: &World, values: &[toml::Value], points: usize) -> u64 {
+/// Estimated bytes of a plan of `points` points like the one of `world`, `values` and
+/// `uncertain`: each point's world (its countries, platforms and markets with their
+/// specifications and weekly plans), its swept values and its `[uncertain]` table, twice over
+/// for the allocator's slack and the scenario each point is built from. The heap a point
+/// owns is counted as well as its structs: the baseline's `[uncertain]` table (66 paths)
+/// and its markets' weekly plans are most of a point, and leaving them out under-counted a
+/// 20,000-point baseline sweep by a quarter. `tests::the_plan_estimate_covers_what_the_points_hold`
+/// measures the real allocation against it.
+pub fn plan_bytes(
+    world: &World,
+    values: &[toml::Value],
+    uncertain: &IndexMap<String, Uncertain>,
+    points: usize,
+) -> u64 {
     use std::mem::size_of;
     let countries: usize = world
         .countries
@@ -497,13 +510,34 @@ pub fn plan_bytes(world: &World, values: &[toml::Value], points: usize) -> u64 {
         .iter()
         .map(|p| size_of::<crate::world::PlatformWorld>() + p.name.len())
         .sum();
-    let markets = world.markets.len() * size_of::<crate::world::MarketWorld>();
+    let markets: usize = world
+        .markets
+        .iter()
+        .map(|m| {
+            size_of::<crate::world::MarketWorld>()
+                + m.plan.as_ref().map_or(0, |p| p.len() * size_of::<f64>())
+        })
+        .sum();
+    let values_heap: usize = values.iter().map(|v| v.as_str().map_or(0, str::len)).sum();
+    // An IndexMap entry holds the key, the value and the hash, and its index table a slot
+    // (a usize) per entry, at a load factor of up to 7/8.
+    let table: usize = uncertain
+        .iter()
+        .map(|(k, u)| {
+            size_of::<(u64, String, Uncertain)>()
+                + 2 * size_of::<usize>()
+                + k.len()
+                + u.group.as_ref().map_or(0, String::len)
+        })
+        .sum();
     let point = size_of::<Point>()
         + world.name.len()
         + countries
         + platforms
         + markets
-        + std::mem::size_of_val(values);
+        + std::mem::size_of_val(values)
+        + values_heap
+        + table;
     2 * (point as u64).saturating_mul(points as u64)
 }
 
@@ -694,6 +728,71 @@ mod tests {
     fn err(text: &str, o: &SweepOptions) -> String {
         let s = Scenario::from_toml_str(text, "s.toml").unwrap();
         plan(s, text, "s.toml", o).unwrap_err().0
+    }
+
+    /// Counts the bytes live on the current thread, so a test can measure what it builds
+    /// while other tests allocate on theirs. (Const-initialised and without a destructor,
+    /// the thread-local never allocates itself.)
+    mod counting {
+        use std::alloc::{GlobalAlloc, Layout, System};
+        use std::cell::Cell;
+
+        thread_local! {
+            pub static LIVE: Cell<isize> = const { Cell::new(0) };
+        }
+
+        pub struct Counting;
+
+        unsafe impl GlobalAlloc for Counting {
+            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+                let _ = LIVE.try_with(|l| l.set(l.get() + layout.size() as isize));
+                unsafe { System.alloc(layout) }
+            }
+            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+                let _ = LIVE.try_with(|l| l.set(l.get() - layout.size() as isize));
+                unsafe { System.dealloc(ptr, layout) }
+            }
+            unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+                let _ = LIVE.try_with(|l| l.set(l.get() + new as isize - layout.size() as isize));
+                unsafe { System.realloc(ptr, layout, new) }
+            }
+        }
+
+        #[global_allocator]
+        static COUNTING: Counting = Counting;
+    }
+
+    #[test]
+    fn the_plan_estimate_covers_what_the_points_hold() {
+        // The bundled baseline (66 uncertain paths, weekly plans) and the small test
+        // scenario, each swept over 400 random points: the estimate must cover the bytes
+        // the points hold once built (it counts them twice, for the allocator's slack and
+        // the scenario each point is built from), and not overstate them more than 3 times.
+        for (text, file, path) in [
+            (
+                crate::scenario::BASELINE_TOML,
+                "baseline.toml",
+                "platforms.tiktok.markets.GB.subsidy.rate=0.1..0.4",
+            ),
+            (SMALL, "small.toml", "countries.AA.lapse=0.1..0.4"),
+        ] {
+            let o = SweepOptions {
+                vary: vec![path.to_string()],
+                design: Some(Design::Random),
+                samples: Some(400),
+                ..SweepOptions::default()
+            };
+            let s = Scenario::from_toml_str(text, file).unwrap();
+            let before = counting::LIVE.with(|l| l.get());
+            let p = plan(s, text, file, &o).unwrap();
+            let held = (counting::LIVE.with(|l| l.get()) - before) as u64;
+            let first = &p.points[0];
+            let estimate = plan_bytes(&first.world, &first.values, &first.uncertain, 400);
+            assert!(
+                estimate >= held && estimate <= 3 * held,
+                "{file}: estimated {estimate} bytes for 400 points, which hold {held}"
+            );
+        }
     }
 
     #[test]
