@@ -216,8 +216,8 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
         ))
         .into());
     }
-    let out = ResultDir::new(dir).parquet_dir();
-    results::files::create_subfolder(&out)?;
+    // Held open: every table goes into this folder, even if a link replaces its name.
+    let out = results::files::create_subfolder(&ResultDir::new(dir).parquet_dir())?;
     if !force {
         let stems = present
             .iter()
@@ -264,8 +264,8 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
         let mut tmp = tempfile::Builder::new()
             .prefix(".weekly_trials.")
             .suffix(".csv.tmp")
-            .tempfile_in(&out)
-            .with_context(|| format!("cannot write in {}", out.display()))?;
+            .tempfile_in(out.join(""))
+            .with_context(|| format!("cannot write in {}", out.path().display()))?;
         let tmp_path = tmp.path().to_path_buf();
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         let rebuilt = weekly_trials_from_store(dir, &mut w)?;
@@ -280,24 +280,24 @@ pub fn export_parquet(dir: &Path, force: bool) -> Result<Vec<Exported>> {
         .iter()
         .map(|csv| {
             let stem = csv.file_stem().unwrap_or_default().to_string_lossy();
-            let parquet = out.join(format!("{stem}.parquet"));
-            let rows = export_table(csv, &parquet)?;
-            let bytes = std::fs::metadata(&parquet).map_or(0, |m| m.len());
+            let name = format!("{stem}.parquet");
+            let rows = export_table(csv, &out.join(&name))?;
+            let bytes = std::fs::metadata(out.join(&name)).map_or(0, |m| m.len());
             Ok(Exported {
                 csv: csv.clone(),
-                parquet,
+                parquet: out.shown(&name),
                 rows,
                 bytes,
             })
         })
         .collect::<Result<Vec<_>>>()?;
     if let Some(tmp) = rebuilt_tmp {
-        let parquet = out.join("weekly_trials.parquet");
-        let rows = export_table(tmp.path(), &parquet)?;
+        let name = "weekly_trials.parquet";
+        let rows = export_table(tmp.path(), &out.join(name))?;
         written.push(Exported {
             csv: ResultDir::new(dir).store(),
-            bytes: std::fs::metadata(&parquet).map_or(0, |m| m.len()),
-            parquet,
+            bytes: std::fs::metadata(out.join(name)).map_or(0, |m| m.len()),
+            parquet: out.shown(name),
             rows,
         });
     }

@@ -150,13 +150,16 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
         return Ok(ShardOutcome::Finished);
     };
     let g = proposal.generation();
-    let shards = dir.join(SHARDS_DIR);
-    files::create_subfolder(&shards)?;
-    let path = shards.join(part_name(g, shard));
+    // Held open: the part is read and written in this folder, even if a link replaces its
+    // name meanwhile.
+    let shards = files::create_subfolder(&dir.join(SHARDS_DIR))?;
+    let name = part_name(g, shard);
+    let path = shards.join(&name);
+    let shown = shards.shown(&name);
     let hash = recipe_hash(problem);
     let mut part = match files::read_regular(&path) {
         Ok(text) => {
-            let p = parse_part(&path, &text, problem, &hash, &proposal)?;
+            let p = parse_part(&shown, &text, problem, &hash, &proposal)?;
             Part {
                 rounds: p.rounds.saturating_add(1),
                 ..p
@@ -171,7 +174,7 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
             batches: Vec::new(),
             checksum: 0,
         },
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", shown.display())),
     };
     let n = u64::from(shard.count);
     let population = problem.recipe.population as f64;
@@ -206,7 +209,8 @@ pub fn run_shard(problem: &Problem, shard: Shard, opts: &Options) -> Result<Shar
         let b = u64::from(shard.index) - 1 + n * part.batches.len() as u64;
         let batch = proposal.run_batch(b, &|z, seed| problem.simulate(z, seed))?;
         part.batches.push((b, batch));
-        part.write(&path)?;
+        part.write(&path)
+            .with_context(|| format!("cannot write {}", shown.display()))?;
     }
     Ok(ShardOutcome::Ran {
         generation: g,
@@ -313,7 +317,16 @@ fn read_parts(dir: &Path, problem: &Problem, proposal: &Proposal<'_>) -> Result<
         ))
         .into());
     }
-    let entries = std::fs::read_dir(&shards).map_err(|_| {
+    // Held open: the parts read are those of this folder, whatever its name becomes.
+    let Some(held) = files::Subfolder::open(&shards) else {
+        return Err(UserError(format!(
+            "{} holds no shards of generation {g}; run `calibrate --shard K/N` for every K \
+             first",
+            dir.display()
+        ))
+        .into());
+    };
+    let entries = std::fs::read_dir(held.join("")).map_err(|_| {
         UserError(format!(
             "{} holds no shards of generation {g}; run `calibrate --shard K/N` for every K \
              first",
@@ -326,10 +339,11 @@ fn read_parts(dir: &Path, problem: &Problem, proposal: &Proposal<'_>) -> Result<
         if !name.starts_with(&prefix) || !name.ends_with(".json") {
             continue;
         }
-        let text = files::read_regular(&e.path())
-            .with_context(|| format!("cannot read {}", e.path().display()))?;
-        let part = parse_part(&e.path(), &text, problem, &hash, proposal)?;
-        parts.push((e.path(), part));
+        let shown = held.shown(&name);
+        let text = files::read_regular(&held.join(&name))
+            .with_context(|| format!("cannot read {}", shown.display()))?;
+        let part = parse_part(&shown, &text, problem, &hash, proposal)?;
+        parts.push((shown, part));
     }
     if parts.is_empty() {
         return Err(UserError(format!(

@@ -492,11 +492,13 @@ pub(crate) fn clear(dir: &Path) -> Result<()> {
 /// Removes the shards' parts (of a generation merged, or of a calibration cleared).
 pub fn clear_shards(dir: &Path) -> Result<()> {
     let shards = dir.join(SHARDS_DIR);
-    // A link in its place is not followed: nothing outside the folder is removed.
-    if !std::fs::symlink_metadata(&shards).is_ok_and(|m| m.is_dir()) {
+    // A link in its place is not followed, and the folder is held open while its parts are
+    // removed (a link swapped in meanwhile is not followed either): nothing outside the
+    // folder is removed.
+    let Some(held) = crate::results::files::Subfolder::open(&shards) else {
         return Ok(());
-    }
-    let Ok(entries) = std::fs::read_dir(&shards) else {
+    };
+    let Ok(entries) = std::fs::read_dir(held.join("")) else {
         return Ok(());
     };
     for e in entries.flatten() {
@@ -504,10 +506,11 @@ pub fn clear_shards(dir: &Path) -> Result<()> {
         let is_ours = name.starts_with("generation-") && name.ends_with(".json")
             || name.starts_with(".generation-") && name.ends_with(".tmp");
         if is_ours && e.file_type().is_ok_and(|t| t.is_file()) {
-            std::fs::remove_file(e.path())
-                .with_context(|| format!("cannot remove {}", e.path().display()))?;
+            std::fs::remove_file(held.join(&name))
+                .with_context(|| format!("cannot remove {}", held.shown(&name).display()))?;
         }
     }
+    drop(held);
     let _ = std::fs::remove_dir(&shards);
     Ok(())
 }

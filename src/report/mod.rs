@@ -147,16 +147,20 @@ fn write_page(page: &html::Page, path: &Path, svg_dir: &str) -> Result<(u64, usi
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create the folder {}", parent.display()))?;
     }
-    crate::results::files::create_subfolder(&dir)?;
+    // Held open: every chart goes into this folder, even if a link replaces its name.
+    let dir = crate::results::files::create_subfolder(&dir)?;
     let index = dir.join(CHART_INDEX);
     // A folder an older livemarket wrote has no index: nothing in it is removed.
     let drawn_before = std::fs::read_to_string(&index).unwrap_or_default();
     let mut names: Vec<String> = Vec::new();
     for chart in page.charts() {
-        let file = dir.join(format!("{}.svg", chart.name));
+        let name = format!("{}.svg", chart.name);
         debug_assert!(!names.contains(&chart.name), "{} twice", chart.name);
         names.push(chart.name.clone());
-        write_atomically(&file, |w| Ok(w.write_all(chart.standalone().as_bytes())?))?;
+        write_atomically(&dir.join(&name), |w| {
+            Ok(w.write_all(chart.standalone().as_bytes())?)
+        })
+        .with_context(|| format!("cannot write {}", dir.shown(&name).display()))?;
     }
     for old in drawn_before.lines() {
         // A name is one chart's (no separators); a listed file that is now a link or gone
@@ -164,10 +168,12 @@ fn write_page(page: &html::Page, path: &Path, svg_dir: &str) -> Result<(u64, usi
         if names.iter().any(|n| n == old) || old.contains(['/', '\\']) || old.is_empty() {
             continue;
         }
-        let p = dir.join(format!("{old}.svg"));
+        let name = format!("{old}.svg");
+        let p = dir.join(&name);
         if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_file()) {
-            std::fs::remove_file(&p)
-                .with_context(|| format!("cannot remove the old chart {}", p.display()))?;
+            std::fs::remove_file(&p).with_context(|| {
+                format!("cannot remove the old chart {}", dir.shown(&name).display())
+            })?;
         }
     }
     write_atomically(&index, |w| {

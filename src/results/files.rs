@@ -218,12 +218,90 @@ pub(crate) fn create_folder(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot create the output folder {}", dir.display()))
 }
 
+/// A subfolder of a result folder (`report/`, `parquet/`, `shards/`), held open: its files
+/// are reached through the open folder, never through its name again, so a link swapped in
+/// for the name while a command runs is never followed (on Linux, through
+/// `/proc/self/fd/N`, the folder the descriptor holds; elsewhere by name, which keeps out
+/// every link made before the command).
+#[derive(Debug)]
+pub(crate) struct Subfolder {
+    /// The folder as the user names it, for messages.
+    shown: PathBuf,
+    /// The path its files are reached by.
+    via: PathBuf,
+    /// The open folder, kept open while `via` names it through the descriptor.
+    _open: Option<File>,
+}
+
+impl Subfolder {
+    /// The path to read or write `name` in the folder by.
+    pub(crate) fn join(&self, name: &str) -> PathBuf {
+        self.via.join(name)
+    }
+
+    /// `name` in the folder as the user names it, for messages.
+    pub(crate) fn shown(&self, name: &str) -> PathBuf {
+        self.shown.join(name)
+    }
+
+    /// The folder as the user names it.
+    pub(crate) fn path(&self) -> &Path {
+        &self.shown
+    }
+
+    /// Opens the existing folder `path`, never through a link; None when it is missing or
+    /// is not a folder.
+    pub(crate) fn open(path: &Path) -> Option<Subfolder> {
+        if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+            return None;
+        }
+        Subfolder::hold(path)
+    }
+
+    /// Holds the folder at `path` (checked to be a folder, not a link) open, and names its
+    /// files through the descriptor where the system allows it; None when what is there
+    /// now is not a folder (a link swapped in since the check).
+    fn hold(path: &Path) -> Option<Subfolder> {
+        let by_name = || Subfolder {
+            shown: path.to_path_buf(),
+            via: path.to_path_buf(),
+            _open: None,
+        };
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+            let Ok(dir) = OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
+                .open(path)
+            else {
+                return None;
+            };
+            let via = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
+            // Only when /proc is there and names this very folder.
+            let same = match (dir.metadata(), std::fs::metadata(&via)) {
+                (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+                _ => false,
+            };
+            if same {
+                return Some(Subfolder {
+                    shown: path.to_path_buf(),
+                    via,
+                    _open: Some(dir),
+                });
+            }
+        }
+        Some(by_name())
+    }
+}
+
 /// Creates the subfolder `path` of a result folder (`report/`, `parquet/`, `shards/`) if it
 /// is missing, or checks the one there, never through a link: a link in its place (to a
 /// folder anywhere) would have livemarket write, replace and remove files outside the result
-/// folder. The folder above must exist. (A link swapped in between this check and the
-/// writes is a race this does not close: it keeps out every link made before the command.)
-pub(crate) fn create_subfolder(path: &Path) -> Result<()> {
+/// folder. The folder above must exist. The folder is returned held open ([`Subfolder`]), so
+/// a link swapped in for it afterwards is not followed either.
+pub(crate) fn create_subfolder(path: &Path) -> Result<Subfolder> {
     let refuse_link = || -> anyhow::Error {
         UserError(format!(
             "{} is a link; livemarket writes nothing through a link, so it would not stay in \
@@ -253,7 +331,9 @@ pub(crate) fn create_subfolder(path: &Path) -> Result<()> {
             Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
         },
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
+    }?;
+    // Opened with O_NOFOLLOW: a link swapped in since the check above fails here.
+    Subfolder::open(path).ok_or_else(refuse_link)
 }
 
 /// Removes the temporary files of livemarket's result files that a killed command left in
@@ -545,6 +625,34 @@ pub fn refuse_as_run_folder(dir: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use crate::results::REPORT_DIR;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_held_subfolder_is_written_even_after_a_link_replaces_its_name() {
+        // The race a check-then-write leaves open: `report/` is checked, then swapped for a
+        // link to a folder outside before the charts are written. Through the held folder
+        // the chart still lands in the folder that was checked, and nothing outside.
+        let tmp = tempfile::tempdir().unwrap();
+        let (sub, moved, outside) = (
+            tmp.path().join("report"),
+            tmp.path().join("report-moved"),
+            tmp.path().join("outside"),
+        );
+        std::fs::create_dir(&outside).unwrap();
+        let held = create_subfolder(&sub).unwrap();
+        std::fs::rename(&sub, &moved).unwrap();
+        std::os::unix::fs::symlink(&outside, &sub).unwrap();
+        write_atomically(&held.join("chart.svg"), |w| Ok(w.write_all(b"<svg/>")?)).unwrap();
+        assert_eq!(std::fs::read(moved.join("chart.svg")).unwrap(), b"<svg/>");
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+        // Messages still name the folder as the user does.
+        assert_eq!(held.shown("chart.svg"), sub.join("chart.svg"));
+        // Removal goes through the held folder too; a new check of the name refuses the link.
+        std::fs::write(outside.join("theirs.svg"), b"x").unwrap();
+        assert!(std::fs::remove_file(held.join("theirs.svg")).is_err());
+        assert!(outside.join("theirs.svg").is_file());
+        assert!(create_subfolder(&sub).is_err() && Subfolder::open(&sub).is_none());
+    }
 
     #[test]
     fn temporaries_are_named_after_their_file_and_no_other() {
