@@ -116,8 +116,9 @@ pub struct CalibrateArgs {
     pub max_minutes: Option<f64>,
     /// Only check the prior against the targets: N draws from the prior [default:
     /// --population], each simulated once; prints each target's prior predictive range and
-    /// the share of draws meeting it, writes OUT/prior-check.csv, and calibrates nothing.
-    #[arg(long, value_name = "N", num_args = 0..=1, conflicts_with_all = ["shard", "merge", "resume", "force", "dry_run"])]
+    /// the share of draws meeting it, writes OUT/prior-check.csv, and calibrates nothing
+    /// (with --force, it replaces a file of that name it did not write).
+    #[arg(long, value_name = "N", num_args = 0..=1, conflicts_with_all = ["shard", "merge", "resume", "dry_run"])]
     pub prior_check: Option<Option<usize>>,
     /// Override one scenario value by its path, e.g. fewer agents for speed; repeatable.
     #[arg(long, value_name = "PATH=VALUE")]

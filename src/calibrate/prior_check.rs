@@ -217,9 +217,23 @@ pub fn command(problem: &Problem, n: usize, opts: &super::storage::Options) -> R
         .into());
     }
     let _lock = crate::lock::lock(dir, crate::lock::Access::Write, "calibrate --prior-check")?;
+    let path = crate::results::ResultDir::new(dir).prior_check_csv();
+    // A file of that name that is not a prior check (its first field `target`, in either
+    // dialect) is the user's: replaced only with --force.
+    if std::fs::symlink_metadata(&path).is_ok() && !opts.force {
+        let ours = crate::results::files::read_regular(&path).is_ok_and(|t| {
+            t.starts_with("target,label,check,") || t.starts_with("target;label;check;")
+        });
+        if !ours {
+            return Err(crate::error::UserError(format!(
+                "{} is not a prior check livemarket wrote; move it, or pass --force to replace it",
+                path.display()
+            ))
+            .into());
+        }
+    }
     let rows = draws(problem, n)?;
     let checks = judge(problem, &rows);
-    let path = crate::results::ResultDir::new(dir).prior_check_csv();
     write(&path, problem, &checks)?;
     if !opts.quiet {
         for l in lines(&checks, n, problem.recipe.seed) {

@@ -265,6 +265,37 @@ fn the_prior_check_flags_a_target_every_prior_draw_meets() {
     assert!(bounded.contains(",1,30,0,cannot inform"), "{bounded}");
     // No calibration ran.
     assert!(!out.join("calibration.json").exists());
+    // A prior check replaces its own file; a file of that name the user wrote is kept
+    // unless --force.
+    calibrate_loud(&s, &t, &out, &["--prior-check", "30", "--seed", "4"]);
+    assert_eq!(read(&out.join("prior-check.csv")), csv);
+    std::fs::write(out.join("prior-check.csv"), "my notes\n").unwrap();
+    let o = livemarket()
+        .arg("calibrate")
+        .arg(&s)
+        .arg("--targets")
+        .arg(&t)
+        .arg("--out")
+        .arg(&out)
+        .args(["--prior-check", "30", "--seed", "4"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "prior-check.csv is not a prior check livemarket wrote; move it, or pass --force \
+             to replace it"
+        ),
+        "{o:?}"
+    );
+    assert_eq!(read(&out.join("prior-check.csv")), "my notes\n");
+    calibrate_loud(
+        &s,
+        &t,
+        &out,
+        &["--prior-check", "30", "--seed", "4", "--force"],
+    );
+    assert_eq!(read(&out.join("prior-check.csv")), csv);
 
     // A calibration of the same seed and population draws the same generation 0: its
     // report's first section is the same check.
