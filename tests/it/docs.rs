@@ -5,11 +5,12 @@
 //! The commands are read from the fenced `sh`, `bash` and `console` blocks (a console
 //! block's commands are its `$ ` lines), joined across `\` line ends, and run in order, one
 //! page at a time, by bash in a scratch folder that sees the repository's `scenarios/` and
-//! `tests/data/` as a clone does. `livemarket` there (and `target/release/livemarket`) is a wrapper that runs the binary under
-//! test at a small size: `--trials` 2, a calibration's population 16 over 2 generations,
-//! 3 samples or 2 trajectories of a design, and every country of the scenario at 300
-//! consumer agents (30 creator agents). Nothing else of a command changes, so its options,
-//! paths and keys are checked as written. The figures the pages print come from
+//! `tests/data/` as a clone does. `livemarket` there (and `target/release/livemarket`) is
+//! `scripts/livemarket-small`, which runs the binary under test at a small size: `--trials`
+//! 2, a calibration's population 16 over 2 generations, 3 samples or 2 trajectories of a
+//! design, and every country of the scenario at 300 consumer agents (30 creator agents).
+//! Nothing else of a command changes, so its options, paths and keys are checked as
+//! written. The figures the pages print come from
 //! `scripts/docs-figures` at full size; this test checks only that the commands run.
 //!
 //! A few lines are not `livemarket` commands and are left to other tests, each named in
@@ -18,7 +19,7 @@
 
 use crate::common::{bin, tempdir};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// Commands (by their start) that this test does not run, and where each is covered.
@@ -111,63 +112,17 @@ fn shell_lines(page: &str) -> Vec<Line> {
     out
 }
 
-/// The wrapper that runs the binary under test at a small size (see the module's comment).
-fn wrapper(real: &Path) -> String {
-    format!(
-        r#"#!/usr/bin/env bash
-set -euo pipefail
-real='{real}'
-args=()
-prev=
-scenario=
-for a in "$@"; do
-    case $prev in
-        --trials) a=2 ;;
-        --population) a=16 ;;
-        --max-generations) a=2 ;;
-        --max-simulations) a=400 ;;
-        --samples) a=3 ;;
-        --trajectories) a=2 ;;
-        --predictive) a=4 ;;
-    esac
-    case $a in
-        *.toml|bundled:*) [[ -z $scenario && $prev != --targets ]] && scenario=$a ;;
-    esac
-    args+=("$a")
-    prev=$a
-done
-case ${{1:-}} in
-    run|calibrate)
-        [[ $1 == run && " $* " != *" --trials "* ]] && args+=(--trials 2)
-        [[ $1 == calibrate && " $* " != *" --population "* ]] && args+=(--population 16)
-        [[ $1 == calibrate && " $* " != *" --max-generations "* ]] && args+=(--max-generations 2)
-        while read -r path value _; do
-            case $path in
-                countries.*.creators.agents) [[ $value != 0 ]] && args+=(--set "$path=30") ;;
-                countries.*.agents) args+=(--set "$path=300") ;;
-            esac
-        done < <("$real" params ${{scenario:+"$scenario"}})
-        ;;
-esac
-exec "$real" "${{args[@]}}"
-"#,
-        real = real.display()
-    )
-}
-
 #[test]
 fn every_documented_command_runs_at_a_small_size() {
     let repo = std::env::current_dir().unwrap();
     let scratch = tempdir();
+    // `livemarket` on PATH is scripts/livemarket-small, which runs the binary under test
+    // (LIVEMARKET) at a small size.
     let bin_dir = scratch.path().join("bin");
     fs::create_dir(&bin_dir).unwrap();
     let wrapper_path = bin_dir.join("livemarket");
-    fs::write(&wrapper_path, wrapper(&bin())).unwrap();
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&wrapper_path, fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    std::os::unix::fs::symlink(repo.join("scripts/livemarket-small"), &wrapper_path).unwrap();
     let path = format!(
         "{}:{}",
         bin_dir.display(),
@@ -230,6 +185,7 @@ fn every_documented_command_runs_at_a_small_size() {
             .arg(&script)
             .current_dir(&work)
             .env("PATH", &path)
+            .env("LIVEMARKET", bin())
             .env_remove("LIVEMARKET_CSV_DIALECT")
             .output()
             .unwrap();
