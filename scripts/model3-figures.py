@@ -18,6 +18,7 @@ baseline that this script makes with the release binary (standard library only):
 import argparse
 import csv
 import math
+import os
 import random
 import subprocess
 import sys
@@ -31,6 +32,10 @@ PLANS = [1e6, 2e6, 3e6, 4e6, 6e6]
 
 
 def binary():
+    """The livemarket to run: $LIVEMARKET when set (scripts/docs-figures --small passes its
+    small-size wrapper), else the release build."""
+    if os.environ.get("LIVEMARKET"):
+        return os.environ["LIVEMARKET"]
     target = subprocess.run(["scripts/target-dir"], capture_output=True, text=True,
                             check=True).stdout.strip()
     return str(Path(target) / "release" / "livemarket")

@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-40}
 out=${2:-results/poaching-war}
-bin=$(scripts/target-dir)/release/livemarket
+# $LIVEMARKET when set (scripts/docs-figures --small passes its small-size wrapper).
+bin=${LIVEMARKET:-$(scripts/target-dir)/release/livemarket}
 war=scenarios/creator-poaching-war.toml
 "$bin" run "$war" --trials "$trials" --force -q -o "$out/war"
 "$bin" run "$war" --trials "$trials" --force -q -o "$out/no-poaching" \

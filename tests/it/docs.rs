@@ -117,7 +117,7 @@ fn every_documented_command_runs_at_a_small_size() {
     let repo = std::env::current_dir().unwrap();
     let scratch = tempdir();
     // `livemarket` on PATH is scripts/livemarket-small, which runs the binary under test
-    // (LIVEMARKET) at a small size.
+    // (LIVEMARKET_REAL) at a small size.
     let bin_dir = scratch.path().join("bin");
     fs::create_dir(&bin_dir).unwrap();
     let wrapper_path = bin_dir.join("livemarket");
@@ -185,7 +185,7 @@ fn every_documented_command_runs_at_a_small_size() {
             .arg(&script)
             .current_dir(&work)
             .env("PATH", &path)
-            .env("LIVEMARKET", bin())
+            .env("LIVEMARKET_REAL", bin())
             .env_remove("LIVEMARKET_CSV_DIALECT")
             .output()
             .unwrap();
