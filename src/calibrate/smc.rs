@@ -206,15 +206,10 @@ mod tests {
         (m, v.sqrt())
     }
 
-    #[test]
-    fn recovers_the_analytic_posterior_of_a_normal_mean() {
-        // n = 25: posterior sd 0.2 around each observed summary; scales 0.2 make the
-        // distance count posterior sds. Two independent parameters.
-        let n = 25.0;
-        let targets = [1.3, -0.7];
-        let scales = [0.2, 0.2];
-        let prior = Boxes(vec![(-10.0, 10.0), (-10.0, 10.0)]);
-        let opts = SmcOptions {
+    /// The analytic case's options: 1,000 particles, the median schedule, down to a
+    /// tolerance of 0.25 posterior sds within 40 generations.
+    fn analytic_options(seed: u64, distance: DistanceKind, kernel: KernelKind) -> SmcOptions {
+        SmcOptions {
             population: 1000,
             quantile: 0.5,
             stop: StopRules {
@@ -223,9 +218,22 @@ mod tests {
                 max_generations: 40,
                 ..SmcOptions::default().stop
             },
-            seed: 11,
+            seed,
+            distance,
+            kernel,
             ..SmcOptions::default()
-        };
+        }
+    }
+
+    #[test]
+    fn recovers_the_analytic_posterior_of_a_normal_mean() {
+        // n = 25: posterior sd 0.2 around each observed summary; scales 0.2 make the
+        // distance count posterior sds. Two independent parameters.
+        let n = 25.0;
+        let targets = [1.3, -0.7];
+        let scales = [0.2, 0.2];
+        let prior = Boxes(vec![(-10.0, 10.0), (-10.0, 10.0)]);
+        let opts = analytic_options(11, DistanceKind::default(), KernelKind::default());
         let (gens, stop) = go(
             &prior,
             |t, s| normal_mean(t, s, n),
@@ -280,20 +288,7 @@ mod tests {
         let targets = [1.3, -0.7];
         let scales = [0.2, 0.2];
         let prior = Boxes(vec![(-10.0, 10.0), (-10.0, 10.0)]);
-        let opts = SmcOptions {
-            population: 1000,
-            quantile: 0.5,
-            stop: StopRules {
-                min_epsilon: 0.25,
-                min_acceptance: 0.0,
-                max_generations: 40,
-                ..SmcOptions::default().stop
-            },
-            seed,
-            distance,
-            kernel,
-            ..SmcOptions::default()
-        };
+        let opts = analytic_options(seed, distance, kernel);
         let (gens, _) = go(
             &prior,
             |t, s| normal_mean(t, s, n),

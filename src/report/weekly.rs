@@ -292,13 +292,7 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
         if sweep && cell(&record, 0).parse::<usize>().ok() != Some(point) {
             continue;
         }
-        let t: usize = cell(&record, week).parse().map_err(|_| {
-            UserError(format!(
-                "{}:{line}: `{}` in column `week` is not a whole number",
-                path.display(),
-                cell(&record, week)
-            ))
-        })?;
+        let t = week_of(&record, week, path, line)?;
         let k: u64 = cell(&record, trial).parse().unwrap_or(0);
         put_date(&mut dates, t, date(cell(&record, date_col), path, line)?);
         let key = (
@@ -340,6 +334,18 @@ fn weekly_from_trials(path: &Path, sweep: bool, point: usize) -> Result<Weekly> 
     Ok(Weekly { dates, series })
 }
 
+/// The week of a weekly file's row (column `c`), or an error naming the file and line.
+fn week_of(record: &csv::ByteRecord, c: usize, path: &Path, line: usize) -> Result<usize> {
+    let text = cell(record, c);
+    text.parse().map_err(|_| {
+        UserError(format!(
+            "{}:{line}: `{text}` in column `week` is not a whole number",
+            path.display()
+        ))
+        .into()
+    })
+}
+
 /// The quantiles as weekly.csv has them.
 fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly> {
     let mut rdr = open(path)?;
@@ -371,13 +377,7 @@ fn weekly_from_summary(path: &Path, sweep: bool, point: usize) -> Result<Weekly>
         else {
             continue;
         };
-        let t: usize = cell(&record, week).parse().map_err(|_| {
-            UserError(format!(
-                "{}:{line}: `{}` in column `week` is not a whole number",
-                path.display(),
-                cell(&record, week)
-            ))
-        })?;
+        let t = week_of(&record, week, path, line)?;
         put_date(&mut dates, t, date(cell(&record, date_col), path, line)?);
         let key = (
             cell(&record, country).to_string(),
