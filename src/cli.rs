@@ -110,6 +110,12 @@ pub struct CalibrateArgs {
     /// the population, at least 10, as pyabc's LocalTransition).
     #[arg(long, value_enum, value_name = "KIND", default_value_t = KernelKind::Mvn)]
     pub kernel: KernelKind,
+    /// Draw this share of each generation's proposals from the prior instead of the kernel
+    /// (a defensive mixture): no particle's weight can then exceed 1/ALPHA times the prior's
+    /// share, which keeps the effective sample size up when the kernel is much narrower than
+    /// the prior in directions the targets barely inform. 0: the kernel alone.
+    #[arg(long, value_name = "ALPHA", default_value_t = 0.0)]
+    pub defensive: f64,
     /// Stop after the first generation that finishes once this many minutes have passed
     /// (0: after the first generation); the folder is complete, and --resume continues it.
     #[arg(long, value_name = "M", conflicts_with_all = ["shard", "merge"])]
@@ -567,6 +573,7 @@ impl CalibrateArgs {
             csv_dialect: self.csv_dialect,
             distance: self.distance,
             kernel: self.kernel,
+            defensive: self.defensive,
         };
         Ok(livemarket::calibrate::Command {
             recipe,

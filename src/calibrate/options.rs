@@ -5,6 +5,8 @@ use super::distance::adaptive::Adaptive;
 use super::distance::{DistanceRule, ScaledEuclidean};
 use super::epsilon::{Epsilon, QuantileEpsilon, StopRules};
 use super::population::Particle;
+use super::prior::Prior;
+use super::transition::defensive::Defensive;
 use super::transition::local::LocalCovariance;
 use super::transition::{MultivariateNormal, Transition};
 use serde::{Deserialize, Serialize};
@@ -67,6 +69,9 @@ pub struct SmcOptions {
     pub distance: DistanceKind,
     /// The kernel.
     pub kernel: KernelKind,
+    /// The share α of proposals drawn from the prior ([`Defensive`]); 0: none, the kernel
+    /// alone.
+    pub defensive: f64,
     /// Stop after the first generation that finishes past this instant (`--max-minutes`):
     /// where a calibration stops, never what its generations are, so it is no part of the
     /// recipe.
@@ -88,6 +93,7 @@ impl Default for SmcOptions {
             batch: 256,
             distance: DistanceKind::default(),
             kernel: KernelKind::default(),
+            defensive: 0.0,
             deadline: None,
         }
     }
@@ -110,12 +116,21 @@ impl SmcOptions {
         })
     }
 
-    /// The kernel fitted to a population, None when it has no spread to perturb with: the
-    /// one place it is chosen.
-    pub fn transition<'a>(&self, population: &'a [Particle]) -> Option<Box<dyn Transition + 'a>> {
-        match self.kernel {
-            KernelKind::Mvn => Some(Box::new(MultivariateNormal::fit(population)?)),
-            KernelKind::Local => Some(Box::new(LocalCovariance::fit_default(population)?)),
-        }
+    /// The kernel fitted to a population, mixed with the prior when `defensive` > 0; None
+    /// when the population has no spread to perturb with: the one place it is chosen.
+    pub fn transition<'a>(
+        &self,
+        population: &'a [Particle],
+        prior: &'a dyn Prior,
+    ) -> Option<Box<dyn Transition + 'a>> {
+        let kernel: Box<dyn Transition + 'a> = match self.kernel {
+            KernelKind::Mvn => Box::new(MultivariateNormal::fit(population)?),
+            KernelKind::Local => Box::new(LocalCovariance::fit_default(population)?),
+        };
+        Some(if self.defensive > 0.0 {
+            Box::new(Defensive::new(kernel, prior, self.defensive))
+        } else {
+            kernel
+        })
     }
 }

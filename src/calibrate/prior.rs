@@ -20,6 +20,8 @@ pub trait Prior: Sync {
     fn sample(&self, rng: &mut Xoshiro256PlusPlus) -> Vec<f64>;
     /// Density at `theta`, up to a constant; 0 outside the support.
     fn density(&self, theta: &[f64]) -> f64;
+    /// That constant: `normaliser() × density(θ)` integrates to 1.
+    fn normaliser(&self) -> f64;
 }
 
 /// Independent standard normals, one per factor: the probit of the factors' uniform levels.
@@ -34,6 +36,10 @@ impl Prior for LatentPrior {
 
     fn density(&self, theta: &[f64]) -> f64 {
         (-0.5 * theta.iter().map(|z| z * z).sum::<f64>()).exp()
+    }
+
+    fn normaliser(&self) -> f64 {
+        crate::calibrate::transition::gaussian_constant(self.dims)
     }
 }
 

@@ -50,6 +50,14 @@ pub struct CalibrationRecipe {
     /// The kernel (`--kernel`); left out when it is the default, as the distance is.
     #[serde(default, skip_serializing_if = "KernelKind::is_default")]
     pub kernel: KernelKind,
+    /// The share of proposals from the prior (`--defensive`); left out when 0, as the
+    /// distance is.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub defensive: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl CalibrationRecipe {
@@ -68,6 +76,7 @@ impl CalibrationRecipe {
             batch: self.batch,
             distance: self.distance,
             kernel: self.kernel,
+            defensive: self.defensive,
             deadline: None,
         }
     }
@@ -96,6 +105,13 @@ impl CalibrationRecipe {
         }
         if self.batch == 0 {
             problems.push("--batch must be at least 1".to_string());
+        }
+        if !(0.0..1.0).contains(&self.defensive) {
+            problems.push(format!(
+                "--defensive {} must be 0 or more and below 1 (0.05 draws one proposal in 20 \
+                 from the prior)",
+                self.defensive
+            ));
         }
         if problems.is_empty() {
             Ok(())

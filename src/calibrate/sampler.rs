@@ -108,7 +108,10 @@ impl<'a> Proposal<'a> {
         let epsilon = opts.epsilon().after(previous, &distance);
         let transition = match previous {
             None => None,
-            Some(p) => Some(opts.transition(&p.particles).ok_or(Stop::Degenerate)?),
+            Some(p) => Some(
+                opts.transition(&p.particles, prior)
+                    .ok_or(Stop::Degenerate)?,
+            ),
         };
         Ok(Proposal {
             g: generations.len(),

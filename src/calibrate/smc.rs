@@ -154,6 +154,9 @@ mod tests {
                 .all(|(x, &(a, b))| *x >= a && *x <= b);
             f64::from(u8::from(inside))
         }
+        fn normaliser(&self) -> f64 {
+            1.0 / self.0.iter().map(|&(a, b)| b - a).product::<f64>()
+        }
     }
 
     /// The observed mean of n draws from N(θ, 1) is simulated directly: its summary is
@@ -283,12 +286,12 @@ mod tests {
 
     /// The analytic case again with another distance or kernel: the posterior N(y, 0.2²)
     /// within the Monte Carlo error of the particles and the blur of the tolerance.
-    fn analytic_with(distance: DistanceKind, kernel: KernelKind, seed: u64) {
+    fn analytic_with(opts: SmcOptions) {
+        let (distance, kernel) = (opts.distance, opts.kernel);
         let n = 25.0;
         let targets = [1.3, -0.7];
         let scales = [0.2, 0.2];
         let prior = Boxes(vec![(-10.0, 10.0), (-10.0, 10.0)]);
-        let opts = analytic_options(seed, distance, kernel);
         let (gens, _) = go(
             &prior,
             |t, s| normal_mean(t, s, n),
@@ -342,12 +345,27 @@ mod tests {
 
     #[test]
     fn the_adaptive_distance_recovers_the_analytic_posterior() {
-        analytic_with(DistanceKind::Adaptive, KernelKind::Mvn, 11);
+        analytic_with(analytic_options(
+            11,
+            DistanceKind::Adaptive,
+            KernelKind::Mvn,
+        ));
     }
 
     #[test]
     fn the_local_kernel_recovers_the_analytic_posterior() {
-        analytic_with(DistanceKind::Fixed, KernelKind::Local, 11);
+        analytic_with(analytic_options(11, DistanceKind::Fixed, KernelKind::Local));
+    }
+
+    /// A defensive mixture changes the proposal, not the target: the same posterior.
+    #[test]
+    fn the_defensive_mixture_recovers_the_analytic_posterior() {
+        for kernel in [KernelKind::Mvn, KernelKind::Local] {
+            analytic_with(SmcOptions {
+                defensive: 0.05,
+                ..analytic_options(11, DistanceKind::Fixed, kernel)
+            });
+        }
     }
 
     /// The table of docs/calibration.md ("Distances and kernels compared"), analytic half:
@@ -528,6 +546,9 @@ mod tests {
         }
         fn density(&self, theta: &[f64]) -> f64 {
             f64::from(u8::from(theta == [1.0]))
+        }
+        fn normaliser(&self) -> f64 {
+            1.0
         }
     }
 

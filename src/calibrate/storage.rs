@@ -463,6 +463,7 @@ fn differences(a: &CalibrationRecipe, b: &CalibrationRecipe) -> Vec<String> {
         ("--csv-dialect", a.csv_dialect != b.csv_dialect),
         ("--distance", a.distance != b.distance),
         ("--kernel", a.kernel != b.kernel),
+        ("--defensive", a.defensive != b.defensive),
     ];
     d.extend(pairs.iter().filter(|p| p.1).map(|p| p.0.to_string()));
     if d.is_empty() {

@@ -583,6 +583,7 @@ fn coverage() {
             csv_dialect: Dialect::Standard,
             distance: Default::default(),
             kernel: Default::default(),
+            defensive: 0.0,
         };
         let problem = Problem::new(recipe).unwrap();
         let (gens, _) = smc::run(

@@ -1,12 +1,12 @@
 //! What the calibrator took from pyabc beyond its first sampler, through the binary: the
-//! adaptive distance (`--distance adaptive`) and the local-covariance kernel
-//! (`--kernel local`) each recover the Bass world's p and q; with either, a calibration is
-//! the same resumed or sharded; the wall-time stop (`--max-minutes`) leaves a complete folder
-//! that `--resume` finishes as if it had never stopped; the prior predictive check
-//! (`--prior-check`) flags a target every prior draw meets; and the identification lines and
-//! file say what the posterior pinned. (The analytic normal-mean posterior is checked for both
-//! options in `src/calibrate/smc.rs`, their math in `distance/adaptive.rs` and
-//! `transition/local.rs`.)
+//! adaptive distance (`--distance adaptive`), the local-covariance kernel (`--kernel local`)
+//! and the defensive mixture with the prior (`--defensive`) each recover the Bass world's p
+//! and q; with them, a calibration is the same resumed or sharded; the wall-time stop
+//! (`--max-minutes`) leaves a complete folder that `--resume` finishes as if it had never
+//! stopped; the prior predictive check (`--prior-check`) flags a target every prior draw
+//! meets; and the identification lines and file say what the posterior pinned. (The analytic
+//! normal-mean posterior is checked for every option in `src/calibrate/smc.rs`, their math in
+//! `distance/adaptive.rs`, `transition/local.rs` and `transition/defensive.rs`.)
 
 use crate::calibrate::{
     QUICK, bass, bass_targets, calibrate, files, holds_truth, observed, posterior, quick,
@@ -116,16 +116,56 @@ fn the_local_kernel_recovers_the_bass_p_and_q() {
 }
 
 #[test]
+fn the_defensive_mixture_recovers_the_bass_p_and_q() {
+    bass_recovers_with(&["--defensive", "0.1"]);
+}
+
+#[test]
+fn a_defensive_share_outside_0_to_1_is_refused_by_name() {
+    let dir = tempdir();
+    let (s, t) = quick(dir.path());
+    for alpha in ["1", "-0.1"] {
+        livemarket()
+            .arg("calibrate")
+            .arg(&s)
+            .arg("--targets")
+            .arg(&t)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .args(QUICK)
+            .arg(format!("--defensive={alpha}"))
+            .assert()
+            .failure()
+            .stderr(predicates::str::contains(format!(
+                "--defensive {alpha} must be 0 or more and below 1"
+            )));
+        assert!(!dir.path().join("out").exists(), "nothing written");
+    }
+}
+
+#[test]
 fn adaptive_and_local_calibrations_are_the_same_resumed_or_sharded() {
     let dir = tempdir();
     let (s, t) = quick(dir.path());
-    let options = [&QUICK[..], &["--distance", "adaptive", "--kernel", "local"]].concat();
+    let options = [
+        &QUICK[..],
+        &[
+            "--distance",
+            "adaptive",
+            "--kernel",
+            "local",
+            "--defensive",
+            "0.1",
+        ],
+    ]
+    .concat();
     let one = dir.path().join("one");
     calibrate(&s, &t, &one, &options);
     let checkpoint = read(&one.join("calibration.json"));
     assert!(
         checkpoint.contains("\"distance\": \"adaptive\"")
             && checkpoint.contains("\"kernel\": \"local\"")
+            && checkpoint.contains("\"defensive\": 0.1")
             && checkpoint.contains("\"spread\""),
         "the recipe and the spreads are in the checkpoint"
     );
@@ -198,7 +238,9 @@ fn adaptive_and_local_calibrations_are_the_same_resumed_or_sharded() {
         .arg("--resume")
         .assert()
         .failure()
-        .stderr(predicates::str::contains("--distance, --kernel"));
+        .stderr(predicates::str::contains(
+            "--distance, --kernel, --defensive",
+        ));
 }
 
 #[test]

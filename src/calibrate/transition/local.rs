@@ -21,7 +21,7 @@
 //! shares is left out). With k = every particle and `scaling` = Silverman's h², every Σ_j is
 //! the population's h²Σ and the kernel is [`super::MultivariateNormal`] (tested).
 
-use super::{Transition, cholesky, inverse_from_cholesky};
+use super::{Transition, cholesky, gaussian_constant, inverse_from_cholesky};
 use crate::calibrate::population::Particle;
 use rand_distr::weighted::WeightedAliasIndex;
 use rand_distr::{Distribution, StandardNormal};
@@ -177,6 +177,11 @@ impl Transition for LocalCovariance<'_> {
         (0..self.particles.len())
             .map(|j| self.particles[j].weight * self.kernel(j, theta))
             .sum()
+    }
+
+    /// (2π)^(-d/2): each component already carries its |Σ_j|^(-1/2).
+    fn normaliser(&self) -> f64 {
+        gaussian_constant(self.d)
     }
 }
 

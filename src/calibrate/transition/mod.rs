@@ -8,6 +8,7 @@
 //! [`local::LocalCovariance`] (a covariance per particle from its nearest neighbours,
 //! pyabc's `LocalTransition`) is.
 
+pub mod defensive;
 pub mod local;
 
 use super::population::{self, Particle};
@@ -23,6 +24,14 @@ pub trait Transition: Sync {
     /// The proposal's density at `theta`, Σ_j w_j K(θ | θ_j), up to a constant every θ
     /// shares: the denominator of an accepted particle's importance weight.
     fn density(&self, theta: &[f64]) -> f64;
+    /// That constant: `normaliser() × density(θ)` integrates to 1 (needed where the
+    /// proposal is mixed with another density, [`defensive::Defensive`]).
+    fn normaliser(&self) -> f64;
+}
+
+/// (2π)^(-d/2): the constant every d-dimensional standard Gaussian density carries.
+pub(crate) fn gaussian_constant(d: usize) -> f64 {
+    (2.0 * std::f64::consts::PI).powf(-(d as f64) / 2.0)
 }
 
 /// A Gaussian kernel with covariance h²Σ around each particle, Σ the weighted covariance of
@@ -116,6 +125,12 @@ impl Transition for MultivariateNormal<'_> {
             .iter()
             .map(|q| q.weight * self.kernel(&q.theta, theta))
             .sum()
+    }
+
+    /// (2π)^(-d/2) |h²Σ|^(-1/2), the determinant the product of the Cholesky diagonal.
+    fn normaliser(&self) -> f64 {
+        let det_sqrt: f64 = (0..self.d).map(|a| self.chol[a * self.d + a]).product();
+        gaussian_constant(self.d) / det_sqrt
     }
 }
 

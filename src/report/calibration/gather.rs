@@ -137,6 +137,12 @@ pub fn write_page(finished: &Finished<'_>) -> Result<()> {
             }
         ),
     ];
+    if r.defensive > 0.0 {
+        notes.push(format!(
+            "A defensive mixture: {}% of each generation's proposals drawn from the prior.",
+            r.defensive * 100.0
+        ));
+    }
     if !r.scenario.sweep.set.is_empty() {
         notes.push(format!(
             "Simulated with --set {}.",
