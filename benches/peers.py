@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Run livemarket's bass-reference beside its peers in benches/peers/ (numpy, Mesa).
+"""Run livemarket's bass-reference beside its peers in benches/peers/ (numpy, Mesa, krABMaga).
 
-Each runs as a fresh process under /usr/bin/time -v, one after another. Prints run rate,
-whole-process time, peak memory, the ratios, and each one's final adopter fraction; medians
-over --repeats runs.
+Each runs as a fresh process under /usr/bin/time -v, one after another; the repeats
+alternate (round k runs every implementation once, with seed SEED + k), so a machine that
+slows down for a while slows every side of a ratio. Prints run rate, whole-process time,
+peak memory, the ratios, and each one's adopted fraction at tick 10 and at the end; medians
+over --repeats rounds, as markdown tables.
 
   run_s   the T weeks only, timed inside each program (livemarket: `run --timings`)
   setup_s agents and network, timed inside each program
@@ -63,11 +65,13 @@ def run_livemarket(binary, n, ticks, seed):
             "rss_mb": rss, "f10": share[MID], "final": share[ticks]}
 
 
-def run_peer(python, peers, impl, n, ticks, seed):
+def run_peer(command, n, ticks, seed):
+    """A peer: `command` (a Python script under the venv's python, or the krABMaga binary)
+    with the options and output of benches/peers/common.py."""
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     curve = tempfile.NamedTemporaryFile(suffix=".csv", delete=False).name
-    r, wall, rss = timed([python, os.path.join(peers, f"bass_{impl}.py"), "--n", str(n),
-                          "--ticks", str(ticks), "--seed", str(seed), "--csv", curve], env=env)
+    r, wall, rss = timed(command + ["--n", str(n), "--ticks", str(ticks), "--seed", str(seed),
+                                    "--csv", curve], env=env)
     kv = dict(tok.split("=", 1) for tok in (r.stdout + " " + r.stderr).split() if "=" in tok)
     with open(curve) as fh:
         share = {int(row["tick"]): float(row["adopted_fraction"]) for row in csv.DictReader(fh)}
@@ -88,43 +92,55 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--no-mesa", action="store_true")
+    ap.add_argument("--krabmaga", help="the krABMaga peer's binary (benches/peers/krabmaga); "
+                    "run at 100k, as Mesa, when given (about 0.4 M agent-updates/s: 1M would take minutes)")
     ap.add_argument("--sizes", action="store_true", help="also livemarket at 250k, 1M and 4M agents")
     a = ap.parse_args()
     py = sys.executable
+    commands = {"numpy": [py, os.path.join(a.peers, "bass_numpy.py")],
+                "mesa": [py, os.path.join(a.peers, "bass_mesa.py")]}
     plan = [("livemarket", 1_000_000), ("numpy", 1_000_000), ("livemarket", 100_000), ("numpy", 100_000)]
+    if a.krabmaga:
+        commands["krabmaga"] = [a.krabmaga]
+        plan.append(("krabmaga", 100_000))
     if not a.no_mesa:
         plan.append(("mesa", 100_000))
-    results = {}
-    for impl, n in plan:
-        runs = []
-        for k in range(a.repeats):
+    runs = {key: [] for key in plan}
+    for k in range(a.repeats):
+        for impl, n in plan:
             if impl == "livemarket":
-                runs.append(run_livemarket(a.livemarket, n, a.ticks, a.seed + k))
+                m = run_livemarket(a.livemarket, n, a.ticks, a.seed + k)
             else:
-                runs.append(run_peer(py, a.peers, impl, n, a.ticks, a.seed + k))
-        results[(impl, n)] = median_of(runs)
-        m = results[(impl, n)]
-        each = ";".join("%.3f" % r["run_s"] for r in runs)
-        print(f"{impl:10} N={n:>9,} run {m['run_s']:.3f}s setup {m['setup_s']:.3f}s wall {m['wall_s']:.2f}s "
-              f"rss {m['rss_mb']:.0f}MB F(10) {m['f10']:.4f} final {m['final']:.4f}  (run s: {each})",
-              flush=True)
+                m = run_peer(commands[impl], n, a.ticks, a.seed + k)
+            runs[(impl, n)].append(m)
+            print(f"round {k + 1}: {impl:10} N={n:>9,} run {m['run_s']:.3f}s setup {m['setup_s']:.3f}s "
+                  f"wall {m['wall_s']:.2f}s rss {m['rss_mb']:.0f}MB F(10) {m['f10']:.4f} final {m['final']:.4f}",
+                  file=sys.stderr, flush=True)
+    results = {key: median_of(r) for key, r in runs.items()}
+    print(f"medians of {a.repeats} alternating rounds, seeds {a.seed}..{a.seed + a.repeats - 1}, T = {a.ticks}, "
+          "one thread each")
     print()
-    print(f"{'impl':10} {'N':>10} {'run s':>8} {'setup s':>8} {'wall s':>7} {'peak MB':>8} {'B/agent':>8} "
-          f"{'updates/s':>10} {'N*T/wall':>10} {'F(10)':>7} {'final':>7}")
+    print("| impl | N | run s | setup s | wall s | peak MB | bytes/agent | agent-updates/s | adopted, tick 10 | final |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for (impl, n), m in results.items():
-        print(f"{impl:10} {n:>10,} {m['run_s']:>8.3f} {m['setup_s']:>8.3f} {m['wall_s']:>7.2f} {m['rss_mb']:>8.0f} "
-              f"{m['rss_mb'] * 2**20 / n:>8.0f} {n * a.ticks / m['run_s']:>10.3g} {n * a.ticks / m['wall_s']:>10.3g} "
-              f"{m['f10']:>7.4f} {m['final']:>7.4f}")
+        name = {"livemarket": "livemarket", "numpy": "numpy", "mesa": "Mesa", "krabmaga": "krABMaga"}[impl]
+        print(f"| {name} | {n:,} | {m['run_s']:.3f} | {m['setup_s']:.3f} | {m['wall_s']:.2f} | {m['rss_mb']:.0f} | "
+              f"{m['rss_mb'] * 2**20 / n:,.0f} | {n * a.ticks / m['run_s'] / 1e6:.3g} M | {m['f10']:.4f} | "
+              f"{m['final']:.4f} |")
     print()
+    print("| N | livemarket against | run (agent-updates/s) | whole process | peak memory | "
+          "× per round (run) |")
+    print("| ---: | --- | ---: | ---: | ---: | --- |")
     for n in sorted({n for _, n in results}, reverse=True):
         lm = results.get(("livemarket", n))
-        for peer in ("numpy", "mesa"):
+        for peer, name in (("numpy", "numpy"), ("krabmaga", "krABMaga"), ("mesa", "Mesa")):
             p = results.get((peer, n))
             if lm and p:
-                print(f"N={n:,}: livemarket vs {peer}: {p['run_s'] / lm['run_s']:.1f}x updates/s, "
-                      f"{p['wall_s'] / lm['wall_s']:.1f}x whole process, "
-                      f"{p['rss_mb'] / lm['rss_mb']:.1f}x less peak memory; "
-                      f"adopted at tick 10 {lm['f10']:.4f} vs {p['f10']:.4f}, final {lm['final']:.4f} vs {p['final']:.4f}")
+                # The ratio of each round's pair, to show how much the shared machine moved it.
+                each = ", ".join(f"{q['run_s'] / l['run_s']:.1f}"
+                                 for l, q in zip(runs[("livemarket", n)], runs[(peer, n)]))
+                print(f"| {n:,} | {name} | {p['run_s'] / lm['run_s']:.1f}× | {p['wall_s'] / lm['wall_s']:.1f}× | "
+                      f"{p['rss_mb'] / lm['rss_mb']:.1f}× less | {each} |")
     if a.sizes:
         print()
         print("livemarket alone (one thread): cost against N*T")

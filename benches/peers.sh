@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # livemarket's bass-reference side by side with its peers in benches/peers/ (the same model
-# in numpy and in Mesa): the same N and T, one after another on this machine. Sets up the
-# peers' Python environment ($CARGO_TARGET_DIR/peers-venv, target/peers-venv by default)
-# from benches/peers/requirements.txt on first use, and again when that file changes.
+# in numpy, Mesa and krABMaga): the same N and T, one after another on this machine. Sets up
+# the peers' Python environment ($CARGO_TARGET_DIR/peers-venv, target/peers-venv by default)
+# from benches/peers/requirements.txt on first use, and again when that file changes; builds
+# the krABMaga peer (benches/peers/krabmaga, its own Cargo project, into
+# $CARGO_TARGET_DIR/peers-krabmaga) and leaves it out, saying why, if it does not build.
 #
-#   benches/peers.sh                      # N = 1M (livemarket, numpy) and 100k (+ Mesa), 3 repeats
+#   benches/peers.sh                      # N = 1M and 100k (livemarket, numpy; krABMaga and Mesa at 100k), 3 rounds
 #   benches/peers.sh --repeats 5 --sizes  # also livemarket alone at three sizes (linearity)
 #   benches/peers.sh --help               # every option of benches/peers.py
 set -euo pipefail
@@ -27,4 +29,11 @@ for arg in "$@"; do
     case $arg in -h | --help) exec "$venv/bin/python" benches/peers.py --help ;; esac
 done
 cargo build --release --quiet
-exec "$venv/bin/python" benches/peers.py --livemarket "$target/release/livemarket" "$@"
+peers=()
+if cargo build --release --quiet --locked --manifest-path benches/peers/krabmaga/Cargo.toml \
+    --target-dir "$target/peers-krabmaga"; then
+    peers=(--krabmaga "$target/peers-krabmaga/release/bass-krabmaga")
+else
+    echo "peers.sh: the krABMaga peer did not build (above); running without it" >&2
+fi
+exec "$venv/bin/python" benches/peers.py --livemarket "$target/release/livemarket" "${peers[@]}" "$@"

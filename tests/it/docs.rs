@@ -41,6 +41,14 @@ const ELSEWHERE: &[(&str, &str)] = &[
         "benches/peers.sh",
         "a benchmark against the peers: run by hand",
     ),
+    (
+        "benches/tables.sh",
+        "the performance tables (floor and peers): run by hand, minutes",
+    ),
+    (
+        "$CARGO_TARGET_DIR/peers-venv/bin/python",
+        "a peer's curve check: needs the peers' venv and the krABMaga build (benches/peers.sh)",
+    ),
     ("cargo build --release", "a build step"),
     (
         "scripts/render-report.sh",

@@ -6,7 +6,9 @@
 //! deliberately: [`rng`] (how a trial's seed derives from the scenario seed: a contract that
 //! result files and `--first-trial` rely on), and [`network`] and [`country`] (building a
 //! contact network and stepping one country's week), which the engine benchmarks time on
-//! their own. The rest (consumers, creators, reach, the consumer pass) is internal.
+//! their own. The rest (consumers, creators, reach, the consumer pass) is internal, but for
+//! what a consumer costs in memory ([`STATE_BYTES`], [`bytes_per_consumer`]), from which the
+//! benchmarks compute the memory-bandwidth floor of a week.
 
 pub mod country;
 pub mod network;
@@ -21,6 +23,7 @@ mod pass;
 mod reach;
 mod trial;
 
+pub use consumers::{STATE_BYTES, bytes_per_consumer};
 pub use events::{EventKind, EventRecord, Events};
 pub use metrics::{Description, Metric, Unit, WeekRecord};
 pub use trial::{CreatorEnd, TrialResult, simulate, trial_memory_bytes};
