@@ -6,11 +6,9 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use livemarket::model::country::{Aux, CountryState, MarketWeek};
 use livemarket::model::network::Csr;
-use livemarket::model::rng::ModelRng;
 use livemarket::model::{Metric, simulate};
 use livemarket::scenario::Scenario;
 use livemarket::world::World;
-use rand::SeedableRng;
 use std::hint::black_box;
 
 fn world(text: &str) -> World {
@@ -80,7 +78,7 @@ fn network(c: &mut Criterion) {
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function("random_1m_contacts_10", |b| {
         b.iter(|| {
-            let g = Csr::random(n, 10, &mut ModelRng::seed_from_u64(1));
+            let g = Csr::random(n, 10, 1);
             let mean = g.contacts.len() as f64 / n as f64;
             assert!((mean - 10.0).abs() < 0.05, "mean degree {mean}");
             black_box(g)
@@ -88,7 +86,7 @@ fn network(c: &mut Criterion) {
     });
     group.bench_function("small_world_1m_contacts_10", |b| {
         b.iter(|| {
-            let g = Csr::small_world(n, 10, 0.1, &mut ModelRng::seed_from_u64(1));
+            let g = Csr::small_world(n, 10, 0.1, 1);
             assert!(g.contacts.len() > 9 * n);
             black_box(g)
         })
