@@ -8,11 +8,9 @@ mod workloads;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use livemarket::model::network::Csr;
-use livemarket::model::rng::ModelRng;
 use livemarket::model::simulate;
 use livemarket::scenario::Scenario;
 use livemarket::world::World;
-use rand::SeedableRng;
 use std::hint::black_box;
 use workloads::{ConsumerWeek, WEEK_AGENTS, baseline_gmv, bass, bass_curve};
 
@@ -35,7 +33,7 @@ fn network(c: &mut Criterion) {
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function("random_1m_contacts_10", |b| {
         b.iter(|| {
-            let g = Csr::random(n, 10, &mut ModelRng::seed_from_u64(1));
+            let g = Csr::random(n, 10, 1);
             let mean = g.contacts.len() as f64 / n as f64;
             assert!((mean - 10.0).abs() < 0.05, "mean degree {mean}");
             black_box(g)
@@ -43,7 +41,7 @@ fn network(c: &mut Criterion) {
     });
     group.bench_function("small_world_1m_contacts_10", |b| {
         b.iter(|| {
-            let g = Csr::small_world(n, 10, 0.1, &mut ModelRng::seed_from_u64(1));
+            let g = Csr::small_world(n, 10, 0.1, 1);
             assert!(g.contacts.len() > 9 * n);
             black_box(g)
         })

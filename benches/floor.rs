@@ -19,11 +19,9 @@
 mod workloads;
 
 use livemarket::model::network::Csr;
-use livemarket::model::rng::ModelRng;
 use livemarket::model::{STATE_BYTES, bytes_per_consumer, simulate};
 use livemarket::scenario::Scenario;
 use livemarket::world::World;
-use rand::SeedableRng;
 use std::hint::black_box;
 use std::time::Instant;
 use workloads::{ConsumerWeek, WEEK_AGENTS, baseline_gmv, bass, bass_curve, check_bass};
@@ -179,7 +177,7 @@ fn rows() -> Vec<Row> {
         unit: "agent",
         run: Box::new(move || {
             let t = Instant::now();
-            let g = black_box(Csr::random(n_net, 10, &mut ModelRng::seed_from_u64(1)));
+            let g = black_box(Csr::random(n_net, 10, 1));
             let s = t.elapsed().as_secs_f64();
             let mean = g.contacts.len() as f64 / n_net as f64;
             assert!((mean - 10.0).abs() < 0.05, "mean degree {mean}");
@@ -191,12 +189,7 @@ fn rows() -> Vec<Row> {
         unit: "agent",
         run: Box::new(move || {
             let t = Instant::now();
-            let g = black_box(Csr::small_world(
-                n_net,
-                10,
-                0.1,
-                &mut ModelRng::seed_from_u64(1),
-            ));
+            let g = black_box(Csr::small_world(n_net, 10, 0.1, 1));
             let s = t.elapsed().as_secs_f64();
             assert!(g.contacts.len() > 9 * n_net);
             (s, n_net as f64, csr_bytes(&g))

@@ -49,6 +49,39 @@ fn one_and_two_threads_write_byte_identical_files() {
 }
 
 #[test]
+fn a_country_of_several_chunks_writes_byte_identical_files_on_1_2_and_4_threads() {
+    // Country AA's 140,000 agents are three chunks of 65,536 consumers (the last partial),
+    // set up and stepped in parallel within the one country.
+    let tmp = tempdir();
+    let extra = [
+        "--trials",
+        "2",
+        "--set",
+        "countries.AA.agents=140000",
+        "--set",
+        "weeks=25",
+    ];
+    let dirs: Vec<_> = ["1", "2", "4"]
+        .iter()
+        .map(|t| {
+            let dir = tmp.path().join(t);
+            run_small(&dir, t, &extra);
+            dir
+        })
+        .collect();
+    for f in DATA_FILES {
+        let one = fs::read(dirs[0].join(f)).unwrap();
+        assert!(one.len() > 100, "{f} is empty");
+        for (dir, t) in dirs[1..].iter().zip(["2", "4"]) {
+            assert!(
+                one == fs::read(dir.join(f)).unwrap(),
+                "{f} differs between 1 and {t} threads"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_single_trial_can_be_rerun_from_its_index() {
     let tmp = tempdir();
     let (all, one) = (tmp.path().join("all"), tmp.path().join("one"));

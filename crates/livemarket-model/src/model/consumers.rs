@@ -4,11 +4,13 @@
 
 use super::cache::prefetch;
 use super::network::Csr;
-use super::rng::ModelRng;
+use super::rng::{CHUNK, SETUP_CONSUMERS, chunk_rng};
 use crate::scenario::{MAX_PLATFORMS, Network, PlatformMask};
 use crate::world::CountryWorld;
 use rand::Rng;
 use rand_distr::{Beta, Distribution};
+use rayon::prelude::*;
+use std::ops::{Index, IndexMut, Range};
 
 /// Distinct platform masks: one bit per platform.
 pub const MASKS: usize = 1 << MAX_PLATFORMS;
@@ -57,34 +59,48 @@ pub struct Consumers {
 }
 
 impl Consumers {
-    /// Draws affinities and deal-seekers and builds the network.
-    pub fn new(country: &CountryWorld, rng: &mut ModelRng) -> Consumers {
+    /// Draws affinities and deal-seekers and builds the network, each chunk of consumers
+    /// from its own streams (keyed by `key`, the country's), in parallel.
+    pub fn new(country: &CountryWorld, key: u64) -> Consumers {
         let n = country.spec.agents as usize;
         let aff = &country.spec.live_affinity;
-        let affinity = if aff.sd == 0.0 {
-            vec![aff.mean as f32; n]
-        } else {
-            // Beta(α, β) with the given mean m and sd s: α + β = m(1 − m)/s² − 1.
+        let mut affinity = vec![aff.mean as f32; n];
+        // Beta(α, β) with the given mean m and sd s: α + β = m(1 − m)/s² − 1.
+        let beta = (aff.sd != 0.0).then(|| {
             let total = aff.mean * (1.0 - aff.mean) / (aff.sd * aff.sd) - 1.0;
-            let beta =
-                Beta::new(aff.mean * total, (1.0 - aff.mean) * total).expect("validated Beta");
-            (0..n).map(|_| beta.sample(rng) as f32).collect()
-        };
+            Beta::new(aff.mean * total, (1.0 - aff.mean) * total).expect("validated Beta")
+        });
         let words = n.div_ceil(64);
         let mut seeker_bits = vec![0u64; words];
         let share = country.spec.deal_seekers.share;
-        if share > 0.0 {
-            for i in 0..n {
-                if rng.random::<f64>() < share {
-                    seeker_bits[i / 64] |= 1 << (i % 64);
-                }
-            }
+        if beta.is_some() || share > 0.0 {
+            // A chunk is a whole number of bitset words: bit k of the chunk's words is its
+            // consumer k.
+            affinity
+                .par_chunks_mut(CHUNK)
+                .zip(seeker_bits.par_chunks_mut(CHUNK / 64))
+                .enumerate()
+                .for_each(|(c, (affinity, seekers))| {
+                    let mut rng = chunk_rng(key, SETUP_CONSUMERS, c);
+                    if let Some(beta) = &beta {
+                        for a in affinity.iter_mut() {
+                            *a = beta.sample(&mut rng) as f32;
+                        }
+                    }
+                    if share > 0.0 {
+                        for k in 0..affinity.len() {
+                            if rng.random::<f64>() < share {
+                                seekers[k / 64] |= 1 << (k % 64);
+                            }
+                        }
+                    }
+                });
         }
         let d = &country.spec.diffusion;
         let network = match d.network {
             Network::WellMixed => None,
-            Network::Random => Some(Csr::random(n, d.contacts, rng)),
-            Network::SmallWorld => Some(Csr::small_world(n, d.contacts, d.rewire, rng)),
+            Network::Random => Some(Csr::random(n, d.contacts, key)),
+            Network::SmallWorld => Some(Csr::small_world(n, d.contacts, d.rewire, key)),
         };
         assert!(
             network
@@ -183,6 +199,58 @@ impl Consumers {
         }
     }
 
+    /// Views of consumers `range` in chunks of `size` (the last may be shorter): each holds its
+    /// own part of the state a weekly pass writes, and all of what it only reads.
+    pub fn views(&mut self, range: Range<usize>, size: usize) -> Vec<View<'_>> {
+        let Consumers {
+            affinity,
+            platforms,
+            habits,
+            ordered,
+            adopted_at,
+            accepted_bits,
+            seeker_bits,
+            last_active,
+            adopted_contacts,
+            network,
+            ..
+        } = self;
+        let (affinity, platforms): (&[f32], &[PlatformMask]) = (affinity, platforms);
+        let (accepted_bits, seeker_bits): (&[u64], &[u64]) = (accepted_bits, seeker_bits);
+        let (adopted_contacts, network): (&[u16], Option<&Csr>) =
+            (adopted_contacts, network.as_ref());
+        let mut habits = &mut habits[range.clone()];
+        let mut ordered = &mut ordered[range.clone()];
+        let mut adopted_at = &mut adopted_at[range.clone()];
+        let mut last_active = &mut last_active[range.clone()];
+        let mut views = Vec::with_capacity(range.len().div_ceil(size.max(1)));
+        let mut base = range.start;
+        while base < range.end {
+            let len = size.min(range.end - base);
+            let (h, h_rest) = std::mem::take(&mut habits).split_at_mut(len);
+            let (o, o_rest) = std::mem::take(&mut ordered).split_at_mut(len);
+            let (a, a_rest) = std::mem::take(&mut adopted_at).split_at_mut(len);
+            let (l, l_rest) = std::mem::take(&mut last_active).split_at_mut(len);
+            (habits, ordered, adopted_at, last_active) = (h_rest, o_rest, a_rest, l_rest);
+            views.push(View {
+                range: base..base + len,
+                affinity,
+                platforms,
+                habits: Part::new(base, h),
+                ordered: Part::new(base, o),
+                adopted_at: Part::new(base, a),
+                last_active: Part::new(base, l),
+                accepted_bits,
+                seeker_bits,
+                adopted_contacts,
+                network,
+                habit_change: [0; MAX_PLATFORMS],
+            });
+            base += len;
+        }
+        views
+    }
+
     /// Applies the week's acceptances and lapses to the bitset and the contact counts.
     /// Adoption reads the counts of the start of the week, so this runs after the week's
     /// pass (habits change during the pass: nobody else reads them).
@@ -204,6 +272,109 @@ impl Consumers {
                     list,
                     if up { 1 } else { u16::MAX },
                 );
+            }
+        }
+    }
+}
+
+/// A slice of a per-consumer array, indexed by consumer: `part[i]` is consumer i's entry.
+pub struct Part<'a, T> {
+    base: usize,
+    items: &'a mut [T],
+}
+
+impl<'a, T> Part<'a, T> {
+    fn new(base: usize, items: &'a mut [T]) -> Self {
+        Part { base, items }
+    }
+}
+
+impl<T> Index<usize> for Part<'_, T> {
+    type Output = T;
+    #[inline]
+    fn index(&self, i: usize) -> &T {
+        &self.items[i - self.base]
+    }
+}
+
+impl<T> IndexMut<usize> for Part<'_, T> {
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        &mut self.items[i - self.base]
+    }
+}
+
+/// One chunk of consumers as a weekly pass sees it (see [`Consumers::views`]): the state the
+/// pass writes for the chunk's consumers (habits, orders, activity), and, for reading, the
+/// state of everyone as it was at the start of the week (acceptance changes are applied
+/// after the pass). Indexed by consumer, like [`Consumers`].
+pub struct View<'a> {
+    /// The consumers of the chunk.
+    pub range: Range<usize>,
+    pub affinity: &'a [f32],
+    pub platforms: &'a [PlatformMask],
+    pub habits: Part<'a, PlatformMask>,
+    pub ordered: Part<'a, PlatformMask>,
+    pub adopted_at: Part<'a, u8>,
+    pub last_active: Part<'a, u16>,
+    accepted_bits: &'a [u64],
+    seeker_bits: &'a [u64],
+    adopted_contacts: &'a [u16],
+    network: Option<&'a Csr>,
+    /// Habits gained less habits lost per platform in the chunk (wrapping: added to
+    /// [`Consumers::habit_count`] after the pass).
+    pub habit_change: [u64; MAX_PLATFORMS],
+}
+
+impl View<'_> {
+    /// The bitset of accepting consumers (of everyone).
+    pub fn accepted_bits(&self) -> &[u64] {
+        self.accepted_bits
+    }
+
+    /// Whether consumer i has accepted live shopping.
+    #[inline]
+    pub fn is_adopter(&self, i: usize) -> bool {
+        self.accepted_bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    #[inline]
+    pub fn is_seeker(&self, i: usize) -> bool {
+        self.seeker_bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Consumer i takes a habit on platform p (it has none there).
+    #[inline]
+    pub fn add_habit(&mut self, i: usize, p: usize) {
+        debug_assert!(self.habits[i] & (1 << p) == 0);
+        self.habits[i] |= 1 << p;
+        self.habit_change[p] = self.habit_change[p].wrapping_add(1);
+    }
+
+    /// Every habit of consumer i ends.
+    #[inline]
+    pub fn clear_habits(&mut self, i: usize) {
+        let h = self.habits[i];
+        for (p, change) in self.habit_change.iter_mut().enumerate() {
+            if h & (1 << p) != 0 {
+                *change = change.wrapping_sub(1);
+            }
+        }
+        self.habits[i] = 0;
+    }
+
+    /// As [`Consumers::adopted_share`].
+    #[inline]
+    pub fn adopted_share(&self, i: usize, well_mixed_share: f64) -> f64 {
+        match self.network {
+            None => well_mixed_share,
+            Some(g) => {
+                let k = g.degree(i);
+                if k == 0 {
+                    0.0
+                } else {
+                    f64::from(self.adopted_contacts[i]) / f64::from(k)
+                }
             }
         }
     }

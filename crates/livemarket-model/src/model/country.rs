@@ -9,10 +9,10 @@ use super::events::{EventKind, EventRecord};
 use super::metrics::{Metric, WeekRecord};
 use super::pass::{self, Flows, PassInput, in_holdout};
 use super::reach::Reach;
-use super::rng::{ModelRng, country_rng, hash_unit, splitmix64};
+use super::rng::{ModelRng, country_key, hash_unit, splitmix64};
 use crate::scenario::{Audience, MAX_PLATFORMS, Market, PlatformMask};
 use crate::world::{CountryWorld, World};
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_distr::{LogNormal, Poisson};
 
 /// Share of followers a creator keeps when its platform closes and it moves to a market
@@ -84,6 +84,10 @@ struct Campaign {
 pub struct CountryState {
     pub consumers: Consumers,
     pub creators: Vec<Creator>,
+    /// Key of the country in the trial: of the generator below and of the consumer chunks'
+    /// streams.
+    key: u64,
+    /// The draws that are not per consumer chunk.
     rng: ModelRng,
     /// Who uses which platform, week by week.
     reach: Reach,
@@ -91,6 +95,8 @@ pub struct CountryState {
     users: Vec<u64>,
     adopted: Vec<u32>,
     lapsed: Vec<u32>,
+    /// Buffers of the weekly pass's chunks.
+    pass_scratch: pass::Scratch,
     pickers: Vec<Picker>,
     /// Last week's commission and revenue per follower, per platform.
     per_follower: PerFollower,
@@ -109,10 +115,11 @@ pub struct CountryState {
 impl CountryState {
     pub fn new(world: &World, c: usize, trial_seed: u64) -> CountryState {
         let cw = &world.countries[c];
-        let mut rng = country_rng(trial_seed, &cw.code);
+        let key = country_key(trial_seed, &cw.code);
+        let mut rng = ModelRng::seed_from_u64(key);
         let reach_key = rng.random();
         let holdout_key = rng.random();
-        let mut consumers = Consumers::new(cw, &mut rng);
+        let mut consumers = Consumers::new(cw, key);
         let creators = creators::draw(cw, &mut rng);
         let np = world.platforms.len();
         let markets: Vec<(usize, &Market)> = cw
@@ -124,11 +131,13 @@ impl CountryState {
         CountryState {
             consumers,
             creators,
+            key,
             rng,
             reach,
             users,
             adopted: Vec::new(),
             lapsed: Vec::new(),
+            pass_scratch: pass::Scratch::default(),
             pickers: vec![Picker::default(); np],
             per_follower: PerFollower::default(),
             first_pull: [None; MAX_PLATFORMS],
@@ -305,11 +314,12 @@ impl CountryState {
                 &input,
                 &mut self.consumers,
                 &mut self.pickers,
-                &mut self.rng,
+                self.key,
                 &mut budget,
                 &mut flows,
                 &mut self.adopted,
                 &mut self.lapsed,
+                &mut self.pass_scratch,
                 world.full_scan,
             );
             self.consumers.apply_changes(&self.adopted, &self.lapsed);

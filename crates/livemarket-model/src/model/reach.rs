@@ -133,8 +133,7 @@ mod tests {
         "#;
         let s = crate::scenario::Scenario::from_toml_str(text, "t.toml").unwrap();
         let w = crate::world::World::new(&s);
-        let mut rng = <super::super::rng::ModelRng as rand::SeedableRng>::seed_from_u64(1);
-        let mut cons = Consumers::new(&w.countries[0], &mut rng);
+        let mut cons = Consumers::new(&w.countries[0], 1);
         let markets: Vec<(usize, &Market)> =
             w.markets.iter().map(|m| (m.platform, &m.spec)).collect();
         let (reach, mut users) = Reach::new(99, &markets, w.weeks, 2, &mut cons);
