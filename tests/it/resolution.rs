@@ -131,11 +131,18 @@ fn the_uks_headline_outcomes_do_not_depend_on_the_number_of_agents() {
         }
     }
     // The comparison has power: the gates let some launches through and not others, and
-    // the exit withdraws the UK in some trials and not in others.
-    let (share, _, _) = summary(&runs[2].1, 2);
-    assert!(share > 0.2 && share < 0.95, "share cancelled {share}");
-    let (share, _, _) = summary(&runs[2].1, 3);
-    assert!(share > 0.2 && share < 0.95, "share withdrawn {share}");
+    // the exit withdraws the UK in some trials and not in others. That is a property of the
+    // setting ($1.5 m), not of one resolution, so it is judged on the 72 trials of all three
+    // (which the comparisons above hold equal): a share of trials near 0 or 1 would leave
+    // the shares' comparison no spread to detect a difference with. (Judged on the 24
+    // trials at 100,000 agents alone, a share whose pooled value is 1/3 falls below 0.2 in
+    // about one stream of seventeen, P(Bin(24, 1/3) <= 4) = 0.059. The chunked streams of
+    // issue 25 gave 0.17 at 100,000 agents and 0.33 pooled.)
+    for (j, what) in [(2, "cancelled"), (3, "withdrawn")] {
+        let all: Vec<[f64; 4]> = runs.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+        let (share, _, _) = summary(&all, j);
+        assert!(share > 0.2 && share < 0.8, "share {what} {share}");
+    }
 }
 
 #[test]
