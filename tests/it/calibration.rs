@@ -447,15 +447,13 @@ const CALIBRATION_SETS: [&str; 12] = [
     "countries.ES.agents=2000",
 ];
 
-/// The 2021 targets the shipped posterior (scenarios/baseline-posterior-2021.csv, fitted
-/// under model 2 to the old five targets, before the UK's factors stood apart from the
-/// West's) does not meet: the three added for issue 23 that bind. The recalibration on
-/// model 3 is to meet them; this list then empties. Measured over the 60 trials below (at
-/// the calibration's resolution): the UK's share within 15%-30% in 31.7% of trials (50%
-/// needed; median 11%), the UK's shop open at the end of 2021 in 58.3% (90% needed), US
-/// live shoppers below 21 m in 48.3% (80% needed; median 22.7 m).
-const NOT_YET_MET_BY_THE_POSTERIOR: [&str; 3] =
-    ["gb_share_2021", "gb_open_end_2021", "us_acceptors_end_2021"];
+/// The 2021 targets the shipped posterior (scenarios/baseline-posterior-2021.csv, fitted on
+/// model 3 to the five targets with a scale; docs/calibration.md, "The baseline,
+/// calibrated") does not meet. US live shoppers at the end of 2021 fall below the survey's
+/// 21 m in 72% of 200 posterior predictive trials, under the 80% the target asks: the
+/// distance counts each simulation's miss, not the share of trials, and the posterior's
+/// 90% range (10.7-26.1 m) straddles the bound. The other four fitted targets hold.
+const NOT_YET_MET_BY_THE_POSTERIOR: [&str; 1] = ["us_acceptors_end_2021"];
 
 #[test]
 fn the_calibrated_baseline_s_posterior_predictive_agrees_with_the_2021_targets() {
@@ -523,8 +521,13 @@ fn the_calibrated_baseline_s_posterior_predictive_agrees_with_the_2021_targets()
     // The fitted ones (with a `scale`) are among them, and each is also held to the check
     // this test made before the targets file could state P (a predictive check at the 10%
     // level: a two-sided target's value inside the trials' 5%-95% range, a bound met by more
-    // trials than not), so that nothing it asserted is dropped. The US's live shoppers fail
-    // it too (48.3% of trials below 21 m).
+    // trials than not), so that nothing it asserted is dropped. Two fail it: the US's live
+    // shoppers (below 21 m in 72% of trials, more than not, but the target asks 80%; on
+    // these 60 trials it passes this weaker check, see below) and TikTok's 2021 total, whose
+    // own check (the median within ±30% of $0.95 bn) holds but whose 90% range ($0.73-0.93 bn
+    // on these 60 trials) stops short of $0.95 bn: the fit trades it against Indonesia's
+    // $0.6 bn and the UK's 22% share, which together imply a total near $0.8 bn (Indonesia
+    // at 78% of it), and the total carries 44% of the last generation's distance.
     let mut fitted = 0;
     for (target, m) in t.targets.iter().zip(&measured) {
         let Some(_) = target.scale else { continue };
@@ -534,7 +537,7 @@ fn the_calibrated_baseline_s_posterior_predictive_agrees_with_the_2021_targets()
             std::cmp::Ordering::Equal => m.p05 <= target.value && target.value <= m.p95,
             _ => 2.0 * m.met > 1.0,
         };
-        let expected = target.name != "us_acceptors_end_2021";
+        let expected = target.name != "tiktok_gmv_2021";
         assert_eq!(
             agrees, expected,
             "{}: value {}, predictive 5%-95% {} to {}, {} of trials meet it",

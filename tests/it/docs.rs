@@ -42,6 +42,10 @@ const ELSEWHERE: &[(&str, &str)] = &[
         "a benchmark against the peers: run by hand",
     ),
     (
+        "benches/big-country.sh",
+        "one big country on 1 and 2 threads: run by hand, minutes",
+    ),
+    (
         "benches/tables.sh",
         "the performance tables (floor and peers): run by hand, minutes",
     ),
