@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One big country on 1 and 2 threads: the baseline with the UK at N consumer agents (default
+# One big country on 1 and 2 threads: the baseline (at its hand-set centres, --no-uncertain, so
+# that binaries with different posteriors do the same work) with the UK at N consumer agents (default
 # 15 M; the UK's 1:1 is 67 M), one trial. Prints, per binary and thread count, the setup and
 # stepping seconds (--timings), wall seconds and peak memory, and checks that the result files
 # are byte-identical across thread counts. With BEFORE=path/to/an/older/livemarket, runs it
@@ -27,7 +28,7 @@ for r in $(seq 1 "$rounds"); do
         for t in 1 2; do
             dir=$out/$name-$t
             rm -rf "$dir"
-            timings=$(/usr/bin/time -f "wall=%e rss_kb=%M" "$bin" run --trials 1 --threads "$t" \
+            timings=$(/usr/bin/time -f "wall=%e rss_kb=%M" "$bin" run --trials 1 --threads "$t" --no-uncertain \
                 --timings --quiet --allow-memory --set "countries.GB.agents=$agents" \
                 --out "$dir" 2>&1 | grep -E 'setup_s=|wall=' | tr '\n' ' ')
             setup=$(sed -E 's/.*setup_s=([0-9.]+).*/\1/' <<<"$timings")
