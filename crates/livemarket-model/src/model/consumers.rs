@@ -29,6 +29,12 @@ pub const fn bytes_per_consumer(contacts: usize) -> usize {
 // scenarios (the two bits are rounded up to a byte).
 const _: () = assert!(bytes_per_consumer(10) <= 64);
 
+/// Whether bit i of a bitset is set.
+#[inline]
+fn bit(words: &[u64], i: usize) -> bool {
+    words[i / 64] & (1 << (i % 64)) != 0
+}
+
 /// All consumer agents of one country.
 #[derive(Debug, Clone)]
 pub struct Consumers {
@@ -139,12 +145,12 @@ impl Consumers {
     /// Whether consumer i has accepted live shopping.
     #[inline]
     pub fn is_adopter(&self, i: usize) -> bool {
-        self.accepted_bits[i / 64] & (1 << (i % 64)) != 0
+        bit(&self.accepted_bits, i)
     }
 
     #[inline]
     pub fn is_seeker(&self, i: usize) -> bool {
-        self.seeker_bits[i / 64] & (1 << (i % 64)) != 0
+        bit(&self.seeker_bits, i)
     }
 
     /// Consumer i starts using platform p.
@@ -159,18 +165,6 @@ impl Consumers {
         debug_assert!(self.habits[i] & (1 << p) == 0);
         self.habits[i] |= 1 << p;
         self.habit_count[p] += 1;
-    }
-
-    /// Every habit of consumer i ends.
-    #[inline]
-    pub fn clear_habits(&mut self, i: usize) {
-        let h = self.habits[i];
-        for (p, count) in self.habit_count.iter_mut().enumerate() {
-            if h & (1 << p) != 0 {
-                *count -= 1;
-            }
-        }
-        self.habits[i] = 0;
     }
 
     /// Every habit on platform p ends (its live shop closed).
@@ -335,12 +329,12 @@ impl View<'_> {
     /// Whether consumer i has accepted live shopping.
     #[inline]
     pub fn is_adopter(&self, i: usize) -> bool {
-        self.accepted_bits[i / 64] & (1 << (i % 64)) != 0
+        bit(self.accepted_bits, i)
     }
 
     #[inline]
     pub fn is_seeker(&self, i: usize) -> bool {
-        self.seeker_bits[i / 64] & (1 << (i % 64)) != 0
+        bit(self.seeker_bits, i)
     }
 
     /// Consumer i takes a habit on platform p (it has none there).
