@@ -37,6 +37,14 @@ pub struct MarketWeek {
     pub subsidy_budget: f64,
 }
 
+/// A count of a platform's users in its holdout, and what it was counted under.
+#[derive(Debug, Clone, Copy)]
+struct HeldCount {
+    share: f64,
+    week: u32,
+    held: u64,
+}
+
 /// What a market's reviews read beyond its metrics: the holdout's GMV, sessions, users and
 /// habits won, and the habits won and lost.
 #[derive(Debug, Clone, Copy, Default)]
@@ -107,6 +115,8 @@ pub struct CountryState {
     campaigns: Vec<Campaign>,
     /// Key of the holdout hash.
     holdout_key: u64,
+    /// Per platform, the last count of users in its holdout (see [`HeldCount`]).
+    held_counts: [Option<HeldCount>; MAX_PLATFORMS],
     scratch: Vec<u32>,
     /// Events of this week (taken by the trial after each week).
     pub log: Vec<EventRecord>,
@@ -144,6 +154,7 @@ impl CountryState {
             tails: [Tail::default(); MAX_PLATFORMS],
             campaigns: vec![Campaign::default(); np],
             holdout_key,
+            held_counts: [None; MAX_PLATFORMS],
             scratch: Vec::new(),
             log: Vec::new(),
         }
@@ -176,7 +187,7 @@ impl CountryState {
         let fund_paid = self.credit_creators(world, cw, plan, &terms, &flows);
         self.creators_end_week(world, cw, plan, &terms, week);
         for (slot, &m) in aux.iter_mut().zip(&cw.markets) {
-            *slot = self.aux(world, m, &terms, &flows);
+            *slot = self.aux(world, m, &terms, &flows, week);
         }
         self.record(world, cw, plan, &terms, &transfers, &flows, &fund_paid, out);
     }
@@ -442,7 +453,7 @@ impl CountryState {
     }
 
     /// What the reviews of market `m` read this week beyond its metrics.
-    fn aux(&self, world: &World, m: usize, terms: &Terms, flows: &Flows) -> Aux {
+    fn aux(&mut self, world: &World, m: usize, terms: &Terms, flows: &Flows, week: u32) -> Aux {
         let mw = &world.markets[m];
         let p = mw.platform;
         let holdout = mw
@@ -458,13 +469,7 @@ impl CountryState {
         if !holdout || terms.holdout_mask & (1 << p) == 0 {
             return counts;
         }
-        let share = terms.holdout[p];
-        let held = (0..self.consumers.len())
-            .filter(|&i| {
-                self.consumers.platforms[i] & (1 << p) != 0
-                    && in_holdout(self.holdout_key, p, i, share)
-            })
-            .count();
+        let held = self.held_users(p, terms.holdout[p], week);
         Aux {
             gmv_held: flows.gmv_held[p],
             sessions_held: flows.sessions_held[p],
@@ -472,6 +477,38 @@ impl CountryState {
             gained_held: flows.gained_held[p],
             ..counts
         }
+    }
+
+    /// Users of platform `p` in its holdout of `share` in `week`. Users only ever join, and
+    /// the holdout is a hash of the consumer, so while the share is that of the last count the
+    /// count grows by the holdout among the users who joined since; otherwise every user is
+    /// hashed again.
+    fn held_users(&mut self, p: usize, share: f64, week: u32) -> u64 {
+        let held = match self.held_counts[p] {
+            Some(last) if last.share.to_bits() == share.to_bits() && last.week <= week => {
+                let joined = self.reach.joiners(p, last.week + 1..week + 1);
+                let key = self.holdout_key;
+                let new = joined
+                    .iter()
+                    .filter(|&&i| in_holdout(key, p, i as usize, share))
+                    .count() as u64;
+                last.held + new
+            }
+            _ => self.count_held(p, share),
+        };
+        debug_assert_eq!(held, self.count_held(p, share));
+        self.held_counts[p] = Some(HeldCount { share, week, held });
+        held
+    }
+
+    /// Users of platform `p` in its holdout of `share`, counted afresh.
+    fn count_held(&self, p: usize, share: f64) -> u64 {
+        (0..self.consumers.len())
+            .filter(|&i| {
+                self.consumers.platforms[i] & (1 << p) != 0
+                    && in_holdout(self.holdout_key, p, i, share)
+            })
+            .count() as u64
     }
 
     /// Closes and withdrawals of this week: habits on the platform end, and its creators move

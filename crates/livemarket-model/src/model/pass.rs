@@ -224,6 +224,7 @@ pub fn run(
                 lapsed: &mut out.lapsed,
                 well_mixed_share,
                 watchable,
+                bounded: input.delta.iter().all(|&d| d >= 0.0),
             };
             let mut rng = chunk_rng(key, pass_purpose(input.week), first + k);
             visit(&mut ctx, view, &mut rng, full);
@@ -300,15 +301,17 @@ struct Ctx<'a, 'b> {
     well_mixed_share: f64,
     /// Platforms with streaming creators (`pull > 0`).
     watchable: PlatformMask,
+    /// Whether acceptance can be turned down early against its bound (δ ≥ 0).
+    bounded: bool,
 }
 
 impl Ctx<'_, '_> {
-    /// The platforms in whose holdout consumer i is.
+    /// The platforms among `among` in whose holdout consumer i is.
     #[inline]
-    fn held(&self, i: usize) -> PlatformMask {
+    fn held(&self, i: usize, among: PlatformMask) -> PlatformMask {
         let input = self.input;
         let mut held = 0;
-        let mut m = input.holdout_mask;
+        let mut m = input.holdout_mask & among;
         while m != 0 {
             let p = m.trailing_zeros() as usize;
             m &= m - 1;
@@ -319,17 +322,14 @@ impl Ctx<'_, '_> {
         held
     }
 
-    /// The live platforms whose discount consumer i sees this week, and its holdouts.
+    /// The live platforms whose discount consumer i sees this week, and its holdouts among
+    /// its live platforms (the only ones any count of the pass reads).
     #[inline]
     fn eligible(&self, cons: &View, i: usize) -> (PlatformMask, PlatformMask) {
         let input = self.input;
-        let held = if input.holdout_mask != 0 {
-            self.held(i)
-        } else {
-            0
-        };
-        let e =
-            cons.platforms[i] & input.live_mask & !held & !(input.first_order & cons.ordered[i]);
+        let live = cons.platforms[i] & input.live_mask;
+        let held = self.held(i, live);
+        let e = live & !held & !(input.first_order & cons.ordered[i]);
         (e, held)
     }
 
@@ -345,12 +345,21 @@ impl Ctx<'_, '_> {
         }
         let seeker = cons.is_seeker(i);
         let delta = input.delta[usize::from(seeker)];
-        let (eligible, held) = self.eligible(cons, i);
-        let d = input.best[eligible as usize];
         let a = f64::from(cons.affinity[i]);
         let share = cons.adopted_share(i, self.well_mixed_share);
-        let h = a * (input.innovation + input.imitation * share) * (1.0 + delta * d);
-        if rng.random::<f64>() >= h {
+        let base = a * (input.innovation + input.imitation * share);
+        let u = rng.random::<f64>();
+        // The discount seen is at most the best on all live platforms (`best` is a maximum
+        // over a set, so it only grows with the set) and δ ≥ 0, so `bound` ≥ h in floating
+        // point too (rounding is monotone): most consumers are turned down here, before
+        // their holdouts are hashed.
+        if self.bounded && u >= base * (1.0 + delta * input.best[live as usize]) {
+            return false;
+        }
+        let (eligible, held) = self.eligible(cons, i);
+        let d = input.best[eligible as usize];
+        let h = base * (1.0 + delta * d);
+        if u >= h {
             return false;
         }
         cons.last_active[i] = input.week;
@@ -698,6 +707,7 @@ mod tests {
             lapsed: &mut lapsed,
             well_mixed_share,
             watchable: 0b11,
+            bounded: false,
         };
         for c in 0..chunks(n) {
             let mut rng = chunk_rng(7, pass_purpose(input.week), c);

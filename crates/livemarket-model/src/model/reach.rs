@@ -94,6 +94,18 @@ impl Reach {
         (Reach { joins }, users)
     }
 
+    /// The consumers who start using platform `p` in `weeks` (week 0's users are not among
+    /// them: they use it from the start).
+    pub fn joiners(&self, p: usize, weeks: std::ops::Range<u32>) -> &[u32] {
+        match self.joins.get(p) {
+            Some(Some(j)) => {
+                let at = |t: u32| j.starts[(t as usize).min(j.starts.len() - 1)] as usize;
+                &j.agents[at(weeks.start)..at(weeks.end)]
+            }
+            _ => &[],
+        }
+    }
+
     /// Adds the consumers who start using a platform in `week`; updates `users`.
     pub fn advance(&self, week: u32, cons: &mut Consumers, users: &mut [u64]) {
         for (p, joins) in self.joins.iter().enumerate() {
@@ -137,19 +149,34 @@ mod tests {
         let markets: Vec<(usize, &Market)> =
             w.markets.iter().map(|m| (m.platform, &m.spec)).collect();
         let (reach, mut users) = Reach::new(99, &markets, w.weeks, 2, &mut cons);
+        let mut last = cons.platforms.clone();
         for week in 0..w.weeks {
             if week > 0 {
                 reach.advance(week, &mut cons, &mut users);
             }
             for &(p, m) in &markets {
+                // The joiners of this week are exactly the new users, and of any span of
+                // weeks, the joiners of its weeks in turn.
+                let new: Vec<u32> = (0..cons.len() as u32)
+                    .filter(|&i| (cons.platforms[i as usize] & !last[i as usize]) & (1 << p) != 0)
+                    .collect();
+                let mut joined = reach.joiners(p, week..week + 1).to_vec();
+                joined.sort_unstable();
+                assert_eq!(joined, new, "week {week} platform {p}");
+                let span: Vec<u32> = (0..=week)
+                    .flat_map(|t| reach.joiners(p, t..t + 1).to_vec())
+                    .collect();
+                assert_eq!(reach.joiners(p, 0..week + 1), &span[..]);
                 let r = reach_at(m, week);
                 let direct: Vec<bool> = (0..cons.len()).map(|i| draw(99, p, i) < r).collect();
                 let have: Vec<bool> = cons.platforms.iter().map(|x| x & (1 << p) != 0).collect();
                 assert_eq!(direct, have, "week {week} platform {p}");
                 assert_eq!(users[p], have.iter().filter(|&&x| x).count() as u64);
             }
+            last.clone_from(&cons.platforms);
         }
         // 0.2 × 1.03^59 > 1: by the last week everyone uses platform a.
+        assert!(reach.joiners(1, 0..w.weeks + 5).is_empty(), "b does not grow");
         assert_eq!(users[0], 5000);
     }
 
