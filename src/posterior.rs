@@ -264,6 +264,7 @@ fn column_bounds(
 ) -> Result<Vec<Bounds>, UserError> {
     let mut problems: Vec<String> = Vec::new();
     let mut bounds: Vec<Bounds> = Vec::new();
+    let all = params::params(scenario);
     for (j, path) in paths.iter().enumerate() {
         let at = format!("{file}:1: column {} `{path}`", j + 3);
         if paths[..j].contains(path) {
@@ -272,7 +273,7 @@ fn column_bounds(
             ));
             continue;
         }
-        let checked = params::find(scenario, path)
+        let checked = params::lookup(&all, path)
             .map_err(|e| format!("{e}; name the column by the parameter's path"))
             .and_then(|_| uncertain::bounds_of(path));
         match checked {

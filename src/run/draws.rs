@@ -140,12 +140,13 @@ impl<'p> Draws<'p> {
                 .map(|(k, _)| k.clone()),
         );
         let number = |v: &toml::Value| v.as_float().or(v.as_integer().map(|i| i as f64));
+        let all = params::params(&plan.base);
         let set = columns
             .iter()
             .enumerate()
             .filter(|(_, c)| plan.set_paths.contains(c))
             .filter_map(|(i, c)| {
-                let p = params::find(&plan.base, c).ok()?;
+                let p = params::lookup(&all, c).ok()?;
                 Some((i, p.value.as_ref().and_then(number)?))
             })
             .collect();

@@ -206,10 +206,11 @@ fn apply_overrides(
     }
     let mut values = Vec::new();
     let mut problems = Vec::new();
+    let all = params::params(&scenario);
     for raw in &opts.set {
         let flag = format!("--set {raw}");
         let (path, value) = split_assignment(raw).map_err(|e| UserError(format!("{flag}: {e}")))?;
-        match params::find(&scenario, path)
+        match params::lookup(&all, path)
             .and_then(|p| params::coerce(&p, &params::parse_value(value)))
         {
             Ok(v) => {

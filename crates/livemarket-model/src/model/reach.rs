@@ -176,7 +176,10 @@ mod tests {
             last.clone_from(&cons.platforms);
         }
         // 0.2 × 1.03^59 > 1: by the last week everyone uses platform a.
-        assert!(reach.joiners(1, 0..w.weeks + 5).is_empty(), "b does not grow");
+        assert!(
+            reach.joiners(1, 0..w.weeks + 5).is_empty(),
+            "b does not grow"
+        );
         assert_eq!(users[0], 5000);
     }
 

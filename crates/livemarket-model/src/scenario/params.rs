@@ -11,7 +11,7 @@
 //! their public face, and adds the overrides, which validate (so it sits above validation).
 
 pub use super::keys::{DefaultValue, KEYS, Key, Kind, Range, markdown, parse_value, spec_of};
-pub use super::paths::{Difference, Param, diff, find, params, tree};
+pub use super::paths::{Difference, Param, diff, find, lookup, params, tree};
 
 use super::date::Date;
 use super::names::{nearest, schema_message};

@@ -77,7 +77,12 @@ fn walk(table: &toml::Table, at: &mut Vec<String>, out: &mut Vec<Param>) {
 
 /// The parameter at `path`, or a message naming the nearest valid paths.
 pub fn find(s: &Scenario, path: &str) -> Result<Param, String> {
-    let all = params(s);
+    lookup(&params(s), path)
+}
+
+/// [`find`] among a scenario's [`params`], listed once for many paths (listing them walks
+/// the whole scenario: most of what checking a few paths costs).
+pub fn lookup(all: &[Param], path: &str) -> Result<Param, String> {
     if let Some(p) = all.iter().find(|p| p.path == path) {
         return Ok(p.clone());
     }
@@ -91,7 +96,7 @@ pub fn find(s: &Scenario, path: &str) -> Result<Param, String> {
             "`{path}` belongs to the [uncertain] table; name the parameter itself"
         ));
     }
-    let names: Vec<String> = all.into_iter().map(|p| p.path).collect();
+    let names: Vec<String> = all.iter().map(|p| p.path.clone()).collect();
     // `countries.gb.lapse` for `countries.GB.lapse`: the one fix, not a missing table.
     if let Some(same) = names.iter().find(|n| n.eq_ignore_ascii_case(path)) {
         return Err(format!(

@@ -4,7 +4,7 @@
 
 use super::keys::{Range, spec_of};
 use super::names::{is_plain_name, nearest};
-use super::paths::{find, params};
+use super::paths::{lookup, params};
 use super::schema::*;
 use super::uncertain::{MIN_MASS, bounds_of, mass};
 use crate::num::Shown as Plain;
@@ -568,9 +568,13 @@ fn plan_rules(c: &mut Check, at: &str, plan: &Plan) {
 /// the entry, message), like every other rule.
 fn uncertain_problems(s: &Scenario) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    if s.uncertain.is_empty() {
+        return out;
+    }
+    let all = params(s);
     for (path, u) in &s.uncertain {
         let at = format!("uncertain.{path}");
-        if let Err(e) = find(s, path) {
+        if let Err(e) = lookup(&all, path) {
             out.push((at, format!("[uncertain]: {e}")));
             continue;
         }
