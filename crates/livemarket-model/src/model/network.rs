@@ -131,10 +131,22 @@ where
                     debug_assert!(mine.len() <= per_source);
                     *d = mine.len() as u16;
                     degree[i].fetch_add(mine.len() as u32, Ordering::Relaxed);
-                    for &j in &mine {
-                        degree[j as usize].fetch_add(1, Ordering::Relaxed);
-                    }
                     slots[k * per_source..k * per_source + mine.len()].copy_from_slice(&mine);
+                }
+                // The partners' counts, in a second loop: each is at a random place, a cache
+                // miss, and a locked addition waits for its miss before the next can start,
+                // so the counters of the draws `FAR` places ahead are fetched first.
+                const FAR: usize = 16;
+                let targets = drawn
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(k, &d)| &slots[k * per_source..k * per_source + usize::from(d)]);
+                let mut ahead = targets.clone().skip(FAR);
+                for &j in targets {
+                    if let Some(&f) = ahead.next() {
+                        prefetch(&degree[f as usize]);
+                    }
+                    degree[j as usize].fetch_add(1, Ordering::Relaxed);
                 }
             });
     }
