@@ -890,3 +890,60 @@ fn share_of_wages_below(earnings: f64, median: f64, sigma: f64) -> f64 {
     let z = (earnings / median).ln() / sigma;
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    /// A review's holdout user count, kept up to date from each week's joiners, equals a
+    /// count of every consumer afresh, week after week, while platforms grow and when the
+    /// share changes (and changes back).
+    #[test]
+    fn the_holdout_count_grows_by_the_joiners_and_equals_a_fresh_count() {
+        let text = r#"
+            start = 2021-01-04
+            weeks = 30
+            [countries.XX]
+            population = 1_000_000
+            agents = 20000
+            [platforms.a.markets.XX]
+            reach = 0.2
+            reach_growth = 0.08
+            [platforms.b.markets.XX]
+            reach = 0.5
+        "#;
+        let world = World::new(&Scenario::from_toml_str(text, "t.toml").unwrap());
+        let markets = world.markets.len();
+        let mut state = CountryState::new(&world, 0, 3);
+        let plan = vec![MarketWeek::default(); markets];
+        let mut out: Vec<WeekRecord> = vec![[0.0; Metric::COUNT]; markets];
+        let mut aux = vec![Aux::default(); markets];
+        let mut incremental = 0;
+        for week in 0..world.weeks {
+            state.step(&world, 0, week, &plan, &mut out, &mut aux);
+            let share = if (10..20).contains(&week) { 0.25 } else { 0.1 };
+            for p in 0..2 {
+                if let Some(last) = state.held_counts[p]
+                    && last.share == share
+                    && !state.reach.joiners(p, last.week + 1..week + 1).is_empty()
+                {
+                    incremental += 1;
+                }
+                let held = state.held_users(p, share, week);
+                assert_eq!(held, state.count_held(p, share), "week {week} platform {p}");
+                // A holdout of `share` of the users: binomial, within 5 sd.
+                let users = state.users[p] as f64;
+                let sd = (users * share * (1.0 - share)).sqrt();
+                assert!(
+                    (held as f64 - share * users).abs() < 5.0 * sd,
+                    "{held} of {users}"
+                );
+            }
+        }
+        // Platform a grows until 0.2 × 1.08^t reaches 1, in week 21 (hundreds join each week
+        // before); b does not grow. Counted from the joiners: weeks 1-9, 11-19 (a share
+        // changed in weeks 10 and 20 counts afresh) and 21.
+        assert_eq!(incremental, 19, "weeks counted from the joiners");
+    }
+}
