@@ -479,26 +479,33 @@ impl CountryState {
         }
     }
 
-    /// Users of platform `p` in its holdout of `share` in `week`. Users only ever join, and
-    /// the holdout is a hash of the consumer, so while the share is that of the last count the
-    /// count grows by the holdout among the users who joined since; otherwise every user is
-    /// hashed again.
+    /// Users of platform `p` in its holdout of `share` in `week`: the last count carried
+    /// forward where it can be, else counted afresh.
     fn held_users(&mut self, p: usize, share: f64, week: u32) -> u64 {
-        let held = match self.held_counts[p] {
-            Some(last) if last.share.to_bits() == share.to_bits() && last.week <= week => {
-                let joined = self.reach.joiners(p, last.week + 1..week + 1);
-                let key = self.holdout_key;
-                let new = joined
-                    .iter()
-                    .filter(|&&i| in_holdout(key, p, i as usize, share))
-                    .count() as u64;
-                last.held + new
-            }
-            _ => self.count_held(p, share),
-        };
+        let held = self
+            .carried(p, share, week)
+            .unwrap_or_else(|| self.count_held(p, share));
         debug_assert_eq!(held, self.count_held(p, share));
         self.held_counts[p] = Some(HeldCount { share, week, held });
         held
+    }
+
+    /// The last count of platform `p`'s holdout carried forward to `week`. Users only ever
+    /// join, and the holdout is a hash of the consumer, so while the share is that of the
+    /// last count the count grows by the holdout among the users who joined since. None for
+    /// a new share, an earlier week or no count yet.
+    fn carried(&self, p: usize, share: f64, week: u32) -> Option<u64> {
+        let last = self.held_counts[p]?;
+        if last.share.to_bits() != share.to_bits() || last.week > week {
+            return None;
+        }
+        let key = self.holdout_key;
+        let joined = self.reach.joiners(p, last.week + 1..week + 1);
+        let new = joined
+            .iter()
+            .filter(|&&i| in_holdout(key, p, i as usize, share))
+            .count();
+        Some(last.held + new as u64)
     }
 
     /// Users of platform `p` in its holdout of `share`, counted afresh.
@@ -919,31 +926,40 @@ mod tests {
         let plan = vec![MarketWeek::default(); markets];
         let mut out: Vec<WeekRecord> = vec![[0.0; Metric::COUNT]; markets];
         let mut aux = vec![Aux::default(); markets];
-        let mut incremental = 0;
+        // Weeks in which the count was carried forward, and in which it grew doing so.
+        let (mut carried, mut grew) = ([0; 2], [0; 2]);
         for week in 0..world.weeks {
             state.step(&world, 0, week, &plan, &mut out, &mut aux);
             let share = if (10..20).contains(&week) { 0.25 } else { 0.1 };
             for p in 0..2 {
-                if let Some(last) = state.held_counts[p]
-                    && last.share == share
-                    && !state.reach.joiners(p, last.week + 1..week + 1).is_empty()
-                {
-                    incremental += 1;
+                let fresh = state.count_held(p, share);
+                if let Some(held) = state.carried(p, share, week) {
+                    assert_eq!(held, fresh, "carried to week {week}, platform {p}");
+                    carried[p] += 1;
+                    if held > state.held_counts[p].unwrap().held {
+                        grew[p] += 1;
+                    }
                 }
-                let held = state.held_users(p, share, week);
-                assert_eq!(held, state.count_held(p, share), "week {week} platform {p}");
+                assert_eq!(state.held_users(p, share, week), fresh);
+                // Never carried back to an earlier week, nor to another share.
+                if week > 0 {
+                    assert_eq!(state.carried(p, share, week - 1), None);
+                }
+                assert_eq!(state.carried(p, 0.5, week), None);
                 // A holdout of `share` of the users: binomial, within 5 sd.
                 let users = state.users[p] as f64;
                 let sd = (users * share * (1.0 - share)).sqrt();
                 assert!(
-                    (held as f64 - share * users).abs() < 5.0 * sd,
-                    "{held} of {users}"
+                    (fresh as f64 - share * users).abs() < 5.0 * sd,
+                    "{fresh} of {users}"
                 );
             }
         }
-        // Platform a grows until 0.2 × 1.08^t reaches 1, in week 21 (hundreds join each week
-        // before); b does not grow. Counted from the joiners: weeks 1-9, 11-19 (a share
-        // changed in weeks 10 and 20 counts afresh) and 21.
-        assert_eq!(incremental, 19, "weeks counted from the joiners");
+        // Counted afresh in week 0 and where the share changed (weeks 10 and 20); carried
+        // forward in the 27 other weeks. Platform a grows until 0.2 × 1.08^t reaches 1, in
+        // week 21 (hundreds join each week before), so its carried count grew in weeks 1-9,
+        // 11-19 and 21; b does not grow.
+        assert_eq!(carried, [27, 27]);
+        assert_eq!(grew, [19, 0]);
     }
 }

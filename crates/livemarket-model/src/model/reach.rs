@@ -180,6 +180,11 @@ mod tests {
             reach.joiners(1, 0..w.weeks + 5).is_empty(),
             "b does not grow"
         );
+        // Weeks past the end name no one more.
+        let all = reach.joiners(0, 0..w.weeks);
+        assert!(!all.is_empty());
+        assert_eq!(reach.joiners(0, 0..w.weeks + 5), all);
+        assert!(reach.joiners(0, w.weeks..w.weeks + 5).is_empty());
         assert_eq!(users[0], 5000);
     }
 
