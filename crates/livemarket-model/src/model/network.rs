@@ -11,7 +11,7 @@
 //! the same whatever the number of threads.
 
 use super::cache::prefetch;
-use super::rng::{CHUNK, ModelRng, SETUP_NETWORK, chunk_rng};
+use super::rng::{CHUNK, ModelRng, SETUP_NETWORK, chunk_rng, chunks};
 use rand::Rng;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -152,7 +152,6 @@ where
     }
     // Same size and alignment: collected in place, without a second array.
     let mut degree: Vec<u32> = degree.into_iter().map(AtomicU32::into_inner).collect();
-    let mut mine: Vec<u32> = Vec::new();
     let mut offsets = Vec::with_capacity(n + 1);
     let mut total = 0u64;
     offsets.push(0u32);
@@ -187,16 +186,39 @@ where
             end[j] += 1;
         }
     }
-    // Compact, dropping the duplicates of pairs that drew each other.
+    // Compact, dropping the duplicates of pairs that drew each other: each list is
+    // deduplicated in place, chunk by chunk in parallel (a chunk's lists are one stretch of
+    // the array), then the lists move down over the space they leave.
+    let mut stretches: Vec<(&mut [u32], &mut [u32], usize, usize)> = Vec::with_capacity(chunks(n));
+    let (mut rest, mut rest_end) = (&mut contacts[..], &mut end[..]);
+    let mut at = 0usize;
+    for c in 0..chunks(n) {
+        let (first, last) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+        let (stretch, r) = rest.split_at_mut(offsets[last] as usize - at);
+        let (ends, re) = rest_end.split_at_mut(last - first);
+        stretches.push((stretch, ends, at, first));
+        (rest, rest_end, at) = (r, re, offsets[last] as usize);
+    }
+    stretches
+        .into_par_iter()
+        .for_each(|(stretch, ends, at, first)| {
+            let mut mine: Vec<u32> = Vec::new();
+            for (k, e) in ends.iter_mut().enumerate() {
+                let from = offsets[first + k] as usize - at;
+                let to = *e as usize - at;
+                mine.clear();
+                mine.extend_from_slice(&stretch[from..to]);
+                dedup_small(&mut mine);
+                stretch[from..from + mine.len()].copy_from_slice(&mine);
+                *e = (from + at + mine.len()) as u32;
+            }
+        });
     let mut write = 0usize;
     for j in 0..n {
         let (from, to) = (offsets[j] as usize, end[j] as usize);
-        mine.clear();
-        mine.extend_from_slice(&contacts[from..to]);
-        dedup_small(&mut mine);
-        contacts[write..write + mine.len()].copy_from_slice(&mine);
+        contacts.copy_within(from..to, write);
         offsets[j] = write as u32;
-        write += mine.len();
+        write += to - from;
     }
     offsets[n] = write as u32;
     drop(drawn);
