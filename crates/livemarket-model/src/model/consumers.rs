@@ -176,23 +176,6 @@ impl Consumers {
         self.habit_count[p] = 0;
     }
 
-    /// Share of accepting consumers among the contacts of i (or among everyone when well
-    /// mixed).
-    #[inline]
-    pub fn adopted_share(&self, i: usize, well_mixed_share: f64) -> f64 {
-        match &self.network {
-            None => well_mixed_share,
-            Some(g) => {
-                let k = g.degree(i);
-                if k == 0 {
-                    0.0
-                } else {
-                    f64::from(self.adopted_contacts[i]) / f64::from(k)
-                }
-            }
-        }
-    }
-
     /// Views of consumers `range` in chunks of `size` (the last may be shorter): each holds its
     /// own part of the state a weekly pass writes, and all of what it only reads.
     pub fn views(&mut self, range: Range<usize>, size: usize) -> Vec<View<'_>> {
@@ -357,7 +340,8 @@ impl View<'_> {
         self.habits[i] = 0;
     }
 
-    /// As [`Consumers::adopted_share`].
+    /// Share of accepting consumers among the contacts of i (or among everyone when well
+    /// mixed).
     #[inline]
     pub fn adopted_share(&self, i: usize, well_mixed_share: f64) -> f64 {
         match self.network {
